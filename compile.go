@@ -1,0 +1,425 @@
+package parley
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Compile checks the scenario and compiles it into a Model. It reports every
+// problem it finds at once, as a *ValidationError (code EINVALID) whose field
+// paths use the JSON field names.
+//
+// Semantics fixed here (documented in docs/scenario-format.md):
+//   - a principal's issue weights are relative: they are divided by their sum
+//     (when positive), as Genius does;
+//   - options not listed in an issue's values are worth 0;
+//   - a numeric issue's Function is evaluated at each option's Value;
+//   - constraint utilities are divided by Scale (when set);
+//   - a delegation's utility and reservation are the weighted means of its
+//     factions' (weights normalised to sum 1);
+//   - estimates contribute their point Value; ranges are for simulation.
+func (s *Scenario) Compile() (*Model, error) {
+	c := &compiler{s: s}
+	m := c.compile()
+	if len(c.errs) > 0 {
+		return nil, &Error{Code: EINVALID, Err: &ValidationError{Fields: c.errs}}
+	}
+	return m, nil
+}
+
+// Validate checks the scenario without keeping the model.
+func (s *Scenario) Validate() error {
+	_, err := s.Compile()
+	return err
+}
+
+type compiler struct {
+	s    *Scenario
+	errs []*FieldError
+}
+
+func (c *compiler) errf(path, format string, args ...any) {
+	c.errs = append(c.errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func (c *compiler) estimate(path string, e Estimate, lo, hi float64) {
+	if !finite(e.Value) {
+		c.errf(path, "must be a finite number, got %v", e.Value)
+		return
+	}
+	if e.Value < lo || e.Value > hi {
+		c.errf(path, "must be between %v and %v, got %v", lo, hi, e.Value)
+	}
+	if e.Ranged {
+		if !finite(e.Low) || !finite(e.High) || e.Low > e.High {
+			c.errf(path, "range must have finite low <= high, got [%v, %v]", e.Low, e.High)
+		} else if e.Value < e.Low || e.Value > e.High {
+			c.errf(path, "point value %v lies outside its range [%v, %v]", e.Value, e.Low, e.High)
+		}
+	}
+	c.cites(path+".sources", e.Sources)
+}
+
+func (c *compiler) cites(path string, cs []Cite) {
+	for i, ct := range cs {
+		if ct.Source == "" {
+			c.errf(fmt.Sprintf("%s[%d].source", path, i), "source id required")
+			continue
+		}
+		if len(c.s.Sources) > 0 && !c.hasSource(ct.Source) {
+			c.errf(fmt.Sprintf("%s[%d].source", path, i), "unknown source %q (declared: %s)", ct.Source, c.sourceIDs())
+		}
+	}
+}
+
+func (c *compiler) hasSource(id string) bool {
+	for _, s := range c.s.Sources {
+		if s.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compiler) sourceIDs() string {
+	ids := ""
+	for i, s := range c.s.Sources {
+		if i > 0 {
+			ids += ", "
+		}
+		ids += s.ID
+	}
+	return ids
+}
+
+func (c *compiler) compile() *Model {
+	s := c.s
+	m := &Model{Scenario: s}
+	seenSrc := map[string]bool{}
+	for i, src := range s.Sources {
+		p := fmt.Sprintf("sources[%d].id", i)
+		if src.ID == "" {
+			c.errf(p, "source id required")
+		} else if seenSrc[src.ID] {
+			c.errf(p, "duplicate source id %q", src.ID)
+		}
+		seenSrc[src.ID] = true
+	}
+	if len(s.Issues) == 0 {
+		c.errf("issues", "at least one issue required")
+	}
+	seen := map[string]bool{}
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		p := fmt.Sprintf("issues[%d]", i)
+		if is.Name == "" {
+			c.errf(p+".name", "issue name required")
+		} else if seen[is.Name] {
+			c.errf(p+".name", "duplicate issue name %q", is.Name)
+		}
+		seen[is.Name] = true
+		if len(is.Options) == 0 {
+			c.errf(p+".options", "issue %q has no options", is.Name)
+		}
+		labels := map[string]bool{}
+		for j, o := range is.Options {
+			if o.Label == "" {
+				c.errf(fmt.Sprintf("%s.options[%d].label", p, j), "option label required")
+			} else if labels[o.Label] {
+				c.errf(fmt.Sprintf("%s.options[%d].label", p, j), "duplicate option %q in issue %q", o.Label, is.Name)
+			}
+			labels[o.Label] = true
+		}
+		m.Sizes = append(m.Sizes, len(is.Options))
+	}
+	if len(s.Parties) < 2 {
+		c.errf("parties", "at least two parties required, got %d", len(s.Parties))
+	}
+	seenParty := map[string]bool{}
+	for i := range s.Parties {
+		p := fmt.Sprintf("parties[%d]", i)
+		pt := &s.Parties[i]
+		if pt.Name == "" {
+			c.errf(p+".name", "party name required")
+		} else if seenParty[pt.Name] {
+			c.errf(p+".name", "duplicate party name %q", pt.Name)
+		}
+		seenParty[pt.Name] = true
+		c.cites(p+".sources", pt.Sources)
+		pm := c.party(p, pt)
+		m.Parties = append(m.Parties, pm)
+	}
+	for i, r := range s.Roles {
+		p := fmt.Sprintf("roles[%d]", i)
+		if r.Name == "" {
+			c.errf(p+".name", "role name required")
+		}
+		c.cites(p+".sources", r.Sources)
+	}
+	seenVar := map[string]bool{}
+	for i, v := range s.Variants {
+		p := fmt.Sprintf("variants[%d].name", i)
+		if v.Name == "" {
+			c.errf(p, "variant name required")
+		} else if seenVar[v.Name] {
+			c.errf(p, "duplicate variant name %q", v.Name)
+		}
+		seenVar[v.Name] = true
+		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
+	}
+	return m
+}
+
+func (c *compiler) party(p string, pt *Party) PartyModel {
+	pm := PartyModel{Name: pt.Name}
+	switch {
+	case pt.Preferences != nil && pt.Delegation != nil:
+		c.errf(p, "party %q has both preferences and a delegation; give one", pt.Name)
+		return pm
+	case pt.Preferences == nil && pt.Delegation == nil:
+		c.errf(p, "party %q needs preferences or a delegation of factions", pt.Name)
+		return pm
+	case pt.Preferences != nil:
+		pr := c.principal(p+".preferences", pt.Name, pt.Preferences)
+		pm.Principals = []Principal{pr}
+		pm.Weights = []float64{1}
+		pm.Names = []string{pt.Name}
+		pm.Utility = pr.Utility
+		pm.Reservation = pr.Reservation
+		return pm
+	}
+	d := pt.Delegation
+	pm.Delegation = true
+	pm.Rule = d.Rule
+	if len(d.Factions) == 0 {
+		c.errf(p+".delegation.factions", "a delegation needs at least one faction")
+		return pm
+	}
+	var total float64
+	names := map[string]bool{}
+	for j := range d.Factions {
+		f := &d.Factions[j]
+		fp := fmt.Sprintf("%s.delegation.factions[%d]", p, j)
+		if f.Name == "" {
+			c.errf(fp+".name", "faction name required")
+		} else if names[f.Name] {
+			c.errf(fp+".name", "duplicate faction name %q", f.Name)
+		}
+		names[f.Name] = true
+		c.estimate(fp+".weight", f.Weight, 0, math.MaxFloat64)
+		c.cites(fp+".sources", f.Sources)
+		total += f.Weight.Value
+		pm.Principals = append(pm.Principals, c.principal(fp+".preferences", f.Name, &f.Preferences))
+		pm.Names = append(pm.Names, f.Name)
+	}
+	if !(total > 0) {
+		c.errf(p+".delegation.factions", "faction weights must have a positive sum")
+		total = 1
+	}
+	for j := range d.Factions {
+		pm.Weights = append(pm.Weights, d.Factions[j].Weight.Value/total)
+	}
+	rp := p + ".delegation.rule"
+	switch d.Rule.Kind {
+	case Unanimity, Majority:
+	case WeightedQuota:
+		if !(d.Rule.Quota > 0 && d.Rule.Quota <= 1) {
+			c.errf(rp+".quota", "weighted quota must be in (0, 1], got %v", d.Rule.Quota)
+		}
+	case LeaderVeto:
+		if !names[d.Rule.Leader] {
+			c.errf(rp+".leader", "leader %q is not a faction of %q", d.Rule.Leader, pt.Name)
+		}
+		for k, v := range d.Rule.Vetoes {
+			if !names[v] {
+				c.errf(fmt.Sprintf("%s.vetoes[%d]", rp, k), "veto holder %q is not a faction of %q", v, pt.Name)
+			}
+		}
+	default:
+		c.errf(rp+".kind", "unknown ratification rule %d", d.Rule.Kind)
+	}
+	// The delegation's utility: weighted mean of the factions' compiled
+	// tables, quantised once more from floats so that rounding stays within
+	// one quantum per entry.
+	pm.Utility = c.mean(pm.Principals, pm.Weights)
+	var res float64
+	for j := range pm.Principals {
+		res += pm.Weights[j] * F(pm.Principals[j].Reservation)
+	}
+	pm.Reservation = Q(res)
+	return pm
+}
+
+func (c *compiler) mean(ps []Principal, ws []float64) UtilityFn {
+	var u UtilityFn
+	n := len(c.s.Issues)
+	u.Values = make([][]int64, n)
+	for i := 0; i < n; i++ {
+		u.Values[i] = make([]int64, len(c.s.Issues[i].Options))
+		for k := range u.Values[i] {
+			var x float64
+			for j := range ps {
+				if i < len(ps[j].Utility.Values) {
+					x += ws[j] * F(ps[j].Utility.Values[i][k])
+				}
+			}
+			u.Values[i][k] = Q(x)
+		}
+	}
+	for j := range ps {
+		for _, r := range ps[j].Utility.Rects {
+			u.Rects = append(u.Rects, RectQ{Utility: Q(ws[j] * F(r.Utility)), Region: r.Region})
+		}
+	}
+	return u
+}
+
+func (c *compiler) principal(p, name string, pr *Preferences) Principal {
+	s := c.s
+	out := Principal{Name: name}
+	c.estimate(p+".reservation", pr.Reservation, -math.MaxFloat64, math.MaxFloat64)
+	out.Reservation = Q(pr.Reservation.Value)
+	if pr.Discount.Value != 0 || pr.Discount.Ranged {
+		c.estimate(p+".discount", pr.Discount, 0, 1)
+		out.Discount = pr.Discount.Value
+	}
+	values := make([][]float64, len(s.Issues))
+	for i := range s.Issues {
+		values[i] = make([]float64, len(s.Issues[i].Options))
+	}
+	var wsum float64
+	seen := map[string]bool{}
+	for j := range pr.Issues {
+		ip := &pr.Issues[j]
+		jp := fmt.Sprintf("%s.issues[%d]", p, j)
+		c.estimate(jp+".weight", ip.Weight, 0, math.MaxFloat64)
+		wsum += ip.Weight.Value
+		c.cites(jp+".sources", ip.Sources)
+		idx := s.IssueIndex(ip.Issue)
+		if idx < 0 {
+			c.errf(jp+".issue", "unknown issue %q", ip.Issue)
+			continue
+		}
+		if seen[ip.Issue] {
+			c.errf(jp+".issue", "issue %q given twice", ip.Issue)
+		}
+		seen[ip.Issue] = true
+		is := &s.Issues[idx]
+		if len(ip.Function) > 0 && len(ip.Values) > 0 {
+			c.errf(jp, "give values or function, not both")
+		}
+		if len(ip.Function) > 0 {
+			if is.Kind == Categorical {
+				c.errf(jp+".function", "a value function needs a numeric issue; %q is categorical", is.Name)
+			}
+			sorted := sort.SliceIsSorted(ip.Function, func(a, b int) bool { return ip.Function[a].X < ip.Function[b].X })
+			if !sorted {
+				c.errf(jp+".function", "knots must be sorted by x")
+			}
+			for k, pt := range ip.Function {
+				if !finite(pt.X) || !finite(pt.Y) {
+					c.errf(fmt.Sprintf("%s.function[%d]", jp, k), "knot must be finite")
+				}
+			}
+			for k := range is.Options {
+				values[idx][k] = ip.Weight.Value * Eval(ip.Function, is.Options[k].Value)
+			}
+		}
+		for k, ov := range ip.Values {
+			vp := fmt.Sprintf("%s.values[%d]", jp, k)
+			c.estimate(vp+".value", ov.Value, -math.MaxFloat64, math.MaxFloat64)
+			o := is.OptionIndex(ov.Option)
+			if o < 0 {
+				c.errf(vp+".option", "issue %q has no option %q", is.Name, ov.Option)
+				continue
+			}
+			values[idx][o] = ip.Weight.Value * ov.Value.Value
+		}
+	}
+	if wsum > 0 {
+		for i := range values {
+			for k := range values[i] {
+				values[i][k] /= wsum
+			}
+		}
+	}
+	out.Utility.Values = make([][]int64, len(values))
+	for i := range values {
+		out.Utility.Values[i] = make([]int64, len(values[i]))
+		for k, v := range values[i] {
+			out.Utility.Values[i][k] = Q(v)
+		}
+	}
+	scale := pr.Scale
+	if scale == 0 {
+		scale = 1
+	} else if !(scale > 0) || !finite(scale) {
+		c.errf(p+".scale", "scale must be a positive number, got %v", scale)
+		scale = 1
+	}
+	for j, r := range pr.Constraints {
+		rp := fmt.Sprintf("%s.constraints[%d]", p, j)
+		c.estimate(rp+".utility", r.Utility, -math.MaxFloat64, math.MaxFloat64)
+		reg := c.region(rp+".conditions", r.Conditions)
+		out.Utility.Rects = append(out.Utility.Rects, RectQ{Utility: Q(r.Utility.Value / scale), Region: reg})
+	}
+	for j, rl := range pr.RedLines {
+		rp := fmt.Sprintf("%s.red_lines[%d]", p, j)
+		if rl.Name == "" {
+			c.errf(rp+".name", "red line name required")
+		}
+		if len(rl.Conditions) == 0 {
+			c.errf(rp+".conditions", "a red line needs at least one condition")
+		}
+		c.cites(rp+".sources", rl.Sources)
+		out.RedLines = append(out.RedLines, c.region(rp+".conditions", rl.Conditions))
+		out.RedLineName = append(out.RedLineName, rl.Name)
+	}
+	return out
+}
+
+// region compiles a conjunction of conditions; several conditions on one
+// issue intersect.
+func (c *compiler) region(p string, conds []Condition) Region {
+	var reg Region
+	for k, cd := range conds {
+		cp := fmt.Sprintf("%s[%d]", p, k)
+		idx := c.s.IssueIndex(cd.Issue)
+		if idx < 0 {
+			c.errf(cp+".issue", "unknown issue %q", cd.Issue)
+			continue
+		}
+		is := &c.s.Issues[idx]
+		for q, l := range cd.Options {
+			if is.OptionIndex(l) < 0 {
+				c.errf(fmt.Sprintf("%s.options[%d]", cp, q), "issue %q has no option %q", is.Name, l)
+			}
+		}
+		if (cd.Min != nil || cd.Max != nil) && is.Kind == Categorical {
+			c.errf(cp, "min/max need a numeric issue; %q is categorical", is.Name)
+		}
+		if len(cd.Options) == 0 && cd.Min == nil && cd.Max == nil {
+			c.errf(cp, "a condition needs options or a min/max range")
+		}
+		in := make([]bool, len(is.Options))
+		for o := range is.Options {
+			in[o] = cd.Meets(is, o)
+		}
+		merged := false
+		for q := range reg {
+			if reg[q].Issue == idx {
+				for o := range in {
+					reg[q].In[o] = reg[q].In[o] && in[o]
+				}
+				merged = true
+			}
+		}
+		if !merged {
+			reg = append(reg, IssueSet{Issue: idx, In: in})
+		}
+	}
+	return reg
+}

@@ -1,0 +1,242 @@
+package parley
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+)
+
+// Quantum is the fixed-point scale of compiled utilities: a utility u is
+// stored as the integer round(u·Quantum). Summing integers is exact and
+// associative, so fast algorithms and naive references agree to the last
+// bit, and ties ("the same utility vector") are well defined. Differences
+// below 1/Quantum ≈ 9.1e-13 are ties.
+const Quantum = 1 << 40
+
+// Q converts a utility to fixed point.
+func Q(u float64) int64 { return int64(math.Round(u * Quantum)) }
+
+// F converts a fixed-point utility back to a float.
+func F(q int64) float64 { return float64(q) / Quantum }
+
+// An Outcome assigns one option index to every issue, in the order of
+// Scenario.Issues.
+type Outcome []int
+
+// A Model is a Scenario compiled for evaluation: every utility is a table of
+// fixed-point numbers per issue and option plus a list of hyper-rectangles,
+// every red line a region. Analysis packages work on Models only.
+type Model struct {
+	Scenario *Scenario
+	Sizes    []int // number of options of each issue
+	Parties  []PartyModel
+}
+
+// PartyModel is a compiled party.
+type PartyModel struct {
+	Name string
+	// Utility is the party's utility: its principal's, or for a delegation
+	// the weighted mean of its factions' utilities.
+	Utility UtilityFn
+	// Reservation is the party's utility of no agreement: its principal's,
+	// or the weighted mean of its factions' reservation values.
+	Reservation int64
+	// Principals holds one principal for a single actor, the factions for a
+	// delegation.
+	Principals []Principal
+	Delegation bool
+	Rule       Ratification
+	Weights    []float64 // principals' normalised weights (sum 1)
+	Names      []string  // principals' names
+}
+
+// Principal is a compiled principal (a faction or a single actor).
+type Principal struct {
+	Name        string
+	Utility     UtilityFn
+	Reservation int64
+	RedLines    []Region
+	RedLineName []string
+	Discount    float64
+}
+
+// UtilityFn is a compiled utility function:
+//
+//	u(o) = Σ_i Values[i][o[i]] + Σ_{r ∈ Rects, o ∈ r} r.Utility
+type UtilityFn struct {
+	Values [][]int64
+	Rects  []RectQ
+}
+
+// RectQ is a compiled hyper-rectangle constraint.
+type RectQ struct {
+	Utility int64
+	Region  Region
+}
+
+// A Region is a conjunction of per-issue option sets: an outcome is in it
+// when, for every IssueSet, its option on that issue is In the set.
+type Region []IssueSet
+
+// IssueSet is the set of allowed options of one issue.
+type IssueSet struct {
+	Issue int
+	In    []bool // indexed by option
+}
+
+// Contains reports whether o lies in the region.
+func (r Region) Contains(o Outcome) bool {
+	for _, s := range r {
+		if !s.In[o[s.Issue]] {
+			return false
+		}
+	}
+	return true
+}
+
+// Additive reports whether the function has no hyper-rectangles.
+func (u *UtilityFn) Additive() bool { return len(u.Rects) == 0 }
+
+// Eval returns u(o) in fixed point.
+func (u *UtilityFn) Eval(o Outcome) int64 {
+	var s int64
+	for i, v := range u.Values {
+		s += v[o[i]]
+	}
+	for _, r := range u.Rects {
+		if r.Region.Contains(o) {
+			s += r.Utility
+		}
+	}
+	return s
+}
+
+// Eval returns the utilities of all parties for o, in fixed point.
+func (m *Model) Eval(o Outcome) []int64 {
+	us := make([]int64, len(m.Parties))
+	for i := range m.Parties {
+		us[i] = m.Parties[i].Utility.Eval(o)
+	}
+	return us
+}
+
+// Additive reports whether every party's and principal's utility is additive.
+func (m *Model) Additive() bool {
+	for i := range m.Parties {
+		if !m.Parties[i].Utility.Additive() {
+			return false
+		}
+		for j := range m.Parties[i].Principals {
+			if !m.Parties[i].Principals[j].Utility.Additive() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Size returns the number of outcomes.
+func (m *Model) Size() *big.Int {
+	n := big.NewInt(1)
+	for _, k := range m.Sizes {
+		n.Mul(n, big.NewInt(int64(k)))
+	}
+	return n
+}
+
+// PrincipalAccepts reports whether principal p prefers o to no agreement
+// (utility strictly above its reservation value) and o breaks none of its
+// red lines.
+func (p *Principal) Accepts(o Outcome) bool {
+	if p.Utility.Eval(o) <= p.Reservation {
+		return false
+	}
+	for _, r := range p.RedLines {
+		if r.Contains(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// Accepts reports whether the party accepts o: a single actor when its
+// principal accepts, a delegation when its ratification rule holds for the
+// set of accepting factions.
+func (pm *PartyModel) Accepts(o Outcome) bool {
+	acc := make([]bool, len(pm.Principals))
+	for i := range pm.Principals {
+		acc[i] = pm.Principals[i].Accepts(o)
+	}
+	return pm.Ratifies(acc)
+}
+
+// Ratifies applies the party's rule to its principals' answers.
+func (pm *PartyModel) Ratifies(accepts []bool) bool {
+	if !pm.Delegation {
+		return accepts[0]
+	}
+	return pm.Rule.Ratifies(accepts, pm.Weights, pm.Names)
+}
+
+// InZone reports whether every party accepts o: o is in the zone of agreement.
+func (m *Model) InZone(o Outcome) bool {
+	for i := range m.Parties {
+		if !m.Parties[i].Accepts(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// Reservations returns every party's reservation value in fixed point.
+func (m *Model) Reservations() []int64 {
+	rs := make([]int64, len(m.Parties))
+	for i := range m.Parties {
+		rs[i] = m.Parties[i].Reservation
+	}
+	return rs
+}
+
+// Labels returns o as issue name → option label.
+func (m *Model) Labels(o Outcome) map[string]string {
+	out := make(map[string]string, len(o))
+	for i, k := range o {
+		is := &m.Scenario.Issues[i]
+		out[is.Name] = is.Options[k].Label
+	}
+	return out
+}
+
+// FieldError is a validation error at a field path of a Scenario, written
+// with the JSON field names ("parties[1].delegation.factions[0].weight").
+// Loaders map the path back to a position in their file.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+// Error implements error.
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// ValidationError lists every problem Compile found.
+type ValidationError struct {
+	Fields []*FieldError
+}
+
+// Error implements error; it lists up to ten problems.
+func (e *ValidationError) Error() string {
+	s := "parley: invalid scenario:"
+	for i, f := range e.Fields {
+		if i == 10 {
+			s += fmt.Sprintf("\n  ... and %d more", len(e.Fields)-10)
+			break
+		}
+		s += "\n  " + f.Error()
+	}
+	return s
+}
+
+func formatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}

@@ -1,0 +1,421 @@
+package parley
+
+// A Scenario is a negotiation written down: the issues on the table, the
+// parties (some of them delegations of factions), the mediators and other
+// third parties, every principal's preferences, and the sources behind the
+// estimates. It is the input of analysis and, later, of simulation.
+//
+// A Scenario is plain data. Loaders (YAML, Genius XML) build it; Compile
+// turns it into a Model that analysis evaluates.
+type Scenario struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Issues      []Issue   `json:"issues"`
+	Parties     []Party   `json:"parties"`
+	Roles       []Role    `json:"roles,omitempty"`
+	Sources     []Source  `json:"sources,omitempty"`
+	Variants    []Variant `json:"variants,omitempty"` // named overrides; see Variant
+	Variant     string    `json:"variant,omitempty"`  // the variant applied, "" for the base
+	Notes       []string  `json:"notes,omitempty"`    // free-form analyst notes
+}
+
+// IssueKind says how an issue's options arise.
+type IssueKind int
+
+// Issue kinds.
+const (
+	Categorical IssueKind = iota // named options
+	Integer                      // every integer from Min to Max
+	Real                         // Min, Min+Step, ..., Max
+)
+
+// String returns the kind as written in scenario files.
+func (k IssueKind) String() string {
+	switch k {
+	case Categorical:
+		return "categorical"
+	case Integer:
+		return "integer"
+	case Real:
+		return "real"
+	}
+	return "unknown"
+}
+
+// An Issue is one dimension of an agreement. Whatever its kind, a valid Issue
+// lists its options explicitly in Options (loaders expand integer and real
+// ranges with NumericOptions), so that an outcome is one option index per
+// issue.
+type Issue struct {
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Kind        IssueKind `json:"kind"`
+	Options     []Option  `json:"options"`
+	// Min, Max and Step describe a numeric issue's range (Step only for Real).
+	Min  float64 `json:"min,omitempty"`
+	Max  float64 `json:"max,omitempty"`
+	Step float64 `json:"step,omitempty"`
+}
+
+// An Option is one value an issue can take.
+type Option struct {
+	Label string `json:"label"`
+	// Clause is the text this option puts into an agreement, for reports.
+	Clause string `json:"clause,omitempty"`
+	// Value is the option's number for integer and real issues (its position
+	// on the value function's axis); unused for categorical ones.
+	Value float64 `json:"value,omitempty"`
+	// NotAddressed marks the status-quo option: the agreement is silent on the issue.
+	NotAddressed bool `json:"not_addressed,omitempty"`
+}
+
+// NumericOptions expands a numeric range into options: every integer from
+// min to max for Integer, and min, min+step, ... up to max (inclusive, within
+// a relative tolerance of 1e-9 of step) for Real. Labels are the numbers in
+// their shortest form. It returns nil when the range is empty or step is not
+// positive for Real.
+func NumericOptions(kind IssueKind, min, max, step float64) []Option {
+	var opts []Option
+	switch kind {
+	case Integer:
+		for v := min; v <= max; v++ {
+			opts = append(opts, Option{Label: formatNumber(v), Value: v})
+		}
+	case Real:
+		if step <= 0 || max < min {
+			return nil
+		}
+		n := int((max-min)/step + 1e-9)
+		for i := 0; i <= n; i++ {
+			v := min + float64(i)*step
+			opts = append(opts, Option{Label: formatNumber(v), Value: v})
+		}
+	}
+	return opts
+}
+
+// Party is a side of the negotiation. It is either a single actor with its
+// own Preferences, or a Delegation of factions (principals) with a
+// ratification rule; exactly one of the two is set.
+type Party struct {
+	Name        string       `json:"name"`
+	Description string       `json:"description,omitempty"`
+	Preferences *Preferences `json:"preferences,omitempty"`
+	Delegation  *Delegation  `json:"delegation,omitempty"`
+	Sources     []Cite       `json:"sources,omitempty"`
+}
+
+// Principals returns the party's principals: its factions for a delegation,
+// or a single principal named after the party.
+func (p *Party) Principals() []Faction {
+	if p.Delegation != nil {
+		return p.Delegation.Factions
+	}
+	if p.Preferences == nil {
+		return nil
+	}
+	return []Faction{{Name: p.Name, Weight: Estimate{Value: 1}, Preferences: *p.Preferences}}
+}
+
+// A Delegation is a party that answers to several principals. The delegation
+// accepts an outcome only if its Rule says the factions that accept it suffice.
+// The delegation's own utility (used for the Pareto frontier and bargaining
+// solutions) is the weighted mean of its factions' utilities.
+type Delegation struct {
+	Factions []Faction   `json:"factions"`
+	Rule     Ratification `json:"rule"`
+}
+
+// A Faction is a principal inside a delegation: a power centre that holds its
+// own preferences and may send instructions.
+type Faction struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Weight      Estimate    `json:"weight"` // influence in the delegation; also its share of the delegation's utility
+	Preferences Preferences `json:"preferences"`
+	Sources     []Cite      `json:"sources,omitempty"`
+}
+
+// RuleKind names a ratification rule.
+type RuleKind int
+
+// Ratification rules.
+const (
+	Unanimity     RuleKind = iota // every faction accepts
+	Majority                      // more than half of the factions (by count) accept
+	WeightedQuota                 // accepting factions' weights reach Quota of the total
+	LeaderVeto                    // the Leader accepts and no faction in Vetoes rejects
+)
+
+// String returns the rule as written in scenario files.
+func (k RuleKind) String() string {
+	switch k {
+	case Unanimity:
+		return "unanimity"
+	case Majority:
+		return "majority"
+	case WeightedQuota:
+		return "weighted_quota"
+	case LeaderVeto:
+		return "leader_veto"
+	}
+	return "unknown"
+}
+
+// Ratification is a delegation's rule for turning its factions' answers into
+// the delegation's answer. All rules are monotone: more accepting factions
+// never turn an acceptance into a rejection.
+type Ratification struct {
+	Kind   RuleKind `json:"kind"`
+	Quota  float64  `json:"quota,omitempty"`  // WeightedQuota: fraction of total weight in (0,1]
+	Leader string   `json:"leader,omitempty"` // LeaderVeto: the leading faction
+	Vetoes []string `json:"vetoes,omitempty"` // LeaderVeto: factions that can block
+}
+
+// Ratifies reports whether the factions marked true in accepts ratify under
+// the rule. weights and names are the delegation's faction weights and names,
+// in the order of accepts.
+func (r Ratification) Ratifies(accepts []bool, weights []float64, names []string) bool {
+	switch r.Kind {
+	case Unanimity:
+		for _, a := range accepts {
+			if !a {
+				return false
+			}
+		}
+		return true
+	case Majority:
+		n := 0
+		for _, a := range accepts {
+			if a {
+				n++
+			}
+		}
+		return 2*n > len(accepts)
+	case WeightedQuota:
+		var got, total float64
+		for i, a := range accepts {
+			total += weights[i]
+			if a {
+				got += weights[i]
+			}
+		}
+		return got >= r.Quota*total-1e-12
+	case LeaderVeto:
+		for i, a := range accepts {
+			if a {
+				continue
+			}
+			if names[i] == r.Leader {
+				return false
+			}
+			for _, v := range r.Vetoes {
+				if names[i] == v {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// RoleKind names what a non-party actor does.
+type RoleKind int
+
+// Role kinds.
+const (
+	Mediator  RoleKind = iota // proposes texts, runs sessions
+	Guarantor                 // a third party that may guarantee an agreement
+	Observer                  // has stakes but no seat
+)
+
+// String returns the role kind as written in scenario files.
+func (k RoleKind) String() string {
+	switch k {
+	case Mediator:
+		return "mediator"
+	case Guarantor:
+		return "guarantor"
+	case Observer:
+		return "observer"
+	}
+	return "unknown"
+}
+
+// A Role is an actor that is not a negotiating party: a mediator, a possible
+// guarantor, an observer.
+type Role struct {
+	Name        string   `json:"name"`
+	Kind        RoleKind `json:"kind"`
+	Description string   `json:"description,omitempty"`
+	Sources     []Cite   `json:"sources,omitempty"`
+}
+
+// Preferences are one principal's utility over outcomes:
+//
+//	u(o) = Σ_issues weight_i · value_i(o_i)  +  Σ_constraints [o ∈ rect] · utility
+//
+// divided by Scale when Scale is set, plus the red lines (outcomes the
+// principal never accepts, whatever their utility) and the reservation value
+// (the utility of no agreement).
+type Preferences struct {
+	Issues      []IssuePref `json:"issues,omitempty"`
+	Constraints []Rect      `json:"constraints,omitempty"`
+	// Scale divides the constraint sum (Genius' maxutility); 0 means 1.
+	Scale       float64   `json:"scale,omitempty"`
+	RedLines    []RedLine `json:"red_lines,omitempty"`
+	Reservation Estimate  `json:"reservation"`
+	// Discount is the per-unit-time discount factor in (0,1]; 0 means none.
+	Discount Estimate `json:"discount"`
+}
+
+// IssuePref is a principal's weight and value function on one issue. Options
+// not listed in Values are worth 0. For numeric issues, Function may give a
+// piecewise-linear value function instead of per-option values.
+type IssuePref struct {
+	Issue    string        `json:"issue"`
+	Weight   Estimate      `json:"weight"`
+	Values   []OptionValue `json:"values,omitempty"`
+	Function []Point       `json:"function,omitempty"`
+	Sources  []Cite        `json:"sources,omitempty"`
+}
+
+// OptionValue is the value of one option, usually in [0,1].
+type OptionValue struct {
+	Option string   `json:"option"`
+	Value  Estimate `json:"value"`
+}
+
+// Point is a knot of a piecewise-linear value function: value Y at X. The
+// function is linear between knots and constant beyond the outer ones.
+type Point struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// Eval evaluates the piecewise-linear function through pts (sorted by X) at x.
+func Eval(pts []Point, x float64) float64 {
+	if len(pts) == 0 {
+		return 0
+	}
+	if x <= pts[0].X {
+		return pts[0].Y
+	}
+	for i := 1; i < len(pts); i++ {
+		if x <= pts[i].X {
+			a, b := pts[i-1], pts[i]
+			if b.X == a.X {
+				return b.Y
+			}
+			return a.Y + (b.Y-a.Y)*(x-a.X)/(b.X-a.X)
+		}
+	}
+	return pts[len(pts)-1].Y
+}
+
+// A Rect is a hyper-rectangle constraint (Genius' nonlinear ANAC 2014
+// utilities): Utility is earned by every outcome that meets all Conditions.
+type Rect struct {
+	Utility    Estimate    `json:"utility"`
+	Conditions []Condition `json:"conditions"`
+}
+
+// A Condition restricts one issue. For categorical issues it names the
+// options that meet it; for numeric issues it gives an inclusive range on
+// the option values. Exclude inverts it.
+type Condition struct {
+	Issue   string   `json:"issue"`
+	Options []string `json:"options,omitempty"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	Exclude bool     `json:"exclude,omitempty"`
+}
+
+// Meets reports whether option opt of issue is within the condition.
+func (c Condition) Meets(issue *Issue, opt int) bool {
+	o := issue.Options[opt]
+	in := true
+	if len(c.Options) > 0 {
+		in = false
+		for _, l := range c.Options {
+			if l == o.Label {
+				in = true
+				break
+			}
+		}
+	}
+	if c.Min != nil && o.Value < *c.Min {
+		in = false
+	}
+	if c.Max != nil && o.Value > *c.Max {
+		in = false
+	}
+	return in != c.Exclude
+}
+
+// A RedLine is a set of outcomes a principal never accepts: those that meet
+// all of its Conditions (for example one issue's option it deems inadmissible).
+type RedLine struct {
+	Name        string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	Conditions  []Condition `json:"conditions"`
+	Sources     []Cite      `json:"sources,omitempty"`
+}
+
+// An Estimate is a number an analyst put down: a point value, optionally a
+// range of uncertainty (Low..High, used by simulation; analysis uses Value),
+// and the sources it rests on.
+type Estimate struct {
+	Value   float64 `json:"value"`
+	Low     float64 `json:"low,omitempty"`
+	High    float64 `json:"high,omitempty"`
+	Ranged  bool    `json:"ranged,omitempty"`
+	Sources []Cite  `json:"sources,omitempty"`
+}
+
+// Cite points at a Source and says in a line why it supports an estimate.
+type Cite struct {
+	Source string `json:"source"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// A Source is a document that estimates rest on.
+type Source struct {
+	ID      string `json:"id"`
+	Title   string `json:"title,omitempty"`
+	File    string `json:"file,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Leaning string `json:"leaning,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// A Variant is a named alternative account of the scenario (for example "as
+// reported by S2"). Loaders apply its overrides on top of the base; the
+// Scenario keeps the list so that tools can compare variants.
+type Variant struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Sources     []Cite `json:"sources,omitempty"`
+}
+
+// IssueIndex returns the index of the issue with the given name, or -1.
+func (s *Scenario) IssueIndex(name string) int {
+	for i := range s.Issues {
+		if s.Issues[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// OptionIndex returns the index of the option labelled label, or -1.
+func (is *Issue) OptionIndex(label string) int {
+	for i := range is.Options {
+		if is.Options[i].Label == label {
+			return i
+		}
+	}
+	return -1
+}
