@@ -123,7 +123,7 @@ func (p *Party) Principals() []Faction {
 // The delegation's own utility (used for the Pareto frontier and bargaining
 // solutions) is the weighted mean of its factions' utilities.
 type Delegation struct {
-	Factions []Faction   `json:"factions"`
+	Factions []Faction    `json:"factions"`
 	Rule     Ratification `json:"rule"`
 }
 
