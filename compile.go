@@ -14,7 +14,9 @@ import (
 //   - a principal's issue weights are relative: they are divided by their sum
 //     (when positive), as Genius does;
 //   - options not listed in an issue's values are worth 0;
-//   - a numeric issue's Function is evaluated at each option's Value;
+//   - a numeric issue's Function is evaluated at each option's Value, except
+//     for a "not addressed" option; Values given next to a Function override
+//     it for the options they name;
 //   - constraint utilities are divided by Scale (when set);
 //   - a delegation's utility and reservation are the weighted means of its
 //     factions' (weights normalised to sum 1);
@@ -308,9 +310,6 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 		}
 		seen[ip.Issue] = true
 		is := &s.Issues[idx]
-		if len(ip.Function) > 0 && len(ip.Values) > 0 {
-			c.errf(jp, "give values or function, not both")
-		}
 		if len(ip.Function) > 0 {
 			if is.Kind == Categorical {
 				c.errf(jp+".function", "a value function needs a numeric issue; %q is categorical", is.Name)
@@ -325,7 +324,9 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 				}
 			}
 			for k := range is.Options {
-				values[idx][k] = ip.Weight.Value * Eval(ip.Function, is.Options[k].Value)
+				if !is.Options[k].NotAddressed {
+					values[idx][k] = ip.Weight.Value * Eval(ip.Function, is.Options[k].Value)
+				}
 			}
 		}
 		for k, ov := range ip.Values {
