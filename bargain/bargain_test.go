@@ -1,0 +1,132 @@
+package bargain
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/parleyhq/parley"
+)
+
+// paretoNaive keeps the points no other point dominates (O(n²) reference).
+func paretoNaive(pts [][]int64) [][]int64 {
+	var out [][]int64
+	for i, a := range pts {
+		dom := false
+		for j, b := range pts {
+			if i != j && parley.Dominates(b, a) {
+				dom = true
+				break
+			}
+		}
+		if !dom {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func vec(pts [][]int64, i int) []int64 {
+	if i < 0 {
+		return nil
+	}
+	return pts[i]
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestFrontierSuffices checks the package contract: every solution computed
+// over the Pareto frontier equals the one computed over all points.
+func TestFrontierSuffices(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 2000; trial++ {
+		n := 2 + r.IntN(3)
+		var pts [][]int64
+		for k := 0; k < 1+r.IntN(40); k++ {
+			u := make([]int64, n)
+			for i := range u {
+				u[i] = int64(r.IntN(12)) // small range: many ties
+			}
+			pts = append(pts, u)
+		}
+		d := make([]int64, n)
+		for i := range d {
+			d[i] = int64(r.IntN(6))
+		}
+		front := paretoNaive(pts)
+		check := func(name string, all, fr []int64) {
+			if !equal(all, fr) {
+				t.Fatalf("trial %d %s: over all points %v, over frontier %v (pts %v, d %v)", trial, name, all, fr, pts, d)
+			}
+		}
+		check("nash", vec(pts, Nash(pts, d)), vec(front, Nash(front, d)))
+		check("ks", vec(pts, KalaiSmorodinsky(pts, d)), vec(front, KalaiSmorodinsky(front, d)))
+		check("welfare", vec(pts, MaxWelfare(pts)), vec(front, MaxWelfare(front)))
+		check("egal", vec(pts, Egalitarian(pts, d)), vec(front, Egalitarian(front, d)))
+		// The optimum beats or ties every admissible point on its own criterion.
+		if k := Nash(pts, d); k >= 0 {
+			for _, u := range pts {
+				if allGain(u, d) && prodF(u, d) > prodF(pts[k], d)+1e-9 {
+					t.Fatalf("trial %d: nash %v beaten by %v", trial, pts[k], u)
+				}
+			}
+		}
+	}
+}
+
+func prodF(u, d []int64) float64 {
+	p := 1.0
+	for i := range u {
+		p *= float64(u[i] - d[i])
+	}
+	return p
+}
+
+func TestHandComputed(t *testing.T) {
+	t.Parallel()
+	// A 2-party frontier with disagreement point (0, 0):
+	// products 10·1=10, 6·5=30, 4·7=28, 1·10=10 → Nash is (6,5).
+	// Ideal (10,10): min ratios .1, .5, .4, .1 → KS is (6,5).
+	// Sums 11, 11, 11, 11 → welfare tie broken lexicographically → (10,1).
+	// Min gains 1, 5, 4, 1 → egalitarian (6,5).
+	pts := [][]int64{{10, 1}, {6, 5}, {4, 7}, {1, 10}}
+	d := []int64{0, 0}
+	for _, tc := range []struct {
+		name string
+		got  int
+		want int
+	}{
+		{"nash", Nash(pts, d), 1},
+		{"ks", KalaiSmorodinsky(pts, d), 1},
+		{"welfare", MaxWelfare(pts), 0},
+		{"egalitarian", Egalitarian(pts, d), 1},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got index %d, want %d", tc.name, tc.got, tc.want)
+		}
+	}
+	// With d = (7, 0) only (10,1) gains for party 0: everything picks it.
+	d = []int64{7, 0}
+	if Nash(pts, d) != 0 || KalaiSmorodinsky(pts, d) != 0 || Egalitarian(pts, d) != 0 {
+		t.Errorf("with d=(7,0) every solution must be (10,1)")
+	}
+	// With d = (5, 0), (10,1) and (6,5) gain (5,1) and (1,5): equal
+	// products, equal sums; the tie goes to the lexicographically larger.
+	if Nash(pts, []int64{5, 0}) != 0 {
+		t.Errorf("with d=(5,0) the Nash tie must go to (10,1)")
+	}
+	// No admissible point.
+	if Nash(pts, []int64{20, 20}) != -1 || KalaiSmorodinsky(pts, []int64{20, 20}) != -1 {
+		t.Errorf("no point gains: want -1")
+	}
+}
