@@ -160,6 +160,16 @@ func (c *compiler) compile() *Model {
 			c.errf(p+".name", "role name required")
 		}
 		c.cites(p+".sources", r.Sources)
+		if len(r.Needed) > 0 {
+			if r.Consents == nil {
+				c.errf(p+".consents", "role %q lists outcomes that need it; say whether it consents (true or false)", r.Name)
+			} else if !*r.Consents {
+				m.Infeasible = append(m.Infeasible, c.region(p+".needed", r.Needed))
+				m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
+			}
+		} else if r.Consents != nil {
+			c.errf(p+".needed", "role %q says whether it consents but lists no outcomes that need it", r.Name)
+		}
 	}
 	seenVar := map[string]bool{}
 	for i, v := range s.Variants {

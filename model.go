@@ -31,6 +31,11 @@ type Model struct {
 	Scenario *Scenario
 	Sizes    []int // number of options of each issue
 	Parties  []PartyModel
+	// Infeasible lists regions no agreement can take: outcomes that need
+	// the signature of a third party (a guarantor) that does not consent.
+	Infeasible []Region
+	// InfeasibleWhy names the role behind each Infeasible region.
+	InfeasibleWhy []string
 }
 
 // PartyModel is a compiled party.
@@ -179,10 +184,24 @@ func (pm *PartyModel) Ratifies(accepts []bool) bool {
 	return pm.Rule.Ratifies(accepts, pm.Weights, pm.Names)
 }
 
-// InZone reports whether every party accepts o: o is in the zone of agreement.
+// InZone reports whether o is feasible and every party accepts it: o is in
+// the zone of agreement.
 func (m *Model) InZone(o Outcome) bool {
+	if !m.Feasible(o) {
+		return false
+	}
 	for i := range m.Parties {
 		if !m.Parties[i].Accepts(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// Feasible reports whether o needs no third party that withholds consent.
+func (m *Model) Feasible(o Outcome) bool {
+	for _, r := range m.Infeasible {
+		if r.Contains(o) {
 			return false
 		}
 	}

@@ -246,11 +246,19 @@ func (k RoleKind) String() string {
 
 // A Role is an actor that is not a negotiating party: a mediator, a possible
 // guarantor, an observer.
+//
+// A role can be needed for some outcomes: a guarantor clause that names it
+// only takes effect if it signs. Needed lists the conditions that make an
+// outcome need the role; Consents says whether the role is known to sign.
+// When it does not, outcomes that need it are infeasible: they leave the
+// zone of agreement whatever the parties think of them.
 type Role struct {
-	Name        string   `json:"name"`
-	Kind        RoleKind `json:"kind"`
-	Description string   `json:"description,omitempty"`
-	Sources     []Cite   `json:"sources,omitempty"`
+	Name        string      `json:"name"`
+	Kind        RoleKind    `json:"kind"`
+	Description string      `json:"description,omitempty"`
+	Needed      []Condition `json:"needed,omitempty"`
+	Consents    *bool       `json:"consents,omitempty"` // required when Needed is set
+	Sources     []Cite      `json:"sources,omitempty"`
 }
 
 // Preferences are one principal's utility over outcomes:
