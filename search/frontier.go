@@ -1,0 +1,293 @@
+package search
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/parleyhq/parley"
+)
+
+// FrontierResult is the outcome of Frontier.
+type FrontierResult struct {
+	// Points are the frontier's points, one per distinct utility vector,
+	// sorted by U[0] descending, then U[1] descending, and so on. Each
+	// carries the lexicographically smallest outcome attaining its vector
+	// and the number of outcomes (of the searched set) attaining it.
+	Points []parley.FrontierPoint
+	// Exact reports whether the search finished within its budget. When it
+	// did not, Points are the non-dominated vectors found so far (every one
+	// is attained by its Outcome, but the true frontier may hold vectors
+	// that dominate them or are missing) and Counts are lower bounds.
+	Exact bool
+	// Nodes is the number of search nodes evaluated.
+	Nodes int64
+	// Note says how the result was obtained, and why it is not exact.
+	Note string
+}
+
+type fpoint struct {
+	u   []int64
+	out parley.Outcome
+	cnt counter
+}
+
+type frontierSearch struct {
+	e        *engine
+	pf       []int // fn index per party
+	zoneOnly bool
+	arch     []*fpoint
+	hiv, lov []int64
+	rep      parley.Outcome
+}
+
+// Frontier returns the Pareto frontier of the parties' utilities
+// (m.Parties[i].Utility) over all outcomes (zoneOnly false) or over the zone
+// of agreement only (zoneOnly true: outcomes every party accepts, see
+// parley.Model.InZone).
+//
+// It returns one point per distinct non-dominated utility vector with the
+// lexicographically smallest outcome attaining it and the exact number of
+// outcomes of the set attaining it, sorted by U[0] descending, then U[1]
+// descending, and so on. When the node budget runs out the result is the
+// archive found so far, with Exact false and a Note saying so.
+func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, error) {
+	if err := validate(m); err != nil {
+		return nil, err
+	}
+	targets := make([]*parley.UtilityFn, len(m.Parties))
+	for p := range m.Parties {
+		targets[p] = &m.Parties[p].Utility
+	}
+	e, pf, err := newEngine(m, targets, zoneOnly, opt)
+	if err != nil {
+		return nil, err
+	}
+	fs := &frontierSearch{e: e, pf: pf, zoneOnly: zoneOnly,
+		hiv: make([]int64, len(pf)), lov: make([]int64, len(pf)), rep: make(parley.Outcome, e.n)}
+	fs.seed()
+	root := newEval(len(e.fns))
+	if !e.aborted && e.evaluate(0, root) {
+		fs.visit(0, root)
+	}
+	res := &FrontierResult{Exact: !e.aborted, Nodes: e.nodes}
+	for _, a := range fs.arch {
+		c := a.cnt.big()
+		if c.Sign() == 0 {
+			// A seed the search never reached (bounded mode only): its own
+			// outcome attains it.
+			c = big.NewInt(1)
+		}
+		res.Points = append(res.Points, parley.FrontierPoint{U: a.u, Outcome: a.out, Count: c})
+	}
+	slices.SortFunc(res.Points, func(a, b parley.FrontierPoint) int {
+		for i := range a.U {
+			if a.U[i] != b.U[i] {
+				if a.U[i] > b.U[i] {
+					return -1
+				}
+				return 1
+			}
+		}
+		return 0
+	})
+	set := "all outcomes"
+	if zoneOnly {
+		set = "the zone of agreement"
+	}
+	if res.Exact {
+		res.Note = fmt.Sprintf("exact Pareto frontier over %s: %d points, %d nodes", set, len(res.Points), e.nodes)
+	} else {
+		res.Note = fmt.Sprintf("not exact: %s; bounded mode: the %d points are the non-dominated utility vectors found so far over %s "+
+			"(each attained by its outcome; counts are lower bounds; the true frontier may contain other or dominating points)",
+			e.budgetNote(), len(res.Points), set)
+	}
+	return res, nil
+}
+
+func (fs *frontierSearch) vectors(ev *eval) (allConst bool) {
+	allConst = true
+	for p, f := range fs.pf {
+		fs.hiv[p], fs.lov[p] = ev.hi[f], ev.lo[f]
+		if ev.hi[f] != ev.lo[f] {
+			allConst = false
+		}
+	}
+	return allConst
+}
+
+func (fs *frontierSearch) dominated(v []int64) bool {
+	for _, a := range fs.arch {
+		if parley.Dominates(a.u, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// insert adds a leaf: vector v attained by the whole subtree at depth d.
+// With d < 0 it adds a seed (count 0) attained by outcome o.
+func (fs *frontierSearch) insert(v []int64, d int, o parley.Outcome) {
+	e := fs.e
+	if d >= 0 {
+		e.outcome(d, fs.rep)
+		o = fs.rep
+	}
+	for _, a := range fs.arch {
+		if slices.Equal(a.u, v) {
+			if d >= 0 {
+				e.add(&a.cnt, d)
+			}
+			if lexLess(o, a.out) {
+				copy(a.out, o)
+			}
+			return
+		}
+		if parley.Dominates(a.u, v) {
+			return
+		}
+	}
+	k := 0
+	for _, a := range fs.arch {
+		if !parley.Dominates(v, a.u) {
+			fs.arch[k] = a
+			k++
+		}
+	}
+	clear(fs.arch[k:])
+	fs.arch = fs.arch[:k]
+	pt := &fpoint{u: slices.Clone(v), out: slices.Clone(o)}
+	if d >= 0 {
+		e.add(&pt.cnt, d)
+	}
+	fs.arch = append(fs.arch, pt)
+}
+
+// prunable reports whether the subtree evaluated as ev can hold no frontier
+// outcome; leaf reports whether it is a single utility vector to record.
+func (fs *frontierSearch) classify(ev *eval) (prune, leaf bool) {
+	if fs.zoneOnly && ev.zone < 0 {
+		return true, false
+	}
+	allConst := fs.vectors(ev)
+	if fs.dominated(fs.hiv) {
+		return true, false
+	}
+	return false, allConst && (!fs.zoneOnly || ev.zone > 0)
+}
+
+func (fs *frontierSearch) visit(d int, ev *eval) {
+	e := fs.e
+	prune, leaf := fs.classify(ev)
+	if prune {
+		return
+	}
+	if leaf {
+		fs.insert(fs.lov, d, nil)
+		return
+	}
+	if d == e.n {
+		return // unreachable: a full outcome is constant and decided
+	}
+	np := len(fs.pf)
+	ord, ok := e.children(d, func(c int, ev *eval) int64 {
+		if np == 0 {
+			return 0
+		}
+		return ev.hi[fs.pf[d%np]]
+	})
+	if !ok {
+		return
+	}
+	ch := e.evs[d]
+	for _, c := range ord {
+		e.assign(d, c)
+		fs.visit(d+1, &ch[c])
+		e.unassign(d, c)
+		if e.aborted {
+			return
+		}
+	}
+}
+
+// seed fills the archive with a few greedy dives (one per party and one
+// balanced), so that pruning starts early. Seeds carry no count: the exact
+// search reaches their outcomes again and counts them then.
+func (fs *frontierSearch) seed() {
+	e := fs.e
+	np := len(fs.pf)
+	if np == 0 {
+		return
+	}
+	ev := newEval(len(e.fns))
+	// Normalise by the root ranges for the balanced dive.
+	if !e.evaluate(0, ev) {
+		return
+	}
+	span := make([]float64, np)
+	for p, f := range fs.pf {
+		span[p] = float64(ev.hi[f]-ev.lo[f]) + 1
+	}
+	for w := 0; w <= np; w++ {
+		score := func(ev *eval) float64 {
+			if w < np {
+				return float64(ev.hi[fs.pf[w]])*1e3 + float64(ev.lo[fs.pf[w]])*1e-3
+			}
+			var s float64
+			for p, f := range fs.pf {
+				s += float64(ev.hi[f]+ev.lo[f]) / span[p]
+			}
+			return s
+		}
+		fs.dive(score)
+		if e.aborted {
+			return
+		}
+	}
+}
+
+// dive descends greedily by score to a leaf and records it as a seed.
+func (fs *frontierSearch) dive(score func(*eval) float64) {
+	e := fs.e
+	d := 0
+	var best *eval
+	for d < e.n {
+		ch := e.evs[d]
+		bc := -1
+		var bs float64
+		for c := range e.cls[d] {
+			e.assign(d, c)
+			ok := e.evaluate(d+1, &ch[c])
+			e.unassign(d, c)
+			if !ok {
+				fs.undive(d)
+				return
+			}
+			if fs.zoneOnly && ch[c].zone < 0 {
+				continue
+			}
+			if s := score(&ch[c]); bc < 0 || s > bs {
+				bc, bs = c, s
+			}
+		}
+		if bc < 0 {
+			break
+		}
+		e.assign(d, bc)
+		best = &ch[bc]
+		d++
+	}
+	if d == e.n && best != nil && (!fs.zoneOnly || best.zone > 0) {
+		fs.vectors(best)
+		e.outcome(d, fs.rep)
+		o := slices.Clone(fs.rep)
+		fs.insert(fs.lov, -1, o)
+	}
+	fs.undive(d)
+}
+
+func (fs *frontierSearch) undive(d int) {
+	for k := d - 1; k >= 0; k-- {
+		fs.e.unassign(k, fs.e.asg[k])
+	}
+}

@@ -1,0 +1,143 @@
+package search
+
+import (
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/parleyhq/parley"
+)
+
+// ZoneResult is the outcome of Zone.
+type ZoneResult struct {
+	// Empty reports that the zone of agreement is proven empty.
+	Empty bool
+	// Witness is an outcome in the zone (nil when it is empty).
+	Witness parley.Outcome
+	// Size is the number of outcomes in the zone: exact when Exact, a lower
+	// bound otherwise.
+	Size *big.Int
+	// Exact reports whether the count finished within the budget.
+	Exact bool
+	// Estimate is the zone's size as a float: Size when Exact, otherwise an
+	// estimate from uniform sampling with Options.Seed (never below Size).
+	Estimate float64
+	// Nodes is the number of search nodes evaluated.
+	Nodes int64
+	// Note says how the result was obtained, and why it is not exact.
+	Note string
+}
+
+// SampleCount is the number of uniform samples Zone draws to estimate the
+// zone's size when the budget runs out.
+const SampleCount = 20000
+
+// Zone decides whether the zone of agreement (the outcomes every party
+// accepts) is empty, finds a witness, and counts its outcomes. The count is
+// exact within the budget; otherwise Exact is false, Size is a lower bound
+// and Estimate a sampled estimate. If the budget runs out before a witness
+// is found and none turns up in sampling, emptiness is undecided and Zone
+// returns an error with code parley.ELIMIT.
+func Zone(m *parley.Model, opt Options) (*ZoneResult, error) {
+	if err := validate(m); err != nil {
+		return nil, err
+	}
+	e, _, err := newEngine(m, nil, true, opt)
+	if err != nil {
+		return nil, err
+	}
+	zs := &zoneSearch{e: e}
+	root := newEval(len(e.fns))
+	if e.evaluate(0, root) {
+		zs.visit(0, root)
+	}
+	res := &ZoneResult{Exact: !e.aborted, Nodes: e.nodes, Size: zs.cnt.big(), Witness: zs.witness}
+	if res.Exact {
+		res.Empty = res.Witness == nil
+		res.Estimate, _ = new(big.Float).SetInt(res.Size).Float64()
+		if res.Empty {
+			res.Note = fmt.Sprintf("exact: the zone of agreement is empty (%d nodes)", e.nodes)
+		} else {
+			res.Note = fmt.Sprintf("exact: %s outcomes in the zone of agreement (%d nodes)", res.Size, e.nodes)
+		}
+		return res, nil
+	}
+	// Budget exhausted: estimate by uniform sampling.
+	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))
+	o := make(parley.Outcome, e.n)
+	hits := 0
+	for s := 0; s < SampleCount; s++ {
+		for i, k := range m.Sizes {
+			o[i] = rng.IntN(k)
+		}
+		if m.InZone(o) {
+			hits++
+			if res.Witness == nil {
+				res.Witness = slices.Clone(o)
+			}
+		}
+	}
+	total, _ := new(big.Float).SetInt(m.Size()).Float64()
+	lower, _ := new(big.Float).SetInt(res.Size).Float64()
+	res.Estimate = max(lower, total*float64(hits)/SampleCount)
+	if res.Witness == nil {
+		return nil, &parley.Error{Code: parley.ELIMIT,
+			Message: fmt.Sprintf("search: %s before the zone of agreement could be shown empty or non-empty (no witness in %d samples either); raise MaxNodes", e.budgetNote(), SampleCount)}
+	}
+	if res.Size.Sign() == 0 {
+		res.Size.SetInt64(1) // the witness
+		res.Estimate = max(res.Estimate, 1)
+	}
+	res.Note = fmt.Sprintf("not exact: %s; the zone is non-empty (witness found), Size %s is a lower bound and Estimate %.4g comes from %d uniform samples (%d in the zone, seed %d)",
+		e.budgetNote(), res.Size, res.Estimate, SampleCount, hits, opt.Seed)
+	return res, nil
+}
+
+type zoneSearch struct {
+	e       *engine
+	cnt     counter
+	witness parley.Outcome
+}
+
+func (zs *zoneSearch) visit(d int, ev *eval) {
+	e := zs.e
+	if ev.zone < 0 {
+		return
+	}
+	if ev.zone > 0 {
+		e.add(&zs.cnt, d)
+		if zs.witness == nil {
+			zs.witness = make(parley.Outcome, e.n)
+			e.outcome(d, zs.witness)
+		}
+		return
+	}
+	if d == e.n {
+		return // unreachable: a full outcome is decided
+	}
+	ord, ok := e.children(d, func(c int, ev *eval) int64 {
+		// Surely-in subtrees first, then those with most surely accepting
+		// principals, then the largest slack.
+		k := int64(ev.zone)<<40 + int64(ev.nacc)<<20
+		var slack int64
+		for _, p := range e.princs {
+			if ev.hi[p.fn] <= p.res {
+				slack--
+			}
+		}
+		return k + slack
+	})
+	if !ok {
+		return
+	}
+	ch := e.evs[d]
+	for _, c := range ord {
+		e.assign(d, c)
+		zs.visit(d+1, &ch[c])
+		e.unassign(d, c)
+		if e.aborted {
+			return
+		}
+	}
+}
