@@ -1,0 +1,272 @@
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"go.yaml.in/yaml/v3"
+)
+
+// A File is a parsed scenario file: its base scenario and its variants, kept
+// as a YAML tree so that every problem found later can be traced to a line
+// and column.
+type File struct {
+	name     string
+	id       string
+	root     *yaml.Node
+	variants []variantDef
+}
+
+// Name returns the file name given to Parse, used in error messages.
+func (f *File) Name() string { return f.name }
+
+// ID returns the scenario's id.
+func (f *File) ID() string { return f.id }
+
+// ReadFile reads and parses the scenario file at path.
+func ReadFile(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		code := parley.EINTERNAL
+		if errors.Is(err, fs.ErrNotExist) {
+			code = parley.ENOTFOUND
+		}
+		return nil, &parley.Error{Code: code, Message: "reading scenario", Err: err}
+	}
+	return Parse(path, data)
+}
+
+var yamlErrRe = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// decodeDoc reads one YAML document into a node, turning any panic of the
+// YAML library into an error.
+func decodeDoc(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: cannot parse: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+func syntaxError(file string, err error) error {
+	pe := &parley.PosError{File: file}
+	msg := err.Error()
+	if m := yamlErrRe.FindStringSubmatch(msg); m != nil {
+		pe.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	pe.Err = &parley.Error{Code: parley.EINVALID, Message: "YAML syntax: " + msg}
+	return Errors{pe}
+}
+
+// Parse parses a scenario file. name is the file's path, used in messages.
+// It reports YAML syntax errors and structural errors of the base scenario
+// and of the variants' declarations (unknown keys, wrong types, missing
+// required keys) as Errors; the semantic checks of parley.Scenario.Compile
+// and the variants' overrides are left to Scenario and Validate.
+func Parse(name string, data []byte) (*File, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := decodeDoc(dec, &doc); err != nil {
+		if err == io.EOF {
+			return nil, Errors{posErr(name, &yaml.Node{Line: 1, Column: 1}, "", "empty file; expected a mapping with id, issues and parties")}
+		}
+		return nil, syntaxError(name, err)
+	}
+	var extra yaml.Node
+	if err := decodeDoc(dec, &extra); err == nil {
+		return nil, Errors{posErr(name, &extra, "", "a scenario file holds one YAML document; found a second one")}
+	} else if err != io.EOF {
+		return nil, syntaxError(name, err)
+	}
+	root, errs := normalize(name, &doc)
+	if len(errs) > 0 {
+		return nil, sortErrors(errs)
+	}
+	d := newDecoder(name)
+	s, defs := d.scenario(root)
+	if len(d.errs) > 0 {
+		return nil, sortErrors(d.errs)
+	}
+	return &File{name: name, id: s.ID, root: root, variants: defs}, nil
+}
+
+// Variants returns the file's variants, in file order.
+func (f *File) Variants() []parley.Variant {
+	out := make([]parley.Variant, len(f.variants))
+	for i, v := range f.variants {
+		out[i] = v.v
+		out[i].Sources = append([]parley.Cite(nil), v.v.Sources...)
+	}
+	return out
+}
+
+// Scenario returns the base scenario (variant "") or the named variant:
+// the variant's override merged onto the base, decoded and checked with
+// parley.Scenario.Compile. An unknown variant is an ENOTFOUND error. Every
+// problem is returned, as Errors: *parley.PosError values with the position
+// of the node the problem came from (in the base or in the override) and the
+// field path, each wrapping a *parley.Error with code EINVALID.
+func (f *File) Scenario(variant string) (*parley.Scenario, error) {
+	root := copyNode(f.root)
+	if variant != "" {
+		def := f.variant(variant)
+		if def == nil {
+			return nil, f.unknownVariant(variant)
+		}
+		if def.override != nil {
+			m := &merger{file: f.name}
+			root = m.merge(root, def.override, index("variants", def.index)+".override")
+			if len(m.errs) > 0 {
+				return nil, sortErrors(m.errs)
+			}
+		}
+	}
+	d := newDecoder(f.name)
+	s, _ := d.scenario(root)
+	if len(d.errs) > 0 {
+		return nil, sortErrors(d.errs)
+	}
+	s.Variant = variant
+	if _, err := s.Compile(); err != nil {
+		return nil, d.compileErrors(s, err)
+	}
+	return s, nil
+}
+
+func (f *File) variant(name string) *variantDef {
+	for i := range f.variants {
+		if f.variants[i].v.Name == name {
+			return &f.variants[i]
+		}
+	}
+	return nil
+}
+
+func (f *File) unknownVariant(name string) error {
+	if len(f.variants) == 0 {
+		return parley.Errorf(parley.ENOTFOUND, "%s: unknown variant %q: the scenario has no variants", f.name, name)
+	}
+	var ns []string
+	for _, v := range f.variants {
+		ns = append(ns, v.v.Name)
+	}
+	return parley.Errorf(parley.ENOTFOUND, "%s: unknown variant %q%s; known variants: %s", f.name, name, didYouMean(name, ns), strings.Join(ns, ", "))
+}
+
+// Validate checks the base scenario and every variant, and returns all
+// problems as Errors (nil if there are none). A problem that only a variant
+// has is prefixed with the variant's name.
+func Validate(f *File) error {
+	var all Errors
+	seen := map[string]bool{}
+	add := func(err error, variant string) {
+		if err == nil {
+			return
+		}
+		var list Errors
+		if !errors.As(err, &list) {
+			var pe *parley.PosError
+			if !errors.As(err, &pe) {
+				pe = &parley.PosError{File: f.name, Err: err}
+			}
+			list = Errors{pe}
+		}
+		for _, pe := range list {
+			key := fmt.Sprintf("%d:%d:%s", pe.Line, pe.Column, pe.Err)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if variant != "" {
+				c := *pe
+				c.Err = &parley.Error{Code: parley.ErrorCode(pe.Err), Message: fmt.Sprintf("variant %q", variant), Err: pe.Err}
+				pe = &c
+			}
+			all = append(all, pe)
+		}
+	}
+	_, err := f.Scenario("")
+	add(err, "")
+	for _, v := range f.variants {
+		_, err := f.Scenario(v.v.Name)
+		add(err, v.v.Name)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return sortErrors(all)
+}
+
+// sortErrors orders errors by position, keeping the order of errors at the
+// same position.
+func sortErrors(errs Errors) Errors {
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return errs
+}
+
+var noOptionRe = regexp.MustCompile(`^issue ("(?:[^"\\]|\\.)*") has no option ("(?:[^"\\]|\\.)*")$`)
+
+// compileErrors maps Compile's field errors back to positions.
+func (d *decoder) compileErrors(s *parley.Scenario, err error) error {
+	var ve *parley.ValidationError
+	if !errors.As(err, &ve) {
+		return Errors{&parley.PosError{File: d.file, Err: err}}
+	}
+	var out Errors
+	for _, fe := range ve.Fields {
+		msg := fe.Msg
+		switch {
+		case strings.HasPrefix(msg, "unknown issue ") && len(s.Issues) > 0:
+			name, _ := strconv.Unquote(strings.TrimPrefix(msg, "unknown issue "))
+			ns := make([]string, len(s.Issues))
+			for i := range s.Issues {
+				ns[i] = s.Issues[i].Name
+			}
+			msg += didYouMean(name, ns) + "; expected one of " + strings.Join(ns, ", ")
+		case noOptionRe.MatchString(msg):
+			m := noOptionRe.FindStringSubmatch(msg)
+			issue, _ := strconv.Unquote(m[1])
+			label, _ := strconv.Unquote(m[2])
+			if i := s.IssueIndex(issue); i >= 0 {
+				msg += didYouMean(label, optionLabels(&s.Issues[i], 0)) + "; its options are " + strings.Join(optionLabels(&s.Issues[i], 12), ", ")
+			}
+		}
+		out = append(out, posErr(d.file, d.locate(fe.Path), fe.Path, msg))
+	}
+	return sortErrors(out)
+}
+
+// optionLabels returns an issue's option labels: all of them unquoted when
+// limit is 0, else up to limit of them quoted for a message.
+func optionLabels(is *parley.Issue, limit int) []string {
+	var ls []string
+	for i, o := range is.Options {
+		if limit == 0 {
+			ls = append(ls, o.Label)
+			continue
+		}
+		if i == limit {
+			ls = append(ls, fmt.Sprintf("... (%d in all)", len(is.Options)))
+			break
+		}
+		ls = append(ls, strconv.Quote(o.Label))
+	}
+	return ls
+}

@@ -1,0 +1,292 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits that keep hostile input cheap.
+const (
+	// maxNodes caps the number of YAML nodes after aliases are expanded
+	// (guards against "billion laughs" documents).
+	maxNodes = 1_000_000
+	// maxDepth caps the nesting depth of a document.
+	maxDepth = 256
+	// MaxOptions caps the number of options of one issue, counting the
+	// options generated from a numeric range.
+	MaxOptions = 100_000
+)
+
+// Errors is the list of problems found in a scenario file, sorted by
+// position. Each is a *parley.PosError whose Err is a *parley.Error, so
+// parley.ErrorCode works on the list and errors.As finds the first one.
+type Errors []*parley.PosError
+
+// Error lists the problems, one a line.
+func (e Errors) Error() string {
+	var b strings.Builder
+	for i, pe := range e {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pe.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (e Errors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, pe := range e {
+		out[i] = pe
+	}
+	return out
+}
+
+// posErr builds a positioned EINVALID error at n (which may be nil).
+func posErr(file string, n *yaml.Node, path, msg string) *parley.PosError {
+	pe := &parley.PosError{File: file, Path: path, Err: &parley.Error{Code: parley.EINVALID, Message: msg}}
+	if n != nil {
+		pe.Line, pe.Column = n.Line, n.Column
+	}
+	return pe
+}
+
+// normalizer copies a parsed YAML tree into a plain one: aliases expanded,
+// merge keys ("<<") applied, scalar tags resolved, duplicate keys and
+// non-scalar keys reported. The copy keeps every node's position.
+type normalizer struct {
+	file   string
+	errs   Errors
+	budget int
+	depth  int
+	active map[*yaml.Node]bool
+}
+
+func normalize(file string, doc *yaml.Node) (*yaml.Node, Errors) {
+	z := &normalizer{file: file, budget: maxNodes, active: map[*yaml.Node]bool{}}
+	n := z.node(doc)
+	return n, z.errs
+}
+
+func (z *normalizer) errorf(n *yaml.Node, format string, args ...any) {
+	z.errs = append(z.errs, posErr(z.file, n, "", fmt.Sprintf(format, args...)))
+}
+
+// node returns a normalised copy of n, or nil after reporting an error.
+func (z *normalizer) node(n *yaml.Node) *yaml.Node {
+	if n == nil || z.budget <= 0 {
+		return nil
+	}
+	z.budget--
+	if z.budget == 0 {
+		z.errorf(n, "document too large: more than %d nodes once aliases are expanded", maxNodes)
+		return nil
+	}
+	z.depth++
+	defer func() { z.depth-- }()
+	if z.depth > maxDepth {
+		z.errorf(n, "document nested more than %d levels deep", maxDepth)
+		z.budget = 0
+		return nil
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
+		}
+		return z.node(n.Content[0])
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			z.errorf(n, "unknown alias *%s", n.Value)
+			return nil
+		}
+		if z.active[n.Alias] {
+			z.errorf(n, "alias *%s refers to a node that contains it", n.Value)
+			return nil
+		}
+		z.active[n.Alias] = true
+		c := z.node(n.Alias)
+		delete(z.active, n.Alias)
+		return c
+	case yaml.ScalarNode:
+		return &yaml.Node{Kind: yaml.ScalarNode, Style: n.Style, Tag: n.ShortTag(), Value: n.Value, Line: n.Line, Column: n.Column}
+	case yaml.SequenceNode:
+		c := &yaml.Node{Kind: yaml.SequenceNode, Style: n.Style, Tag: "!!seq", Line: n.Line, Column: n.Column}
+		for _, it := range n.Content {
+			if ci := z.node(it); ci != nil {
+				c.Content = append(c.Content, ci)
+			}
+		}
+		return c
+	case yaml.MappingNode:
+		return z.mapping(n)
+	}
+	z.errorf(n, "unsupported YAML node")
+	return nil
+}
+
+func (z *normalizer) mapping(n *yaml.Node) *yaml.Node {
+	c := &yaml.Node{Kind: yaml.MappingNode, Style: n.Style, Tag: "!!map", Line: n.Line, Column: n.Column}
+	first := map[string]*yaml.Node{}
+	var inherited []*yaml.Node // key, value pairs from merge keys
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := z.node(n.Content[i])
+		if k == nil {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			z.errorf(k, "mapping keys must be plain strings, got %s", describe(k))
+			continue
+		}
+		if k.Tag == "!!merge" {
+			v := z.node(n.Content[i+1])
+			if v == nil {
+				continue
+			}
+			var srcs []*yaml.Node
+			switch v.Kind {
+			case yaml.MappingNode:
+				srcs = []*yaml.Node{v}
+			case yaml.SequenceNode:
+				srcs = v.Content
+			}
+			for _, s := range srcs {
+				if s.Kind != yaml.MappingNode {
+					z.errorf(s, "a merge key (<<) needs a mapping or a list of mappings, got %s", describe(s))
+					continue
+				}
+				inherited = append(inherited, s.Content...)
+			}
+			if len(srcs) == 0 {
+				z.errorf(v, "a merge key (<<) needs a mapping or a list of mappings, got %s", describe(v))
+			}
+			continue
+		}
+		if prev := first[k.Value]; prev != nil {
+			z.errorf(k, "duplicate key %q (first given at line %d)", k.Value, prev.Line)
+			continue
+		}
+		v := z.node(n.Content[i+1])
+		if v == nil {
+			continue
+		}
+		first[k.Value] = k
+		c.Content = append(c.Content, k, v)
+	}
+	// Merged keys never override explicit ones; earlier merge sources win
+	// over later ones, as the YAML merge-key spec says.
+	for i := 0; i+1 < len(inherited); i += 2 {
+		k := inherited[i]
+		if first[k.Value] != nil {
+			continue
+		}
+		first[k.Value] = k
+		c.Content = append(c.Content, copyNode(k), copyNode(inherited[i+1]))
+	}
+	return c
+}
+
+// copyNode deep-copies a normalised (alias-free) tree.
+func copyNode(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	if n.Content != nil {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, ch := range n.Content {
+			c.Content[i] = copyNode(ch)
+		}
+	}
+	return &c
+}
+
+// describe names a node's type and value for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:37] + "..."
+		}
+		switch n.ShortTag() {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return fmt.Sprintf("string %q", v)
+		case "!!int", "!!float":
+			return "number " + v
+		case "!!bool":
+			return "boolean " + v
+		}
+		return fmt.Sprintf("%s %q", n.ShortTag(), v)
+	}
+	return "an unsupported node"
+}
+
+// lookup returns the value of key in mapping n, or nil.
+func lookup(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// didYouMean returns ` (did you mean "x"?)` for the closest candidate within
+// a small edit distance of s, or "".
+func didYouMean(s string, candidates []string) string {
+	best, bestD := "", len(s)/3+2
+	if bestD > 3 {
+		bestD = 3
+	}
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance of a and b (by bytes, capped for
+// long inputs).
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		if a == b {
+			return 0
+		}
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
