@@ -1,0 +1,28 @@
+// Package pareto computes exact Pareto frontiers of additive models issue by
+// issue, without enumerating the outcome space.
+//
+// For an additive model every party's utility is a sum of per-issue
+// contributions, so the set of utility vectors of all outcomes is the
+// Minkowski sum of the issues' option vectors, and
+//
+//	Pareto(A ⊕ B) ⊆ Pareto(A) ⊕ Pareto(B).
+//
+// Frontier starts from the zero vector and adds one issue at a time: it
+// shifts the current frontier by every distinct non-dominated option vector
+// of the issue, merges the shifted copies, sums the counts of equal vectors
+// and drops dominated ones. A vector dominated at an intermediate step can
+// never become part of the final frontier (if a is dominated by b, a+x is
+// dominated by b+x), so the result is exact, and so are the counts: every
+// outcome that attains a final frontier vector passes through non-dominated
+// intermediate vectors only.
+//
+// Memory grows with the intermediate frontiers (one back-pointer per point
+// and issue), not with the outcome space, so models with 10^60 outcomes are
+// fine as long as their frontiers are moderate. Two parties use a linear
+// merge of sorted staircases; three parties a sweep with a Fenwick tree;
+// four and more a sweep with a k-d tree that answers "is any kept point at
+// least as good for everyone?".
+//
+// Utilities are parley's fixed-point integers, so results are exact and ties
+// are well defined. Naive is the brute-force reference for tests.
+package pareto
