@@ -1,0 +1,202 @@
+package genius
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// DefaultRealSteps is the number of intervals a real issue is cut into when
+// Options.RealSteps is 0: 10 intervals, 11 values.
+const DefaultRealSteps = 10
+
+// Options tune the import.
+type Options struct {
+	// RealSteps is the number of equal intervals a real issue's range
+	// [lower, upper] is cut into: the issue gets RealSteps+1 options, lower
+	// and upper included. Genius real issues are continuous; parley needs
+	// explicit options, so the import samples them and records the
+	// sampling in Scenario.Notes. 0 means DefaultRealSteps.
+	RealSteps int
+}
+
+// Build turns a domain and its profiles into a Scenario, one party per
+// profile, named by names (same length as ps, unique, non-empty). The
+// scenario's ID is the domain file's base name without ".xml".
+//
+// Additive profiles become per-option values (Genius' evaluator utility of
+// each option, in [0, 1]) and the profile's weights; parley.Compile divides
+// the weights by their sum as Genius does. Nonlinear profiles become
+// constraints with Scale = maxutility. Warnings of the domain and the
+// profiles, and the real-issue sampling, go to Scenario.Notes.
+func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scenario, error) {
+	if d == nil {
+		return nil, parley.Errorf(parley.EINVALID, "genius: no domain")
+	}
+	if len(names) != len(ps) {
+		return nil, parley.Errorf(parley.EINVALID, "genius: %d profiles but %d names", len(ps), len(names))
+	}
+	steps := opt.RealSteps
+	if steps == 0 {
+		steps = DefaultRealSteps
+	}
+	if steps < 0 || steps > maxIntegerOptions {
+		return nil, parley.Errorf(parley.EINVALID, "genius: RealSteps must be between 1 and %d, got %d", maxIntegerOptions, opt.RealSteps)
+	}
+	s := &parley.Scenario{ID: scenarioID(d.File), Title: scenarioID(d.File)}
+	s.Description = "Imported from Genius domain " + d.File
+	s.Notes = append(s.Notes, d.Warnings...)
+	for i := range d.Issues {
+		is := &d.Issues[i]
+		pi := parley.Issue{Name: is.Name}
+		switch is.Type {
+		case Discrete:
+			pi.Kind = parley.Categorical
+			for k, v := range is.Values {
+				pi.Options = append(pi.Options, parley.Option{Label: v, Clause: is.Descriptions[k]})
+			}
+		case Integer:
+			pi.Kind = parley.Integer
+			pi.Min, pi.Max = is.Lower, is.Upper
+			pi.Options = parley.NumericOptions(parley.Integer, is.Lower, is.Upper, 0)
+		case Real:
+			pi.Kind = parley.Real
+			pi.Min, pi.Max = is.Lower, is.Upper
+			n := steps
+			if is.Lower == is.Upper {
+				n = 0
+			}
+			pi.Step = (is.Upper - is.Lower) / float64(max(n, 1))
+			for k := 0; k <= n; k++ {
+				v := is.Lower + (is.Upper-is.Lower)*float64(k)/float64(max(n, 1))
+				if k == n {
+					v = is.Upper
+				}
+				pi.Options = append(pi.Options, parley.Option{Label: strconv.FormatFloat(v, 'g', -1, 64), Value: v})
+			}
+			s.Notes = append(s.Notes, fmt.Sprintf("real issue %q (continuous in Genius on [%v, %v]) is sampled at %d equally spaced values", is.Name, is.Lower, is.Upper, n+1))
+		}
+		s.Issues = append(s.Issues, pi)
+	}
+	seen := map[string]bool{}
+	for j, p := range ps {
+		if p == nil {
+			return nil, parley.Errorf(parley.EINVALID, "genius: profile %d is nil", j)
+		}
+		nm := names[j]
+		if nm == "" || seen[nm] {
+			return nil, parley.Errorf(parley.EINVALID, "genius: party name %q is empty or used twice", nm)
+		}
+		seen[nm] = true
+		pr, err := preferences(d, s, p)
+		if err != nil {
+			return nil, err
+		}
+		s.Notes = append(s.Notes, p.Warnings...)
+		s.Parties = append(s.Parties, parley.Party{Name: nm, Description: "Genius profile " + p.describe(), Preferences: pr})
+	}
+	return s, nil
+}
+
+func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences, error) {
+	pr := &parley.Preferences{Reservation: parley.Estimate{Value: p.Reservation}}
+	if p.Discount > 0 && p.Discount < 1 {
+		pr.Discount = parley.Estimate{Value: p.Discount}
+	}
+	switch p.Kind {
+	case Additive:
+		if len(p.Evaluators) != len(d.Issues) {
+			return nil, parley.Errorf(parley.EINVALID, "genius: profile %s has %d evaluators for %d issues of %s", p.File, len(p.Evaluators), len(d.Issues), d.File)
+		}
+		var wsum float64
+		for i := range p.Evaluators {
+			ev := &p.Evaluators[i]
+			wsum += ev.Weight
+			is := &s.Issues[i]
+			ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: ev.Weight}}
+			for _, o := range is.Options {
+				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: ev.Value(o.Label, o.Value)}})
+			}
+			pr.Issues = append(pr.Issues, ip)
+		}
+		if math.Abs(wsum-1) > 1e-6 {
+			s.Notes = append(s.Notes, fmt.Sprintf("%s: issue weights sum to %v; they are divided by their sum (Genius 10.4 uses them as written and caps utility at 1)", p.File, wsum))
+		}
+	case Nonlinear:
+		pr.Scale = p.MaxUtility
+		for _, r := range p.Rects {
+			var conds []parley.Condition
+			for _, b := range r.Bounds {
+				lo, hi := b.Min, b.Max
+				conds = append(conds, parley.Condition{Issue: d.Issues[b.Issue].Name, Min: &lo, Max: &hi})
+			}
+			switch {
+			case !r.Exclusive || len(conds) == 0:
+				// INCLUDES, or a rectangle without bounds (every bid).
+				pr.Constraints = append(pr.Constraints, parley.Rect{Utility: parley.Estimate{Value: r.Utility}, Conditions: conds})
+			default:
+				// EXCLUDES pays outside the box: u everywhere, −u inside.
+				pr.Constraints = append(pr.Constraints,
+					parley.Rect{Utility: parley.Estimate{Value: r.Utility}},
+					parley.Rect{Utility: parley.Estimate{Value: -r.Utility}, Conditions: conds})
+			}
+		}
+		s.Notes = append(s.Notes, fmt.Sprintf("%s: nonlinear utility = sum of hyper-rectangle utilities / maxutility %v (Genius also caps it at 1)", p.File, p.MaxUtility))
+	}
+	return pr, nil
+}
+
+// scenarioID derives an ID from a file name: base name without ".xml".
+func scenarioID(file string) string {
+	b := filepath.Base(file)
+	b = strings.TrimSuffix(b, filepath.Ext(b))
+	if b == "" || b == "." || b == string(filepath.Separator) {
+		return "genius"
+	}
+	return b
+}
+
+// Load reads a domain file and its profile files and builds the scenario.
+// Parties are named after the profile files (base name without ".xml";
+// "-2", "-3", ... appended to repeated names); the scenario ID is the domain
+// file's base name.
+func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenario, error) {
+	data, err := os.ReadFile(domainPath)
+	if err != nil {
+		return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading domain", Err: err}
+	}
+	d, err := ReadDomain(domainPath, data)
+	if err != nil {
+		return nil, err
+	}
+	var ps []*Profile
+	var names []string
+	used := map[string]bool{}
+	for _, pp := range profilePaths {
+		data, err := os.ReadFile(pp)
+		if err != nil {
+			return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading profile", Err: err}
+		}
+		p, err := ReadProfile(pp, data, d)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+		names = append(names, uniqueName(scenarioID(pp), used))
+	}
+	return Build(d, ps, names, opt)
+}
+
+func uniqueName(base string, used map[string]bool) string {
+	name := base
+	for k := 2; used[name]; k++ {
+		name = fmt.Sprintf("%s-%d", base, k)
+	}
+	used[name] = true
+	return name
+}

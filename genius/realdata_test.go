@@ -1,0 +1,203 @@
+package genius
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley"
+)
+
+const dataDir = "/work/shared/data/genius"
+
+// parsed is one XML file of the data set, read as a domain or a profile.
+type parsed struct {
+	path   string
+	data   []byte
+	domain *Domain
+	err    error // domain-or-profile failure
+}
+
+var (
+	posPrefix = regexp.MustCompile(`^[^:]+:\d+(:\d+)?: `)
+	domainRe  = regexp.MustCompile(`^(.*)-domain\.xml$`)
+)
+
+// TestAllGeniusFiles reads every XML file of the shared Genius data set:
+// each must load as a domain or as a profile of a domain in its folder, or
+// fail with file:line and a reason. Every profile is compiled with its
+// domain.
+func TestAllGeniusFiles(t *testing.T) {
+	if _, err := os.Stat(dataDir); err != nil {
+		t.Skipf("Genius data set not found at %s: %v", dataDir, err)
+	}
+	byDir := map[string][]*parsed{}
+	var all []*parsed
+	err := filepath.WalkDir(dataDir, func(p string, de os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.IsDir() || !strings.HasSuffix(strings.ToLower(p), ".xml") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		f := &parsed{path: p, data: data}
+		all = append(all, f)
+		byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], f)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pass 1: domains.
+	isProfile := map[*parsed]bool{}
+	for _, f := range all {
+		root, _, perr := parseXML(f.path, f.data)
+		if perr != nil {
+			f.err = perr
+			continue
+		}
+		switch root.name {
+		case "negotiation_template":
+			f.domain, f.err = ReadDomain(f.path, f.data)
+		case "utility_space":
+			isProfile[f] = true
+		default:
+			f.err = errors.New("unexpected root")
+			_, f.err = ReadDomain(f.path, f.data)
+		}
+	}
+	// Pass 2: profiles against the domains of their folder.
+	var domainsOK, profilesOK, scenarios int
+	reasons := map[string]int{}
+	fail := func(f *parsed, err error) {
+		var pe *parley.PosError
+		if !errors.As(err, &pe) || pe.Line == 0 || pe.File != f.path {
+			t.Errorf("%s: error without file:line: %v", f.path, err)
+		}
+		if parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%s: error code %q, want %q: %v", f.path, parley.ErrorCode(err), parley.EINVALID, err)
+		}
+		msg := posPrefix.ReplaceAllString(err.Error(), "")
+		if i := strings.Index(msg, ": "); i > 0 && strings.Contains(msg[:i], "[") {
+			msg = msg[i+2:] // drop the element path
+		}
+		msg = regexp.MustCompile(`"[^"]*"|'[^']*'|\d+(\.\d+)?`).ReplaceAllString(msg, "_")
+		reasons[msg]++
+		t.Logf("FAIL %v", err)
+	}
+	dirs := make([]string, 0, len(byDir))
+	for d := range byDir {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, dir := range dirs {
+		files := byDir[dir]
+		var domains []*parsed
+		for _, f := range files {
+			if f.domain != nil {
+				domains = append(domains, f)
+				domainsOK++
+			} else if f.err != nil {
+				fail(f, f.err)
+			}
+		}
+		profilesOf := map[*parsed][]*Profile{}
+		namesOf := map[*parsed][]string{}
+		for _, f := range files {
+			if !isProfile[f] {
+				continue
+			}
+			cands := pairCandidates(f, domains)
+			if len(cands) == 0 {
+				_, err := ReadProfile(f.path, f.data, nil)
+				fail(f, err)
+				continue
+			}
+			var firstErr error
+			var got *parsed
+			var prof *Profile
+			for _, dm := range cands {
+				p, err := ReadProfile(f.path, f.data, dm.domain)
+				if err == nil {
+					got, prof = dm, p
+					break
+				}
+				if firstErr == nil {
+					firstErr = err
+				}
+			}
+			if got == nil {
+				fail(f, firstErr)
+				continue
+			}
+			profilesOK++
+			// The pair must compile (the profile twice: parley needs two parties).
+			s, err := Build(got.domain, []*Profile{prof, prof}, []string{"a", "b"}, Options{})
+			if err != nil {
+				t.Errorf("%s with %s: build: %v", f.path, got.path, err)
+				continue
+			}
+			if _, err := s.Compile(); err != nil {
+				t.Errorf("%s with %s: compile: %v", f.path, got.path, err)
+			}
+			profilesOf[got] = append(profilesOf[got], prof)
+			namesOf[got] = append(namesOf[got], uniqueName(scenarioID(f.path), map[string]bool{}))
+		}
+		for _, dm := range domains {
+			ps := profilesOf[dm]
+			if len(ps) < 2 {
+				continue
+			}
+			used := map[string]bool{}
+			var names []string
+			for _, n := range namesOf[dm] {
+				names = append(names, uniqueName(n, used))
+			}
+			s, err := Build(dm.domain, ps, names, Options{})
+			if err == nil {
+				_, err = s.Compile()
+			}
+			if err != nil {
+				t.Errorf("%s with %d profiles: %v", dm.path, len(ps), err)
+				continue
+			}
+			scenarios++
+		}
+	}
+	failed := len(all) - domainsOK - profilesOK
+	t.Logf("%d XML files: %d domains and %d profiles load (%d multi-party scenarios compile), %d fail", len(all), domainsOK, profilesOK, scenarios, failed)
+	keys := make([]string, 0, len(reasons))
+	for k := range reasons {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return reasons[keys[i]] > reasons[keys[j]] })
+	for _, k := range keys {
+		t.Logf("%4d × %s", reasons[k], k)
+	}
+}
+
+// pairCandidates lists the domains a profile may belong to, best first: by
+// the X-domain.xml / X-prof*.xml naming, then every domain of the folder.
+func pairCandidates(f *parsed, domains []*parsed) []*parsed {
+	var named, rest []*parsed
+	base := filepath.Base(f.path)
+	for _, d := range domains {
+		if m := domainRe.FindStringSubmatch(filepath.Base(d.path)); m != nil && strings.HasPrefix(base, m[1]+"-") {
+			named = append(named, d)
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	if len(named) > 0 {
+		return named
+	}
+	return rest
+}
