@@ -320,7 +320,9 @@ func (p *parser) startTag() (*element, bool, error) {
 	}
 	afterQuote := false
 	for {
+		before := p.pos
 		p.skipSpace()
+		glued := afterQuote && p.pos == before // no space after the last value
 		if p.eof() {
 			return nil, false, p.errAt(el.line, el.col, "unterminated tag <%s>", el.name)
 		}
@@ -347,6 +349,9 @@ func (p *parser) startTag() (*element, bool, error) {
 		a.name = p.name()
 		p.skipSpace()
 		if !p.has("=") {
+			if glued {
+				return nil, false, p.errAt(a.line, a.col, "unexpected %q in tag <%s> right after an attribute value: the value probably contains an unescaped quote", a.name, el.name)
+			}
 			return nil, false, p.errf("attribute %q of <%s> has no value (expected '=')", a.name, el.name)
 		}
 		p.advance(1)
