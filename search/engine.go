@@ -78,6 +78,10 @@ type eval struct {
 	lo, hi []int64 // per fn
 	zone   int8    // +1 every party surely accepts, -1 some party surely rejects, 0 undecided
 	nacc   int     // number of surely accepting principals
+	// pending is the number of undecided rects and red lines; hit marks
+	// the principals with a red line surely hit (set when zone is tracked).
+	pending int
+	hit     []bool
 }
 
 type touched struct {
@@ -482,7 +486,7 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 		}
 		e.evs[d] = make([]eval, k)
 		for c := range e.evs[d] {
-			e.evs[d][c] = eval{lo: make([]int64, F), hi: make([]int64, F)}
+			e.evs[d][c] = *e.newEval()
 		}
 		e.ords[d] = make([]int, k)
 		e.keys[d] = make([]int64, k)
@@ -490,7 +494,9 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 	return e, tix, nil
 }
 
-func newEval(F int) *eval { return &eval{lo: make([]int64, F), hi: make([]int64, F)} }
+func (e *engine) newEval() *eval {
+	return &eval{lo: make([]int64, len(e.fns)), hi: make([]int64, len(e.fns)), hit: make([]bool, len(e.princs))}
+}
 
 // assign fixes the issue at depth d to class c.
 func (e *engine) assign(d, c int) {
@@ -543,6 +549,7 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		e.hit[j], e.und[j] = false, false
 	}
 	e.tl = e.tl[:0]
+	ev.pending = 0
 	for r := range e.regs {
 		if e.dead[r] >= 0 {
 			continue
@@ -558,6 +565,7 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 			}
 			continue
 		}
+		ev.pending++
 		if g.red {
 			e.und[g.owner] = true
 			continue
@@ -614,6 +622,7 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 	if !e.zone {
 		return true
 	}
+	copy(ev.hit, e.hit)
 	for j, p := range e.princs {
 		switch {
 		case e.hit[j] || ev.hi[p.fn] <= p.res:

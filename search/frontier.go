@@ -66,7 +66,7 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 	fs := &frontierSearch{e: e, pf: pf, zoneOnly: zoneOnly,
 		hiv: make([]int64, len(pf)), lov: make([]int64, len(pf)), rep: make(parley.Outcome, e.n)}
 	fs.seed()
-	root := newEval(len(e.fns))
+	root := e.newEval()
 	if !e.aborted && e.evaluate(0, root) {
 		fs.visit(0, root)
 	}
@@ -219,7 +219,7 @@ func (fs *frontierSearch) seed() {
 	if np == 0 {
 		return
 	}
-	ev := newEval(len(e.fns))
+	ev := e.newEval()
 	// Normalise by the root ranges for the balanced dive.
 	if !e.evaluate(0, ev) {
 		return

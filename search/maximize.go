@@ -27,7 +27,7 @@ func Maximize(m *parley.Model, u *parley.UtilityFn, zoneOnly bool, opt Options) 
 		return 0, nil, false, false, err
 	}
 	ms := &maxSearch{e: e, f: tix[0], zoneOnly: zoneOnly}
-	root := newEval(len(e.fns))
+	root := e.newEval()
 	if e.evaluate(0, root) {
 		ms.visit(0, root)
 	}

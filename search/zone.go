@@ -48,7 +48,7 @@ func Zone(m *parley.Model, opt Options) (*ZoneResult, error) {
 		return nil, err
 	}
 	zs := &zoneSearch{e: e}
-	root := newEval(len(e.fns))
+	root := e.newEval()
 	if e.evaluate(0, root) {
 		zs.visit(0, root)
 	}
@@ -116,6 +116,10 @@ func (zs *zoneSearch) visit(d int, ev *eval) {
 	if d == e.n {
 		return // unreachable: a full outcome is decided
 	}
+	if d == e.n-1 && ev.pending == 0 {
+		zs.lastIssue(ev)
+		return
+	}
 	ord, ok := e.children(d, func(c int, ev *eval) int64 {
 		// Surely-in subtrees first, then those with most surely accepting
 		// principals, then the largest slack.
@@ -138,6 +142,39 @@ func (zs *zoneSearch) visit(d int, ev *eval) {
 		e.unassign(d, c)
 		if e.aborted {
 			return
+		}
+	}
+}
+
+// lastIssue counts the children of a node where only the last issue is
+// free and every rect and red line is decided: each principal's utility is
+// then the node's lower bound shifted by the last issue's value, so the
+// children are decided in a tight loop instead of being visited.
+func (zs *zoneSearch) lastIssue(ev *eval) {
+	e := zs.e
+	d := e.n - 1
+	for c, cl := range e.cls[d] {
+		for j, p := range e.princs {
+			fd := &e.fns[p.fn]
+			u := ev.lo[p.fn] - fd.minV[d] + fd.vals[d][c]
+			e.acc[j] = !ev.hit[j] && u > p.res
+		}
+		in := true
+		for _, pt := range e.parties {
+			if !pt.pm.Ratifies(e.acc[pt.first : pt.first+pt.n]) {
+				in = false
+				break
+			}
+		}
+		if !in {
+			continue
+		}
+		e.asg[d] = c
+		e.pathMul[d+1] = e.pathMul[d] * uint64(cl.size)
+		e.add(&zs.cnt, d+1)
+		if zs.witness == nil {
+			zs.witness = make(parley.Outcome, e.n)
+			e.outcome(d+1, zs.witness)
 		}
 	}
 }
