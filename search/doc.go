@@ -40,6 +40,9 @@
 //     with the subtree's size as count.
 //   - Maximize prunes subtrees whose hi does not beat the incumbent.
 //
+// When only the last issue is free and every rect and red line is decided,
+// Zone decides the children in a tight loop (one node).
+//
 // Children are evaluated before they are visited and explored best first
 // (for the frontier, the best for a party that rotates with the depth).
 //
@@ -55,7 +58,10 @@
 // random models.
 //
 // When the budget runs out the result says so (Exact false, and a Note):
-// Frontier returns the non-dominated archive found so far (bounded mode);
+// Frontier returns the non-dominated archive found so far (bounded mode:
+// the exact search gets nine tenths of the budget, and if it runs out the
+// last tenth goes to weighted-sum hill climbing from the archive, which
+// only adds real outcomes' vectors);
 // Zone returns a lower bound on the size and a sampled Estimate, and
 // decides emptiness only when it has a witness — if it has none it returns
 // an error with code parley.ELIMIT rather than guess; Maximize returns the

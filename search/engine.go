@@ -17,7 +17,10 @@ const DefaultMaxNodes = 200_000_000
 // Options tune a search.
 type Options struct {
 	// MaxNodes is the node budget: the number of subtree bound evaluations
-	// the search may perform. 0 means DefaultMaxNodes.
+	// (or, in Frontier's bounded-mode polishing, outcome evaluations) the
+	// search may perform. 0 means DefaultMaxNodes. Frontier keeps a tenth
+	// of it in reserve for bounded mode, so its exact search stops at nine
+	// tenths.
 	MaxNodes int64
 	// Seed seeds the sampling-based estimates made when the budget runs out.
 	Seed uint64
@@ -535,11 +538,11 @@ func (e *engine) unassign(d, c int) {
 // evaluate bounds the subtree where depths < d are assigned. It counts one
 // node and reports false when the budget is exhausted.
 func (e *engine) evaluate(d int, ev *eval) bool {
-	e.nodes++
-	if e.nodes > e.max {
+	if e.nodes >= e.max {
 		e.aborted = true
 		return false
 	}
+	e.nodes++
 	for f := range e.fns {
 		fd := &e.fns[f]
 		ev.lo[f] = e.fixed[f] + fd.konst + fd.sufMin[d]

@@ -65,10 +65,16 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 	}
 	fs := &frontierSearch{e: e, pf: pf, zoneOnly: zoneOnly,
 		hiv: make([]int64, len(pf)), lov: make([]int64, len(pf)), rep: make(parley.Outcome, e.n)}
+	total := e.max
+	e.max = total - total/10 // a tenth is reserved for polishing in bounded mode
 	fs.seed()
 	root := e.newEval()
 	if !e.aborted && e.evaluate(0, root) {
 		fs.visit(0, root)
+	}
+	if e.aborted {
+		e.max = total
+		fs.polish()
 	}
 	res := &FrontierResult{Exact: !e.aborted, Nodes: e.nodes}
 	for _, a := range fs.arch {
@@ -99,8 +105,9 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 		res.Note = fmt.Sprintf("exact Pareto frontier over %s: %d points, %d nodes", set, len(res.Points), e.nodes)
 	} else {
 		res.Note = fmt.Sprintf("not exact: %s; bounded mode: the %d points are the non-dominated utility vectors found so far over %s "+
-			"(each attained by its outcome; counts are lower bounds; the true frontier may contain other or dominating points)",
-			e.budgetNote(), len(res.Points), set)
+			"(each attained by its outcome; counts are lower bounds; the true frontier may contain other or dominating points); "+
+			"the last tenth of the budget went to weighted-sum hill climbing from the archive",
+			fmt.Sprintf("node budget of %d exhausted", total), len(res.Points), set)
 	}
 	return res, nil
 }
@@ -289,5 +296,87 @@ func (fs *frontierSearch) dive(score func(*eval) float64) {
 func (fs *frontierSearch) undive(d int) {
 	for k := d - 1; k >= 0; k-- {
 		fs.e.unassign(k, fs.e.asg[k])
+	}
+}
+
+// polish spends the rest of the budget (bounded mode only) on first-improvement
+// hill climbing over single-issue changes, maximising weighted sums of the
+// parties' normalised utilities from the best archived outcome for each
+// weight vector. Every outcome it evaluates (in the zone, for zoneOnly) is
+// offered to the archive as a seed; each evaluation counts as a node.
+func (fs *frontierSearch) polish() {
+	e, m := fs.e, fs.e.m
+	np := len(fs.pf)
+	if np == 0 || len(fs.arch) == 0 {
+		return
+	}
+	lo := slices.Clone(fs.arch[0].u)
+	hi := slices.Clone(fs.arch[0].u)
+	for _, a := range fs.arch {
+		for p := range a.u {
+			lo[p], hi[p] = min(lo[p], a.u[p]), max(hi[p], a.u[p])
+		}
+	}
+	var dirs [][]float64
+	if np == 2 {
+		for k := 0; k <= 10; k++ {
+			dirs = append(dirs, []float64{float64(k) / 10, 1 - float64(k)/10})
+		}
+	} else {
+		for p := 0; p <= np; p++ {
+			w := make([]float64, np)
+			for q := range w {
+				if p == np || q == p {
+					w[q] = 1
+				}
+			}
+			dirs = append(dirs, w)
+		}
+	}
+	u := make([]int64, np)
+	score := func(w []float64, v []int64) float64 {
+		var s float64
+		for p := range v {
+			s += w[p] * float64(v[p]-lo[p]) / (float64(hi[p]-lo[p]) + 1)
+		}
+		return s
+	}
+	o := make(parley.Outcome, e.n)
+	for _, w := range dirs {
+		best := fs.arch[0]
+		for _, a := range fs.arch {
+			if score(w, a.u) > score(w, best.u) {
+				best = a
+			}
+		}
+		copy(o, best.out)
+		cur := score(w, best.u)
+		for improved := true; improved; {
+			improved = false
+			for _, i := range e.order {
+				keep := o[i]
+				for opt := 0; opt < m.Sizes[i]; opt++ {
+					if opt == keep {
+						continue
+					}
+					if e.nodes >= e.max {
+						return
+					}
+					e.nodes++
+					o[i] = opt
+					if fs.zoneOnly && !m.InZone(o) {
+						continue
+					}
+					for p := range u {
+						u[p] = m.Parties[p].Utility.Eval(o)
+					}
+					fs.insert(u, -1, o)
+					if sc := score(w, u); sc > cur {
+						cur, keep, improved = sc, opt, true
+					}
+				}
+				o[i] = keep
+			}
+		}
 	}
 }

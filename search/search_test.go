@@ -234,7 +234,7 @@ func TestBounded(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Nodes > budget+1 {
+				if res.Nodes > budget {
 					t.Fatalf("seed %d: %d nodes over budget %d", seed, res.Nodes, budget)
 				}
 				for _, p := range res.Points {
