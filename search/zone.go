@@ -48,9 +48,15 @@ func Zone(m *parley.Model, opt Options) (*ZoneResult, error) {
 		return nil, err
 	}
 	zs := &zoneSearch{e: e}
+	total := e.max
+	e.max = total - total/10 // a tenth is reserved for witness dives
 	root := e.newEval()
 	if e.evaluate(0, root) {
 		zs.visit(0, root)
+	}
+	if e.aborted && zs.witness == nil {
+		e.max = total
+		zs.dives(root)
 	}
 	res := &ZoneResult{Exact: !e.aborted, Nodes: e.nodes, Size: zs.cnt.big(), Witness: zs.witness}
 	if res.Exact {
@@ -78,19 +84,19 @@ func Zone(m *parley.Model, opt Options) (*ZoneResult, error) {
 			}
 		}
 	}
-	total, _ := new(big.Float).SetInt(m.Size()).Float64()
+	all, _ := new(big.Float).SetInt(m.Size()).Float64()
 	lower, _ := new(big.Float).SetInt(res.Size).Float64()
-	res.Estimate = max(lower, total*float64(hits)/SampleCount)
+	res.Estimate = max(lower, all*float64(hits)/SampleCount)
 	if res.Witness == nil {
 		return nil, &parley.Error{Code: parley.ELIMIT,
-			Message: fmt.Sprintf("search: %s before the zone of agreement could be shown empty or non-empty (no witness in %d samples either); raise MaxNodes", e.budgetNote(), SampleCount)}
+			Message: fmt.Sprintf("search: node budget of %d exhausted before the zone of agreement could be shown empty or non-empty (no witness from search, greedy dives or %d samples); raise MaxNodes", total, SampleCount)}
 	}
 	if res.Size.Sign() == 0 {
 		res.Size.SetInt64(1) // the witness
 		res.Estimate = max(res.Estimate, 1)
 	}
-	res.Note = fmt.Sprintf("not exact: %s; the zone is non-empty (witness found), Size %s is a lower bound and Estimate %.4g comes from %d uniform samples (%d in the zone, seed %d)",
-		e.budgetNote(), res.Size, res.Estimate, SampleCount, hits, opt.Seed)
+	res.Note = fmt.Sprintf("not exact: node budget of %d exhausted; the zone is non-empty (witness found), Size %s is a lower bound and Estimate %.4g comes from %d uniform samples (%d in the zone, seed %d)",
+		total, res.Size, res.Estimate, SampleCount, hits, opt.Seed)
 	return res, nil
 }
 
@@ -175,6 +181,86 @@ func (zs *zoneSearch) lastIssue(ev *eval) {
 		if zs.witness == nil {
 			zs.witness = make(parley.Outcome, e.n)
 			e.outcome(d+1, zs.witness)
+		}
+	}
+}
+
+// dives looks for a witness (bounded mode only) by greedy descents that
+// avoid surely rejected subtrees and prefer the largest normalised margin
+// of the principals over their reservations; the k-th dive takes the k-th
+// best child at the first depth to diversify.
+func (zs *zoneSearch) dives(root *eval) {
+	e := zs.e
+	span := make([]float64, len(e.princs))
+	for j, p := range e.princs {
+		span[j] = float64(root.hi[p.fn]-root.lo[p.fn]) + 1
+	}
+	score := func(ev *eval) float64 {
+		s := float64(ev.zone)*1e6 + float64(ev.nacc)*1e3
+		for j, p := range e.princs {
+			s += (float64(ev.lo[p.fn]+ev.hi[p.fn])/2 - float64(p.res)) / span[j]
+		}
+		return s
+	}
+	defer func() { e.aborted = true }() // bounded mode stays not exact
+	for k := 0; zs.witness == nil && k < len(e.cls[0]); k++ {
+		e.aborted = false
+		d := 0
+		var last *eval
+		for d < e.n {
+			ch := e.evs[d]
+			bc, bs := -1, 0.0
+			var cands []int
+			for c := range e.cls[d] {
+				e.assign(d, c)
+				ok := e.evaluate(d+1, &ch[c])
+				e.unassign(d, c)
+				if !ok {
+					break
+				}
+				if ch[c].zone >= 0 {
+					cands = append(cands, c)
+				}
+			}
+			if e.aborted {
+				break
+			}
+			if d == 0 {
+				slices.SortStableFunc(cands, func(a, b int) int {
+					sa, sb := score(&ch[a]), score(&ch[b])
+					if sa > sb {
+						return -1
+					} else if sa < sb {
+						return 1
+					}
+					return 0
+				})
+				if k < len(cands) {
+					bc = cands[k]
+				}
+			} else {
+				for _, c := range cands {
+					if s := score(&ch[c]); bc < 0 || s > bs {
+						bc, bs = c, s
+					}
+				}
+			}
+			if bc < 0 {
+				break
+			}
+			e.assign(d, bc)
+			last = &ch[bc]
+			d++
+		}
+		if d == e.n && last != nil && last.zone > 0 {
+			zs.witness = make(parley.Outcome, e.n)
+			e.outcome(d, zs.witness)
+		}
+		for j := d - 1; j >= 0; j-- {
+			e.unassign(j, e.asg[j])
+		}
+		if e.aborted {
+			return
 		}
 	}
 }
