@@ -2,4 +2,9 @@ module github.com/parleyhq/parley
 
 go 1.26
 
-require go.yaml.in/yaml/v3 v3.0.6 // indirect
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	go.yaml.in/yaml/v3 v3.0.6
+)
+
+require golang.org/x/text v0.14.0 // indirect
