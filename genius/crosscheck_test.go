@@ -11,11 +11,12 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/shared"
 )
 
 func needData(t *testing.T, rel string) string {
 	t.Helper()
-	p := filepath.Join(dataDir, rel)
+	p := filepath.Join(shared.Genius(t), rel)
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("Genius data set not found (%v)", err)
 	}

@@ -10,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/shared"
 )
-
-const dataDir = "/work/shared/data/genius"
 
 // parsed is one XML file of the data set, read as a domain or a profile.
 type parsed struct {
@@ -32,9 +31,7 @@ var (
 // fail with file:line and a reason. Every profile is compiled with its
 // domain.
 func TestAllGeniusFiles(t *testing.T) {
-	if _, err := os.Stat(dataDir); err != nil {
-		t.Skipf("Genius data set not found at %s: %v", dataDir, err)
-	}
+	dataDir := shared.Genius(t)
 	byDir := map[string][]*parsed{}
 	var all []*parsed
 	err := filepath.WalkDir(dataDir, func(p string, de os.DirEntry, err error) error {
