@@ -3,7 +3,6 @@ package search
 import (
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -63,7 +62,7 @@ func BenchmarkFrontierNonlinear10x10(b *testing.B) {
 
 func BenchmarkFrontierANAC2014(b *testing.B) {
 	for _, name := range []string{"10issues", "10issueswithRV", "10issuesDiscounted", "10issuesDiscountedwithRV"} {
-		m := loadANAC(b, filepath.Join(anac2014, name))
+		m := loadANAC(b, anacDir(b, name))
 		b.Run(name, func(b *testing.B) {
 			var nodes int64
 			for b.Loop() {

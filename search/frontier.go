@@ -55,6 +55,12 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 	if err := validate(m); err != nil {
 		return nil, err
 	}
+	if zoneOnly {
+		var err error
+		if m, err = fold(m); err != nil {
+			return nil, err
+		}
+	}
 	targets := make([]*parley.UtilityFn, len(m.Parties))
 	for p := range m.Parties {
 		targets[p] = &m.Parties[p].Utility

@@ -12,12 +12,11 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/shared"
 )
 
 // A tiny reader for the ANAC 2014 nonlinear Genius profiles, enough for
 // tests and benchmarks (the real importer lives in package genius).
-
-const anac2014 = "/work/shared/data/genius/genius-templates/anac/y2014"
 
 type gIssue struct {
 	Index int    `xml:"index,attr"`
@@ -64,12 +63,14 @@ func readProfile(path string) (*gProfile, error) {
 	return &p, nil
 }
 
+// anacDir returns an ANAC 2014 domain folder of the shared data, or skips.
+func anacDir(tb testing.TB, name string) string {
+	return filepath.Join(shared.Genius(tb), "genius-templates", "anac", "y2014", name)
+}
+
 // loadANAC builds a two-party model from an ANAC 2014 domain folder.
 func loadANAC(tb testing.TB, dir string) *parley.Model {
 	tb.Helper()
-	if _, err := os.Stat(anac2014); err != nil {
-		tb.Skipf("ANAC 2014 domains not available (%s): %v", anac2014, err)
-	}
 	s := &parley.Scenario{ID: filepath.Base(dir)}
 	for k := 1; k <= 2; k++ {
 		p, err := readProfile(filepath.Join(dir, fmt.Sprintf("profile-%d.xml", k)))
@@ -134,7 +135,7 @@ func readPareto(tb testing.TB, path string) [][2]float64 {
 // with an independent evaluator on the raw XML rects.
 func TestANAC2014Frontier10(t *testing.T) {
 	for _, name := range []string{"10issues", "10issueswithRV", "10issuesDiscounted", "10issuesDiscountedwithRV"} {
-		dir := filepath.Join(anac2014, name)
+		dir := anacDir(t, name)
 		m := loadANAC(t, dir)
 		res, err := Frontier(m, false, Options{})
 		if err != nil {
@@ -202,7 +203,7 @@ func TestANAC2014Frontier10(t *testing.T) {
 // budget gracefully.
 func TestANAC2014Bounded(t *testing.T) {
 	for _, name := range []string{"30issues", "50issues"} {
-		dir := filepath.Join(anac2014, name)
+		dir := anacDir(t, name)
 		m := loadANAC(t, dir)
 		res, err := Frontier(m, false, Options{MaxNodes: 200_000})
 		if err != nil {

@@ -19,6 +19,11 @@ func Maximize(m *parley.Model, u *parley.UtilityFn, zoneOnly bool, opt Options) 
 	if u == nil {
 		return 0, nil, false, false, parley.Errorf(parley.EINVALID, "search: nil utility function")
 	}
+	if zoneOnly {
+		if m, err = fold(m); err != nil {
+			return 0, nil, false, false, err
+		}
+	}
 	if err := checkFn(m, "utility", u); err != nil {
 		return 0, nil, false, false, err
 	}

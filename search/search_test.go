@@ -114,6 +114,11 @@ func randScenario(r *rand.Rand) *parley.Scenario {
 		}
 		s.Parties = append(s.Parties, pt)
 	}
+	// Sometimes a guarantor that withholds consent makes a region infeasible.
+	if r.IntN(4) == 0 {
+		no := false
+		s.Roles = append(s.Roles, parley.Role{Name: "g", Kind: parley.Guarantor, Needed: []parley.Condition{cond()}, Consents: &no})
+	}
 	return s
 }
 

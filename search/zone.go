@@ -43,6 +43,10 @@ func Zone(m *parley.Model, opt Options) (*ZoneResult, error) {
 	if err := validate(m); err != nil {
 		return nil, err
 	}
+	m, err := fold(m)
+	if err != nil {
+		return nil, err
+	}
 	e, _, err := newEngine(m, nil, true, opt)
 	if err != nil {
 		return nil, err
