@@ -5,84 +5,75 @@ import (
 	"math/bits"
 )
 
-// A count is a non-negative integer: n while b is nil, b otherwise. Counts
-// stay in a uint64 until an operation overflows; big values are never
-// mutated after creation, so they may be shared.
-type count struct {
-	n uint64
-	b *big.Int
+// Counts of outcomes are uint64 values: below 2^63 a count is the value
+// itself; with bit 63 set it is an index into a tally's table of big
+// integers. Keeping counts free of pointers keeps the large candidate
+// arrays cheap for the garbage collector.
+const bigBit = 1 << 63
+
+// A tally owns the big counts of one Frontier call. Big values are never
+// mutated after creation.
+type tally struct {
+	bigs []*big.Int
 }
 
-func (c count) big() *big.Int {
-	if c.b != nil {
-		return c.b
+// val returns count c as a big integer (shared, do not modify).
+func (t *tally) val(c uint64) *big.Int {
+	if c&bigBit != 0 {
+		return t.bigs[c&^bigBit]
 	}
-	return new(big.Int).SetUint64(c.n)
+	return new(big.Int).SetUint64(c)
 }
 
-// bigOf returns hi·2^64 + lo.
-func bigOf(hi, lo uint64) *big.Int {
-	z := new(big.Int).SetUint64(hi)
-	z.Lsh(z, 64)
-	return z.Or(z, new(big.Int).SetUint64(lo))
+// mk returns the count of value z, which must be non-negative.
+func (t *tally) mk(z *big.Int) uint64 {
+	if z.IsUint64() && z.Uint64() < bigBit {
+		return z.Uint64()
+	}
+	t.bigs = append(t.bigs, z)
+	return bigBit | uint64(len(t.bigs)-1)
 }
 
 // mul returns c·k.
-func (c count) mul(k uint64) count {
-	if c.b == nil {
-		hi, lo := bits.Mul64(c.n, k)
-		if hi == 0 {
-			return count{n: lo}
+func (t *tally) mul(c, k uint64) uint64 {
+	if c&bigBit == 0 {
+		hi, lo := bits.Mul64(c, k)
+		if hi == 0 && lo < bigBit {
+			return lo
 		}
-		return count{b: bigOf(hi, lo)}
+		z := new(big.Int).SetUint64(hi)
+		z.Lsh(z, 64)
+		return t.mk(z.Or(z, new(big.Int).SetUint64(lo)))
 	}
 	if k == 1 {
 		return c
 	}
-	return count{b: new(big.Int).Mul(c.b, new(big.Int).SetUint64(k))}
+	return t.mk(new(big.Int).Mul(t.bigs[c&^bigBit], new(big.Int).SetUint64(k)))
 }
 
-// add returns c+d.
-func (c count) add(d count) count {
-	if c.b == nil && d.b == nil {
-		s, carry := bits.Add64(c.n, d.n, 0)
-		if carry == 0 {
-			return count{n: s}
+// add returns a+b.
+func (t *tally) add(a, b uint64) uint64 {
+	if (a|b)&bigBit == 0 {
+		s := a + b // both below 2^63: no overflow
+		if s < bigBit {
+			return s
 		}
-		return count{b: bigOf(1, s)}
+		return t.mk(new(big.Int).SetUint64(s))
 	}
-	return count{b: new(big.Int).Add(c.big(), d.big())}
+	return t.mk(new(big.Int).Add(t.val(a), t.val(b)))
 }
 
-// counts is a column of counts: n[i] while b is nil or b[i] is nil, b[i]
-// otherwise. b is allocated on the first big count.
-type counts struct {
-	n []uint64
-	b []*big.Int
-}
-
-func makeCounts(size int) counts { return counts{n: make([]uint64, 0, size)} }
-
-func (cs *counts) len() int { return len(cs.n) }
-
-func (cs *counts) at(i int) count {
-	if cs.b != nil && cs.b[i] != nil {
-		return count{b: cs.b[i]}
-	}
-	return count{n: cs.n[i]}
-}
-
-func (cs *counts) push(c count) {
-	if c.b != nil {
-		if cs.b == nil {
-			cs.b = make([]*big.Int, len(cs.n), cap(cs.n))
-		}
-		cs.b = append(cs.b, c.b)
-		cs.n = append(cs.n, 0)
+// compact drops the big counts that cs does not use, rewriting cs.
+func (t *tally) compact(cs []uint64) {
+	if len(t.bigs) == 0 {
 		return
 	}
-	cs.n = append(cs.n, c.n)
-	if cs.b != nil {
-		cs.b = append(cs.b, nil)
+	var bigs []*big.Int
+	for i, c := range cs {
+		if c&bigBit != 0 {
+			bigs = append(bigs, t.bigs[c&^bigBit])
+			cs[i] = bigBit | uint64(len(bigs)-1)
+		}
 	}
+	t.bigs = bigs
 }

@@ -8,7 +8,7 @@ import "github.com/parleyhq/parley"
 // non-dominated ones.
 func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 	n := s.n
-	size, k := f.c.len(), g.len()
+	size, k := len(f.c), g.len()
 	total := size * k
 	if total > s.limit {
 		return nil, links{}, parley.Errorf(parley.ELIMIT,
@@ -36,19 +36,19 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 		gi, i := int(c)/size, int(c)%size
 		return uint64(f.rank[i])*kk + uint64(g.opt[gi])
 	}
-	cnt := func(c int32) count {
+	cnt := func(c int32) uint64 {
 		gi, i := int(c)/size, int(c)%size
-		return f.c.at(i).mul(g.c[gi])
+		return s.tally.mul(f.c[i], g.c[gi])
 	}
 	du := make([]int64, 0, total*n)
-	dc := make([]count, 0, total)
+	dc := make([]uint64, 0, total)
 	drep := make([]int32, 0, total)
 	for j := 0; j < total; {
 		c0 := perm[j]
 		rep, rk, sum := c0, key(c0), cnt(c0)
 		for j++; j < total && lexCmp(cu, n, c0, perm[j]) == 0; j++ {
 			c := perm[j]
-			sum = sum.add(cnt(c))
+			sum = s.tally.add(sum, cnt(c))
 			if kc := key(c); kc < rk {
 				rep, rk = c, kc
 			}
@@ -59,11 +59,11 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 	}
 
 	keep := nondominated(du, n, len(dc))
-	nf := &front{u: make([]int64, 0, len(keep)*n), c: makeCounts(len(keep))}
+	nf := &front{u: make([]int64, 0, len(keep)*n), c: make([]uint64, 0, len(keep))}
 	l := links{par: make([]int32, len(keep)), opt: make([]int32, len(keep))}
 	for j, i := range keep {
 		nf.u = append(nf.u, du[int(i)*n:int(i)*n+n]...)
-		nf.c.push(dc[i])
+		nf.c = append(nf.c, dc[i])
 		c := drep[i]
 		l.par[j] = c % int32(size)
 		l.opt[j] = g.opt[int(c)/size]

@@ -64,7 +64,7 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 		return res, nil
 	}
 	s := &solver{m: m, n: n, limit: limit}
-	f := &front{u: make([]int64, n), c: counts{n: []uint64{1}}, rank: []int32{0}}
+	f := &front{u: make([]int64, n), c: []uint64{1}, rank: []int32{0}}
 	res.MaxIntermediate = 1
 	trail := make([]links, len(m.Sizes))
 	for t := range m.Sizes {
@@ -138,8 +138,8 @@ func check(m *parley.Model) error {
 // A front is an intermediate frontier: distinct non-dominated vectors
 // sorted lexicographically descending.
 type front struct {
-	u    []int64 // row i is u[i*n : i*n+n]
-	c    counts
+	u    []int64  // row i is u[i*n : i*n+n]
+	c    []uint64 // counts, see tally
 	rank []int32 // rank of each point's representative among the front's, in lexicographic order
 }
 
@@ -164,6 +164,7 @@ type solver struct {
 	m     *parley.Model
 	n     int
 	limit int
+	tally tally
 
 	pool [][]pt2 // free buffers of step2
 	cu   []int64 // candidate buffer of stepN
@@ -263,8 +264,10 @@ func ranks(keys []uint64, bound uint64) []int32 {
 	return r
 }
 
-// finish computes the ranks of a new front from its links.
+// finish compacts the big counts and computes the ranks of a new front
+// from its links.
 func (s *solver) finish(prev, f *front, l links, t int) {
+	s.tally.compact(f.c)
 	if t == len(s.m.Sizes)-1 {
 		return // the last front's ranks are never used
 	}
@@ -279,12 +282,16 @@ func (s *solver) finish(prev, f *front, l links, t int) {
 // points turns the final front into frontier points, following the links
 // back to each point's outcome.
 func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
-	size := f.c.len()
+	size := len(f.c)
 	n, m := s.n, len(trail)
 	pts := make([]parley.FrontierPoint, size)
 	us := make([]int64, size*n)
 	copy(us, f.u)
 	os := make([]int, size*m)
+	// One allocation for all counts: small ones use a word of ws as their
+	// backing array (capacity 1, so growing a count never touches another).
+	bs := make([]big.Int, size)
+	ws := make([]big.Word, size)
 	for i := range pts {
 		o := parley.Outcome(os[i*m : i*m+m : i*m+m])
 		j := int32(i)
@@ -292,14 +299,16 @@ func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
 			o[t] = int(trail[t].opt[j])
 			j = trail[t].par[j]
 		}
-		c := f.c.at(i)
-		var cnt *big.Int
-		if c.b != nil {
-			cnt = new(big.Int).Set(c.b)
-		} else {
-			cnt = new(big.Int).SetUint64(c.n)
+		switch c := f.c[i]; {
+		case c&bigBit != 0:
+			bs[i].Set(s.tally.val(c))
+		case bits.UintSize == 64:
+			ws[i] = big.Word(c)
+			bs[i].SetBits(ws[i : i+1 : i+1])
+		default:
+			bs[i].SetUint64(c)
 		}
-		pts[i] = parley.FrontierPoint{U: us[i*n : i*n+n : i*n+n], Outcome: o, Count: cnt}
+		pts[i] = parley.FrontierPoint{U: us[i*n : i*n+n : i*n+n], Outcome: o, Count: &bs[i]}
 	}
 	return pts
 }

@@ -375,3 +375,21 @@ func TestFrontierLarger(t *testing.T) {
 		}
 	}
 }
+
+func TestFrontierCountsAreIndependent(t *testing.T) {
+	m := randModel(rand.New(rand.NewPCG(4, 4)), 2, 4, 4, []int64{0, 1, 2, 3})
+	res, err := Frontier(m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Points) < 2 {
+		t.Fatal("want at least two points")
+	}
+	before := new(big.Int).Set(res.Points[1].Count)
+	c := res.Points[0].Count
+	c.Lsh(c, 200)
+	c.Add(c, big.NewInt(12345))
+	if res.Points[1].Count.Cmp(before) != 0 {
+		t.Fatalf("changing one count changed another: %v, was %v", res.Points[1].Count, before)
+	}
+}
