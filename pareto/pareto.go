@@ -140,7 +140,7 @@ func check(m *parley.Model) error {
 type front struct {
 	u    []int64  // row i is u[i*n : i*n+n]
 	c    []uint64 // counts, see tally
-	rank []int32 // rank of each point's representative among the front's, in lexicographic order
+	rank []int32  // rank of each point's representative among the front's, in lexicographic order
 }
 
 // links are one issue's back-pointers: point i of the front after the issue
