@@ -126,6 +126,9 @@ type obj struct {
 	n    *yaml.Node
 	path string
 	vals map[string]*yaml.Node
+	// misspelt holds the keys that an unknown key was taken for a
+	// misspelling of; they are not reported missing as well.
+	misspelt map[string]bool
 }
 
 // object checks that n is a mapping with only the given keys.
@@ -135,7 +138,7 @@ func (d *decoder) object(n *yaml.Node, path string, keys []string) *obj {
 		d.errorf(n, path, "expected a mapping, got %s", describe(n))
 		return nil
 	}
-	o := &obj{d: d, n: n, path: path, vals: map[string]*yaml.Node{}}
+	o := &obj{d: d, n: n, path: path, vals: map[string]*yaml.Node{}, misspelt: map[string]bool{}}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if !contains(keys, k.Value) {
@@ -143,7 +146,11 @@ func (d *decoder) object(n *yaml.Node, path string, keys []string) *obj {
 			if n.Style&yaml.FlowStyle != 0 && strings.ContainsAny(k.Value, " ") && v.Tag == "!!null" {
 				hint = " (inside {...} a comma ends an unquoted string: quote the text before it)"
 			}
-			d.errorf(k, join(path, k.Value), "unknown key %q%s; expected one of %s%s", k.Value, didYouMean(k.Value, keys), strings.Join(keys, ", "), hint)
+			dym := didYouMean(k.Value, keys)
+			if dym != "" {
+				o.misspelt[closest(k.Value, keys)] = true
+			}
+			d.errorf(k, join(path, k.Value), "unknown key %q%s; expected one of %s%s", k.Value, dym, strings.Join(keys, ", "), hint)
 			continue
 		}
 		o.vals[k.Value] = v
@@ -166,7 +173,7 @@ func (o *obj) opt(key string) *yaml.Node { return o.vals[key] }
 // req returns the value of a required key, reporting it when missing.
 func (o *obj) req(key string, what string) *yaml.Node {
 	v := o.vals[key]
-	if v == nil {
+	if v == nil && !o.misspelt[key] {
 		o.d.errorf(o.n, join(o.path, key), "missing required key %q (%s)", key, what)
 	}
 	return v

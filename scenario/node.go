@@ -248,6 +248,15 @@ func lookup(n *yaml.Node, key string) *yaml.Node {
 // didYouMean returns ` (did you mean "x"?)` for the closest candidate within
 // a small edit distance of s, or "".
 func didYouMean(s string, candidates []string) string {
+	best := closest(s, candidates)
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// closest returns the candidate within a small edit distance of s, or "".
+func closest(s string, candidates []string) string {
 	best, bestD := "", len(s)/3+2
 	if bestD > 3 {
 		bestD = 3
@@ -257,10 +266,7 @@ func didYouMean(s string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
+	return best
 }
 
 // editDistance is the Levenshtein distance of a and b (by bytes, capped for

@@ -499,3 +499,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestDocExample keeps the full example of docs/scenario-format.md valid.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/scenario-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	i := strings.Index(s, "## A full example")
+	if i < 0 {
+		t.Fatal("no full example")
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n") + len("```yaml\n")
+	end := strings.Index(s[start:], "```")
+	text := s[start : start+end]
+	f, err := Parse("scenario-format.md", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := schemaCheck(t, compileSchema(t), "doc example", []byte(text)); err != nil {
+		t.Error(err)
+	}
+}
