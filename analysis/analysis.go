@@ -1,0 +1,572 @@
+// Package analysis runs the exact bargaining analysis of a compiled
+// scenario and gathers it into a Report: the size of the outcome space, the
+// Pareto frontier, the Nash, Kalai–Smorodinsky, utilitarian and egalitarian
+// points, the zone of agreement, which factions, red lines and third parties
+// block it and what it would take to open it, and logrolling hints.
+//
+// It chooses the algorithm: additive models get the issue-by-issue frontier
+// merge of package pareto; nonlinear ones, and everything that involves red
+// lines, ratification rules or third-party consent, the branch and bound of
+// package search. It is pure: models in, report out.
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/bargain"
+	"github.com/parleyhq/parley/pareto"
+	"github.com/parleyhq/parley/search"
+)
+
+// Options bound the work. Zero values mean the defaults of packages pareto
+// and search.
+type Options struct {
+	MaxNodes  int64 // branch-and-bound node budget per search
+	MaxPoints int   // frontier merge budget (intermediate points)
+	Seed      uint64
+	// NoBlocking skips the blocking analysis (one search per faction, red
+	// line and role).
+	NoBlocking bool
+}
+
+// Report is the result of an analysis. Its JSON form is documented in
+// docs/analysis-json.md and is a stable interface: fields are only added.
+type Report struct {
+	Scenario string      `json:"scenario"`
+	Title    string      `json:"title,omitempty"`
+	Variant  string      `json:"variant,omitempty"`
+	Parties  []PartyInfo `json:"parties"`
+	Issues   []IssueInfo `json:"issues"`
+	Roles    []RoleInfo  `json:"roles,omitempty"`
+	// Outcomes is the number of outcomes (a JSON integer, possibly huge).
+	Outcomes *big.Int `json:"outcomes"`
+	// Reservations are the parties' utilities of no agreement.
+	Reservations []float64 `json:"reservations"`
+	// Pareto is the Pareto frontier over all outcomes, one point per
+	// distinct utility vector, sorted by the first party's utility
+	// descending.
+	Pareto       []Solution `json:"pareto"`
+	ParetoExact  bool       `json:"pareto_exact"`
+	ParetoMethod string     `json:"pareto_method"`
+	// The bargaining solutions, computed over the zone of agreement; null
+	// when the zone is empty.
+	Nash             *Solution `json:"nash"`
+	KalaiSmorodinsky *Solution `json:"kalai_smorodinsky"`
+	MaxWelfare       *Solution `json:"max_welfare"`
+	Egalitarian      *Solution `json:"egalitarian"`
+	Zone             Zone      `json:"zone"`
+	Blocking         []Block   `json:"blocking"`
+	TradeHints       []Trade   `json:"trade_hints"`
+	Notes            []string  `json:"notes,omitempty"`
+}
+
+// PartyInfo describes a party for the report.
+type PartyInfo struct {
+	Name        string        `json:"name"`
+	Reservation float64       `json:"reservation"`
+	Rule        string        `json:"rule,omitempty"`
+	Factions    []FactionInfo `json:"factions,omitempty"`
+	RedLines    []string      `json:"red_lines,omitempty"`
+}
+
+// FactionInfo describes a faction of a delegation.
+type FactionInfo struct {
+	Name        string   `json:"name"`
+	Weight      float64  `json:"weight"`
+	Reservation float64  `json:"reservation"`
+	RedLines    []string `json:"red_lines,omitempty"`
+}
+
+// IssueInfo describes an issue for the report.
+type IssueInfo struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Options []string `json:"options"`
+}
+
+// RoleInfo describes a mediator, guarantor or observer.
+type RoleInfo struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Consents *bool  `json:"consents,omitempty"`
+}
+
+// Solution is an outcome with its utilities. Outcome maps issue names to
+// values as written in the scenario: option labels for categorical issues,
+// numbers for integer and real ones.
+type Solution struct {
+	Utilities []float64      `json:"utilities"`
+	Outcome   map[string]any `json:"outcome"`
+	// Count is the number of outcomes with exactly these utilities (frontier
+	// points only).
+	Count *big.Int `json:"count,omitempty"`
+
+	outcome parley.Outcome
+}
+
+// Raw returns the outcome as option indices.
+func (s *Solution) Raw() parley.Outcome { return s.outcome }
+
+// Zone describes the zone of agreement: outcomes that are feasible and that
+// every party — for a delegation, its ratifying coalition — prefers to no
+// agreement without breaking a red line.
+type Zone struct {
+	Empty bool     `json:"empty"`
+	Size  *big.Int `json:"size"`
+	// Exact is false when the count ran out of budget; Size is then a lower
+	// bound and Estimate a sampled estimate.
+	Exact    bool      `json:"exact"`
+	Estimate float64   `json:"estimate,omitempty"`
+	Witness  *Solution `json:"witness,omitempty"`
+	// Why explains an empty zone in sentences.
+	Why []string `json:"why,omitempty"`
+}
+
+// Block is one entry of the blocking analysis, made when the zone is empty:
+// what happens if one faction goes along, one red line is dropped, one
+// third party consents, or one principal lowers its reservation value.
+type Block struct {
+	// Kind is "faction", "party", "red_line" or "role".
+	Kind      string `json:"kind"`
+	Party     string `json:"party,omitempty"`
+	Principal string `json:"principal,omitempty"`
+	RedLine   string `json:"red_line,omitempty"`
+	Role      string `json:"role,omitempty"`
+	// OpensZone says whether the relaxation alone opens the zone: for a
+	// faction, if it accepted every outcome (went along); for a red line, if
+	// it were dropped; for a role, if it consented.
+	OpensZone bool     `json:"opens_zone"`
+	ZoneSize  *big.Int `json:"zone_size,omitempty"`
+	// ReservationChange (factions and parties) is the smallest change to
+	// this principal's reservation value that opens the zone — negative: a
+	// lower demand — or null when no change of it alone does.
+	ReservationChange *float64 `json:"reservation_change"`
+	// Nash is the Nash point of the relaxed scenario, when it opens.
+	Nash *Solution `json:"nash,omitempty"`
+}
+
+// Trade is a logrolling hint: two parties whose relative issue weights
+// differ in opposite directions on two issues, so each can give way where
+// it cares less.
+type Trade struct {
+	Parties []string `json:"parties"`
+	// Issues[0] matters relatively more to Parties[0], Issues[1] to Parties[1].
+	Issues []string  `json:"issues"`
+	Weight [][]float64 `json:"weights"` // [party][issue] relative importance, as Issues
+	Score  float64   `json:"score"`
+}
+
+// Analyze runs the whole analysis.
+func Analyze(m *parley.Model, opt Options) (*Report, error) {
+	s := m.Scenario
+	r := &Report{
+		Scenario: s.ID, Title: s.Title, Variant: s.Variant,
+		Outcomes: m.Size(), Blocking: []Block{}, TradeHints: []Trade{}, Pareto: []Solution{},
+	}
+	describe(m, r)
+
+	// The Pareto frontier over all outcomes.
+	front, exact, method, err := frontier(m, false, opt)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: pareto frontier: %w", err)
+	}
+	r.ParetoExact, r.ParetoMethod = exact, method
+	for _, p := range front {
+		r.Pareto = append(r.Pareto, solution(m, p.U, p.Outcome, p.Count))
+	}
+	if !exact {
+		r.Notes = append(r.Notes, "The Pareto frontier is bounded, not exact: the search ran out of budget; points shown are non-dominated among those found.")
+	}
+
+	// The zone of agreement.
+	z, err := search.Zone(m, search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("analysis: zone of agreement: %w", err)
+	}
+	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact}
+	if !z.Exact {
+		r.Zone.Estimate = z.Estimate
+		r.Notes = append(r.Notes, "The zone's size is a lower bound with a sampled estimate: counting ran out of budget. "+z.Note)
+	}
+	if !z.Empty {
+		w := solution(m, m.Eval(z.Witness), z.Witness, nil)
+		r.Zone.Witness = &w
+		zf, zexact, _, err := zoneFrontier(m, front, opt)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: zone frontier: %w", err)
+		}
+		if !zexact {
+			r.Notes = append(r.Notes, "Bargaining solutions are computed over a bounded (not exact) frontier of the zone.")
+		}
+		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
+	} else if !opt.NoBlocking {
+		if err := blocking(m, r, opt); err != nil {
+			return nil, err
+		}
+	}
+	r.TradeHints = trades(m, 5)
+	if ranged(s) {
+		r.Notes = append(r.Notes, "Some estimates are given as ranges; this analysis uses their point values (simulation samples the ranges).")
+	}
+	return r, nil
+}
+
+// frontier computes the frontier of the parties' utilities over all
+// outcomes (zoneOnly false) or over the zone.
+func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoint, bool, string, error) {
+	if !zoneOnly && m.Additive() {
+		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints})
+		if err == nil {
+			return res.Points, true, res.Method, nil
+		}
+		if parley.ErrorCode(err) != parley.ELIMIT {
+			return nil, false, "", err
+		}
+		// Too many points for the merge: fall back to the bounded search.
+	}
+	res, err := search.Frontier(m, zoneOnly, search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed})
+	if err != nil {
+		return nil, false, "", err
+	}
+	method := "branch and bound"
+	if !res.Exact {
+		method += " (bounded)"
+	}
+	return res.Points, res.Exact, method, nil
+}
+
+// zoneFrontier returns the frontier of the zone of agreement. When the zone
+// is simply the set of outcomes every party values above its reservation
+// (single actors, no red lines, nothing infeasible), it is the global
+// frontier cut at the reservation values; otherwise it is searched.
+func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, opt Options) ([]parley.FrontierPoint, bool, string, error) {
+	if simple(m) {
+		d := m.Reservations()
+		var out []parley.FrontierPoint
+		for _, p := range global {
+			ok := true
+			for i := range d {
+				if p.U[i] <= d[i] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				out = append(out, p)
+			}
+		}
+		return out, true, "global frontier cut at reservation values", nil
+	}
+	return frontier(m, true, opt)
+}
+
+// simple reports whether acceptance is just "utility above reservation" for
+// every party.
+func simple(m *parley.Model) bool {
+	if len(m.Infeasible) > 0 {
+		return false
+	}
+	for i := range m.Parties {
+		p := &m.Parties[i]
+		if p.Delegation || len(p.Principals) != 1 || len(p.Principals[0].RedLines) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func solutions(m *parley.Model, zf []parley.FrontierPoint) (nash, ks, mw, eg *Solution) {
+	if len(zf) == 0 {
+		return
+	}
+	vs := make([][]int64, len(zf))
+	for i := range zf {
+		vs[i] = zf[i].U
+	}
+	d := m.Reservations()
+	pick := func(k int) *Solution {
+		if k < 0 {
+			return nil
+		}
+		s := solution(m, zf[k].U, zf[k].Outcome, zf[k].Count)
+		return &s
+	}
+	return pick(bargain.Nash(vs, d)), pick(bargain.KalaiSmorodinsky(vs, d)), pick(bargain.MaxWelfare(vs)), pick(bargain.Egalitarian(vs, d))
+}
+
+func solution(m *parley.Model, u []int64, o parley.Outcome, count *big.Int) Solution {
+	s := Solution{Outcome: Values(m, o), Count: count, outcome: append(parley.Outcome(nil), o...)}
+	for _, x := range u {
+		s.Utilities = append(s.Utilities, parley.F(x))
+	}
+	return s
+}
+
+// Values writes an outcome as issue name → value as in the scenario file.
+func Values(m *parley.Model, o parley.Outcome) map[string]any {
+	out := make(map[string]any, len(o))
+	for i, k := range o {
+		is := &m.Scenario.Issues[i]
+		opt := is.Options[k]
+		if is.Kind == parley.Categorical || opt.NotAddressed {
+			out[is.Name] = opt.Label
+		} else if is.Kind == parley.Integer {
+			out[is.Name] = int64(opt.Value)
+		} else {
+			out[is.Name] = opt.Value
+		}
+	}
+	return out
+}
+
+func describe(m *parley.Model, r *Report) {
+	s := m.Scenario
+	for i := range s.Issues {
+		is := &s.Issues[i]
+		ii := IssueInfo{Name: is.Name, Kind: is.Kind.String()}
+		for _, o := range is.Options {
+			ii.Options = append(ii.Options, o.Label)
+		}
+		r.Issues = append(r.Issues, ii)
+	}
+	for i := range m.Parties {
+		p := &m.Parties[i]
+		pi := PartyInfo{Name: p.Name, Reservation: parley.F(p.Reservation)}
+		r.Reservations = append(r.Reservations, pi.Reservation)
+		if p.Delegation {
+			pi.Rule = ruleText(p.Rule)
+			for j := range p.Principals {
+				pr := &p.Principals[j]
+				pi.Factions = append(pi.Factions, FactionInfo{Name: pr.Name, Weight: p.Weights[j], Reservation: parley.F(pr.Reservation), RedLines: pr.RedLineName})
+			}
+		} else {
+			pi.RedLines = p.Principals[0].RedLineName
+		}
+		r.Parties = append(r.Parties, pi)
+	}
+	for _, ro := range s.Roles {
+		r.Roles = append(r.Roles, RoleInfo{Name: ro.Name, Kind: ro.Kind.String(), Consents: ro.Consents})
+	}
+}
+
+func ruleText(r parley.Ratification) string {
+	switch r.Kind {
+	case parley.WeightedQuota:
+		return fmt.Sprintf("weighted quota %.0f%%", r.Quota*100)
+	case parley.LeaderVeto:
+		s := "leader " + r.Leader
+		if len(r.Vetoes) > 0 {
+			s += fmt.Sprintf(", vetoes %v", r.Vetoes)
+		}
+		return s
+	}
+	return r.Kind.String()
+}
+
+func ranged(s *parley.Scenario) bool {
+	chk := func(e parley.Estimate) bool { return e.Ranged }
+	for _, p := range s.Parties {
+		for _, f := range p.Principals() {
+			if chk(f.Weight) || chk(f.Preferences.Reservation) || chk(f.Preferences.Discount) {
+				return true
+			}
+			for _, ip := range f.Preferences.Issues {
+				if chk(ip.Weight) {
+					return true
+				}
+				for _, v := range ip.Values {
+					if chk(v.Value) {
+						return true
+					}
+				}
+			}
+			for _, c := range f.Preferences.Constraints {
+				if chk(c.Utility) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// clone copies the parts of a model that relaxations change: the parties'
+// principal lists and the infeasible regions. Utility tables are shared.
+func clone(m *parley.Model) *parley.Model {
+	c := *m
+	c.Parties = append([]parley.PartyModel(nil), m.Parties...)
+	for i := range c.Parties {
+		c.Parties[i].Principals = append([]parley.Principal(nil), m.Parties[i].Principals...)
+	}
+	c.Infeasible = append([]parley.Region(nil), m.Infeasible...)
+	c.InfeasibleWhy = append([]string(nil), m.InfeasibleWhy...)
+	return &c
+}
+
+// never is a reservation value below any utility: a principal with it
+// accepts every outcome that breaks none of its red lines.
+const never = math.MinInt64 / 4
+
+func blocking(m *parley.Model, r *Report, opt Options) error {
+	so := search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed}
+	opens := func(mm *parley.Model) (bool, *big.Int, *Solution, error) {
+		z, err := search.Zone(mm, so)
+		if err != nil || z.Empty {
+			return false, nil, nil, err
+		}
+		zf, _, _, err := zoneFrontier(mm, nil, opt)
+		if err != nil {
+			return true, z.Size, nil, err
+		}
+		nash, _, _, _ := solutions(mm, zf)
+		return true, z.Size, nash, nil
+	}
+	for i := range m.Parties {
+		p := &m.Parties[i]
+		for j := range p.Principals {
+			pr := &p.Principals[j]
+			b := Block{Kind: "party", Party: p.Name, Principal: pr.Name}
+			if p.Delegation {
+				b.Kind = "faction"
+				mm := clone(m)
+				mm.Parties[i].Principals[j].Reservation = never
+				mm.Parties[i].Principals[j].RedLines = nil
+				var err error
+				if b.OpensZone, b.ZoneSize, b.Nash, err = opens(mm); err != nil {
+					return fmt.Errorf("analysis: blocking %s/%s: %w", p.Name, pr.Name, err)
+				}
+			}
+			// The smallest reservation change: the best this principal can
+			// get among outcomes everyone else (and its red lines) allow.
+			mm := clone(m)
+			mm.Parties[i].Principals[j].Reservation = never
+			best, _, ok, _, err := search.Maximize(mm, &pr.Utility, true, so)
+			if err != nil {
+				return fmt.Errorf("analysis: blocking %s/%s reservation: %w", p.Name, pr.Name, err)
+			}
+			if ok {
+				ch := parley.F(best - 1 - pr.Reservation)
+				b.ReservationChange = &ch
+				if b.Kind == "party" {
+					b.OpensZone = true
+				}
+			}
+			r.Blocking = append(r.Blocking, b)
+			for k, name := range pr.RedLineName {
+				mm := clone(m)
+				rl := mm.Parties[i].Principals[j].RedLines
+				mm.Parties[i].Principals[j].RedLines = append(append([]parley.Region(nil), rl[:k]...), rl[k+1:]...)
+				b := Block{Kind: "red_line", Party: p.Name, Principal: pr.Name, RedLine: name}
+				if b.OpensZone, b.ZoneSize, b.Nash, err = opens(mm); err != nil {
+					return fmt.Errorf("analysis: blocking red line %s: %w", name, err)
+				}
+				r.Blocking = append(r.Blocking, b)
+			}
+		}
+	}
+	for k, name := range m.InfeasibleWhy {
+		mm := clone(m)
+		mm.Infeasible = append(mm.Infeasible[:k:k], mm.Infeasible[k+1:]...)
+		mm.InfeasibleWhy = append(mm.InfeasibleWhy[:k:k], mm.InfeasibleWhy[k+1:]...)
+		b := Block{Kind: "role", Role: name}
+		var err error
+		if b.OpensZone, b.ZoneSize, b.Nash, err = opens(mm); err != nil {
+			return fmt.Errorf("analysis: blocking role %s: %w", name, err)
+		}
+		r.Blocking = append(r.Blocking, b)
+	}
+	r.Zone.Why = why(r.Blocking)
+	return nil
+}
+
+// why turns the blocking entries into sentences.
+func why(bs []Block) []string {
+	var out []string
+	any := false
+	for _, b := range bs {
+		if !b.OpensZone {
+			continue
+		}
+		switch b.Kind {
+		case "faction":
+			any = true
+			out = append(out, fmt.Sprintf("%s's faction %s blocks: if it went along, %s outcomes would be acceptable to all.", b.Party, b.Principal, b.ZoneSize))
+		case "red_line":
+			any = true
+			out = append(out, fmt.Sprintf("%s's red line %q blocks: without it, %s outcomes would be acceptable to all.", b.Principal, b.RedLine, b.ZoneSize))
+		case "role":
+			any = true
+			out = append(out, fmt.Sprintf("%s's consent is missing: outcomes that need it are infeasible; with it, %s outcomes would be acceptable to all.", b.Role, b.ZoneSize))
+		}
+	}
+	var res []string
+	for _, b := range bs {
+		if b.ReservationChange != nil && (b.Kind == "party" || b.Kind == "faction") {
+			res = append(res, fmt.Sprintf("%s would have to lower its reservation value by %.3f.", b.Principal, -*b.ReservationChange))
+		}
+	}
+	if !any && len(res) == 0 {
+		out = append(out, "No single faction, red line, third party or reservation value opens the zone: the parties' demands are incompatible on several counts at once.")
+	} else if !any {
+		out = append(out, "No faction, red line or third party blocks on its own: the reservation values leave no overlap.")
+	}
+	return append(out, res...)
+}
+
+// trades returns up to n logrolling hints. A party's relative importance of
+// an issue is the spread (best minus worst option) of its utility on that
+// issue, over the sum of spreads; for two parties a and b and issues i and j
+// the score (Ia_i − Ib_i)·(Ib_j − Ia_j) is positive when a cares relatively
+// more about i and b about j.
+func trades(m *parley.Model, n int) []Trade {
+	imp := make([][]float64, len(m.Parties))
+	for p := range m.Parties {
+		vs := m.Parties[p].Utility.Values
+		imp[p] = make([]float64, len(vs))
+		var tot float64
+		for i, row := range vs {
+			lo, hi := row[0], row[0]
+			for _, v := range row {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			imp[p][i] = parley.F(hi - lo)
+			tot += imp[p][i]
+		}
+		if tot > 0 {
+			for i := range imp[p] {
+				imp[p][i] /= tot
+			}
+		}
+	}
+	var out []Trade
+	for a := range m.Parties {
+		for b := a + 1; b < len(m.Parties); b++ {
+			for i := range imp[a] {
+				for j := range imp[a] {
+					if i == j {
+						continue
+					}
+					da, db := imp[a][i]-imp[b][i], imp[b][j]-imp[a][j]
+					if da <= 0 || db <= 0 {
+						continue
+					}
+					out = append(out, Trade{
+						Parties: []string{m.Parties[a].Name, m.Parties[b].Name},
+						Issues:  []string{m.Scenario.Issues[i].Name, m.Scenario.Issues[j].Name},
+						Weight:  [][]float64{{imp[a][i], imp[a][j]}, {imp[b][i], imp[b][j]}},
+						Score:   da * db,
+					})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(x, y int) bool { return out[x].Score > out[y].Score })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

@@ -1,0 +1,319 @@
+package analysis
+
+import (
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/bargain"
+)
+
+// randScenario draws a small scenario: 2–4 parties, some of them
+// delegations under each ratification rule, additive values with ties, some
+// hyper-rectangles, red lines and a non-consenting guarantor.
+func randScenario(r *rand.Rand, nonlinear bool) *parley.Scenario {
+	s := &parley.Scenario{ID: "rand"}
+	ni := 2 + r.IntN(3)
+	for i := 0; i < ni; i++ {
+		is := parley.Issue{Name: "i" + strconv.Itoa(i)}
+		for o := 0; o < 2+r.IntN(3); o++ {
+			is.Options = append(is.Options, parley.Option{Label: fmt.Sprintf("o%d", o)})
+		}
+		s.Issues = append(s.Issues, is)
+	}
+	cond := func() parley.Condition {
+		is := &s.Issues[r.IntN(ni)]
+		c := parley.Condition{Issue: is.Name}
+		for _, o := range is.Options {
+			if r.IntN(2) == 0 {
+				c.Options = append(c.Options, o.Label)
+			}
+		}
+		if len(c.Options) == 0 {
+			c.Options = []string{is.Options[0].Label}
+		}
+		return c
+	}
+	prefs := func() parley.Preferences {
+		var p parley.Preferences
+		for _, is := range s.Issues {
+			ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: float64(r.IntN(4))}}
+			for _, o := range is.Options {
+				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: float64(r.IntN(5)) / 4}})
+			}
+			p.Issues = append(p.Issues, ip)
+		}
+		if nonlinear {
+			for k := 0; k < r.IntN(3); k++ {
+				p.Constraints = append(p.Constraints, parley.Rect{Utility: parley.Estimate{Value: float64(r.IntN(3)) / 4}, Conditions: []parley.Condition{cond()}})
+			}
+		}
+		if r.IntN(3) == 0 {
+			p.RedLines = append(p.RedLines, parley.RedLine{Name: "rl" + strconv.Itoa(r.IntN(100)), Conditions: []parley.Condition{cond()}})
+		}
+		p.Reservation = parley.Estimate{Value: float64(r.IntN(7)) / 10}
+		return p
+	}
+	np := 2 + r.IntN(3)
+	for p := 0; p < np; p++ {
+		pt := parley.Party{Name: "p" + strconv.Itoa(p)}
+		if r.IntN(2) == 0 {
+			pr := prefs()
+			pt.Preferences = &pr
+		} else {
+			d := &parley.Delegation{}
+			nf := 2 + r.IntN(2)
+			for f := 0; f < nf; f++ {
+				d.Factions = append(d.Factions, parley.Faction{Name: "f" + strconv.Itoa(f),
+					Weight: parley.Estimate{Value: float64(1 + r.IntN(3))}, Preferences: prefs()})
+			}
+			d.Rule.Kind = parley.RuleKind(r.IntN(4))
+			switch d.Rule.Kind {
+			case parley.WeightedQuota:
+				d.Rule.Quota = []float64{0.5, 2.0 / 3, 1}[r.IntN(3)]
+			case parley.LeaderVeto:
+				d.Rule.Leader = "f0"
+				d.Rule.Vetoes = []string{"f" + strconv.Itoa(1+r.IntN(nf-1))}
+			}
+			pt.Delegation = d
+		}
+		s.Parties = append(s.Parties, pt)
+	}
+	if r.IntN(4) == 0 {
+		no := false
+		s.Roles = append(s.Roles, parley.Role{Name: "guarantor", Kind: parley.Guarantor, Needed: []parley.Condition{cond()}, Consents: &no})
+	}
+	return s
+}
+
+// all enumerates every outcome of m.
+func all(m *parley.Model) []parley.Outcome {
+	var out []parley.Outcome
+	o := make(parley.Outcome, len(m.Sizes))
+	for {
+		out = append(out, append(parley.Outcome(nil), o...))
+		i := len(o) - 1
+		for ; i >= 0; i-- {
+			o[i]++
+			if o[i] < m.Sizes[i] {
+				break
+			}
+			o[i] = 0
+		}
+		if i < 0 {
+			return out
+		}
+	}
+}
+
+func q(us []float64) []int64 {
+	out := make([]int64, len(us))
+	for i, u := range us {
+		out[i] = parley.Q(u)
+	}
+	return out
+}
+
+func eq(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// naiveZone counts the zone by brute force.
+func naiveZone(m *parley.Model) int64 {
+	var n int64
+	for _, o := range all(m) {
+		if m.InZone(o) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAnalyzeMatchesBruteForce checks the whole report against brute force
+// on random small scenarios: frontier, zone, the four solutions (computed
+// over every zone outcome, not just a frontier) and every blocking claim.
+func TestAnalyzeMatchesBruteForce(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(0); seed < 300; seed++ {
+		r := rand.New(rand.NewPCG(seed, 99))
+		s := randScenario(r, seed%2 == 1)
+		m, err := s.Compile()
+		if err != nil {
+			t.Fatalf("seed %d: compile: %v", seed, err)
+		}
+		rep, err := Analyze(m, Options{})
+		if err != nil {
+			t.Fatalf("seed %d: analyze: %v", seed, err)
+		}
+		outs := all(m)
+
+		// Frontier over all outcomes: each point undominated, each outcome
+		// weakly dominated by or equal to a point, counts exact.
+		count := map[string]int64{}
+		for _, o := range outs {
+			count[fmt.Sprint(m.Eval(o))]++
+		}
+		var nd int
+		for _, o := range outs {
+			u := m.Eval(o)
+			dom := false
+			for _, p := range outs {
+				if parley.Dominates(m.Eval(p), u) {
+					dom = true
+					break
+				}
+			}
+			if !dom && count[fmt.Sprint(u)] > 0 {
+				nd++
+				count[fmt.Sprint(u)] = -count[fmt.Sprint(u)] // mark as seen
+			}
+		}
+		if len(rep.Pareto) != nd {
+			t.Fatalf("seed %d: frontier has %d points, brute force %d", seed, len(rep.Pareto), nd)
+		}
+		for _, p := range rep.Pareto {
+			u := q(p.Utilities)
+			if !eq(m.Eval(p.Raw()), u) {
+				t.Fatalf("seed %d: representative of %v evaluates to %v", seed, u, m.Eval(p.Raw()))
+			}
+			if want := -count[fmt.Sprint(u)]; p.Count.Cmp(big.NewInt(want)) != 0 {
+				t.Fatalf("seed %d: point %v count %v, brute force %d", seed, u, p.Count, want)
+			}
+		}
+
+		// Zone.
+		nz := naiveZone(m)
+		if rep.Zone.Empty != (nz == 0) || rep.Zone.Size.Cmp(big.NewInt(nz)) != 0 || !rep.Zone.Exact {
+			t.Fatalf("seed %d: zone %+v, brute force %d", seed, rep.Zone, nz)
+		}
+
+		// Solutions over every zone outcome.
+		var zpts [][]int64
+		var zouts []parley.Outcome
+		for _, o := range outs {
+			if m.InZone(o) {
+				zpts = append(zpts, m.Eval(o))
+				zouts = append(zouts, o)
+			}
+		}
+		d := m.Reservations()
+		for _, c := range []struct {
+			name string
+			got  *Solution
+			k    int
+		}{
+			{"nash", rep.Nash, bargain.Nash(zpts, d)},
+			{"ks", rep.KalaiSmorodinsky, bargain.KalaiSmorodinsky(zpts, d)},
+			{"welfare", rep.MaxWelfare, bargain.MaxWelfare(zpts)},
+			{"egalitarian", rep.Egalitarian, bargain.Egalitarian(zpts, d)},
+		} {
+			if c.k < 0 {
+				if c.got != nil {
+					t.Fatalf("seed %d: %s = %v, brute force finds none", seed, c.name, c.got.Utilities)
+				}
+				continue
+			}
+			if c.got == nil || !eq(q(c.got.Utilities), zpts[c.k]) {
+				t.Fatalf("seed %d: %s = %+v, brute force %v", seed, c.name, c.got, zpts[c.k])
+			}
+			if !m.InZone(c.got.Raw()) {
+				t.Fatalf("seed %d: %s outcome %v is not in the zone", seed, c.name, c.got.Raw())
+			}
+		}
+
+		// Blocking claims, re-checked by brute force on relaxed models.
+		if !rep.Zone.Empty {
+			if len(rep.Blocking) != 0 {
+				t.Fatalf("seed %d: blocking entries for an open zone", seed)
+			}
+			continue
+		}
+		checkBlocking(t, seed, m, rep)
+	}
+}
+
+func principal(m *parley.Model, party, name string) (int, int) {
+	for i := range m.Parties {
+		if m.Parties[i].Name != party {
+			continue
+		}
+		for j := range m.Parties[i].Principals {
+			if m.Parties[i].Principals[j].Name == name {
+				return i, j
+			}
+		}
+	}
+	panic("no principal " + party + "/" + name)
+}
+
+func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
+	t.Helper()
+	for _, b := range rep.Blocking {
+		switch b.Kind {
+		case "faction", "party":
+			i, j := principal(m, b.Party, b.Principal)
+			if b.Kind == "faction" {
+				mm := clone(m)
+				mm.Parties[i].Principals[j].Reservation = never
+				mm.Parties[i].Principals[j].RedLines = nil
+				if n := naiveZone(mm); (n > 0) != b.OpensZone {
+					t.Fatalf("seed %d: %s goes along: opens=%v, brute force zone %d", seed, b.Principal, b.OpensZone, n)
+				}
+			}
+			res := m.Parties[i].Principals[j].Reservation
+			// The smallest change: with it the zone opens; one quantum less
+			// of a change and it stays shut.
+			if b.ReservationChange != nil {
+				ch := parley.Q(*b.ReservationChange)
+				mm := clone(m)
+				mm.Parties[i].Principals[j].Reservation = res + ch
+				if naiveZone(mm) == 0 {
+					t.Fatalf("seed %d: %s reservation change %v does not open the zone", seed, b.Principal, *b.ReservationChange)
+				}
+				mm.Parties[i].Principals[j].Reservation = res + ch + 1
+				if naiveZone(mm) != 0 {
+					t.Fatalf("seed %d: %s reservation change %v is not the smallest", seed, b.Principal, *b.ReservationChange)
+				}
+			} else {
+				mm := clone(m)
+				mm.Parties[i].Principals[j].Reservation = never
+				if naiveZone(mm) != 0 {
+					t.Fatalf("seed %d: %s: no reservation change reported, but dropping it opens the zone", seed, b.Principal)
+				}
+			}
+		case "red_line":
+			i, j := principal(m, b.Party, b.Principal)
+			mm := clone(m)
+			pr := &mm.Parties[i].Principals[j]
+			var keep []parley.Region
+			for k, name := range pr.RedLineName {
+				if name != b.RedLine {
+					keep = append(keep, pr.RedLines[k])
+				}
+			}
+			pr.RedLines = keep
+			if n := naiveZone(mm); (n > 0) != b.OpensZone {
+				t.Fatalf("seed %d: without red line %s: opens=%v, brute force zone %d", seed, b.RedLine, b.OpensZone, n)
+			}
+		case "role":
+			mm := clone(m)
+			mm.Infeasible, mm.InfeasibleWhy = nil, nil
+			if n := naiveZone(mm); (n > 0) != b.OpensZone {
+				t.Fatalf("seed %d: role consents: opens=%v, brute force zone %d", seed, b.OpensZone, n)
+			}
+		default:
+			t.Fatalf("seed %d: unknown blocking kind %q", seed, b.Kind)
+		}
+	}
+}

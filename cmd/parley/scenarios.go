@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/parleyhq/parley/scenario"
+)
+
+// ScenariosCommand lists the built-in scenarios.
+type ScenariosCommand struct{ *Main }
+
+// Run prints one line per built-in scenario: its name, title and variants.
+func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("parley scenarios", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("scenarios takes no arguments, got %q", fs.Args())
+	}
+	for _, name := range scenario.BuiltinNames() {
+		f, err := scenario.Builtin(name)
+		if err != nil {
+			return err
+		}
+		s, err := f.Scenario("")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "%-16s %s\n", name, s.Title)
+		for _, v := range f.Variants() {
+			fmt.Fprintf(c.Stdout, "  --variant %-20s %s\n", v.Name, oneLine(v.Description, 70))
+		}
+	}
+	return nil
+}
+
+// ValidateCommand checks scenario files.
+type ValidateCommand struct{ *Main }
+
+// Run validates each file given, base and every variant.
+func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("parley validate", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("validate needs a scenario file: parley validate FILE.yaml")
+	}
+	for _, path := range files {
+		f, err := scenario.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := scenario.Validate(f); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "%s: ok (%d variants)\n", path, len(f.Variants()))
+	}
+	return nil
+}
+
+func oneLine(s string, n int) string {
+	out := make([]rune, 0, n)
+	space := false
+	for _, r := range s {
+		if r == '\n' || r == ' ' || r == '\t' {
+			space = true
+			continue
+		}
+		if space && len(out) > 0 {
+			out = append(out, ' ')
+		}
+		space = false
+		out = append(out, r)
+	}
+	if len(out) > n {
+		return string(out[:n-1]) + "…"
+	}
+	return string(out)
+}

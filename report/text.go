@@ -1,0 +1,302 @@
+// Package report renders analysis reports for people: a plain-text report
+// that reads in a minute, and a self-contained HTML page with plots.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/analysis"
+)
+
+// VariantRow is one line of the variant comparison: a variant's name,
+// description and its report.
+type VariantRow struct {
+	Name        string
+	Description string
+	Report      *analysis.Report
+	Model       *parley.Model
+}
+
+// Text writes the plain-text report of rep, computed on m. When variants is
+// non-empty it ends with a comparison across them.
+func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []VariantRow) error {
+	p := &printer{w: w}
+	title := rep.Scenario
+	if rep.Title != "" {
+		title += " — " + rep.Title
+	}
+	if rep.Variant != "" {
+		title += fmt.Sprintf(" [variant %s]", rep.Variant)
+	}
+	p.f("%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
+	p.f("%s outcomes over %d issues; %d parties.\n\n", group(rep.Outcomes.String()), len(rep.Issues), len(rep.Parties))
+
+	p.f("Parties\n")
+	for _, pt := range rep.Parties {
+		if len(pt.Factions) == 0 {
+			p.f("  %-22s reservation %.2f%s\n", pt.Name, pt.Reservation, redLines(pt.RedLines))
+			continue
+		}
+		p.f("  %-22s delegation, ratification: %s\n", pt.Name, pt.Rule)
+		for _, f := range pt.Factions {
+			p.f("    %-20s weight %.2f, reservation %.2f%s\n", f.Name, f.Weight, f.Reservation, redLines(f.RedLines))
+		}
+	}
+	if len(rep.Roles) > 0 {
+		var parts []string
+		for _, r := range rep.Roles {
+			s := r.Name + " (" + r.Kind
+			if r.Consents != nil && !*r.Consents {
+				s += ", has not agreed to sign"
+			} else if r.Consents != nil {
+				s += ", agrees to sign"
+			}
+			parts = append(parts, s+")")
+		}
+		p.f("  Others: %s\n", strings.Join(parts, ", "))
+	}
+	p.f("\nIssues\n")
+	for _, is := range rep.Issues {
+		p.f("  %-18s %s\n", is.Name, strings.Join(is.Options, " | "))
+	}
+
+	p.f("\nZone of agreement: ")
+	z := rep.Zone
+	if z.Empty {
+		p.f("EMPTY — no feasible outcome is acceptable to every party.\n")
+		for _, s := range z.Why {
+			p.f("  - %s\n", s)
+		}
+		p.blocking(rep, m)
+	} else {
+		approx := ""
+		if !z.Exact {
+			approx = fmt.Sprintf(" at least (estimate %.3g)", z.Estimate)
+		}
+		p.f("%s%s outcomes acceptable to every party.\n", group(z.Size.String()), approx)
+		p.f("\nBargaining solutions (over the zone)\n")
+		p.solution("Nash", rep.Nash, rep, m, true)
+		p.solution("Kalai–Smorodinsky", rep.KalaiSmorodinsky, rep, m, !same(rep.KalaiSmorodinsky, rep.Nash))
+		p.solution("Max welfare", rep.MaxWelfare, rep, m, false)
+		p.solution("Egalitarian", rep.Egalitarian, rep, m, false)
+	}
+
+	exact := "exact"
+	if !rep.ParetoExact {
+		exact = "bounded, not exact"
+	}
+	p.f("\nPareto frontier: %d distinct utility vectors (%s; %s).\n", len(rep.Pareto), exact, rep.ParetoMethod)
+
+	if len(rep.TradeHints) > 0 {
+		p.f("\nTrade hints (logrolling candidates)\n")
+		for _, t := range rep.TradeHints {
+			p.f("  %s cares relatively more about %s (%.0f%% vs %.0f%%), %s about %s (%.0f%% vs %.0f%%)\n",
+				t.Parties[0], t.Issues[0], 100*t.Weight[0][0], 100*t.Weight[1][0],
+				t.Parties[1], t.Issues[1], 100*t.Weight[1][1], 100*t.Weight[0][1])
+		}
+	}
+
+	if len(variants) > 0 {
+		p.f("\nVariants compared\n")
+		p.f("  %-20s %-16s %-22s %s\n", "variant", "zone", "Nash utilities", "what blocks / opens it")
+		for _, v := range variants {
+			r := v.Report
+			zone := "empty"
+			if !r.Zone.Empty {
+				zone = group(r.Zone.Size.String()) + " outcomes"
+			}
+			nash := "—"
+			if r.Nash != nil {
+				nash = utils(r.Nash.Utilities)
+			}
+			p.f("  %-20s %-16s %-22s %s\n", v.Name, zone, nash, blockers(r))
+		}
+		for _, v := range variants {
+			p.f("  %s: %s\n", v.Name, oneLine(v.Description))
+		}
+	}
+	if len(rep.Notes) > 0 {
+		p.f("\nNotes\n")
+		for _, n := range rep.Notes {
+			p.f("  - %s\n", n)
+		}
+	}
+	return p.err
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format, args...)
+}
+
+func (p *printer) blocking(rep *analysis.Report, m *parley.Model) {
+	if len(rep.Blocking) == 0 {
+		return
+	}
+	p.f("\nWho blocks and what it would take\n")
+	p.f("  %-10s %-40s %-7s %s\n", "kind", "who", "opens?", "reservation change that opens it")
+	for _, b := range rep.Blocking {
+		who := b.Principal
+		switch b.Kind {
+		case "red_line":
+			who = b.Principal + ": " + b.RedLine
+		case "role":
+			who = b.Role + " consents"
+		case "faction":
+			who = b.Party + "/" + b.Principal + " goes along"
+		}
+		opens := "no"
+		if b.OpensZone {
+			opens = "yes"
+		}
+		ch := ""
+		if b.Kind == "faction" || b.Kind == "party" {
+			ch = "none opens it alone"
+			if b.ReservationChange != nil {
+				ch = fmt.Sprintf("%+.3f", *b.ReservationChange)
+			}
+			if b.Kind == "party" {
+				opens = "—"
+			}
+		}
+		p.f("  %-10s %-40s %-7s %s\n", b.Kind, who, opens, ch)
+	}
+	// The Nash point of the first relaxation that opens the zone shows what
+	// a deal would look like.
+	for _, b := range rep.Blocking {
+		if b.Nash == nil {
+			continue
+		}
+		what := ""
+		switch b.Kind {
+		case "faction":
+			what = fmt.Sprintf("if %s went along", b.Principal)
+		case "red_line":
+			what = fmt.Sprintf("without %s's red line %q", b.Principal, b.RedLine)
+		case "role":
+			what = fmt.Sprintf("if %s consented", b.Role)
+		}
+		p.f("\nNash point %s:\n", what)
+		p.solution("Nash", b.Nash, rep, m, true)
+		break
+	}
+}
+
+func (p *printer) solution(name string, s *analysis.Solution, rep *analysis.Report, m *parley.Model, clauses bool) {
+	if s == nil {
+		p.f("  %-18s none\n", name)
+		return
+	}
+	p.f("  %-18s %s\n", name, labelled(rep, s.Utilities))
+	if !clauses {
+		return
+	}
+	for _, c := range Clauses(m, s.Raw()) {
+		p.f("      • %s\n", c)
+	}
+}
+
+// Clauses writes an outcome as clause texts, skipping issues left at a
+// "not addressed" option whose clause is empty.
+func Clauses(m *parley.Model, o parley.Outcome) []string {
+	var out []string
+	for i, k := range o {
+		is := &m.Scenario.Issues[i]
+		opt := is.Options[k]
+		switch {
+		case opt.Clause != "":
+			out = append(out, opt.Clause)
+		case opt.NotAddressed:
+			continue
+		default:
+			out = append(out, is.Name+": "+opt.Label)
+		}
+	}
+	return out
+}
+
+func labelled(rep *analysis.Report, us []float64) string {
+	var parts []string
+	for i, u := range us {
+		parts = append(parts, fmt.Sprintf("%s %.3f", rep.Parties[i].Name, u))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func utils(us []float64) string {
+	var parts []string
+	for _, u := range us {
+		parts = append(parts, fmt.Sprintf("%.3f", u))
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func same(a, b *analysis.Solution) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	for i := range a.Utilities {
+		if a.Utilities[i] != b.Utilities[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func blockers(r *analysis.Report) string {
+	if !r.Zone.Empty {
+		return "open"
+	}
+	var parts []string
+	for _, b := range r.Blocking {
+		if !b.OpensZone {
+			continue
+		}
+		switch b.Kind {
+		case "faction":
+			parts = append(parts, b.Principal+" (faction)")
+		case "red_line":
+			parts = append(parts, b.Principal+"'s "+b.RedLine)
+		case "role":
+			parts = append(parts, b.Role+" consent")
+		}
+	}
+	if len(parts) == 0 {
+		return "reservation values only"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func redLines(rl []string) string {
+	if len(rl) == 0 {
+		return ""
+	}
+	return ", red lines: " + strings.Join(rl, ", ")
+}
+
+// group writes a decimal integer with thousands separators.
+func group(s string) string {
+	if len(s) > 24 {
+		return fmt.Sprintf("%s.%s·10^%d", s[:1], s[1:3], len(s)-1)
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
