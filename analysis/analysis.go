@@ -155,9 +155,9 @@ type Block struct {
 type Trade struct {
 	Parties []string `json:"parties"`
 	// Issues[0] matters relatively more to Parties[0], Issues[1] to Parties[1].
-	Issues []string  `json:"issues"`
+	Issues []string    `json:"issues"`
 	Weight [][]float64 `json:"weights"` // [party][issue] relative importance, as Issues
-	Score  float64   `json:"score"`
+	Score  float64     `json:"score"`
 }
 
 // Analyze runs the whole analysis.
