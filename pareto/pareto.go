@@ -18,8 +18,11 @@ type Options struct {
 	// MaxPoints bounds the size of every intermediate frontier and, for
 	// three or more parties, of every candidate set (intermediate frontier
 	// times the distinct option vectors of the next issue). 0 means
-	// DefaultMaxPoints. Exceeding it makes Frontier fail with a
-	// *parley.Error of code parley.ELIMIT; results are never truncated.
+	// DefaultMaxPoints; values above 2^31-1 count as 2^31-1. Exceeding it
+	// makes Frontier fail with a *parley.Error of code parley.ELIMIT;
+	// results are never truncated. Memory use is roughly 100 bytes per
+	// point of the largest intermediate frontier, plus 8 bytes per point
+	// and issue for the back-pointers.
 	MaxPoints int
 }
 
@@ -55,6 +58,7 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 	if limit <= 0 {
 		limit = DefaultMaxPoints
 	}
+	limit = min(limit, math.MaxInt32) // points are indexed by int32
 	method := fmt.Sprintf("issue-merge (%d parties)", n)
 	if n == 1 {
 		method = "issue-merge (1 party)"

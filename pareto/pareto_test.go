@@ -393,3 +393,26 @@ func TestFrontierCountsAreIndependent(t *testing.T) {
 		t.Fatalf("changing one count changed another: %v, was %v", res.Points[1].Count, before)
 	}
 }
+
+func TestRanks(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, bound := range []uint64{10, 1000, 1 << 20, 1 << 40} {
+		seen := map[uint64]bool{}
+		var keys []uint64
+		for len(keys) < 50 && len(keys) < int(bound) {
+			k := r.Uint64N(bound)
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		got := ranks(keys, bound)
+		sorted := slices.Clone(keys)
+		slices.Sort(sorted)
+		for i, k := range keys {
+			if want, _ := slices.BinarySearch(sorted, k); int(got[i]) != want {
+				t.Fatalf("bound %d: rank of %d = %d, want %d", bound, k, got[i], want)
+			}
+		}
+	}
+}
