@@ -20,9 +20,10 @@ type Options struct {
 	// times the distinct option vectors of the next issue). 0 means
 	// DefaultMaxPoints; values above 2^31-1 count as 2^31-1. Exceeding it
 	// makes Frontier fail with a *parley.Error of code parley.ELIMIT;
-	// results are never truncated. Memory use is roughly 100 bytes per
-	// point of the largest intermediate frontier, plus 8 bytes per point
-	// and issue for the back-pointers.
+	// results are never truncated. Memory peaks at roughly 150 bytes per
+	// point of the largest intermediate frontier for two parties, and at
+	// roughly 16·n+24 bytes per candidate point for n ≥ 3 parties, plus 8
+	// bytes per intermediate point and issue for the back-pointers.
 	MaxPoints int
 }
 
