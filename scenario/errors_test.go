@@ -114,6 +114,8 @@ func TestErrors(t *testing.T) {
 		{name: "ErrMissingRule", edits: []string{"      rule: unanimity\n", ""}, path: "parties[1].delegation.rule", msg: `missing required key "rule"`},
 		{name: "ErrBadIssueKind", edits: []string{"kind: integer", "kind: ‸integr"}, path: "issues[1].kind", msg: `unknown issue kind "integr" (did you mean "integer"?); expected one of categorical, integer, real`},
 		{name: "ErrBadRoleKind", edits: []string{"variants:", "roles: [{name: R, kind: ‸judge}]\nvariants:"}, path: "roles[0].kind", msg: "expected one of mediator, guarantor, observer"},
+		{name: "ErrRoleConsentsMissing", edits: []string{"variants:", "roles: [‸{name: R, kind: guarantor, needed: [{issue: a, options: [y]}]}]\nvariants:"}, path: "roles[0].consents", msg: "say whether it consents"},
+		{name: "ErrRoleNeededUnknownIssue", edits: []string{"variants:", "roles: [{name: R, kind: guarantor, consents: false, needed: [{issue: ‸b, options: [y]}]}]\nvariants:"}, path: "roles[0].needed[0].issue", msg: `unknown issue "b"`},
 		{name: "ErrRoleMissingKind", edits: []string{"variants:", "roles: [‸{name: R}]\nvariants:"}, path: "roles[0].kind", msg: `missing required key "kind"`},
 		{name: "ErrUnknownIssueInPref", edits: []string{"{issue: a, weight: 1, values", "{issue: ‸aa, weight: 1, values"}, path: "parties[0].preferences.issues[0].issue",
 			msg: `unknown issue "aa" (did you mean "a"?); expected one of a, n`},
