@@ -256,6 +256,12 @@ func (e *ValidationError) Error() string {
 	return s
 }
 
+// formatNumber writes v in its shortest form after rounding away the
+// noise of repeated float steps (0.1+0.2 is labelled "0.3").
 func formatNumber(v float64) string {
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		r = v
+	}
+	return strconv.FormatFloat(r, 'g', -1, 64)
 }

@@ -332,7 +332,8 @@ type Rect struct {
 
 // A Condition restricts one issue. For categorical issues it names the
 // options that meet it; for numeric issues it gives an inclusive range on
-// the option values. Exclude inverts it.
+// the option values (a "not addressed" option lies in no range). Both may be
+// given: the option must then be named and in range. Exclude inverts it.
 type Condition struct {
 	Issue   string   `json:"issue"`
 	Options []string `json:"options,omitempty"`
@@ -353,6 +354,10 @@ func (c Condition) Meets(issue *Issue, opt int) bool {
 				break
 			}
 		}
+	}
+	// A "not addressed" option has no number: it is never within a range.
+	if (c.Min != nil || c.Max != nil) && o.NotAddressed {
+		in = false
 	}
 	if c.Min != nil && o.Value < *c.Min {
 		in = false

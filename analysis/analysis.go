@@ -22,8 +22,15 @@ import (
 	"github.com/parleyhq/parley/search"
 )
 
-// Options bound the work. Zero values mean the defaults of packages pareto
-// and search.
+// Default budgets. A search visits roughly a million nodes a second, so
+// the defaults keep an analysis within seconds; exact answers that need
+// more say so in Report.Notes and can be had with a larger budget.
+const (
+	DefaultMaxNodes  = 4_000_000
+	DefaultMaxPoints = 4_000_000
+)
+
+// Options bound the work. Zero values mean the defaults above.
 type Options struct {
 	MaxNodes  int64 // branch-and-bound node budget per search
 	MaxPoints int   // frontier merge budget (intermediate points)
@@ -162,6 +169,12 @@ type Trade struct {
 
 // Analyze runs the whole analysis.
 func Analyze(m *parley.Model, opt Options) (*Report, error) {
+	if opt.MaxNodes == 0 {
+		opt.MaxNodes = DefaultMaxNodes
+	}
+	if opt.MaxPoints == 0 {
+		opt.MaxPoints = DefaultMaxPoints
+	}
 	s := m.Scenario
 	r := &Report{
 		Scenario: s.ID, Title: s.Title, Variant: s.Variant,
@@ -179,7 +192,7 @@ func Analyze(m *parley.Model, opt Options) (*Report, error) {
 		r.Pareto = append(r.Pareto, solution(m, p.U, p.Outcome, p.Count))
 	}
 	if !exact {
-		r.Notes = append(r.Notes, "The Pareto frontier is bounded, not exact: the search ran out of budget; points shown are non-dominated among those found.")
+		r.Notes = append(r.Notes, fmt.Sprintf("The Pareto frontier is bounded, not exact: the search ran out of its budget of %d nodes (raise it with --max-nodes); points shown are non-dominated among those found.", opt.MaxNodes))
 	}
 
 	// The zone of agreement.
@@ -195,7 +208,7 @@ func Analyze(m *parley.Model, opt Options) (*Report, error) {
 	if !z.Empty {
 		w := solution(m, m.Eval(z.Witness), z.Witness, nil)
 		r.Zone.Witness = &w
-		zf, zexact, _, err := zoneFrontier(m, front, opt)
+		zf, zexact, _, err := zoneFrontier(m, front, exact, opt)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: zone frontier: %w", err)
 		}
@@ -243,8 +256,8 @@ func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoi
 // is simply the set of outcomes every party values above its reservation
 // (single actors, no red lines, nothing infeasible), it is the global
 // frontier cut at the reservation values; otherwise it is searched.
-func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, opt Options) ([]parley.FrontierPoint, bool, string, error) {
-	if simple(m) {
+func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, globalExact bool, opt Options) ([]parley.FrontierPoint, bool, string, error) {
+	if global != nil && simple(m) {
 		d := m.Reservations()
 		var out []parley.FrontierPoint
 		for _, p := range global {
@@ -259,7 +272,7 @@ func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, opt Options) (
 				out = append(out, p)
 			}
 		}
-		return out, true, "global frontier cut at reservation values", nil
+		return out, globalExact, "global frontier cut at reservation values", nil
 	}
 	return frontier(m, true, opt)
 }
@@ -418,7 +431,7 @@ func blocking(m *parley.Model, r *Report, opt Options) error {
 		if err != nil || z.Empty {
 			return false, nil, nil, err
 		}
-		zf, _, _, err := zoneFrontier(mm, nil, opt)
+		zf, _, _, err := zoneFrontier(mm, nil, false, opt)
 		if err != nil {
 			return true, z.Size, nil, err
 		}

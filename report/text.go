@@ -25,7 +25,7 @@ type VariantRow struct {
 func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []VariantRow) error {
 	p := &printer{w: w}
 	title := rep.Scenario
-	if rep.Title != "" {
+	if rep.Title != "" && rep.Title != rep.Scenario {
 		title += " — " + rep.Title
 	}
 	if rep.Variant != "" {
