@@ -15,11 +15,12 @@ type ScenariosCommand struct{ *Main }
 func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("parley scenarios", flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("scenarios takes no arguments, got %q", fs.Args())
+	if len(pos) > 0 {
+		return usagef("scenarios takes no arguments, got %q", pos)
 	}
 	for _, name := range scenario.BuiltinNames() {
 		f, err := scenario.Builtin(name)
