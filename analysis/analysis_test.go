@@ -200,11 +200,9 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 
 		// Solutions over every zone outcome.
 		var zpts [][]int64
-		var zouts []parley.Outcome
 		for _, o := range outs {
 			if m.InZone(o) {
 				zpts = append(zpts, m.Eval(o))
-				zouts = append(zouts, o)
 			}
 		}
 		d := m.Reservations()
