@@ -167,6 +167,9 @@ type Turn struct {
 	Offerer int     `json:"offerer,omitempty"`
 	// Text is the current single text (TurnText, TurnAnswer).
 	Text []Clause `json:"text,omitempty"`
+	// Instructions are those sent to this actor (a delegate) by its
+	// principals since its last turn, oldest first.
+	Instructions []Instruction `json:"instructions,omitempty"`
 	// History lists every action so far, oldest first.
 	History []Action `json:"-"`
 }
