@@ -1,0 +1,325 @@
+package geniusweb
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// Build turns a domain and its profiles into a Scenario, one party per
+// profile, named by names (same length as ps, unique, non-empty). When d is
+// nil the domain embedded in the first profile is used. Every profile's
+// embedded domain, if any, must have the same issues and values as d.
+//
+// Issue utilities become per-option values (the GeniusWeb utility of each
+// option, computed exactly and rounded once to float64) and the weights
+// become parley weights (parley.Compile divides them by their sum, which
+// GeniusWeb requires to be 1). The reservation value is the profile's
+// "reservationValue" when given, else the utility of its "reservationBid",
+// else 0. Warnings go to Scenario.Notes.
+func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
+	if len(names) != len(ps) {
+		return nil, parley.Errorf(parley.EINVALID, "geniusweb: %d profiles but %d names", len(ps), len(names))
+	}
+	if d == nil {
+		for _, p := range ps {
+			if p != nil && p.Domain != nil {
+				d = p.Domain
+				break
+			}
+		}
+		if d == nil {
+			return nil, parley.Errorf(parley.EINVALID, "geniusweb: no domain: give a domain file or profiles that embed their domain")
+		}
+	}
+	id := d.Name
+	if id == "" {
+		id = baseName(d.File)
+	}
+	s := &parley.Scenario{ID: id, Title: id, Description: "Imported from GeniusWeb domain " + d.File}
+	s.Notes = append(s.Notes, d.Warnings...)
+	for i := range d.Issues {
+		is := &d.Issues[i]
+		pi := parley.Issue{Name: is.Name}
+		switch is.Kind {
+		case Discrete:
+			for _, v := range is.Values {
+				pi.Options = append(pi.Options, parley.Option{Label: v})
+			}
+		case Number:
+			pi.Kind = parley.Integer
+			if !is.Low.IsInt() || is.Step.Cmp(big.NewRat(1, 1)) != 0 {
+				pi.Kind = parley.Real
+				pi.Step, _ = is.Step.Float64()
+			}
+			pi.Min, _ = is.Low.Float64()
+			pi.Max, _ = is.Numbers[len(is.Numbers)-1].Float64()
+			seen := map[string]bool{}
+			for _, x := range is.Numbers {
+				l := numberLabel(x)
+				if seen[l] {
+					return nil, parley.Errorf(parley.EINVALID, "geniusweb: %s: issue %q: values %s are too close to tell apart as float64 numbers", d.File, is.Name, l)
+				}
+				seen[l] = true
+				f, _ := x.Float64()
+				pi.Options = append(pi.Options, parley.Option{Label: l, Value: f})
+			}
+		}
+		s.Issues = append(s.Issues, pi)
+	}
+	seen := map[string]bool{}
+	for j, p := range ps {
+		if p == nil {
+			return nil, parley.Errorf(parley.EINVALID, "geniusweb: profile %d is nil", j)
+		}
+		nm := names[j]
+		if nm == "" || seen[nm] {
+			return nil, parley.Errorf(parley.EINVALID, "geniusweb: party name %q is empty or used twice", nm)
+		}
+		seen[nm] = true
+		pr, err := preferences(d, p)
+		if err != nil {
+			return nil, err
+		}
+		s.Notes = append(s.Notes, p.Warnings...)
+		desc := "GeniusWeb profile " + p.File
+		if p.Name != "" {
+			desc += " (" + p.Name + ")"
+		}
+		s.Parties = append(s.Parties, parley.Party{Name: nm, Description: desc, Preferences: pr})
+	}
+	return s, nil
+}
+
+func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
+	r := p.r
+	if r == nil {
+		r = &reader{file: p.File}
+	}
+	root := p.offs[""]
+	if p.Domain != nil && p.Domain != d && !sameDomain(p.Domain, d) {
+		return nil, r.errf(root, "LinearAdditiveUtilitySpace.domain", "the embedded domain %q differs from domain %s (other issues or values)", p.Domain.Name, d.File)
+	}
+	path := "LinearAdditiveUtilitySpace"
+	utils := make([]*IssueUtility, len(d.Issues))
+	for i := range p.Utilities {
+		u := &p.Utilities[i]
+		k := d.issueIndex(u.Issue)
+		if k < 0 {
+			return nil, r.errf(u.n, join(path, "issueUtilities."+u.Issue), "issue %q is not in domain %s", u.Issue, d.File)
+		}
+		if u.Kind != d.Issues[k].Kind {
+			want := "discreteutils"
+			if d.Issues[k].Kind == Number {
+				want = "numberutils"
+			}
+			return nil, r.errf(u.n, join(path, "issueUtilities."+u.Issue), "issue %q needs %s in domain %s", u.Issue, want, d.File)
+		}
+		utils[k] = u
+	}
+	weights := make([]*big.Rat, len(d.Issues))
+	sum := new(big.Rat)
+	for i := range p.Weights {
+		w := &p.Weights[i]
+		k := d.issueIndex(w.Issue)
+		if k < 0 {
+			return nil, r.errf(w.n, join(path, "issueWeights."+w.Issue), "issue %q is not in domain %s", w.Issue, d.File)
+		}
+		weights[k] = w.W
+		sum.Add(sum, w.W)
+	}
+	for i := range d.Issues {
+		if utils[i] == nil {
+			return nil, r.errf(root, join(path, "issueUtilities"), "issue %q of domain %s has no utilities", d.Issues[i].Name, d.File)
+		}
+		if weights[i] == nil {
+			return nil, r.errf(root, join(path, "issueWeights"), "issue %q of domain %s has no weight", d.Issues[i].Name, d.File)
+		}
+	}
+	if sum.Cmp(big.NewRat(1, 1)) != 0 {
+		r.warnf(root, "issue weights sum to %s, not 1 (GeniusWeb rejects that); they are divided by their sum", sum.FloatString(12))
+	}
+	pr := &parley.Preferences{}
+	for i := range d.Issues {
+		is, u := &d.Issues[i], utils[i]
+		w, _ := weights[i].Float64()
+		ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: w}}
+		switch is.Kind {
+		case Discrete:
+			for _, v := range u.Values {
+				if !contains(is.Values, v) {
+					r.warnf(u.n, "value %q of issue %q is not in the domain; ignored", v, is.Name)
+				}
+			}
+			for _, v := range is.Values {
+				if !contains(u.Values, v) {
+					r.warnf(u.n, "value %q of issue %q has no utility; it is worth 0, as in GeniusWeb", v, is.Name)
+				}
+				f, _ := u.discrete(v).Float64()
+				ip.Values = append(ip.Values, parley.OptionValue{Option: v, Value: parley.Estimate{Value: f}})
+			}
+		case Number:
+			if u.LowValue.Cmp(is.Low) != 0 || u.HighValue.Cmp(is.High) != 0 {
+				r.warnf(u.n, "issue %q: utilities are given on [%s, %s] but the range is [%s, %s] (GeniusWeb rejects that); values outside are worth 0", is.Name,
+					u.LowValue.RatString(), u.HighValue.RatString(), is.Low.RatString(), is.High.RatString())
+			}
+			for _, x := range is.Numbers {
+				f, _ := u.number(x).Float64()
+				ip.Values = append(ip.Values, parley.OptionValue{Option: numberLabel(x), Value: parley.Estimate{Value: f}})
+			}
+		}
+		pr.Issues = append(pr.Issues, ip)
+	}
+	switch {
+	case p.ReservationValue != nil:
+		pr.Reservation.Value = *p.ReservationValue
+		if p.ReservationBid != nil {
+			r.warnf(p.offs["reservationValue"], "both reservationValue and reservationBid are given; the value is used")
+		}
+	case p.ReservationBid != nil:
+		u, err := bidUtility(d, p, utils, weights, sum)
+		if err != nil {
+			return nil, err
+		}
+		pr.Reservation.Value, _ = u.Float64()
+	}
+	return pr, nil
+}
+
+// bidUtility returns the utility of the reservation bid, exactly, with the
+// weights divided by their sum (as parley.Compile does). Issues the bid
+// leaves out count 0, as in GeniusWeb.
+func bidUtility(d *Domain, p *Profile, utils []*IssueUtility, weights []*big.Rat, sum *big.Rat) (*big.Rat, error) {
+	r := p.r
+	const path = "LinearAdditiveUtilitySpace.reservationBid.issuevalues"
+	total := new(big.Rat)
+	given := map[string]bool{}
+	for _, bv := range p.ReservationBid {
+		k := d.issueIndex(bv.Issue)
+		if k < 0 {
+			return nil, r.errf(bv.n, join(path, bv.Issue), "issue %q is not in domain %s", bv.Issue, d.File)
+		}
+		given[bv.Issue] = true
+		is := &d.Issues[k]
+		var u *big.Rat
+		switch {
+		case is.Kind == Discrete && bv.Num == nil:
+			if !contains(is.Values, bv.Str) {
+				return nil, r.errf(bv.n, join(path, bv.Issue), "value %q is not a value of issue %q", bv.Str, is.Name)
+			}
+			u = utils[k].discrete(bv.Str)
+		case is.Kind == Number && bv.Num != nil:
+			found := false
+			for _, x := range is.Numbers {
+				if x.Cmp(bv.Num) == 0 {
+					found = true
+				}
+			}
+			if !found {
+				return nil, r.errf(bv.n, join(path, bv.Issue), "%s is not a value of issue %q", bv.Num.RatString(), is.Name)
+			}
+			u = utils[k].number(bv.Num)
+		default:
+			return nil, r.errf(bv.n, join(path, bv.Issue), "value of the wrong type for issue %q", is.Name)
+		}
+		total.Add(total, new(big.Rat).Mul(weights[k], u))
+	}
+	var missing []string
+	for i := range d.Issues {
+		if !given[d.Issues[i].Name] {
+			missing = append(missing, d.Issues[i].Name)
+		}
+	}
+	if len(missing) > 0 {
+		r.warnf(p.offs["reservationBid"], "the reservation bid leaves out %s; they count 0", strings.Join(missing, ", "))
+	}
+	if sum.Sign() > 0 {
+		total.Quo(total, sum)
+	}
+	return total, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// baseName is a file's base name without its extension.
+func baseName(file string) string {
+	b := filepath.Base(file)
+	b = strings.TrimSuffix(b, filepath.Ext(b))
+	if b == "" || b == "." || b == string(filepath.Separator) {
+		return "geniusweb"
+	}
+	return b
+}
+
+// Load reads a domain file and profile files and builds the scenario. Two
+// layouts are accepted: a separate domain file (domainPath) with profiles
+// that may or may not embed the same domain, or domainPath "" and profiles
+// that embed their domain (all the same). Parties are named after the
+// profiles' "name" (the file's base name when absent; "-2", "-3", ...
+// appended to repeats); the scenario ID is the domain's name.
+func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
+	var d *Domain
+	if domainPath != "" {
+		data, err := readFile(domainPath)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = ReadDomain(domainPath, data); err != nil {
+			return nil, err
+		}
+	}
+	var ps []*Profile
+	var names []string
+	used := map[string]bool{}
+	for _, pp := range profilePaths {
+		data, err := readFile(pp)
+		if err != nil {
+			return nil, err
+		}
+		p, err := ReadProfile(pp, data)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+		nm := p.Name
+		if nm == "" {
+			nm = baseName(pp)
+		}
+		names = append(names, uniqueName(nm, used))
+	}
+	return Build(d, ps, names)
+}
+
+func readFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		code := parley.EINTERNAL
+		if errors.Is(err, fs.ErrNotExist) {
+			code = parley.ENOTFOUND
+		}
+		return nil, &parley.Error{Code: code, Message: "geniusweb: reading " + path, Err: err}
+	}
+	return data, nil
+}
+
+func uniqueName(base string, used map[string]bool) string {
+	name := base
+	for k := 2; used[name]; k++ {
+		name = fmt.Sprintf("%s-%d", base, k)
+	}
+	used[name] = true
+	return name
+}
