@@ -171,6 +171,9 @@ func (c *compiler) compile() *Model {
 			c.errf(p+".needed", "role %q says whether it consents but lists no outcomes that need it", r.Name)
 		}
 	}
+	if s.Simulation != nil {
+		c.simulation(s.Simulation)
+	}
 	seenVar := map[string]bool{}
 	for i, v := range s.Variants {
 		p := fmt.Sprintf("variants[%d].name", i)

@@ -18,6 +18,9 @@ type Scenario struct {
 	Variants    []Variant `json:"variants,omitempty"` // named overrides; see Variant
 	Variant     string    `json:"variant,omitempty"`  // the variant applied, "" for the base
 	Notes       []string  `json:"notes,omitempty"`    // free-form analyst notes
+	// Simulation is how the scenario is simulated by default; nil: the
+	// runner's defaults.
+	Simulation *SimulationSpec `json:"simulation,omitempty"`
 }
 
 // IssueKind says how an issue's options arise.

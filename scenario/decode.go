@@ -12,7 +12,10 @@ import (
 
 // Keys accepted in each kind of mapping, in documentation order.
 var (
-	scenarioKeys    = []string{"id", "title", "description", "notes", "sources", "issues", "parties", "roles", "variants"}
+	scenarioKeys    = []string{"id", "title", "description", "notes", "sources", "issues", "parties", "roles", "simulation", "variants"}
+	simulationKeys  = []string{"protocol", "rounds", "agenda", "calendar", "hours_per_round", "max_extensions", "mediator", "agents", "principals", "sources"}
+	agentSpecKeys   = []string{"party", "agent"}
+	principalKeys   = []string{"party", "faction", "agent"}
 	sourceKeys      = []string{"id", "title", "file", "url", "leaning", "note"}
 	issueKeys       = []string{"name", "description", "kind", "options", "min", "max", "step", "not_addressed"}
 	optionKeys      = []string{"label", "clause", "not_addressed"}
@@ -275,6 +278,9 @@ func (d *decoder) scenario(n *yaml.Node) (*parley.Scenario, []variantDef) {
 		for i, it := range d.list(v, "roles") {
 			s.Roles = append(s.Roles, d.role(it, index("roles", i)))
 		}
+	}
+	if v := o.opt("simulation"); v != nil {
+		s.Simulation = d.simulation(v, "simulation")
 	}
 	var defs []variantDef
 	if v := o.opt("variants"); v != nil {
@@ -903,4 +909,84 @@ func keysOf[T any](m map[string]T) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// integer decodes a whole number.
+func (d *decoder) integer(n *yaml.Node, path string) int {
+	f, ok := d.num(n, path)
+	if ok && (f != float64(int(f)) || f > 1<<31 || f < -(1<<31)) {
+		d.errorf(n, path, "expected a whole number, got %v", f)
+		return 0
+	}
+	return int(f)
+}
+
+func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
+	o := d.object(n, path, simulationKeys)
+	if o == nil {
+		return nil
+	}
+	sp := &parley.SimulationSpec{}
+	if v := o.req("protocol", parley.ProtocolSAO+" or "+parley.ProtocolMediated); v != nil {
+		sp.Protocol = d.str(v, join(path, "protocol"))
+	}
+	if v := o.req("rounds", "the deadline in rounds"); v != nil {
+		sp.Rounds = d.integer(v, join(path, "rounds"))
+	}
+	if v := o.opt("agenda"); v != nil {
+		sp.Agenda = d.strs(v, join(path, "agenda"))
+	}
+	if v := o.opt("calendar"); v != nil {
+		cp := join(path, "calendar")
+		for i, it := range d.list(v, cp) {
+			f, _ := d.num(it, index(cp, i))
+			sp.Calendar = append(sp.Calendar, f)
+		}
+	}
+	if v := o.opt("hours_per_round"); v != nil {
+		sp.HoursPerRound, _ = d.num(v, join(path, "hours_per_round"))
+	}
+	if v := o.opt("max_extensions"); v != nil {
+		sp.MaxExtensions = d.integer(v, join(path, "max_extensions"))
+	}
+	sp.Mediator = o.optStr("mediator")
+	if v := o.opt("agents"); v != nil {
+		ap := join(path, "agents")
+		for i, it := range d.list(v, ap) {
+			ip := index(ap, i)
+			if io := d.object(it, ip, agentSpecKeys); io != nil {
+				var a parley.AgentSpec
+				if v := io.req("party", "the party's name"); v != nil {
+					a.Party = d.str(v, join(ip, "party"))
+				}
+				if v := io.req("agent", "an agent spec such as boulware or delegate:concede=0.5"); v != nil {
+					a.Agent = d.str(v, join(ip, "agent"))
+				}
+				sp.Agents = append(sp.Agents, a)
+			}
+		}
+	}
+	if v := o.opt("principals"); v != nil {
+		pp := join(path, "principals")
+		for i, it := range d.list(v, pp) {
+			ip := index(pp, i)
+			if io := d.object(it, ip, principalKeys); io != nil {
+				var a parley.PrincipalSpec
+				if v := io.req("party", "the delegation's name"); v != nil {
+					a.Party = d.str(v, join(ip, "party"))
+				}
+				if v := io.req("faction", "the faction's name"); v != nil {
+					a.Faction = d.str(v, join(ip, "faction"))
+				}
+				if v := io.req("agent", "a principal agent spec such as watchdog"); v != nil {
+					a.Agent = d.str(v, join(ip, "agent"))
+				}
+				sp.Principals = append(sp.Principals, a)
+			}
+		}
+	}
+	if v := o.opt("sources"); v != nil {
+		sp.Sources = d.cites(v, join(path, "sources"))
+	}
+	return sp
 }

@@ -1,0 +1,110 @@
+package parley
+
+import "fmt"
+
+// SimulationSpec says how a scenario is simulated when the user does not
+// choose otherwise: the protocol, the deadline, the calendar of the talks,
+// what is on the agenda at the start, and which agent plays each actor.
+// Agents are named by the specs of package agent ("boulware",
+// "delegate:concede=0.5", "watchdog:recall=2").
+type SimulationSpec struct {
+	Protocol      string          `json:"protocol"` // "sao" or "mediated"
+	Rounds        int             `json:"rounds"`
+	Agenda        []string        `json:"agenda,omitempty"`   // issues on the table at the start (mediated); empty: all
+	Calendar      []float64       `json:"calendar,omitempty"` // hours of talks on each day
+	HoursPerRound float64         `json:"hours_per_round,omitempty"`
+	MaxExtensions int             `json:"max_extensions,omitempty"`
+	Mediator      string          `json:"mediator,omitempty"`
+	Agents        []AgentSpec     `json:"agents,omitempty"`
+	Principals    []PrincipalSpec `json:"principals,omitempty"`
+	Sources       []Cite          `json:"sources,omitempty"`
+}
+
+// AgentSpec names the agent that plays a party.
+type AgentSpec struct {
+	Party string `json:"party"`
+	Agent string `json:"agent"`
+}
+
+// PrincipalSpec names the agent that plays a faction of a delegation.
+type PrincipalSpec struct {
+	Party   string `json:"party"`
+	Faction string `json:"faction"`
+	Agent   string `json:"agent"`
+}
+
+// Protocols a SimulationSpec may name.
+const (
+	ProtocolSAO      = "sao"
+	ProtocolMediated = "mediated"
+)
+
+func (c *compiler) simulation(sp *SimulationSpec) {
+	const p = "simulation"
+	switch sp.Protocol {
+	case ProtocolSAO, ProtocolMediated:
+	default:
+		c.errf(p+".protocol", "unknown protocol %q; expected %s or %s", sp.Protocol, ProtocolSAO, ProtocolMediated)
+	}
+	if sp.Rounds <= 0 {
+		c.errf(p+".rounds", "rounds must be a positive number, got %d", sp.Rounds)
+	}
+	if sp.MaxExtensions < 0 {
+		c.errf(p+".max_extensions", "must not be negative, got %d", sp.MaxExtensions)
+	}
+	if sp.HoursPerRound < 0 {
+		c.errf(p+".hours_per_round", "must not be negative, got %v", sp.HoursPerRound)
+	}
+	for i, h := range sp.Calendar {
+		if !(h > 0) {
+			c.errf(fmt.Sprintf("%s.calendar[%d]", p, i), "hours per day must be positive, got %v", h)
+		}
+	}
+	for i, is := range sp.Agenda {
+		if c.s.IssueIndex(is) < 0 {
+			c.errf(fmt.Sprintf("%s.agenda[%d]", p, i), "unknown issue %q", is)
+		}
+	}
+	party := func(path, name string) *Party {
+		for i := range c.s.Parties {
+			if c.s.Parties[i].Name == name {
+				return &c.s.Parties[i]
+			}
+		}
+		c.errf(path, "unknown party %q", name)
+		return nil
+	}
+	seen := map[string]bool{}
+	for i, a := range sp.Agents {
+		ap := fmt.Sprintf("%s.agents[%d]", p, i)
+		party(ap+".party", a.Party)
+		if seen[a.Party] {
+			c.errf(ap+".party", "party %q is given an agent twice", a.Party)
+		}
+		seen[a.Party] = true
+		if a.Agent == "" {
+			c.errf(ap+".agent", "agent spec required")
+		}
+	}
+	for i, a := range sp.Principals {
+		ap := fmt.Sprintf("%s.principals[%d]", p, i)
+		pt := party(ap+".party", a.Party)
+		if pt != nil {
+			if pt.Delegation == nil {
+				c.errf(ap+".party", "party %q is not a delegation; it has no factions", a.Party)
+			} else {
+				found := false
+				for _, f := range pt.Delegation.Factions {
+					found = found || f.Name == a.Faction
+				}
+				if !found {
+					c.errf(ap+".faction", "delegation %q has no faction %q", a.Party, a.Faction)
+				}
+			}
+		}
+		if a.Agent == "" {
+			c.errf(ap+".agent", "agent spec required")
+		}
+	}
+	c.cites(p+".sources", sp.Sources)
+}
