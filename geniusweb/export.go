@@ -107,6 +107,9 @@ func lostFeatures(s *parley.Scenario) []string {
 	if len(s.Roles) > 0 {
 		ws = append(ws, fmt.Sprintf("%d roles (mediators, guarantors, observers) are not exported; outcomes they make infeasible become feasible", len(s.Roles)))
 	}
+	if s.Simulation != nil {
+		ws = append(ws, "the simulation set-up (protocol, deadline, agents) is not exported")
+	}
 	if len(s.Variants) > 0 {
 		ws = append(ws, fmt.Sprintf("%d variants are not exported; only the scenario as given (variant %q) is", len(s.Variants), s.Variant))
 	}

@@ -35,15 +35,14 @@ func (k kind) String() string {
 // node is a JSON value with the byte offset where it starts. Objects keep
 // their keys in file order (GeniusWeb issue order is the file's order).
 type node struct {
-	kind  kind
-	off   int64
-	str   string      // kString
-	num   json.Number // kNumber
-	b     bool        // kBool
-	keys  []string    // kObject
-	koff  []int64     // kObject: offsets of the keys
-	vals  []*node     // kObject values, kArray items
-	isArr bool
+	kind kind
+	off  int64
+	str  string      // kString
+	num  json.Number // kNumber
+	b    bool        // kBool
+	keys []string    // kObject
+	koff []int64     // kObject: offsets of the keys
+	vals []*node     // kObject values, kArray items
 }
 
 // get returns the value of key in an object, or nil.
