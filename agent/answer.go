@@ -1,0 +1,411 @@
+package agent
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+func init() {
+	Register(Info{
+		Name:    "delegate",
+		Role:    RoleNegotiator,
+		Summary: "Answers a single negotiating text clause by clause: accepts when the text clears a floor that concedes over time and its factions ratify, otherwise rejects the clauses that cost most or break a red line.",
+		Params:  "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with the text at or below the reservation, 0 = never)",
+	}, func(p map[string]string) (parley.Agent, error) { return NewDelegate(p) })
+}
+
+// Delegate is the default party agent of the mediated single-text
+// protocol. It answers each text clause by clause.
+//
+// It completes the text (blank clauses and issues off the agenda take their
+// status-quo option) and evaluates it with its own utility, which for a
+// delegation is the weighted mean of the factions'. Its acceptance floor
+// starts at the best utility any feasible outcome gives it and falls with
+// Turn.Time towards its reservation value as 1−t^(1/e); the Floor offset
+// and the RaiseFloor and LowerFloor instructions of its principals shift it,
+// but it never falls to the reservation or below (a party does not sign what
+// it values no more than no agreement).
+//
+// The text is acceptable when it clears the floor, the party's
+// ratification rule holds for it (Model.Parties[p].Accepts: every faction
+// the rule needs is above its reservation and breaks none of its red
+// lines), it is feasible (no non-consenting guarantor is needed, unless
+// through a clause the delegation's own principals required) and it meets
+// the preconditions its principals set (AddPrecondition). Then it accepts
+// every open clause. Otherwise it rejects, in this order: a clause that
+// misses a precondition; clauses through which the text could leave a red
+// line of a faction that blocks ratification, or the clause costing most a
+// blocking faction below its reservation; clauses that make the text
+// infeasible; and, while the text is below the floor, the clauses costing
+// the party most until their costs cover the gap. An agreed clause in that
+// place is answered "reopen" instead, at most once per Reopen rounds, and
+// for the floor only when it alone (with the open clauses) could close the
+// gap. It always rejects at least one clause of a text it does not accept,
+// so it never lets a text it would not sign be agreed. The clause's cost is
+// what the party would gain if only that clause took its best option.
+//
+// It walks away at once when even its best feasible outcome is worth no
+// more than its reservation, or when the text has stayed at or below its
+// reservation for Patience turns in a row.
+type Delegate struct {
+	// FloorOffset is added to the floor, in utility units.
+	FloorOffset float64
+	// Concede is the exponent e of the time-dependent floor.
+	Concede float64
+	// Reopen is the number of rounds between two reopenings of one clause
+	// (0: never reopen).
+	Reopen int
+	// Patience is the number of turns in a row at or below the reservation
+	// after which it walks away (0: never).
+	Patience int
+
+	m        *parley.Model
+	party    int
+	pm       *parley.PartyModel
+	u        *parley.UtilityFn
+	res      int64
+	best     int64
+	shift    int64       // instructions' floor shift, fixed point
+	required map[int]int // preconditions: issue → option
+	reopened []int       // round of the last reopen answer per issue, −1
+	forced   map[int]bool
+	below    int
+}
+
+var _ parley.Agent = (*Delegate)(nil)
+
+// NewDelegate makes a delegate from its params (floor, concede, reopen,
+// patience).
+func NewDelegate(params map[string]string) (*Delegate, error) {
+	p := newSTParams("delegate", params)
+	d := &Delegate{
+		FloorOffset: p.float("floor", 0, -1, 1),
+		Concede:     p.float("concede", 1, 1e-3, 1e3),
+		Reopen:      p.int("reopen", 5, 0),
+		Patience:    p.int("patience", 0, 0),
+	}
+	if err := p.done(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Init implements parley.Agent.
+func (d *Delegate) Init(s *parley.Session) error {
+	if s == nil || s.Model == nil {
+		return parley.Errorf(parley.EINVALID, "delegate: session has no model")
+	}
+	if s.Party < 0 || s.Party >= len(s.Model.Parties) {
+		return parley.Errorf(parley.EINVALID, "delegate: party %d out of range (the model has %d parties)", s.Party, len(s.Model.Parties))
+	}
+	d.m, d.party = s.Model, s.Party
+	d.pm = &s.Model.Parties[s.Party]
+	d.u, d.res = s.Utility, s.Reservation
+	if d.u == nil {
+		d.u, d.res = &d.pm.Utility, d.pm.Reservation
+	}
+	d.best = bestUtility(d.m, d.u)
+	d.shift = 0
+	d.required = map[int]int{}
+	d.forced = map[int]bool{}
+	d.reopened = make([]int, len(d.m.Sizes))
+	for i := range d.reopened {
+		d.reopened[i] = math.MinInt / 2
+	}
+	d.below = 0
+	return nil
+}
+
+// Floor returns the acceptance floor at relative time t (in [0,1]), in
+// fixed point: res + (best−res)·(1−t^(1/e)) + offset + shifts, and at least
+// one quantum above the reservation.
+func (d *Delegate) Floor(t float64) int64 {
+	t = min(max(t, 0), 1)
+	span := parley.F(d.best - d.res)
+	f := d.res + parley.Q(span*(1-math.Pow(t, 1/d.Concede))+d.FloorOffset) + d.shift
+	return max(f, d.res+1)
+}
+
+func (d *Delegate) walk(reason string) parley.Action {
+	return parley.Action{Actor: d.party, Kind: parley.ActWalkAway, Reason: reason}
+}
+
+// Act implements parley.Agent. It answers TurnAnswer; it has no offers to
+// make, so any other turn is answered by walking away.
+func (d *Delegate) Act(t *parley.Turn) parley.Action {
+	if t.Kind != parley.TurnAnswer {
+		return d.walk("delegate: only answers single texts")
+	}
+	m := d.m
+	n := len(m.Sizes)
+	for _, in := range t.Instructions {
+		switch in.Kind {
+		case parley.RaiseFloor:
+			d.shift += parley.Q(in.Delta)
+		case parley.LowerFloor:
+			d.shift -= parley.Q(in.Delta)
+		case parley.AddPrecondition:
+			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < m.Sizes[in.Issue] {
+				d.required[in.Issue] = in.Option
+			}
+		case parley.ReopenClause:
+			if in.Issue >= 0 && in.Issue < n {
+				d.forced[in.Issue] = true
+			}
+		}
+	}
+	if d.best <= d.res {
+		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", parley.F(d.best), parley.F(d.res)))
+	}
+
+	idx := clauseIndex(m, t.Text)
+	o := completeText(m, t.Text)
+	u := d.u.Eval(o)
+	floor := d.Floor(t.Time)
+	if u <= d.res {
+		d.below++
+	} else {
+		d.below = 0
+	}
+	if d.Patience > 0 && d.below >= d.Patience {
+		return d.walk(fmt.Sprintf("the text has stayed at or below the reservation for %d turns", d.below))
+	}
+
+	clause := func(i int) (parley.Clause, bool) {
+		if idx[i] < 0 {
+			return parley.Clause{}, false
+		}
+		return t.Text[idx[i]], true
+	}
+	// protected: the clause holds the option a principal made a precondition.
+	protected := func(i int) bool {
+		k, ok := d.required[i]
+		return ok && o[i] == k
+	}
+	ans := make([]parley.ClauseAnswer, n)
+	var why []string
+	// mark rejects an open clause or reopens an agreed one; force ignores
+	// the reopening rate.
+	mark := func(i int, force bool) bool {
+		c, ok := clause(i)
+		switch {
+		case !ok || ans[i] != parley.AnswerNone:
+			return ok && ans[i] != parley.AnswerNone
+		case answerable(c):
+			ans[i] = parley.AnswerReject
+			return true
+		case c.OnAgenda && c.State == parley.ClauseAgreed && c.Option >= 0 && d.Reopen > 0 &&
+			(force || t.Round-d.reopened[i] >= d.Reopen):
+			ans[i] = parley.AnswerReopen
+			d.reopened[i] = t.Round
+			return true
+		}
+		return false
+	}
+	name := func(i int) string { return m.Scenario.Issues[i].Name }
+
+	// Instructions to reopen a clause are obeyed if it is still agreed.
+	for _, i := range sortedKeys(d.forced) {
+		if c, ok := clause(i); ok && c.State == parley.ClauseAgreed && mark(i, true) {
+			why = append(why, "reopen "+name(i)+" as instructed")
+		}
+	}
+	d.forced = map[int]bool{}
+
+	ok := u >= floor
+	if !ok {
+		why = append(why, fmt.Sprintf("u=%.3f below floor %.3f", parley.F(u), parley.F(floor)))
+	}
+	for _, i := range sortedKeys(d.required) {
+		if o[i] != d.required[i] {
+			ok = false
+			if mark(i, false) {
+				why = append(why, "precondition on "+name(i))
+			}
+		}
+	}
+	if bl := blocking(d.pm, o); bl != nil {
+		ok = false
+		for _, f := range bl {
+			pr := &d.pm.Principals[f]
+			for r, reg := range pr.RedLines {
+				if !reg.Contains(o) {
+					continue
+				}
+				for _, i := range escapes(m, reg) {
+					if !protected(i) && mark(i, false) {
+						why = append(why, fmt.Sprintf("%s breaks red line %s of %s", name(i), pr.RedLineName[r], pr.Name))
+					}
+				}
+			}
+			if pr.Utility.Eval(o) <= pr.Reservation {
+				if i := d.costliest(&pr.Utility, o, idx, t.Text, protected, true); i >= 0 && mark(i, false) {
+					why = append(why, fmt.Sprintf("%s costs %s most, below its reservation", name(i), pr.Name))
+				}
+			}
+		}
+	}
+	for r, reg := range m.Infeasible {
+		if !reg.Contains(o) {
+			continue
+		}
+		es := escapes(m, reg)
+		insist := true
+		for _, i := range es {
+			if !protected(i) {
+				insist = false
+			}
+		}
+		if insist {
+			continue // its principals required this clause; let others object
+		}
+		ok = false
+		for _, i := range es {
+			if !protected(i) && mark(i, false) {
+				why = append(why, fmt.Sprintf("%s needs %s, who does not consent", name(i), m.InfeasibleWhy[r]))
+			}
+		}
+	}
+	if u < floor {
+		d.coverGap(floor-u, o, idx, t.Text, protected, mark, name, &why)
+	}
+
+	if !ok {
+		held := false
+		for _, a := range ans {
+			if a == parley.AnswerReject || a == parley.AnswerReopen {
+				held = true
+				break
+			}
+		}
+		// Never let an unacceptable text be agreed: hold back something.
+		for step := 0; !held && step < 4; step++ {
+			var i int
+			switch step {
+			case 0:
+				i = d.costliest(d.u, o, idx, t.Text, protected, false)
+			case 1, 2:
+				i = d.costliestAgreed(o, idx, t.Text, protected)
+			case 3:
+				i = -1
+				for j := range n {
+					if c, ok := clause(j); ok && answerable(c) {
+						i = j
+						break
+					}
+				}
+			}
+			if i >= 0 && mark(i, step == 2 || step == 3) {
+				held = true
+				why = append(why, "hold back "+name(i))
+			}
+		}
+	}
+	for i := range n {
+		if c, ok := clause(i); ok && answerable(c) && ans[i] == parley.AnswerNone {
+			ans[i] = parley.AnswerAccept
+		}
+	}
+	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", parley.F(u), parley.F(floor))
+	if !ok || len(why) > 0 {
+		reason = strings.Join(why, "; ")
+	}
+	return parley.Action{Actor: d.party, Kind: parley.ActAnswer, Answers: ans, Reason: reason}
+}
+
+// coverGap rejects the open clauses that cost the party most until their
+// costs cover gap, then, if they cannot, reopens the costliest agreed
+// clause when it would close what remains.
+func (d *Delegate) coverGap(gap int64, o parley.Outcome, idx []int, text []parley.Clause,
+	protected func(int) bool, mark func(int, bool) bool, name func(int) string, why *[]string) {
+	type priced struct {
+		issue int
+		cost  int64
+	}
+	var open, agreed []priced
+	for i, j := range idx {
+		if j < 0 || protected(i) {
+			continue
+		}
+		c := text[j]
+		cost := clauseCost(d.u, d.m, o, i)
+		if cost <= 0 {
+			continue
+		}
+		switch {
+		case answerable(c):
+			open = append(open, priced{i, cost})
+		case c.OnAgenda && c.State == parley.ClauseAgreed:
+			agreed = append(agreed, priced{i, cost})
+		}
+	}
+	byCost := func(ps []priced) {
+		sort.SliceStable(ps, func(a, b int) bool { return ps[a].cost > ps[b].cost })
+	}
+	byCost(open)
+	byCost(agreed)
+	var covered int64
+	for _, p := range open {
+		if covered >= gap {
+			break
+		}
+		if mark(p.issue, false) {
+			covered += p.cost
+			*why = append(*why, fmt.Sprintf("%s costs %.3f", name(p.issue), parley.F(p.cost)))
+		}
+	}
+	if covered < gap && len(agreed) > 0 && covered+agreed[0].cost >= gap {
+		if mark(agreed[0].issue, false) {
+			*why = append(*why, fmt.Sprintf("reopen %s: it keeps the text below the floor", name(agreed[0].issue)))
+		}
+	}
+}
+
+// costliest returns the open (and, with agreedToo, agreed) unprotected
+// clause whose issue costs the owner of u most in o, −1 if none. Ties go to
+// the lower issue index; a cost of zero still counts, so that a clause can
+// be held back.
+func (d *Delegate) costliest(u *parley.UtilityFn, o parley.Outcome, idx []int, text []parley.Clause, protected func(int) bool, agreedToo bool) int {
+	best, bi := int64(-1), -1
+	for i, j := range idx {
+		if j < 0 || protected(i) {
+			continue
+		}
+		c := text[j]
+		if !answerable(c) && !(agreedToo && c.OnAgenda && c.State == parley.ClauseAgreed) {
+			continue
+		}
+		if cost := clauseCost(u, d.m, o, i); cost > best {
+			best, bi = cost, i
+		}
+	}
+	return bi
+}
+
+// costliestAgreed returns the agreed unprotected clause costing the party
+// most, −1 if none.
+func (d *Delegate) costliestAgreed(o parley.Outcome, idx []int, text []parley.Clause, protected func(int) bool) int {
+	best, bi := int64(-1), -1
+	for i, j := range idx {
+		if j < 0 || protected(i) || !text[j].OnAgenda || text[j].State != parley.ClauseAgreed {
+			continue
+		}
+		if cost := clauseCost(d.u, d.m, o, i); cost > best {
+			best, bi = cost, i
+		}
+	}
+	return bi
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	ks := make([]int, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Ints(ks)
+	return ks
+}
