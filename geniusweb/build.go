@@ -88,6 +88,7 @@ func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 			return nil, err
 		}
 		s.Notes = append(s.Notes, p.Warnings...)
+		s.Notes = append(s.Notes, p.br.warnings...)
 		desc := "GeniusWeb profile " + p.File
 		if p.Name != "" {
 			desc += " (" + p.Name + ")"
@@ -98,10 +99,12 @@ func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 }
 
 func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
-	r := p.r
-	if r == nil {
-		r = &reader{file: p.File}
+	// A fresh reader collects this build's notes.
+	r := &reader{file: p.File}
+	if p.r != nil {
+		r.data = p.r.data
 	}
+	p.br = r
 	root := p.offs[""]
 	if p.Domain != nil && p.Domain != d && !sameDomain(p.Domain, d) {
 		return nil, r.errf(root, "LinearAdditiveUtilitySpace.domain", "the embedded domain %q differs from domain %s (other issues or values)", p.Domain.Name, d.File)
@@ -196,7 +199,7 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 // weights divided by their sum (as parley.Compile does). Issues the bid
 // leaves out count 0, as in GeniusWeb.
 func bidUtility(d *Domain, p *Profile, utils []*IssueUtility, weights []*big.Rat, sum *big.Rat) (*big.Rat, error) {
-	r := p.r
+	r := p.br
 	const path = "LinearAdditiveUtilitySpace.reservationBid.issuevalues"
 	total := new(big.Rat)
 	given := map[string]bool{}

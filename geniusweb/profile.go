@@ -28,6 +28,7 @@ type Profile struct {
 	Warnings         []string
 
 	r    *reader
+	br   *reader // notes of the last Build
 	offs map[string]*node // positions for Build's errors
 }
 

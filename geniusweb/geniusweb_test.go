@@ -1,0 +1,138 @@
+package geniusweb
+
+import (
+	"errors"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley"
+)
+
+func loadJobs(t *testing.T) *parley.Scenario {
+	t.Helper()
+	s, err := Load(filepath.Join("testdata", "jobs-domain.json"), []string{filepath.Join("testdata", "jobs-employer.json"), filepath.Join("testdata", "jobs-employee.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestReadJobs(t *testing.T) {
+	s := loadJobs(t)
+	m, err := s.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ID != "jobs" || s.Parties[0].Name != "employer" || s.Parties[1].Name != "employee" {
+		t.Errorf("names: %q %q %q", s.ID, s.Parties[0].Name, s.Parties[1].Name)
+	}
+	sal, fte := s.Issues[0], s.Issues[1]
+	if sal.Kind != parley.Real || sal.Step != 500 || len(sal.Options) != 5 || sal.Options[2].Label != "3000" {
+		t.Errorf("salary: %+v", sal)
+	}
+	// 0.6 + 2·0.1 is exactly 0.8 in GeniusWeb's decimals.
+	if fte.Kind != parley.Real || len(fte.Options) != 5 || fte.Options[2].Label != "0.8" || fte.Options[4].Value != 1 {
+		t.Errorf("fte: %+v", fte)
+	}
+	// employer at (3000, 0.8, yes): 0.5·0.5 + 0.3·0.6 + 0.2·0.3 = 0.49,
+	// its reservation bid.
+	u := m.Eval(parley.Outcome{2, 2, 0})
+	if math.Abs(parley.F(u[0])-0.49) > 1e-12 || math.Abs(parley.F(m.Parties[0].Reservation)-0.49) > 1e-12 {
+		t.Errorf("employer: u %v, reservation %v", parley.F(u[0]), parley.F(m.Parties[0].Reservation))
+	}
+	// employee: "no" has no utility (0); no reservation bid (0).
+	u = m.Eval(parley.Outcome{4, 0, 1})
+	if math.Abs(parley.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
+		t.Errorf("employee: u %v, reservation %v", parley.F(u[1]), parley.F(m.Parties[1].Reservation))
+	}
+	if !strings.Contains(strings.Join(s.Notes, "\n"), `value "no" of issue "lease car" has no utility`) {
+		t.Errorf("notes: %q", s.Notes)
+	}
+	// The embedded-domain layout gives the same scenario.
+	s2, err := Load("", []string{filepath.Join("testdata", "jobs-employee.json"), filepath.Join("testdata", "jobs-employer.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Issues[0].Name != "lease car" || len(s2.Parties) != 2 {
+		t.Errorf("embedded: %+v", s2.Issues[0])
+	}
+}
+
+func TestRoundTripFixtures(t *testing.T) {
+	s := loadJobs(t)
+	if ok, warns := roundTrip(t, "jobs", s); !ok {
+		t.Fatal("not compared")
+	} else if len(warns) != 0 {
+		t.Errorf("warnings: %q", warns)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cases := []struct{ name, data, want string }{
+		{"syntax", "{\n  \"name\": \"x\",\n  \"issuesValues\": {,}\n}", "p.json:3:19: JSON syntax"},
+		{"eof", "{\"name\": \"x\"", "p.json:1:13: JSON syntax: unexpected end of file"},
+		{"type", "{\"Foo\": {}}", `p.json:1:2: Foo: profile type "Foo" is not supported`},
+		{"weight", "{\"LinearAdditiveUtilitySpace\": {\"issueUtilities\": {},\n \"issueWeights\": {\"a\": -1}}}", `p.json:2:24: LinearAdditiveUtilitySpace.issueWeights.a: weight must not be negative`},
+		{"number", "{\"LinearAdditiveUtilitySpace\": {\"issueUtilities\": {\"a\": {\"numberutils\": {\"lowValue\": 2, \"lowUtility\": 0, \"highValue\": 1, \"highUtility\": 1}}}, \"issueWeights\": {}}}", `highValue must be above lowValue`},
+		{"dup", "{\"LinearAdditiveUtilitySpace\": {\"name\": \"a\", \"name\": \"b\"}}", `p.json:1:46: duplicate key "name"`},
+		{"missing", "{\"LinearAdditiveUtilitySpace\": {}}", `LinearAdditiveUtilitySpace.issueUtilities: missing required key`},
+	}
+	for _, c := range cases {
+		_, err := ReadProfile("p.json", []byte(c.data))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
+			continue
+		}
+		var pe *parley.PosError
+		if !errors.As(err, &pe) || pe.Line == 0 || parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%s: not a positioned EINVALID error: %#v", c.name, err)
+		}
+	}
+	// Build errors point into the profile.
+	d, err := ReadDomain("d.json", []byte(`{"name": "d", "issuesValues": {"a": {"values": ["x"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadProfile("p.json", []byte("{\"LinearAdditiveUtilitySpace\": {\"issueUtilities\": {\"a\": {\"discreteutils\": {\"valueUtilities\": {\"x\": 1}}}},\n\"issueWeights\": {\"a\": 1},\n\"reservationBid\": {\"issuevalues\": {\"a\": \"y\"}}}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(d, []*Profile{p, p}, []string{"a", "b"})
+	if err == nil || !strings.HasPrefix(err.Error(), `p.json:3:41: LinearAdditiveUtilitySpace.reservationBid.issuevalues.a: value "y" is not a value of issue "a"`) {
+		t.Errorf("bid: %v", err)
+	}
+	if _, err := ReadDomain("d.json", []byte(`{"name": "d", "issuesValues": {"a": {"range": {"low": 0, "high": 1e9, "step": 1}}}}`)); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("huge range: %v", err)
+	}
+}
+
+// FuzzReadProfile checks that ReadProfile never panics and that every error
+// it returns is a positioned EINVALID error.
+func FuzzReadProfile(f *testing.F) {
+	for _, p := range []string{"jobs-employer.json", "jobs-employee.json", "jobs-domain.json"} {
+		data, err := readFile(filepath.Join("testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"LinearAdditiveUtilitySpace": {"issueUtilities": {}, "issueWeights": {}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ReadProfile("f.json", data)
+		if err != nil {
+			var pe *parley.PosError
+			if !errors.As(err, &pe) || pe.Line == 0 || parley.ErrorCode(err) != parley.EINVALID {
+				t.Fatalf("bad error: %v", err)
+			}
+			return
+		}
+		if p.Domain != nil {
+			s, err := Build(nil, []*Profile{p, p}, []string{"a", "b"})
+			if err == nil {
+				_, _ = s.Compile()
+			}
+		}
+	})
+}
