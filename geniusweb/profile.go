@@ -28,7 +28,7 @@ type Profile struct {
 	Warnings         []string
 
 	r    *reader
-	br   *reader // notes of the last Build
+	br   *reader          // notes of the last Build
 	offs map[string]*node // positions for Build's errors
 }
 
