@@ -1,0 +1,131 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/parleyhq/parley"
+)
+
+// Replay re-runs a transcript: it recompiles the embedded scenario, builds
+// the protocol from the header's config, re-applies the recorded actions,
+// instructions and timeouts in order, and checks that the protocol
+// produces exactly the recorded events and result. It returns the
+// replayed result. A mismatch is an error (code ECONFLICT) naming the
+// first differing event by seq and the field that differs; a transcript
+// that cannot be replayed at all (bad scenario or config) is EINVALID.
+//
+// A transcript cut short (no "end" event) replays to a Running result.
+func Replay(h Header, events []Event) (Result, error) {
+	if h.Scenario == nil {
+		return Result{}, invalid("replay: the header has no scenario")
+	}
+	m, err := h.Scenario.Compile()
+	if err != nil {
+		return Result{}, fmt.Errorf("protocol: replay: %w", err)
+	}
+	cfg, err := h.ProtocolConfig()
+	if err != nil {
+		return Result{}, err
+	}
+	p, err := cfg.New(m)
+	if err != nil {
+		return Result{}, err
+	}
+	got := p.Events()
+	for i, rec := range events {
+		if i == len(got) {
+			if err := apply(p, rec); err != nil {
+				return p.Result(), err
+			}
+			got = append(got, p.Events()...)
+		}
+		if i == len(got) {
+			return p.Result(), mismatch(rec.Seq, "recorded %s event was not produced", rec.Type)
+		}
+		if err := sameEvent(rec, got[i]); err != nil {
+			return p.Result(), err
+		}
+	}
+	if len(got) > len(events) {
+		return p.Result(), mismatch(got[len(events)].Seq, "replay produced a %s event the transcript lacks", got[len(events)].Type)
+	}
+	return p.Result(), nil
+}
+
+// apply feeds an input event to p.
+func apply(p Protocol, ev Event) error {
+	var err error
+	switch ev.Type {
+	case EvAction:
+		if ev.Action == nil {
+			return mismatch(ev.Seq, "action event without an action")
+		}
+		err = p.Step(*ev.Action)
+		if err != nil && parley.ErrorCode(err) == parley.EINVALID {
+			// An invalid action is recorded with the error it caused;
+			// the event comparison checks it.
+			err = nil
+		}
+	case EvInstruction:
+		if ev.Instruction == nil {
+			return mismatch(ev.Seq, "instruction event without an instruction")
+		}
+		err = p.Instruct(ev.Actor, ev.Faction, *ev.Instruction)
+	case EvTimeout:
+		err = p.Timeout()
+	default:
+		return mismatch(ev.Seq, "recorded %s event was not produced", ev.Type)
+	}
+	if errors.Is(err, ErrEnded) {
+		return mismatch(ev.Seq, "recorded %s event comes after the end", ev.Type)
+	}
+	if err != nil {
+		return parley.Errorf(parley.ECONFLICT, "protocol: replay: event %d: %s rejected: %v", ev.Seq, ev.Type, err)
+	}
+	return nil
+}
+
+func mismatch(seq int, format string, args ...any) error {
+	return parley.Errorf(parley.ECONFLICT, "protocol: replay: event %d: "+format, append([]any{seq}, args...)...)
+}
+
+// sameEvent compares two events through their JSON form, which is what a
+// transcript keeps, and names the first differing field.
+func sameEvent(rec, got Event) error {
+	a, err1 := json.Marshal(rec)
+	b, err2 := json.Marshal(got)
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("protocol: replay: %w", err)
+	}
+	if bytes.Equal(a, b) {
+		return nil
+	}
+	var ma, mb map[string]any
+	if err := errors.Join(json.Unmarshal(a, &ma), json.Unmarshal(b, &mb)); err != nil {
+		return fmt.Errorf("protocol: replay: %w", err)
+	}
+	keys := map[string]bool{}
+	for k := range ma {
+		keys[k] = true
+	}
+	for k := range mb {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		ja, _ := json.Marshal(ma[k])
+		jb, _ := json.Marshal(mb[k])
+		if !bytes.Equal(ja, jb) {
+			return mismatch(rec.Seq, "%s differs: recorded %s, replayed %s", k, ja, jb)
+		}
+	}
+	return mismatch(rec.Seq, "recorded %s, replayed %s", a, b)
+}
