@@ -13,8 +13,11 @@ import (
 //	target(t) = Pmin + (Pmax − Pmin)·(1 − t^(1/e))
 //
 // where e is Exponent, Pmax is the highest utility of its index (its best
-// outcome) and Pmin = max(lowest utility of its index, reservation + one
-// quantum): it never aims below what beats no agreement. e < 1 concedes late
+// outcome) and Pmin = max(lowest utility of its index, reservation), and the
+// target is then raised to at least reservation + one quantum (2^-40): it
+// never aims at what does not beat no agreement. (Taking Pmin at the
+// reservation itself, not one quantum above, keeps targets on round numbers:
+// with reservation 0, target(0.1) is exactly 0.9 for e = 1.) e < 1 concedes late
 // (Boulware), e = 1 linearly, e > 1 early (Conceder). The target is
 // monotone non-increasing in t.
 //
@@ -54,18 +57,16 @@ func (a *TimeDependent) Init(s *parley.Session) error {
 		return err
 	}
 	a.pmax = a.idx.Max()
-	a.pmin = max(a.idx.Min(), a.floor)
+	a.pmin = min(max(a.idx.Min(), a.res), a.pmax)
 	return nil
 }
 
-// Target returns target(t) in fixed point; t is clamped to [0, 1].
+// Target returns target(t) in fixed point, never below the reservation
+// plus one quantum; t is clamped to [0, 1].
 func (a *TimeDependent) Target(t float64) int64 {
 	t = min(max(t, 0), 1)
-	if a.pmin >= a.pmax {
-		return a.pmax
-	}
 	f := math.Pow(t, 1/a.Exponent)
-	return a.pmin + int64(math.Round(float64(a.pmax-a.pmin)*(1-f)))
+	return max(a.pmin+int64(math.Round(float64(a.pmax-a.pmin)*(1-f))), a.floor)
 }
 
 // Act implements parley.Agent.
