@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -124,7 +125,7 @@ type Index struct {
 	vals  [][]int64 // values minus the issue minimum
 	base  int64     // Σ issue minima
 	width int64     // bin width
-	opts  [][]int32 // per issue, per bin: option of the representative (−1: unreached)
+	opts  [][]int32 // per issue, per bin: option of the representative (meaningless for unreached bins)
 	bins  []int32   // candidate rank → bin after the last issue
 	tol   int64
 }
@@ -283,14 +284,34 @@ func (x *Index) buildExact(u *parley.UtilityFn, size int) {
 			sum += u.Values[i][0]
 		}
 	}
+	x.utils = make([]int64, size)
+	x.ids = make([]uint32, size)
+	// When utility offsets and ids fit together in 64 bits (any utility
+	// normalised to a few units), sort packed keys: several times faster than
+	// sorting pairs with a comparison function.
+	lo, hi := cs[0].u, cs[0].u
+	for _, c := range cs {
+		lo, hi = min(lo, c.u), max(hi, c.u)
+	}
+	idBits := bits.Len64(uint64(size - 1))
+	if hi-lo >= 0 && uint64(hi-lo) < 1<<(63-idBits) {
+		keys := make([]uint64, size)
+		for i, c := range cs {
+			keys[i] = uint64(c.u-lo)<<idBits | uint64(c.id)
+		}
+		slices.Sort(keys)
+		mask := uint64(1)<<idBits - 1
+		for i, k := range keys {
+			x.utils[i], x.ids[i] = int64(k>>idBits)+lo, uint32(k&mask)
+		}
+		return
+	}
 	slices.SortFunc(cs, func(a, b cand) int {
 		if c := cmp.Compare(a.u, b.u); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.id, b.id)
 	})
-	x.utils = make([]int64, size)
-	x.ids = make([]uint32, size)
 	for i, c := range cs {
 		x.utils[i], x.ids[i] = c.u, c.id
 	}
@@ -329,22 +350,21 @@ func (x *Index) buildBinned(u *parley.UtilityFn, opt IndexOptions) {
 	x.width = w
 	x.tol = int64(n) * w
 	x.opts = make([][]int32, n)
+	// Best partial sum per bin of the previous and next layers (−1:
+	// unreached), reused across layers.
+	widest := total/w + 1
+	cur, next := make([]int64, 1, widest), make([]int64, 0, widest)
 	var pre int64
-	cur := []int64{0} // best partial sum per bin of the previous layer (−1: unreached)
-	curOpt := []int32{0}
 	for i := 0; i < n; i++ {
 		pre += spans[i]
 		nb := pre/w + 1
-		next := make([]int64, nb)
+		next = next[:nb]
 		for b := range next {
 			next[b] = -1
 		}
 		ops := make([]int32, nb)
-		for b := range ops {
-			ops[b] = -1
-		}
-		for b, p := range cur {
-			if p < 0 || curOpt[b] < 0 {
+		for _, p := range cur {
+			if p < 0 {
 				continue
 			}
 			for k, v := range x.vals[i] {
@@ -356,10 +376,10 @@ func (x *Index) buildBinned(u *parley.UtilityFn, opt IndexOptions) {
 			}
 		}
 		x.opts[i] = ops
-		cur, curOpt = next, ops
+		cur, next = next, cur
 	}
 	for b, s := range cur {
-		if curOpt[b] >= 0 {
+		if s >= 0 {
 			x.utils = append(x.utils, s+x.base)
 			x.bins = append(x.bins, int32(b))
 		}

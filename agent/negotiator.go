@@ -47,7 +47,10 @@ func (n *negotiator) init(s *parley.Session) error {
 	}
 	n.hopeless = n.idx.Max() < n.floor
 	n.lo = n.idx.AtLeast(n.floor)
-	n.buf = make(parley.Outcome, len(s.Model.Sizes))
+	if cap(n.buf) < len(s.Model.Sizes) {
+		n.buf = make(parley.Outcome, len(s.Model.Sizes))
+	}
+	n.buf = n.buf[:len(s.Model.Sizes)]
 	return nil
 }
 

@@ -426,3 +426,60 @@ func TestLaptopBoulwareVsConceder(t *testing.T) {
 		t.Errorf("last action %+v, want the conceder's acceptance", last)
 	}
 }
+
+// Agents given a cache share one index per utility function.
+func TestUseIndexCacheShares(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	c := NewIndexCache(IndexOptions{})
+	a, f := Boulware(), &Frequency{}
+	a.UseIndexCache(c)
+	f.UseIndexCache(c)
+	for _, ag := range []parley.Agent{a, f} {
+		if err := ag.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Index() != f.td.Index() || c.Len() != 1 || a.Index() != c.Get(m, &m.Parties[0].Utility) {
+		t.Errorf("indexes not shared (cache holds %d)", c.Len())
+	}
+}
+
+// Offer-based agents walk away, saying why, from single-text turns.
+func TestSingleTextTurnsRefused(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	for _, name := range negotiatorNames() {
+		a := mustNew(t, name)
+		if err := a.Init(&parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Rand: rand.New(rand.NewPCG(1, 1))}); err != nil {
+			t.Fatal(err)
+		}
+		act := a.Act(&parley.Turn{Actor: 1, Kind: parley.TurnAnswer})
+		if act.Kind != parley.ActWalkAway || act.Reason == "" || act.Actor != 1 {
+			t.Errorf("%s: %+v", name, act)
+		}
+	}
+}
+
+// Tit-for-tat concedes exactly what the opponent conceded, in own utility.
+func TestTitForTatMirrors(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	a := &TitForTat{}
+	if err := a.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility}); err != nil {
+		t.Fatal(err)
+	}
+	x, u := a.Index(), &m.Parties[0].Utility
+	first := a.Act(&parley.Turn{Kind: parley.TurnPropose})
+	if u.Eval(first.Outcome) != x.Max() {
+		t.Fatalf("first offer %v is not the best", first.Outcome)
+	}
+	// The opponent moves from its worst-for-us outcome to a better one.
+	o1, o2 := x.Outcome(0, nil), x.Outcome(5, nil)
+	a.Act(&parley.Turn{Kind: parley.TurnRespond, Offer: o1, Offerer: 1})
+	act := a.Act(&parley.Turn{Kind: parley.TurnRespond, Offer: o2, Offerer: 1})
+	d := u.Eval(o2) - u.Eval(o1)
+	if want := x.AtLeast(x.Max() - d); act.Kind != parley.ActOffer || u.Eval(act.Outcome) != x.Utility(want) {
+		t.Errorf("after a concession of %v: %+v, want the outcome at %v", parley.F(d), act, parley.F(x.Utility(want)))
+	}
+}
