@@ -20,13 +20,13 @@ func init() {
 		Name:    "hillclimb",
 		Role:    RoleMediator,
 		Summary: "Single-text mediator: keeps the clauses every party accepts, replaces rejected ones with options nobody has rejected, ends on a stalemate.",
-		Params:  "start=auto (first text: auto = Session.Target when given else statusquo, or statusquo, or target); order=index (candidate order: index = nearest option first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=3 (rounds without progress before a stalemate ends the talks); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=0 (clauses revised per round, 0 = all)",
+		Params:  "start=auto (first text: auto = Session.Target when given else statusquo, or statusquo, or target); order=index (candidate order: index = nearest option first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=0 (rounds without progress before a stalemate ends the talks, 0 = auto: a third of the deadline, at least 3, or 10 without a deadline); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=0 (clauses revised per round, 0 = all)",
 	}, func(p map[string]string) (parley.Agent, error) { return newTextMediator("hillclimb", false, p) })
 	Register(Info{
 		Name:    "nash",
 		Role:    RoleMediator,
 		Summary: "Single-text mediator seeded with the analysis' Nash point: proposes it, then revises one rejected clause at a time towards what the answers allow; hillclimb without a target.",
-		Params:  "order=index (candidate order: index = nearest the target first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=3 (rounds without progress before a stalemate ends the talks); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=1 (clauses revised per round, 0 = all, and all when there is no target)",
+		Params:  "order=index (candidate order: index = nearest the target first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=0 (rounds without progress before a stalemate ends the talks, 0 = auto: a third of the deadline, at least 3, or 10 without a deadline); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=1 (clauses revised per round, 0 = all, and all when there is no target)",
 	}, func(p map[string]string) (parley.Agent, error) { return newTextMediator("nash", true, p) })
 }
 
@@ -39,8 +39,10 @@ func init() {
 // party rejected or reopened gets the next candidate option, one that no
 // party has rejected within Memory rounds, preferring options parties have
 // accepted and then options near the current one (or a shuffle from
-// Session.Rand with Order "random"). A clause with no candidate is
-// blanked. Issues off the agenda are left blank (−1).
+// Session.Rand with Order "random"). When every option of a clause stands
+// rejected it retries the least rejected one (delegates concede over time),
+// or, with Memory 0, blanks the clause. Issues off the agenda are left
+// blank (−1).
 //
 // The talks are in stalemate when every option of some open clause has
 // been rejected by some party; the mediator then ends them (ActEnd), but
@@ -60,6 +62,7 @@ type TextMediator struct {
 	// Set by Init from the above and the session.
 	anchored bool // candidates ordered by distance to the target
 	perRound int  // clauses revised per round; 0: all
+	wait     int  // patience in rounds
 
 	m       *parley.Model
 	rounds  int
@@ -88,7 +91,7 @@ func newTextMediator(name string, nash bool, params map[string]string) (*TextMed
 	}
 	tm.order = p.choice("order", "index", "random")
 	tm.memory = p.int("memory", 4, 0)
-	tm.patience = p.int("patience", 3, 1)
+	tm.patience = p.int("patience", 0, 0)
 	tm.extend = p.int("extend", 0, 0)
 	defStep := 0
 	if nash {
@@ -123,6 +126,13 @@ func (tm *TextMediator) Init(s *parley.Session) error {
 		return parley.Errorf(parley.EINVALID, "agent %s: order=random needs Session.Rand", tm.name)
 	}
 	tm.m, tm.rounds, tm.rng, tm.parties = m, s.Rounds, s.Rand, len(m.Parties)
+	tm.wait = tm.patience
+	if tm.wait == 0 {
+		tm.wait = 10
+		if s.Rounds > 0 {
+			tm.wait = max(3, s.Rounds/3)
+		}
+	}
 	tm.target = append(parley.Outcome(nil), s.Target...)
 	if tm.start == "target" && tm.target == nil {
 		return parley.Errorf(parley.EINVALID, "agent %s: start=target but the session has no target", tm.name)
@@ -192,7 +202,7 @@ func (tm *TextMediator) Act(t *parley.Turn) parley.Action {
 	if score > tm.best {
 		tm.best, tm.progress = score, t.Round
 	}
-	stalled := t.Round-tm.progress >= tm.patience
+	stalled := t.Round-tm.progress >= tm.wait
 
 	if !tm.started {
 		tm.started = true
@@ -224,7 +234,7 @@ func (tm *TextMediator) Act(t *parley.Turn) parley.Action {
 	if tm.extend > 0 && !tm.extended && tm.rounds > 0 && t.Round >= tm.rounds-1 && !stalled {
 		tm.extended = true
 		return parley.Action{Actor: parley.MediatorActor, Kind: parley.ActExtend, Rounds: tm.extend,
-			Reason: fmt.Sprintf("progress in the last %d rounds: extend by %d", tm.patience, tm.extend)}
+			Reason: fmt.Sprintf("progress in the last %d rounds: extend by %d", tm.wait, tm.extend)}
 	}
 
 	out := make(parley.Outcome, len(m.Sizes))
@@ -370,8 +380,12 @@ func (tm *TextMediator) exhausted(i, round int) bool {
 }
 
 // candidate picks the next option for issue i, whose clause now holds cur
-// (−1: blank): an option no party stands against, other than cur. It
-// returns −1 (blank) when there is none.
+// (−1: blank): an option no party stands against, other than cur,
+// preferring options parties have accepted, then the nearest (to the
+// target for nash, else to cur). When every option stands rejected it
+// retries the one the fewest parties reject, rejected longest ago, since
+// delegates concede over time; with Memory 0 (rejections are final) it
+// returns −1 and the clause is blanked instead.
 func (tm *TextMediator) candidate(i, cur, round int) int {
 	var ks []int
 	for k := 0; k < tm.m.Sizes[i]; k++ {
@@ -380,7 +394,10 @@ func (tm *TextMediator) candidate(i, cur, round int) int {
 		}
 	}
 	if len(ks) == 0 {
-		return -1
+		if tm.memory == 0 {
+			return -1
+		}
+		return tm.retry(i, cur, round)
 	}
 	if tm.order == "random" {
 		tm.rng.Shuffle(len(ks), func(a, b int) { ks[a], ks[b] = ks[b], ks[a] })
@@ -409,4 +426,29 @@ func (tm *TextMediator) candidate(i, cur, round int) int {
 		return ka < kb
 	})
 	return ks[0]
+}
+
+// retry returns the option of issue i, other than cur when there is
+// another, that the fewest parties stand against, rejected longest ago;
+// ties go to the lower index.
+func (tm *TextMediator) retry(i, cur, round int) int {
+	bk, bn, bl := -1, 0, 0
+	for k := 0; k < tm.m.Sizes[i]; k++ {
+		if k == cur && tm.m.Sizes[i] > 1 {
+			continue
+		}
+		n := tm.rejectedBy(i, k, round)
+		last := -1
+		for _, r := range tm.rejRound[i][k] {
+			last = max(last, r)
+		}
+		if tm.anchored && n == bn && bk >= 0 && bk != tm.target[i] && k == tm.target[i] {
+			bk, bl = k, last // nash holds on to the target
+			continue
+		}
+		if bk < 0 || n < bn || (n == bn && last < bl && !(tm.anchored && bk == tm.target[i])) {
+			bk, bn, bl = k, n, last
+		}
+	}
+	return bk
 }

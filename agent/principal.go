@@ -143,6 +143,11 @@ func (w *Watchdog) Instruct(t *parley.Turn) []parley.Instruction {
 		last, ok := w.reopened[i]
 		return agreed(i) && (!ok || t.Round-last >= w.Cooldown)
 	}
+	for i := range w.sent {
+		if !onAgenda(i) {
+			return nil // wait until the precondition is on the table
+		}
+	}
 	var out []parley.Instruction
 	for _, reg := range w.pr.RedLines {
 		if !reg.Contains(o) {
