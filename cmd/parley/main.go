@@ -3,6 +3,9 @@
 //
 //	parley analyze [FILE.yaml] [--variant NAME] [--json] [--html FILE]
 //	parley analyze --genius DOMAIN.xml PROFILE.xml [PROFILE.xml ...]
+//	parley simulate [FILE.yaml | --genius DOMAIN.xml PROFILE.xml ...] [flags]
+//	parley agents
+//	parley replay FILE.jsonl
 //	parley scenarios
 //	parley validate FILE.yaml
 package main
@@ -68,6 +71,12 @@ const usage = `parley: mediated, multi-party, multi-issue negotiation analysis.
 Usage:
   parley analyze [FILE.yaml] [flags]      analyse a scenario (default: the built-in istanbul-2025)
   parley analyze --genius DOMAIN.xml PROFILE.xml [PROFILE.xml ...] [flags]
+  parley simulate [FILE.yaml] [flags]     simulate the talks (default: istanbul-2025's agents and protocol)
+  parley simulate --genius DOMAIN.xml PROFILE.xml ... --agents boulware,conceder
+  parley simulate --runs N                Monte Carlo over the scenario's uncertainty ranges
+  parley convert --to genius|geniusweb|yaml --out DIR (FILE.yaml | --genius ... | --geniusweb ...)
+  parley agents                           list the agents
+  parley replay FILE.jsonl                rebuild a negotiation from its transcript and check it
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
 
@@ -83,6 +92,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "analyze", "analyse":
 		return (&AnalyzeCommand{Main: m}).Run(ctx, args[1:])
+	case "simulate":
+		return (&SimulateCommand{Main: m}).Run(ctx, args[1:])
+	case "convert":
+		return (&ConvertCommand{Main: m}).Run(ctx, args[1:])
+	case "agents":
+		return (&AgentsCommand{Main: m}).Run(ctx, args[1:])
+	case "replay":
+		return (&ReplayCommand{Main: m}).Run(ctx, args[1:])
 	case "scenarios":
 		return (&ScenariosCommand{Main: m}).Run(ctx, args[1:])
 	case "validate":

@@ -1,0 +1,370 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/genius"
+	"github.com/parleyhq/parley/geniusweb"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/report"
+	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/simulate"
+)
+
+// SimulateCommand runs negotiations between agents.
+type SimulateCommand struct {
+	*Main
+	input
+	Seed       uint64
+	Protocol   string
+	Agents     string
+	Mediator   string
+	Rounds     int
+	Transcript string
+	JSON       bool
+	HTML       string
+	Runs       int
+	Workers    int
+}
+
+// Run parses flags, loads the scenario, and runs one negotiation (printing
+// its timeline) or, with --runs, a Monte Carlo study.
+func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("parley simulate", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
+	fs.StringVar(&c.Protocol, "protocol", "", "sao (alternating offers; stacked for 3+ parties) or mediated (single negotiating text); default: the scenario's, else sao")
+	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
+	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
+	fs.IntVar(&c.Rounds, "rounds", 0, "deadline in rounds (default: the scenario's, else 100 for sao and 30 for mediated)")
+	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
+	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
+	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
+	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges")
+	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores)")
+	c.input.flags(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
+		return usagef("--rounds, --runs and --workers must not be negative")
+	}
+	_, s, err := c.input.load(pos)
+	if err != nil {
+		return err
+	}
+	cfg, err := simulate.FromScenario(s, c.Protocol)
+	if err != nil {
+		return &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
+	}
+	if c.Rounds > 0 {
+		cfg.Rounds = c.Rounds
+	}
+	if c.Mediator != "" {
+		cfg.Mediator = c.Mediator
+	}
+	if c.Agents != "" {
+		specs := splitSpecs(c.Agents)
+		if len(specs) != len(s.Parties) {
+			return usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
+		}
+		for i, sp := range specs {
+			if _, err := agent.New(sp); err != nil {
+				return usagef("--agents: %s", parley.ErrorMessage(err))
+			}
+			cfg.Agents[i] = sp
+		}
+	}
+	cfg.Seed = c.Seed
+	cfg.Meta = map[string]string{"variant": s.Variant}
+
+	if c.Runs > 0 {
+		if c.Transcript != "" || c.HTML != "" {
+			return usagef("--transcript and --html describe one run; they do not go with --runs")
+		}
+		return c.monteCarlo(ctx, s, cfg)
+	}
+	m, err := s.Compile()
+	if err != nil {
+		return err
+	}
+	rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true})
+	if err != nil {
+		return err
+	}
+	if cfg.Protocol == parley.ProtocolMediated {
+		cfg.Target = simulate.MediatorTarget(m)
+	}
+	run, err := simulate.Once(m, cfg, true)
+	if err != nil {
+		return err
+	}
+	if c.Transcript != "" {
+		if err := writeTranscript(c.Transcript, run); err != nil {
+			return err
+		}
+	}
+	if c.HTML != "" {
+		if err := writeFile(c.HTML, func(f *os.File) error { return report.SimulationHTML(f, run, m, rep) }); err != nil {
+			return err
+		}
+	}
+	if c.JSON {
+		return c.writeJSON(m, cfg, run)
+	}
+	return report.Timeline(c.Stdout, run, m)
+}
+
+func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *simulate.Run) error {
+	var agreement map[string]any
+	if run.Result.End == parley.Agreement {
+		agreement = analysis.Values(m, run.Result.Agreement)
+	}
+	out := struct {
+		Scenario  string         `json:"scenario"`
+		Variant   string         `json:"variant,omitempty"`
+		Protocol  string         `json:"protocol"`
+		Agents    []string       `json:"agents"`
+		Mediator  string         `json:"mediator,omitempty"`
+		Seed      uint64         `json:"seed"`
+		End       string         `json:"end"`
+		Agreement map[string]any `json:"agreement"`
+		Utilities []float64      `json:"utilities"`
+		Rounds    int            `json:"rounds"`
+		Steps     int            `json:"steps"`
+		Offers    int            `json:"offers"`
+		ElapsedS  float64        `json:"elapsed_s"`
+		Blocked   []string       `json:"blocked,omitempty"`
+		Why       string         `json:"why,omitempty"`
+	}{
+		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: run.Header.Protocol, Agents: cfg.Agents,
+		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
+		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
+		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why,
+	}
+	enc := json.NewEncoder(c.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cfg simulate.Config) error {
+	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
+	var bar *progressbar.ProgressBar
+	if f, ok := c.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		bar = progressbar.NewOptions(c.Runs, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("runs"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("runs"),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+		var mu sync.Mutex
+		mc.Progress = func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			_ = bar.Set(done)
+		}
+	} else {
+		step := max(1, c.Runs/10)
+		var mu sync.Mutex
+		mc.Progress = func(done, total int) {
+			if done%step == 0 || done == total {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintf(c.Stderr, "runs: %d/%d\n", done, total)
+			}
+		}
+	}
+	res, err := simulate.MonteCarlo(ctx, s, cfg, mc)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// input says where a command's scenario comes from.
+type input struct {
+	Genius, GeniusWeb bool
+	Variant           string
+	RealSteps         int
+}
+
+func (in *input) flags(fs *flag.FlagSet) {
+	fs.StringVar(&in.Variant, "variant", "", "use this named variant of the scenario instead of the base")
+	fs.BoolVar(&in.Genius, "genius", false, "arguments are a Genius XML domain followed by its profiles")
+	fs.BoolVar(&in.GeniusWeb, "geniusweb", false, "arguments are a GeniusWeb JSON domain followed by its profiles (or only profiles that embed their domain)")
+	fs.IntVar(&in.RealSteps, "real-steps", 0, "intervals used to discretise Genius real issues (0: the importer's default, 10)")
+}
+
+// load reads the scenario named on the command line: a YAML file, a Genius
+// or GeniusWeb domain and profiles, or by default the built-in scenario. The
+// File is nil for imported formats (they have no variants).
+func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
+	if in.RealSteps < 0 {
+		return nil, nil, usagef("--real-steps must not be negative, got %d", in.RealSteps)
+	}
+	if (in.Genius || in.GeniusWeb) && in.Variant != "" {
+		return nil, nil, usagef("--variant does not apply to Genius or GeniusWeb files")
+	}
+	switch {
+	case in.Genius && in.GeniusWeb:
+		return nil, nil, usagef("--genius and --geniusweb exclude each other")
+	case in.Genius:
+		if len(pos) < 3 {
+			return nil, nil, usagef("--genius needs a domain file and at least two profiles, got %d file(s)", len(pos))
+		}
+		s, err := genius.Load(pos[0], pos[1:], genius.Options{RealSteps: in.RealSteps})
+		return nil, s, err
+	case in.GeniusWeb:
+		if len(pos) < 2 {
+			return nil, nil, usagef("--geniusweb needs at least two profiles (after the domain file, if it is separate), got %d file(s)", len(pos))
+		}
+		domain, profiles := pos[0], pos[1:]
+		if isProfileJSON(domain) {
+			domain, profiles = "", pos
+		}
+		s, err := geniusweb.Load(domain, profiles)
+		return nil, s, err
+	case len(pos) > 1:
+		return nil, nil, usagef("one scenario file expected, got %d; use --genius or --geniusweb for a domain and its profiles", len(pos))
+	}
+	var (
+		f   *scenario.File
+		err error
+	)
+	if len(pos) == 1 {
+		f, err = scenario.ReadFile(pos[0])
+	} else {
+		f, err = scenario.Builtin(DefaultScenario)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := f.Scenario(in.Variant)
+	return f, s, err
+}
+
+// isProfileJSON reports whether a GeniusWeb file is a profile (it names a
+// utility space) rather than a bare domain.
+func isProfileJSON(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	return strings.Contains(string(b), "UtilitySpace")
+}
+
+// splitSpecs splits "a,b:x=1,y=2,c" into agent specs: a comma starts a new
+// spec unless what follows it looks like a parameter (key=value).
+func splitSpecs(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if len(out) > 0 && strings.Contains(part, "=") && !strings.Contains(part, ":") {
+			out[len(out)-1] += "," + part
+			continue
+		}
+		out = append(out, strings.TrimSpace(part))
+	}
+	return out
+}
+
+func partyNames(s *parley.Scenario) string {
+	var names []string
+	for _, p := range s.Parties {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func writeTranscript(path string, run *simulate.Run) error {
+	return writeFile(path, func(f *os.File) error { return protocol.WriteTranscript(f, run.Header, run.Events) })
+}
+
+func writeFile(path string, write func(f *os.File) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// AgentsCommand lists the agents.
+type AgentsCommand struct{ *Main }
+
+// Run prints one line per agent: its name, role and summary.
+func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("parley agents", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("agents takes no arguments")
+	}
+	role := ""
+	for _, in := range agent.List() {
+		if in.Role != role {
+			role = in.Role
+			fmt.Fprintf(c.Stdout, "%s:\n", role)
+		}
+		fmt.Fprintf(c.Stdout, "  %-12s %s\n", in.Name, in.Summary)
+		if in.Params != "" {
+			fmt.Fprintf(c.Stdout, "  %-12s params: %s\n", "", in.Params)
+		}
+	}
+	return nil
+}
+
+// ReplayCommand rebuilds a negotiation from its transcript.
+type ReplayCommand struct{ *Main }
+
+// Run reads the transcript, replays it through the protocol and checks the
+// final state matches.
+func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("parley replay", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("replay needs one transcript file: parley replay FILE.jsonl")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h, events, err := protocol.ReadTranscript(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	res, err := protocol.Replay(h, events)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript\n", pos[0], len(events), res.End, res.Rounds)
+	return nil
+}

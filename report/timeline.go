@@ -1,0 +1,190 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/simulate"
+)
+
+// Timeline writes a run for people: for the mediated protocol a
+// day-by-day account (texts, answers, clause moves, instructions from
+// factions, reopenings, agenda changes, recalls, extensions), for
+// alternating offers the offers; then the end, the agreement as clauses,
+// and who blocked.
+func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
+	p := &printer{w: w}
+	s := m.Scenario
+	title := s.ID
+	if s.Variant != "" {
+		title += " [variant " + s.Variant + "]"
+	}
+	p.f("%s — simulation (%s protocol, seed %d)\n", title, run.Header.Protocol, run.Header.Seed)
+	var seats []string
+	for _, a := range run.Header.Agents {
+		who := "mediator"
+		if a.Actor >= 0 {
+			who = s.Parties[a.Actor].Name
+			if a.Principal != "" {
+				who += "/" + a.Principal
+			}
+		}
+		seats = append(seats, who+": "+a.Agent)
+	}
+	p.f("Agents: %s\n", strings.Join(seats, "; "))
+	mediated := run.Header.Protocol == parley.ProtocolMediated
+	day := -1
+	shown := 0
+	for _, ev := range run.Events {
+		if mediated && ev.Day != day && ev.Type != protocol.EvStart {
+			day = ev.Day
+			p.f("\nDay %d\n", day+1)
+		}
+		line := describeEvent(s, ev, mediated)
+		if line == "" {
+			continue
+		}
+		if !mediated && ev.Type == protocol.EvAction {
+			// Alternating offers can take thousands of steps: show the
+			// first and last offers.
+			shown++
+			if shown == 13 {
+				p.f("  ...\n")
+			}
+			if shown > 12 && ev.Seq < len(run.Events)-14 {
+				continue
+			}
+		}
+		if mediated {
+			p.f("  %5s r%-3d %s\n", clock(ev.Hour), ev.Round+1, line)
+		} else {
+			p.f("  r%-4d %s\n", ev.Round+1, line)
+		}
+	}
+	r := run.Result
+	p.f("\nEnd: %s after %d rounds (%d steps, %d %s).", r.End, r.Rounds, r.Steps, r.Offers, map[bool]string{true: "texts", false: "offers"}[mediated])
+	if r.Why != "" {
+		p.f(" %s", r.Why)
+	}
+	p.f("\n")
+	if r.End == parley.Agreement {
+		var us []string
+		for i, u := range run.Utilities {
+			us = append(us, fmt.Sprintf("%s %.3f", s.Parties[i].Name, u))
+		}
+		p.f("Agreement (utilities %s):\n", strings.Join(us, ", "))
+		for _, c := range Clauses(m, r.Agreement) {
+			p.f("  • %s\n", c)
+		}
+	} else if len(run.Blocked) > 0 {
+		p.f("Who rejected the last proposal:\n")
+		for _, b := range run.Blocked {
+			p.f("  - %s\n", b)
+		}
+	}
+	p.f("Negotiation time: %s\n", run.Elapsed)
+	return p.err
+}
+
+func clock(h float64) string {
+	hh := int(h)
+	mm := int((h - float64(hh)) * 60)
+	return fmt.Sprintf("%02d:%02d", hh, mm)
+}
+
+// describeEvent writes one event for the timeline; "" skips it.
+func describeEvent(s *parley.Scenario, ev protocol.Event, mediated bool) string {
+	actor := func(a int) string {
+		switch {
+		case a == parley.MediatorActor:
+			return "Mediator"
+		case a >= 0 && a < len(s.Parties):
+			return s.Parties[a].Name
+		}
+		return ""
+	}
+	label := func(i, k int) string {
+		if k < 0 {
+			return "_"
+		}
+		return s.Issues[i].Options[k].Label
+	}
+	switch ev.Type {
+	case protocol.EvStart, protocol.EvEnd:
+		return ""
+	case protocol.EvAction:
+		a := ev.Action
+		if a == nil {
+			return ""
+		}
+		switch a.Kind {
+		case parley.ActText:
+			var parts []string
+			for i, k := range a.Outcome {
+				if k >= 0 {
+					parts = append(parts, s.Issues[i].Name+"="+label(i, k))
+				}
+			}
+			return "Mediator's text: " + strings.Join(parts, ", ")
+		case parley.ActAnswer:
+			var acc, rej, reo []string
+			for i, ans := range a.Answers {
+				switch ans {
+				case parley.AnswerAccept:
+					acc = append(acc, s.Issues[i].Name)
+				case parley.AnswerReject:
+					rej = append(rej, s.Issues[i].Name)
+				case parley.AnswerReopen:
+					reo = append(reo, s.Issues[i].Name)
+				}
+			}
+			out := actor(a.Actor) + ":"
+			if len(acc) > 0 {
+				out += fmt.Sprintf(" accepts %d", len(acc))
+			}
+			if len(rej) > 0 {
+				out += " rejects " + strings.Join(rej, ", ")
+			}
+			if len(reo) > 0 {
+				out += " asks to reopen " + strings.Join(reo, ", ")
+			}
+			return out
+		case parley.ActEnd:
+			return "Mediator ends the session: " + a.Reason
+		case parley.ActExtend:
+			return fmt.Sprintf("Mediator extends the deadline by %d rounds", a.Rounds)
+		case parley.ActWalkAway:
+			return actor(a.Actor) + " walks away: " + a.Reason
+		case parley.ActAccept:
+			return actor(a.Actor) + " accepts"
+		case parley.ActOffer:
+			var parts []string
+			for i, k := range a.Outcome {
+				parts = append(parts, label(i, k))
+			}
+			return actor(a.Actor) + " offers " + strings.Join(parts, "/")
+		}
+		return protocol.FormatEvent(s, ev, false)
+	case protocol.EvClause:
+		c := ev.Clause
+		if c == nil {
+			return ""
+		}
+		// Proposals and blanks are in the mediator's text already; show
+		// the moves that matter.
+		if c.To == parley.ClauseProposed && (c.From == parley.ClauseOpen || c.From == parley.ClauseProposed) {
+			return ""
+		}
+		return fmt.Sprintf("clause %s: %s → %s (%s) — %s", s.Issues[c.Issue].Name, c.From, c.To, label(c.Issue, c.Option), c.Why)
+	case protocol.EvInstruction:
+		if ev.Instruction == nil {
+			return ""
+		}
+		return "INSTRUCTION " + strings.TrimPrefix(protocol.FormatEvent(s, ev, false), fmt.Sprintf("#%d r%d instruction ", ev.Seq, ev.Round))
+	}
+	line := protocol.FormatEvent(s, ev, false)
+	return strings.TrimPrefix(line, fmt.Sprintf("#%d r%d ", ev.Seq, ev.Round))
+}
