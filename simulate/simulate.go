@@ -315,7 +315,6 @@ func complete(m *parley.Model, o parley.Outcome) parley.Outcome {
 	return out
 }
 
-
 // Blockers says who rejects o and why: for every party that does not
 // accept it, the principals that reject it (for a delegation, when its
 // rule fails) with the red lines o breaks or the utility it falls short of,
