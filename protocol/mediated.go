@@ -35,8 +35,8 @@ func (MediatedConfig) Name() string { return parley.ProtocolMediated }
 func (c MediatedConfig) New(m *parley.Model) (Protocol, error) { return NewMediated(m, c) }
 
 func (c *MediatedConfig) validate(m *parley.Model) error {
-	if c.Rounds <= 0 {
-		return invalid("mediated: rounds must be positive, got %d", c.Rounds)
+	if c.Rounds <= 0 || c.Rounds > MaxRounds {
+		return invalid("mediated: rounds must be in 1..%d, got %d", MaxRounds, c.Rounds)
 	}
 	if c.MaxExtensions < 0 {
 		return invalid("mediated: max_extensions must not be negative, got %d", c.MaxExtensions)
@@ -47,15 +47,15 @@ func (c *MediatedConfig) validate(m *parley.Model) error {
 	if c.RecallRounds == 0 {
 		c.RecallRounds = 1
 	}
-	if math.IsNaN(c.HoursPerRound) || math.IsInf(c.HoursPerRound, 0) || c.HoursPerRound < 0 {
-		return invalid("mediated: hours_per_round must be a non-negative number, got %v", c.HoursPerRound)
+	if math.IsNaN(c.HoursPerRound) || c.HoursPerRound < 0 || c.HoursPerRound > 1e6 {
+		return invalid("mediated: hours_per_round must be a number in [0, 1e6], got %v", c.HoursPerRound)
 	}
 	if c.HoursPerRound == 0 {
 		c.HoursPerRound = 1
 	}
 	for d, h := range c.Calendar {
-		if !(h > 0) || math.IsInf(h, 0) {
-			return invalid("mediated: calendar[%d]: hours per day must be positive, got %v", d, h)
+		if !(h > 0) || h > 1e6 {
+			return invalid("mediated: calendar[%d]: hours per day must be in (0, 1e6], got %v", d, h)
 		}
 	}
 	c.Calendar = append([]float64(nil), c.Calendar...)
@@ -78,19 +78,26 @@ func (c *MediatedConfig) validate(m *parley.Model) error {
 // clock places the start of a round on the calendar.
 func (c *MediatedConfig) clock(round int) (int, float64) {
 	h := float64(round) * c.HoursPerRound
+	cal := c.Calendar
+	if len(cal) == 0 {
+		cal = []float64{24}
+	}
 	day := 0
-	for {
-		l := 24.0
-		if len(c.Calendar) > 0 {
-			l = c.Calendar[min(day, len(c.Calendar)-1)]
-		}
+	for _, l := range cal[:len(cal)-1] {
 		if h < l-1e-9 {
-			break
+			return day, math.Round(h*1e6) / 1e6
 		}
 		h -= l
 		day++
 	}
-	return day, math.Round(h*1e6) / 1e6
+	// Past the calendar, days keep the last length.
+	l := cal[len(cal)-1]
+	d := math.Floor((h + 1e-9) / l)
+	h -= d * l
+	if h < 0 {
+		h = 0
+	}
+	return day + int(min(d, 1<<40)), math.Round(h*1e6) / 1e6
 }
 
 // MediatedConfigFor turns the mediated part of a scenario's simulation spec
@@ -248,8 +255,8 @@ func (p *mediated) stepMediator(a parley.Action) error {
 		p.finish(parley.WalkOut, parley.MediatorActor, "the mediator ended the session")
 		return nil
 	case parley.ActExtend:
-		if a.Rounds <= 0 {
-			return p.broken(a.Actor, a, invalid("extend: rounds must be positive, got %d", a.Rounds))
+		if a.Rounds <= 0 || a.Rounds > MaxRounds {
+			return p.broken(a.Actor, a, invalid("extend: rounds must be in 1..%d, got %d", MaxRounds, a.Rounds))
 		}
 		if p.extensions >= p.cfg.MaxExtensions {
 			return p.broken(a.Actor, a, invalid("extend: no extension left (%d allowed, %d used)", p.cfg.MaxExtensions, p.extensions))

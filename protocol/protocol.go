@@ -18,6 +18,10 @@ var ErrEnded = errors.New("protocol: negotiation has ended")
 // away or broke the protocol.
 const NoActor = -2
 
+// MaxRounds bounds deadlines (and each extension) so that round and step
+// counts never overflow.
+const MaxRounds = 1 << 24
+
 // Protocol is a negotiation protocol as a deterministic state machine. It
 // starts no goroutines, reads no clock and draws no random numbers: the
 // caller asks Next whose turn it is, hands the actor's answer to Step, and

@@ -108,18 +108,23 @@ func sameEvent(rec, got Event) error {
 	if err := errors.Join(json.Unmarshal(a, &ma), json.Unmarshal(b, &mb)); err != nil {
 		return fmt.Errorf("protocol: replay: %w", err)
 	}
-	keys := map[string]bool{}
-	for k := range ma {
-		keys[k] = true
+	// Name the most telling field first: what happened, then who and how.
+	names := []string{"type", "actor", "action", "instruction", "clause", "result", "note", "faction", "round", "day", "hour", "seq"}
+	known := map[string]bool{}
+	for _, k := range names {
+		known[k] = true
 	}
-	for k := range mb {
-		keys[k] = true
+	var extra []string
+	for _, m := range []map[string]any{ma, mb} {
+		for k := range m {
+			if !known[k] {
+				known[k] = true
+				extra = append(extra, k)
+			}
+		}
 	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	sort.Strings(extra)
+	names = append(names, extra...)
 	for _, k := range names {
 		ja, _ := json.Marshal(ma[k])
 		jb, _ := json.Marshal(mb[k])

@@ -25,8 +25,8 @@ func (c SAOConfig) New(m *parley.Model) (Protocol, error) { return NewSAO(m, c) 
 // validate rejects bad settings and fills in defaults, like raft's
 // Config.validate.
 func (c *SAOConfig) validate(n int) error {
-	if c.Rounds <= 0 {
-		return invalid("sao: rounds must be positive, got %d", c.Rounds)
+	if c.Rounds <= 0 || c.Rounds > MaxRounds {
+		return invalid("sao: rounds must be in 1..%d, got %d", MaxRounds, c.Rounds)
 	}
 	if c.Order == nil {
 		c.Order = make([]int, n)
