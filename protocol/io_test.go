@@ -203,3 +203,28 @@ func FuzzReadTranscript(f *testing.F) {
 		_, _ = protocol.Replay(h, evs)
 	})
 }
+
+func TestConfigFor(t *testing.T) {
+	t.Parallel()
+	s := deleg()
+	m, err := s.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := protocol.ConfigFor(m, &parley.SimulationSpec{Protocol: "mediated", Rounds: 30, HoursPerRound: 2, Calendar: []float64{19, 11, 18, 12}, MaxExtensions: 1, Agenda: []string{"prisoners", "ceasefire"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, ok := c.(protocol.MediatedConfig)
+	if !ok || mc.Rounds != 30 || len(mc.Agenda) != 2 || mc.Agenda[0] != 1 || mc.Agenda[1] != 0 || mc.MaxExtensions != 1 || mc.HoursPerRound != 2 {
+		t.Fatalf("config %+v", c)
+	}
+	if c, err := protocol.ConfigFor(m, &parley.SimulationSpec{Protocol: "sao", Rounds: 5}); err != nil || c.(protocol.SAOConfig).Rounds != 5 {
+		t.Fatalf("sao: %+v %v", c, err)
+	}
+	for _, sp := range []parley.SimulationSpec{{Protocol: "auction", Rounds: 1}, {Protocol: "mediated", Rounds: 1, Agenda: []string{"nope"}}} {
+		if _, err := protocol.ConfigFor(m, &sp); parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%+v: error %v, want EINVALID", sp, err)
+		}
+	}
+}

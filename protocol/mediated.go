@@ -100,19 +100,26 @@ func (c *MediatedConfig) clock(round int) (int, float64) {
 	return day + int(min(d, 1<<40)), math.Round(h*1e6) / 1e6
 }
 
-// MediatedConfigFor turns the mediated part of a scenario's simulation spec
-// into a config (agenda issue names become indexes; an empty agenda means
-// every issue). It returns EINVALID for an unknown issue.
-func MediatedConfigFor(m *parley.Model, sp *parley.SimulationSpec) (MediatedConfig, error) {
-	c := MediatedConfig{Rounds: sp.Rounds, MaxExtensions: sp.MaxExtensions, Calendar: sp.Calendar, HoursPerRound: sp.HoursPerRound}
-	for _, name := range sp.Agenda {
-		i := m.Scenario.IssueIndex(name)
-		if i < 0 {
-			return c, invalid("mediated: agenda: unknown issue %q", name)
+// ConfigFor turns a scenario's simulation spec into a protocol config:
+// SAOConfig or MediatedConfig (agenda issue names become indexes; an empty
+// agenda means every issue). It returns EINVALID for an unknown protocol
+// or issue; the config itself is validated when the protocol is built.
+func ConfigFor(m *parley.Model, sp *parley.SimulationSpec) (Config, error) {
+	switch sp.Protocol {
+	case parley.ProtocolSAO:
+		return SAOConfig{Rounds: sp.Rounds}, nil
+	case parley.ProtocolMediated:
+		c := MediatedConfig{Rounds: sp.Rounds, MaxExtensions: sp.MaxExtensions, Calendar: sp.Calendar, HoursPerRound: sp.HoursPerRound}
+		for _, name := range sp.Agenda {
+			i := m.Scenario.IssueIndex(name)
+			if i < 0 {
+				return nil, invalid("mediated: agenda: unknown issue %q", name)
+			}
+			c.Agenda = append(c.Agenda, i)
 		}
-		c.Agenda = append(c.Agenda, i)
+		return c, nil
 	}
-	return c, nil
+	return nil, invalid("unknown protocol %q (expected %s or %s)", sp.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
 }
 
 // mediated is the single negotiating text protocol.
