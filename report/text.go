@@ -214,7 +214,7 @@ func Clauses(m *parley.Model, o parley.Outcome) []string {
 		is := &m.Scenario.Issues[i]
 		opt := is.Options[k]
 		switch {
-		case opt.Clause != "":
+		case opt.Clause != "" && opt.Clause != opt.Label:
 			out = append(out, opt.Clause)
 		case opt.NotAddressed:
 			continue

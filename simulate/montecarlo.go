@@ -207,7 +207,14 @@ func wilson(k, n int, z float64) [2]float64 {
 	den := 1 + z*z/nn
 	c := (p + z*z/(2*nn)) / den
 	h := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
-	return [2]float64{math.Max(0, c-h), math.Min(1, c+h)}
+	lo, hi := math.Max(0, c-h), math.Min(1, c+h)
+	if k == 0 {
+		lo = 0
+	}
+	if k == n {
+		hi = 1
+	}
+	return [2]float64{lo, hi}
 }
 
 func dist(party string, us []float64) Dist {

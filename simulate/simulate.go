@@ -360,12 +360,16 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 }
 
 // MediatorTarget returns the outcome a mediator aims at: the Nash point of
-// the parties' own utilities, as a mediator who hears each side's
-// interests but not its internal politics would estimate it — each
+// the zone of agreement when there is one (mediators who know each
+// delegation's politics aim at what it can ratify); otherwise the Nash point
+// a mediator would estimate from each side's interests alone — each
 // delegation counted as one actor with its weighted-mean utility and
-// reservation, red lines and third-party consent left aside. It returns
-// nil when no outcome gives every party more than its reservation.
+// reservation, red lines and third-party consent left aside. It returns nil
+// when even that gives no party a gain.
 func MediatorTarget(m *parley.Model) parley.Outcome {
+	if rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true}); err == nil && rep.Nash != nil {
+		return rep.Nash.Raw()
+	}
 	c := *m
 	c.Infeasible, c.InfeasibleWhy = nil, nil
 	c.Parties = make([]parley.PartyModel, len(m.Parties))
