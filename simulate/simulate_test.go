@@ -40,7 +40,7 @@ func compile(t testing.TB, s *parley.Scenario) *parley.Model {
 
 // TestLaptopReference is the reference run on the Genius Laptop domain:
 // Boulware (e=0.2) against Conceder (e=2), 100 rounds of alternating offers.
-// Boulware keeps offering its best outcome (HP, 60 Gb, 19'' LCD; utility 1)
+// Boulware keeps offering its best outcome (HP, 60 Gb, 19” LCD; utility 1)
 // and accepts nothing else. Conceder's target after k of its turns is
 // Pmin + (1−Pmin)(1 − t^(1/2)) with Pmin = its reservation floor 0.3527 and
 // t = steps/(2·100): at its 17th step (t = 0.085) the target drops to about
