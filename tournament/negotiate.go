@@ -1,0 +1,189 @@
+package tournament
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/protocol"
+)
+
+// domain is a scenario prepared for many negotiations: the compiled model,
+// the frontier and Nash point of its analysis (computed once, lazily, by
+// the first worker that needs them) and the scale of its utility space. It
+// is shared read-only by all workers.
+type domain struct {
+	*Loaded
+	once    sync.Once
+	err     error
+	pareto  [][]float64 // frontier points' utilities
+	nash    []float64   // nil when the zone of agreement is empty
+	maxDist float64     // diagonal of the box of the parties' utility ranges
+}
+
+// prepare runs the analysis once: the Pareto frontier over all outcomes and
+// the Nash point over the zone of agreement (blocking analysis skipped).
+func (d *domain) prepare() error {
+	d.once.Do(func() {
+		r, err := analysis.Analyze(d.Model, analysis.Options{NoBlocking: true})
+		if err != nil {
+			d.err = fmt.Errorf("tournament: scenario %s: %w", d.Name, err)
+			return
+		}
+		for _, p := range r.Pareto {
+			d.pareto = append(d.pareto, p.Utilities)
+		}
+		if r.Nash != nil {
+			d.nash = r.Nash.Utilities
+		}
+		var sq float64
+		for i := range d.Model.Parties {
+			lo, hi := utilityRange(&d.Model.Parties[i].Utility)
+			sq += (hi - lo) * (hi - lo)
+		}
+		d.maxDist = math.Sqrt(sq)
+	})
+	return d.err
+}
+
+// utilityRange bounds a utility function over all outcomes: the sums of its
+// per-issue minima and maxima, widened by its hyper-rectangles' negative and
+// positive utilities. It is exact for additive functions.
+func utilityRange(u *parley.UtilityFn) (lo, hi float64) {
+	var l, h int64
+	for _, vs := range u.Values {
+		mn, mx := vs[0], vs[0]
+		for _, v := range vs {
+			mn, mx = min(mn, v), max(mx, v)
+		}
+		l, h = l+mn, h+mx
+	}
+	for _, r := range u.Rects {
+		if r.Utility < 0 {
+			l += r.Utility
+		} else {
+			h += r.Utility
+		}
+	}
+	return parley.F(l), parley.F(h)
+}
+
+// outcome is what one negotiation produced.
+type outcome struct {
+	result    protocol.Result
+	utilities []float64 // per party: of the agreement, else reservation values
+	elapsed   time.Duration
+}
+
+// seatRand is simulate's per-seat source: seeded by the run's seed and the
+// seat, so that fast and simulate paths draw the same numbers.
+func seatRand(seed uint64, seat int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^uint64(seat+2)))
+}
+
+// cacheUser is implemented by agents that take their outcome index from an
+// agent.IndexCache.
+type cacheUser interface {
+	UseIndexCache(*agent.IndexCache)
+}
+
+// negotiate runs one SAO negotiation of m between the agents specs (one
+// per party) seeded by seed. It does what simulate.Once does for the SAO
+// protocol without principals, minus the transcript, the header and the
+// blocking report, and hands agents the tournament's index cache, so that
+// an outcome index is built once per utility function. Its results equal
+// simulate.Once's for the same seed (TestFastEqualsSimulate).
+func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *agent.IndexCache) (outcome, error) {
+	p, err := protocol.NewSAO(m, protocol.SAOConfig{Rounds: rounds})
+	if err != nil {
+		return outcome{}, err
+	}
+	agents := make([]parley.Agent, len(m.Parties))
+	for i := range m.Parties {
+		a, err := agent.New(specs[i])
+		if err != nil {
+			return outcome{}, fmt.Errorf("party %s: %w", m.Parties[i].Name, err)
+		}
+		if c, ok := a.(cacheUser); ok && cache != nil {
+			c.UseIndexCache(cache)
+		}
+		s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Utility, Reservation: m.Parties[i].Reservation,
+			Rounds: rounds, Rand: seatRand(seed, i)}
+		if err := a.Init(s); err != nil {
+			return outcome{}, fmt.Errorf("party %s: agent %s: %w", m.Parties[i].Name, specs[i], err)
+		}
+		agents[i] = a
+	}
+	start := time.Now()
+	for {
+		t, ok := p.Next()
+		if !ok {
+			break
+		}
+		a := agents[t.Actor].Act(&t)
+		a.Actor = t.Actor
+		_ = p.Step(a) // an invalid action ends the negotiation as Broken
+		p.Events()
+	}
+	o := outcome{elapsed: time.Since(start), result: p.Result()}
+	o.utilities = make([]float64, len(m.Parties))
+	for i := range m.Parties {
+		if o.result.End == parley.Agreement {
+			o.utilities[i] = parley.F(m.Parties[i].Utility.Eval(o.result.Agreement))
+		} else {
+			o.utilities[i] = parley.F(m.Parties[i].Reservation)
+		}
+	}
+	return o, nil
+}
+
+// metrics are a negotiation's utility-space measures.
+type metrics struct {
+	welfare    float64
+	paretoDist float64 // NaN: no frontier
+	nashDist   float64 // NaN: no Nash point
+	paretoOpt  float64 // NaN: undefined
+	nashOpt    float64
+}
+
+// measure computes the metrics of the point u (the agreement's utilities,
+// or the disagreement point).
+func (d *domain) measure(u []float64) metrics {
+	m := metrics{paretoDist: math.NaN(), nashDist: math.NaN(), paretoOpt: math.NaN(), nashOpt: math.NaN()}
+	for _, x := range u {
+		m.welfare += x
+	}
+	if len(d.pareto) > 0 {
+		best := math.Inf(1)
+		for _, p := range d.pareto {
+			var s float64
+			for i, x := range u {
+				s += (x - p[i]) * (x - p[i])
+			}
+			best = min(best, s)
+		}
+		m.paretoDist = math.Sqrt(best)
+	}
+	if d.nash != nil {
+		var s float64
+		for i, x := range u {
+			s += (x - d.nash[i]) * (x - d.nash[i])
+		}
+		m.nashDist = math.Sqrt(s)
+	}
+	if d.maxDist > 1e-12 {
+		opt := func(dist float64) float64 {
+			if math.IsNaN(dist) {
+				return dist
+			}
+			return max(0, 1-dist/d.maxDist)
+		}
+		m.paretoOpt, m.nashOpt = opt(m.paretoDist), opt(m.nashDist)
+	}
+	return m
+}

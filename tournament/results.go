@@ -1,0 +1,245 @@
+package tournament
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// Output file names inside a tournament folder.
+const (
+	ResultsCSV     = "results.csv"
+	ResultsParquet = "results.parquet"
+	SummaryCSV     = "summary.csv"
+	ManifestJSON   = "tournament.json"
+)
+
+// kind is a column's type.
+type kind int
+
+const (
+	kString kind = iota
+	kInt
+	kUint
+	kFloat
+	kBool
+)
+
+// column is one column of results.csv and results.parquet. Optional
+// columns may be empty (null in Parquet).
+type column struct {
+	name     string
+	kind     kind
+	optional bool
+}
+
+// fixedColumns come first, in this order; seat columns follow.
+var fixedColumns = []column{
+	{"id", kString, false},
+	{"index", kInt, false},
+	{"scenario", kString, false},
+	{"rep", kInt, false},
+	{"seed", kUint, false},
+	{"agents", kString, false},
+	{"n_parties", kInt, false},
+	{"end", kString, false},
+	{"agreement", kBool, false},
+	{"rounds", kInt, false},
+	{"n_steps", kInt, false},
+	{"n_offers", kInt, false},
+	{"time", kFloat, false},
+	{"welfare", kFloat, false},
+	{"pareto_distance", kFloat, true},
+	{"pareto_optimality", kFloat, true},
+	{"nash_distance", kFloat, true},
+	{"nash_optimality", kFloat, true},
+}
+
+// seatColumns are repeated for every seat i as name_i.
+var seatColumns = []column{
+	{"agent", kString, true},
+	{"party", kString, true},
+	{"utility", kFloat, true},
+	{"reserved_value", kFloat, true},
+	{"advantage", kFloat, true},
+	{"partner_welfare", kFloat, true},
+}
+
+// columns returns the columns for a tournament whose largest scenario has
+// seats parties.
+func columns(seats int) []column {
+	cols := slices.Clone(fixedColumns)
+	for i := range seats {
+		for _, c := range seatColumns {
+			c.name += "_" + strconv.Itoa(i)
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+func header(cols []column) []string {
+	h := make([]string, len(cols))
+	for i, c := range cols {
+		h[i] = c.name
+	}
+	return h
+}
+
+// row is one negotiation's results, before formatting.
+type row struct {
+	index    int64
+	id       string
+	scenario *domain
+	rep      int
+	seed     uint64
+	agents   []string // spec per seat
+	out      outcome
+	m        metrics
+}
+
+// fmtFloat writes a float in its shortest round-trip form; NaN as empty.
+func fmtFloat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// record formats r for a table of the given number of seats.
+func (r *row) record(seats int, dst []string) []string {
+	res := r.out.result
+	dst = append(dst[:0],
+		r.id,
+		strconv.FormatInt(r.index, 10),
+		r.scenario.Name,
+		strconv.Itoa(r.rep),
+		strconv.FormatUint(r.seed, 10),
+		strings.Join(r.agents, "+"),
+		strconv.Itoa(len(r.agents)),
+		res.End.String(),
+		strconv.FormatBool(res.End == parley.Agreement),
+		strconv.Itoa(res.Rounds),
+		strconv.Itoa(res.Steps),
+		strconv.Itoa(res.Offers),
+		fmtFloat(r.out.elapsed.Seconds()),
+		fmtFloat(r.m.welfare),
+		fmtFloat(r.m.paretoDist),
+		fmtFloat(r.m.paretoOpt),
+		fmtFloat(r.m.nashDist),
+		fmtFloat(r.m.nashOpt),
+	)
+	m := r.scenario.Model
+	for i := range seats {
+		if i >= len(r.agents) {
+			dst = append(dst, "", "", "", "", "", "")
+			continue
+		}
+		u := r.out.utilities[i]
+		rv := parley.F(m.Parties[i].Reservation)
+		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u))
+	}
+	return dst
+}
+
+// recoverCSV makes path a clean sequence of complete lines: a partial last
+// line (a write cut short by a crash) is truncated away. It returns whether
+// the file exists.
+func recoverCSV(path string) (bool, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: opening " + path, Err: err}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return true, err
+	}
+	size := fi.Size()
+	// Scan back from the end for the last newline.
+	const chunk = 64 << 10
+	buf := make([]byte, chunk)
+	end := size
+	for end > 0 {
+		n := int64(chunk)
+		if end < n {
+			n = end
+		}
+		if _, err := f.ReadAt(buf[:n], end-n); err != nil && err != io.EOF {
+			return true, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			end = end - n + int64(i) + 1
+			break
+		}
+		end -= n
+	}
+	if end == size {
+		return true, nil
+	}
+	if err := f.Truncate(end); err != nil {
+		return true, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: dropping the partial last line of " + path, Err: err}
+	}
+	return true, f.Sync()
+}
+
+// scanCSV reads a results file record by record, checking its header
+// against want (when not nil). A partial last line (no final newline) is
+// ignored. fn gets the 2-based line number and the record, which it must
+// not keep.
+func scanCSV(path string, want []string, fn func(line int, rec []string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		code := parley.EINTERNAL
+		if errors.Is(err, fs.ErrNotExist) {
+			code = parley.ENOTFOUND
+		}
+		return &parley.Error{Code: code, Message: "tournament: opening " + path, Err: err}
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	var r *csv.Reader
+	line := 0
+	for {
+		text, err := br.ReadBytes('\n')
+		if len(text) == 0 || (err == io.EOF && text[len(text)-1] != '\n') {
+			return nil // end, or a partial last line
+		}
+		if err != nil && err != io.EOF {
+			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: reading " + path, Err: err}
+		}
+		line++
+		r = csv.NewReader(bytes.NewReader(text))
+		r.ReuseRecord = true
+		rec, perr := r.Read()
+		if perr != nil {
+			return &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("tournament: %s:%d", path, line), Err: perr}
+		}
+		if line == 1 {
+			if want != nil && !slices.Equal(rec, want) {
+				return parley.Errorf(parley.ECONFLICT, "tournament: %s: its columns differ from this tournament's (%d columns, want %d)", path, len(rec), len(want))
+			}
+			continue
+		}
+		if want != nil && len(rec) != len(want) {
+			return parley.Errorf(parley.EINVALID, "tournament: %s:%d: %d fields, want %d", path, line, len(rec), len(want))
+		}
+		if err := fn(line, rec); err != nil {
+			return err
+		}
+	}
+}

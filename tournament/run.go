@@ -1,0 +1,439 @@
+package tournament
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/agent"
+)
+
+// Options say how to run a tournament; none of them changes its results.
+type Options struct {
+	// Out is the output folder (created if needed). Required.
+	Out string
+	// Workers is the number of worker goroutines (0: runtime.NumCPU()).
+	Workers int
+	// Shard selects the negotiations this run plays (zero: all).
+	Shard Shard
+	// OnProgress, if not nil, is called from the writing goroutine after
+	// every recorded negotiation, and once at the start, with the number
+	// of this shard's negotiations done (resumed ones included) and their
+	// total.
+	OnProgress func(done, total int64)
+	// SyncRows and SyncInterval bound what a crash can lose: results.csv is
+	// flushed and fsynced after SyncRows rows (default 1024) or
+	// SyncInterval (default 1s), whichever comes first.
+	SyncRows     int
+	SyncInterval time.Duration
+}
+
+// Manifest is DIR/tournament.json: the tournament's definition, its
+// resolved scenarios, its size and the shard the folder holds.
+type Manifest struct {
+	Version      int            `json:"version"`
+	Definition   Definition     `json:"definition"`
+	Scenarios    []ScenarioInfo `json:"resolved_scenarios"`
+	Negotiations int64          `json:"negotiations"`
+	Seats        int            `json:"seats"`
+	Shard        Shard          `json:"shard"`
+}
+
+// Stats says what a run did.
+type Stats struct {
+	// Negotiations is the tournament's size; InShard the number in this
+	// run's shard; Resumed those found done in results.csv; Ran those
+	// played now.
+	Negotiations, InShard, Resumed, Ran int64
+	Elapsed                             time.Duration
+}
+
+// Prepared is a tournament with its scenarios loaded and its plan built.
+type Prepared struct {
+	Manifest Manifest
+	plan     *plan
+	domains  []*domain
+	cols     []column
+}
+
+// Prepare validates def (defaults filled in), loads and compiles its
+// scenarios and numbers its negotiations.
+func Prepare(def Definition) (*Prepared, error) {
+	def = def.withDefaults()
+	if err := def.validate(); err != nil {
+		return nil, err
+	}
+	scen, err := ResolveScenarios(def.Scenarios)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newPlan(def, scen)
+	if err != nil {
+		return nil, err
+	}
+	pr := &Prepared{plan: p, Manifest: Manifest{Version: 1, Definition: def, Negotiations: p.total}}
+	for _, s := range scen {
+		pr.Manifest.Scenarios = append(pr.Manifest.Scenarios, s.ScenarioInfo)
+		pr.Manifest.Seats = max(pr.Manifest.Seats, len(s.Parties))
+		pr.domains = append(pr.domains, &domain{Loaded: s})
+	}
+	pr.cols = columns(pr.Manifest.Seats)
+	return pr, nil
+}
+
+// Run plays the tournament def (or the shard opt.Shard of it) into
+// opt.Out: results.csv gets one row per negotiation as it ends; at the end
+// results.parquet and summary.csv are written. Re-running with the same
+// definition resumes: negotiations already in results.csv are skipped. A
+// folder holding another tournament (or another shard) is refused with
+// ECONFLICT. When ctx is cancelled, Run stops, keeps what is recorded and
+// returns ctx's error.
+func Run(ctx context.Context, def Definition, opt Options) (*Stats, error) {
+	pr, err := Prepare(def)
+	if err != nil {
+		return nil, err
+	}
+	return pr.Run(ctx, opt)
+}
+
+// Run runs the prepared tournament; see Run.
+func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
+	start := time.Now()
+	if opt.Out == "" {
+		return nil, parley.Errorf(parley.EINVALID, "tournament: no output folder given")
+	}
+	sh := opt.Shard.norm()
+	if sh.I < 0 || sh.I >= sh.N {
+		return nil, parley.Errorf(parley.EINVALID, "tournament: bad shard %d/%d", sh.I, sh.N)
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	if opt.SyncRows <= 0 {
+		opt.SyncRows = 1024
+	}
+	if opt.SyncInterval <= 0 {
+		opt.SyncInterval = time.Second
+	}
+	man := pr.Manifest
+	man.Shard = sh
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + opt.Out, Err: err}
+	}
+	if err := checkOrWriteManifest(opt.Out, man); err != nil {
+		return nil, err
+	}
+	st := &Stats{Negotiations: pr.plan.total, InShard: shardSize(pr.plan.total, sh)}
+	resPath := filepath.Join(opt.Out, ResultsCSV)
+	done, resumed, err := pr.resume(resPath, sh)
+	if err != nil {
+		return nil, err
+	}
+	st.Resumed = resumed
+	f, err := os.OpenFile(resPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: opening " + resPath, Err: err}
+	}
+	defer f.Close()
+	w := csv.NewWriter(f)
+	if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
+		if err := w.Write(header(pr.cols)); err != nil {
+			return nil, err
+		}
+	}
+	ran, runErr := pr.play(ctx, opt, sh, done, resumed, st.InShard, w, f)
+	st.Ran = ran
+	w.Flush()
+	if err := cmpErr(runErr, w.Error(), f.Sync(), f.Close()); err != nil {
+		return st, err
+	}
+	if err := pr.finish(opt.Out); err != nil {
+		return st, err
+	}
+	st.Elapsed = time.Since(start)
+	return st, nil
+}
+
+// finish writes results.parquet and summary.csv from results.csv.
+func (pr *Prepared) finish(dir string) error {
+	resPath := filepath.Join(dir, ResultsCSV)
+	if err := writeParquet(resPath, filepath.Join(dir, ResultsParquet), pr.cols); err != nil {
+		return err
+	}
+	return writeSummary(resPath, filepath.Join(dir, SummaryCSV), pr.cols)
+}
+
+func cmpErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func shardSize(total int64, sh Shard) int64 {
+	if int64(sh.I) >= total {
+		return 0
+	}
+	return (total - int64(sh.I) + int64(sh.N) - 1) / int64(sh.N)
+}
+
+// bitset marks negotiation indexes done: 1 bit per negotiation, so that
+// resuming a tournament of 10^6 negotiations takes 125 kB.
+type bitset []uint64
+
+func (b bitset) get(i int64) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func (b bitset) set(i int64)      { b[i>>6] |= 1 << (i & 63) }
+
+// resume drops a partial last line of results.csv and marks the
+// negotiations it holds. Rows must belong to this tournament and shard,
+// each once.
+func (pr *Prepared) resume(path string, sh Shard) (bitset, int64, error) {
+	done := make(bitset, (pr.plan.total+63)/64)
+	exists, err := recoverCSV(path)
+	if err != nil || !exists {
+		return done, 0, err
+	}
+	var n int64
+	err = scanCSV(path, header(pr.cols), func(line int, rec []string) error {
+		idx, err := pr.checkRow(rec)
+		if err != nil {
+			return &parley.Error{Code: parley.ECONFLICT, Message: fmt.Sprintf("tournament: %s:%d", path, line), Err: err}
+		}
+		if idx%int64(sh.N) != int64(sh.I) {
+			return parley.Errorf(parley.ECONFLICT, "tournament: %s:%d: negotiation %s is not in shard %s", path, line, rec[0], sh)
+		}
+		if done.get(idx) {
+			return parley.Errorf(parley.ECONFLICT, "tournament: %s:%d: negotiation %s recorded twice", path, line, rec[0])
+		}
+		done.set(idx)
+		n++
+		return nil
+	})
+	return done, n, err
+}
+
+// checkRow checks that a record's index and id agree with the plan and
+// returns the index.
+func (pr *Prepared) checkRow(rec []string) (int64, error) {
+	idx, err := strconv.ParseInt(rec[1], 10, 64)
+	if err != nil || idx < 0 || idx >= pr.plan.total {
+		return 0, parley.Errorf(parley.EINVALID, "index %q out of range [0, %d)", rec[1], pr.plan.total)
+	}
+	if want := pr.plan.idAt(idx); want != rec[0] {
+		return 0, parley.Errorf(parley.EINVALID, "id %q at index %d, but this tournament's negotiation %d is %q", rec[0], idx, idx, want)
+	}
+	return idx, nil
+}
+
+// play runs the shard's negotiations not yet done with opt.Workers
+// goroutines and appends their rows through w. It returns how many it ran.
+func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	jobs := make(chan int64, 4*opt.Workers)
+	rows := make(chan *row, 4*opt.Workers)
+	go func() { // producer: the shard's indexes in order, skipping done ones
+		defer close(jobs)
+		for idx := int64(sh.I); idx < pr.plan.total; idx += int64(sh.N) {
+			if done.get(idx) {
+				continue
+			}
+			select {
+			case jobs <- idx:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	cache := agent.NewIndexCache(agent.IndexOptions{})
+	def := pr.Manifest.Definition
+	var wg sync.WaitGroup
+	for range opt.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var seats []int
+			for idx := range jobs {
+				s, a, rep := pr.plan.locate(idx)
+				seats = pr.plan.seats(s, a, seats)
+				r := &row{index: idx, id: pr.plan.id(s, seats, rep), scenario: pr.domains[s], rep: rep}
+				r.seed = Seed(def.Seed, r.id)
+				for _, x := range seats {
+					r.agents = append(r.agents, def.Agents[x])
+				}
+				if err := r.scenario.prepare(); err != nil {
+					cancel(err)
+					return
+				}
+				out, err := negotiate(r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
+				if err != nil {
+					cancel(fmt.Errorf("tournament: negotiation %s: %w", r.id, err))
+					return
+				}
+				r.out, r.m = out, r.scenario.measure(out.utilities)
+				select {
+				case rows <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(rows) }()
+
+	var ran, unsynced int64
+	count := resumed
+	if opt.OnProgress != nil {
+		opt.OnProgress(count, inShard)
+	}
+	tick := time.NewTicker(opt.SyncInterval)
+	defer tick.Stop()
+	sync := func() error {
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing results", Err: err}
+		}
+		if err := f.Sync(); err != nil {
+			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: syncing results", Err: err}
+		}
+		unsynced = 0
+		return nil
+	}
+	rec := make([]string, 0, len(pr.cols))
+	for {
+		select {
+		case r, ok := <-rows:
+			if !ok {
+				serr := sync()
+				if err := context.Cause(ctx); err != nil {
+					return ran, err
+				}
+				return ran, serr
+			}
+			rec = r.record(pr.Manifest.Seats, rec)
+			if err := w.Write(rec); err != nil {
+				cancel(err)
+				continue
+			}
+			ran++
+			count++
+			unsynced++
+			if unsynced >= int64(opt.SyncRows) {
+				if err := sync(); err != nil {
+					cancel(err)
+				}
+			}
+			if opt.OnProgress != nil {
+				opt.OnProgress(count, inShard)
+			}
+		case <-tick.C:
+			if unsynced > 0 {
+				if err := sync(); err != nil {
+					cancel(err)
+				}
+			}
+		}
+	}
+}
+
+// checkOrWriteManifest writes DIR/tournament.json, or, if it exists,
+// checks that it describes the same tournament and shard.
+func checkOrWriteManifest(dir string, man Manifest) error {
+	path := filepath.Join(dir, ManifestJSON)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return writeManifest(path, man)
+	}
+	if err != nil {
+		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: reading " + path, Err: err}
+	}
+	var old Manifest
+	if err := json.Unmarshal(data, &old); err != nil {
+		return &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
+	}
+	if why := diffManifest(old, man, true); why != "" {
+		return parley.Errorf(parley.ECONFLICT, "tournament: %s holds a different tournament (%s); use another --out folder, or the same definition to resume", dir, why)
+	}
+	return nil
+}
+
+// diffManifest says how two manifests differ ("" when they describe the
+// same tournament; the shard too when withShard).
+func diffManifest(a, b Manifest, withShard bool) string {
+	da, db := a.Definition, b.Definition
+	switch {
+	case !slices.Equal(da.Agents, db.Agents):
+		return fmt.Sprintf("agents %v, not %v", da.Agents, db.Agents)
+	case !slices.Equal(da.Scenarios, db.Scenarios):
+		return fmt.Sprintf("scenarios %v, not %v", da.Scenarios, db.Scenarios)
+	case da.Reps != db.Reps:
+		return fmt.Sprintf("reps %d, not %d", da.Reps, db.Reps)
+	case da.Rounds != db.Rounds:
+		return fmt.Sprintf("rounds %d, not %d", da.Rounds, db.Rounds)
+	case da.Seed != db.Seed:
+		return fmt.Sprintf("seed %d, not %d", da.Seed, db.Seed)
+	case da.SelfPlay != db.SelfPlay:
+		return fmt.Sprintf("self-play %v, not %v", da.SelfPlay, db.SelfPlay)
+	case len(a.Scenarios) != len(b.Scenarios):
+		return fmt.Sprintf("%d scenarios resolved, not %d", len(a.Scenarios), len(b.Scenarios))
+	}
+	for i := range a.Scenarios {
+		sa, sb := a.Scenarios[i], b.Scenarios[i]
+		if sa.Name != sb.Name || sa.Fingerprint != sb.Fingerprint || !slices.Equal(sa.Parties, sb.Parties) {
+			return fmt.Sprintf("scenario %s (%s) has changed", sa.Name, sa.Source)
+		}
+	}
+	if a.Negotiations != b.Negotiations || a.Seats != b.Seats {
+		return fmt.Sprintf("%d negotiations, not %d", a.Negotiations, b.Negotiations)
+	}
+	if withShard && a.Shard.norm() != b.Shard.norm() {
+		return fmt.Sprintf("shard %s, not %s", a.Shard, b.Shard)
+	}
+	return ""
+}
+
+func writeManifest(path string, man Manifest) error {
+	data, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: encoding " + path, Err: err}
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing " + path, Err: err}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing " + path, Err: err}
+	}
+	return nil
+}
+
+// ReadManifest reads DIR/tournament.json.
+func ReadManifest(dir string) (Manifest, error) {
+	var m Manifest
+	path := filepath.Join(dir, ManifestJSON)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		code := parley.EINTERNAL
+		if errors.Is(err, fs.ErrNotExist) {
+			code = parley.ENOTFOUND
+		}
+		return m, &parley.Error{Code: code, Message: "tournament: " + dir + " is no tournament folder", Err: err}
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
+	}
+	return m, nil
+}
