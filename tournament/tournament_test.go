@@ -413,8 +413,8 @@ func TestSummaryHandMade(t *testing.T) {
 		t.Fatalf("header %v", rows[0])
 	}
 	want := []struct {
-		agent                      string
-		n                          string
+		agent                       string
+		n                           string
 		mean, lo, hi, agree, adv, w float64
 	}{
 		{"b", "2", 0.75, 0.75 - 3.176551184, 0.75 + 3.176551184, 1, 0.625, 1.125},
