@@ -210,3 +210,136 @@ func TestBadInput(t *testing.T) {
 		t.Fatal("ErrorCode(nil) must be empty")
 	}
 }
+
+// TestSimulateBuiltinGolden is the golden timeline of 'parley simulate' on
+// the built-in scenario (the negotiation time line is dropped: it varies).
+func TestSimulateBuiltinGolden(t *testing.T) {
+	out, errs, code := run(t, "simulate")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "Negotiation time:") {
+			keep = append(keep, l)
+		}
+	}
+	out = strings.Join(keep, "\n")
+	golden(t, "simulate-istanbul.golden", out)
+	for _, want := range []string{"Day 1", "add_precondition guarantor=us_guarantor", "agreed → reopened", "extends the deadline", "End: deadline"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+}
+
+func TestSimulateJSONTranscriptReplay(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "t.jsonl")
+	out, errs, code := run(t, "simulate", "--variant", "before-recess", "--json", "--transcript", tr, "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		End       string         `json:"end"`
+		Agreement map[string]any `json:"agreement"`
+		Utilities []float64      `json:"utilities"`
+		Rounds    int            `json:"rounds"`
+		Offers    int            `json:"offers"`
+		ElapsedS  *float64       `json:"elapsed_s"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.End != "agreement" || r.Agreement == nil || len(r.Utilities) != 2 || r.Rounds == 0 || r.Offers == 0 || r.ElapsedS == nil {
+		t.Errorf("before-recess: want an agreement with all fields, got %+v", r)
+	}
+	out, errs, code = run(t, "replay", tr)
+	if code != 0 || !strings.Contains(out, "matches the transcript") {
+		t.Errorf("replay: exit %d: %s%s", code, out, errs)
+	}
+	// A tampered transcript (the recorded end changed) is caught.
+	b, _ := os.ReadFile(tr)
+	bad := filepath.Join(dir, "bad.jsonl")
+	if !bytes.Contains(b, []byte(`"end":"agreement"`)) {
+		t.Fatal("transcript has no agreement to tamper with")
+	}
+	if err := os.WriteFile(bad, bytes.Replace(b, []byte(`"end":"agreement"`), []byte(`"end":"deadline"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code = run(t, "replay", bad); code == 0 {
+		t.Errorf("tampered transcript replayed cleanly: %s", errs)
+	}
+}
+
+func TestSimulateGeniusAgents(t *testing.T) {
+	dir := filepath.Join("..", "..", "genius", "testdata")
+	out, errs, code := run(t, "simulate", "--genius", filepath.Join(dir, "car-domain.xml"), filepath.Join(dir, "car-buyer.xml"), filepath.Join(dir, "car-seller.xml"), "--agents", "boulware,conceder", "--rounds", "50", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"protocol": "sao"`) || !strings.Contains(out, `"boulware"`) {
+		t.Errorf("unexpected output: %s", out)
+	}
+	_, errs, code = run(t, "simulate", "--agents", "boulware,nosuchagent")
+	if code != 2 || !strings.Contains(errs, "nosuchagent") {
+		t.Errorf("unknown agent: exit %d, %s", code, errs)
+	}
+	_, errs, code = run(t, "simulate", "--agents", "boulware")
+	if code != 2 || !strings.Contains(errs, "1 agents for 2 parties") {
+		t.Errorf("agent count: exit %d, %s", code, errs)
+	}
+}
+
+func TestSimulateMonteCarloWorkers(t *testing.T) {
+	var outs []string
+	for _, w := range []string{"1", "2"} {
+		out, errs, code := run(t, "simulate", "--runs", "16", "--workers", w, "--json", "--seed", "5")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "elapsed_s")
+		delete(m, "runs_per_second")
+		b, _ := json.Marshal(m)
+		outs = append(outs, string(b))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("Monte Carlo depends on --workers:\n%s\n%s", outs[0], outs[1])
+	}
+	out, _, _ := run(t, "simulate", "--runs", "8")
+	for _, want := range []string{"Agreement in", "Wilson", "Who blocked"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Monte Carlo report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestAgentsAndConvert(t *testing.T) {
+	out, _, code := run(t, "agents")
+	for _, name := range []string{"boulware", "linear", "conceder", "titfortat", "hardliner", "random", "frequency", "hillclimb", "nash", "watchdog"} {
+		if code != 0 || !strings.Contains(out, name) {
+			t.Errorf("agents lacks %q (exit %d)", name, code)
+		}
+	}
+	dir := t.TempDir()
+	for _, to := range []string{"yaml", "genius", "geniusweb"} {
+		out, errs, code := run(t, "convert", "--to", to, "--out", filepath.Join(dir, to))
+		if code != 0 || !strings.Contains(out, "wrote") {
+			t.Errorf("convert --to %s: exit %d: %s%s", to, code, out, errs)
+		}
+		if to != "yaml" && !strings.Contains(errs, "warning:") {
+			t.Errorf("convert --to %s: factions and red lines cannot be expressed; want warnings, got %q", to, errs)
+		}
+	}
+	// The YAML export reads back.
+	if _, errs, code := run(t, "validate", filepath.Join(dir, "yaml", "istanbul-2025.yaml")); code != 0 {
+		t.Errorf("exported YAML does not validate: %s", errs)
+	}
+	if _, errs, code := run(t, "convert", "--to", "pdf", "--out", dir); code != 2 || !strings.Contains(errs, "pdf") {
+		t.Errorf("bad --to: exit %d %s", code, errs)
+	}
+}
