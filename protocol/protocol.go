@@ -53,6 +53,10 @@ type Protocol interface {
 	// owns the clock and calls it); it records a "timeout" event and ends
 	// with EndState Deadline. After the end it returns ErrEnded.
 	Timeout() error
+	// DiscardEvents stops keeping events: Events returns nil from now on
+	// (sequence numbers still advance). Runners that write no transcript
+	// (Monte Carlo, tournaments) call it first to save the allocations.
+	DiscardEvents()
 	// Events drains the events produced since the last call, in order.
 	Events() []Event
 	// Result is the current result (End == Running until it ends).
@@ -147,6 +151,11 @@ type base struct {
 	res     Result
 	round   int
 	clock   func(round int) (day int, hour float64)
+	discard bool
+	// ints and acts are arenas for the copies of outcomes and actions the
+	// history keeps: one allocation per few thousand steps, not per step.
+	ints []int
+	acts []parley.Action
 }
 
 func newBase(m *parley.Model) base {
@@ -161,10 +170,16 @@ func newBase(m *parley.Model) base {
 func (b *base) emit(ev Event) {
 	ev.Seq = b.seq
 	b.seq++
+	if b.discard {
+		return
+	}
 	ev.Round = b.round
 	ev.Day, ev.Hour = b.clock(b.round)
 	b.events = append(b.events, ev)
 }
+
+// DiscardEvents implements Protocol.
+func (b *base) DiscardEvents() { b.discard = true; b.events = nil }
 
 // Events implements Protocol.
 func (b *base) Events() []Event {
@@ -194,9 +209,9 @@ func (b *base) finish(end parley.EndState, by int, why string) {
 // record logs a valid action: an "action" event, the history, and the
 // delivery of the actor's pending instructions.
 func (b *base) record(a parley.Action) {
-	a = copyAction(a)
+	a = b.copyAction(a)
 	b.history = append(b.history, a)
-	b.emit(Event{Type: EvAction, Actor: a.Actor, Action: &a})
+	b.emit(Event{Type: EvAction, Actor: a.Actor, Action: b.stash(a)})
 	if a.Actor >= 0 && a.Actor < len(b.pending) {
 		b.pending[a.Actor] = nil
 	}
@@ -206,7 +221,7 @@ func (b *base) record(a parley.Action) {
 // broken logs an invalid action and ends the negotiation. by is the actor
 // whose turn it was.
 func (b *base) broken(by int, a parley.Action, err error) error {
-	a = copyAction(a)
+	a = b.copyAction(a)
 	msg := strings.TrimPrefix(parley.ErrorMessage(err), "protocol: ")
 	b.emit(Event{Type: EvAction, Actor: a.Actor, Action: &a, Note: "invalid: " + msg})
 	b.finish(parley.Broken, by, msg)
@@ -375,8 +390,34 @@ func clone(o parley.Outcome) parley.Outcome {
 	return append(parley.Outcome(nil), o...)
 }
 
-func copyAction(a parley.Action) parley.Action {
-	a.Outcome = clone(a.Outcome)
+// keep copies o into the outcome arena. The copy's capacity is its
+// length, so appending to it never touches its neighbours.
+func (b *base) keep(o parley.Outcome) parley.Outcome {
+	if o == nil {
+		return nil
+	}
+	if cap(b.ints)-len(b.ints) < len(o) {
+		b.ints = make([]int, 0, max(4096, len(o)))
+	}
+	k := len(b.ints)
+	b.ints = append(b.ints, o...)
+	return b.ints[k:len(b.ints):len(b.ints)]
+}
+
+// stash keeps a copy of a for an event, unless events are discarded.
+func (b *base) stash(a parley.Action) *parley.Action {
+	if b.discard {
+		return nil
+	}
+	if len(b.acts) == cap(b.acts) {
+		b.acts = make([]parley.Action, 0, 256)
+	}
+	b.acts = append(b.acts, a)
+	return &b.acts[len(b.acts)-1]
+}
+
+func (b *base) copyAction(a parley.Action) parley.Action {
+	a.Outcome = b.keep(a.Outcome)
 	if a.Answers != nil {
 		a.Answers = append([]parley.ClauseAnswer(nil), a.Answers...)
 	}

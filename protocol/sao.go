@@ -90,6 +90,7 @@ func NewSAO(m *parley.Model, cfg SAOConfig) (Protocol, error) {
 		return nil, err
 	}
 	s := &sao{base: newBase(m), cfg: cfg, n: len(m.Parties), offerer: NoActor}
+	s.history = make([]parley.Action, 0, min(cfg.Rounds*s.n, 4096))
 	s.emit(Event{Type: EvStart, Actor: NoActor, Note: fmt.Sprintf("sao: %d parties, %d rounds", s.n, cfg.Rounds)})
 	return s, nil
 }
@@ -110,7 +111,7 @@ func (s *sao) Next() (parley.Turn, bool) {
 	}
 	if s.offer != nil {
 		t.Kind = parley.TurnRespond
-		t.Offer = clone(s.offer)
+		t.Offer = s.offer // read-only for agents (parley.Turn); the history's copy
 		t.Offerer = s.offerer
 	}
 	return t, true
@@ -151,7 +152,7 @@ func (s *sao) Step(a parley.Action) error {
 		s.finish(parley.WalkOut, a.Actor, s.actorName(a.Actor)+" walked away")
 		return nil
 	case parley.ActOffer:
-		s.offer = clone(a.Outcome)
+		s.offer = s.history[len(s.history)-1].Outcome // the recorded copy
 		s.offerer = a.Actor
 		s.accepts = 0
 		s.res.Offers++

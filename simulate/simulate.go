@@ -165,6 +165,9 @@ func Once(m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !keepEvents {
+		p.DiscardEvents()
+	}
 	header, err := protocol.NewHeader(m.Scenario, pc, cfg.Seed)
 	if err != nil {
 		return nil, err
@@ -272,8 +275,6 @@ func Once(m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
 		_ = p.Step(a) // an invalid action ends the negotiation as Broken; the result says why
 		if keepEvents {
 			run.Events = append(run.Events, p.Events()...)
-		} else {
-			p.Events()
 		}
 		if cfg.WallClock > 0 && time.Since(start) > cfg.WallClock {
 			if err := p.Timeout(); err != nil && err != protocol.ErrEnded {
