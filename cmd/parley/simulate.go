@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
@@ -37,6 +38,7 @@ type SimulateCommand struct {
 	HTML       string
 	Runs       int
 	Workers    int
+	TimeLimit  time.Duration
 }
 
 // Run parses flags, loads the scenario, and runs one negotiation (printing
@@ -48,6 +50,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Protocol, "protocol", "", "sao (alternating offers; stacked for 3+ parties) or mediated (single negotiating text); default: the scenario's, else sao")
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
 	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
+	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation, e.g. 3m (0: none; the round deadline always applies)")
 	fs.IntVar(&c.Rounds, "rounds", 0, "deadline in rounds (default: the scenario's, else 100 for sao and 30 for mediated)")
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
@@ -88,6 +91,10 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 			cfg.Agents[i] = sp
 		}
 	}
+	if c.TimeLimit < 0 {
+		return usagef("--time-limit must not be negative, got %s", c.TimeLimit)
+	}
+	cfg.WallClock = c.TimeLimit
 	cfg.Seed = c.Seed
 	cfg.Meta = map[string]string{"variant": s.Variant}
 
