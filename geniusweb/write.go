@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/lossy"
 )
 
 // ReservationLost is the warning (after "party %q: ") written when no
@@ -50,7 +51,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 	if err != nil {
 		return nil, nil, err
 	}
-	warnings = lostFeatures(s)
+	warnings = lossy.Features(s)
 	pus := partyUtils(s)
 	for _, pu := range pus {
 		if pu.rects > 0 {
