@@ -65,6 +65,7 @@ type Prepared struct {
 	plan     *plan
 	domains  []*domain
 	cols     []column
+	cache    *agent.IndexCache // one outcome index per utility function, shared by runs
 }
 
 // Prepare validates def (defaults filled in), loads and compiles its
@@ -82,7 +83,7 @@ func Prepare(def Definition) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &Prepared{plan: p, Manifest: Manifest{Version: 1, Definition: def, Negotiations: p.total}}
+	pr := &Prepared{plan: p, cache: agent.NewIndexCache(agent.IndexOptions{}), Manifest: Manifest{Version: 1, Definition: def, Negotiations: p.total}}
 	for _, s := range scen {
 		pr.Manifest.Scenarios = append(pr.Manifest.Scenarios, s.ScenarioInfo)
 		pr.Manifest.Seats = max(pr.Manifest.Seats, len(s.Parties))
@@ -243,8 +244,8 @@ func (pr *Prepared) checkRow(rec []string) (int64, error) {
 func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	jobs := make(chan int64, 4*opt.Workers)
-	rows := make(chan *row, 4*opt.Workers)
+	jobs := make(chan int64, 64*opt.Workers)
+	rows := make(chan *row, 256*opt.Workers)
 	go func() { // producer: the shard's indexes in order, skipping done ones
 		defer close(jobs)
 		for idx := int64(sh.I); idx < pr.plan.total; idx += int64(sh.N) {
@@ -258,7 +259,7 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 			}
 		}
 	}()
-	cache := agent.NewIndexCache(agent.IndexOptions{})
+	cache := pr.cache
 	def := pr.Manifest.Definition
 	var wg sync.WaitGroup
 	for range opt.Workers {
@@ -301,13 +302,31 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 	}
 	tick := time.NewTicker(opt.SyncInterval)
 	defer tick.Stop()
+	// fsync runs in its own goroutine: the writer hands the rows to the
+	// kernel (a write) and asks for a sync, and keeps writing while the disk
+	// catches up; requests made during a sync coalesce into the next one.
+	syncReq := make(chan struct{}, 1)
+	var syncErr error
+	var syncWG sync.WaitGroup
+	syncWG.Add(1)
+	go func() {
+		defer syncWG.Done()
+		for range syncReq {
+			if err := f.Sync(); err != nil && syncErr == nil {
+				syncErr = err
+				cancel(&parley.Error{Code: parley.EINTERNAL, Message: "tournament: syncing results", Err: err})
+			}
+		}
+	}()
+	defer func() { close(syncReq); syncWG.Wait() }()
 	sync := func() error {
 		w.Flush()
 		if err := w.Error(); err != nil {
 			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing results", Err: err}
 		}
-		if err := f.Sync(); err != nil {
-			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: syncing results", Err: err}
+		select {
+		case syncReq <- struct{}{}:
+		default: // a sync is pending; it will cover these rows
 		}
 		unsynced = 0
 		return nil

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/parleyhq/parley/tournament"
+)
+
+// TournamentCommand runs a tournament (from flags or a YAML file) or
+// merges shard folders.
+//
+//	parley tournament --agents a,b,c --scenarios PATH[,PATH...] --out DIR [flags]
+//	parley tournament run FILE.yaml [flags]
+//	parley tournament merge --out DIR SHARD_DIR ...
+type TournamentCommand struct {
+	*Main
+}
+
+const tournamentUsage = `Usage:
+  parley tournament --agents a,b,c --scenarios PATH[,PATH...] --out DIR [flags]
+  parley tournament run FILE.yaml [flags]     keys mirror the flags; flags given override the file
+  parley tournament merge --out DIR SHARD_DIR ...
+
+Scenarios: built-in names, scenario YAML files, Genius XML domain files
+(profiles X-*.xml beside X-domain.xml), DOMAIN+PROFILE+PROFILE sets (Genius
+XML or GeniusWeb JSON), GeniusWeb JSON domain files, or folders of these.
+Re-running the same command into the same --out resumes it.
+
+Flags:
+`
+
+// Run dispatches to run, merge or the flag form.
+func (c *TournamentCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "merge" {
+		return c.merge(args[1:])
+	}
+	if len(args) > 0 && args[0] == "run" {
+		return c.run(ctx, args[1:], true)
+	}
+	return c.run(ctx, args, false)
+}
+
+func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile bool) error {
+	name := "parley tournament"
+	if fromFile {
+		name += " run"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Usage = func() { fmt.Fprint(c.Stderr, tournamentUsage); fs.PrintDefaults() }
+	agents := fs.String("agents", "", "comma-separated agent specs (see 'parley agents'), e.g. boulware,linear,conceder")
+	scenarios := fs.String("scenarios", "", "comma-separated scenarios: built-in names, files or folders")
+	reps := fs.Int("reps", tournament.DefaultReps, "repetitions of every pairing")
+	rounds := fs.Int("rounds", tournament.DefaultRounds, "deadline of every negotiation in rounds")
+	seed := fs.Uint64("seed", tournament.DefaultSeed, "tournament seed; each negotiation's seed derives from it and the negotiation's id")
+	selfPlay := fs.Bool("self-play", false, "let agents meet themselves (all k^n seat assignments)")
+	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
+	out := fs.String("out", "", "output `DIR` (results.csv, results.parquet, summary.csv, tournament.json)")
+	shard := fs.String("shard", "", "run only shard `i/N`: negotiations whose index ≡ i mod N (0-based i)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	var cfg tournament.Config
+	switch {
+	case fromFile && len(pos) != 1:
+		return usagef("tournament run: give one FILE.yaml")
+	case fromFile:
+		f, err := tournament.ReadConfig(pos[0])
+		if err != nil {
+			return err
+		}
+		cfg = *f
+	case len(pos) > 0:
+		return usagef("tournament: unexpected argument %q (scenarios go in --scenarios)", pos[0])
+	default:
+		cfg.Reps, cfg.Rounds, cfg.Seed = *reps, *rounds, *seed
+	}
+	// Flags given on the command line override the file.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["agents"] || !fromFile {
+		cfg.Agents = tournament.ParseAgents(*agents)
+	}
+	if set["scenarios"] || !fromFile {
+		cfg.Scenarios = tournament.SplitList(*scenarios)
+	}
+	if set["reps"] {
+		cfg.Reps = *reps
+	}
+	if set["rounds"] {
+		cfg.Rounds = *rounds
+	}
+	if set["seed"] {
+		cfg.Seed = *seed
+	}
+	if set["self-play"] || !fromFile {
+		cfg.SelfPlay = *selfPlay
+	}
+	if set["workers"] || !fromFile {
+		cfg.Workers = *workers
+	}
+	if set["out"] || !fromFile {
+		cfg.Out = *out
+	}
+	if set["shard"] || !fromFile {
+		cfg.Shard = *shard
+	}
+	if cfg.Out == "" {
+		return usagef("tournament: --out DIR required")
+	}
+	if cfg.Workers < 0 || cfg.Reps < 0 || cfg.Rounds < 0 {
+		return usagef("tournament: --workers, --reps and --rounds must not be negative")
+	}
+	var sh tournament.Shard
+	if cfg.Shard != "" {
+		if sh, err = tournament.ParseShard(cfg.Shard); err != nil {
+			return usagef("--shard: %v", err)
+		}
+	}
+	pr, err := tournament.Prepare(cfg.Definition)
+	if err != nil {
+		return err
+	}
+	opt := tournament.Options{Out: cfg.Out, Workers: cfg.Workers, Shard: sh}
+	finish := c.progress(&opt)
+	st, err := pr.Run(ctx, opt)
+	finish()
+	if err != nil {
+		if st != nil && ctx.Err() != nil {
+			fmt.Fprintf(c.Stderr, "interrupted after %d negotiations; run the same command again to resume\n", st.Resumed+st.Ran)
+		}
+		return err
+	}
+	rate := float64(st.Ran) / st.Elapsed.Seconds()
+	fmt.Fprintf(c.Stdout, "%d negotiations in shard %s of %d (%d resumed, %d run in %s, %.0f/s); results in %s\n",
+		st.InShard, sh.String(), st.Negotiations, st.Resumed, st.Ran, st.Elapsed.Round(time.Millisecond), rate, cfg.Out)
+	return nil
+}
+
+// progress installs a progress bar with rate and ETA on a terminal, plain
+// lines (every 10%) otherwise; the returned function ends it.
+func (c *TournamentCommand) progress(opt *tournament.Options) func() {
+	if f, ok := c.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		var bar *progressbar.ProgressBar
+		opt.OnProgress = func(done, total int64) {
+			if bar == nil {
+				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("negotiations"),
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("neg"),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set64(done)
+		}
+		return func() {
+			if bar != nil {
+				_ = bar.Finish()
+			}
+		}
+	}
+	start := time.Now()
+	var next int64
+	opt.OnProgress = func(done, total int64) {
+		if done < next && done != total {
+			return
+		}
+		next = done + max(1, total/10)
+		el := time.Since(start).Seconds()
+		fmt.Fprintf(c.Stderr, "%d/%d negotiations (%.0f%%), %.1fs elapsed\n", done, total, 100*float64(done)/float64(max(total, 1)), el)
+	}
+	return func() {}
+}
+
+func (c *TournamentCommand) merge(args []string) error {
+	fs := flag.NewFlagSet("parley tournament merge", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	out := fs.String("out", "", "output `DIR` for the merged tournament")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) == 0 {
+		return usagef("tournament merge: --out DIR and at least one SHARD_DIR required")
+	}
+	st, err := tournament.Merge(*out, pos)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "merged %d shard folders: %d negotiations into %s\n", st.Shards, st.Negotiations, *out)
+	return nil
+}
