@@ -79,6 +79,7 @@ Usage:
   parley replay FILE.jsonl                rebuild a negotiation from its transcript and check it
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
+  parley tournament --agents a,b --scenarios PATH --out DIR   run a tournament (also: run FILE.yaml, merge)
 
 Run 'parley COMMAND -h' for a command's flags.
 `
@@ -104,6 +105,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ScenariosCommand{Main: m}).Run(ctx, args[1:])
 	case "validate":
 		return (&ValidateCommand{Main: m}).Run(ctx, args[1:])
+	case "tournament":
+		return (&TournamentCommand{Main: m}).Run(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
