@@ -103,6 +103,7 @@ func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *
 	if err != nil {
 		return outcome{}, err
 	}
+	p.DiscardEvents() // no transcript: keep no events
 	agents := make([]parley.Agent, len(m.Parties))
 	for i := range m.Parties {
 		a, err := agent.New(specs[i])
@@ -128,7 +129,6 @@ func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *
 		a := agents[t.Actor].Act(&t)
 		a.Actor = t.Actor
 		_ = p.Step(a) // an invalid action ends the negotiation as Broken
-		p.Events()
 	}
 	o := outcome{elapsed: time.Since(start), result: p.Result()}
 	o.utilities = make([]float64, len(m.Parties))
