@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -341,5 +342,56 @@ func TestAgentsAndConvert(t *testing.T) {
 	}
 	if _, errs, code := run(t, "convert", "--to", "pdf", "--out", dir); code != 2 || !strings.Contains(errs, "pdf") {
 		t.Errorf("bad --to: exit %d %s", code, errs)
+	}
+}
+
+// TestTournamentShardsMerge runs a small tournament whole and in two
+// shards, merges the shards and compares the rows (without the wall-clock
+// time column).
+func TestTournamentShardsMerge(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"tournament", "--agents", "boulware,conceder,linear", "--scenarios", "istanbul-2025", "--reps", "2", "--rounds", "40"}
+	if _, errs, code := run(t, append(args, "--out", filepath.Join(dir, "whole"))...); code != 0 {
+		t.Fatalf("whole: exit %d: %s", code, errs)
+	}
+	for _, sh := range []string{"0/2", "1/2"} {
+		if _, errs, code := run(t, append(args, "--shard", sh, "--out", filepath.Join(dir, "s"+sh[:1]))...); code != 0 {
+			t.Fatalf("shard %s: exit %d: %s", sh, code, errs)
+		}
+	}
+	if _, errs, code := run(t, "tournament", "merge", "--out", filepath.Join(dir, "merged"), filepath.Join(dir, "s0"), filepath.Join(dir, "s1")); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errs)
+	}
+	rows := func(sub string) string {
+		b, err := os.ReadFile(filepath.Join(dir, sub, "results.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		col := -1
+		for i, h := range strings.Split(lines[0], ",") {
+			if h == "time" {
+				col = i
+			}
+		}
+		var out []string
+		for _, l := range lines[1:] {
+			f := strings.Split(l, ",")
+			f[col] = ""
+			out = append(out, strings.Join(f, ","))
+		}
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	if whole, merged := rows("whole"), rows("merged"); whole != merged || whole == "" {
+		t.Errorf("merged shards differ from the whole run:\n%s\n---\n%s", whole, merged)
+	}
+	for _, f := range []string{"results.parquet", "summary.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, "merged", f)); err != nil {
+			t.Errorf("merge wrote no %s: %v", f, err)
+		}
+	}
+	if _, errs, code := run(t, append(args, "--shard", "2/2", "--out", filepath.Join(dir, "bad"))...); code == 0 || !strings.Contains(errs, "shard") {
+		t.Errorf("--shard 2/2 accepted: %s", errs)
 	}
 }
