@@ -395,3 +395,28 @@ func TestTournamentShardsMerge(t *testing.T) {
 		t.Errorf("--shard 2/2 accepted: %s", errs)
 	}
 }
+
+func TestGeniusWebInput(t *testing.T) {
+	dir := filepath.Join("..", "..", "geniusweb", "testdata")
+	emp, er := filepath.Join(dir, "jobs-employee.json"), filepath.Join(dir, "jobs-employer.json")
+	// Separate domain file, and profiles that embed their domain.
+	for _, args := range [][]string{
+		{"analyze", "--json", "--geniusweb", filepath.Join(dir, "jobs-domain.json"), emp, er},
+		{"analyze", "--json", "--geniusweb", emp, er},
+	} {
+		out, errs, code := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		if r := decode(t, out); r.Outcomes.String() != "50" || len(r.Pareto) == 0 {
+			t.Errorf("%v: outcomes %s, %d frontier points", args, r.Outcomes, len(r.Pareto))
+		}
+	}
+	out, errs, code := run(t, "simulate", "--geniusweb", emp, er, "--agents", "boulware,linear", "--json")
+	if code != 0 || !strings.Contains(out, `"end"`) {
+		t.Errorf("simulate --geniusweb: exit %d: %s%s", code, out, errs)
+	}
+	if _, errs, code := run(t, "analyze", "--genius", "--geniusweb", emp, er); code != 2 || !strings.Contains(errs, "exclude each other") {
+		t.Errorf("--genius with --geniusweb: exit %d: %s", code, errs)
+	}
+}
