@@ -16,7 +16,7 @@ import (
 // TournamentCommand runs a tournament (from flags or a YAML file) or
 // merges shard folders.
 //
-//	parley tournament --agents a,b,c --scenarios PATH[,PATH...] --out DIR [flags]
+//	parley tournament --agents a,b,c --scenarios PATH [PATH...] --out DIR [flags]
 //	parley tournament run FILE.yaml [flags]
 //	parley tournament merge --out DIR SHARD_DIR ...
 type TournamentCommand struct {
@@ -24,7 +24,7 @@ type TournamentCommand struct {
 }
 
 const tournamentUsage = `Usage:
-  parley tournament --agents a,b,c --scenarios PATH[,PATH...] --out DIR [flags]
+  parley tournament --agents a,b,c --scenarios PATH [PATH...] --out DIR [flags]
   parley tournament run FILE.yaml [flags]     keys mirror the flags; flags given override the file
   parley tournament merge --out DIR SHARD_DIR ...
 
@@ -78,7 +78,7 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 			return err
 		}
 		cfg = *f
-	case len(pos) > 0:
+	case len(pos) > 0 && *scenarios == "":
 		return usagef("tournament: unexpected argument %q (scenarios go in --scenarios)", pos[0])
 	default:
 		cfg.Reps, cfg.Rounds, cfg.Seed = *reps, *rounds, *seed
@@ -90,7 +90,9 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 		cfg.Agents = tournament.ParseAgents(*agents)
 	}
 	if set["scenarios"] || !fromFile {
-		cfg.Scenarios = tournament.SplitList(*scenarios)
+		// "--scenarios A B C": the paths after the flag's value are
+		// scenarios too, as a shell glob gives them.
+		cfg.Scenarios = append(tournament.SplitList(*scenarios), pos...)
 	}
 	if set["reps"] {
 		cfg.Reps = *reps
