@@ -14,7 +14,7 @@ func init() {
 		Name:    "delegate",
 		Role:    RoleNegotiator,
 		Summary: "Answers a single negotiating text clause by clause: accepts when the text clears a floor that concedes over time and its factions ratify, otherwise rejects the clauses that cost most or break a red line.",
-		Params:  "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with the text at or below the reservation, 0 = never)",
+		Params:  "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with the text at or below the reservation, 0 = never); extend=0 (near the deadline, with clauses settled, ask for this many more rounds; the deadline moves when every party asks, 0 = never ask)",
 	}, func(p map[string]string) (parley.Agent, error) { return NewDelegate(p) })
 }
 
@@ -62,6 +62,11 @@ type Delegate struct {
 	// Patience is the number of turns in a row at or below the reservation
 	// after which it walks away (0: never).
 	Patience int
+	// Extend is how many more rounds it asks for, with its answer, once
+	// the session is past 80% of its time and at least one clause is
+	// agreed (0: never ask). The protocol extends the deadline when every
+	// party asks.
+	Extend int
 
 	m        *parley.Model
 	party    int
@@ -79,7 +84,7 @@ type Delegate struct {
 var _ parley.Agent = (*Delegate)(nil)
 
 // NewDelegate makes a delegate from its params (floor, concede, reopen,
-// patience).
+// patience, extend).
 func NewDelegate(params map[string]string) (*Delegate, error) {
 	p := newSTParams("delegate", params)
 	d := &Delegate{
@@ -87,6 +92,7 @@ func NewDelegate(params map[string]string) (*Delegate, error) {
 		Concede:     p.float("concede", 1, 1e-3, 1e3),
 		Reopen:      p.int("reopen", 5, 0),
 		Patience:    p.int("patience", 0, 0),
+		Extend:      p.int("extend", 0, 0),
 	}
 	if err := p.done(); err != nil {
 		return nil, err
@@ -314,7 +320,22 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 	if !ok || len(why) > 0 {
 		reason = strings.Join(why, "; ")
 	}
-	return parley.Action{Actor: d.party, Kind: parley.ActAnswer, Answers: ans, Reason: reason}
+	a := parley.Action{Actor: d.party, Kind: parley.ActAnswer, Answers: ans, Reason: reason}
+	if d.Extend > 0 && t.Time >= 0.8 && anySettled(t.Text) {
+		a.Rounds = d.Extend
+		a.Reason += fmt.Sprintf("; asks for %d more rounds", d.Extend)
+	}
+	return a
+}
+
+// anySettled reports whether some on-agenda clause of the text is settled.
+func anySettled(text []parley.Clause) bool {
+	for _, c := range text {
+		if c.OnAgenda && settled(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // coverGap rejects the open clauses that cost the party most until their

@@ -111,6 +111,9 @@ func (f formatter) action(a parley.Action) string {
 		if len(a.Answers) != len(f.s.Issues) {
 			parts = append(parts, fmt.Sprintf("[%d answers]", len(a.Answers)))
 		}
+		if a.Rounds != 0 {
+			parts = append(parts, fmt.Sprintf("extend=%d", a.Rounds))
+		}
 		s += " " + strings.Join(parts, " ")
 	case parley.ActExtend:
 		s += " rounds=" + strconv.Itoa(a.Rounds)

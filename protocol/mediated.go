@@ -135,6 +135,10 @@ type mediated struct {
 	accepted   [][]bool // [issue][party]: accepted the clause as written this round
 	away       []int    // away[p]: party p is recalled until this round (exclusive)
 	dirty      bool     // a clause became agreed since the last ratification check
+	// extendAsk[p] is the extension (in rounds) party p asked for with its
+	// answer this round; 0: none. When every present party asks, the
+	// deadline is extended by agreement.
+	extendAsk []int
 }
 
 var _ Protocol = (*mediated)(nil)
@@ -193,6 +197,7 @@ func NewMediated(m *parley.Model, cfg MediatedConfig) (Protocol, error) {
 	p := &mediated{base: newBase(m), cfg: cfg, n: len(m.Parties), deadline: cfg.Rounds}
 	p.clock = p.cfg.clock
 	p.away = make([]int, p.n)
+	p.extendAsk = make([]int, p.n)
 	p.text = make([]parley.Clause, len(m.Sizes))
 	p.accepted = make([][]bool, len(m.Sizes))
 	for i := range p.text {
@@ -354,7 +359,11 @@ func (p *mediated) stepParty(a parley.Action) error {
 			return p.broken(a.Actor, a, invalid("answer by %s: clause %s is %s: %s", who, p.issue(i), p.describe(p.text[i]), err))
 		}
 	}
+	if a.Rounds < 0 || a.Rounds > MaxRounds {
+		return p.broken(a.Actor, a, invalid("answer by %s: an extension request must be in 0..%d rounds, got %d", who, MaxRounds, a.Rounds))
+	}
 	p.record(a)
+	p.extendAsk[a.Actor] = a.Rounds
 	for i, ans := range a.Answers {
 		switch {
 		case ans == parley.AnswerAccept && p.text[i].State == parley.ClauseProposed:
@@ -453,11 +462,38 @@ func (p *mediated) endRound() {
 		}
 	}
 	p.dirty = false
+	p.extendByAgreement(present)
 	if p.round+1 >= p.deadline {
 		p.finish(parley.Deadline, NoActor, fmt.Sprintf("deadline of %d rounds passed", p.deadline))
 		return
 	}
 	p.round++
+}
+
+// extendByAgreement extends the deadline when every party present asked
+// for it with its answer this round (by the smallest extension asked), if
+// extensions are left; a request that cannot be granted is noted.
+func (p *mediated) extendByAgreement(present bool) {
+	ask, all := 0, present
+	for q := 0; q < p.n; q++ {
+		r := p.extendAsk[q]
+		p.extendAsk[q] = 0
+		if r == 0 {
+			all = false
+		} else if ask == 0 || r < ask {
+			ask = r
+		}
+	}
+	if !all {
+		return
+	}
+	if p.extensions >= p.cfg.MaxExtensions {
+		p.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("every party asked for %d more rounds, but no extension is left (%d allowed)", ask, p.cfg.MaxExtensions)})
+		return
+	}
+	p.extensions++
+	p.deadline += ask
+	p.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, p.deadline)})
 }
 
 // complete reports whether at least one clause is on the agenda and every

@@ -115,6 +115,10 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 	case "answer":
 		a := parley.Action{Actor: h.party(d, d.CmdArgs[0].Key), Kind: parley.ActAnswer, Answers: make([]parley.ClauseAnswer, len(h.s.Issues))}
 		for _, arg := range d.CmdArgs[1:] {
+			if arg.Key == "extend" {
+				a.Rounds = h.intArg(d, "extend", 0)
+				continue
+			}
 			var ans parley.ClauseAnswer
 			if err := ans.UnmarshalText([]byte(arg.Vals[0])); err != nil {
 				d.Fatalf(h.t, "%v", err)

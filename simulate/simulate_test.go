@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -254,4 +255,28 @@ func randScenario(r *rand.Rand) *parley.Scenario {
 		s.Parties = append(s.Parties, pt)
 	}
 	return s
+}
+
+// TestExtensionByAgreement: delegates that ask for more rounds near the
+// deadline get them when every party asks (one of the allowed extensions).
+func TestExtensionByAgreement(t *testing.T) {
+	s := builtin(t, "")
+	m := compile(t, s)
+	cfg, _ := FromScenario(s, "")
+	cfg.Target = MediatorTarget(m)
+	cfg.Mediator = "nash:patience=40"
+	cfg.Agents = []string{"delegate:extend=4", "delegate:extend=4"}
+	run, err := Once(m, cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range run.Events {
+		if ev.Type == protocol.EvExtend && ev.Actor == protocol.NoActor && strings.Contains(ev.Note, "by agreement") {
+			found = true
+		}
+	}
+	if !found || run.Result.Rounds != cfg.Rounds+4 {
+		t.Errorf("want one extension by agreement (%v) and %d rounds, got %d", found, cfg.Rounds+4, run.Result.Rounds)
+	}
 }
