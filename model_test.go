@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -116,5 +117,37 @@ func TestCompileReportsEveryProblem(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+func TestOutcomesAndComplete(t *testing.T) {
+	t.Parallel()
+	s := &Scenario{ID: "o", Issues: []Issue{
+		{Name: "a", Options: []Option{{Label: "x"}, {Label: "y"}, {Label: "silent", NotAddressed: true}}},
+		{Name: "b", Options: []Option{{Label: "p"}, {Label: "q"}}},
+	}}
+	m := &Model{Scenario: s, Sizes: []int{3, 2}}
+	var got []string
+	for o := range m.Outcomes() {
+		got = append(got, fmt.Sprint(o))
+	}
+	if want := "[[0 0] [0 1] [1 0] [1 1] [2 0] [2 1]]"; fmt.Sprint(got) != want {
+		t.Errorf("Outcomes: %v, want %s", got, want)
+	}
+	n := 0
+	for range (&Model{Sizes: []int{2, 0}}).Outcomes() {
+		n++
+	}
+	if n != 0 {
+		t.Errorf("an issue without options: %d outcomes, want 0", n)
+	}
+	for range m.Outcomes() {
+		break // stopping early must not panic
+	}
+	if c := m.Complete(Outcome{-1, -1}); fmt.Sprint(c) != "[2 0]" {
+		t.Errorf("Complete: %v, want [2 0] (not addressed, then first option)", c)
+	}
+	if m.Complete(Outcome{1}) != nil {
+		t.Error("Complete of a short text must be nil")
 	}
 }

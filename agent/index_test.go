@@ -47,20 +47,8 @@ type scored struct {
 
 func bruteForce(m *parley.Model, u *parley.UtilityFn) []scored {
 	var out []scored
-	o := make(parley.Outcome, len(m.Sizes))
-	for {
+	for o := range m.Outcomes() {
 		out = append(out, scored{u.Eval(o), slices.Clone(o)})
-		i := len(o) - 1
-		for ; i >= 0; i-- {
-			o[i]++
-			if o[i] < m.Sizes[i] {
-				break
-			}
-			o[i] = 0
-		}
-		if i < 0 {
-			break
-		}
 	}
 	slices.SortStableFunc(out, func(a, b scored) int {
 		if a.u != b.u {

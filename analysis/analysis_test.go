@@ -92,21 +92,10 @@ func randScenario(r *rand.Rand, nonlinear bool) *parley.Scenario {
 // all enumerates every outcome of m.
 func all(m *parley.Model) []parley.Outcome {
 	var out []parley.Outcome
-	o := make(parley.Outcome, len(m.Sizes))
-	for {
+	for o := range m.Outcomes() {
 		out = append(out, append(parley.Outcome(nil), o...))
-		i := len(o) - 1
-		for ; i >= 0; i-- {
-			o[i]++
-			if o[i] < m.Sizes[i] {
-				break
-			}
-			o[i] = 0
-		}
-		if i < 0 {
-			return out
-		}
 	}
+	return out
 }
 
 func q(us []float64) []int64 {

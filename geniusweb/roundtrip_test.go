@@ -31,21 +31,10 @@ const (
 func outcomes(m *parley.Model) []parley.Outcome {
 	var out []parley.Outcome
 	if m.Size().IsInt64() && m.Size().Int64() <= maxEnum {
-		o := make(parley.Outcome, len(m.Sizes))
-		for {
+		for o := range m.Outcomes() {
 			out = append(out, append(parley.Outcome(nil), o...))
-			i := len(o) - 1
-			for ; i >= 0; i-- {
-				o[i]++
-				if o[i] < m.Sizes[i] {
-					break
-				}
-				o[i] = 0
-			}
-			if i < 0 {
-				return out
-			}
 		}
+		return out
 	}
 	rng := rand.New(rand.NewSource(1))
 	for range sampleSize {

@@ -35,8 +35,7 @@ func Naive(m *parley.Model) []parley.FrontierPoint {
 	}
 	index := map[string]int{}
 	var es []entry
-	o := make(parley.Outcome, len(m.Sizes))
-	for {
+	for o := range m.Outcomes() {
 		u := m.Eval(o)
 		key := string(encode(u))
 		if i, ok := index[key]; ok {
@@ -44,18 +43,6 @@ func Naive(m *parley.Model) []parley.FrontierPoint {
 		} else {
 			index[key] = len(es)
 			es = append(es, entry{u: u, o: slices.Clone(o), c: 1})
-		}
-		// next outcome, last issue fastest
-		i := len(o) - 1
-		for ; i >= 0; i-- {
-			o[i]++
-			if o[i] < m.Sizes[i] {
-				break
-			}
-			o[i] = 0
-		}
-		if i < 0 {
-			break
 		}
 	}
 	// In lexicographically descending order a vector can only be dominated

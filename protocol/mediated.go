@@ -527,14 +527,7 @@ func (p *mediated) outcome() parley.Outcome {
 
 // StatusQuo returns the option an agreement silent on the issue takes: the
 // first option marked NotAddressed, else option 0.
-func StatusQuo(is *parley.Issue) int {
-	for k, o := range is.Options {
-		if o.NotAddressed {
-			return k
-		}
-	}
-	return 0
-}
+func StatusQuo(is *parley.Issue) int { return is.StatusQuo() }
 
 // Instruct implements Protocol.
 func (p *mediated) Instruct(party, faction int, in parley.Instruction) error {

@@ -508,23 +508,10 @@ func hsampleCloud(m *parley.Model, samples int, seed uint64) (c *hcloud, sampled
 	total := m.Size()
 	o := make(parley.Outcome, len(m.Sizes))
 	if total.IsInt64() && total.Int64() <= int64(samples) {
-		if total.Sign() == 0 {
-			return c, false
-		}
-		for {
+		for o := range m.Outcomes() {
 			add(o)
-			i := len(o) - 1
-			for ; i >= 0; i-- {
-				o[i]++
-				if o[i] < m.Sizes[i] {
-					break
-				}
-				o[i] = 0
-			}
-			if i < 0 {
-				return c, false
-			}
 		}
+		return c, false
 	}
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	for s := 0; s < samples; s++ {

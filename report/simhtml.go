@@ -214,21 +214,6 @@ func sutils(m *parley.Model, o parley.Outcome) []float64 {
 	return u
 }
 
-// scomplete fills a text's blanks (and anything out of range) with each
-// issue's status-quo option; nil when o has the wrong length.
-func scomplete(m *parley.Model, o parley.Outcome) parley.Outcome {
-	if len(o) != len(m.Sizes) {
-		return nil
-	}
-	out := append(parley.Outcome(nil), o...)
-	for i, k := range out {
-		if k < 0 || k >= m.Sizes[i] {
-			out[i] = protocol.StatusQuo(&m.Scenario.Issues[i])
-		}
-	}
-	return out
-}
-
 // sevText writes an event without the "#seq rN" prefix FormatEvent gives it.
 func sevText(s *parley.Scenario, ev protocol.Event) string {
 	return strings.TrimPrefix(protocol.FormatEvent(s, ev, false), fmt.Sprintf("#%d r%d ", ev.Seq, ev.Round))
@@ -628,7 +613,7 @@ func smediatedChart(m *parley.Model, ev []protocol.Event, R int, pos []float64, 
 		if e.Type != protocol.EvAction || e.Action == nil || e.Action.Kind != parley.ActText || strings.HasPrefix(e.Note, "invalid") {
 			continue
 		}
-		o := scomplete(m, e.Action.Outcome)
+		o := m.Complete(e.Action.Outcome)
 		if o == nil {
 			continue
 		}
@@ -1022,7 +1007,7 @@ func sparetoPlot(run *simulate.Run, m *parley.Model, rep *analysis.Report, agree
 			continue
 		}
 		if k := e.Action.Kind; k == parley.ActOffer || k == parley.ActText {
-			if o := scomplete(m, e.Action.Outcome); o != nil {
+			if o := m.Complete(e.Action.Outcome); o != nil {
 				props = append(props, o)
 			}
 		}

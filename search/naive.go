@@ -10,26 +10,8 @@ import (
 // forEach calls f on every outcome of m in lexicographic order (the last
 // issue varies fastest). The outcome passed is reused between calls.
 func forEach(m *parley.Model, f func(o parley.Outcome)) {
-	n := len(m.Sizes)
-	for _, s := range m.Sizes {
-		if s <= 0 {
-			return
-		}
-	}
-	o := make(parley.Outcome, n)
-	for {
+	for o := range m.Outcomes() {
 		f(o)
-		i := n - 1
-		for ; i >= 0; i-- {
-			o[i]++
-			if o[i] < m.Sizes[i] {
-				break
-			}
-			o[i] = 0
-		}
-		if i < 0 {
-			return
-		}
 	}
 }
 

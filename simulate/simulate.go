@@ -296,24 +296,9 @@ func Once(m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
 		}
 	}
 	if run.Result.End != parley.Agreement {
-		run.Blocked = Blockers(m, complete(m, last))
+		run.Blocked = Blockers(m, m.Complete(last))
 	}
 	return run, nil
-}
-
-// complete fills the blanks (−1) of a text with each issue's status-quo
-// option: its "not addressed" option, else its first.
-func complete(m *parley.Model, o parley.Outcome) parley.Outcome {
-	if len(o) != len(m.Sizes) {
-		return nil
-	}
-	out := append(parley.Outcome(nil), o...)
-	for i, k := range out {
-		if k < 0 || k >= m.Sizes[i] {
-			out[i] = protocol.StatusQuo(&m.Scenario.Issues[i])
-		}
-	}
-	return out
 }
 
 // Blockers says who rejects o and why: for every party that does not
