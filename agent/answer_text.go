@@ -7,14 +7,7 @@ import "github.com/parleyhq/parley"
 
 // statusQuo returns the status-quo option of issue i: its "not addressed"
 // option, or option 0 when the issue has none.
-func statusQuo(m *parley.Model, i int) int {
-	for k, o := range m.Scenario.Issues[i].Options {
-		if o.NotAddressed {
-			return k
-		}
-	}
-	return 0
-}
+func statusQuo(m *parley.Model, i int) int { return m.Scenario.Issues[i].StatusQuo() }
 
 // clauseIndex maps each issue to the position of its clause in text, or −1
 // when the text has no clause for it (or the clause is malformed).
