@@ -301,17 +301,11 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 		c.estimate(p+".discount", pr.Discount, 0, 1)
 		out.Discount = pr.Discount.Value
 	}
-	values := make([][]float64, len(s.Issues))
-	for i := range s.Issues {
-		values[i] = make([]float64, len(s.Issues[i].Options))
-	}
-	var wsum float64
 	seen := map[string]bool{}
 	for j := range pr.Issues {
 		ip := &pr.Issues[j]
 		jp := fmt.Sprintf("%s.issues[%d]", p, j)
 		c.estimate(jp+".weight", ip.Weight, 0, math.MaxFloat64)
-		wsum += ip.Weight.Value
 		c.cites(jp+".sources", ip.Sources)
 		idx := s.IssueIndex(ip.Issue)
 		if idx < 0 {
@@ -336,30 +330,16 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 					c.errf(fmt.Sprintf("%s.function[%d]", jp, k), "knot must be finite")
 				}
 			}
-			for k := range is.Options {
-				if !is.Options[k].NotAddressed {
-					values[idx][k] = ip.Weight.Value * Eval(ip.Function, is.Options[k].Value)
-				}
-			}
 		}
 		for k, ov := range ip.Values {
 			vp := fmt.Sprintf("%s.values[%d]", jp, k)
 			c.estimate(vp+".value", ov.Value, -math.MaxFloat64, math.MaxFloat64)
-			o := is.OptionIndex(ov.Option)
-			if o < 0 {
+			if is.OptionIndex(ov.Option) < 0 {
 				c.errf(vp+".option", "issue %q has no option %q", is.Name, ov.Option)
-				continue
-			}
-			values[idx][o] = ip.Weight.Value * ov.Value.Value
-		}
-	}
-	if wsum > 0 {
-		for i := range values {
-			for k := range values[i] {
-				values[i][k] /= wsum
 			}
 		}
 	}
+	_, values := pr.Contributions(s)
 	out.Utility.Values = make([][]int64, len(values))
 	for i := range values {
 		out.Utility.Values[i] = make([]int64, len(values[i]))
@@ -436,4 +416,48 @@ func (c *compiler) region(p string, conds []Condition) Region {
 		}
 	}
 	return reg
+}
+
+// Contributions returns a principal's additive utility in float64, as
+// Compile computes it before quantising: c[i][k] is option k of issue i's
+// weighted contribution, and w[i] issue i's weight, both divided by the sum
+// of the weights (when positive). Issue preferences that name unknown
+// issues or options are skipped (Compile reports them).
+func (p *Preferences) Contributions(s *Scenario) (w []float64, c [][]float64) {
+	w = make([]float64, len(s.Issues))
+	c = make([][]float64, len(s.Issues))
+	for i := range s.Issues {
+		c[i] = make([]float64, len(s.Issues[i].Options))
+	}
+	var wsum float64
+	for _, ip := range p.Issues {
+		wsum += ip.Weight.Value
+		idx := s.IssueIndex(ip.Issue)
+		if idx < 0 {
+			continue
+		}
+		is := &s.Issues[idx]
+		w[idx] += ip.Weight.Value
+		if len(ip.Function) > 0 {
+			for k := range is.Options {
+				if !is.Options[k].NotAddressed {
+					c[idx][k] = ip.Weight.Value * Eval(ip.Function, is.Options[k].Value)
+				}
+			}
+		}
+		for _, ov := range ip.Values {
+			if o := is.OptionIndex(ov.Option); o >= 0 {
+				c[idx][o] = ip.Weight.Value * ov.Value.Value
+			}
+		}
+	}
+	if wsum > 0 {
+		for i := range c {
+			w[i] /= wsum
+			for k := range c[i] {
+				c[i][k] /= wsum
+			}
+		}
+	}
+	return w, c
 }

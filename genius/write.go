@@ -442,44 +442,6 @@ type rectU struct {
 	region parley.Region
 }
 
-// principalContrib computes a principal's contributions as parley.Compile
-// does, in float64.
-func principalContrib(s *parley.Scenario, pr *parley.Preferences) [][]float64 {
-	c := make([][]float64, len(s.Issues))
-	for i := range s.Issues {
-		c[i] = make([]float64, len(s.Issues[i].Options))
-	}
-	var wsum float64
-	for _, ip := range pr.Issues {
-		wsum += ip.Weight.Value
-		idx := s.IssueIndex(ip.Issue)
-		if idx < 0 {
-			continue
-		}
-		is := &s.Issues[idx]
-		if len(ip.Function) > 0 {
-			for k := range is.Options {
-				if !is.Options[k].NotAddressed {
-					c[idx][k] = ip.Weight.Value * parley.Eval(ip.Function, is.Options[k].Value)
-				}
-			}
-		}
-		for _, ov := range ip.Values {
-			if o := is.OptionIndex(ov.Option); o >= 0 {
-				c[idx][o] = ip.Weight.Value * ov.Value.Value
-			}
-		}
-	}
-	if wsum > 0 {
-		for i := range c {
-			for k := range c[i] {
-				c[i][k] /= wsum
-			}
-		}
-	}
-	return c
-}
-
 func partyUtils(s *parley.Scenario, m *parley.Model) []partyUtil {
 	var out []partyUtil
 	for pi := range s.Parties {
@@ -495,7 +457,7 @@ func partyUtils(s *parley.Scenario, m *parley.Model) []partyUtil {
 			if len(fs) == 1 {
 				fw = 1
 			}
-			c := principalContrib(s, &f.Preferences)
+			_, c := f.Preferences.Contributions(s)
 			for i := range c {
 				for k := range c[i] {
 					if len(fs) == 1 {

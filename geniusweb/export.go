@@ -17,47 +17,6 @@ type partyUtil struct {
 	disc  bool // some principal discounts
 }
 
-// principalUtil computes a principal's contributions the way
-// parley.Compile does, in float64.
-func principalUtil(s *parley.Scenario, pr *parley.Preferences) ([]float64, [][]float64) {
-	w := make([]float64, len(s.Issues))
-	c := make([][]float64, len(s.Issues))
-	for i := range s.Issues {
-		c[i] = make([]float64, len(s.Issues[i].Options))
-	}
-	var wsum float64
-	for _, ip := range pr.Issues {
-		wsum += ip.Weight.Value
-		idx := s.IssueIndex(ip.Issue)
-		if idx < 0 {
-			continue
-		}
-		is := &s.Issues[idx]
-		w[idx] += ip.Weight.Value
-		if len(ip.Function) > 0 {
-			for k := range is.Options {
-				if !is.Options[k].NotAddressed {
-					c[idx][k] = ip.Weight.Value * parley.Eval(ip.Function, is.Options[k].Value)
-				}
-			}
-		}
-		for _, ov := range ip.Values {
-			if o := is.OptionIndex(ov.Option); o >= 0 {
-				c[idx][o] = ip.Weight.Value * ov.Value.Value
-			}
-		}
-	}
-	if wsum > 0 {
-		for i := range c {
-			w[i] /= wsum
-			for k := range c[i] {
-				c[i][k] /= wsum
-			}
-		}
-	}
-	return w, c
-}
-
 // partyUtils computes every party's exporter view; s must compile.
 func partyUtils(s *parley.Scenario) []partyUtil {
 	var out []partyUtil
@@ -76,7 +35,7 @@ func partyUtils(s *parley.Scenario) []partyUtil {
 		}
 		for _, f := range fs {
 			fw := f.Weight.Value / total
-			w, c := principalUtil(s, &f.Preferences)
+			w, c := f.Preferences.Contributions(s)
 			for i := range c {
 				pu.w[i] += fw * w[i]
 				for k := range c[i] {
