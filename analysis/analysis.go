@@ -30,6 +30,12 @@ const (
 	DefaultMaxPoints = 4_000_000
 )
 
+// HugeZoneNodes is the default budget for counting the zone of an outcome
+// space larger than 10^12 outcomes.
+const HugeZoneNodes = 200_000
+
+var hugeSpace = new(big.Int).Exp(big.NewInt(10), big.NewInt(12), nil)
+
 // Options bound the work. Zero values mean the defaults above.
 type Options struct {
 	MaxNodes  int64 // branch-and-bound node budget per search
@@ -169,8 +175,17 @@ type Trade struct {
 
 // Analyze runs the whole analysis.
 func Analyze(m *parley.Model, opt Options) (*Report, error) {
+	// Counting the zone exactly is hopeless on astronomically large
+	// spaces (it is #P-hard in general); unless the caller set a budget,
+	// spend little on it there: a witness, a lower bound and a sampled
+	// estimate are what can be had.
+	zoneNodes := opt.MaxNodes
 	if opt.MaxNodes == 0 {
 		opt.MaxNodes = DefaultMaxNodes
+		zoneNodes = DefaultMaxNodes
+		if m.Size().Cmp(hugeSpace) > 0 {
+			zoneNodes = HugeZoneNodes
+		}
 	}
 	if opt.MaxPoints == 0 {
 		opt.MaxPoints = DefaultMaxPoints
@@ -196,7 +211,7 @@ func Analyze(m *parley.Model, opt Options) (*Report, error) {
 	}
 
 	// The zone of agreement.
-	z, err := search.Zone(m, search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed})
+	z, err := search.Zone(m, search.Options{MaxNodes: zoneNodes, Seed: opt.Seed})
 	if err != nil {
 		return nil, fmt.Errorf("analysis: zone of agreement: %w", err)
 	}
