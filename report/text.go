@@ -17,7 +17,6 @@ type VariantRow struct {
 	Name        string
 	Description string
 	Report      *analysis.Report
-	Model       *parley.Model
 }
 
 // Text writes the plain-text report of rep, computed on m. When variants is

@@ -87,7 +87,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 			if err != nil {
 				return fmt.Errorf("variant %s: %w", v.Name, err)
 			}
-			rows = append(rows, report.VariantRow{Name: v.Name, Description: v.Description, Report: vr, Model: vm})
+			rows = append(rows, report.VariantRow{Name: v.Name, Description: v.Description, Report: vr})
 		}
 	}
 	return report.Text(c.Stdout, rep, m, rows)
