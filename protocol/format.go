@@ -118,6 +118,9 @@ func (f formatter) action(a parley.Action) string {
 	case parley.ActExtend:
 		s += " rounds=" + strconv.Itoa(a.Rounds)
 	}
+	if a.Rounds != 0 && (a.Kind == parley.ActOffer || a.Kind == parley.ActAccept) {
+		s += " extend=" + strconv.Itoa(a.Rounds)
+	}
 	if a.Reason != "" {
 		s += " (" + a.Reason + ")"
 	}

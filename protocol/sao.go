@@ -14,6 +14,11 @@ type SAOConfig struct {
 	// Order is the order in which parties take turns, a permutation of
 	// 0..n-1; nil means 0, 1, ..., n-1.
 	Order []int `json:"order,omitempty"`
+	// MaxExtensions is how often the deadline may be extended by
+	// agreement: when every party's action in the last round carries an
+	// extension request (Action.Rounds > 0), the deadline moves by the
+	// smallest request. Default 0: never.
+	MaxExtensions int `json:"max_extensions,omitempty"`
 }
 
 // Name implements Config.
@@ -27,6 +32,9 @@ func (c SAOConfig) New(m *parley.Model) (Protocol, error) { return NewSAO(m, c) 
 func (c *SAOConfig) validate(n int) error {
 	if c.Rounds <= 0 || c.Rounds > MaxRounds {
 		return invalid("sao: rounds must be in 1..%d, got %d", MaxRounds, c.Rounds)
+	}
+	if c.MaxExtensions < 0 || c.MaxExtensions > MaxRounds {
+		return invalid("sao: max_extensions must be in 0..%d, got %d", MaxRounds, c.MaxExtensions)
 	}
 	if c.Order == nil {
 		c.Order = make([]int, n)
@@ -62,6 +70,10 @@ type sao struct {
 	offer   parley.Outcome
 	offerer int
 	accepts int // consecutive acceptances of offer
+	// deadline is the deadline in rounds, extensions included; asks[p] is
+	// the extension party p asked for with its action in the current round.
+	deadline, extensions int
+	asks                 []int
 }
 
 var _ Protocol = (*sao)(nil)
@@ -91,6 +103,7 @@ func NewSAO(m *parley.Model, cfg SAOConfig) (Protocol, error) {
 	}
 	s := &sao{base: newBase(m), cfg: cfg, n: len(m.Parties), offerer: NoActor}
 	s.history = make([]parley.Action, 0, min(cfg.Rounds*s.n, 4096))
+	s.deadline, s.asks = cfg.Rounds, make([]int, s.n)
 	s.emit(Event{Type: EvStart, Actor: NoActor, Note: fmt.Sprintf("sao: %d parties, %d rounds", s.n, cfg.Rounds)})
 	return s, nil
 }
@@ -105,7 +118,7 @@ func (s *sao) Next() (parley.Turn, bool) {
 		Actor:        actor,
 		Kind:         parley.TurnPropose,
 		Round:        s.round,
-		Time:         float64(s.turns) / float64(s.cfg.Rounds*s.n),
+		Time:         float64(s.turns) / float64(s.deadline*s.n),
 		Instructions: s.turnInstructions(actor),
 		History:      s.turnHistory(),
 	}
@@ -127,6 +140,9 @@ func (s *sao) check(t parley.Turn, a parley.Action) error {
 	}
 	if !ok {
 		return invalid("%s: %s is not a valid answer to a %s turn", s.actorName(a.Actor), a.Kind, t.Kind)
+	}
+	if a.Rounds < 0 || a.Rounds > MaxRounds {
+		return invalid("%s: an extension request must be in 0..%d rounds, got %d", s.actorName(a.Actor), MaxRounds, a.Rounds)
 	}
 	if a.Kind == parley.ActOffer {
 		if err := s.checkOutcome(a.Outcome, false); err != nil {
@@ -167,8 +183,12 @@ func (s *sao) Step(a parley.Action) error {
 			s.offer, s.offerer, s.accepts = nil, NoActor, 0
 		}
 	}
-	if s.turns == s.cfg.Rounds*s.n {
-		s.finish(parley.Deadline, NoActor, fmt.Sprintf("deadline of %d rounds passed", s.cfg.Rounds))
+	s.asks[a.Actor] = a.Rounds
+	if s.turns%s.n == 0 { // a round is complete
+		s.extendByAgreement()
+	}
+	if s.turns == s.deadline*s.n {
+		s.finish(parley.Deadline, NoActor, fmt.Sprintf("deadline of %d rounds passed", s.deadline))
 		return nil
 	}
 	s.round = s.turns / s.n
@@ -179,4 +199,29 @@ func (s *sao) Step(a parley.Action) error {
 func (s *sao) Instruct(party, faction int, in parley.Instruction) error {
 	_, err := s.instruct(party, faction, in)
 	return err
+}
+
+// extendByAgreement moves the deadline when every party asked for more
+// rounds with its action in the round just completed, by the smallest
+// request, if extensions are left. Requests are cleared every round.
+func (s *sao) extendByAgreement() {
+	ask, all := 0, true
+	for p, r := range s.asks {
+		s.asks[p] = 0
+		if r <= 0 {
+			all = false
+		} else if ask == 0 || r < ask {
+			ask = r
+		}
+	}
+	if !all || s.turns != s.deadline*s.n {
+		return
+	}
+	if s.extensions >= s.cfg.MaxExtensions {
+		s.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("every party asked for %d more rounds, but no extension is left (%d allowed)", ask, s.cfg.MaxExtensions)})
+		return
+	}
+	s.extensions++
+	s.deadline += ask
+	s.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, s.deadline)})
 }

@@ -73,7 +73,7 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		}
 		return "", nil
 	case "sao":
-		c := protocol.SAOConfig{Rounds: h.intArg(d, "rounds", 0)}
+		c := protocol.SAOConfig{Rounds: h.intArg(d, "rounds", 0), MaxExtensions: h.intArg(d, "max-ext", 0)}
 		if d.HasArg("order") {
 			for _, v := range h.arg(d, "order") {
 				c.Order = append(c.Order, h.party(d, v))
@@ -102,10 +102,16 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		}
 		return h.turn(t), nil
 	case "offer":
-		a := parley.Action{Actor: h.party(d, d.CmdArgs[0].Key), Kind: parley.ActOffer, Outcome: h.outcome(d, d.CmdArgs[1:], false)}
+		var args []datadriven.CmdArg
+		for _, arg := range d.CmdArgs[1:] {
+			if arg.Key != "extend" {
+				args = append(args, arg)
+			}
+		}
+		a := parley.Action{Actor: h.party(d, d.CmdArgs[0].Key), Kind: parley.ActOffer, Outcome: h.outcome(d, args, false), Rounds: h.intArg(d, "extend", 0)}
 		return h.step(a)
 	case "accept", "walk":
-		a := parley.Action{Actor: h.party(d, d.CmdArgs[0].Key), Kind: parley.ActAccept}
+		a := parley.Action{Actor: h.party(d, d.CmdArgs[0].Key), Kind: parley.ActAccept, Rounds: h.intArg(d, "extend", 0)}
 		if d.Cmd == "walk" {
 			a.Kind = parley.ActWalkAway
 		}

@@ -155,7 +155,7 @@ func Once(m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
 	var pc protocol.Config
 	switch cfg.Protocol {
 	case parley.ProtocolSAO:
-		pc = protocol.SAOConfig{Rounds: cfg.Rounds}
+		pc = protocol.SAOConfig{Rounds: cfg.Rounds, MaxExtensions: cfg.MaxExtensions}
 	case parley.ProtocolMediated:
 		pc = protocol.MediatedConfig{Rounds: cfg.Rounds, Agenda: cfg.Agenda, Calendar: cfg.Calendar, HoursPerRound: cfg.HoursPerRound, MaxExtensions: cfg.MaxExtensions}
 	default:
