@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -137,24 +136,7 @@ func writeRoundTrip(t *testing.T, name string, s *parley.Scenario) (bool, int) {
 // it) and reads it back.
 func TestWriteRoundTripShared(t *testing.T) {
 	dataDir := shared.Genius(t)
-	byDir := map[string][]string{}
-	err := filepath.WalkDir(dataDir, func(p string, de os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !de.IsDir() && strings.HasSuffix(strings.ToLower(p), ".xml") {
-			byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dirs []string
-	for d := range byDir {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
+	dirs, byDir := shared.FilesByDir(t, dataDir, ".xml")
 	var total, ok, dropped, scaledParties, nonlinear int
 	for _, dir := range dirs {
 		var domains []*Domain

@@ -5,7 +5,6 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -161,24 +160,7 @@ func quote(s string) string { return `"` + s + `"` }
 // shared data set: each folder's domain with all its profiles.
 func TestRoundTripGeniusWeb(t *testing.T) {
 	dataDir := shared.Genius(t)
-	byDir := map[string][]string{}
-	err := filepath.WalkDir(dataDir, func(p string, de os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !de.IsDir() && strings.HasSuffix(p, ".json") {
-			byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dirs []string
-	for d := range byDir {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
+	dirs, byDir := shared.FilesByDir(t, dataDir, ".json")
 	var nfiles, ok, scen int
 	for _, dir := range dirs {
 		var dom string
@@ -254,24 +236,7 @@ type namedScenario struct {
 // geniusScenarios loads the Genius XML data: every domain with the profiles
 // of its folder that read against it (twice the profile when it has one).
 func geniusScenarios(t *testing.T, dataDir string) []namedScenario {
-	byDir := map[string][]string{}
-	err := filepath.WalkDir(dataDir, func(p string, de os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !de.IsDir() && strings.HasSuffix(strings.ToLower(p), ".xml") {
-			byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dirs []string
-	for d := range byDir {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
+	dirs, byDir := shared.FilesByDir(t, dataDir, ".xml")
 	var out []namedScenario
 	for _, dir := range dirs {
 		type file struct {

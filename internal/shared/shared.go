@@ -5,6 +5,8 @@ package shared
 import (
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +50,30 @@ func Genius(tb testing.TB) string {
 		tb.Skipf("%s is absent: skipping", g)
 	}
 	return g
+}
+
+// FilesByDir walks root and groups the files whose name ends in ext
+// (case-insensitive, e.g. ".xml") by folder. It returns the folders sorted
+// and, for each, its files in walk (lexical) order. A walk error fails tb.
+func FilesByDir(tb testing.TB, root, ext string) (dirs []string, byDir map[string][]string) {
+	tb.Helper()
+	byDir = map[string][]string{}
+	err := filepath.WalkDir(root, func(p string, de os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !de.IsDir() && strings.HasSuffix(strings.ToLower(p), ext) {
+			d := filepath.Dir(p)
+			if _, ok := byDir[d]; !ok {
+				dirs = append(dirs, d)
+			}
+			byDir[d] = append(byDir[d], p)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("walking %s: %v", root, err)
+	}
+	sort.Strings(dirs)
+	return dirs, byDir
 }
