@@ -4,90 +4,12 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bargain"
+	"github.com/parleyhq/parley/internal/randscen"
 )
-
-// randScenario draws a small scenario: 2–4 parties, some of them
-// delegations under each ratification rule, additive values with ties, some
-// hyper-rectangles, red lines and a non-consenting guarantor.
-func randScenario(r *rand.Rand, nonlinear bool) *parley.Scenario {
-	s := &parley.Scenario{ID: "rand"}
-	ni := 2 + r.IntN(3)
-	for i := 0; i < ni; i++ {
-		is := parley.Issue{Name: "i" + strconv.Itoa(i)}
-		for o := 0; o < 2+r.IntN(3); o++ {
-			is.Options = append(is.Options, parley.Option{Label: fmt.Sprintf("o%d", o)})
-		}
-		s.Issues = append(s.Issues, is)
-	}
-	cond := func() parley.Condition {
-		is := &s.Issues[r.IntN(ni)]
-		c := parley.Condition{Issue: is.Name}
-		for _, o := range is.Options {
-			if r.IntN(2) == 0 {
-				c.Options = append(c.Options, o.Label)
-			}
-		}
-		if len(c.Options) == 0 {
-			c.Options = []string{is.Options[0].Label}
-		}
-		return c
-	}
-	prefs := func() parley.Preferences {
-		var p parley.Preferences
-		for _, is := range s.Issues {
-			ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: float64(r.IntN(4))}}
-			for _, o := range is.Options {
-				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: float64(r.IntN(5)) / 4}})
-			}
-			p.Issues = append(p.Issues, ip)
-		}
-		if nonlinear {
-			for k := 0; k < r.IntN(3); k++ {
-				p.Constraints = append(p.Constraints, parley.Rect{Utility: parley.Estimate{Value: float64(r.IntN(3)) / 4}, Conditions: []parley.Condition{cond()}})
-			}
-		}
-		if r.IntN(3) == 0 {
-			p.RedLines = append(p.RedLines, parley.RedLine{Name: "rl" + strconv.Itoa(r.IntN(100)), Conditions: []parley.Condition{cond()}})
-		}
-		p.Reservation = parley.Estimate{Value: float64(r.IntN(7)) / 10}
-		return p
-	}
-	np := 2 + r.IntN(3)
-	for p := 0; p < np; p++ {
-		pt := parley.Party{Name: "p" + strconv.Itoa(p)}
-		if r.IntN(2) == 0 {
-			pr := prefs()
-			pt.Preferences = &pr
-		} else {
-			d := &parley.Delegation{}
-			nf := 2 + r.IntN(2)
-			for f := 0; f < nf; f++ {
-				d.Factions = append(d.Factions, parley.Faction{Name: "f" + strconv.Itoa(f),
-					Weight: parley.Estimate{Value: float64(1 + r.IntN(3))}, Preferences: prefs()})
-			}
-			d.Rule.Kind = parley.RuleKind(r.IntN(4))
-			switch d.Rule.Kind {
-			case parley.WeightedQuota:
-				d.Rule.Quota = []float64{0.5, 2.0 / 3, 1}[r.IntN(3)]
-			case parley.LeaderVeto:
-				d.Rule.Leader = "f0"
-				d.Rule.Vetoes = []string{"f" + strconv.Itoa(1+r.IntN(nf-1))}
-			}
-			pt.Delegation = d
-		}
-		s.Parties = append(s.Parties, pt)
-	}
-	if r.IntN(4) == 0 {
-		no := false
-		s.Roles = append(s.Roles, parley.Role{Name: "guarantor", Kind: parley.Guarantor, Needed: []parley.Condition{cond()}, Consents: &no})
-	}
-	return s
-}
 
 // all enumerates every outcome of m.
 func all(m *parley.Model) []parley.Outcome {
@@ -136,7 +58,7 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 	t.Parallel()
 	for seed := uint64(0); seed < 300; seed++ {
 		r := rand.New(rand.NewPCG(seed, 99))
-		s := randScenario(r, seed%2 == 1)
+		s := randscen.New(r, randscen.Options{Rects: seed%2 == 1})
 		m, err := s.Compile()
 		if err != nil {
 			t.Fatalf("seed %d: compile: %v", seed, err)

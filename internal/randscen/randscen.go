@@ -1,0 +1,133 @@
+// Package randscen draws small random scenarios for the property tests
+// that compare fast algorithms with naive references (search, analysis).
+package randscen
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/parleyhq/parley"
+)
+
+// Options select what the random scenarios contain.
+type Options struct {
+	// Rects adds hyper-rectangle constraints (nonlinear utilities).
+	Rects bool
+}
+
+// New builds a small random scenario for property tests against naive
+// references: categorical and integer
+// issues, single actors and delegations with every rule kind, additive
+// values drawn from a coarse grid (to create ties), rects with positive and
+// negative utilities (when opt.Rects), red lines, reservations and
+// sometimes a guarantor that withholds consent. Outcome spaces stay at most
+// a few hundred outcomes, so that brute force is cheap.
+func New(r *rand.Rand, opt Options) *parley.Scenario {
+	s := &parley.Scenario{ID: "rand"}
+	ni := 2 + r.IntN(4)
+	total := 1
+	for i := 0; i < ni; i++ {
+		k := 2 + r.IntN(4)
+		if total*k > 600 {
+			k = 2
+		}
+		total *= k
+		is := parley.Issue{Name: "i" + strconv.Itoa(i)}
+		if r.IntN(2) == 0 {
+			is.Kind = parley.Integer
+			is.Min, is.Max = 0, float64(k-1)
+			is.Options = parley.NumericOptions(parley.Integer, 0, float64(k-1), 0)
+		} else {
+			for o := 0; o < k; o++ {
+				is.Options = append(is.Options, parley.Option{Label: fmt.Sprintf("o%d", o)})
+			}
+		}
+		s.Issues = append(s.Issues, is)
+	}
+	cond := func() parley.Condition {
+		is := &s.Issues[r.IntN(ni)]
+		c := parley.Condition{Issue: is.Name, Exclude: r.IntN(5) == 0}
+		if is.Kind == parley.Integer {
+			a := float64(r.IntN(len(is.Options)))
+			b := a + float64(r.IntN(len(is.Options)))
+			c.Min, c.Max = &a, &b
+		} else {
+			for _, o := range is.Options {
+				if r.IntN(2) == 0 {
+					c.Options = append(c.Options, o.Label)
+				}
+			}
+			if len(c.Options) == 0 {
+				c.Options = []string{is.Options[0].Label}
+			}
+		}
+		return c
+	}
+	prefs := func() parley.Preferences {
+		var p parley.Preferences
+		for i := range s.Issues {
+			if r.IntN(4) == 0 {
+				continue
+			}
+			ip := parley.IssuePref{Issue: s.Issues[i].Name, Weight: parley.Estimate{Value: float64(1 + r.IntN(3))}}
+			for _, o := range s.Issues[i].Options {
+				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: float64(r.IntN(5)) / 4}})
+			}
+			p.Issues = append(p.Issues, ip)
+		}
+		for k := r.IntN(4); opt.Rects && k > 0; k-- {
+			rc := parley.Rect{Utility: parley.Estimate{Value: float64(r.IntN(9) - 2)}}
+			for c := 1 + r.IntN(3); c > 0; c-- {
+				rc.Conditions = append(rc.Conditions, cond())
+			}
+			p.Constraints = append(p.Constraints, rc)
+		}
+		if r.IntN(2) == 0 {
+			p.Scale = float64(4 + r.IntN(8))
+		}
+		for k := r.IntN(3); k > 0; k-- {
+			rl := parley.RedLine{Name: "rl" + strconv.Itoa(k)}
+			for c := 1 + r.IntN(2); c > 0; c-- {
+				rl.Conditions = append(rl.Conditions, cond())
+			}
+			p.RedLines = append(p.RedLines, rl)
+		}
+		p.Reservation = parley.Estimate{Value: float64(r.IntN(6)) / 10}
+		return p
+	}
+	np := 2 + r.IntN(3)
+	for p := 0; p < np; p++ {
+		pt := parley.Party{Name: "p" + strconv.Itoa(p)}
+		if r.IntN(2) == 0 {
+			pr := prefs()
+			pt.Preferences = &pr
+		} else {
+			d := &parley.Delegation{}
+			nf := 2 + r.IntN(3)
+			for f := 0; f < nf; f++ {
+				d.Factions = append(d.Factions, parley.Faction{Name: "f" + strconv.Itoa(f),
+					Weight: parley.Estimate{Value: float64(1 + r.IntN(4))}, Preferences: prefs()})
+			}
+			d.Rule.Kind = parley.RuleKind(r.IntN(4))
+			switch d.Rule.Kind {
+			case parley.WeightedQuota:
+				d.Rule.Quota = []float64{0.3, 0.5, 0.6, 2.0 / 3, 1}[r.IntN(5)]
+			case parley.LeaderVeto:
+				d.Rule.Leader = "f" + strconv.Itoa(r.IntN(nf))
+				if r.IntN(2) == 0 {
+					d.Rule.Vetoes = []string{"f" + strconv.Itoa(r.IntN(nf))}
+				}
+			}
+			pt.Delegation = d
+		}
+		s.Parties = append(s.Parties, pt)
+	}
+	// Sometimes a guarantor that withholds consent makes a region infeasible.
+	if r.IntN(4) == 0 {
+		no := false
+		s.Roles = append(s.Roles, parley.Role{Name: "g", Kind: parley.Guarantor, Needed: []parley.Condition{cond()}, Consents: &no})
+	}
+	return s
+}
+
