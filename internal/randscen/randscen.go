@@ -130,4 +130,3 @@ func New(r *rand.Rand, opt Options) *parley.Scenario {
 	}
 	return s
 }
-
