@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/naming"
 )
 
 // DefaultRealSteps is the number of intervals a real issue is cut into when
@@ -187,16 +188,7 @@ func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenar
 			return nil, err
 		}
 		ps = append(ps, p)
-		names = append(names, uniqueName(scenarioID(pp), used))
+		names = append(names, naming.Unique(scenarioID(pp), used))
 	}
 	return Build(d, ps, names, opt)
-}
-
-func uniqueName(base string, used map[string]bool) string {
-	name := base
-	for k := 2; used[name]; k++ {
-		name = fmt.Sprintf("%s-%d", base, k)
-	}
-	used[name] = true
-	return name
 }

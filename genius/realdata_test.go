@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/naming"
 	"github.com/parleyhq/parley/internal/shared"
 )
 
@@ -146,7 +147,7 @@ func TestAllGeniusFiles(t *testing.T) {
 				t.Errorf("%s with %s: compile: %v", f.path, got.path, err)
 			}
 			profilesOf[got] = append(profilesOf[got], prof)
-			namesOf[got] = append(namesOf[got], uniqueName(scenarioID(f.path), map[string]bool{}))
+			namesOf[got] = append(namesOf[got], naming.Unique(scenarioID(f.path), map[string]bool{}))
 		}
 		for _, dm := range domains {
 			ps := profilesOf[dm]
@@ -156,7 +157,7 @@ func TestAllGeniusFiles(t *testing.T) {
 			used := map[string]bool{}
 			var names []string
 			for _, n := range namesOf[dm] {
-				names = append(names, uniqueName(n, used))
+				names = append(names, naming.Unique(n, used))
 			}
 			s, err := Build(dm.domain, ps, names, Options{})
 			if err == nil {

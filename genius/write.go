@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/lossy"
+	"github.com/parleyhq/parley/internal/naming"
 )
 
 // maxRects bounds the hyper-rectangles of one exported nonlinear profile.
@@ -108,7 +109,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 	}
 	used := map[string]bool{}
 	write := func(base string, data []byte) error {
-		fn := filepath.Join(dir, uniqueName(safeFile(base), used)+".xml")
+		fn := filepath.Join(dir, naming.Unique(safeFile(base), used)+".xml")
 		if err := os.WriteFile(fn, data, 0o644); err != nil {
 			return &parley.Error{Code: parley.EINTERNAL, Message: "genius: writing " + fn, Err: err}
 		}
@@ -129,7 +130,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 	}
 	for p := range pus {
 		pu := &pus[p]
-		if uniqueName(safeFile(pu.name), map[string]bool{}) != pu.name {
+		if naming.Unique(safeFile(pu.name), map[string]bool{}) != pu.name {
 			warnings = append(warnings, fmt.Sprintf("party %q is written to a file named %q; Load names the party after it", pu.name, safeFile(pu.name)))
 		}
 		var data []byte

@@ -2,7 +2,6 @@ package geniusweb
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"math/big"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/naming"
 )
 
 // Build turns a domain and its profiles into a Scenario, one party per
@@ -301,7 +301,7 @@ func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
 		if nm == "" {
 			nm = baseName(pp)
 		}
-		names = append(names, uniqueName(nm, used))
+		names = append(names, naming.Unique(nm, used))
 	}
 	return Build(d, ps, names)
 }
@@ -316,13 +316,4 @@ func readFile(path string) ([]byte, error) {
 		return nil, &parley.Error{Code: code, Message: "geniusweb: reading " + path, Err: err}
 	}
 	return data, nil
-}
-
-func uniqueName(base string, used map[string]bool) string {
-	name := base
-	for k := 2; used[name]; k++ {
-		name = fmt.Sprintf("%s-%d", base, k)
-	}
-	used[name] = true
-	return name
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/lossy"
+	"github.com/parleyhq/parley/internal/naming"
 )
 
 // ReservationLost is the warning (after "party %q: ") written when no
@@ -79,7 +80,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 	}
 	used := map[string]bool{}
 	write := func(base string, v *obj) error {
-		fn := filepath.Join(dir, uniqueName(fileName(base), used)+".json")
+		fn := filepath.Join(dir, naming.Unique(fileName(base), used)+".json")
 		var buf bytes.Buffer
 		v.write(&buf, 0)
 		buf.WriteByte('\n')
@@ -94,7 +95,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 	}
 	names := map[string]bool{}
 	for pi, pu := range pus {
-		name := uniqueName(simpleName(pu.name, fmt.Sprintf("party%d", pi+1)), names)
+		name := naming.Unique(simpleName(pu.name, fmt.Sprintf("party%d", pi+1)), names)
 		if name != pu.name {
 			warnings = append(warnings, fmt.Sprintf("party %q is written as profile name %q (GeniusWeb names are letters and digits)", pu.name, name))
 		}
