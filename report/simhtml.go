@@ -222,13 +222,14 @@ func sevText(s *parley.Scenario, ev protocol.Event) string {
 func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 	s := m.Scenario
 	r := run.Result
-	mediated := run.Header.Protocol == parley.ProtocolMediated
+	info, _ := protocol.Lookup(run.Header.Protocol)
+	mediated := info.Mediated
 	v := &simView{
 		CSS:      sbaseCSS,
 		Title:    s.Title,
 		ID:       s.ID,
 		Variant:  s.Variant,
-		Protocol: run.Header.Protocol,
+		Protocol: string(run.Header.Protocol),
 		Seed:     strconv.FormatUint(run.Header.Seed, 10),
 		Mediated: mediated,
 		End:      strings.ReplaceAll(r.End.String(), "_", " "),
@@ -251,7 +252,7 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 	case parley.ProtocolSAO:
 		v.ProtocolName = "stacked alternating offers"
 	default:
-		v.ProtocolName = run.Header.Protocol
+		v.ProtocolName = string(run.Header.Protocol)
 	}
 	v.EndClass = "end-fail"
 	if v.Agreement {
@@ -1256,7 +1257,8 @@ func seventRows(s *parley.Scenario, ev []protocol.Event, calendar bool) ([]seven
 		more = len(ev) - head - tail
 	}
 	row := func(e protocol.Event) seventRow {
-		r := seventRow{Seq: strconv.Itoa(e.Seq), Round: strconv.Itoa(e.Round + 1), Type: e.Type, Text: strings.TrimPrefix(sevText(s, e), e.Type+" "), Class: "e-" + e.Type}
+		typ := string(e.Type)
+		r := seventRow{Seq: strconv.Itoa(e.Seq), Round: strconv.Itoa(e.Round + 1), Type: typ, Text: strings.TrimPrefix(sevText(s, e), typ+" "), Class: "e-" + typ}
 		if calendar {
 			r.Day, r.Clock = strconv.Itoa(e.Day+1), clock(e.Hour)
 		}

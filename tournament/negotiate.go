@@ -1,9 +1,9 @@
 package tournament
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/agent"
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 )
 
 // domain is a scenario prepared for many negotiations: the compiled model,
@@ -80,12 +81,6 @@ type outcome struct {
 	elapsed   time.Duration
 }
 
-// seatRand is simulate's per-seat source: seeded by the run's seed and the
-// seat, so that fast and simulate paths draw the same numbers.
-func seatRand(seed uint64, seat int) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^uint64(seat+2)))
-}
-
 // cacheUser is implemented by agents that take their outcome index from an
 // agent.IndexCache.
 type cacheUser interface {
@@ -93,18 +88,12 @@ type cacheUser interface {
 }
 
 // negotiate runs one SAO negotiation of m between the agents specs (one
-// per party) seeded by seed. It does what simulate.Once does for the SAO
-// protocol without principals, minus the transcript, the header and the
-// blocking report, and hands agents the tournament's index cache, so that
-// an outcome index is built once per utility function. Its results equal
-// simulate.Once's for the same seed (TestFastEqualsSimulate).
-func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *agent.IndexCache) (outcome, error) {
-	p, err := protocol.NewSAO(m, protocol.SAOConfig{Rounds: rounds})
-	if err != nil {
-		return outcome{}, err
-	}
-	p.DiscardEvents() // no transcript: keep no events
-	agents := make([]parley.Agent, len(m.Parties))
+// per party) seeded by seed, with the session driver that simulate uses,
+// keeping no events, and hands agents the tournament's index cache, so
+// that an outcome index is built once per utility function. Its results
+// equal simulate.Once's for the same seed (TestFastEqualsSimulate).
+func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int, seed uint64, cache *agent.IndexCache) (outcome, error) {
+	players := make([]session.Player, len(m.Parties))
 	for i := range m.Parties {
 		a, err := agent.New(specs[i])
 		if err != nil {
@@ -113,24 +102,17 @@ func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *
 		if c, ok := a.(cacheUser); ok && cache != nil {
 			c.UseIndexCache(cache)
 		}
-		s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Utility, Reservation: m.Parties[i].Reservation,
-			Rounds: rounds, Rand: seatRand(seed, i)}
-		if err := a.Init(s); err != nil {
-			return outcome{}, fmt.Errorf("party %s: agent %s: %w", m.Parties[i].Name, specs[i], err)
-		}
-		agents[i] = a
+		players[i] = session.Player{Agent: a, Name: specs[i]}
+	}
+	d, err := session.New(m, session.Config{Protocol: protocol.SAOConfig{Rounds: rounds}, Parties: players, Seed: seed, Discard: true})
+	if err != nil {
+		return outcome{}, err
 	}
 	start := time.Now()
-	for {
-		t, ok := p.Next()
-		if !ok {
-			break
-		}
-		a := agents[t.Actor].Act(&t)
-		a.Actor = t.Actor
-		_ = p.Step(a) // an invalid action ends the negotiation as Broken
+	if _, err := d.Run(ctx); err != nil {
+		return outcome{}, err
 	}
-	o := outcome{elapsed: time.Since(start), result: p.Result()}
+	o := outcome{elapsed: time.Since(start), result: d.Result()}
 	o.utilities = make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if o.result.End == parley.Agreement {

@@ -279,7 +279,7 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 					cancel(err)
 					return
 				}
-				out, err := negotiate(r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
+				out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
 				if err != nil {
 					cancel(fmt.Errorf("tournament: negotiation %s: %w", r.id, err))
 					return

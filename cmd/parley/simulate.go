@@ -69,7 +69,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := simulate.FromScenario(s, c.Protocol)
+	cfg, err := simulate.FromScenario(s, parley.ProtocolName(c.Protocol))
 	if err != nil {
 		return &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
 	}
@@ -157,7 +157,7 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		Blocked   []string       `json:"blocked,omitempty"`
 		Why       string         `json:"why,omitempty"`
 	}{
-		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: run.Header.Protocol, Agents: cfg.Agents,
+		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: string(run.Header.Protocol), Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
 		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
 		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why,
