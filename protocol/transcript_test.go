@@ -40,6 +40,7 @@ import (
 //
 // Events whose audience is not everyone are shown with it in brackets;
 // "next" shows the history and instructions of the actor's own view.
+//
 //	replay                              write, read and replay the transcript
 func TestTranscripts(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
