@@ -32,16 +32,15 @@ import (
 //	end                                 the mediator's ActEnd
 //	raw actor=A kind=K [outcome=(...)] [answers=(...)] [rounds=N]   any action
 //	instruct PARTY FACTION KIND [issue=I] [ISSUE=OPTION] [rounds=N] [delta=D]
-//	caucus PARTY [mediator] "MESSAGE"   a caucus message from PARTY (or from the mediator to PARTY)
-//	fail ACTOR "WHY"                    the actor's agent failed
+//	caucus PARTY [mediator]             a caucus message (the input) from PARTY, or from the mediator to PARTY
+//	fail ACTOR                          the actor's agent failed (the input says why)
 //	timeout                             the wall-clock deadline
 //	view SEAT                           what a seat (party, mediator, PARTY/FACTION, observer) has seen
 //	result                              the current result
+//	replay                              write, read and replay the transcript
 //
 // Events whose audience is not everyone are shown with it in brackets;
 // "next" shows the history and instructions of the actor's own view.
-//
-//	replay                              write, read and replay the transcript
 func TestTranscripts(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		h := &harness{}
@@ -191,10 +190,10 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		if len(d.CmdArgs) > 1 && d.CmdArgs[1].Key == "mediator" {
 			from = parley.MediatorActor
 		}
-		err := h.p.Caucus(party, from, h.quoted(d))
+		err := h.p.Caucus(party, from, d.Input)
 		return h.drain(), err
 	case "fail":
-		err := h.p.Fail(h.party(d, d.CmdArgs[0].Key), h.quoted(d))
+		err := h.p.Fail(h.party(d, d.CmdArgs[0].Key), d.Input)
 		return h.drain(), err
 	case "view":
 		return h.view(h.seat(d, d.CmdArgs[0].Key)), nil
@@ -310,16 +309,6 @@ func (h *harness) view(s parley.Seat) string {
 		}
 	}
 	return b.String()
-}
-
-// quoted returns the command's quoted argument (its last).
-func (h *harness) quoted(d *datadriven.TestData) string {
-	q := d.CmdArgs[len(d.CmdArgs)-1].Key
-	u, err := strconv.Unquote(q)
-	if err != nil {
-		return q
-	}
-	return u
 }
 
 func (h *harness) replay() (string, error) {

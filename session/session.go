@@ -83,6 +83,7 @@ type Driver struct {
 
 	buf    []protocol.Event // scratch for draining the protocol
 	record []protocol.Event // every event, unless Discard
+	told   int              // events returned to the caller so far
 	last   parley.Outcome   // the last offer or text
 	steps  int              // Step calls
 	asked  int              // steps count when principals were last asked; −1: never
@@ -285,15 +286,15 @@ func (d *Driver) Turn(seat parley.Seat) (parley.Turn, bool) {
 
 // Run lets the built-in agents act until the negotiation ends or a seat
 // played from outside must move (see Awaiting), and returns the events
-// produced (none when Config.Discard). Principals are asked for
+// produced since the last call returned (none when Config.Discard; the
+// first call also returns the "start" event). Principals are asked for
 // instructions once before every step. When ctx is cancelled Run stops
 // between steps and returns ctx's error; the negotiation stays open and
 // Run can be called again. When the wall-clock deadline has passed it ends
 // the negotiation with a timeout.
 func (d *Driver) Run(ctx context.Context) ([]protocol.Event, error) {
-	from := len(d.record)
 	err := d.run(ctx)
-	return d.since(from), err
+	return d.news(), err
 }
 
 // Tick checks the wall-clock deadline (and lets built-in agents act); a
@@ -310,31 +311,30 @@ func (d *Driver) Tick(ctx context.Context) ([]protocol.Event, error) { return d.
 // would not accept the action (EINVALID, saying why). a.Actor is set from
 // the seat.
 func (d *Driver) Submit(ctx context.Context, seat parley.Seat, a parley.Action) ([]protocol.Event, error) {
-	from := len(d.record)
 	if err := d.run(ctx); err != nil {
-		return d.since(from), err
+		return d.news(), err
 	}
 	actor, ok := seat.Actor()
 	if !ok {
-		return d.since(from), parley.Errorf(parley.EINVALID, "session: %s does not act; principals instruct their delegate, observers watch", d.seatName(seat))
+		return d.news(), parley.Errorf(parley.EINVALID, "session: %s does not act; principals instruct their delegate, observers watch", d.seatName(seat))
 	}
 	if err := d.checkExternal(seat); err != nil {
-		return d.since(from), err
+		return d.news(), err
 	}
 	t, ok := d.p.Next()
 	if !ok {
-		return d.since(from), ended()
+		return d.news(), ended()
 	}
 	if t.Actor != actor {
-		return d.since(from), &parley.Error{Code: parley.ECONFLICT, Message: fmt.Sprintf("session: it is %s's move, not %s's", d.seatName(parley.ActorSeat(t.Actor)), d.seatName(seat)), Err: ErrNotYourMove}
+		return d.news(), &parley.Error{Code: parley.ECONFLICT, Message: fmt.Sprintf("session: it is %s's move, not %s's", d.seatName(parley.ActorSeat(t.Actor)), d.seatName(seat)), Err: ErrNotYourMove}
 	}
 	a.Actor = actor
 	if err := d.p.Check(a); err != nil {
-		return d.since(from), err
+		return d.news(), err
 	}
 	d.step(a)
 	err := d.run(ctx)
-	return d.since(from), err
+	return d.news(), err
 }
 
 // Instruct sends an instruction from a principal seat played from outside
@@ -343,25 +343,24 @@ func (d *Driver) Submit(ctx context.Context, seat parley.Seat, a parley.Action) 
 // instruction is refused with EINVALID and changes nothing; after the end
 // it is ECONFLICT.
 func (d *Driver) Instruct(ctx context.Context, seat parley.Seat, in parley.Instruction) ([]protocol.Event, error) {
-	from := len(d.record)
 	if err := d.run(ctx); err != nil {
-		return d.since(from), err
+		return d.news(), err
 	}
 	if seat.Role != parley.SeatPrincipal {
-		return d.since(from), parley.Errorf(parley.EINVALID, "session: %s cannot instruct; only a delegation's principals do", d.seatName(seat))
+		return d.news(), parley.Errorf(parley.EINVALID, "session: %s cannot instruct; only a delegation's principals do", d.seatName(seat))
 	}
 	if err := d.checkExternal(seat); err != nil {
-		return d.since(from), err
+		return d.news(), err
 	}
 	if err := d.p.Instruct(seat.Party, seat.Faction, in); err != nil {
 		if errors.Is(err, protocol.ErrEnded) {
-			return d.since(from), ended()
+			return d.news(), ended()
 		}
-		return d.since(from), err
+		return d.news(), err
 	}
 	d.drain()
 	err := d.run(ctx)
-	return d.since(from), err
+	return d.news(), err
 }
 
 // Caucus records a message in the caucus between party and the mediator,
@@ -371,7 +370,6 @@ func (d *Driver) Instruct(ctx context.Context, seat parley.Seat, in parley.Instr
 // protocol refuses a caucus it has no room for (no mediator) or an empty
 // or oversized message with EINVALID.
 func (d *Driver) Caucus(ctx context.Context, from parley.Seat, party int, msg string) ([]protocol.Event, error) {
-	start := len(d.record)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -391,7 +389,7 @@ func (d *Driver) Caucus(ctx context.Context, from parley.Seat, party int, msg st
 		return nil, err
 	}
 	d.drain()
-	return d.since(start), nil
+	return d.news(), nil
 }
 
 func ended() error {
@@ -423,8 +421,11 @@ func (d *Driver) checkExternal(seat parley.Seat) error {
 	return parley.Errorf(parley.EINVALID, "session: no such seat %s", seat)
 }
 
-// since returns the events recorded from index from on.
-func (d *Driver) since(from int) []protocol.Event {
+// news returns the events not yet returned to the caller (New's "start"
+// event comes with the first call).
+func (d *Driver) news() []protocol.Event {
+	from := d.told
+	d.told = len(d.record)
 	if from >= len(d.record) {
 		return nil
 	}

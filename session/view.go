@@ -89,7 +89,7 @@ func (v *views) add(ev *protocol.Event) {
 			}
 		}
 		if a.Actor >= 0 && a.Actor < len(v.pending) {
-			v.pending[a.Actor] = v.pending[a.Actor][:0:0]
+			v.pending[a.Actor] = nil
 		}
 	case protocol.EvInstruction:
 		if ev.Instruction != nil && ev.Actor >= 0 && ev.Actor < len(v.pending) {
