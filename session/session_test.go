@@ -69,7 +69,7 @@ func istanbul(t testing.TB) (*parley.Model, simulate.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Target = simulate.MediatorTarget(m)
+	cfg.Target = simulate.MediatorTarget(context.Background(), m)
 	return m, cfg
 }
 

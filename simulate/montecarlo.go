@@ -139,7 +139,7 @@ func one(s *parley.Scenario, cfg Config, seed uint64) mcRun {
 	c := cfg
 	c.Seed = seed
 	if c.Protocol == parley.ProtocolMediated && c.Target == nil {
-		c.Target = MediatorTarget(m)
+		c.Target = MediatorTarget(context.Background(), m)
 	}
 	run, err := Once(m, c, false)
 	if err != nil {

@@ -338,8 +338,8 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 // delegation counted as one actor with its weighted-mean utility and
 // reservation, red lines and third-party consent left aside. It returns nil
 // when even that gives no party a gain.
-func MediatorTarget(m *parley.Model) parley.Outcome {
-	if rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true}); err == nil && rep.Nash != nil {
+func MediatorTarget(ctx context.Context, m *parley.Model) parley.Outcome {
+	if rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true}); err == nil && rep.Nash != nil {
 		return rep.Nash.Raw()
 	}
 	c := *m
@@ -352,7 +352,7 @@ func MediatorTarget(m *parley.Model) parley.Outcome {
 			Weights:    []float64{1}, Names: []string{p.Name},
 		}
 	}
-	rep, err := analysis.Analyze(&c, analysis.Options{NoBlocking: true})
+	rep, err := analysis.Analyze(ctx, &c, analysis.Options{NoBlocking: true})
 	if err != nil || rep.Nash == nil {
 		return nil
 	}

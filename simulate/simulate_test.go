@@ -82,7 +82,7 @@ func TestIstanbulDefaultRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Target = MediatorTarget(m)
+	cfg.Target = MediatorTarget(context.Background(), m)
 	run, err := Once(m, cfg, true)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestIstanbulDefaultRun(t *testing.T) {
 	s2 := builtin(t, "before-recess")
 	m2 := compile(t, s2)
 	cfg2, _ := FromScenario(s2, "")
-	cfg2.Target = MediatorTarget(m2)
+	cfg2.Target = MediatorTarget(context.Background(), m2)
 	run2, err := Once(m2, cfg2, false)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestDeterminism(t *testing.T) {
 	s := builtin(t, "")
 	m := compile(t, s)
 	cfg, _ := FromScenario(s, "")
-	cfg.Target = MediatorTarget(m)
+	cfg.Target = MediatorTarget(context.Background(), m)
 	a, err := Once(m, cfg, true)
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestReplayRoundTrip(t *testing.T) {
 	s := builtin(t, "")
 	m := compile(t, s)
 	cfg, _ := FromScenario(s, "")
-	cfg.Target = MediatorTarget(m)
+	cfg.Target = MediatorTarget(context.Background(), m)
 	run, err := Once(m, cfg, true)
 	if err != nil {
 		t.Fatal(err)
@@ -263,7 +263,7 @@ func TestExtensionByAgreement(t *testing.T) {
 	s := builtin(t, "")
 	m := compile(t, s)
 	cfg, _ := FromScenario(s, "")
-	cfg.Target = MediatorTarget(m)
+	cfg.Target = MediatorTarget(context.Background(), m)
 	cfg.Mediator = "nash:patience=40"
 	cfg.Agents = []string{"delegate:extend=4", "delegate:extend=4"}
 	run, err := Once(m, cfg, true)

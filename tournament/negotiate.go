@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -20,7 +21,8 @@ import (
 // is shared read-only by all workers.
 type domain struct {
 	*Loaded
-	once    sync.Once
+	done    atomic.Bool // prepared (or failed for good)
+	mu      sync.Mutex
 	err     error
 	pareto  [][]float64 // frontier points' utilities
 	nash    []float64   // nil when the zone of agreement is empty
@@ -29,9 +31,18 @@ type domain struct {
 
 // prepare runs the analysis once: the Pareto frontier over all outcomes and
 // the Nash point over the zone of agreement (blocking analysis skipped).
-func (d *domain) prepare() error {
-	d.once.Do(func() {
-		r, err := analysis.Analyze(d.Model, analysis.Options{NoBlocking: true})
+// An analysis cut short by ctx is not kept: the next call tries again.
+func (d *domain) prepare(ctx context.Context) error {
+	if d.done.Load() {
+		return d.err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.done.Load() {
+		return d.err
+	}
+	func() {
+		r, err := analysis.Analyze(ctx, d.Model, analysis.Options{NoBlocking: true})
 		if err != nil {
 			d.err = fmt.Errorf("tournament: scenario %s: %w", d.Name, err)
 			return
@@ -48,7 +59,13 @@ func (d *domain) prepare() error {
 			sq += (hi - lo) * (hi - lo)
 		}
 		d.maxDist = math.Sqrt(sq)
-	})
+	}()
+	if d.err != nil && ctx.Err() != nil {
+		err := d.err
+		d.err = nil
+		return err
+	}
+	d.done.Store(true)
 	return d.err
 }
 

@@ -275,7 +275,7 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 				for _, x := range seats {
 					r.agents = append(r.agents, def.Agents[x])
 				}
-				if err := r.scenario.prepare(); err != nil {
+				if err := r.scenario.prepare(ctx); err != nil {
 					cancel(err)
 					return
 				}

@@ -108,12 +108,12 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true})
+	rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true})
 	if err != nil {
 		return err
 	}
 	if cfg.Protocol == parley.ProtocolMediated {
-		cfg.Target = simulate.MediatorTarget(m)
+		cfg.Target = simulate.MediatorTarget(ctx, m)
 	}
 	run, err := simulate.Once(m, cfg, true)
 	if err != nil {
