@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
@@ -60,7 +61,7 @@ func SimulationHTML(w io.Writer, run *simulate.Run, m *parley.Model, rep *analys
 		return errors.New("report: SimulationHTML: model and scenario disagree")
 	}
 	v := sbuild(run, m, rep)
-	if err := simTemplate.Execute(w, v); err != nil {
+	if err := simTemplate().Execute(w, v); err != nil {
 		return fmt.Errorf("report: SimulationHTML: %w", err)
 	}
 	return nil
@@ -1298,7 +1299,13 @@ var sbaseCSS = func() template.CSS {
 	return template.CSS(htmlSource[i+len("<style>\n") : j])
 }()
 
-var simTemplate = template.Must(template.Must(htmlTemplate.Clone()).New("simulation").Funcs(template.FuncMap{"c": hcoord, "sub": func(a, b float64) float64 { return a - b }}).Parse(simSource))
+// simTemplate, like htmlTemplate, is parsed on first use.
+var simTemplate = sync.OnceValue(func() *template.Template {
+	// Its own parse of the analysis page's template (a clone is not
+	// allowed once that one has executed).
+	base := template.Must(template.New("report").Funcs(template.FuncMap{"c": hcoord}).Parse(htmlSource))
+	return template.Must(base.New("simulation").Funcs(template.FuncMap{"c": hcoord, "sub": func(a, b float64) float64 { return a - b }}).Parse(simSource))
+})
 
 const simSource = `<!DOCTYPE html>
 <html lang="en">
