@@ -82,6 +82,7 @@ type Driver struct {
 	v views
 
 	buf    []protocol.Event // scratch for draining the protocol
+	turn   parley.Turn      // the turn handed to agents, reused: agents must not keep it
 	record []protocol.Event // every event, unless Discard
 	told   int              // events returned to the caller so far
 	last   parley.Outcome   // the last offer or text
@@ -140,7 +141,7 @@ func New(m *parley.Model, cfg Config) (*Driver, error) {
 	if err := d.initAgents(); err != nil {
 		return nil, err
 	}
-	d.v.init(d.seats())
+	d.v.init(d.seats(), min(cfg.Protocol.DeadlineRounds()*len(m.Parties), 1<<14))
 	for i := range d.principals {
 		d.principals[i].seat = d.v.index(parley.PrincipalSeat(d.principals[i].party, d.principals[i].faction))
 	}
@@ -467,8 +468,9 @@ func (d *Driver) run(ctx context.Context) error {
 		if pl.Agent == nil {
 			return nil // a seat played from outside: wait for Submit
 		}
-		d.fill(&t)
-		a, err := act(ctx, pl.Agent, &t)
+		d.turn = t
+		d.fill(&d.turn)
+		a, err := act(ctx, pl.Agent, &d.turn)
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				return cerr

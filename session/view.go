@@ -23,8 +23,11 @@ type views struct {
 	pending [][]parley.Instruction // per party: instructions since its last action
 }
 
-func (v *views) init(seats []parley.Seat) {
+// init sets up the views of seats; about is the number of actions to
+// expect (the log's first capacity).
+func (v *views) init(seats []parley.Seat, about int) {
 	v.seats = seats
+	v.log = make([]parley.Action, 0, max(about, 16))
 	v.own = make([][]parley.Action, len(seats))
 	v.shared = make([]bool, len(seats))
 	for i := range v.shared {

@@ -108,14 +108,13 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true})
-	if err != nil {
-		return err
-	}
-	if cfg.Protocol == parley.ProtocolMediated {
+	if info, _ := protocol.Lookup(cfg.Protocol); info.Mediated {
 		cfg.Target = simulate.MediatorTarget(ctx, m)
 	}
-	run, err := simulate.Once(m, cfg, true)
+	// The events are kept only for what shows them: the transcript, the
+	// HTML report and the text timeline. --json alone needs the result.
+	keep := c.Transcript != "" || c.HTML != "" || !c.JSON
+	run, err := simulate.OnceContext(ctx, m, cfg, keep)
 	if err != nil {
 		return err
 	}
@@ -125,6 +124,10 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if c.HTML != "" {
+		rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true})
+		if err != nil {
+			return err
+		}
 		if err := writeFile(c.HTML, func(f *os.File) error { return report.SimulationHTML(f, run, m, rep) }); err != nil {
 			return err
 		}
