@@ -175,7 +175,7 @@ func NewMediated(m *parley.Model, cfg MediatedConfig) (Protocol, error) {
 	if err := cfg.validate(m); err != nil {
 		return nil, err
 	}
-	p := &mediated{base: newBase(m), cfg: cfg, n: len(m.Parties), deadline: cfg.Rounds}
+	p := &mediated{base: newBase(m, cfg.Rounds*(len(m.Parties)+1)), cfg: cfg, n: len(m.Parties), deadline: cfg.Rounds}
 	p.clock = p.cfg.clock
 	p.away = make([]int, p.n)
 	p.extendAsk = make([]int, p.n)

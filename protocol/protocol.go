@@ -79,9 +79,19 @@ type Protocol interface {
 	// Events drains the events produced since the last call, in order,
 	// into a new slice the caller owns.
 	Events() []Event
-	// AppendEvents drains like Events but appends to dst and returns it,
-	// so that a runner can reuse one buffer.
-	AppendEvents(dst []Event) []Event
+	// Ready returns the events produced since the last Advance (or
+	// Events), in order, without copying them, as raft's RawNode.Ready
+	// does: the slice is the protocol's buffer, valid until the next
+	// Advance; the events themselves (and what they point to) stay valid.
+	Ready() []Event
+	// Advance acknowledges the events Ready returned: the buffer is
+	// reused for the next ones.
+	Advance()
+	// Actions returns every valid action so far, oldest first — the
+	// actions of the "action" events, which point into it. It is the
+	// protocol's record: callers must not modify it (or append to it
+	// without clipping its capacity).
+	Actions() []parley.Action
 	// Result is the current result (End == Running until it ends).
 	Result() Result
 }
@@ -199,18 +209,21 @@ type base struct {
 	res    Result
 	round  int
 	clock  func(round int) (day int, hour float64)
-	// ints and acts are arenas for the copies of outcomes and actions the
-	// events point to: one allocation per few thousand steps, not per
-	// step.
-	ints []int
-	acts []parley.Action
+	// actions are the valid actions recorded (Actions), ints an arena for
+	// the copies of their outcomes: one allocation per few thousand steps,
+	// not per step.
+	actions []parley.Action
+	ints    []int
 }
 
-func newBase(m *parley.Model) base {
+// newBase returns the shared state of a protocol on m; about is the
+// number of actions to expect (the log's first capacity).
+func newBase(m *parley.Model, about int) base {
 	return base{
-		m:     m,
-		res:   Result{By: NoActor},
-		clock: func(int) (int, float64) { return 0, 0 },
+		m:       m,
+		res:     Result{By: NoActor},
+		clock:   func(int) (int, float64) { return 0, 0 },
+		actions: make([]parley.Action, 0, max(min(about, 1<<14), 8)),
 	}
 }
 
@@ -240,13 +253,14 @@ func (b *base) Events() []Event {
 	return ev
 }
 
-// AppendEvents implements Protocol.
-func (b *base) AppendEvents(dst []Event) []Event {
-	dst = append(dst, b.events...)
-	clear(b.events) // drop the pointers, so that the arenas can go
-	b.events = b.events[:0]
-	return dst
-}
+// Ready implements Protocol.
+func (b *base) Ready() []Event { return b.events }
+
+// Advance implements Protocol.
+func (b *base) Advance() { b.events = b.events[:0] }
+
+// Actions implements Protocol.
+func (b *base) Actions() []parley.Action { return b.actions }
 
 // Result implements Protocol.
 func (b *base) Result() Result {
@@ -278,9 +292,16 @@ func actionAudience(a parley.Action) parley.Audience {
 }
 
 // record logs a valid action as an "action" event and returns the
-// recorded copy.
+// recorded copy. The event points into the actions log; when the log
+// grows, earlier events keep pointing at their (unchanged) copies.
 func (b *base) record(a parley.Action) *parley.Action {
-	rec := b.stash(b.copyAction(a))
+	if len(b.actions) == cap(b.actions) {
+		// Double, rather than append's 1.25 for large slices: a long
+		// negotiation copies its log a few times, not dozens.
+		b.actions = append(make([]parley.Action, 0, 2*cap(b.actions)), b.actions...)
+	}
+	b.actions = append(b.actions, b.copyAction(a))
+	rec := &b.actions[len(b.actions)-1]
 	b.emit(Event{Type: EvAction, Audience: actionAudience(a), Actor: a.Actor, Action: rec})
 	b.res.Steps++
 	return rec
@@ -491,26 +512,19 @@ func clone(o parley.Outcome) parley.Outcome {
 }
 
 // keep copies o into the outcome arena. The copy's capacity is its
-// length, so appending to it never touches its neighbours.
+// length, so appending to it never touches its neighbours. The arena's
+// blocks double from 64 to 4096 ints: a short negotiation allocates
+// little, a long one once per few thousand steps.
 func (b *base) keep(o parley.Outcome) parley.Outcome {
 	if o == nil {
 		return nil
 	}
 	if cap(b.ints)-len(b.ints) < len(o) {
-		b.ints = make([]int, 0, max(4096, len(o)))
+		b.ints = make([]int, 0, max(min(2*cap(b.ints), 4096), 64, len(o)))
 	}
 	k := len(b.ints)
 	b.ints = append(b.ints, o...)
 	return b.ints[k:len(b.ints):len(b.ints)]
-}
-
-// stash keeps a for an event in the action arena.
-func (b *base) stash(a parley.Action) *parley.Action {
-	if len(b.acts) == cap(b.acts) {
-		b.acts = make([]parley.Action, 0, 256)
-	}
-	b.acts = append(b.acts, a)
-	return &b.acts[len(b.acts)-1]
 }
 
 func (b *base) copyAction(a parley.Action) parley.Action {

@@ -104,7 +104,7 @@ func NewSAO(m *parley.Model, cfg SAOConfig) (Protocol, error) {
 	if err := cfg.validate(len(m.Parties)); err != nil {
 		return nil, err
 	}
-	s := &sao{base: newBase(m), cfg: cfg, n: len(m.Parties), offerer: NoActor}
+	s := &sao{base: newBase(m, cfg.Rounds*len(m.Parties)), cfg: cfg, n: len(m.Parties), offerer: NoActor}
 	s.deadline, s.asks = cfg.Rounds, make([]int, s.n)
 	s.emit(Event{Type: EvStart, Audience: public, Actor: NoActor, Note: fmt.Sprintf("sao: %d parties, %d rounds", s.n, cfg.Rounds)})
 	return s, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -81,7 +82,6 @@ type Driver struct {
 
 	v views
 
-	buf    []protocol.Event // scratch for draining the protocol
 	turn   parley.Turn      // the turn handed to agents, reused: agents must not keep it
 	record []protocol.Event // every event, unless Discard
 	told   int              // events returned to the caller so far
@@ -141,7 +141,7 @@ func New(m *parley.Model, cfg Config) (*Driver, error) {
 	if err := d.initAgents(); err != nil {
 		return nil, err
 	}
-	d.v.init(d.seats(), min(cfg.Protocol.DeadlineRounds()*len(m.Parties), 1<<14))
+	d.v.init(d.seats(), p.Actions)
 	for i := range d.principals {
 		d.principals[i].seat = d.v.index(parley.PrincipalSeat(d.principals[i].party, d.principals[i].faction))
 	}
@@ -550,9 +550,9 @@ func (d *Driver) fill(t *parley.Turn) {
 // drain takes the protocol's new events: the views fold them in, and they
 // are recorded unless discarded.
 func (d *Driver) drain() {
-	d.buf = d.p.AppendEvents(d.buf[:0])
-	for k := range d.buf {
-		ev := &d.buf[k]
+	evs := d.p.Ready()
+	for k := range evs {
+		ev := &evs[k]
 		if ev.Type == protocol.EvAction && ev.Action != nil && !protocol.Invalid(*ev) {
 			if ev.Action.Kind == parley.ActOffer || ev.Action.Kind == parley.ActText {
 				d.last = ev.Action.Outcome
@@ -561,9 +561,9 @@ func (d *Driver) drain() {
 		d.v.add(ev)
 	}
 	if !d.cfg.Discard {
-		d.record = append(d.record, d.buf...)
+		d.record = append(d.record, evs...)
 	}
-	clear(d.buf)
+	d.p.Advance()
 }
 
 // seatName names a seat for messages.
@@ -583,4 +583,26 @@ func (d *Driver) seatName(s parley.Seat) string {
 		return "an observer"
 	}
 	return "seat " + s.String()
+}
+
+// WorkersPerCore caps the worker goroutines of runners (Monte Carlo
+// studies, tournaments) at this many per core: negotiations are CPU-bound,
+// so more workers add memory and scheduling, not speed.
+const WorkersPerCore = 8
+
+// MaxWorkers is the most worker goroutines a runner starts:
+// WorkersPerCore per core (runtime.GOMAXPROCS).
+func MaxWorkers() int { return WorkersPerCore * runtime.GOMAXPROCS(0) }
+
+// Workers returns the worker count a runner should use for a request of
+// n: one per core for n <= 0, else n capped at MaxWorkers; capped
+// reports whether the cap applied.
+func Workers(n int) (workers int, capped bool) {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0), false
+	}
+	if m := MaxWorkers(); n > m {
+		return m, true
+	}
+	return n, false
 }

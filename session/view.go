@@ -11,23 +11,21 @@ import (
 // (Turn.Instructions).
 //
 // Most actions are public, so most seats see every action: such a seat
-// shares the log of all actions (shared[i]) and costs nothing per step. The
-// first action a seat may not see gives it a history of its own, which then
-// grows with the actions it may see.
+// shares the protocol's log of all actions (shared[i]) and costs nothing
+// per step. The first action a seat may not see gives it a history of its
+// own, which then grows with the actions it may see.
 type views struct {
 	seats   []parley.Seat
-	log     []parley.Action   // every valid action
-	own     [][]parley.Action // per seat, once it no longer shares log
+	log     func() []parley.Action // every valid action (protocol.Protocol.Actions)
+	own     [][]parley.Action      // per seat, once it no longer shares log
 	shared  []bool
 	private []int                  // seats that no longer share log
 	pending [][]parley.Instruction // per party: instructions since its last action
 }
 
-// init sets up the views of seats; about is the number of actions to
-// expect (the log's first capacity).
-func (v *views) init(seats []parley.Seat, about int) {
-	v.seats = seats
-	v.log = make([]parley.Action, 0, max(about, 16))
+// init sets up the views of seats over the protocol's log of actions.
+func (v *views) init(seats []parley.Seat, log func() []parley.Action) {
+	v.seats, v.log = seats, log
 	v.own = make([][]parley.Action, len(seats))
 	v.shared = make([]bool, len(seats))
 	for i := range v.shared {
@@ -55,7 +53,7 @@ func (v *views) index(s parley.Seat) int {
 // history returns seat i's history, with its capacity clipped so that an
 // agent appending to it cannot write into the driver's.
 func (v *views) history(i int) []parley.Action {
-	h := v.log
+	h := v.log()
 	if i < 0 {
 		return nil
 	}
@@ -73,7 +71,6 @@ func (v *views) add(ev *protocol.Event) {
 			return
 		}
 		a := *ev.Action
-		v.log = append(v.log, a)
 		if ev.Audience.Public() {
 			for _, i := range v.private {
 				v.own[i] = append(v.own[i], a)
@@ -83,7 +80,8 @@ func (v *views) add(ev *protocol.Event) {
 				in := ev.Audience.Includes(s)
 				switch {
 				case v.shared[i] && !in:
-					v.own[i] = append([]parley.Action(nil), v.log[:len(v.log)-1]...)
+					log := v.log()
+					v.own[i] = append([]parley.Action(nil), log[:len(log)-1]...)
 					v.shared[i] = false
 					v.private = append(v.private, i)
 				case !v.shared[i] && in:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/report"
 	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/simulate"
 )
 
@@ -56,7 +58,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
 	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges")
-	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores)")
+	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores; at most 8 per core)")
 	c.input.flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -171,6 +173,10 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 }
 
 func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cfg simulate.Config) error {
+	if c.Runs > simulate.MaxRuns {
+		return usagef("--runs %d: a study counts at most %d runs (2^53)", c.Runs, int64(simulate.MaxRuns))
+	}
+	noteWorkers(c.Stderr, c.Workers)
 	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
 	var bar *progressbar.ProgressBar
 	if f, ok := c.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
@@ -207,6 +213,13 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 		return enc.Encode(res)
 	}
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// noteWorkers says on stderr when --workers is capped.
+func noteWorkers(w io.Writer, n int) {
+	if m, capped := session.Workers(n); capped {
+		fmt.Fprintf(w, "parley: --workers %d capped at %d (%d per core): negotiations are CPU-bound, more workers only cost memory\n", n, m, session.WorkersPerCore)
+	}
 }
 
 // input says where a command's scenario comes from.
