@@ -185,6 +185,12 @@ type Turn struct {
 
 // Session describes a negotiation to an agent when it starts.
 type Session struct {
+	// Model is the compiled model. Built-in agents run in the runner's
+	// process and are handed it whole (package agent's read only their
+	// own party's part, and the mediators only the issues); a
+	// runner that seats a program it does not control (a subprocess, a
+	// remote agent) sends it the seat's brief instead (Scenario.Brief),
+	// never another party's preferences.
 	Model *Model
 	// Party is the agent's party index, or MediatorActor.
 	Party int

@@ -289,3 +289,30 @@ func (a *Audience) UnmarshalText(b []byte) error {
 	*a = v
 	return nil
 }
+
+// Brief returns what seat may know of the scenario before anything is
+// said: the issues, the third parties, the parties' names and
+// descriptions, the protocol settings — and the preferences of its own
+// side only (a party seat and its principals see their whole party: its
+// factions, their weights, red lines and reservation values). Other
+// parties' preferences, delegations and sources, the variants, the
+// analyst's notes and the agents seated are left out; the mediator and
+// observers get no party's preferences. The result shares no slices that
+// it changes with s; it is for showing and sending, not for compiling
+// (other parties have neither Preferences nor Delegation).
+func (s *Scenario) Brief(seat Seat) *Scenario {
+	b := &Scenario{ID: s.ID, Title: s.Title, Description: s.Description, Issues: s.Issues, Roles: s.Roles, Variant: s.Variant}
+	b.Parties = make([]Party, len(s.Parties))
+	for i, p := range s.Parties {
+		if seat.inParty(i) {
+			b.Parties[i] = p
+			continue
+		}
+		b.Parties[i] = Party{Name: p.Name, Description: p.Description}
+	}
+	if sp := s.Simulation; sp != nil {
+		b.Simulation = &SimulationSpec{Protocol: sp.Protocol, Rounds: sp.Rounds, Agenda: sp.Agenda, Calendar: sp.Calendar,
+			HoursPerRound: sp.HoursPerRound, MaxExtensions: sp.MaxExtensions}
+	}
+	return b
+}

@@ -72,3 +72,40 @@ func FuzzParseAudience(f *testing.F) {
 		}
 	})
 }
+
+// TestBrief: a seat's brief holds its own side's preferences and nobody
+// else's.
+func TestBrief(t *testing.T) {
+	t.Parallel()
+	prefs := func(r float64) *parley.Preferences {
+		return &parley.Preferences{Reservation: parley.Estimate{Value: r}, RedLines: []parley.RedLine{{Name: "secret"}}}
+	}
+	s := &parley.Scenario{ID: "x", Notes: []string{"analyst's note"}, Sources: []parley.Source{{ID: "S0"}},
+		Parties: []parley.Party{
+			{Name: "A", Preferences: prefs(0.4), Sources: []parley.Cite{{Source: "S0"}}},
+			{Name: "B", Delegation: &parley.Delegation{Factions: []parley.Faction{{Name: "hawks", Preferences: *prefs(0.7)}}}},
+		},
+		Simulation: &parley.SimulationSpec{Protocol: parley.ProtocolMediated, Rounds: 9, Agents: []parley.AgentSpec{{Party: "B", Agent: "x"}}}}
+	for _, c := range []struct {
+		seat   parley.Seat
+		a, b   bool // sees A's, B's preferences
+		rounds int
+	}{
+		{parley.PartySeat(0), true, false, 9},
+		{parley.PartySeat(1), false, true, 9},
+		{parley.PrincipalSeat(1, 0), false, true, 9},
+		{parley.MediatorSeat(), false, false, 9},
+		{parley.ObserverSeat(), false, false, 9},
+	} {
+		b := s.Brief(c.seat)
+		if (b.Parties[0].Preferences != nil) != c.a || (b.Parties[1].Delegation != nil) != c.b {
+			t.Errorf("%s: sees A %v, B %v; want %v, %v", c.seat, b.Parties[0].Preferences != nil, b.Parties[1].Delegation != nil, c.a, c.b)
+		}
+		if len(b.Notes) > 0 || len(b.Sources) > 0 || b.Simulation.Rounds != c.rounds || len(b.Simulation.Agents) > 0 {
+			t.Errorf("%s: the brief keeps notes, sources or agents: %+v", c.seat, b)
+		}
+		if !c.a && len(b.Parties[0].Sources) > 0 {
+			t.Errorf("%s: sees A's sources", c.seat)
+		}
+	}
+}

@@ -111,6 +111,10 @@ type View struct {
 	Text []parley.Clause
 	// Result is the result so far (End is parley.Running while open).
 	Result protocol.Result
+	// Brief is what the seat knows of the scenario: the issues, the
+	// parties' names, and its own side's preferences only
+	// (parley.Scenario.Brief).
+	Brief *parley.Scenario
 }
 
 // View computes seat's view from the events whose audience includes it.
@@ -119,7 +123,7 @@ func (d *Driver) View(seat parley.Seat) (*View, error) {
 	if d.cfg.Discard {
 		return nil, parley.Errorf(parley.EINVALID, "session: events are discarded, so there are no views to show")
 	}
-	v := &View{View: *protocol.ViewOf(d.record, seat), Result: d.p.Result()}
+	v := &View{View: *protocol.ViewOf(d.record, seat), Result: d.p.Result(), Brief: d.m.Scenario.Brief(seat)}
 	if t, ok := d.p.Next(); ok {
 		v.Text = t.Text
 	}
