@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -278,5 +279,41 @@ func TestExtensionByAgreement(t *testing.T) {
 	}
 	if !found || run.Result.Rounds != cfg.Rounds+4 {
 		t.Errorf("want one extension by agreement (%v) and %d rounds, got %d", found, cfg.Rounds+4, run.Result.Rounds)
+	}
+}
+
+// TestFromTranscript rebuilds runs from their transcripts, read back from
+// JSON Lines: the same result, utilities, blocking report and events.
+func TestFromTranscript(t *testing.T) {
+	for _, variant := range []string{"", "before-recess"} {
+		s := builtin(t, variant)
+		m := compile(t, s)
+		cfg, _ := FromScenario(s, "")
+		cfg.Target = MediatorTarget(context.Background(), m)
+		run, err := Once(m, cfg, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := protocol.WriteTranscript(&buf, run.Header, run.Events); err != nil {
+			t.Fatal(err)
+		}
+		h, evs, err := protocol.ReadTranscript(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := FromTranscript(h, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run.Elapsed = 0
+		if !reflect.DeepEqual(got.Result, run.Result) || !reflect.DeepEqual(got.Utilities, run.Utilities) || !reflect.DeepEqual(got.Blocked, run.Blocked) || len(got.Events) != len(run.Events) {
+			t.Errorf("variant %q: from the transcript %+v %v %v, the run %+v %v %v", variant, got.Result, got.Utilities, got.Blocked, run.Result, run.Utilities, run.Blocked)
+		}
+		// A transcript with an event changed does not rebuild.
+		evs[len(evs)/2].Round++
+		if _, _, err := FromTranscript(h, evs); parley.ErrorCode(err) != parley.ECONFLICT {
+			t.Errorf("variant %q: a doctored transcript rebuilt: %v", variant, err)
+		}
 	}
 }
