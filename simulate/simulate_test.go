@@ -77,17 +77,8 @@ func TestLaptopReference(t *testing.T) {
 // S0/S1 account it reproduces the reported dynamics — settled clauses,
 // Kabul's precondition on the US guarantor, reopened clauses, no agreement.
 func TestIstanbulDefaultRun(t *testing.T) {
-	s := builtin(t, "")
-	m := compile(t, s)
-	cfg, err := FromScenario(s, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Target = MediatorTarget(context.Background(), m)
-	run, err := Once(m, cfg, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, run := istanbulRun(t, "", true)
+	s := m.Scenario
 	if run.Result.End == parley.Agreement {
 		t.Fatalf("the base account ends without agreement, got %v", m.Labels(run.Result.Agreement))
 	}
@@ -107,14 +98,7 @@ func TestIstanbulDefaultRun(t *testing.T) {
 	}
 	// Under the before-recess account (no Kabul precondition) the same
 	// agents reach an agreement every party ratifies.
-	s2 := builtin(t, "before-recess")
-	m2 := compile(t, s2)
-	cfg2, _ := FromScenario(s2, "")
-	cfg2.Target = MediatorTarget(context.Background(), m2)
-	run2, err := Once(m2, cfg2, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, run2 := istanbulRun(t, "before-recess", false)
 	if run2.Result.End != parley.Agreement || !m2.InZone(run2.Result.Agreement) {
 		t.Errorf("before-recess: end %s (%s), want an agreement in the zone", run2.Result.End, run2.Result.Why)
 	}
@@ -282,18 +266,29 @@ func TestExtensionByAgreement(t *testing.T) {
 	}
 }
 
+// istanbulRun runs a variant of the built-in scenario as its simulation
+// section says, the mediator aiming at the Nash point.
+func istanbulRun(t *testing.T, variant string, keepEvents bool) (*parley.Model, *Run) {
+	t.Helper()
+	s := builtin(t, variant)
+	m := compile(t, s)
+	cfg, err := FromScenario(s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Target = MediatorTarget(context.Background(), m)
+	run, err := Once(m, cfg, keepEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, run
+}
+
 // TestFromTranscript rebuilds runs from their transcripts, read back from
 // JSON Lines: the same result, utilities, blocking report and events.
 func TestFromTranscript(t *testing.T) {
 	for _, variant := range []string{"", "before-recess"} {
-		s := builtin(t, variant)
-		m := compile(t, s)
-		cfg, _ := FromScenario(s, "")
-		cfg.Target = MediatorTarget(context.Background(), m)
-		run, err := Once(m, cfg, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, run := istanbulRun(t, variant, true)
 		var buf bytes.Buffer
 		if err := protocol.WriteTranscript(&buf, run.Header, run.Events); err != nil {
 			t.Fatal(err)
