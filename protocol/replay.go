@@ -46,7 +46,7 @@ func Replay(h Header, events []Event) (Result, error) {
 		if i == len(got) {
 			return p.Result(), mismatch(rec.Seq, "recorded %s event was not produced", rec.Type)
 		}
-		if err := sameEvent(rec, got[i]); err != nil {
+		if err := SameEvent(rec, got[i]); err != nil {
 			return p.Result(), err
 		}
 	}
@@ -100,11 +100,12 @@ func mismatch(seq int, format string, args ...any) error {
 	return parley.Errorf(parley.ECONFLICT, "protocol: replay: event %d: "+format, append([]any{seq}, args...)...)
 }
 
-// sameEvent compares two events through their JSON form, which is what a
-// transcript keeps, and names the first differing field. A recorded event
-// without an audience (a transcript written before events had one) is
-// compared without it.
-func sameEvent(rec, got Event) error {
+// SameEvent compares a recorded event with one produced again, through
+// their JSON form (what a transcript keeps), and returns nil or an error
+// (code ECONFLICT) naming the event and its first differing field. A
+// recorded event without an audience (a transcript written before events
+// had one) is compared without it.
+func SameEvent(rec, got Event) error {
 	if rec.Audience.Kind == parley.AudienceUnset {
 		rec.Audience = got.Audience
 	}

@@ -46,6 +46,15 @@ and the mediator talk in private with Caucus. A server calls Tick from a
 timer so that a wall-clock deadline (Config.Deadline) ends a session that
 waits for a seat that never acts.
 
+# Rebuilding a session
+
+A server that stores every event it was given can rebuild a session after a
+restart: a driver fresh from New (same model, protocol, players and seed)
+and Restore(ctx, storedEvents). Built-in agents act again — rebuilding
+their state — and must produce exactly the stored events; inputs from
+outside (and from ContextAgents) are applied as recorded. The session then
+goes on from where it was.
+
 # Views and confidentiality
 
 Every event has an audience (parley.Audience): everyone, one seat, a caucus

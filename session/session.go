@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -85,6 +86,10 @@ type Driver struct {
 	turn   parley.Turn      // the turn handed to agents, reused: agents must not keep it
 	record []protocol.Event // every event, unless Discard
 	told   int              // events returned to the caller so far
+	// restoring is set while Restore re-applies recorded events; matched
+	// counts the events checked against the record.
+	restoring bool
+	matched   int
 	last   parley.Outcome   // the last offer or text
 	steps  int              // Step calls
 	asked  int              // steps count when principals were last asked; −1: never
@@ -441,7 +446,7 @@ func (d *Driver) run(ctx context.Context) error {
 				return err
 			}
 		}
-		if d.cfg.Deadline > 0 && !d.Done() && d.cfg.Clock().Sub(d.start) > d.cfg.Deadline {
+		if d.cfg.Deadline > 0 && !d.restoring && !d.Done() && d.cfg.Clock().Sub(d.start) > d.cfg.Deadline {
 			if err := d.p.Timeout(); err != nil && !errors.Is(err, protocol.ErrEnded) {
 				return err
 			}
@@ -467,6 +472,9 @@ func (d *Driver) run(ctx context.Context) error {
 		}
 		if pl.Agent == nil {
 			return nil // a seat played from outside: wait for Submit
+		}
+		if _, outside := pl.Agent.(parley.ContextAgent); outside && d.restoring {
+			return nil // its recorded action is an input
 		}
 		d.turn = t
 		d.fill(&d.turn)
@@ -515,6 +523,9 @@ func (d *Driver) instruct(ctx context.Context, t *parley.Turn) error {
 		pt.Instructions = nil
 		var ins []parley.Instruction
 		if cp, ok := pr.p.Principal.(parley.ContextPrincipal); ok {
+			if d.restoring {
+				continue // its recorded instructions are inputs
+			}
 			var err error
 			if ins, err = cp.InstructContext(ctx, &pt); err != nil {
 				if cerr := ctx.Err(); cerr != nil {
@@ -606,3 +617,5 @@ func Workers(n int) (workers int, capped bool) {
 	}
 	return n, false
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

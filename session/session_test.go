@@ -3,8 +3,10 @@ package session_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -456,4 +458,146 @@ func TestOutsidePrincipalAndCaucus(t *testing.T) {
 	if ov.Turn == nil && dv.Turn == nil {
 		t.Error("neither party's view has the turn it is waiting for")
 	}
+}
+
+// TestRestore plays the Istanbul scenario with both delegates and a
+// faction played from outside (answering, instructing, in caucus), then
+// restores a fresh driver from the recorded events: its built-in mediator
+// and factions act again and every event comes out as recorded; both
+// drivers then go on alike. A doctored record is refused.
+func TestRestore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m, cfg := istanbul(t)
+	pc, err := cfg.ProtocolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newDriver := func() *session.Driver {
+		sc := session.Config{Protocol: pc, Parties: make([]session.Player, len(m.Parties)), Mediator: mustAgent(t, cfg.Mediator), Seed: 3, Target: cfg.Target}
+		sc.Principals = make([][]session.Player, len(m.Parties))
+		for i := range cfg.Principals {
+			for j, spec := range cfg.Principals[i] {
+				if spec == "" || j == 0 { // faction 0 of each delegation is played from outside
+					continue
+				}
+				pa, err := agent.NewPrincipal(spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sc.Principals[i] == nil {
+					sc.Principals[i] = make([]session.Player, len(m.Parties[i].Principals))
+				}
+				sc.Principals[i][j] = session.Player{Principal: pa, Name: spec}
+			}
+		}
+		d, err := session.New(m, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	dele := -1
+	for i := range m.Parties {
+		if m.Parties[i].Delegation {
+			dele = i
+		}
+	}
+	// play answers every clause the way a person might: accept what is
+	// proposed, keep what is agreed; one seat talks to the mediator first.
+	play := func(d *session.Driver, steps int) {
+		t.Helper()
+		if _, err := d.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < steps && !d.Done(); k++ {
+			seat, ok := d.Awaiting()
+			if !ok {
+				t.Fatalf("step %d: the driver awaits nobody: %+v", k, d.Result())
+			}
+			turn, _ := d.Turn(seat)
+			if k%5 == 0 {
+				if _, err := d.Caucus(ctx, seat, seat.Party, "step "+strconv.Itoa(k)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if k == 3 {
+				if _, err := d.Instruct(ctx, parley.PrincipalSeat(dele, 0), parley.Instruction{Kind: parley.LowerFloor, Delta: 0.05}); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			a := parley.Action{Kind: parley.ActAnswer, Answers: make([]parley.ClauseAnswer, len(turn.Text))}
+			for i, c := range turn.Text {
+				if c.OnAgenda && (c.State == parley.ClauseProposed || c.State == parley.ClauseAgreed) && (k+i)%3 != 0 {
+					a.Answers[i] = parley.AnswerAccept
+				} else if c.OnAgenda && c.State == parley.ClauseProposed {
+					a.Answers[i] = parley.AnswerReject
+				}
+			}
+			if _, err := d.Submit(ctx, seat, a); err != nil {
+				t.Fatalf("step %d: %v", k, err)
+			}
+		}
+	}
+	a := newDriver()
+	play(a, 12)
+	recorded := a.Events()
+	kinds := map[string]int{}
+	for _, ev := range recorded {
+		k := string(ev.Type)
+		if ev.Action != nil {
+			k += "/" + ev.Action.Kind.String()
+		}
+		kinds[k]++
+	}
+	for _, k := range []string{"caucus", "instruction", "action/text", "action/answer"} {
+		if kinds[k] == 0 {
+			t.Errorf("the played session has no %s event: %v", k, kinds)
+		}
+	}
+	if len(recorded) < 20 {
+		t.Fatalf("only %d events recorded", len(recorded))
+	}
+	b := newDriver()
+	if err := b.Restore(ctx, recorded); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(eventsJSON(t, b.Events()), eventsJSON(t, recorded)) {
+		t.Fatal("the restored driver's events differ from the record")
+	}
+	if evs, err := b.Run(ctx); err != nil || len(evs) != 0 {
+		t.Fatalf("after restore, Run returns %d events, %v; want none (all were delivered)", len(evs), err)
+	}
+	play(a, 8)
+	play(b, 8)
+	if !reflect.DeepEqual(eventsJSON(t, a.Events()), eventsJSON(t, b.Events())) || !reflect.DeepEqual(a.Result(), b.Result()) {
+		t.Fatal("the original and the restored driver go on differently")
+	}
+	// A doctored record: one answer changed.
+	doctored := append([]protocol.Event(nil), recorded...)
+	for i, ev := range doctored {
+		if ev.Type == protocol.EvAction && ev.Action.Kind == parley.ActText {
+			act := *ev.Action
+			act.Reason = "changed"
+			doctored[i].Action = &act
+			break
+		}
+	}
+	if err := newDriver().Restore(ctx, doctored); parley.ErrorCode(err) != parley.ECONFLICT {
+		t.Fatalf("restore from a doctored record: %v, want ECONFLICT", err)
+	}
+}
+
+func eventsJSON(t *testing.T, evs []protocol.Event) []string {
+	t.Helper()
+	var out []string
+	for _, ev := range evs {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
 }
