@@ -90,10 +90,10 @@ type Driver struct {
 	// counts the events checked against the record.
 	restoring bool
 	matched   int
-	last   parley.Outcome   // the last offer or text
-	steps  int              // Step calls
-	asked  int              // steps count when principals were last asked; −1: never
-	n      int              // loop iterations, for context checks
+	last      parley.Outcome // the last offer or text
+	steps     int            // Step calls
+	asked     int            // steps count when principals were last asked; −1: never
+	n         int            // loop iterations, for context checks
 }
 
 type principal struct {
