@@ -44,7 +44,7 @@ type Settings struct {
 var table = []Info{
 	{
 		Name:    parley.ProtocolSAO,
-		Summary: "alternating offers (stacked for three or more parties)",
+		Summary: "alternating offers; stacked for three or more parties",
 		config: func(st Settings) Config {
 			return SAOConfig{Rounds: st.Rounds, MaxExtensions: st.MaxExtensions}
 		},

@@ -49,11 +49,11 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("parley simulate", flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
-	fs.StringVar(&c.Protocol, "protocol", "", "sao (alternating offers; stacked for 3+ parties) or mediated (single negotiating text); default: the scenario's, else sao")
+	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
 	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
 	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation, e.g. 3m (0: none; the round deadline always applies)")
-	fs.IntVar(&c.Rounds, "rounds", 0, "deadline in rounds (default: the scenario's, else 100 for sao and 30 for mediated)")
+	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
@@ -213,6 +213,19 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 		return enc.Encode(res)
 	}
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// protocolHelp lists the protocols for --protocol, from package
+// protocol's table: "sao (alternating offers ...) or mediated (...)".
+func protocolHelp() string {
+	var parts []string
+	for _, in := range protocol.List() {
+		parts = append(parts, string(in.Name)+" ("+in.Summary+")")
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
 // noteWorkers says on stderr when --workers is capped.
