@@ -129,8 +129,10 @@ type Commitment struct {
 	// Due says when the commitment falls due or how long it holds.
 	Due Due `json:"due"`
 	// VerifiedBy names who confirms or contests a reported fulfilment of
-	// an obligation: "mechanism" (the body the agreed monitoring clause
-	// sets up), "mediators", or a party or role. Empty: "mechanism".
+	// an obligation: "mechanism" (the chair of the agreed monitoring
+	// body, else the mediators when they investigate, else the
+	// beneficiaries), "mediators", or a party or role. Empty: the
+	// beneficiaries (To).
 	VerifiedBy string `json:"verified_by,omitempty"`
 	// OnBreach is what a ruled breach triggers; nil: nothing beyond the
 	// record.

@@ -15,6 +15,7 @@ func (c *compiler) commitments() {
 	issueOf := map[string]int{}   // commitment id → first issue that creates it
 	procIssue := map[string]int{} // "investigate"/"rule" → first issue whose option sets it
 	all := map[string]bool{}      // every commitment id
+	reported := map[string]bool{} // part+issue already reported as a clash
 	for i := range s.Issues {
 		for _, op := range s.Issues[i].Options {
 			for _, cm := range op.Commitments {
@@ -56,6 +57,10 @@ func (c *compiler) commitments() {
 						continue
 					}
 					if first, ok := procIssue[part]; ok && first != i {
+						if reported[part+is.Name] {
+							continue
+						}
+						reported[part+is.Name] = true
 						c.errf(vp+"."+part, "issue %q also sets %s; only one issue's options may say who %s", s.Issues[first].Name, part, map[string]string{"investigate": "investigates", "rule": "rules"}[part])
 					} else {
 						procIssue[part] = i
@@ -133,6 +138,9 @@ func (c *compiler) commitment(p string, cm *Commitment, names map[string]string,
 	c.actors(p+".to", cm.To, names)
 	if cm.VerifiedBy != "" {
 		c.actor(p+".verified_by", cm.VerifiedBy, names, VerifierMechanism)
+	}
+	if cm.Kind == Obligation && cm.VerifiedBy == "" && len(cm.To) == 0 {
+		c.errf(p+".verified_by", "say who verifies obligation %q: it has no beneficiaries (to) to default to", cm.ID)
 	}
 	c.due(p+".due", cm)
 	if b := cm.OnBreach; b != nil {
