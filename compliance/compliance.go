@@ -290,7 +290,10 @@ func obligationStatus(m *verify.Machine, c *parley.Commitment, cs *CommitmentSta
 	}
 	if due == 0 && worst == Met {
 		worst, why = Pending, "not due yet"
-		if len(dues) > 0 {
+		switch {
+		case len(dues) == 1:
+			why = "due " + date(dues[0])
+		case len(dues) > 1:
 			why = "first due " + date(dues[0])
 		}
 	}
@@ -547,4 +550,28 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// ForSeat returns the report as seat may see it: the events whose
+// audience holds seat, and the cases' findings only where seat saw the
+// finding (a party that investigates and rules alone keeps its finding to
+// itself). Statuses rest on rulings and fulfilment records, which every
+// seat sees, and are unchanged.
+func (r *Report) ForSeat(seat string) *Report {
+	c := *r
+	c.Events = verify.View(r.Events, seat)
+	sawFinding := map[string]bool{}
+	for _, ev := range c.Events {
+		if ev.Kind == parley.CaseFinding {
+			sawFinding[ev.Case] = true
+		}
+	}
+	c.Cases = make([]CaseRow, len(r.Cases))
+	for i, row := range r.Cases {
+		if row.Finding != "" && !sawFinding[row.ID] {
+			row.Finding, row.FoundBy = "(not disclosed)", ""
+		}
+		c.Cases[i] = row
+	}
+	return &c
 }

@@ -291,7 +291,7 @@ func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 		return nil
 	}
 	if !m.a.IsParty(in.By) {
-		return refuse("under a %s ruling the parties rule; %s does not vote", r.By, in.By)
+		return refuse("under a %s ruling the parties rule; %s has no vote", r.By, in.By)
 	}
 	c.Votes[in.By] = in.Verdict
 	o.emit(in)
