@@ -507,6 +507,9 @@ func wilson(k, n int) [2]float64 {
 // Name returns a mechanism's default name: its monitoring and attribution
 // clauses.
 func Name(a *parley.Accord) string {
+	if a == nil {
+		return ""
+	}
 	var parts []string
 	for _, from := range []string{a.Mechanism.InvestigateFrom, a.Mechanism.RuleFrom} {
 		if from != "" {

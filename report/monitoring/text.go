@@ -251,17 +251,23 @@ func Simulation(w io.Writer, res []mechsim.Result) error {
 		return nil
 	}
 	p.f("Monte Carlo of the first %d days after signature, %d runs per mechanism (common random numbers)\n\n", res[0].Days, res[0].Runs)
-	const lw = 44
+	const lw, cw = 42, 24
 	row := func(label string, cell func(r mechsim.Result) string) {
 		p.f("%-*s", lw, label)
 		for _, r := range res {
-			p.f(" %28s", cell(r))
+			p.f(" %*s", cw, cell(r))
 		}
 		p.f("\n")
 	}
-	row("", func(r mechsim.Result) string { return clip(r.Name, 28) })
-	row("  monitoring", func(r mechsim.Result) string { return clip(r.Monitoring, 28) })
-	row("  attribution", func(r mechsim.Result) string { return clip(r.Attribution, 28) })
+	custom := false
+	for _, r := range res {
+		custom = custom || r.Name != mechsim.Name(nil) && r.Name != r.Monitoring+", "+r.Attribution
+	}
+	if custom {
+		row("mechanism", func(r mechsim.Result) string { return clip(r.Name, cw) })
+	}
+	row("monitoring", func(r mechsim.Result) string { return clip(option(r.Monitoring), cw) })
+	row("attribution", func(r mechsim.Result) string { return clip(option(r.Attribution), cw) })
 	num := func(f func(r mechsim.Result) float64) func(r mechsim.Result) string {
 		return func(r mechsim.Result) string { return fmt.Sprintf("%.2f", f(r)) }
 	}
@@ -290,6 +296,14 @@ func Simulation(w io.Writer, res []mechsim.Result) error {
 		}
 	}
 	return p.err
+}
+
+// option returns the option of an "issue=option" clause.
+func option(clause string) string {
+	if _, o, ok := strings.Cut(clause, "="); ok {
+		return o
+	}
+	return clause
 }
 
 func clip(s string, n int) string {
