@@ -103,12 +103,13 @@ func TestStatuses(t *testing.T) {
 		}),
 		ev(21, parley.CaseOpen, "mediators", func(e *parley.CaseEvent) { e.Case, e.Body = "c2", "mediators" }),
 		// Obligations.
-		ev(25, parley.CaseReport, "Afghanistan", func(e *parley.CaseEvent) { e.Commitment = "designate-ttp" }),
-		ev(26, parley.CaseConfirm, "Pakistan", func(e *parley.CaseEvent) { e.Commitment = "designate-ttp" }),
 		ev(28, parley.CaseReport, "Afghanistan", func(e *parley.CaseEvent) { e.Commitment, e.Instance = "dismantling-report", 1 }),
 		ev(29, parley.CaseConfirm, "mediators", func(e *parley.CaseEvent) { e.Commitment, e.Instance = "dismantling-report", 1 }),
 		ev(29, parley.CaseReport, "Pakistan", func(e *parley.CaseEvent) { e.Commitment = "mechanism-seated" }),
+		// Reported on its due day (day 30): on time.
+		ev(30, parley.CaseReport, "Afghanistan", func(e *parley.CaseEvent) { e.Commitment = "designate-ttp" }),
 		ev(31, parley.CaseContest, "mediators", func(e *parley.CaseEvent) { e.Commitment = "mechanism-seated" }),
+		ev(31, parley.CaseConfirm, "Pakistan", func(e *parley.CaseEvent) { e.Commitment = "designate-ttp" }),
 	)
 	incidents := []parley.Incident{
 		{Key: "acled:PAK1", Date: "2025-11-04"},

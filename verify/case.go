@@ -276,9 +276,8 @@ func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 		if len(c.Votes) < len(m.a.Parties) {
 			return refuse("the casting vote comes after every party has voted (%s)", describeVotes(c.Votes))
 		}
-		if _, same := agreed(c.Votes); same {
-			return refuse("the parties agree; there is no split to cast")
-		}
+		// Every party has voted and the ruling has not stood: the votes
+		// differ (agreeing votes make the ruling stand at once).
 		o.emit(in)
 		var over []string
 		for _, p := range m.a.Parties {
