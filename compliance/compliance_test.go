@@ -7,37 +7,14 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/compliance"
-	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/verify"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
 // sign agrees the built-in Istanbul scenario on the given clauses (status
 // quo elsewhere), signed on 2025-11-03 (a Monday).
 func sign(t *testing.T, clauses map[string]string) *parley.Accord {
-	t.Helper()
-	f, err := scenario.Builtin("istanbul-2025")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := f.Scenario("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := make(parley.Outcome, len(s.Issues))
-	for i := range s.Issues {
-		o[i] = s.Issues[i].StatusQuo()
-		if l, ok := clauses[s.Issues[i].Name]; ok {
-			o[i] = s.Issues[i].OptionIndex(l)
-			if o[i] < 0 {
-				t.Fatalf("no option %s=%s", s.Issues[i].Name, l)
-			}
-		}
-	}
-	a, err := s.Agree(o, "2025-11-03")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return verifytest.Sign(t, verifytest.Scenario(t, "istanbul-2025", ""), clauses, "2025-11-03")
 }
 
 // run steps a machine through inputs, failing on refusals unless the

@@ -44,11 +44,10 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 // Config says how to run the study.
@@ -220,35 +219,13 @@ func Run(ctx context.Context, mechs []Mechanism, cfg Config) ([]Result, error) {
 	for i := range stats {
 		stats[i] = make([]runStats, cfg.Runs)
 	}
-	workers := cfg.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range next {
-				seed := runSeed(cfg.Seed, r)
-				for i, m := range models {
-					stats[i][r] = simulate(m, cfg, seed)
-				}
-			}
-		}()
-	}
-feed:
-	for r := 0; r < cfg.Runs; r++ {
-		select {
-		case next <- r:
-		case <-ctx.Done():
-			break feed
+	err := parallel.For(ctx, cfg.Runs, cfg.Workers, func(r int) {
+		seed := parallel.Seed(cfg.Seed, r)
+		for i, m := range models {
+			stats[i][r] = simulate(m, cfg, seed)
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Result, len(models))
@@ -256,14 +233,6 @@ feed:
 		out[i] = summarise(mechs[i], m, cfg, stats[i])
 	}
 	return out, nil
-}
-
-// runSeed derives run r's seed from the study's (splitmix64).
-func runSeed(seed uint64, r int) uint64 {
-	z := seed + uint64(r+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
 }
 
 // stream returns a random source for one purpose of one run: the same

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 func est(v, lo, hi float64) *parley.Estimate {
@@ -80,7 +81,7 @@ func TestDetectionMonotone(t *testing.T) {
 		}
 		cfg := Config{Days: 1 + r.IntN(180), OpenStep: 30}
 		for run := 0; run < 20; run++ {
-			seed := runSeed(uint64(trial), run)
+			seed := parallel.Seed(uint64(trial), run)
 			s1, s2 := simulate(m1, cfg, seed), simulate(m2, cfg, seed)
 			if s2.detected < s1.detected {
 				t.Fatalf("trial %d run %d: detection [%v,%v] finds %d, [%v,%v] finds %d", trial, run, lo1, hi1, s1.detected, lo2, hi2, s2.detected)

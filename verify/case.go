@@ -178,7 +178,7 @@ func (m *Machine) find(o *out, in parley.CaseEvent) error {
 		return nil
 	}
 	c.Split = true
-	o.emit(parley.CaseEvent{Day: in.Day, Kind: parley.CaseSplit, Case: c.ID, Step: StepFind, Audience: members, Note: describeVotes(c.Views)})
+	o.emit(parley.CaseEvent{Day: in.Day, Kind: parley.CaseSplit, Case: c.ID, Step: StepFind, Audience: members, Note: DescribeVerdicts(c.Views)})
 	if iv.Chair == "" {
 		m.found(o, c, in.Day, parley.NoVerdict, parley.BodyJoint+" (split)")
 	}
@@ -211,7 +211,9 @@ func agreed(v map[string]parley.Verdict) (parley.Verdict, bool) {
 	return first, true
 }
 
-func describeVotes(v map[string]parley.Verdict) string {
+// DescribeVerdicts lists members' views or votes, sorted by seat:
+// "Afghanistan: not_attributable; Pakistan: attributed".
+func DescribeVerdicts(v map[string]parley.Verdict) string {
 	if len(v) == 0 {
 		return "no votes yet"
 	}
@@ -233,7 +235,7 @@ func (m *Machine) found(o *out, c *Case, day int, v parley.Verdict, by string) {
 	c.Deadline = deadline(day, m.a.Mechanism.Rule.Within)
 	note := ""
 	if c.Split {
-		note = "the members disagree and no one breaks the split: " + describeVotes(c.Views)
+		note = "the members disagree and no one breaks the split: " + DescribeVerdicts(c.Views)
 	}
 	o.emit(parley.CaseEvent{Day: day, Kind: parley.CaseFinding, Case: c.ID, Body: by, Verdict: v, Deadline: c.Deadline,
 		Audience: m.findingAudience(c), Note: note})
@@ -274,7 +276,7 @@ func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 	casting := m.a.Seat(r.Casting)
 	if r.By == parley.BodyJoint && r.Casting != "" && in.By == casting && !m.a.IsParty(in.By) {
 		if len(c.Votes) < len(m.a.Parties) {
-			return refuse("the casting vote comes after every party has voted (%s)", describeVotes(c.Votes))
+			return refuse("the casting vote comes after every party has voted (%s)", DescribeVerdicts(c.Votes))
 		}
 		// Every party has voted and the ruling has not stood: the votes
 		// differ (agreeing votes make the ruling stand at once).
@@ -302,7 +304,7 @@ func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 		m.ruled(o, c, in.Day, v, r.By)
 		return nil
 	}
-	note := describeVotes(c.Votes)
+	note := DescribeVerdicts(c.Votes)
 	if r.By == parley.BodyConsensus {
 		c.Deadlocked = true
 		note += "; a consensus ruling has no casting vote: the case is deadlocked until the parties agree"

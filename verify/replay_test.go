@@ -5,35 +5,15 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/verify"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
 // accord signs the built-in scenario with a mediated mechanism and joint
 // finding.
 func accord(t *testing.T) *parley.Accord {
-	t.Helper()
-	f, err := scenario.Builtin("istanbul-2025")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := f.Scenario("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := make(parley.Outcome, len(s.Issues))
-	set := map[string]string{"monitoring": "mediated_mechanism", "attribution": "joint_finding", "guarantee_form": "signed_guarantee"}
-	for i := range s.Issues {
-		o[i] = s.Issues[i].StatusQuo()
-		if l, ok := set[s.Issues[i].Name]; ok {
-			o[i] = s.Issues[i].OptionIndex(l)
-		}
-	}
-	a, err := s.Agree(o, "2025-11-01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	s := verifytest.Scenario(t, "istanbul-2025", "")
+	return verifytest.Sign(t, s, map[string]string{"monitoring": "mediated_mechanism", "attribution": "joint_finding", "guarantee_form": "signed_guarantee"}, "2025-11-01")
 }
 
 func logOf(t *testing.T, a *parley.Accord) []parley.CaseEvent {

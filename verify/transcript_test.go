@@ -5,7 +5,6 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 
-	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/verify/verifytest"
 )
 
@@ -13,14 +12,7 @@ import (
 // Istanbul scenario's clauses (see package verifytest for the commands);
 // run with -rewrite to regenerate and review the diff.
 func TestTranscripts(t *testing.T) {
-	f, err := scenario.Builtin("istanbul-2025")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := f.Scenario("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := verifytest.Scenario(t, "istanbul-2025", "")
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		h := &verifytest.Harness{Scenario: s}
 		datadriven.RunTest(t, path, h.Run)

@@ -12,8 +12,8 @@ import (
 	"github.com/parleyhq/parley/compliance"
 	"github.com/parleyhq/parley/internal/browser"
 	"github.com/parleyhq/parley/report/monitoring"
-	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/verify"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
 // fixture signs the Istanbul scenario with a joint finding clause, files
@@ -21,26 +21,9 @@ import (
 // day 40 with its incidents.
 func fixture(t *testing.T) (*compliance.Report, []parley.Incident, *parley.Accord) {
 	t.Helper()
-	f, err := scenario.Builtin("istanbul-2025")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := f.Scenario("us-signs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := make(parley.Outcome, len(s.Issues))
-	set := map[string]string{"ttp_action": "time_bound_dismantling", "guarantee_form": "signed_guarantee", "monitoring": "mediated_mechanism", "attribution": "joint_finding", "ceasefire": "open_ended"}
-	for i := range s.Issues {
-		o[i] = s.Issues[i].StatusQuo()
-		if l, ok := set[s.Issues[i].Name]; ok {
-			o[i] = s.Issues[i].OptionIndex(l)
-		}
-	}
-	a, err := s.Agree(o, "2025-11-03")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := verifytest.Scenario(t, "istanbul-2025", "us-signs")
+	a := verifytest.Sign(t, s, map[string]string{"ttp_action": "time_bound_dismantling", "guarantee_form": "signed_guarantee",
+		"monitoring": "mediated_mechanism", "attribution": "joint_finding", "ceasefire": "open_ended"}, "2025-11-03")
 	m, err := verify.New(a)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,6 @@ package verifytest
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,21 +149,14 @@ func atoi(t *testing.T, d *datadriven.TestData, s string) int {
 // rest) and prints the mechanism and the commitment register.
 func (h *Harness) sign(t *testing.T, d *datadriven.TestData) (string, error) {
 	s := h.Scenario
-	o := make(parley.Outcome, len(s.Issues))
-	for i := range s.Issues {
-		o[i] = s.Issues[i].StatusQuo()
-	}
+	clauses := map[string]string{}
 	for _, a := range d.CmdArgs {
-		i := s.IssueIndex(a.Key)
-		if i < 0 || len(a.Vals) == 0 {
+		if len(a.Vals) == 0 {
 			d.Fatalf(t, "bad clause %q", a.String())
 		}
-		k := s.Issues[i].OptionIndex(a.Vals[0])
-		if k < 0 {
-			d.Fatalf(t, "issue %s has no option %q", a.Key, a.Vals[0])
-		}
-		o[i] = k
+		clauses[a.Key] = a.Vals[0]
 	}
+	o := Outcome(t, s, clauses)
 	signed := h.Signed
 	if signed == "" {
 		signed = "2025-11-01"
@@ -207,13 +199,13 @@ func formatCase(c verify.Case) string {
 		fmt.Fprintf(&b, "  investigation: %s, opened d%d\n", c.Body, c.Opened)
 	}
 	if len(c.Views) > 0 {
-		fmt.Fprintf(&b, "  views: %s\n", verdicts(c.Views))
+		fmt.Fprintf(&b, "  views: %s\n", verify.DescribeVerdicts(c.Views))
 	}
 	if c.Stage >= verify.Found {
 		fmt.Fprintf(&b, "  finding: %s by %s on d%d\n", c.Finding, c.FoundBy, c.FoundOn)
 	}
 	if len(c.Votes) > 0 {
-		fmt.Fprintf(&b, "  votes: %s\n", verdicts(c.Votes))
+		fmt.Fprintf(&b, "  votes: %s\n", verify.DescribeVerdicts(c.Votes))
 	}
 	if c.Stage >= verify.Ruled {
 		fmt.Fprintf(&b, "  ruling: %s by %s on d%d\n", c.Ruling, c.RuledBy, c.RuledOn)
@@ -231,17 +223,4 @@ func formatCase(c verify.Case) string {
 		fmt.Fprintf(&b, "  next deadline: d%d\n", c.Deadline)
 	}
 	return b.String()
-}
-
-func verdicts(v map[string]parley.Verdict) string {
-	ks := make([]string, 0, len(v))
-	for k := range v {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	var parts []string
-	for _, k := range ks {
-		parts = append(parts, k+"="+v[k].String())
-	}
-	return strings.Join(parts, " ")
 }
