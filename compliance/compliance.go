@@ -267,6 +267,9 @@ func obligationStatus(m *verify.Machine, c *parley.Commitment, cs *CommitmentSta
 			in = verify.Instance{N: i + 1, Due: d, Reported: -1, Confirmed: -1, Contested: -1}
 		}
 		st := instanceStatus(in, asOf)
+		if sd, ok := m.Suspended(c.ID); ok && sd <= in.Due && in.Reported < 0 {
+			st = Suspended // due after the suspension: not owed
+		}
 		is := InstanceStatus{N: in.N, Due: date(in.Due), DueDay: in.Due, Status: st}
 		if in.Reported >= 0 {
 			is.Reported = date(in.Reported)
@@ -281,8 +284,8 @@ func obligationStatus(m *verify.Machine, c *parley.Commitment, cs *CommitmentSta
 		if d <= asOf {
 			due++
 		}
-		if d > asOf && st == Pending {
-			continue // not due yet: no news either way
+		if (d > asOf && st == Pending) || st == Suspended {
+			continue // not due yet, or not owed: no news either way
 		}
 		if rank(st) > rank(worst) {
 			worst, why = st, instanceWhy(is, len(dues) > 1)

@@ -183,3 +183,65 @@ func TestUndisputedBreach(t *testing.T) {
 		t.Errorf("cases %+v", r.Cases)
 	}
 }
+
+// TestSuspension: a breach whose clause lets the wronged side suspend its
+// own commitments; once the consequence is applied, the suspended
+// commitment shows as suspended and cannot be alleged against, and its
+// later instances are not missed.
+func TestSuspension(t *testing.T) {
+	zero := 0
+	a := &parley.Accord{
+		Scenario: "t", Signed: "2025-01-06", Parties: []string{"P", "Q"}, Seats: []string{"P", "Q"},
+		Commitments: []parley.Commitment{
+			{ID: "q-no-raids", Kind: parley.Prohibition, Text: "Q does not raid.", By: []string{"Q"}, To: []string{"P"},
+				OnBreach: &parley.Breach{Action: parley.Suspension, By: []string{"P"}, Within: 5, Suspends: []string{"p-no-raids", "p-aid"}}},
+			{ID: "p-no-raids", Kind: parley.Prohibition, Text: "P does not raid.", By: []string{"P"}, To: []string{"Q"}},
+			{ID: "p-aid", Kind: parley.Obligation, Text: "P pays aid.", By: []string{"P"}, To: []string{"Q"}, Due: parley.Due{Every: 10}},
+			{ID: "p-once", Kind: parley.Obligation, Text: "P opens a crossing.", By: []string{"P"}, To: []string{"Q"}, Due: parley.Due{Within: &zero}},
+		},
+		Mechanism: parley.Mechanism{Investigate: parley.Investigation{By: []string{"P", "Q"}}, Rule: parley.Ruling{By: "P", Dissent: []string{"Q"}}},
+	}
+	log := run(t, a,
+		ev(0, parley.CaseReport, "P", func(e *parley.CaseEvent) { e.Commitment = "p-once" }),
+		ev(0, parley.CaseConfirm, "Q", func(e *parley.CaseEvent) { e.Commitment = "p-once" }),
+		ev(9, parley.CaseReport, "P", func(e *parley.CaseEvent) { e.Commitment, e.Instance = "p-aid", 1 }),
+		ev(10, parley.CaseConfirm, "Q", func(e *parley.CaseEvent) { e.Commitment, e.Instance = "p-aid", 1 }),
+		ev(11, parley.CaseAllege, "P", func(e *parley.CaseEvent) { e.Case, e.Accused, e.Commitments = "s1", "Q", []string{"q-no-raids"} }),
+		ev(11, parley.CaseOpen, "P", func(e *parley.CaseEvent) { e.Case, e.Body = "s1", "P" }),
+		ev(12, parley.CaseFind, "P", func(e *parley.CaseEvent) { e.Case, e.Verdict = "s1", parley.Attributed }),
+		ev(12, parley.CaseRule, "P", func(e *parley.CaseEvent) { e.Case, e.Verdict = "s1", parley.Attributed }),
+		ev(13, parley.CaseApply, "Q", func(e *parley.CaseEvent) { e.Case, e.Note = "s1", "refuse" }),
+		ev(14, parley.CaseApply, "P", func(e *parley.CaseEvent) { e.Case = "s1" }),
+		ev(15, parley.CaseAllege, "Q", func(e *parley.CaseEvent) {
+			e.Case, e.Accused, e.Commitments, e.Note = "s2", "P", []string{"p-no-raids"}, "refuse"
+		}),
+	)
+	suspended := 0
+	for _, e := range log {
+		if e.Kind == parley.CaseSuspended {
+			suspended++
+		}
+		if e.Kind == parley.CaseMissed {
+			t.Errorf("missed after suspension: %+v", e)
+		}
+	}
+	if suspended != 2 {
+		t.Errorf("%d suspended events, want 2", suspended)
+	}
+	r, err := compliance.Compute(a, nil, log, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"q-no-raids": "missed", "p-no-raids": "suspended", "p-aid": "suspended", "p-once": "met"}
+	if got := statuses(r); !reflect.DeepEqual(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	for _, c := range r.Commitments {
+		if c.ID == "p-aid" && (len(c.Instances) < 3 || c.Instances[0].Status != compliance.Met || c.Instances[1].Status != compliance.Suspended) {
+			t.Errorf("p-aid instances %+v", c.Instances)
+		}
+	}
+	if r.Cases[0].Stage != "closed" {
+		t.Errorf("case %+v", r.Cases[0])
+	}
+}

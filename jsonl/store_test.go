@@ -168,3 +168,61 @@ func TestCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// FuzzOpen opens arbitrary files as registers: Open either refuses with a
+// positioned EINVALID error or loads a register that takes an append and
+// reopens with everything it held plus the append.
+func FuzzOpen(f *testing.F) {
+	head := `{"schema":"parley.monitor/1"}` + "\n"
+	f.Add([]byte(head))
+	f.Add([]byte(head + `{"type":"incident","incident":{"key":"a:1","date":"2025-01-01","precision":"day","fatalities":0}}` + "\n"))
+	f.Add([]byte(head + `{"type":"accord","accord":{"scenario":"t","signed":"2025-01-01","clauses":[],"commitments":[],"mechanism":{"investigate":{"by":["A"]},"rule":{"by":"consensus"},"assume":{}},"parties":["A","B"],"seats":["A","B"]}}` + "\n" +
+		`{"type":"event","event":{"seq":0,"day":1,"kind":"tick","audience":["A","B"]}}` + "\n" + `{"type":"inc`))
+	f.Add([]byte("nonsense"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "reg.jsonl")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := jsonl.Open(path)
+		if err != nil {
+			if parley.ErrorCode(err) != parley.EINVALID {
+				t.Fatalf("error code %q: %v", parley.ErrorCode(err), err)
+			}
+			if pe, ok := err.(*parley.PosError); !ok || pe.Line < 1 {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		before, _ := s.Incidents(ctx)
+		if _, err := s.AddIncidents(ctx, []parley.Incident{{Key: "fuzz:new", Date: "2025-01-01"}}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		s = mustOpen(t, path)
+		defer s.Close()
+		after, _ := s.Incidents(ctx)
+		want := len(before) + 1
+		if containsKey(before, "fuzz:new") {
+			want-- // already there: nothing added twice
+		}
+		if len(after) != want || !containsKey(after, "fuzz:new") {
+			t.Fatalf("after an append: %d incidents, had %d", len(after), len(before))
+		}
+		for i := range before {
+			if before[i].Key != after[i].Key {
+				t.Fatalf("incident %d changed from %q to %q", i, before[i].Key, after[i].Key)
+			}
+		}
+	})
+}
+
+func containsKey(ins []parley.Incident, k string) bool {
+	for _, in := range ins {
+		if in.Key == k {
+			return true
+		}
+	}
+	return false
+}

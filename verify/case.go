@@ -45,6 +45,7 @@ func (m *Machine) allege(o *out, in parley.CaseEvent) error {
 	c.Deadline = deadline(in.Day, m.a.Mechanism.Investigate.OpenWithin)
 	m.cases[c.ID] = c
 	m.order = append(m.order, c.ID)
+	m.active = append(m.active, c)
 	in.Deadline = c.Deadline
 	o.emit(in)
 	return nil

@@ -130,6 +130,7 @@ type Machine struct {
 	all       []string // every seat, sorted
 	cases     map[string]*Case
 	order     []string // case ids in filing order
+	active    []*Case  // cases not closed, in filing order: what time can make overdue
 	inst      map[string][]*Instance
 	missedTo  map[string]int // periodic obligations: instances checked up to this number
 	suspended map[string]int // commitment id → day suspended

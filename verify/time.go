@@ -40,8 +40,17 @@ func (m *Machine) advance(o *out, day int) {
 func (m *Machine) dues(day int) []due {
 	var ds []due
 	rank := 0
-	for _, id := range m.order {
-		c := m.cases[id]
+	// Closed cases have nothing left to fall due: drop them from the
+	// active list, so that a long log is not rescanned on every input.
+	live := m.active[:0]
+	for _, c := range m.active {
+		if c.Stage != Closed {
+			live = append(live, c)
+		}
+	}
+	clear(m.active[len(live):])
+	m.active = live
+	for _, c := range m.active {
 		rank++
 		if c.Deadline > 0 && c.Deadline < day && !contains(c.Overdue, m.pendingStep(c)) && c.Stage < Ruled {
 			step := m.pendingStep(c)
