@@ -212,3 +212,22 @@ func TestMonitorSimulate(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorFromTranscript signs the agreement a simulate transcript
+// records, and simulates the signed accord from the register.
+func TestMonitorFromTranscript(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "run.jsonl")
+	reg := filepath.Join(dir, "reg.jsonl")
+	mustRun(t, "simulate", "--variant", "us-signs", "--transcript", tr)
+	out := mustRun(t, "monitor", "sign", "--transcript", tr, "--date", "2025-11-03", "--register", reg)
+	contains3(t, "sign from transcript", out, "Signed istanbul-2025 (us-signs) on 2025-11-03", "(transcript "+tr+")", "monitoring=mediated_mechanism", "soil-not-used")
+	sim := mustRun(t, "monitor", "simulate", "--register", reg, "--runs", "200")
+	contains3(t, "simulate the register", sim, "mediated_mechanism", "not_addressed", "P(ceasefire holds)")
+	if _, errs, code := run(t, "monitor", "sign", "--transcript", tr, "--variant", "us-signs", "--register", reg); code != 2 || !strings.Contains(errs, "brings its own scenario") {
+		t.Errorf("transcript and variant: exit %d %s", code, errs)
+	}
+	if _, errs, code := run(t, "monitor", "status", "--register", filepath.Join(dir, "none.jsonl")); code != 2 || !strings.Contains(errs, "no register") {
+		t.Errorf("missing register: exit %d %s", code, errs)
+	}
+}
