@@ -141,145 +141,177 @@ func esc(s string) string { return template.HTMLEscapeString(s) }
 
 func n(x float64) string { return fmt.Sprintf("%.1f", x) }
 
-// timeline draws one row per commitment, one per case and one for the
-// incidents, over days from signature to the report's day.
+// tline is the timeline being drawn: days lo..hi across the plot, one
+// row of rowH pixels per item from y down.
+type tline struct {
+	svg
+	r      *compliance.Report
+	signed time.Time
+	lo, hi int
+	y      float64
+}
+
+const (
+	tlLeft, tlRight, tlRow, tlTop = 190.0, 940.0, 22.0, 34.0
+)
+
+func (t *tline) x(day int) float64 {
+	return tlLeft + (tlRight-tlLeft)*float64(day-t.lo)/float64(t.hi-t.lo)
+}
+
+func (t *tline) label(text, class string) {
+	t.f(`<text class="label %s" x="%s" y="%s">%s</text>`, class, n(tlLeft-8), n(t.y+tlRow/2+4), esc(text))
+}
+
+// dot is an incident on the timeline.
+type dot struct {
+	day          int
+	color, title string
+}
+
+// timeline draws one row for the incidents, one per case and one per
+// commitment, over days from signature (or the first incident) to the
+// report's day and on to the next due dates within four months of it.
 func timeline(r *compliance.Report, signed time.Time, incidents []parley.Incident, colors map[string]string) template.HTML {
-	const left, right, rowH, top = 190.0, 940.0, 22.0, 34.0
-	// From signature (or the first incident) to the report's day, and on
-	// to the next due dates within four months of it.
-	lo, hi := 0, max(r.AsOfDay, 7)
+	t := &tline{r: r, signed: signed, lo: 0, hi: max(r.AsOfDay, 7), y: tlTop}
 	for _, c := range r.Commitments {
 		for _, in := range c.Instances {
 			if in.DueDay <= r.AsOfDay+120 {
-				hi = max(hi, in.DueDay+2)
+				t.hi = max(t.hi, in.DueDay+2)
 			}
 		}
 	}
-	type dot struct {
-		day   int
-		color string
-		title string
+	dots := incidentDots(r, signed, incidents, colors)
+	for _, d := range dots {
+		t.lo = min(t.lo, d.day)
 	}
-	var dots []dot
+	height := tlTop + tlRow*float64(1+len(r.Cases)+len(r.Commitments)) + 30
+	t.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 960 %s" width="960" height="%s" role="img" aria-label="Timeline" class="timeline">`, n(height), n(height))
+	t.axis(height)
+	t.label(fmt.Sprintf("incidents (%d)", len(dots)), "")
+	for _, d := range dots {
+		t.f(`<circle class="incident" cx="%s" cy="%s" r="4" fill="%s"><title>%s</title></circle>`, n(t.x(d.day)), n(t.y+tlRow/2), d.color, esc(d.title))
+	}
+	t.y += tlRow
+	for _, c := range r.Cases {
+		t.caseRow(c)
+	}
+	for _, c := range r.Commitments {
+		t.commitmentRow(c)
+	}
+	t.f(`</svg>`)
+	return template.HTML(t.b.String())
+}
+
+// incidentDots places the register's incidents up to the report's day,
+// coloured by how the last case that names each was decided.
+func incidentDots(r *compliance.Report, signed time.Time, incidents []parley.Incident, colors map[string]string) []dot {
 	cat := map[string]string{}
 	for _, c := range r.Cases {
 		if c.Incident == "" {
 			continue
 		}
-		switch {
-		case c.Ruling == "":
+		switch c.Ruling {
+		case "":
 			cat[c.Incident] = compliance.CatOpen
-		case c.Ruling == parley.Attributed.String():
+		case parley.Attributed.String():
 			cat[c.Incident] = compliance.CatAttributed(c.Accused)
-		case c.Ruling == parley.NotAttributable.String():
+		case parley.NotAttributable.String():
 			cat[c.Incident] = compliance.CatNotAttributable
 		default:
 			cat[c.Incident] = compliance.CatUnfounded
 		}
 	}
+	var dots []dot
 	for _, in := range incidents {
-		t, err := time.Parse(parley.DateLayout, in.Date)
+		d, err := time.Parse(parley.DateLayout, in.Date)
 		if err != nil {
 			continue
 		}
-		d := parley.DaysBetween(signed, t)
-		if d > r.AsOfDay {
+		day := parley.DaysBetween(signed, d)
+		if day > r.AsOfDay {
 			continue
 		}
-		lo = min(lo, d)
 		c := cat[in.Key]
 		if c == "" {
 			c = compliance.CatNotAlleged
 		}
-		dots = append(dots, dot{d, colors[c], fmt.Sprintf("%s %s: %s, %s (%s)", in.Date, in.Key, in.EventType, in.Location, c)})
+		dots = append(dots, dot{day, colors[c], fmt.Sprintf("%s %s: %s, %s (%s)", in.Date, in.Key, in.EventType, in.Location, c)})
 	}
-	x := func(day int) float64 { return left + (right-left)*float64(day-lo)/float64(hi-lo) }
-	rows := 1 + len(r.Cases) + len(r.Commitments)
-	height := top + rowH*float64(rows) + 30
-	s := &svg{}
-	s.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 960 %s" width="960" height="%s" role="img" aria-label="Timeline" class="timeline">`, n(height), n(height))
-	// Axis: a tick a week, labelled with dates.
-	step := 7 * int(math.Max(1, math.Ceil(float64(hi-lo)/7/14)))
-	for d := lo - ((lo%7)+7)%7; d <= hi; d += step {
-		if d < lo {
+	return dots
+}
+
+// axis draws a tick a week labelled with dates, the signature, the
+// report's day and the shaded future.
+func (t *tline) axis(height float64) {
+	r := t.r
+	if t.hi > r.AsOfDay {
+		t.f(`<rect class="future" x="%s" y="%s" width="%s" height="%s"><title>after %s</title></rect>`, n(t.x(r.AsOfDay)), n(tlTop-6), n(t.x(t.hi)-t.x(r.AsOfDay)), n(height-24-tlTop+6), esc(r.AsOf))
+	}
+	step := 7 * int(math.Max(1, math.Ceil(float64(t.hi-t.lo)/7/14)))
+	for d := t.lo - ((t.lo%7)+7)%7; d <= t.hi; d += step {
+		if d < t.lo {
 			continue
 		}
-		s.f(`<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, n(x(d)), n(top-6), n(x(d)), n(height-24))
-		s.f(`<text class="tick" x="%s" y="%s" text-anchor="middle">%s</text>`, n(x(d)), n(height-10), esc(signed.AddDate(0, 0, d).Format("2 Jan")))
+		t.f(`<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, n(t.x(d)), n(tlTop-6), n(t.x(d)), n(height-24))
+		t.f(`<text class="tick" x="%s" y="%s" text-anchor="middle">%s</text>`, n(t.x(d)), n(height-10), esc(t.signed.AddDate(0, 0, d).Format("2 Jan")))
 	}
-	if hi > r.AsOfDay {
-		s.f(`<rect class="future" x="%s" y="%s" width="%s" height="%s"><title>after %s</title></rect>`, n(x(r.AsOfDay)), n(top-6), n(x(hi)-x(r.AsOfDay)), n(height-24-top+6), esc(r.AsOf))
+	t.f(`<line class="sign" x1="%s" y1="%s" x2="%s" y2="%s"><title>signed %s</title></line>`, n(t.x(0)), n(tlTop-12), n(t.x(0)), n(height-24), esc(r.Signed))
+	t.f(`<line class="asof" x1="%s" y1="%s" x2="%s" y2="%s"><title>as of %s</title></line>`, n(t.x(r.AsOfDay)), n(tlTop-12), n(t.x(r.AsOfDay)), n(height-24), esc(r.AsOf))
+	t.f(`<text class="head" x="%s" y="%s">signed</text><text class="head" x="%s" y="%s" text-anchor="end">as of %s</text>`, n(t.x(0)+3), n(tlTop-16), n(t.x(r.AsOfDay)-3), n(tlTop-16), esc(r.AsOf))
+}
+
+// caseRow draws a case from its allegation to its ruling (or the report's
+// day), coloured by the ruling.
+func (t *tline) caseRow(c compliance.CaseRow) {
+	t.label("case "+c.ID, "case")
+	end := t.r.AsOfDay
+	if c.RuledDay != nil {
+		end = *c.RuledDay
 	}
-	s.f(`<line class="sign" x1="%s" y1="%s" x2="%s" y2="%s"><title>signed %s</title></line>`, n(x(0)), n(top-12), n(x(0)), n(height-24), esc(r.Signed))
-	s.f(`<line class="asof" x1="%s" y1="%s" x2="%s" y2="%s"><title>as of %s</title></line>`, n(x(r.AsOfDay)), n(top-12), n(x(r.AsOfDay)), n(height-24), esc(r.AsOf))
-	s.f(`<text class="head" x="%s" y="%s">signed</text><text class="head" x="%s" y="%s" text-anchor="end">as of %s</text>`, n(x(0)+3), n(top-16), n(x(r.AsOfDay)-3), n(top-16), esc(r.AsOf))
-	y := top
-	label := func(text, class string) {
-		s.f(`<text class="label %s" x="%s" y="%s">%s</text>`, class, n(left-8), n(y+rowH/2+4), esc(text))
+	color := "#78909c"
+	switch c.Ruling {
+	case parley.Attributed.String():
+		color = "#c62828"
+	case parley.NotAttributable.String(), parley.Unfounded.String():
+		color = "#2e7d32"
 	}
-	// Incidents.
-	label(fmt.Sprintf("incidents (%d)", len(dots)), "")
-	for _, d := range dots {
-		s.f(`<circle class="incident" cx="%s" cy="%s" r="4" fill="%s"><title>%s</title></circle>`, n(x(d.day)), n(y+rowH/2), d.color, esc(d.title))
+	if c.Disputed {
+		color = "#f9a825"
 	}
-	y += rowH
-	// Cases: allegation to ruling.
-	for _, c := range r.Cases {
-		label("case "+c.ID, "case")
-		end := r.AsOfDay
-		if c.RuledDay != nil {
-			end = *c.RuledDay
-		}
-		color := "#78909c"
-		switch c.Ruling {
-		case parley.Attributed.String():
-			color = "#c62828"
-		case parley.NotAttributable.String(), parley.Unfounded.String():
-			color = "#2e7d32"
-		}
-		if c.Disputed {
-			color = "#f9a825"
-		}
-		cy := y + rowH/2
-		s.f(`<line class="case" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, n(x(c.FiledDay)), n(cy), n(x(end)), n(cy), color)
-		s.f(`<circle class="filed" cx="%s" cy="%s" r="4"><title>%s alleged on %s: %s v %s</title></circle>`, n(x(c.FiledDay)), n(cy), esc(c.ID), esc(c.Filed), esc(c.By), esc(c.Accused))
-		if c.RuledDay != nil {
-			s.f(`<rect class="ruling" x="%s" y="%s" width="9" height="9" fill="%s"><title>ruled %s by %s on %s</title></rect>`, n(x(end)-4.5), n(cy-4.5), color, esc(c.Ruling), esc(c.RuledBy), esc(c.Ruled))
-		}
-		y += rowH
+	cy := t.y + tlRow/2
+	t.f(`<line class="case" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, n(t.x(c.FiledDay)), n(cy), n(t.x(end)), n(cy), color)
+	t.f(`<circle class="filed" cx="%s" cy="%s" r="4"><title>%s alleged on %s: %s v %s</title></circle>`, n(t.x(c.FiledDay)), n(cy), esc(c.ID), esc(c.Filed), esc(c.By), esc(c.Accused))
+	if c.RuledDay != nil {
+		t.f(`<rect class="ruling" x="%s" y="%s" width="9" height="9" fill="%s"><title>ruled %s by %s on %s</title></rect>`, n(t.x(end)-4.5), n(cy-4.5), color, esc(c.Ruling), esc(c.RuledBy), esc(c.Ruled))
 	}
-	// Commitments.
-	for _, c := range r.Commitments {
-		label(c.ID, "commitment")
-		cy := y + rowH/2
-		color := statusColor[c.Status]
-		if len(c.Instances) > 0 {
-			for _, in := range c.Instances {
-				if in.DueDay > hi {
-					continue
-				}
-				cx := x(in.DueDay)
-				s.f(`<path class="due" d="M%s %s l5 5 l-5 5 l-5 -5 z" fill="%s"><title>%s #%d due %s: %s</title></path>`, n(cx), n(cy-5), statusColor[in.Status], esc(c.ID), in.N, esc(in.Due), in.Status)
-			}
-		} else {
-			end := r.AsOfDay
-			if c.Until != "" {
-				if t, err := time.Parse(parley.DateLayout, c.Until); err == nil {
-					end = min(r.AsOfDay, parley.DaysBetween(signed, t))
-				}
-			}
-			start := 0
-			if t, err := time.Parse(parley.DateLayout, c.From); err == nil {
-				start = parley.DaysBetween(signed, t)
-			}
-			if start <= end {
-				s.f(`<rect class="holds" x="%s" y="%s" width="%s" height="6" fill="%s"><title>%s: %s</title></rect>`, n(x(start)), n(cy-3), n(math.Max(1, x(end)-x(start))), color, esc(c.ID), esc(c.Status.String()+" — "+c.Why))
+	t.y += tlRow
+}
+
+// commitmentRow draws an obligation's due dates, or the period a
+// prohibition or guarantee holds, coloured by status.
+func (t *tline) commitmentRow(c compliance.CommitmentStatus) {
+	t.label(c.ID, "commitment")
+	cy := t.y + tlRow/2
+	t.y += tlRow
+	if len(c.Instances) > 0 {
+		for _, in := range c.Instances {
+			if in.DueDay <= t.hi {
+				t.f(`<path class="due" d="M%s %s l5 5 l-5 5 l-5 -5 z" fill="%s"><title>%s #%d due %s: %s</title></path>`, n(t.x(in.DueDay)), n(cy-5), statusColor[in.Status], esc(c.ID), in.N, esc(in.Due), in.Status)
 			}
 		}
-		y += rowH
+		return
 	}
-	s.f(`</svg>`)
-	return template.HTML(s.b.String())
+	start, end := 0, t.r.AsOfDay
+	if d, err := time.Parse(parley.DateLayout, c.From); err == nil {
+		start = parley.DaysBetween(t.signed, d)
+	}
+	if d, err := time.Parse(parley.DateLayout, c.Until); err == nil {
+		end = min(end, parley.DaysBetween(t.signed, d))
+	}
+	if start <= end {
+		t.f(`<rect class="holds" x="%s" y="%s" width="%s" height="6" fill="%s"><title>%s: %s</title></rect>`, n(t.x(start)), n(cy-3), n(math.Max(1, t.x(end)-t.x(start))), statusColor[c.Status], esc(c.ID), esc(c.Status.String()+" — "+c.Why))
+	}
 }
 
 // weekly draws the incidents per week as stacked bars by category.
