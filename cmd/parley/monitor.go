@@ -478,15 +478,16 @@ func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) e
 		return err
 	}
 	defer l.store.Close()
-	day := l.machine.Day()
-	if *asOf != "" || day == 0 {
-		t, err := c.date("as-of", *asOf)
-		if err != nil {
-			return err
-		}
-		if d, _ := l.accord.Day(t); *asOf != "" || d > day {
-			day = d
-		}
+	t, err := c.date("as-of", *asOf)
+	if err != nil {
+		return err
+	}
+	day, err := l.accord.Day(t)
+	if err != nil {
+		return err
+	}
+	if *asOf == "" {
+		day = max(day, l.machine.Day()) // today, or the last recorded day if later
 	}
 	if day < 0 {
 		return usagef("--as-of is before the signature (%s)", l.accord.Signed)

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
 )
 
 func mustRun(t *testing.T, args ...string) string {
@@ -229,5 +234,37 @@ func TestMonitorFromTranscript(t *testing.T) {
 	}
 	if _, errs, code := run(t, "monitor", "status", "--register", filepath.Join(dir, "none.jsonl")); code != 2 || !strings.Contains(errs, "no register") {
 		t.Errorf("missing register: exit %d %s", code, errs)
+	}
+}
+
+// TestMonitorToday: without --date and --as-of the commands use today.
+func TestMonitorToday(t *testing.T) {
+	reg := filepath.Join(t.TempDir(), "reg.jsonl")
+	today := func(d string) func() time.Time {
+		return func() time.Time { t, _ := time.Parse(parley.DateLayout, d); return t }
+	}
+	runAt := func(date string, args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		c := &MonitorCommand{Main: &Main{Stdout: &out, Stderr: &errb}, Today: today(date)}
+		err := c.Run(context.Background(), append(args, "--register", reg))
+		code := 0
+		if err != nil {
+			code = exitCode(err)
+			errb.WriteString(err.Error())
+		}
+		return out.String(), errb.String(), code
+	}
+	if out, errs, code := runAt("2025-11-03", "sign", "--variant", "us-signs"); code != 0 || !strings.Contains(out, "on 2025-11-03") {
+		t.Fatalf("sign: %d %s %s", code, out, errs)
+	}
+	if out, errs, code := runAt("2025-11-05", "act", "allege", "--as", "Pakistan", "--case", "c1", "--accused", "Afghanistan", "--commitments", "soil-not-used"); code != 0 || !strings.Contains(out, "#0 d2 allege") {
+		t.Fatalf("allege: %d %s %s", code, out, errs)
+	}
+	if out, _, _ := runAt("2025-12-20", "status"); !strings.Contains(out, "as of 2025-12-20 (day 47)") {
+		t.Errorf("status today:\n%s", out)
+	}
+	// A register whose last record is later than today reports as of that day.
+	if out, _, _ := runAt("2025-11-04", "status"); !strings.Contains(out, "as of 2025-11-05 (day 2)") {
+		t.Errorf("status before the last record:\n%s", out)
 	}
 }
