@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -594,28 +593,6 @@ func (d *Driver) seatName(s parley.Seat) string {
 		return "an observer"
 	}
 	return "seat " + s.String()
-}
-
-// WorkersPerCore caps the worker goroutines of runners (Monte Carlo
-// studies, tournaments) at this many per core: negotiations are CPU-bound,
-// so more workers add memory and scheduling, not speed.
-const WorkersPerCore = 8
-
-// MaxWorkers is the most worker goroutines a runner starts:
-// WorkersPerCore per core (runtime.GOMAXPROCS).
-func MaxWorkers() int { return WorkersPerCore * runtime.GOMAXPROCS(0) }
-
-// Workers returns the worker count a runner should use for a request of
-// n: one per core for n <= 0, else n capped at MaxWorkers; capped
-// reports whether the cap applied.
-func Workers(n int) (workers int, capped bool) {
-	if n <= 0 {
-		return runtime.GOMAXPROCS(0), false
-	}
-	if m := MaxWorkers(); n > m {
-		return m, true
-	}
-	return n, false
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -8,13 +8,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/fixed"
+	"github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/session"
 )
 
 // MCConfig says how to run a Monte Carlo study.
@@ -22,7 +21,7 @@ type MCConfig struct {
 	// Runs is the number of runs, 1..MaxRuns.
 	Runs int
 	// Workers is the number of worker goroutines: 0 means one per core;
-	// more than session.MaxWorkers() is capped there.
+	// more than parallel.MaxWorkers() is capped there.
 	Workers int
 	Seed    uint64 // the study's seed; run i gets a seed derived from it and i
 	// Progress, when set, is called after each finished run with the number
@@ -77,12 +76,7 @@ type Count struct {
 }
 
 // RunSeed derives run i's seed from the study's seed (splitmix64).
-func RunSeed(seed uint64, i int) uint64 {
-	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
+func RunSeed(seed uint64, i int) uint64 { return parallel.Seed(seed, i) }
 
 type mcRun struct {
 	end    parley.EndState
@@ -92,8 +86,9 @@ type mcRun struct {
 }
 
 // mcAcc accumulates runs as they finish, in memory that does not grow with
-// their number. Adding and merging commute, so that a study's summary does
-// not depend on which worker ran which run.
+// their number. Adding (and merging) commute, so that a study's summary
+// does not depend on the order in which runs finish, so not on the number
+// of workers.
 type mcAcc struct {
 	runs, agreements int64
 	ends             map[parley.EndState]int64
@@ -165,59 +160,37 @@ func MonteCarlo(ctx context.Context, s *parley.Scenario, cfg Config, mc MCConfig
 	if mc.Workers < 0 {
 		return nil, parley.Errorf(parley.EINVALID, "simulate: workers must not be negative, got %d", mc.Workers)
 	}
-	workers, _ := session.Workers(mc.Workers)
-	workers = min(workers, mc.Runs)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
-		next  atomic.Int64 // the next run to start
-		mu    sync.Mutex   // orders Progress calls
-		done  int
-		wg    sync.WaitGroup
-		fails = make([]error, workers)
-		accs  = make([]*mcAcc, workers)
+		mu     sync.Mutex // guards what follows, and orders Progress calls
+		total  = newMCAcc(len(s.Parties))
+		done   int
+		failed error
 	)
 	start := time.Now()
-	for w := range workers {
-		accs[w] = newMCAcc(len(s.Parties))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := next.Add(1) - 1
-				if i >= int64(mc.Runs) {
-					return
-				}
-				r, err := one(ctx, s, cfg, RunSeed(mc.Seed, int(i)))
-				if err != nil {
-					if ctx.Err() == nil {
-						fails[w] = fmt.Errorf("simulate: run %d: %w", i, err)
-						cancel(fails[w])
-					}
-					return
-				}
-				accs[w].add(r)
-				if mc.Progress != nil {
-					mu.Lock()
-					done++
-					mc.Progress(done, mc.Runs)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range fails {
+	err := parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
+		r, err := one(ctx, s, cfg, RunSeed(mc.Seed, i))
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			return nil, err
+			if failed == nil && ctx.Err() == nil {
+				failed = fmt.Errorf("simulate: run %d: %w", i, err)
+				cancel(failed)
+			}
+			return
 		}
+		total.add(r)
+		done++
+		if mc.Progress != nil {
+			mc.Progress(done, mc.Runs)
+		}
+	})
+	if failed != nil {
+		return nil, failed
 	}
-	if err := context.Cause(ctx); err != nil {
+	if err != nil {
 		return nil, err
-	}
-	total := accs[0]
-	for _, a := range accs[1:] {
-		total.merge(a)
 	}
 	return summarise(s, total, time.Since(start)), nil
 }

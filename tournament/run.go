@@ -16,7 +16,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
-	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 // Options say how to run a tournament; none of them changes its results.
@@ -24,7 +24,7 @@ type Options struct {
 	// Out is the output folder (created if needed). Required.
 	Out string
 	// Workers is the number of worker goroutines (0: one per core); more
-	// than session.MaxWorkers() are capped there.
+	// than parallel.MaxWorkers() are capped there.
 	Workers int
 	// Shard selects the negotiations this run plays (zero: all).
 	Shard Shard
@@ -122,7 +122,7 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	if opt.Workers < 0 {
 		return nil, parley.Errorf(parley.EINVALID, "tournament: workers must not be negative, got %d", opt.Workers)
 	}
-	opt.Workers, _ = session.Workers(opt.Workers)
+	opt.Workers, _ = parallel.Workers(opt.Workers)
 	if opt.SyncRows <= 0 {
 		opt.SyncRows = 1024
 	}

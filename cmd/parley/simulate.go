@@ -19,10 +19,10 @@ import (
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/geniusweb"
+	"github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/report"
 	"github.com/parleyhq/parley/scenario"
-	"github.com/parleyhq/parley/session"
 	"github.com/parleyhq/parley/simulate"
 )
 
@@ -230,8 +230,8 @@ func protocolHelp() string {
 
 // noteWorkers says on stderr when --workers is capped.
 func noteWorkers(w io.Writer, n int) {
-	if m, capped := session.Workers(n); capped {
-		fmt.Fprintf(w, "parley: --workers %d capped at %d (%d per core): negotiations are CPU-bound, more workers only cost memory\n", n, m, session.WorkersPerCore)
+	if m, capped := parallel.Workers(n); capped {
+		fmt.Fprintf(w, "parley: --workers %d capped at %d (%d per core): negotiations are CPU-bound, more workers only cost memory\n", n, m, parallel.PerCore)
 	}
 }
 
