@@ -84,6 +84,29 @@ func mustAgent(t testing.TB, spec string) session.Player {
 	return session.Player{Agent: a, Name: spec}
 }
 
+// principals makes the principal agents cfg names, leaving faction
+// outside (−1: none) to be played from outside.
+func principals(t testing.TB, m *parley.Model, cfg simulate.Config, outside int) [][]session.Player {
+	t.Helper()
+	out := make([][]session.Player, len(m.Parties))
+	for i := range cfg.Principals {
+		for j, spec := range cfg.Principals[i] {
+			if spec == "" || j == outside {
+				continue
+			}
+			pa, err := agent.NewPrincipal(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out[i] == nil {
+				out[i] = make([]session.Player, len(m.Parties[i].Principals))
+			}
+			out[i][j] = session.Player{Principal: pa, Name: spec}
+		}
+	}
+	return out
+}
+
 // TestHumanSeat plays the seller from outside: the driver waits for it,
 // refuses moves out of turn and invalid actions without changing
 // anything, and goes on after a valid one.
@@ -231,22 +254,7 @@ func TestViewsMatchReference(t *testing.T) {
 	msp := &spy{Agent: med.Agent, t: t, d: &d}
 	med.Agent = msp
 	sc.Mediator = med
-	sc.Principals = make([][]session.Player, len(m.Parties))
-	for i := range cfg.Principals {
-		for j, spec := range cfg.Principals[i] {
-			if spec == "" {
-				continue
-			}
-			pa, err := agent.NewPrincipal(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sc.Principals[i] == nil {
-				sc.Principals[i] = make([]session.Player, len(m.Parties[i].Principals))
-			}
-			sc.Principals[i][j] = session.Player{Principal: pa, Name: spec}
-		}
-	}
+	sc.Principals = principals(t, m, cfg, -1)
 	if d, err = session.New(m, sc); err != nil {
 		t.Fatal(err)
 	}
@@ -475,22 +483,7 @@ func TestRestore(t *testing.T) {
 	}
 	newDriver := func() *session.Driver {
 		sc := session.Config{Protocol: pc, Parties: make([]session.Player, len(m.Parties)), Mediator: mustAgent(t, cfg.Mediator), Seed: 3, Target: cfg.Target}
-		sc.Principals = make([][]session.Player, len(m.Parties))
-		for i := range cfg.Principals {
-			for j, spec := range cfg.Principals[i] {
-				if spec == "" || j == 0 { // faction 0 of each delegation is played from outside
-					continue
-				}
-				pa, err := agent.NewPrincipal(spec)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if sc.Principals[i] == nil {
-					sc.Principals[i] = make([]session.Player, len(m.Parties[i].Principals))
-				}
-				sc.Principals[i][j] = session.Player{Principal: pa, Name: spec}
-			}
-		}
+		sc.Principals = principals(t, m, cfg, 0) // faction 0 of each delegation is played from outside
 		d, err := session.New(m, sc)
 		if err != nil {
 			t.Fatal(err)
