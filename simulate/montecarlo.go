@@ -86,9 +86,8 @@ type mcRun struct {
 }
 
 // mcAcc accumulates runs as they finish, in memory that does not grow with
-// their number. Adding (and merging) commute, so that a study's summary
-// does not depend on the order in which runs finish, so not on the number
-// of workers.
+// their number. Adding commutes, so that a study's summary does not depend
+// on the order in which runs finish, so not on the number of workers.
 type mcAcc struct {
 	runs, agreements int64
 	ends             map[parley.EndState]int64
@@ -126,21 +125,6 @@ func (a *mcAcc) add(r mcRun) {
 			a.blocked[b]++
 			seen[b] = true
 		}
-	}
-}
-
-func (a *mcAcc) merge(o *mcAcc) {
-	a.runs += o.runs
-	a.agreements += o.agreements
-	for e, n := range o.ends {
-		a.ends[e] += n
-	}
-	a.rounds.Merge(o.rounds)
-	for b, n := range o.blocked {
-		a.blocked[b] += n
-	}
-	for i := range a.utils {
-		a.utils[i].merge(o.utils[i])
 	}
 }
 
