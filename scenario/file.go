@@ -126,7 +126,7 @@ func (f *File) Scenario(variant string) (*parley.Scenario, error) {
 		}
 		if def.override != nil {
 			m := &merger{file: f.name}
-			root = m.merge(root, def.override, index("variants", def.index)+".override")
+			root = m.merge(root, def.override, at{path: index("variants", def.index) + ".override"})
 			if len(m.errs) > 0 {
 				return nil, sortErrors(m.errs)
 			}
