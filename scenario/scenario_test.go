@@ -231,9 +231,9 @@ func TestMergeRules(t *testing.T) {
 		{"{issues: [{name: i, options: [a]}]}", "{issues: [{name: i, options: [{label: z, add: true}]}]}", "{issues: [{name: i, options: [a, {label: z}]}]}"},
 		{"{notes: [a, b]}", "{notes: [c]}", "{notes: [c]}"}, // plain list: replaced
 		{"{parties: [{name: P, preferences: {constraints: [{u: 1}]}}]}", "{parties: [{name: P, preferences: {constraints: [{u: 2}]}}]}", "{parties: [{name: P, preferences: {constraints: [{u: 2}]}}]}"}, // no named items: replaced
-		{"{roles: [{name: B, needed: [{issue: a, min: 1}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}"},            // conditions: replaced
-		{"{parties: [{name: x}]}", "{parties: []}", "{parties: [{name: x}]}"},                                                                                               // an empty named list changes nothing
-		{"{r: unanimity}", "{r: {kind: majority}}", "{r: {kind: majority}}"},                                                                                                // scalar vs mapping
+		{"{roles: [{name: B, needed: [{issue: a, min: 1}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}"},                               // conditions: replaced
+		{"{parties: [{name: x}]}", "{parties: []}", "{parties: [{name: x}]}"}, // an empty named list changes nothing
+		{"{r: unanimity}", "{r: {kind: majority}}", "{r: {kind: majority}}"},  // scalar vs mapping
 		{"{r: {kind: weighted_quota, quota: 0.5}}", "{r: majority}", "{r: majority}"},
 		// A list the base lacks: its named items need add: true; inside an added item nothing more does.
 		{"{parties: [{name: P, preferences: {r: 1}}]}", "{parties: [{name: P, preferences: {red_lines: [{name: q, add: true}]}}]}", "{parties: [{name: P, preferences: {r: 1, red_lines: [{name: q}]}}]}"},
