@@ -2,6 +2,9 @@ package tournament
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,7 +19,8 @@ import (
 	"github.com/parleyhq/parley/agent"
 )
 
-// Defaults for what a Definition leaves at zero.
+// Defaults: DefaultReps and DefaultRounds for what a Definition leaves at
+// zero, DefaultSeed for the command line's --seed.
 const (
 	DefaultReps   = 1
 	DefaultRounds = 100
@@ -46,7 +50,8 @@ type Definition struct {
 	// Rounds is every negotiation's deadline in SAO rounds (default 100).
 	Rounds int `json:"rounds" yaml:"rounds"`
 	// Seed is the tournament seed; each negotiation's seed is derived from
-	// it and the negotiation's id (default 1).
+	// it and the negotiation's id. 0 is a seed like any other (the command
+	// line's default is DefaultSeed).
 	Seed uint64 `json:"seed" yaml:"seed"`
 	// SelfPlay lets an agent meet itself: all assignments of agents to
 	// seats, repetitions included (k^n for k agents and n seats). Without
@@ -54,16 +59,13 @@ type Definition struct {
 	SelfPlay bool `json:"self_play" yaml:"self-play"`
 }
 
-// withDefaults fills zero fields with the defaults.
+// withDefaults fills zero Reps and Rounds with the defaults.
 func (d Definition) withDefaults() Definition {
 	if d.Reps == 0 {
 		d.Reps = DefaultReps
 	}
 	if d.Rounds == 0 {
 		d.Rounds = DefaultRounds
-	}
-	if d.Seed == 0 {
-		d.Seed = DefaultSeed
 	}
 	return d
 }
@@ -229,4 +231,31 @@ func joinAll(dir, s string) string {
 		}
 	}
 	return strings.Join(parts, "+")
+}
+
+// DefinitionHash identifies a tournament: 16 hex digits of SHA-256 over its
+// Definition and its resolved scenarios (name, parties and content
+// fingerprint of each, not where the files were found). Every row of
+// results.csv carries it in its "definition" column, so that rows of another
+// tournament (another seed, rounds, agents, scenario content...) are never
+// taken for this one's, even when tournament.json is gone.
+func DefinitionHash(def Definition, scen []ScenarioInfo) string {
+	type scenarioKey struct {
+		Name        string   `json:"name"`
+		Parties     []string `json:"parties"`
+		Fingerprint string   `json:"fingerprint"`
+	}
+	key := struct {
+		Definition Definition    `json:"definition"`
+		Scenarios  []scenarioKey `json:"scenarios"`
+	}{Definition: def}
+	for _, s := range scen {
+		key.Scenarios = append(key.Scenarios, scenarioKey{s.Name, s.Parties, s.Fingerprint})
+	}
+	b, err := json.Marshal(key)
+	if err != nil {
+		panic("tournament: encoding a definition: " + err.Error()) // plain strings and numbers: cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
