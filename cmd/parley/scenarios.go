@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/parleyhq/parley/scenario"
@@ -13,8 +12,7 @@ type ScenariosCommand struct{ *Main }
 
 // Run prints one line per built-in scenario: its name, title and variants.
 func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley scenarios", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley scenarios", "", "Lists the built-in scenarios and their variants.")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -44,8 +42,8 @@ type ValidateCommand struct{ *Main }
 
 // Run validates each file given, base and every variant.
 func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley validate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley validate", "FILE.yaml [FILE.yaml ...]",
+		"Checks scenario files, the base and every variant, with every check a command would run on them\n(the simulation settings too); problems are listed as file:line:column: field: what is wrong.")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -24,6 +24,10 @@ import (
 	"github.com/parleyhq/parley/simulate"
 )
 
+const simulateAbout = `Simulates the negotiation with agents (default: the scenario's simulation settings, else alternating
+offers with boulware agents) and prints its timeline, or with --runs a Monte Carlo study over the
+scenario's uncertainty ranges.`
+
 // SimulateCommand runs negotiations between agents.
 type SimulateCommand struct {
 	*Main
@@ -44,8 +48,7 @@ type SimulateCommand struct {
 // Run parses flags, loads the scenario, and runs one negotiation (printing
 // its timeline) or, with --runs, a Monte Carlo study.
 func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley simulate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley simulate", "[FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...] [flags]", simulateAbout)
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
 	fs.StringVar(&c.Protocol, "protocol", "", "sao (alternating offers; stacked for 3+ parties) or mediated (single negotiating text); default: the scenario's, else sao")
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
@@ -55,7 +58,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
-	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges")
+	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges (default: one run, with its timeline)")
 	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores)")
 	c.input.flags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -217,7 +220,7 @@ func (in *input) flags(fs *flag.FlagSet) {
 	fs.StringVar(&in.Variant, "variant", "", "use this named variant of the scenario instead of the base")
 	fs.BoolVar(&in.Genius, "genius", false, "arguments are a Genius XML domain followed by its profiles")
 	fs.BoolVar(&in.GeniusWeb, "geniusweb", false, "arguments are a GeniusWeb JSON domain followed by its profiles (or only profiles that embed their domain)")
-	fs.IntVar(&in.RealSteps, "real-steps", 0, "intervals used to discretise Genius real issues (0: the importer's default, 10)")
+	fs.IntVar(&in.RealSteps, "real-steps", 0, "intervals used to discretise Genius real issues (default: 10)")
 }
 
 // load reads the scenario named on the command line: a YAML file, a Genius
@@ -321,8 +324,7 @@ type AgentsCommand struct{ *Main }
 
 // Run prints one line per agent: its name, role and summary.
 func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley agents", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley agents", "", "Lists the agents: negotiators, mediators and principals, with their parameters.")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -350,8 +352,7 @@ type ReplayCommand struct{ *Main }
 // Run reads the transcript, replays it through the protocol and checks the
 // final state matches.
 func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley replay", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks that it matches.")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

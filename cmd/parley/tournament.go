@@ -53,8 +53,8 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 		name += " run"
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.Usage = func() { fmt.Fprint(c.Stderr, tournamentUsage); fs.PrintDefaults() }
+	fs.SetOutput(c.Stdout)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), tournamentUsage); printDefaults(fs) }
 	agents := fs.String("agents", "", "comma-separated agent specs (see 'parley agents'), e.g. boulware,linear,conceder")
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios: built-in names, files or folders")
 	reps := fs.Int("reps", tournament.DefaultReps, "repetitions of every pairing")
@@ -180,8 +180,7 @@ func (c *TournamentCommand) progress(opt *tournament.Options) func() {
 }
 
 func (c *TournamentCommand) merge(args []string) error {
-	fs := flag.NewFlagSet("parley tournament merge", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley tournament merge", "--out DIR SHARD_DIR ...", "Joins the folders of a tournament's shards into one.")
 	out := fs.String("out", "", "output `DIR` for the merged tournament")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
