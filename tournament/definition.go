@@ -94,14 +94,9 @@ func (d *Definition) validate() error {
 			return parley.Errorf(parley.EINVALID, "tournament: agent %q listed twice", a)
 		}
 		seen[a] = true
-		if _, err := agent.New(a); err != nil {
-			return err
-		}
-		name, _, _ := agent.ParseSpec(a)
-		for _, in := range agent.List() {
-			if in.Name == name && in.Role != agent.RoleNegotiator {
-				return parley.Errorf(parley.EINVALID, "tournament: agent %q is a %s, not a negotiator", a, in.Role)
-			}
+		// Tournaments play alternating offers (protocol.NewSAO).
+		if err := agent.Check(a, agent.RoleNegotiator, parley.ProtocolSAO); err != nil {
+			return &parley.Error{Code: parley.EINVALID, Message: "tournament: agent " + a, Err: err}
 		}
 	}
 	return nil

@@ -284,7 +284,7 @@ func TestSimulateGeniusAgents(t *testing.T) {
 	if !strings.Contains(out, `"protocol": "sao"`) || !strings.Contains(out, `"boulware"`) {
 		t.Errorf("unexpected output: %s", out)
 	}
-	_, errs, code = run(t, "simulate", "--agents", "boulware,nosuchagent")
+	_, errs, code = run(t, "simulate", "--protocol", "sao", "--agents", "boulware,nosuchagent")
 	if code != 2 || !strings.Contains(errs, "nosuchagent") {
 		t.Errorf("unknown agent: exit %d, %s", code, errs)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/simulate"
 )
 
 // ScenariosCommand lists the built-in scenarios.
@@ -56,7 +57,7 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := scenario.Validate(f); err != nil {
+		if err := scenario.Validate(f, simulate.Check); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.Stdout, "%s: ok (%d variants)\n", path, len(f.Variants()))

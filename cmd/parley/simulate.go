@@ -68,9 +68,14 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
 		return usagef("--rounds, --runs and --workers must not be negative")
 	}
-	_, s, err := c.input.load(pos)
+	file, s, err := c.input.load(pos)
 	if err != nil {
 		return err
+	}
+	if file != nil { // the file's own simulation settings, with positions
+		if _, err := file.Check(c.Variant, simulate.Check); err != nil {
+			return err
+		}
 	}
 	cfg, err := simulate.FromScenario(s, c.Protocol)
 	if err != nil {
@@ -80,6 +85,12 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 		cfg.Rounds = c.Rounds
 	}
 	if c.Mediator != "" {
+		if cfg.Protocol != parley.ProtocolMediated {
+			return usagef("--mediator %s: a mediator needs the mediated protocol; this simulation uses %s (add --protocol mediated)", c.Mediator, cfg.Protocol)
+		}
+		if err := agent.Check(c.Mediator, agent.RoleMediator, cfg.Protocol); err != nil {
+			return usagef("--mediator: %s", parley.ErrorMessage(err))
+		}
 		cfg.Mediator = c.Mediator
 	}
 	if c.Agents != "" {
@@ -88,8 +99,8 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 			return usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
 		}
 		for i, sp := range specs {
-			if _, err := agent.New(sp); err != nil {
-				return usagef("--agents: %s", parley.ErrorMessage(err))
+			if err := agent.Check(sp, agent.RoleNegotiator, cfg.Protocol); err != nil {
+				return usagef("--agents: party %s: %s", s.Parties[i].Name, strings.TrimPrefix(parley.ErrorMessage(err), "agent: "))
 			}
 			cfg.Agents[i] = sp
 		}
