@@ -22,7 +22,7 @@ import (
 // become parley weights (parley.Compile divides them by their sum, which
 // GeniusWeb requires to be 1). The reservation value is the profile's
 // "reservationValue" when given, else the utility of its "reservationBid",
-// else 0. Warnings go to Scenario.Notes.
+// else 0. Warnings go to Scenario.Warnings.
 func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 	if len(names) != len(ps) {
 		return nil, parley.Errorf(parley.EINVALID, "geniusweb: %d profiles but %d names", len(ps), len(names))
@@ -43,7 +43,7 @@ func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 		id = baseName(d.File)
 	}
 	s := &parley.Scenario{ID: id, Title: id, Description: "Imported from GeniusWeb domain " + d.File}
-	s.Notes = append(s.Notes, d.Warnings...)
+	s.Warnings = append(s.Warnings, d.Warnings...)
 	for i := range d.Issues {
 		is := &d.Issues[i]
 		pi := parley.Issue{Name: is.Name}
@@ -87,8 +87,8 @@ func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Notes = append(s.Notes, p.Warnings...)
-		s.Notes = append(s.Notes, p.br.warnings...)
+		s.Warnings = append(s.Warnings, p.Warnings...)
+		s.Warnings = append(s.Warnings, p.br.warnings...)
 		desc := "GeniusWeb profile " + p.File
 		if p.Name != "" {
 			desc += " (" + p.Name + ")"
@@ -185,6 +185,9 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 		if p.ReservationBid != nil {
 			r.warnf(p.offs["reservationValue"], "both reservationValue and reservationBid are given; the value is used")
 		}
+		if v := *p.ReservationValue; v < 0 || v > 1 {
+			r.warnf(p.offs["reservationValue"], "reservationValue %v is outside [0, 1], the range of GeniusWeb utilities: %s", v, outsideUnit(v))
+		}
 	case p.ReservationBid != nil:
 		u, err := bidUtility(d, p, utils, weights, sum)
 		if err != nil {
@@ -193,6 +196,14 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 		pr.Reservation.Value, _ = u.Float64()
 	}
 	return pr, nil
+}
+
+// outsideUnit says what a reservation value outside [0, 1] means.
+func outsideUnit(v float64) string {
+	if v > 1 {
+		return "no outcome is acceptable to this party"
+	}
+	return "every outcome is acceptable to this party"
 }
 
 // bidUtility returns the utility of the reservation bid, exactly, with the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -60,10 +59,12 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if c.JSON {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.Stdout, struct {
+			*analysis.Report
+			Warnings []string `json:"warnings"`
+		}{rep, warnings(s)})
 	}
+	printWarnings(c.Stderr, s)
 	var rows []report.VariantRow
 	if file != nil && c.Variant == "" && !c.NoVariants {
 		for _, v := range file.Variants() {

@@ -66,6 +66,7 @@ func (c *ConvertCommand) Run(ctx context.Context, args []string) error {
 	for _, f := range files {
 		fmt.Fprintln(c.Stdout, "wrote", f)
 	}
+	printWarnings(c.Stderr, s)
 	for _, w := range warnings {
 		fmt.Fprintln(c.Stderr, "warning:", w)
 	}

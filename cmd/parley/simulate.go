@@ -146,6 +146,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if c.JSON {
 		return c.writeJSON(m, cfg, run)
 	}
+	printWarnings(c.Stderr, s)
 	return report.Timeline(c.Stdout, run, m)
 }
 
@@ -170,11 +171,12 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		ElapsedS  float64        `json:"elapsed_s"`
 		Blocked   []string       `json:"blocked,omitempty"`
 		Why       string         `json:"why,omitempty"`
+		Warnings  []string       `json:"warnings"`
 	}{
 		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: run.Header.Protocol, Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
 		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
-		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why,
+		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why, Warnings: warnings(m.Scenario),
 	}
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
@@ -213,10 +215,12 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 		return err
 	}
 	if c.JSON {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(c.Stdout, struct {
+			*simulate.MCResult
+			Warnings []string `json:"warnings"`
+		}{res, warnings(s)})
 	}
+	printWarnings(c.Stderr, s)
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
 }
 
