@@ -3,12 +3,12 @@ package genius
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/naming"
 )
 
@@ -24,6 +24,10 @@ type Options struct {
 	// explicit options, so the import samples them and records the
 	// sampling in Scenario.Warnings. 0 means DefaultRealSteps.
 	RealSteps int
+	// MaxFileSize is the largest domain or profile file Load reads, in
+	// bytes (0: limit.DefaultMaxInput, 64 MiB); a larger one, or an
+	// endless device, is an error with code parley.ELIMIT.
+	MaxFileSize int64
 }
 
 // Build turns a domain and its profiles into a Scenario, one party per
@@ -176,9 +180,9 @@ func scenarioID(file string) string {
 // "-2", "-3", ... appended to repeated names); the scenario ID is the domain
 // file's base name.
 func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenario, error) {
-	data, err := os.ReadFile(domainPath)
+	data, err := limit.ReadFile(domainPath, opt.MaxFileSize)
 	if err != nil {
-		return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading domain", Err: err}
+		return nil, err
 	}
 	d, err := ReadDomain(domainPath, data)
 	if err != nil {
@@ -188,9 +192,9 @@ func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenar
 	var names []string
 	used := map[string]bool{}
 	for _, pp := range profilePaths {
-		data, err := os.ReadFile(pp)
+		data, err := limit.ReadFile(pp, opt.MaxFileSize)
 		if err != nil {
-			return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading profile", Err: err}
+			return nil, err
 		}
 		p, err := ReadProfile(pp, data, d)
 		if err != nil {

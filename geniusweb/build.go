@@ -1,14 +1,12 @@
 package geniusweb
 
 import (
-	"errors"
-	"io/fs"
 	"math/big"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/naming"
 )
 
@@ -278,16 +276,30 @@ func baseName(file string) string {
 	return b
 }
 
+// Options tune Load.
+type Options struct {
+	// MaxFileSize is the largest domain or profile file Load reads, in
+	// bytes (0: limit.DefaultMaxInput, 64 MiB); a larger one, or an
+	// endless device, is an error with code parley.ELIMIT.
+	MaxFileSize int64
+}
+
 // Load reads a domain file and profile files and builds the scenario. Two
 // layouts are accepted: a separate domain file (domainPath) with profiles
 // that may or may not embed the same domain, or domainPath "" and profiles
 // that embed their domain (all the same). Parties are named after the
 // profiles' "name" (the file's base name when absent; "-2", "-3", ...
 // appended to repeats); the scenario ID is the domain's name.
-func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
+//
+// At most one Options may be given.
+func Load(domainPath string, profilePaths []string, opts ...Options) (*parley.Scenario, error) {
+	var opt Options
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
 	var d *Domain
 	if domainPath != "" {
-		data, err := readFile(domainPath)
+		data, err := limit.ReadFile(domainPath, opt.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -299,7 +311,7 @@ func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
 	var names []string
 	used := map[string]bool{}
 	for _, pp := range profilePaths {
-		data, err := readFile(pp)
+		data, err := limit.ReadFile(pp, opt.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -317,14 +329,5 @@ func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
 	return Build(d, ps, names)
 }
 
-func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "geniusweb: reading " + path, Err: err}
-	}
-	return data, nil
-}
+// readFile reads a file with the default size limit.
+func readFile(path string) ([]byte, error) { return limit.ReadFile(path, 0) }

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -32,15 +31,17 @@ func (f *File) Name() string { return f.name }
 // ID returns the scenario's id.
 func (f *File) ID() string { return f.id }
 
-// ReadFile reads and parses the scenario file at path.
-func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+// ReadFile reads and parses the scenario file at path, refusing a file of
+// more than limit.DefaultMaxInput (64 MiB) with code parley.ELIMIT.
+func ReadFile(path string) (*File, error) { return ReadFileMax(path, 0) }
+
+// ReadFileMax is ReadFile with another size limit, in bytes (0: the
+// default). A missing file is an ENOTFOUND error, a folder or an
+// unreadable file EINVALID.
+func ReadFileMax(path string, max int64) (*File, error) {
+	data, err := limit.ReadFile(path, max)
 	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "reading scenario", Err: err}
+		return nil, err
 	}
 	return Parse(path, data)
 }

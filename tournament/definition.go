@@ -1,19 +1,12 @@
 package tournament
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
@@ -185,36 +178,6 @@ type Config struct {
 	Out string `yaml:"out"`
 	// Shard is "i/N" ("": the whole tournament).
 	Shard string `yaml:"shard"`
-}
-
-// ReadConfig reads a tournament YAML file. Unknown keys are errors.
-// Scenario paths are taken relative to the file's folder (built-in
-// scenario names are kept as they are); so is Out.
-func ReadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "tournament: reading " + path, Err: err}
-	}
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return nil, &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("tournament: %s", path), Err: err}
-	}
-	dir := filepath.Dir(path)
-	for i, s := range c.Scenarios {
-		if !isBuiltin(s) {
-			c.Scenarios[i] = joinAll(dir, s)
-		}
-	}
-	if c.Out != "" && !filepath.IsAbs(c.Out) {
-		c.Out = filepath.Join(dir, c.Out)
-	}
-	return &c, nil
 }
 
 // joinAll makes every '+'-separated relative path of s relative to dir.

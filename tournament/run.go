@@ -71,13 +71,13 @@ type Prepared struct {
 }
 
 // Prepare validates def (defaults filled in), loads and compiles its
-// scenarios and numbers its negotiations.
-func Prepare(def Definition) (*Prepared, error) {
+// scenarios (within the Limits, if given) and numbers its negotiations.
+func Prepare(def Definition, lim ...Limits) (*Prepared, error) {
 	def = def.withDefaults()
 	if err := def.validate(); err != nil {
 		return nil, err
 	}
-	scen, err := ResolveScenarios(def.Scenarios)
+	scen, err := ResolveScenarios(def.Scenarios, lim...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,13 +5,71 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"os"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/naming"
 )
+
+// sizeFlag is a byte count given as 64MiB, 1GiB or a number of bytes.
+type sizeFlag struct{ n *int64 }
+
+func (f sizeFlag) String() string {
+	if f.n == nil || *f.n <= 0 {
+		return limit.Size(limit.DefaultMaxInput)
+	}
+	return limit.Size(*f.n)
+}
+
+func (f sizeFlag) Set(s string) error {
+	v, err := limit.ParseSize(s)
+	if err != nil {
+		return err
+	}
+	*f.n = v
+	return nil
+}
+
+func (f sizeFlag) Get() any { return *f.n }
+
+// maxInputFlag adds --max-input-size, the largest input file a command
+// reads, to fs.
+func maxInputFlag(fs *flag.FlagSet, p *int64) {
+	fs.Var(sizeFlag{p}, "max-input-size", "largest input `SIZE` read from one file (scenario, domain, profile, transcript, tournament file), e.g. 64MiB, 1GiB")
+}
+
+// inputHint returns, for an input refused by package limit (too large, or
+// not text), that refusal alone (whatever reader wrapped it), with how to
+// raise the limit; other errors unchanged.
+func inputHint(err error) error {
+	if !errors.Is(err, limit.ErrTooLarge) && !errors.Is(err, limit.ErrNotText) {
+		return err
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if pe, ok := e.(*parley.Error); ok && (errors.Is(pe.Err, limit.ErrTooLarge) || errors.Is(pe.Err, limit.ErrNotText)) {
+			err = pe
+		}
+	}
+	if errors.Is(err, limit.ErrTooLarge) {
+		return &hinted{err, "; raise the limit with --max-input-size if the file is what you meant"}
+	}
+	return err
+}
+
+// hinted is an error with a hint for the command line appended.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() + h.hint }
+func (h *hinted) Unwrap() error { return h.err }
 
 // parseInterspersed parses flags that may come after positional arguments
 // (as in "analyze --genius d.xml p.xml --json") and returns the positional
@@ -218,4 +276,21 @@ func defaultText(f *flag.Flag) string {
 		}
 	}
 	return f.DefValue
+}
+
+// openFile opens an input file for streaming, with the messages of
+// limit.ReadFile: a missing file, a folder, an unreadable one.
+func openFile(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, parley.Errorf(parley.ENOTFOUND, "no such file: %s", path)
+		}
+		return nil, &parley.Error{Code: parley.EINVALID, Message: "cannot read " + path, Err: err}
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, parley.Errorf(parley.EINVALID, "%s is a folder, not a file", path)
+	}
+	return f, nil
 }

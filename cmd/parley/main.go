@@ -55,8 +55,10 @@ func errorText(err error) string {
 	return "parley: " + msg
 }
 
-// exitCode maps errors to exit statuses: 2 for bad input and usage, 1 for
-// anything else.
+// exitCode maps errors to exit statuses: 2 for bad input and usage (an
+// invalid, missing or conflicting input, or one beyond a limit: a file
+// over --max-input-size, a tournament too large to number), 1 for anything
+// else.
 func exitCode(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -66,7 +68,7 @@ func exitCode(err error) int {
 		return 2
 	}
 	switch parley.ErrorCode(err) {
-	case parley.EINVALID, parley.ENOTFOUND, parley.ECONFLICT:
+	case parley.EINVALID, parley.ENOTFOUND, parley.ECONFLICT, parley.ELIMIT:
 		return 2
 	}
 	return 1

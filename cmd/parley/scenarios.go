@@ -45,6 +45,8 @@ type ValidateCommand struct{ *Main }
 func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 	fs := c.flagSet("parley validate", "FILE.yaml [FILE.yaml ...]",
 		"Checks scenario files, the base and every variant, with every check a command would run on them\n(the simulation settings too); problems are listed as file:line:column: field: what is wrong.")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -53,9 +55,9 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 		return usagef("validate needs a scenario file: parley validate FILE.yaml")
 	}
 	for _, path := range files {
-		f, err := scenario.ReadFile(path)
+		f, err := scenario.ReadFileMax(path, maxInput)
 		if err != nil {
-			return err
+			return inputHint(err)
 		}
 		if err := scenario.Validate(f, simulate.Check); err != nil {
 			return err

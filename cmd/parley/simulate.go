@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/geniusweb"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/report"
 	"github.com/parleyhq/parley/scenario"
@@ -229,6 +231,7 @@ type input struct {
 	Genius, GeniusWeb bool
 	Variant           string
 	RealSteps         int
+	MaxInput          int64 // bytes; 0: limit.DefaultMaxInput
 }
 
 func (in *input) flags(fs *flag.FlagSet) {
@@ -236,12 +239,18 @@ func (in *input) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&in.Genius, "genius", false, "arguments are a Genius XML domain followed by its profiles")
 	fs.BoolVar(&in.GeniusWeb, "geniusweb", false, "arguments are a GeniusWeb JSON domain followed by its profiles (or only profiles that embed their domain)")
 	fs.IntVar(&in.RealSteps, "real-steps", 0, "intervals used to discretise Genius real issues (default: 10)")
+	maxInputFlag(fs, &in.MaxInput)
 }
 
 // load reads the scenario named on the command line: a YAML file, a Genius
 // or GeniusWeb domain and profiles, or by default the built-in scenario. The
 // File is nil for imported formats (they have no variants).
 func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
+	f, s, err := in.loadFiles(pos)
+	return f, s, inputHint(err)
+}
+
+func (in *input) loadFiles(pos []string) (*scenario.File, *parley.Scenario, error) {
 	if in.RealSteps < 0 {
 		return nil, nil, usagef("--real-steps must not be negative, got %d", in.RealSteps)
 	}
@@ -255,17 +264,17 @@ func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
 		if len(pos) < 3 {
 			return nil, nil, usagef("--genius needs a domain file and at least two profiles, got %d file(s)", len(pos))
 		}
-		s, err := genius.Load(pos[0], pos[1:], genius.Options{RealSteps: in.RealSteps})
+		s, err := genius.Load(pos[0], pos[1:], genius.Options{RealSteps: in.RealSteps, MaxFileSize: in.MaxInput})
 		return nil, s, err
 	case in.GeniusWeb:
 		if len(pos) < 2 {
 			return nil, nil, usagef("--geniusweb needs at least two profiles (after the domain file, if it is separate), got %d file(s)", len(pos))
 		}
 		domain, profiles := pos[0], pos[1:]
-		if isProfileJSON(domain) {
+		if isProfileJSON(domain, in.MaxInput) {
 			domain, profiles = "", pos
 		}
-		s, err := geniusweb.Load(domain, profiles)
+		s, err := geniusweb.Load(domain, profiles, geniusweb.Options{MaxFileSize: in.MaxInput})
 		return nil, s, err
 	case len(pos) > 1:
 		return nil, nil, usagef("one scenario file expected, got %d; use --genius or --geniusweb for a domain and its profiles", len(pos))
@@ -275,7 +284,7 @@ func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
 		err error
 	)
 	if len(pos) == 1 {
-		f, err = scenario.ReadFile(pos[0])
+		f, err = scenario.ReadFileMax(pos[0], in.MaxInput)
 	} else {
 		f, err = scenario.Builtin(DefaultScenario)
 	}
@@ -288,8 +297,8 @@ func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
 
 // isProfileJSON reports whether a GeniusWeb file is a profile (it names a
 // utility space) rather than a bare domain.
-func isProfileJSON(path string) bool {
-	b, err := os.ReadFile(path)
+func isProfileJSON(path string, max int64) bool {
+	b, err := limit.ReadFile(path, max)
 	if err != nil {
 		return false
 	}
@@ -334,6 +343,21 @@ func writeFile(path string, write func(f *os.File) error) error {
 	return f.Close()
 }
 
+// inFile names the file an error is about: a position without a file gets
+// it; any other error is prefixed with it, unless it names the file already.
+func inFile(path string, err error) error {
+	var pe *parley.PosError
+	if errors.As(err, &pe) && pe.File == "" && pe == err {
+		c := *pe
+		c.File = path
+		return &c
+	}
+	if strings.Contains(err.Error(), path) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
 // AgentsCommand lists the agents.
 type AgentsCommand struct{ *Main }
 
@@ -368,6 +392,8 @@ type ReplayCommand struct{ *Main }
 // final state matches.
 func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks that it matches.")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -375,18 +401,18 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("replay needs one transcript file: parley replay FILE.jsonl")
 	}
-	f, err := os.Open(pos[0])
+	f, err := openFile(pos[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	h, events, err := protocol.ReadTranscript(f)
+	h, events, err := protocol.ReadTranscript(limit.Reader(f, pos[0], maxInput))
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return inFile(pos[0], inputHint(err))
 	}
 	res, err := protocol.Replay(h, events)
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return inFile(pos[0], err)
 	}
 	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript\n", pos[0], len(events), res.End, res.Rounds)
 	return nil

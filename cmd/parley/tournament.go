@@ -64,6 +64,8 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
 	out := fs.String("out", "", "output `DIR` (results.csv, results.parquet, summary.csv, tournament.json)")
 	shard := fs.String("shard", "", "run only shard `i/N`: negotiations whose index ≡ i mod N (0-based i)")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -75,7 +77,7 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	case fromFile:
 		f, err := tournament.ReadConfig(pos[0])
 		if err != nil {
-			return err
+			return inputHint(err)
 		}
 		cfg = *f
 	case len(pos) > 0 && *scenarios == "":
@@ -127,9 +129,9 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 			return usagef("--shard: %v", err)
 		}
 	}
-	pr, err := tournament.Prepare(cfg.Definition)
+	pr, err := tournament.Prepare(cfg.Definition, tournament.Limits{MaxFileSize: maxInput})
 	if err != nil {
-		return err
+		return inputHint(err)
 	}
 	opt := tournament.Options{Out: cfg.Out, Workers: cfg.Workers, Shard: sh}
 	finish := c.progress(&opt)
