@@ -226,7 +226,12 @@ func scanCSV(path string, want []string, fn func(line int, rec []string) error) 
 	var r *csv.Reader
 	line := 0
 	for {
-		text, err := br.ReadBytes('\n')
+		// A row is a few hundred bytes: a line that does not fit the
+		// buffer is no row of ours, and must not grow without bound.
+		text, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return parley.Errorf(parley.EINVALID, "tournament: %s:%d: a line longer than %d bytes: not a results file", path, line+1, br.Size())
+		}
 		if len(text) == 0 || (err == io.EOF && text[len(text)-1] != '\n') {
 			return nil // end, or a partial last line
 		}
