@@ -265,7 +265,7 @@ func (in *input) loadFiles(pos []string) (*scenario.File, *parley.Scenario, erro
 			return nil, nil, usagef("--genius needs a domain file and at least two profiles, got %d file(s)", len(pos))
 		}
 		s, err := genius.Load(pos[0], pos[1:], genius.Options{RealSteps: in.RealSteps, MaxFileSize: in.MaxInput})
-		return nil, s, err
+		return nil, s, wrongFormat(err, fmtXML, pos)
 	case in.GeniusWeb:
 		if len(pos) < 2 {
 			return nil, nil, usagef("--geniusweb needs at least two profiles (after the domain file, if it is separate), got %d file(s)", len(pos))
@@ -275,7 +275,7 @@ func (in *input) loadFiles(pos []string) (*scenario.File, *parley.Scenario, erro
 			domain, profiles = "", pos
 		}
 		s, err := geniusweb.Load(domain, profiles, geniusweb.Options{MaxFileSize: in.MaxInput})
-		return nil, s, err
+		return nil, s, wrongFormat(err, fmtGeniusWeb, pos)
 	case len(pos) > 1:
 		return nil, nil, usagef("one scenario file expected, got %d; use --genius or --geniusweb for a domain and its profiles", len(pos))
 	}
@@ -285,6 +285,7 @@ func (in *input) loadFiles(pos []string) (*scenario.File, *parley.Scenario, erro
 	)
 	if len(pos) == 1 {
 		f, err = scenario.ReadFileMax(pos[0], in.MaxInput)
+		err = wrongFormat(err, fmtYAML, pos)
 	} else {
 		f, err = scenario.Builtin(DefaultScenario)
 	}
@@ -408,6 +409,9 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 	defer f.Close()
 	h, events, err := protocol.ReadTranscript(limit.Reader(f, pos[0], maxInput))
 	if err != nil {
+		if werr := wrongFormat(err, fmtTranscript, pos); werr != err {
+			return werr
+		}
 		return inFile(pos[0], inputHint(err))
 	}
 	res, err := protocol.Replay(h, events)
