@@ -89,7 +89,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 func writeHTML(path string, rep *analysis.Report, m *parley.Model, seed uint64) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("--html: %w", err)
+		return cannotWrite("--html "+path, err)
 	}
 	if err := report.HTML(f, rep, m, report.HTMLOptions{Seed: seed}); err != nil {
 		f.Close()

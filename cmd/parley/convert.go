@@ -42,7 +42,7 @@ func (c *ConvertCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
-		return err
+		return cannotWrite("--out "+c.Out, err)
 	}
 	var files, warnings []string
 	switch c.To {

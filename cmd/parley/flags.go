@@ -278,6 +278,17 @@ func defaultText(f *flag.Flag) string {
 	return f.DefValue
 }
 
+// cannotWrite is the error for an output file or folder that cannot be
+// created where the user asked (a missing folder, a file in the way, no
+// permission): a mistake in the command line, with the system's reason.
+func cannotWrite(what string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &parley.Error{Code: parley.EINVALID, Message: "cannot write " + what, Err: err}
+}
+
 // openFile opens an input file for streaming, with the messages of
 // limit.ReadFile: a missing file, a folder, an unreadable one.
 func openFile(path string) (*os.File, error) {

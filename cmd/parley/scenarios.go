@@ -57,7 +57,7 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 	for _, path := range files {
 		f, err := scenario.ReadFileMax(path, maxInput)
 		if err != nil {
-			return inputHint(err)
+			return wrongFormat(inputHint(err), fmtYAML, []string{path})
 		}
 		if err := scenario.Validate(f, simulate.Check); err != nil {
 			return err

@@ -335,7 +335,7 @@ func writeTranscript(path string, run *simulate.Run) error {
 func writeFile(path string, write func(f *os.File) error) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return cannotWrite(path, err)
 	}
 	if err := write(f); err != nil {
 		f.Close()
