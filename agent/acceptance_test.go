@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -160,7 +159,7 @@ func TestAcceptanceApproximateIndexes(t *testing.T) {
 				}
 			}
 			if between == 0 {
-				t.Fatal(fmt.Sprintf("no offer fell between the target and the %s index's candidate: the test checks nothing the exact index does not", c.kind))
+				t.Fatalf("no offer fell between the target and the %s index's candidate: the test checks nothing the exact index does not", c.kind)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/naming"
@@ -24,28 +23,7 @@ const (
 // Errors is the list of problems found in a scenario file, sorted by
 // position. Each is a *parley.PosError whose Err is a *parley.Error, so
 // parley.ErrorCode works on the list and errors.As finds the first one.
-type Errors []*parley.PosError
-
-// Error lists the problems, one a line.
-func (e Errors) Error() string {
-	var b strings.Builder
-	for i, pe := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(pe.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems, for errors.Is and errors.As.
-func (e Errors) Unwrap() []error {
-	out := make([]error, len(e))
-	for i, pe := range e {
-		out[i] = pe
-	}
-	return out
-}
+type Errors = parley.PosErrors
 
 // posErr builds a positioned EINVALID error at n (which may be nil).
 func posErr(file string, n *yaml.Node, path, msg string) *parley.PosError {

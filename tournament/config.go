@@ -19,36 +19,10 @@ import (
 // configKeys are the keys of a tournament file, as documented.
 var configKeys = []string{"agents", "scenarios", "reps", "rounds", "seed", "self-play", "workers", "out", "shard"}
 
-// ConfigErrors lists the problems of a tournament file, each a
-// *parley.PosError (file:line:col: key: what is wrong) wrapping a
-// *parley.Error of code EINVALID.
-type ConfigErrors []*parley.PosError
-
-// Error lists the problems, one a line.
-func (e ConfigErrors) Error() string {
-	var b strings.Builder
-	for i, pe := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(pe.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems, for errors.Is and errors.As.
-func (e ConfigErrors) Unwrap() []error {
-	out := make([]error, len(e))
-	for i, pe := range e {
-		out[i] = pe
-	}
-	return out
-}
-
 // ReadConfig reads a tournament YAML file (at most limit.DefaultMaxInput
 // bytes). Keys left out keep their defaults (reps 1, rounds 100, seed 1);
 // unknown keys, values of the wrong type and counts below 1 are errors,
-// all reported at once as ConfigErrors with their positions. Scenario paths
+// all reported at once as parley.PosErrors (file:line:col: key: what is wrong). Scenario paths
 // are taken relative to the file's folder (built-in scenario names are kept
 // as they are); so is Out.
 func ReadConfig(path string) (*Config, error) {
@@ -75,7 +49,7 @@ func ReadConfig(path string) (*Config, error) {
 // configReader decodes a tournament file's YAML tree with positions.
 type configReader struct {
 	file string
-	errs ConfigErrors
+	errs parley.PosErrors
 }
 
 func (r *configReader) errorf(n *yaml.Node, key, format string, args ...any) {
@@ -90,7 +64,7 @@ func (r *configReader) errorf(n *yaml.Node, key, format string, args ...any) {
 func parseConfig(file string, data []byte) (c *Config, err error) {
 	defer func() { // the YAML library panics on some malformed input
 		if p := recover(); p != nil {
-			c, err = nil, ConfigErrors{{File: file, Line: 1, Err: parley.Errorf(parley.EINVALID, "YAML syntax: %v", p)}}
+			c, err = nil, parley.PosErrors{{File: file, Line: 1, Err: parley.Errorf(parley.EINVALID, "YAML syntax: %v", p)}}
 		}
 	}()
 	r := &configReader{file: file}
@@ -109,7 +83,7 @@ func parseConfig(file string, data []byte) (c *Config, err error) {
 				msg = tail
 			}
 		}
-		return nil, ConfigErrors{{File: file, Line: line, Err: parley.Errorf(parley.EINVALID, "YAML syntax: %s", msg)}}
+		return nil, parley.PosErrors{{File: file, Line: line, Err: parley.Errorf(parley.EINVALID, "YAML syntax: %s", msg)}}
 	}
 	c = &Config{Definition: Definition{Reps: DefaultReps, Rounds: DefaultRounds, Seed: DefaultSeed}}
 	root := &doc

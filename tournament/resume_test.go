@@ -121,8 +121,8 @@ func TestResumeWithoutManifest(t *testing.T) {
 	}
 }
 
-// editRows rewrites results.csv with fn applied to its data records.
-func editRows(t *testing.T, path string, fn func(recs [][]string) [][]string) {
+// readCSV reads a results.csv whole, header included.
+func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -132,6 +132,13 @@ func editRows(t *testing.T, path string, fn func(recs [][]string) [][]string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return recs
+}
+
+// editRows rewrites results.csv with fn applied to its data records.
+func editRows(t *testing.T, path string, fn func(recs [][]string) [][]string) {
+	t.Helper()
+	recs := readCSV(t, path)
 	recs = append(recs[:1], fn(recs[1:])...)
 	var out bytes.Buffer
 	w := csv.NewWriter(&out)
@@ -149,19 +156,7 @@ func TestResumeRefusesBadRows(t *testing.T) {
 	run(t, testDef(1), Options{Out: whole, Workers: 2})
 	half := t.TempDir()
 	run(t, testDef(1), Options{Out: half, Workers: 2, Shard: Shard{1, 2}})
-	rowsOf := func(dir string) [][]string {
-		f, err := os.Open(filepath.Join(dir, ResultsCSV))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		recs, err := csv.NewReader(f).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return recs[1:]
-	}
-	wholeRows := rowsOf(whole)
+	wholeRows := readCSV(t, filepath.Join(whole, ResultsCSV))[1:]
 	for _, c := range []struct {
 		name  string
 		shard Shard
