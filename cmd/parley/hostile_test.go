@@ -169,6 +169,8 @@ var hostileCases = []hostileCase{
 	{name: "TranscriptEmpty", args: "replay $D/empty.jsonl", code: 2, want: []string{"empty.jsonl:1:", "empty transcript"}},
 	{name: "TranscriptSeq", args: "replay $D/seq.jsonl", code: 2, want: []string{"seq.jsonl:3:", "event seq 5, want 1"}},
 	{name: "TranscriptVersion", args: "replay $D/ver.jsonl", code: 2, want: []string{"ver.jsonl:1:", `unsupported transcript schema version "parley.transcript/9"`}},
+	{name: "TranscriptFieldType", args: "replay $D/seqtype.jsonl", code: 2, want: []string{"seqtype.jsonl:2:", "seq: expected a whole number, got a JSON string"}},
+	{name: "ManifestFieldType", args: "tournament merge --out $D/m $D/typeman", code: 2, want: []string{"typeman/tournament.json", "definition.reps: expected a whole number, got a JSON string"}},
 	{name: "TranscriptTampered", args: "replay $D/tampered.jsonl", code: 2, want: []string{"tampered.jsonl"}},
 
 	// Tournaments: flags, files, folders.
@@ -375,6 +377,7 @@ func hostileFixtures(t *testing.T) string {
 	writes := map[string]string{
 		"seq.jsonl":      strings.Replace(b, `"seq":1,`, `"seq":5,`, 1),
 		"ver.jsonl":      strings.Replace(b, "parley.transcript/1", "parley.transcript/9", 1),
+		"seqtype.jsonl":  strings.Replace(b, `"seq":0,`, `"seq":"zero",`, 1),
 		"tampered.jsonl": strings.Replace(b, `"end":"agreement"`, `"end":"deadline"`, 1),
 	}
 	for name, text := range writes {
@@ -393,8 +396,9 @@ func hostileFixtures(t *testing.T) string {
 	}
 	csvText := read("$D/prev/results.csv")
 	for sub, f := range map[string]map[string]string{
-		"oldcsv": {"results.csv": strings.Replace(csvText, ",definition,", ",", 1)},
-		"badman": {"tournament.json": "{not json", "results.csv": csvText},
+		"oldcsv":  {"results.csv": strings.Replace(csvText, ",definition,", ",", 1)},
+		"badman":  {"tournament.json": "{not json", "results.csv": csvText},
+		"typeman": {"tournament.json": `{"version": 1, "definition": {"reps": "three"}}`, "results.csv": csvText},
 	} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			t.Fatal(err)

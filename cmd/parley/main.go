@@ -15,12 +15,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -48,11 +50,44 @@ func errorText(err error) string {
 	if errors.Is(err, flag.ErrHelp) {
 		return ""
 	}
-	msg := err.Error()
+	msg := jsonTypeWords(err, err.Error())
 	for strings.HasPrefix(msg, "parley: ") {
 		msg = strings.TrimPrefix(msg, "parley: ")
 	}
 	return "parley: " + msg
+}
+
+// jsonTypeWords rewrites, in msg, an encoding/json type error found in
+// err, which names Go types ("cannot unmarshal string into Go struct field
+// Event.seq of type int"), as the field and what it should hold.
+func jsonTypeWords(err error, msg string) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return msg
+	}
+	want := "another type"
+	if te.Type != nil {
+		switch te.Type.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			want = "a whole number"
+		case reflect.Float32, reflect.Float64:
+			want = "a number"
+		case reflect.String:
+			want = "a string"
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Slice, reflect.Array:
+			want = "a list"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		}
+	}
+	field := te.Field
+	if field == "" {
+		field = "the value"
+	}
+	return strings.Replace(msg, te.Error(), fmt.Sprintf("%s: expected %s, got a JSON %s", field, want, te.Value), 1)
 }
 
 // exitCode maps errors to exit statuses: 2 for bad input and usage (an
