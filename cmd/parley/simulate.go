@@ -379,6 +379,9 @@ func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
 			fmt.Fprintf(c.Stdout, "%s:\n", role)
 		}
 		fmt.Fprintf(c.Stdout, "  %-12s %s\n", in.Name, in.Summary)
+		if len(in.Protocols) > 0 && in.Role == agent.RoleNegotiator {
+			fmt.Fprintf(c.Stdout, "  %-12s plays: %s\n", "", strings.Join(in.Protocols, ", "))
+		}
 		if in.Params != "" {
 			fmt.Fprintf(c.Stdout, "  %-12s params: %s\n", "", in.Params)
 		}
