@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/internal/limit"
 )
 
 // Options say how to run a tournament; none of them changes its results.
@@ -373,12 +374,12 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 // the same tournament and shard, and reports whether it exists.
 func checkManifest(dir string, man Manifest) (bool, error) {
 	path := filepath.Join(dir, ManifestJSON)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := limit.ReadFile(path, 0)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
 		return false, nil
 	}
 	if err != nil {
-		return true, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: reading " + path, Err: err}
+		return true, err
 	}
 	var old Manifest
 	if err := json.Unmarshal(data, &old); err != nil {
@@ -447,13 +448,12 @@ func writeManifest(path string, man Manifest) error {
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
 	path := filepath.Join(dir, ManifestJSON)
-	data, err := os.ReadFile(path)
+	data, err := limit.ReadFile(path, 0)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return m, parley.Errorf(parley.ENOTFOUND, "tournament: %s is no tournament folder: it has no %s", dir, ManifestJSON)
+	}
 	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return m, &parley.Error{Code: code, Message: "tournament: " + dir + " is no tournament folder", Err: err}
+		return m, err
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
