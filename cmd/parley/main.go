@@ -9,6 +9,7 @@
 //	parley scenarios
 //	parley validate FILE.yaml
 //	parley tournament --agents a,b --scenarios PATH --out DIR
+//	parley monitor sign|import|act|status|report|simulate
 //	parley help [COMMAND]
 //	parley version
 package main
@@ -138,6 +139,7 @@ Usage:
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
   parley tournament --agents a,b --scenarios PATH --out DIR   run a tournament (also: run FILE.yaml, merge)
+  parley monitor sign|import|act|status|report|simulate   follow an agreement into its implementation
 
   parley help [COMMAND]                   this text, or a command's usage and flags
   parley version                          the version of this build
@@ -146,7 +148,7 @@ Run 'parley help COMMAND' (or 'parley COMMAND -h') for a command's flags.
 `
 
 // commands are the command names, for "did you mean" and help.
-var commands = []string{"analyze", "simulate", "convert", "agents", "replay", "scenarios", "validate", "tournament", "help", "version"}
+var commands = []string{"analyze", "simulate", "convert", "agents", "replay", "scenarios", "validate", "tournament", "monitor", "help", "version"}
 
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
@@ -171,6 +173,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ValidateCommand{Main: m}).Run(ctx, args[1:])
 	case "tournament":
 		return (&TournamentCommand{Main: m}).Run(ctx, args[1:])
+	case "monitor":
+		return (&MonitorCommand{Main: m}).Run(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		return m.help(ctx, args[1:])
 	case "version", "-version", "--version":
@@ -208,10 +212,10 @@ func (m *Main) help(ctx context.Context, args []string) error {
 	}
 	sub := args[:1]
 	if len(args) == 2 {
-		if args[0] != "tournament" || (args[1] != "run" && args[1] != "merge") {
+		if args[0] != "tournament" && args[0] != "monitor" {
 			return unknownCommand(strings.Join(args, " "))
 		}
-		sub = args
+		sub = args // the command names an unknown subcommand itself
 	}
 	err := m.Run(ctx, append(slices.Clone(sub), "-h"))
 	if errors.Is(err, flag.ErrHelp) {
