@@ -195,6 +195,19 @@ var hostileCases = []hostileCase{
 	{name: "MergeNothing", args: "tournament merge --out $D/m", code: 2, want: []string{"at least one SHARD_DIR"}},
 	{name: "MergeNotTournament", args: "tournament merge --out $D/m $D", code: 2, want: []string{"is no tournament folder"}},
 	{name: "MergeIntoShard", args: "tournament merge --out $D/prev $D/prev", code: 2, want: []string{"is also a shard folder"}},
+	// parley monitor: the register, incident exports, transcripts, counts.
+	{name: "MonitorUnknownSub", args: "monitor frobnicate", code: 2, want: []string{`monitor: unknown subcommand "frobnicate"`}},
+	{name: "MonitorUnknownVerb", args: "monitor act frobnicate --as Pakistan", code: 2, want: []string{`monitor act: unknown verb "frobnicate"`}},
+	{name: "MonitorRunsZero", args: "monitor simulate --variant us-signs --runs 0", code: 2, want: []string{"monitor simulate: --runs 0: must be at least 1"}},
+	{name: "MonitorDaysNegative", args: "monitor simulate --variant us-signs --days -1", code: 2, want: []string{"--days -1: must not be negative"}},
+	{name: "MonitorBadDate", args: "monitor sign --date 2025-13-45 --register $D/r.jsonl", code: 2, want: []string{`--date: "2025-13-45" is not a date`}},
+	{name: "MonitorImportDevZero", args: "monitor import --register $D/r.jsonl /dev/zero", code: 2, want: []string{"/dev/zero: not a text file"}},
+	{name: "MonitorImportFolder", args: "monitor import --register $D/r.jsonl $D", code: 2, want: []string{"$D is a folder, not a file"}},
+	{name: "MonitorImportMissing", args: "monitor import --register $D/r.jsonl $D/nosuch.csv", code: 2, want: []string{"no such file: $D/nosuch.csv"}},
+	{name: "MonitorImportOverLimit", args: "monitor import --max-input-size 10 --register $D/r.jsonl $D/incidents.csv", code: 2, want: []string{"incidents.csv: larger than the input size limit of 10 bytes"}},
+	{name: "MonitorRegisterUrandom", args: "monitor status --register /dev/urandom", code: 2, want: []string{"/dev/urandom:1:", "not a parley monitoring register"}},
+	{name: "MonitorRegisterMissing", args: "monitor status --register $D/nosuch.jsonl", code: 2, want: []string{"no register $D/nosuch.jsonl"}},
+	{name: "MonitorSignTranscriptZero", args: "monitor sign --transcript /dev/zero --register $D/r.jsonl", code: 2, want: []string{"/dev/zero: not a text file"}},
 	{name: "MergeBadManifest", args: "tournament merge --out $D/m $D/badman", code: 2, want: []string{"badman/tournament.json"}},
 }
 
@@ -338,6 +351,7 @@ func hostileFixtures(t *testing.T) string {
 		"tbool.yaml":     "agents: [boulware, linear]\nscenarios: [istanbul-2025]\nself-play: maybe\nout: o\n",
 		"tlist.yaml":     "- agents\n",
 		"empty.jsonl":    "",
+		"incidents.csv":  "event_id_cnty,event_date,event_type\nX1,2025-11-05,Battles\n",
 	}
 	// Genius and GeniusWeb files derived from the test data.
 	read := func(p string) string {
@@ -438,5 +452,27 @@ func TestHostileInputsKeepFolders(t *testing.T) {
 	out, errs, code := run(t, "tournament", "--agents", "boulware,linear", "--scenarios", "istanbul-2025", "--rounds", "20", "--out", filepath.Join(dir, "prev"))
 	if code != 0 || !strings.Contains(out, "(2 resumed, 0 run") {
 		t.Errorf("resume: exit %d: %s%s", code, out, errs)
+	}
+}
+
+// TestHelpEveryCommand: 'parley help' prints the usage of every command
+// and subcommand on standard output with exit status 0 (a flag defined
+// twice, or a subcommand that cannot show its flags, fails here).
+func TestHelpEveryCommand(t *testing.T) {
+	cmds := [][]string{{"tournament", "run"}, {"tournament", "merge"}}
+	for _, c := range commands {
+		cmds = append(cmds, []string{c})
+	}
+	for _, sub := range []string{"sign", "import", "act", "status", "report", "simulate"} {
+		cmds = append(cmds, []string{"monitor", sub})
+	}
+	for _, c := range cmds {
+		out, errs, code := run(t, append([]string{"help"}, c...)...)
+		if code != 0 || !strings.Contains(out, "Usage") {
+			t.Errorf("help %v: exit %d\n%s%s", c, code, out, errs)
+		}
+		if regexp.MustCompile(`\n  -[a-z]`).MatchString(out) {
+			t.Errorf("help %v: flags written with one dash:\n%s", c, out)
+		}
 	}
 }
