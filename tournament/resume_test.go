@@ -227,3 +227,40 @@ func TestHeaderMismatchNamesColumn(t *testing.T) {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }
+
+// TestSeedZeroIsASeed: an explicit seed 0 is kept (it used to become 1,
+// so --seed 0 and --seed 1 ran the same tournament); a tournament file
+// without a seed gets the documented default 1, and explicit zero counts
+// are refused with their position.
+func TestSeedZeroIsASeed(t *testing.T) {
+	t.Parallel()
+	d := testDef(1)
+	d.Seed = 0
+	pr, err := Prepare(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Seed = 1
+	pr1, err := Prepare(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Manifest.Definition.Seed != 0 || pr.Manifest.Hash == pr1.Manifest.Hash {
+		t.Errorf("seed 0 became %d (hash %s, seed 1's %s)", pr.Manifest.Definition.Seed, pr.Manifest.Hash, pr1.Manifest.Hash)
+	}
+	c, err := parseConfig("t.yaml", []byte("agents: [boulware, linear]\nscenarios: [x]\n"))
+	if err != nil || c.Seed != DefaultSeed || c.Reps != DefaultReps || c.Rounds != DefaultRounds {
+		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	c, err = parseConfig("t.yaml", []byte("agents: [boulware, linear]\nscenarios: [x]\nseed: 0\n"))
+	if err != nil || c.Seed != 0 {
+		t.Errorf("seed 0: %+v, %v", c, err)
+	}
+	for _, bad := range []string{"reps: 0", "rounds: -2", "workers: 0", "seed: -1", "reps: 1.5"} {
+		_, err := parseConfig("t.yaml", []byte("agents: [a, b]\n"+bad+"\n"))
+		var list parley.PosErrors
+		if !errors.As(err, &list) || list[0].Line != 2 || list[0].Column == 0 || parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
