@@ -171,7 +171,8 @@ type EventStore interface {
 	// Returns EINVALID for no events, too many, or an event that breaks a
 	// rule of EventRecord.Validate; ENOTFOUND if there is no such session;
 	// ECONFLICT if next is not the session's event count (another append
-	// came first: re-read the session and retry).
+	// came first: re-read the session and retry). If ctx is done before
+	// the append starts, nothing is appended and ctx's error is returned.
 	AppendEvents(ctx context.Context, session string, next int64, events []EventRecord) ([]EventRecord, error)
 
 	// FindEvents returns the events of session from seq on, in order, at
