@@ -34,7 +34,7 @@ func (s *EventStore) AppendEvents(ctx context.Context, session string, next int6
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := &appendReq{session: session, next: next, events: events}
+	r := &request{session: session, next: next, events: events}
 	if err := s.db.w.submit(ctx, r); err != nil {
 		return nil, err
 	}

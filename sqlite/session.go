@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/audit"
 )
 
 // SessionStore implements parley.SessionStore.
@@ -19,54 +18,30 @@ var _ parley.SessionStore = (*SessionStore)(nil)
 // NewSessionStore returns the sessions of db.
 func NewSessionStore(db *DB) *SessionStore { return &SessionStore{db: db} }
 
-// CreateSession implements parley.SessionStore.
+// CreateSession implements parley.SessionStore. The session is written
+// by the writer goroutine, in its next group commit, and is durable when
+// CreateSession returns.
 func (s *SessionStore) CreateSession(ctx context.Context, rec *parley.SessionRecord) error {
 	if s.db.ReadOnly {
 		return ErrReadOnly
 	}
-	if s.db.write == nil {
+	if s.db.w == nil {
 		return ErrClosed
 	}
 	if err := rec.Validate(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if rec.ID == "" {
 		rec.ID = parley.NewSessionID()
 	}
 	rec.Created = s.db.Now().UTC()
-	genesis := audit.Genesis(rec.ID, rec.Definition)
-	// The sessions row and its seats in one transaction on the writer's
-	// connection: it waits for a group commit in progress, never the other
-	// way round for long, since creating a session is one short insert.
-	tx, err := s.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: create session: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, definition, created, events, head) VALUES (?, ?, ?, 0, ?)`,
-		rec.ID, []byte(rec.Definition), rec.Created.UnixNano(), genesis[:]); err != nil {
-		return sessionError(rec.ID, err)
-	}
 	for i := range rec.Seats {
-		st := &rec.Seats[i]
-		st.Session = rec.ID
-		if _, err := tx.ExecContext(ctx, `INSERT INTO seats (session, seat, role, name, token_hash) VALUES (?, ?, ?, ?, ?)`,
-			rec.ID, st.Seat, st.Role, st.Name, st.TokenHash[:]); err != nil {
-			return sessionError(rec.ID, err)
-		}
+		rec.Seats[i].Session = rec.ID
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: create session %s: %w", rec.ID, err)
-	}
-	return nil
-}
-
-func sessionError(id string, err error) error {
-	err = FormatError(err)
-	if parley.ErrorCode(err) == parley.ECONFLICT {
-		return parley.Errorf(parley.ECONFLICT, "session %s: the ID or a seat token is already in use", id)
-	}
-	return fmt.Errorf("sqlite: create session %s: %w", id, err)
+	return s.db.w.submit(ctx, &request{session: rec.ID, create: rec})
 }
 
 // FindSession implements parley.SessionStore.

@@ -69,7 +69,7 @@ type DB struct {
 	Now func() time.Time
 
 	read  *sql.DB // readers: WAL lets them run beside the writer
-	write *sql.DB // one connection, BEGIN IMMEDIATE: the only writer
+	write *sql.DB // one connection, BEGIN IMMEDIATE, used by the writer alone
 	w     *writer
 }
 
@@ -149,8 +149,8 @@ func (db *DB) Open() (err error) {
 		}
 		return fmt.Errorf("sqlite: %s: %w", db.Path, err)
 	}
-	db.w = newWriter(db.write, db.MaxBatch, db.Queue)
-	return nil
+	db.w, err = newWriter(db.write, db.MaxBatch, db.Queue)
+	return err
 }
 
 // Close stops the writer once the appends already queued are committed,
