@@ -334,7 +334,7 @@ func FuzzVerify(f *testing.F) {
 
 func TestFaultStrings(t *testing.T) {
 	t.Parallel()
-	for f := audit.Holds; f <= audit.BadHead; f++ {
+	for f := audit.Holds; f <= audit.NoEnd; f++ {
 		if s := f.String(); s == "" || s[0] == 'F' {
 			t.Errorf("fault %d has no name: %q", int(f), s)
 		}

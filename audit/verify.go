@@ -35,6 +35,11 @@ const (
 	// BadHead: the head's hash is not the hash of the chain's last event
 	// (or the genesis).
 	BadHead
+	// NoEnd: the record ends without the head that should close it (a
+	// transcript without its trailer): its tail was cut off. Seq is the
+	// first seq that may be missing. Verifier never reports it; readers of
+	// such records do.
+	NoEnd
 )
 
 var faultNames = [...]string{
@@ -46,6 +51,7 @@ var faultNames = [...]string{
 	Missing:      "chain ends before its head",
 	Extra:        "chain goes past its head",
 	BadHead:      "head hash does not match the last event",
+	NoEnd:        "the record ends without its head (cut short?)",
 }
 
 // String names the fault.
@@ -93,6 +99,11 @@ type BreakError struct {
 
 // Error says "chain breaks at seq N: why".
 func (e *BreakError) Error() string {
+	return fmt.Sprintf("chain breaks at seq %d: %s", e.Seq, e.Reason())
+}
+
+// Reason says how the chain breaks, without where.
+func (e *BreakError) Reason() string {
 	why := e.Fault.String()
 	switch e.Fault {
 	case OutOfPlace:
@@ -102,7 +113,7 @@ func (e *BreakError) Error() string {
 	case Extra:
 		why = fmt.Sprintf("%s: the head says %d events", why, e.Found)
 	}
-	return fmt.Sprintf("chain breaks at seq %d: %s", e.Seq, why)
+	return why
 }
 
 // Verifier checks a session's events one at a time, in order. It holds
