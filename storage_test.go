@@ -50,16 +50,7 @@ func TestValidate(t *testing.T) {
 		{"NoToken", parley.SessionRecord{Definition: []byte("{}"), Seats: []parley.SeatRecord{seat(0, parley.Hash{})}}, "token hash required"},
 		{"SharedToken", parley.SessionRecord{Definition: []byte("{}"), Seats: []parley.SeatRecord{seat(0, h0), seat(1, h0)}}, "another seat"},
 	} {
-		err := tc.s.Validate()
-		if tc.want == "" {
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-			}
-			continue
-		}
-		if parley.ErrorCode(err) != parley.EINVALID || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want EINVALID mentioning %q", tc.name, err, tc.want)
-		}
+		wantInvalid(t, tc.name, tc.s.Validate(), tc.want)
 	}
 	ev := func(typ, aud, payload string) parley.EventRecord {
 		return parley.EventRecord{Type: typ, Audience: aud, Payload: []byte(payload)}
@@ -81,16 +72,7 @@ func TestValidate(t *testing.T) {
 		{"NoPayload", 0, []parley.EventRecord{ev("a", "", "")}, "not valid JSON"},
 		{"BigPayload", 0, []parley.EventRecord{ev("a", "", big+" ")}, "exceeds the limit"},
 	} {
-		err := parley.ValidateAppend(tc.next, tc.events)
-		if tc.want == "" {
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-			}
-			continue
-		}
-		if parley.ErrorCode(err) != parley.EINVALID || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want EINVALID mentioning %q", tc.name, err, tc.want)
-		}
+		wantInvalid(t, tc.name, parley.ValidateAppend(tc.next, tc.events), tc.want)
 	}
 	for _, tc := range []struct {
 		from        int64
@@ -101,5 +83,17 @@ func TestValidate(t *testing.T) {
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("FindLimit(%d, %d) = %d, %v", tc.from, tc.limit, got, err)
 		}
+	}
+}
+
+// wantInvalid checks that err is nil when want is empty, else an EINVALID
+// error mentioning want.
+func wantInvalid(t *testing.T, name string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s: %v", name, err)
+	case want != "" && (parley.ErrorCode(err) != parley.EINVALID || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s: %v, want EINVALID mentioning %q", name, err, want)
 	}
 }

@@ -3,13 +3,13 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/sqlite"
-	"github.com/parleyhq/parley/storetest"
 )
 
 // BenchmarkAppend measures durable appends per second of one event (a
@@ -29,9 +29,15 @@ func BenchmarkAppend(b *testing.B) {
 						db.MaxBatch = 1
 					}
 				})
+				// A definition the size of a real one (the istanbul-2025
+				// transcript header is 26 KB).
+				def := []byte(`{"scenario":"` + strings.Repeat("x", 26<<10) + `"}`)
 				ids := make([]string, writers)
 				for i := range ids {
-					rec, _ := storetest.NewSession(b, s, 1)
+					rec := &parley.SessionRecord{Definition: def}
+					if err := s.CreateSession(context.Background(), rec); err != nil {
+						b.Fatal(err)
+					}
 					ids[i] = rec.ID
 				}
 				payload := []byte(fmt.Sprintf(`{"seq":0,"round":3,"type":"action","actor":1,"action":{"actor":1,"kind":"offer","outcome":[1,0,2,3]},"note":%q}`, "x"))

@@ -97,7 +97,7 @@ func head(ctx context.Context, q interface {
 }, session string) (parley.ChainHead, error) {
 	h := parley.ChainHead{Session: session}
 	var b []byte
-	err := q.QueryRowContext(ctx, `SELECT events, head FROM sessions WHERE id = ?`, session).Scan(&h.Events, &b)
+	err := q.QueryRowContext(ctx, `SELECT events, head FROM heads WHERE session = ?`, session).Scan(&h.Events, &b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, parley.Errorf(parley.ENOTFOUND, "session %q not found", session)
 	}

@@ -33,8 +33,8 @@ type request struct {
 //
 // Every write of the process goes through it, so it keeps the chain heads
 // of the sessions it has seen in memory (heads) instead of reading them in
-// every batch. The sessions row is updated only if it still holds the head
-// the writer expects; if another process wrote to the file, the batch
+// every batch. A heads row is updated only if it still holds the head the
+// writer expects; if another process wrote to the file, the batch
 // fails, the cache is dropped and the requests are retried one by one from
 // what is on disk.
 type writer struct {
@@ -58,22 +58,24 @@ const (
 	stmtSelectHead
 	stmtUpdateHead
 	stmtInsertSession
+	stmtInsertHead
 	stmtInsertSeat
 	numStmts
 )
 
 var stmtSQL = [numStmts]string{
 	stmtInsertEvent:   `INSERT INTO events (session, seq, type, audience, payload, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	stmtSelectHead:    `SELECT events, head FROM sessions WHERE id = ?`,
-	stmtUpdateHead:    `UPDATE sessions SET events = ?, head = ? WHERE id = ? AND events = ? AND head = ?`,
-	stmtInsertSession: `INSERT INTO sessions (id, definition, created, events, head) VALUES (?, ?, ?, 0, ?)`,
+	stmtSelectHead:    `SELECT events, head FROM heads WHERE session = ?`,
+	stmtUpdateHead:    `UPDATE heads SET events = ?, head = ? WHERE session = ? AND events = ? AND head = ?`,
+	stmtInsertSession: `INSERT INTO sessions (id, definition, created) VALUES (?, ?, ?)`,
+	stmtInsertHead:    `INSERT INTO heads (session, events, head) VALUES (?, 0, ?)`,
 	stmtInsertSeat:    `INSERT INTO seats (session, seat, role, name, token_hash) VALUES (?, ?, ?, ?, ?)`,
 }
 
 // maxCachedHeads bounds the head cache; past it the cache starts over.
 const maxCachedHeads = 1 << 16
 
-// errStale says the sessions row did not hold the head the writer
+// errStale says the heads row did not hold the head the writer
 // expected: someone else wrote to the database.
 var errStale = errors.New("sqlite: the chain head changed outside this writer")
 
@@ -269,7 +271,7 @@ func (w *writer) tx(batch []*request) (map[string]*audit.Chain, error) {
 }
 
 // chain returns the session's chain as this transaction sees it: from the
-// batch, else the cache, else the sessions row. nil means no such session.
+// batch, else the cache, else the heads row. nil means no such session.
 func (w *writer) chain(ctx context.Context, sel *sql.Stmt, chains map[string]*audit.Chain, session string) (*audit.Chain, error) {
 	if c, ok := chains[session]; ok {
 		return c, nil
@@ -304,7 +306,10 @@ func createSession(ctx context.Context, tx *sql.Tx, st *[numStmts]*sql.Stmt, r *
 	}
 	genesis := audit.Genesis(rec.ID, rec.Definition)
 	err := func() error {
-		if _, err := st[stmtInsertSession].ExecContext(ctx, rec.ID, []byte(rec.Definition), rec.Created.UnixNano(), genesis[:]); err != nil {
+		if _, err := st[stmtInsertSession].ExecContext(ctx, rec.ID, []byte(rec.Definition), rec.Created.UnixNano()); err != nil {
+			return err
+		}
+		if _, err := st[stmtInsertHead].ExecContext(ctx, rec.ID, genesis[:]); err != nil {
 			return err
 		}
 		for _, s := range rec.Seats {

@@ -222,7 +222,7 @@ func TestAuditVerifyDB(t *testing.T) {
 			`INSERT INTO events (session, seq, type, audience, payload, prev, hash) SELECT session, 10, type, audience, payload, hash, hash FROM events WHERE session = :s AND seq = 9`,
 		}, "chain breaks at seq 10: chain goes past its head: the head says 10 events"},
 		{"EditDefinition", []string{`UPDATE sessions SET definition = CAST('{"scenario":"edited"}' AS BLOB) WHERE id = :s`}, "chain breaks at seq 0: prev hash does not link"},
-		{"EditHead", []string{`UPDATE sessions SET head = (SELECT hash FROM events WHERE session = :s AND seq = 8) WHERE id = :s`}, "chain breaks at seq 9: head hash does not match the last event"},
+		{"EditHead", []string{`UPDATE heads SET head = (SELECT hash FROM events WHERE session = :s AND seq = 8) WHERE session = :s`}, "chain breaks at seq 9: head hash does not match the last event"},
 	} {
 		bad := tamper(t, path, s, tc.stmts...)
 		out, errs, code := run(t, "audit", "verify", "--db", bad)

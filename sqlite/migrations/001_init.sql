@@ -6,13 +6,19 @@
 CREATE TABLE sessions (
     id         TEXT PRIMARY KEY,
     definition BLOB NOT NULL,
-    created    INTEGER NOT NULL,           -- Unix nanoseconds
-    -- The chain head, written in the same transaction as the events: the
-    -- event count and the last event's hash (the genesis while there are
-    -- none). Keeping it here lets audit verify notice a deleted last event.
-    events     INTEGER NOT NULL DEFAULT 0,
-    head       BLOB NOT NULL
+    created    INTEGER NOT NULL            -- Unix nanoseconds
 ) STRICT;
+
+-- The chain head of each session: the event count and the last event's
+-- hash (the genesis while there are none), written in the same transaction
+-- as the events, so that audit verify notices a deleted last event. A
+-- table of its own because every commit that appends to a session
+-- rewrites it, and SQLite rewrites a whole row, definition and all.
+CREATE TABLE heads (
+    session TEXT PRIMARY KEY REFERENCES sessions (id),
+    events  INTEGER NOT NULL,
+    head    BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE seats (
     session    TEXT NOT NULL REFERENCES sessions (id),
