@@ -22,6 +22,7 @@ const (
 	MaxAppendEvents  = 1024     // events in one AppendEvents call
 	MaxFindEvents    = 10000    // events one FindEvents call returns at most
 	DefaultFindLimit = 1000     // events FindEvents returns when the limit is 0
+	MaxFindSessions  = 1000     // sessions one FindSessions call returns at most
 )
 
 // Hash is a SHA-256 digest: the hash of an event in the audit chain, a chain
@@ -129,7 +130,8 @@ type SessionFilter struct {
 	// After, if set, starts the listing after this ID (sessions are listed
 	// in ID order), for paging.
 	After string
-	// Limit caps the number of sessions returned; 0 means 100.
+	// Limit caps the number of sessions returned; 0 means 100, at most
+	// MaxFindSessions.
 	Limit int
 }
 
@@ -148,7 +150,7 @@ type SessionStore interface {
 	FindSession(ctx context.Context, id string) (*SessionRecord, error)
 
 	// FindSessions lists sessions (with their seats) in ID order.
-	// Returns EINVALID for a negative limit.
+	// Returns EINVALID for a limit out of range.
 	FindSessions(ctx context.Context, filter SessionFilter) ([]*SessionRecord, error)
 
 	// FindSeat returns the seat of session whose token hashes to

@@ -59,8 +59,8 @@ func (s *SessionStore) FindSession(ctx context.Context, id string) (*parley.Sess
 // FindSessions implements parley.SessionStore.
 func (s *SessionStore) FindSessions(ctx context.Context, f parley.SessionFilter) ([]*parley.SessionRecord, error) {
 	switch {
-	case f.Limit < 0:
-		return nil, parley.Errorf(parley.EINVALID, "find sessions: negative limit %d", f.Limit)
+	case f.Limit < 0 || f.Limit > parley.MaxFindSessions:
+		return nil, parley.Errorf(parley.EINVALID, "find sessions: limit %d out of range 0 to %d", f.Limit, parley.MaxFindSessions)
 	case f.Limit == 0:
 		f.Limit = 100
 	}

@@ -233,6 +233,8 @@ func testFindSessions(t *testing.T, open Opener) {
 	}
 	_, err := s.FindSessions(ctx, parley.SessionFilter{Limit: -1})
 	wantCode(t, "negative limit", err, parley.EINVALID)
+	_, err = s.FindSessions(ctx, parley.SessionFilter{Limit: parley.MaxFindSessions + 1})
+	wantCode(t, "limit too large", err, parley.EINVALID)
 }
 
 func testFindSeat(t *testing.T, open Opener) {
