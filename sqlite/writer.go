@@ -166,13 +166,15 @@ func (w *writer) run() {
 }
 
 // commit writes batch in one transaction and answers every request in it.
-// If the transaction fails, each request is retried alone, so that one
-// request's failure is not every request's.
+// If a statement fails, each request is retried alone, so that one
+// request's failure is not every request's. If COMMIT itself fails, all
+// fail and none is retried: whether such a commit reached the disk is not
+// known, and a retry could store an append twice.
 func (w *writer) commit(batch []*request) {
 	chains, err := w.tx(batch)
 	if err != nil {
 		clear(w.heads) // it may hold heads of the failed transaction
-		if len(batch) > 1 {
+		if len(batch) > 1 && !errors.Is(err, errCommit) {
 			for _, r := range batch {
 				w.commit([]*request{r})
 			}
@@ -267,8 +269,14 @@ func (w *writer) tx(batch []*request) (map[string]*audit.Chain, error) {
 			return nil, errors.Join(err, errStale)
 		}
 	}
-	return chains, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errCommit, err)
+	}
+	return chains, nil
 }
+
+// errCommit marks an error of COMMIT itself.
+var errCommit = errors.New("commit failed")
 
 // chain returns the session's chain as this transaction sees it: from the
 // batch, else the cache, else the heads row. nil means no such session.
