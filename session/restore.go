@@ -10,14 +10,15 @@ import (
 // Restore rebuilds a negotiation from its recorded events — after a
 // server restarts, say — on a driver fresh from New with the same model,
 // protocol, players and seed. The inputs of seats played from outside
-// (their actions, instructions and caucus messages), timeouts and agent
-// errors are applied as recorded; built-in agents act again, which
+// (their actions, instructions and caucus messages), timeouts, lapses and
+// agent errors are applied as recorded; built-in agents act again, which
 // rebuilds their state, and every event they cause must come out as
 // recorded. Agents whose action comes from outside the process
 // (parley.ContextAgent, parley.ContextPrincipal: a subprocess, a remote
 // program) are not asked again: their recorded actions and instructions
-// are applied as inputs. The wall-clock deadline is not checked while
-// restoring (recorded timeouts are inputs).
+// are applied as inputs. Wall-clock deadlines are not checked while
+// restoring (recorded timeouts and lapses are inputs); give the driver the
+// session's original Config.Start so that they stay where they were.
 //
 // A recorded history that does not come out again is refused with
 // ECONFLICT naming the first differing event (a different seed, agent or
@@ -87,6 +88,8 @@ func (d *Driver) apply(ev protocol.Event) error {
 		err = d.p.Caucus(ev.Audience.Seat.Party, ev.Actor, ev.Message)
 	case protocol.EvTimeout:
 		err = d.p.Timeout()
+	case protocol.EvLapse:
+		err = d.p.Lapse(ev.Actor)
 	case protocol.EvAgentError:
 		err = d.p.Fail(ev.Actor, ev.Note)
 	default:
