@@ -26,6 +26,20 @@ import (
 // count as returned: the next call returns only new ones. Restore needs
 // the events, so it is EINVALID with Config.Discard.
 func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
+	return d.restore(ctx, recorded, false)
+}
+
+// Resume is Restore for a record that may have been cut short while
+// built-in agents were acting: a server that stores the events of one call
+// in several appends, and crashed between two of them. Where the record
+// ends and the built-in agents go on, their further events are not an
+// error: the next call (Run, Tick) returns them, for the server to store.
+// Everything recorded must still come out as recorded.
+func (d *Driver) Resume(ctx context.Context, recorded []protocol.Event) error {
+	return d.restore(ctx, recorded, true)
+}
+
+func (d *Driver) restore(ctx context.Context, recorded []protocol.Event, cut bool) error {
 	if d.cfg.Discard {
 		return parley.Errorf(parley.EINVALID, "session: restore needs the events; the driver discards them")
 	}
@@ -35,18 +49,18 @@ func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
 	d.restoring = true
 	defer func() { d.restoring = false }()
 	for {
-		if err := d.match(recorded); err != nil {
+		if err := d.match(recorded, cut); err != nil {
 			return err
 		}
 		if err := d.run(ctx); err != nil {
 			return err
 		}
-		if err := d.match(recorded); err != nil {
+		if err := d.match(recorded, cut); err != nil {
 			return err
 		}
 		n := len(d.record)
-		if n == len(recorded) {
-			d.told = n
+		if n >= len(recorded) {
+			d.told = len(recorded)
 			return nil
 		}
 		if err := d.apply(recorded[n]); err != nil {
@@ -55,9 +69,13 @@ func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
 	}
 }
 
-// match checks the events produced so far against the recorded ones.
-func (d *Driver) match(recorded []protocol.Event) error {
+// match checks the events produced so far against the recorded ones;
+// with cut, events past the end of the record are new, not a mismatch.
+func (d *Driver) match(recorded []protocol.Event, cut bool) error {
 	for i := d.matched; i < len(d.record); i++ {
+		if i >= len(recorded) && cut {
+			break
+		}
 		if i >= len(recorded) {
 			return parley.Errorf(parley.ECONFLICT, "session: restore: the negotiation goes on past the %d recorded events (a %s event)", len(recorded), d.record[i].Type)
 		}

@@ -1,0 +1,153 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/simulate"
+)
+
+// A live session's definition — what the store keeps and the audit chain's
+// genesis covers — is its transcript header (protocol.Definition): the
+// scenario, the protocol and its configuration, the seed and who plays
+// each seat, with the server's own settings in the header's meta under
+// metaKey. A session is built from its definition alone, when it is
+// created as when it is restored, so that both come out alike.
+
+// metaKey is the key of the server's settings in the header's meta.
+const metaKey = "serve"
+
+// settings are the server's settings of a session; replay ignores them.
+type settings struct {
+	// Start is when the session started on the wall clock.
+	Start time.Time `json:"start"`
+	// Deadline is the wall-clock deadline from Start (0: none).
+	Deadline Duration `json:"deadline,omitzero"`
+	// Hour is the wall-clock length of an hour of session (0: none).
+	Hour Duration `json:"hour,omitzero"`
+	// Target is suggested to a built-in mediator.
+	Target parley.Outcome `json:"target,omitempty"`
+	// Seats say who plays each seat, in SeatRecord order.
+	Seats []seatDef `json:"seats"`
+}
+
+type seatDef struct {
+	Seat   parley.Seat `json:"seat"`
+	Player string      `json:"player"`
+}
+
+// define turns a spec into a session's transcript header; it checks every
+// setting. Errors have code EINVALID.
+func define(ctx context.Context, sp *Spec, id string, now time.Time) (protocol.Header, error) {
+	s, err := sp.load()
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	cfg, err := simulate.FromScenario(s, sp.Protocol)
+	if err != nil {
+		return protocol.Header{}, parley.Errorf(parley.EINVALID, "protocol: %s", parley.ErrorMessage(err))
+	}
+	if sp.Deadline.Rounds > 0 {
+		cfg.Rounds = sp.Deadline.Rounds
+	}
+	pc, err := cfg.ProtocolConfig()
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	m, err := s.Compile()
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	if _, err := pc.New(m); err != nil { // the configuration, checked now
+		return protocol.Header{}, err
+	}
+	info, _ := protocol.Lookup(pc.Name())
+	seats := seatsOf(m, info.Mediated)
+	if err := assign(seats, sp.Seats, pc.Name()); err != nil {
+		return protocol.Header{}, err
+	}
+	st := settings{Start: now.UTC(), Deadline: sp.Deadline.Duration, Hour: sp.Hour}
+	for _, x := range seats {
+		st.Seats = append(st.Seats, seatDef{Seat: x.Seat, Player: x.Player})
+		if x.Seat.Role == parley.SeatMediator && x.Player != Human && x.Player != Remote {
+			st.Target = simulate.MediatorTarget(ctx, m)
+		}
+	}
+	seed := randomSeed()
+	if sp.Seed != nil {
+		seed = *sp.Seed
+	}
+	h, err := protocol.NewHeader(s, pc, seed)
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	h.Session, h.Agents = id, agentInfo(m, seats)
+	h.Meta = map[string]any{metaKey: st}
+	return h, nil
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (Go 1.24+)
+	return binary.LittleEndian.Uint64(b[:]) >> 1
+}
+
+// built is a session made from its definition: the decoded header, the
+// compiled model, the seats and a fresh driver.
+type built struct {
+	header   protocol.Header
+	settings settings
+	model    *parley.Model
+	seats    []SeatInfo
+	driver   *session.Driver
+}
+
+// build makes a session from its stored definition, with a fresh driver.
+// A definition this server cannot use is an error (EINVALID).
+func build(def []byte, clock func() time.Time, models *modelCache) (*built, error) {
+	var b built
+	if err := json.Unmarshal(def, &b.header); err != nil {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition: %v", err)
+	}
+	raw, err := json.Marshal(b.header.Meta[metaKey])
+	if err == nil {
+		err = json.Unmarshal(raw, &b.settings)
+	}
+	if err != nil || b.header.Scenario == nil {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
+	}
+	if b.model, err = models.compile(b.header.Scenario); err != nil {
+		return nil, err
+	}
+	pc, err := b.header.ProtocolConfig()
+	if err != nil {
+		return nil, err
+	}
+	info, _ := protocol.Lookup(pc.Name())
+	b.seats = seatsOf(b.model, info.Mediated)
+	if len(b.seats) != len(b.settings.Seats) {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition has %d seats, the scenario %d", len(b.settings.Seats), len(b.seats))
+	}
+	for i, sd := range b.settings.Seats {
+		if sd.Seat != b.seats[i].Seat {
+			return nil, parley.Errorf(parley.EINVALID, "live: session definition: seat %d is %s, want %s", i, sd.Seat, b.seats[i].Seat)
+		}
+		b.seats[i].Player = sd.Player
+	}
+	cfg := session.Config{Protocol: pc, Seed: b.header.Seed, Target: b.settings.Target, Clock: clock,
+		Deadline: time.Duration(b.settings.Deadline), Hour: time.Duration(b.settings.Hour), Start: b.settings.Start}
+	if cfg.Parties, cfg.Mediator, cfg.Principals, err = players(b.model, b.seats); err != nil {
+		return nil, err
+	}
+	if b.driver, err = session.New(b.model, cfg); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	return &b, nil
+}
