@@ -23,8 +23,8 @@ type Session struct {
 	mu     sync.Mutex
 	b      *built // nil: not loaded (or unloaded after a failed append)
 	rec    *parley.SessionRecord
-	head   parley.ChainHead     // of what is stored, which is what b has
-	byHash map[parley.Hash]int  // seat by token hash
+	head   parley.ChainHead    // of what is stored, which is what b has
+	byHash map[parley.Hash]int // seat by token hash
 	subs   map[*Subscription]struct{}
 	timer  *time.Timer
 	closed bool
