@@ -21,6 +21,14 @@ import (
 // metaKey. A session is built from its definition alone, when it is
 // created as when it is restored, so that both come out alike.
 
+// Limits of a live session's settings: every round of a session is kept
+// in memory while it is live, and a session on a fast calendar that was
+// left alone lapses round after round.
+const (
+	MaxRounds = 10000       // deadline in rounds
+	MinRound  = time.Second // wall-clock length of a round on the calendar
+)
+
 // metaKey is the key of the server's settings in the header's meta.
 const metaKey = "serve"
 
@@ -57,9 +65,18 @@ func define(ctx context.Context, sp *Spec, id string, now time.Time) (protocol.H
 	if sp.Deadline.Rounds > 0 {
 		cfg.Rounds = sp.Deadline.Rounds
 	}
+	if cfg.Rounds > MaxRounds {
+		return protocol.Header{}, parley.Errorf(parley.EINVALID, "deadline: %d rounds; a live session has at most %d", cfg.Rounds, MaxRounds)
+	}
 	pc, err := cfg.ProtocolConfig()
 	if err != nil {
 		return protocol.Header{}, err
+	}
+	if h := time.Duration(sp.Hour); h != 0 {
+		day, hour := protocol.Calendar(pc, 1) // when the second round starts
+		if round := time.Duration((24*float64(day) + hour) * float64(h)); round < MinRound {
+			return protocol.Header{}, parley.Errorf(parley.EINVALID, "hour: at %s an hour, a round lasts %s on the wall clock; it must last at least %s", h, round, MinRound)
+		}
 	}
 	m, err := s.Compile()
 	if err != nil {

@@ -186,6 +186,9 @@ func (n namer) perIssue(raw json.RawMessage, field string) ([]Ref, error) {
 // instruction resolves a principal's instruction.
 func (n namer) instruction(in *Instruction) (parley.Instruction, error) {
 	var out parley.Instruction
+	if in == nil {
+		return out, parley.Errorf(parley.EINVALID, "instruction required: {\"kind\": \"raise_floor\"|\"lower_floor\"|\"reopen\"|\"add_precondition\"|\"recall\", ...}")
+	}
 	if err := out.Kind.UnmarshalText([]byte(in.Kind)); err != nil {
 		return out, parley.Errorf(parley.EINVALID, "instruction: kind %q: want raise_floor, lower_floor, reopen, add_precondition or recall", clip([]byte(in.Kind)))
 	}
