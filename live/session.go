@@ -40,9 +40,10 @@ const maxAttempts = 3
 // do runs op on the driver and stores the events it caused before
 // returning; it returns them as stored. When storing fails the session is
 // unloaded, so that the next call rebuilds it from the stores, which are
-// the truth; an append that lost a race (ECONFLICT) is retried on the
-// rebuilt session. op's own error is returned after its events (a lapse
-// noticed before a refused action, say) are stored.
+// the truth; an append that lost a race (ECONFLICT), and an action refused
+// on a copy of the session that another writer has moved on from, are
+// tried again on the rebuilt session. op's own error is returned after
+// its events (a lapse noticed before a refused action, say) are stored.
 func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol.Event, error)) ([]parley.EventRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -51,6 +52,10 @@ func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol
 			return nil, err
 		}
 		evs, opErr := op(s.b.driver)
+		if opErr != nil && len(evs) == 0 && attempt < maxAttempts && s.stale(ctx) {
+			s.unload() // refused on a state another writer moved on from
+			continue
+		}
 		recs, err := s.commit(ctx, evs)
 		if err != nil {
 			s.unload()
@@ -62,6 +67,13 @@ func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol
 		s.arm()
 		return recs, opErr
 	}
+}
+
+// stale reports whether the store holds events this copy of the session
+// has not seen (another server instance appended them).
+func (s *Session) stale(ctx context.Context) bool {
+	h, err := s.m.Events.ChainHead(ctx, s.id)
+	return err == nil && h != s.head
 }
 
 // commit stores events the driver produced, in order, in appends of at

@@ -128,3 +128,45 @@ func mustHeader(t *testing.T, m *parley.Model, pc protocol.Config) protocol.Head
 	}
 	return h
 }
+
+// TestResume cuts the record of an all-agent negotiation part way (a
+// server that crashed between two appends of one call): Restore refuses
+// it, Resume takes it, and the next Run returns exactly the missing
+// events. A record that differs where it exists is still refused.
+func TestResume(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := small2(t)
+	newDriver := func() *session.Driver {
+		d, err := session.New(m, session.Config{Protocol: protocol.SAOConfig{Rounds: 50}, Parties: []session.Player{mustAgent(t, "boulware"), mustAgent(t, "linear")}, Seed: 9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	full := newDriver()
+	if _, err := full.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := full.Events()
+	cut := all[:len(all)/2]
+	if err := newDriver().Restore(ctx, cut); parley.ErrorCode(err) != parley.ECONFLICT {
+		t.Fatalf("Restore of a cut record: %v, want ECONFLICT", err)
+	}
+	d := newDriver()
+	if err := d.Resume(ctx, cut); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := d.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(eventsJSON(t, rest), eventsJSON(t, all[len(cut):])) {
+		t.Fatalf("Resume then Run returned %d events, want the %d missing", len(rest), len(all)-len(cut))
+	}
+	bad := append([]protocol.Event(nil), cut...)
+	bad[len(bad)-1].Round++
+	if err := newDriver().Resume(ctx, bad); parley.ErrorCode(err) != parley.ECONFLICT {
+		t.Fatalf("Resume of a doctored record: %v", err)
+	}
+}
