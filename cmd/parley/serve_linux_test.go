@@ -176,6 +176,23 @@ func TestServeKill(t *testing.T) {
 		t.Fatalf("audit verify:\n%s", out.String())
 	}
 	t.Logf("%d acknowledged events, %d acknowledged caucus messages survived 5 SIGKILLs", n, len(ack.messages))
+
+	// The served record, tampered with: audit verify names the first
+	// broken seq (the helpers of TestAuditVerifyDB).
+	id := sessions[1].ID
+	for _, tc := range []struct {
+		stmts []string
+		want  string
+	}{
+		{[]string{`UPDATE events SET payload = CAST(replace(CAST(payload AS TEXT), '"round":0', '"round":1') AS BLOB) WHERE session = :s AND seq = 3`}, "chain breaks at seq 3: hash does not match"},
+		{[]string{`DELETE FROM events WHERE session = :s AND seq = 5`}, "chain breaks at seq 5: found seq 6"},
+		{[]string{`UPDATE events SET seq = -1 WHERE session = :s AND seq = 2`, `UPDATE events SET seq = 2 WHERE session = :s AND seq = 7`, `UPDATE events SET seq = 7 WHERE session = :s AND seq = -1`}, "chain breaks at seq 2"},
+	} {
+		out, errs, code := run(t, "audit", "verify", "--db", tamper(t, path, id, tc.stmts...), "--session", id)
+		if code != 2 || !strings.Contains(out, tc.want) {
+			t.Errorf("tampered %v: exit %d: %s%s; want %q", tc.stmts, code, out, errs, tc.want)
+		}
+	}
 }
 
 // writeCaucus posts caucus messages, each unique, until stop.
