@@ -27,7 +27,7 @@ func BenchmarkActions(b *testing.B) {
 		name     string
 		maxBatch int
 	}{{"GroupCommit", 0}, {"OneByOne", 1}} {
-		for _, clients := range []int{1, 16, 64} {
+		for _, clients := range []int{1, 16, 64, 256} {
 			b.Run(fmt.Sprintf("%s/clients=%d", mode.name, clients), func(b *testing.B) {
 				benchActions(b, mode.maxBatch, clients)
 			})
