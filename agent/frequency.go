@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"math"
-
 	"github.com/parleyhq/parley"
 )
 
@@ -37,12 +35,14 @@ type Frequency struct {
 	// 20).
 	K       int
 	td      TimeDependent
-	models  []oppModel // per party; unused for itself
-	cursor  int        // history entries already read
+	opp     opponents
 	scratch parley.Outcome
 }
 
-var _ parley.Agent = (*Frequency)(nil)
+var (
+	_ parley.Agent    = (*Frequency)(nil)
+	_ OpponentModeler = (*Frequency)(nil)
+)
 
 type oppModel struct {
 	offers  int
@@ -50,6 +50,26 @@ type oppModel struct {
 	maxima  []int32
 	weights []float64
 	last    parley.Outcome
+}
+
+// reset empties the model for a space of the given issue sizes, reusing its
+// storage.
+func (om *oppModel) reset(sizes []int) {
+	om.offers = 0
+	if len(om.counts) != len(sizes) {
+		om.counts = make([][]int32, len(sizes))
+		om.maxima = make([]int32, len(sizes))
+		om.weights = make([]float64, len(sizes))
+		om.last = make(parley.Outcome, len(sizes))
+	}
+	for i, k := range sizes {
+		if len(om.counts[i]) != k {
+			om.counts[i] = make([]int32, k)
+		}
+		clear(om.counts[i])
+		om.maxima[i] = 0
+		om.weights[i] = 1 / float64(len(sizes))
+	}
 }
 
 // UseIndexCache makes the agent take its index from c (call before Init).
@@ -70,23 +90,8 @@ func (a *Frequency) Init(s *parley.Session) error {
 	if err := a.td.Init(s); err != nil {
 		return err
 	}
-	m := s.Model
-	a.models = make([]oppModel, len(m.Parties))
-	for p := range a.models {
-		om := &a.models[p]
-		om.counts = make([][]int32, len(m.Sizes))
-		for i, k := range m.Sizes {
-			om.counts[i] = make([]int32, k)
-		}
-		om.maxima = make([]int32, len(m.Sizes))
-		om.weights = make([]float64, len(m.Sizes))
-		for i := range om.weights {
-			om.weights[i] = 1 / float64(len(m.Sizes))
-		}
-		om.last = make(parley.Outcome, len(m.Sizes))
-	}
-	a.cursor = 0
-	a.scratch = make(parley.Outcome, len(m.Sizes))
+	a.opp.init(s.Model, s.Party)
+	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
 }
 
@@ -120,34 +125,14 @@ func (om *oppModel) estimate(o parley.Outcome) float64 {
 	return u
 }
 
-func (a *Frequency) observe(t *parley.Turn) {
-	self := a.td.party
-	if len(t.History) > 0 {
-		if len(t.History) < a.cursor {
-			a.cursor = 0
-		}
-		for _, act := range t.History[a.cursor:] {
-			if act.Kind == parley.ActOffer && act.Actor != self && act.Actor >= 0 && act.Actor < len(a.models) && len(act.Outcome) == len(a.scratch) {
-				a.models[act.Actor].update(act.Outcome)
-			}
-		}
-		a.cursor = len(t.History)
-		return
-	}
-	if t.Kind == parley.TurnRespond && t.Offerer != self && t.Offerer >= 0 && t.Offerer < len(a.models) {
-		a.models[t.Offerer].update(t.Offer)
-	}
+// OpponentUtility implements OpponentModeler.
+func (a *Frequency) OpponentUtility(p int, o parley.Outcome) (float64, bool) {
+	return a.opp.OpponentUtility(p, o)
 }
 
-// score is the lowest estimated utility over the modelled parties.
-func (a *Frequency) score(o parley.Outcome) float64 {
-	s := math.Inf(1)
-	for p := range a.models {
-		if p != a.td.party && a.models[p].offers > 0 {
-			s = min(s, a.models[p].estimate(o))
-		}
-	}
-	return s
+// OpponentValues implements OpponentModeler.
+func (a *Frequency) OpponentValues(p int, dst [][]float64) ([][]float64, bool) {
+	return a.opp.OpponentValues(p, dst)
 }
 
 // Act implements parley.Agent.
@@ -155,18 +140,13 @@ func (a *Frequency) Act(t *parley.Turn) parley.Action {
 	if act, done := a.td.other(t); done {
 		return act
 	}
-	a.observe(t)
+	a.opp.observe(t, nil)
 	x := a.td.idx
 	target := a.td.Target(t.Time)
 	lo, hi := x.Around(target, a.K)
-	best, bestScore := lo, math.Inf(-1)
-	if hi-lo > 1 {
-		for r := lo; r < hi; r++ {
-			a.scratch = x.Outcome(r, a.scratch)
-			if s := a.score(a.scratch); s > bestScore {
-				best, bestScore = r, s
-			}
-		}
+	best := lo
+	if a.opp.seen {
+		best, a.scratch = pickBy(x, lo, hi, a.K, a.scratch, a.opp.score)
 	}
 	if t.Kind == parley.TurnRespond {
 		v := a.td.u.Eval(t.Offer)
