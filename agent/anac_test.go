@@ -1,0 +1,498 @@
+package agent
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/parleyhq/parley"
+)
+
+// anacNames are the agents of anac.go's family and the Bayesian learner.
+var anacNames = []string{"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesian"}
+
+// modelerNames are the registered negotiators that implement
+// OpponentModeler.
+var modelerNames = []string{"frequency", "hardheaded", "cuhkagent", "agentgg", "bayesian"}
+
+func TestANACSpecs(t *testing.T) {
+	t.Parallel()
+	for spec, check := range map[string]func(parley.Agent) bool{
+		"agentk":                func(a parley.Agent) bool { return a.(*AgentK).Tremor == 2 },
+		"agentk:tremor=0":       func(a parley.Agent) bool { return a.(*AgentK).Tremor == 0 },
+		"hardheaded":            func(a parley.Agent) bool { h := a.(*HardHeaded); return h.E == 0.05 && h.K == 32 },
+		"hardheaded:e=0.1,k=4":  func(a parley.Agent) bool { h := a.(*HardHeaded); return h.E == 0.1 && h.K == 4 },
+		"cuhkagent:k=3":         func(a parley.Agent) bool { return a.(*CUHKAgent).K == 3 },
+		"agentgg":               func(a parley.Agent) bool { return a.(*AgentGG).K == 32 },
+		"bayesian:e=2,k=7":      func(a parley.Agent) bool { b := a.(*Bayesian); return b.E == 2 && b.K == 7 },
+		"bayesian":              func(a parley.Agent) bool { b := a.(*Bayesian); return b.E == 0.5 && b.K == 20 },
+		"frequency:e=1":         func(a parley.Agent) bool { _, ok := a.(OpponentModeler); return ok },
+		"hardheaded:e=1e-6,k=1": func(a parley.Agent) bool { return a.(*HardHeaded).K == 1 },
+	} {
+		a, err := New(spec)
+		if err != nil {
+			t.Errorf("%q: %v", spec, err)
+			continue
+		}
+		if !check(a) {
+			t.Errorf("%q: got %#v", spec, a)
+		}
+	}
+	for _, bad := range []string{"agentk:tremor=-1", "hardheaded:k=0", "cuhkagent:e=1", "agentgg:k=x", "bayesian:e=0"} {
+		if _, err := New(bad); parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%q: %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+// Randomised agents take their randomness from Session.Rand alone: without
+// one they refuse to start, and different sources give different plays.
+func TestANACRandomness(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	for _, name := range []string{"agentk", "agentgg"} {
+		err := mustNew(t, name).Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility})
+		if parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%s without Session.Rand: %v", name, err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	m = randomParties(rng, []int{8, 6, 9, 7}, 2)
+	for i := range m.Parties {
+		m.Parties[i].Reservation = 0
+	}
+	differ := false
+	var first []parley.Action
+	for seed := range uint64(8) {
+		s := newSAO(m, []parley.Agent{mustNew(t, "agentk"), mustNew(t, "boulware")}, 100)
+		s.record = true
+		if err := s.init(seed); err != nil {
+			t.Fatal(err)
+		}
+		s.run()
+		if seed == 0 {
+			first = s.actions
+		} else if !slices.EqualFunc(first, s.actions, func(a, b parley.Action) bool {
+			return a.Kind == b.Kind && slices.Equal(a.Outcome, b.Outcome)
+		}) {
+			differ = true
+		}
+	}
+	if !differ {
+		t.Error("agentk played the same with 8 different seeds")
+	}
+}
+
+// An offer worth exactly the reservation value is never accepted, one
+// quantum more may be: AgentGG accepts anything that beats its reservation
+// in its last turn, so it shows the boundary.
+func TestAcceptanceAtReservation(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	x := NewIndex(m, &m.Parties[1].Utility)
+	o := x.Outcome(x.Len()/2, nil)
+	u := m.Parties[1].Utility.Eval(o)
+	last := &parley.Turn{Actor: 1, Kind: parley.TurnRespond, Round: 99, Time: 0.995, Offer: o, Offerer: 0}
+	for _, c := range []struct {
+		res  int64
+		want bool
+	}{{u, false}, {u - 1, true}} {
+		a := &AgentGG{}
+		if err := a.Init(&parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Reservation: c.res,
+			Rounds: 100, Rand: rand.New(rand.NewPCG(1, 1))}); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Act(last).Kind == parley.ActAccept; got != c.want {
+			t.Errorf("reservation u(o)%+d: accepted %v, want %v", c.res-u, got, c.want)
+		}
+	}
+	// No negotiator accepts an offer worth exactly its reservation, at any
+	// time, even one it has been offered over and over.
+	for _, name := range negotiatorNames() {
+		a := mustNew(t, name)
+		if err := a.Init(&parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Reservation: u,
+			Rounds: 20, Rand: rand.New(rand.NewPCG(2, 2))}); err != nil {
+			t.Fatal(err)
+		}
+		for r := range 20 {
+			act := a.Act(&parley.Turn{Actor: 1, Kind: parley.TurnRespond, Round: r, Time: (float64(r) + 0.5) / 20, Offer: o, Offerer: 0})
+			if act.Kind == parley.ActAccept {
+				t.Errorf("%s accepted an offer worth exactly its reservation in round %d", name, r)
+				break
+			}
+		}
+	}
+}
+
+// With the reservation above the index minimum (at the median candidate),
+// targets stop at the reservation plus one quantum, never below, and the
+// agents still agree with a conceder (something beats no agreement).
+func TestReservationAboveIndexMinimum(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	x := NewIndex(m, &m.Parties[1].Utility)
+	res := x.Utility(x.Len() / 2)
+	m.Parties[1].Reservation = res
+	s := &parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Reservation: res, Rounds: 100}
+	h := &HardHeaded{}
+	if err := h.Init(s); err != nil {
+		t.Fatal(err)
+	}
+	g := &AgentGG{}
+	s.Rand = rand.New(rand.NewPCG(1, 2))
+	if err := g.Init(s); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i <= 1000; i++ {
+		tm := float64(i) / 1000
+		if tg := h.Target(tm); tg <= res {
+			t.Fatalf("hardheaded target(%v) = %v ≤ reservation %v", tm, tg, res)
+		}
+		if l := g.Lower(tm); tm >= 0.9 && g.utility(l) <= res {
+			t.Fatalf("agentgg lower(%v) = %v at or below the reservation", tm, l)
+		}
+	}
+	if got, want := h.Target(1), max(newScale(x).fixed(0.585), res+1); got != want {
+		t.Errorf("hardheaded target(1) = %v, want max(0.585, reservation + quantum) = %v", got, want)
+	}
+	for _, name := range anacNames {
+		sao := newSAO(m, []parley.Agent{Conceder(), mustNew(t, name)}, 100)
+		if err := sao.init(4); err != nil {
+			t.Fatal(err)
+		}
+		sao.run()
+		if sao.end != parley.Agreement {
+			t.Errorf("%s vs conceder with reservation at the median: %v", name, sao.end)
+		} else if u := m.Parties[1].Utility.Eval(sao.outcome); u <= res {
+			t.Errorf("%s agreed at %v ≤ reservation %v", name, u, res)
+		}
+	}
+}
+
+// AgentK's targets on a hand-worked case. One issue whose five options are
+// worth 0, .25, .5, .75 and 1 to AgentK (so x = u). After one received offer
+// of x, μ = x, σ = 0, emax = x and α = 3 + 6x (τ = 2):
+//
+//   - x = .5 at t = .5: α = 6, 1 − pre = .5⁶·.5 = 1/128, r = .1·128 > 2 so
+//     r = 2 and target = 1 − 2/128 = .984375; δ = .484375 > 1/√m with
+//     m = 400 − 300/8 = 362.5, so target −= 1/(δ·m) = 1/175.5859375.
+//   - x = .75 at t = .9: α = 7.5, 1 − pre = .9^7.5·.25, r = .1/(1 − pre)
+//     < 2 so target = 1 − .1 = .9; δ = .15, m = 400 − 300·.729 = 181.3,
+//     target −= 1/(.15·181.3).
+func TestAgentKTargets(t *testing.T) {
+	t.Parallel()
+	vs := []int64{0, parley.Q(0.25), parley.Q(0.5), parley.Q(0.75), parley.Q(1)}
+	m := &parley.Model{Sizes: []int{5}}
+	for p := range 2 {
+		m.Parties = append(m.Parties, parley.PartyModel{Name: fmt.Sprint(p), Utility: parley.UtilityFn{Values: [][]int64{vs}}, Reservation: -1})
+	}
+	for _, c := range []struct {
+		option int
+		t      float64
+		want   float64
+	}{
+		{2, 0.5, 1 - 2.0/128 - 1/175.5859375},
+		{3, 0.9, 0.9 - 1/(0.15*181.3)},
+	} {
+		a := &AgentK{Tremor: 2}
+		if err := a.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Reservation: -1,
+			Rand: rand.New(rand.NewPCG(1, 1))}); err != nil {
+			t.Fatal(err)
+		}
+		act := a.Act(&parley.Turn{Kind: parley.TurnRespond, Time: c.t, Offer: parley.Outcome{c.option}, Offerer: 1})
+		if math.Abs(a.target-c.want) > 1e-9 {
+			t.Errorf("x = %v at t = %v: target %.9f, want %.9f", parley.F(vs[c.option]), c.t, a.target, c.want)
+		}
+		// p = t^α/5 + (x − emax) + (x − target) < 0.1: no acceptance.
+		if act.Kind == parley.ActAccept {
+			t.Errorf("x = %v at t = %v: accepted", parley.F(vs[c.option]), c.t)
+		}
+	}
+}
+
+// HardHeaded's target on a Genius profile (best 1, reservation 0):
+// p(0) = 0.585 + (1 − 0.05)·0.415 = 0.97925, and the concession is late:
+// still above 0.95 at t = 0.9 (0.9^20 = 0.12, p = 0.585 + 0.95·0.88·0.415).
+func TestHardHeadedTarget(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	h := &HardHeaded{}
+	if err := h.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility}); err != nil {
+		t.Fatal(err)
+	}
+	if got := parley.F(h.Target(0)); math.Abs(got-0.97925) > 1e-9 {
+		t.Errorf("target(0) = %v, want 0.97925", got)
+	}
+	want := 0.585 + (1-0.05-0.95*math.Pow(0.9, 20))*0.415
+	if got := parley.F(h.Target(0.9)); math.Abs(got-want) > 1e-9 || got < 0.93 {
+		t.Errorf("target(0.9) = %v, want %v", got, want)
+	}
+	prev := h.Target(0)
+	for i := 1; i <= 100; i++ {
+		tg := h.Target(float64(i) / 100)
+		if tg > prev {
+			t.Fatalf("target rises at t = %v", float64(i)/100)
+		}
+		prev = tg
+	}
+}
+
+// Without discounting, CUHKAgent on a small space offers only its best
+// outcome until its last turns, then the best offer it has received.
+func TestCUHKAgentHoldsThenConcedes(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	s := newSAO(m, []parley.Agent{&CUHKAgent{}, Boulware()}, 50)
+	s.record = true
+	if err := s.init(1); err != nil {
+		t.Fatal(err)
+	}
+	s.run()
+	x := NewIndex(m, &m.Parties[0].Utility)
+	var bestSeen int64 = math.MinInt64
+	conceded := false
+	for i, a := range s.actions {
+		round := i / 2
+		if a.Actor == 1 && a.Kind == parley.ActOffer {
+			bestSeen = max(bestSeen, m.Parties[0].Utility.Eval(a.Outcome))
+		}
+		if a.Actor != 0 || a.Kind != parley.ActOffer {
+			continue
+		}
+		u := m.Parties[0].Utility.Eval(a.Outcome)
+		if round < 50-4 && u != x.Max() {
+			t.Fatalf("round %d: offered %v below its best %v", round, parley.F(u), parley.F(x.Max()))
+		}
+		if round >= 50-4 && u < x.Max() {
+			conceded = true
+			if u != bestSeen && parley.F(bestSeen) >= 0.85 {
+				t.Errorf("round %d: offered %v, not the best received %v", round, parley.F(u), parley.F(bestSeen))
+			}
+		}
+	}
+	if !conceded && s.end != parley.Agreement {
+		t.Errorf("never conceded: %v", s.end)
+	}
+}
+
+// Every modelling agent's OpponentValues adds up to its OpponentUtility,
+// and it has no model of itself nor of a party it has not heard.
+func TestOpponentModelerTables(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(4, 4))
+	m := randomParties(rng, []int{4, 7, 3, 5}, 3)
+	for i := range m.Parties {
+		m.Parties[i].Reservation = 0
+	}
+	for _, name := range modelerNames {
+		a := mustNew(t, name)
+		om := a.(OpponentModeler)
+		s := newSAO(m, []parley.Agent{a, Boulware(), Boulware()}, 30)
+		s.history = true
+		if err := s.init(1); err != nil {
+			t.Fatal(err)
+		}
+		o := parley.Outcome{0, 0, 0, 0}
+		if _, ok := om.OpponentUtility(1, o); ok {
+			t.Errorf("%s: a model before any offer", name)
+		}
+		s.run()
+		if _, ok := om.OpponentUtility(0, o); ok {
+			t.Errorf("%s: a model of itself", name)
+		}
+		if _, ok := om.OpponentValues(0, nil); ok {
+			t.Errorf("%s: tables of itself", name)
+		}
+		for p := 1; p < 3; p++ {
+			tab, ok := om.OpponentValues(p, nil)
+			if !ok {
+				t.Fatalf("%s: no tables of party %d", name, p)
+			}
+			for range 50 {
+				for i, k := range m.Sizes {
+					o[i] = rng.IntN(k)
+				}
+				u, ok := om.OpponentUtility(p, o)
+				var sum float64
+				for i, v := range o {
+					sum += tab[i][v]
+				}
+				if !ok || math.Abs(u-sum) > 1e-12 {
+					t.Fatalf("%s: party %d at %v: utility %v, tables sum to %v", name, p, o, u, sum)
+				}
+			}
+		}
+	}
+}
+
+// The Bayesian tables (prefix sums, O(k)) equal the direct expectation
+// (O(k²)) for random posteriors.
+func TestBayesTablesMatchNaive(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(6, 1))
+	for range 200 {
+		k := 1 + rng.IntN(9)
+		var bi bayesIssue
+		bi.reset(k)
+		for j := range bi.post {
+			bi.post[j] = rng.Float64()
+		}
+		bi.summarise()
+		bi.tabulate()
+		for v := range k {
+			if want := bi.expect(v); math.Abs(bi.table[v]-want) > 1e-12 {
+				t.Fatalf("k=%d v=%d: table %v, direct %v", k, v, bi.table[v], want)
+			}
+		}
+	}
+}
+
+// The Bayesian learner finds an opponent whose evaluations have the
+// triangular shapes it hypothesises: against a Boulware opponent over 100
+// rounds its estimate correlates with the opponent's utility far better
+// than chance, and better than before it heard an offer.
+func TestBayesianLearns(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(8, 3))
+	sizes := []int{5, 6, 4, 7, 5}
+	m := randomParties(rng, sizes, 2)
+	// The opponent (party 1): a peak per issue, weights 1..5.
+	for i, k := range sizes {
+		p := rng.IntN(k)
+		for v := range k {
+			m.Parties[1].Utility.Values[i][v] = parley.Q(float64(i+1) * shape(k, p, v) / 15)
+		}
+	}
+	for i := range m.Parties {
+		m.Parties[i].Reservation = 0
+	}
+	b := &Bayesian{}
+	s := newSAO(m, []parley.Agent{b, Boulware()}, 100)
+	if err := s.init(1); err != nil {
+		t.Fatal(err)
+	}
+	s.run()
+	var est, tru []float64
+	for o := range m.Outcomes() {
+		u, ok := b.OpponentUtility(1, o)
+		if !ok {
+			t.Fatal("no model")
+		}
+		est, tru = append(est, u), append(tru, parley.F(m.Parties[1].Utility.Eval(o)))
+	}
+	if r := pearson(est, tru); !(r > 0.7) {
+		t.Errorf("Pearson correlation of the learnt model %.3f, want > 0.7", r)
+	}
+}
+
+func pearson(f, g []float64) float64 {
+	n := float64(len(f))
+	var mf, mg float64
+	for i := range f {
+		mf += f[i] / n
+		mg += g[i] / n
+	}
+	var a, b, c float64
+	for i := range f {
+		a += (f[i] - mf) * (g[i] - mg)
+		b += (f[i] - mf) * (f[i] - mf)
+		c += (g[i] - mg) * (g[i] - mg)
+	}
+	return a / math.Sqrt(b*c)
+}
+
+// bidLog against a naive list: distinct offers, sorted by utility, the best
+// the first received of the highest, above(u) those worth more than u.
+func TestBidLogMatchesNaive(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 9))
+	var l bidLog
+	l.init(2)
+	type entry struct {
+		o parley.Outcome
+		u int64
+	}
+	var naive []entry
+	for range 500 {
+		o := parley.Outcome{rng.IntN(6), rng.IntN(6)}
+		u := int64(o[0]*3 + o[1]%2) // ties on purpose
+		l.add(o, u)
+		if !slices.ContainsFunc(naive, func(e entry) bool { return slices.Equal(e.o, o) }) {
+			naive = append(naive, entry{slices.Clone(o), u})
+		}
+		if l.Len() != len(naive) {
+			t.Fatalf("%d logged, want %d distinct", l.Len(), len(naive))
+		}
+		if !slices.IsSorted(l.utils) {
+			t.Fatal("not sorted")
+		}
+		i, _ := l.best()
+		bestU := slices.MaxFunc(naive, func(a, b entry) int { return int(a.u - b.u) }).u
+		first := naive[slices.IndexFunc(naive, func(e entry) bool { return e.u == bestU })]
+		if got := l.outcome(i, nil); !slices.Equal(got, first.o) {
+			t.Fatalf("best %v, want the first received of utility %d, %v", got, bestU, first.o)
+		}
+		q := int64(rng.IntN(20))
+		n := 0
+		for _, e := range naive {
+			if e.u > q {
+				n++
+			}
+		}
+		if got := l.Len() - l.above(q); got != n {
+			t.Fatalf("%d offers above %d, want %d", got, q, n)
+		}
+	}
+}
+
+// The turn clock counts the turns left in SAO: party k of n with R rounds
+// plays at t = (r·n + k)/(R·n), so in round r it has R − 1 − r turns after
+// the current one.
+func TestTurnClock(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ n, k, rounds int }{{2, 0, 10}, {2, 1, 10}, {3, 2, 7}, {1, 0, 1}} {
+		var tc turnClock
+		tc.init(&parley.Session{Rounds: c.rounds})
+		for r := range c.rounds {
+			tc.tick(float64(r*c.n+c.k) / float64(c.rounds*c.n))
+			if got, want := tc.after(), c.rounds-1-r; got != want {
+				t.Fatalf("%+v round %d: %d turns after, want %d", c, r, got, want)
+			}
+		}
+	}
+	var tc turnClock
+	tc.init(&parley.Session{})
+	tc.tick(0.5)
+	if tc.after() != math.MaxInt {
+		t.Error("without a deadline or a second turn the clock cannot tell")
+	}
+}
+
+// band returns candidates within [a, b] that beat the reservation, or the
+// nearest above a.
+func TestBand(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	var n negotiator
+	res := m.Parties[0].Reservation
+	if err := n.init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Reservation: res}); err != nil {
+		t.Fatal(err)
+	}
+	x := n.idx
+	for i := range x.Len() {
+		for j := i; j < x.Len(); j++ {
+			a, b := x.Utility(i), x.Utility(j)
+			lo, hi := n.band(a, b)
+			for r := lo; r < hi; r++ {
+				if u := x.Utility(r); u <= res || (hi-lo > 1 && (u < a || u > b)) {
+					t.Fatalf("band(%v, %v) holds rank %d at %v", a, b, r, u)
+				}
+			}
+			if hi-lo > 1 && (lo > 0 && x.Utility(lo-1) >= a || hi < x.Len() && x.Utility(hi) <= b) {
+				t.Fatalf("band(%v, %v) = [%d, %d) misses candidates", a, b, lo, hi)
+			}
+		}
+	}
+}
