@@ -24,6 +24,7 @@ type domain struct {
 	pareto  [][]float64 // frontier points' utilities
 	nash    []float64   // nil when the zone of agreement is empty
 	maxDist float64     // diagonal of the box of the parties' utility ranges
+	truth   omTruth     // what opponent models are judged against
 }
 
 // prepare runs the analysis once: the Pareto frontier over all outcomes and
@@ -78,6 +79,7 @@ type outcome struct {
 	result    protocol.Result
 	utilities []float64 // per party: of the agreement, else reservation values
 	elapsed   time.Duration
+	models    []agent.OpponentModeler // per party, nil entries (or nil) for agents without one
 }
 
 // seatRand is simulate's per-seat source: seeded by the run's seed and the
@@ -130,7 +132,7 @@ func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *
 		a.Actor = t.Actor
 		_ = p.Step(a) // an invalid action ends the negotiation as Broken
 	}
-	o := outcome{elapsed: time.Since(start), result: p.Result()}
+	o := outcome{elapsed: time.Since(start), result: p.Result(), models: modelers(agents)}
 	o.utilities = make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if o.result.End == parley.Agreement {
