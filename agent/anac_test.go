@@ -133,30 +133,42 @@ func TestReservationAboveIndexMinimum(t *testing.T) {
 	t.Parallel()
 	m := laptop(t)
 	x := NewIndex(m, &m.Parties[1].Utility)
+	for _, rank := range []int{x.Len() / 2, x.Len() * 4 / 5} { // the median; high enough for AgentGG's floors to bind
+		res := x.Utility(rank)
+		s := &parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Reservation: res, Rounds: 100}
+		h := &HardHeaded{}
+		if err := h.Init(s); err != nil {
+			t.Fatal(err)
+		}
+		g := &AgentGG{}
+		s.Rand = rand.New(rand.NewPCG(1, 2))
+		if err := g.Init(s); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i <= 1000; i++ {
+			tm := float64(i) / 1000
+			if tg := h.Target(tm); tg <= res {
+				t.Fatalf("hardheaded target(%v) = %v ≤ reservation %v", tm, tg, res)
+			}
+			floor := math.Inf(-1) // AgentGG's floors: the reservation's ratio + 0.3, 0.25, 0.2
+			switch {
+			case tm >= 0.999:
+				floor = g.ratio(res) + 0.2
+			case tm >= 0.98:
+				floor = g.ratio(res) + 0.25
+			case tm >= 0.9:
+				floor = g.ratio(res) + 0.3
+			}
+			if l := g.Lower(tm); l < floor-1e-12 || (tm >= 0.9 && g.utility(l) <= res) {
+				t.Fatalf("agentgg lower(%v) = %v, below its floor %v", tm, l, floor)
+			}
+		}
+		if got, want := h.Target(1), max(newScale(x).fixed(0.585), res+1); got != want {
+			t.Errorf("hardheaded target(1) = %v, want max(0.585, reservation + quantum) = %v", got, want)
+		}
+	}
 	res := x.Utility(x.Len() / 2)
 	m.Parties[1].Reservation = res
-	s := &parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Reservation: res, Rounds: 100}
-	h := &HardHeaded{}
-	if err := h.Init(s); err != nil {
-		t.Fatal(err)
-	}
-	g := &AgentGG{}
-	s.Rand = rand.New(rand.NewPCG(1, 2))
-	if err := g.Init(s); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i <= 1000; i++ {
-		tm := float64(i) / 1000
-		if tg := h.Target(tm); tg <= res {
-			t.Fatalf("hardheaded target(%v) = %v ≤ reservation %v", tm, tg, res)
-		}
-		if l := g.Lower(tm); tm >= 0.9 && g.utility(l) <= res {
-			t.Fatalf("agentgg lower(%v) = %v at or below the reservation", tm, l)
-		}
-	}
-	if got, want := h.Target(1), max(newScale(x).fixed(0.585), res+1); got != want {
-		t.Errorf("hardheaded target(1) = %v, want max(0.585, reservation + quantum) = %v", got, want)
-	}
 	for _, name := range anacNames {
 		sao := newSAO(m, []parley.Agent{Conceder(), mustNew(t, name)}, 100)
 		if err := sao.init(4); err != nil {
@@ -212,6 +224,117 @@ func TestAgentKTargets(t *testing.T) {
 	}
 }
 
+// AgentK accepts for sure an offer far above what it expected: after 99
+// offers worth 0 (μ = .01, σ² = .0099, d = .345, emax = .352) one worth 1
+// at t = .99 gives α = 3.06, target ≈ .51 and
+// p = .99^α/5 + (1 − emax) + (1 − target) ≈ 1.33 > 1 (same model as
+// TestAgentKTargets).
+func TestAgentKAcceptsTheUnexpected(t *testing.T) {
+	t.Parallel()
+	vs := []int64{0, parley.Q(0.25), parley.Q(0.5), parley.Q(0.75), parley.Q(1)}
+	m := &parley.Model{Sizes: []int{5}}
+	for p := range 2 {
+		m.Parties = append(m.Parties, parley.PartyModel{Name: fmt.Sprint(p), Utility: parley.UtilityFn{Values: [][]int64{vs}}, Reservation: -1})
+	}
+	for seed := range uint64(20) {
+		a := &AgentK{Tremor: 2}
+		if err := a.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Reservation: -1,
+			Rand: rand.New(rand.NewPCG(seed, 1))}); err != nil {
+			t.Fatal(err)
+		}
+		for r := range 99 {
+			if act := a.Act(&parley.Turn{Kind: parley.TurnRespond, Round: r, Time: float64(r) / 100, Offer: parley.Outcome{0}, Offerer: 1}); act.Kind == parley.ActAccept {
+				t.Fatalf("seed %d: accepted an offer worth 0 in round %d", seed, r)
+			}
+		}
+		if act := a.Act(&parley.Turn{Kind: parley.TurnRespond, Round: 99, Time: 0.99, Offer: parley.Outcome{4}, Offerer: 1}); act.Kind != parley.ActAccept {
+			t.Fatalf("seed %d: %v to an offer worth 1 (target %v, emax %v)", seed, act.Kind, a.target, a.emax)
+		}
+	}
+}
+
+// HardHeaded accepts every offer that beats its reservation and is worth
+// at least the worst offer it has made itself, or its next offer (checked
+// over whole negotiations against several opponents).
+func TestHardHeadedAcceptance(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(12, 5))
+	checked := 0
+	for trial := range 20 {
+		m := randomParties(rng, randomSizes(rng), 2)
+		for _, other := range []string{"conceder", "linear", "random", "boulware"} {
+			s := newSAO(m, []parley.Agent{mustNew(t, other), &HardHeaded{}}, 60)
+			s.record = true
+			if err := s.init(uint64(trial)); err != nil {
+				t.Fatal(err)
+			}
+			s.run()
+			pm := &m.Parties[1]
+			lowest := int64(math.MaxInt64)
+			var standing parley.Outcome
+			for _, a := range s.actions {
+				switch {
+				case a.Actor == 0 && a.Kind == parley.ActOffer:
+					standing = a.Outcome
+				case a.Actor == 1 && a.Kind == parley.ActOffer:
+					if v := pm.Utility.Eval(standing); standing != nil && v > pm.Reservation && v >= lowest {
+						t.Fatalf("trial %d vs %s: refused %v worth %v ≥ its lowest offer %v", trial, other, standing, v, lowest)
+					}
+					lowest = min(lowest, pm.Utility.Eval(a.Outcome))
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("nothing checked")
+	}
+	// The first rule on its own: an offer below the one it would make next,
+	// but as good as the worst it has made, is accepted.
+	m := laptop(t)
+	h := &HardHeaded{}
+	if err := h.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility}); err != nil {
+		t.Fatal(err)
+	}
+	x := h.Index()
+	o := x.Outcome(x.Len()/2, nil)
+	h.offered, h.last, h.lowest = true, x.Max(), m.Parties[0].Utility.Eval(o)
+	if act := h.Act(&parley.Turn{Kind: parley.TurnRespond, Time: 0.1, Offer: o, Offerer: 1}); act.Kind != parley.ActAccept {
+		t.Errorf("refused an offer as good as its worst own offer: %v", act.Kind)
+	}
+}
+
+// offerFeed hands over each other party's offer once, never the agent's
+// own, nor accepts or malformed offers.
+func TestOfferFeed(t *testing.T) {
+	t.Parallel()
+	m := &parley.Model{Sizes: []int{2, 3}, Parties: make([]parley.PartyModel, 3)}
+	var f offerFeed
+	f.init(m, 1)
+	var got []string
+	fn := func(p int, o parley.Outcome) { got = append(got, fmt.Sprint(p, o)) }
+	h := []parley.Action{
+		{Actor: 0, Kind: parley.ActOffer, Outcome: parley.Outcome{1, 2}},
+		{Actor: 1, Kind: parley.ActOffer, Outcome: parley.Outcome{0, 0}},
+		{Actor: 2, Kind: parley.ActAccept},
+		{Actor: 2, Kind: parley.ActOffer, Outcome: parley.Outcome{1}},
+		{Actor: 5, Kind: parley.ActOffer, Outcome: parley.Outcome{1, 1}},
+	}
+	f.each(&parley.Turn{Kind: parley.TurnRespond, History: h[:3]}, fn)
+	f.each(&parley.Turn{Kind: parley.TurnRespond, History: append(h, parley.Action{Actor: 2, Kind: parley.ActOffer, Outcome: parley.Outcome{0, 1}})}, fn)
+	if want := []string{"0 [1 2]", "2 [0 1]"}; !slices.Equal(got, want) {
+		t.Errorf("from histories: %v, want %v", got, want)
+	}
+	got = nil
+	f.init(m, 1)
+	f.each(&parley.Turn{Kind: parley.TurnRespond, Offer: parley.Outcome{1, 1}, Offerer: 1}, fn)
+	f.each(&parley.Turn{Kind: parley.TurnRespond, Offer: parley.Outcome{1, 0}, Offerer: 2}, fn)
+	f.each(&parley.Turn{Kind: parley.TurnPropose}, fn)
+	if want := []string{"2 [1 0]"}; !slices.Equal(got, want) {
+		t.Errorf("from standing offers: %v, want %v", got, want)
+	}
+}
+
 // HardHeaded's target on a Genius profile (best 1, reservation 0):
 // p(0) = 0.585 + (1 − 0.05)·0.415 = 0.97925, and the concession is late:
 // still above 0.95 at t = 0.9 (0.9^20 = 0.12, p = 0.585 + 0.95·0.88·0.415).
@@ -240,10 +363,44 @@ func TestHardHeadedTarget(t *testing.T) {
 }
 
 // Without discounting, CUHKAgent on a small space offers only its best
-// outcome until its last turns, then the best offer it has received.
+// outcome until its last turns (fewer than 5), then the best offer it has
+// received: against a hardliner it agrees on the hardliner's best in the
+// last rounds.
 func TestCUHKAgentHoldsThenConcedes(t *testing.T) {
 	t.Parallel()
 	m := laptop(t)
+	x := NewIndex(m, &m.Parties[0].Utility)
+	for _, other := range []parley.Agent{Boulware(), &Hardliner{}} {
+		s := newSAO(m, []parley.Agent{&CUHKAgent{}, other}, 50)
+		s.record = true
+		if err := s.init(1); err != nil {
+			t.Fatal(err)
+		}
+		s.run()
+		for i, a := range s.actions {
+			if round := i / 2; a.Actor == 0 && a.Kind == parley.ActOffer && round < 50-4 {
+				if u := m.Parties[0].Utility.Eval(a.Outcome); u != x.Max() {
+					t.Fatalf("vs %T, round %d: offered %v below its best %v", other, round, parley.F(u), parley.F(x.Max()))
+				}
+			}
+		}
+		if _, ok := other.(*Hardliner); ok {
+			hx := NewIndex(m, &m.Parties[1].Utility)
+			if s.end != parley.Agreement || s.round < 50-4 || m.Parties[1].Utility.Eval(s.outcome) != hx.Max() {
+				t.Errorf("vs hardliner: %v in round %d on %v, want agreement on the hardliner's best in the last 4 rounds", s.end, s.round, s.outcome)
+			}
+		}
+	}
+}
+
+// On spaces beyond 3,000 outcomes, undiscounted, CUHKAgent offers from the
+// band of utilities 0.95–1 rather than only its best.
+func TestCUHKAgentLargeSpaceBand(t *testing.T) {
+	t.Parallel()
+	m := randomParties(rand.New(rand.NewPCG(2, 7)), []int{8, 8, 8, 8, 8}, 2)
+	for i := range m.Parties {
+		m.Parties[i].Reservation = 0
+	}
 	s := newSAO(m, []parley.Agent{&CUHKAgent{}, Boulware()}, 50)
 	s.record = true
 	if err := s.init(1); err != nil {
@@ -251,29 +408,53 @@ func TestCUHKAgentHoldsThenConcedes(t *testing.T) {
 	}
 	s.run()
 	x := NewIndex(m, &m.Parties[0].Utility)
-	var bestSeen int64 = math.MinInt64
-	conceded := false
+	sc := newScale(x)
+	below := 0
 	for i, a := range s.actions {
-		round := i / 2
-		if a.Actor == 1 && a.Kind == parley.ActOffer {
-			bestSeen = max(bestSeen, m.Parties[0].Utility.Eval(a.Outcome))
-		}
-		if a.Actor != 0 || a.Kind != parley.ActOffer {
+		if a.Actor != 0 || a.Kind != parley.ActOffer || i/2 >= 50-4 {
 			continue
 		}
 		u := m.Parties[0].Utility.Eval(a.Outcome)
-		if round < 50-4 && u != x.Max() {
-			t.Fatalf("round %d: offered %v below its best %v", round, parley.F(u), parley.F(x.Max()))
+		if sc.unit(u) < 0.95-1e-12 {
+			t.Fatalf("round %d: offered %v, below the band", i/2, sc.unit(u))
 		}
-		if round >= 50-4 && u < x.Max() {
-			conceded = true
-			if u != bestSeen && parley.F(bestSeen) >= 0.85 {
-				t.Errorf("round %d: offered %v, not the best received %v", round, parley.F(u), parley.F(bestSeen))
-			}
+		if u < x.Max() {
+			below++
 		}
 	}
-	if !conceded && s.end != parley.Agreement {
-		t.Errorf("never conceded: %v", s.end)
+	if below == 0 {
+		t.Error("offered only its best outcome")
+	}
+}
+
+// AgentGG estimates the Nash point's ratio once, 0.003 of the time after
+// the opponent's second offer, as N = m + (1 − m)/1.7 from the best ratio m
+// it has received, and anchors its schedule on it: l(0.5) = N + 0.3·(1 − N).
+func TestAgentGGNash(t *testing.T) {
+	t.Parallel()
+	m := laptop(t)
+	x := NewIndex(m, &m.Parties[1].Utility)
+	a := &AgentGG{}
+	if err := a.Init(&parley.Session{Model: m, Party: 1, Utility: &m.Parties[1].Utility, Rounds: 100,
+		Rand: rand.New(rand.NewPCG(1, 1))}); err != nil {
+		t.Fatal(err)
+	}
+	// The second offer (t = 0.02) is the best for AgentGG; t = 0.022 is too
+	// soon after it, t = 0.03 not.
+	offers, times := []int{3, x.Len() - 4, 5, 6}, []float64{0.01, 0.02, 0.022, 0.03}
+	for i, r := range offers {
+		a.Act(&parley.Turn{Actor: 1, Kind: parley.TurnRespond, Round: i + 1, Time: times[i], Offer: x.Outcome(r, nil), Offerer: 0})
+		if i < 3 && a.nash != 0.8 {
+			t.Fatalf("N = %v at t = %v, before the estimate is due; want 0.8", a.nash, times[i])
+		}
+	}
+	mr := a.ratio(x.Utility(x.Len() - 4))
+	want := mr + (1-mr)/1.7
+	if math.Abs(a.nash-want) > 1e-12 {
+		t.Errorf("N = %v, want %v", a.nash, want)
+	}
+	if l := a.Lower(0.5); math.Abs(l-(want+0.3*(1-want))) > 1e-12 {
+		t.Errorf("l(0.5) = %v, want %v", l, want+0.3*(1-want))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/agent"
 )
 
 // naiveQuality computes the Pearson correlation and the RMSE of min–max
@@ -229,6 +230,78 @@ func TestExactAndSampledPathsAgree(t *testing.T) {
 			if _, ok := om.OpponentUtility(0, make(parley.Outcome, len(d.Model.Sizes))); ok {
 				t.Errorf("%s models itself", spec)
 			}
+		}
+	}
+}
+
+// fakeModel returns fixed tables per party (nil: no model).
+type fakeModel map[int][][]float64
+
+func (f fakeModel) OpponentUtility(p int, o parley.Outcome) (float64, bool) {
+	t, ok := f[p]
+	if !ok {
+		return 0, false
+	}
+	var s float64
+	for i, v := range o {
+		s += t[i][v]
+	}
+	return s, true
+}
+
+func (f fakeModel) OpponentValues(p int, dst [][]float64) ([][]float64, bool) {
+	t, ok := f[p]
+	return t, ok
+}
+
+// opaque hides a model's tables, forcing the sampled path.
+type opaque struct{ fakeModel }
+
+func (opaque) OpponentValues(int, [][]float64) ([][]float64, bool) { return nil, false }
+
+// With three parties a seat's measures are the means over the opponents it
+// models (here a perfect model of one and a poor one of the other); parties
+// it has no model of do not count; seats without a model stay NaN. The
+// sampled path (a model without tables) gives the same.
+func TestOpponentModelsAverageOverOpponents(t *testing.T) {
+	t.Parallel()
+	m := &parley.Model{Sizes: []int{3, 2}}
+	for range 3 {
+		m.Parties = append(m.Parties, parley.PartyModel{Utility: parley.UtilityFn{Values: [][]int64{
+			{0, parley.Q(0.5), parley.Q(1)}, {0, parley.Q(1)}}}})
+	}
+	m.Parties[2].Utility.Values[1] = []int64{parley.Q(1), 0} // party 2 differs
+	truth := func(p int) [][]float64 {
+		var t [][]float64
+		for _, vs := range m.Parties[p].Utility.Values {
+			row := make([]float64, len(vs))
+			for v, x := range vs {
+				row[v] = parley.F(x)
+			}
+			t = append(t, row)
+		}
+		return t
+	}
+	// Seat 0 models party 1 perfectly and party 2 with party 1's tables.
+	perfect, other := additiveQuality(truth(1), truth(1)), additiveQuality(truth(1), truth(2))
+	if !closeTo(perfect.pearson, 1) || other.pearson > 0.9 {
+		t.Fatalf("perfect %+v, other %+v", perfect, other)
+	}
+	want := omQuality{(perfect.pearson + other.pearson) / 2, (perfect.rmse + other.rmse) / 2}
+	d := &domain{Loaded: &Loaded{Model: m}}
+	for _, om := range []agent.OpponentModeler{
+		fakeModel{1: truth(1), 2: truth(1)},
+		opaque{fakeModel{1: truth(1), 2: truth(1)}},
+	} {
+		got := d.opponentModels([]agent.OpponentModeler{om, nil, fakeModel{0: truth(0)}})
+		if !closeTo(got[0].pearson, want.pearson) || !closeMSE(got[0].rmse, want.rmse) {
+			t.Errorf("%T: seat 0 %+v, want %+v", om, got[0], want)
+		}
+		if !math.IsNaN(got[1].pearson) || !math.IsNaN(got[1].rmse) {
+			t.Errorf("seat 1 has no model: %+v", got[1])
+		}
+		if !closeTo(got[2].pearson, 1) {
+			t.Errorf("seat 2 models party 0 perfectly: %+v", got[2])
 		}
 	}
 }
