@@ -85,6 +85,7 @@ type bayesModel struct {
 }
 
 type bayesIssue struct {
+	inv   []float64 // 1/max(p, k−1−p) per peak p (0 when k = 1)
 	post  []float64 // P(level l, peak p) at [l·k + p]
 	a     []float64 // A(p) = Σ_l P(l, p)·w_l
 	ew    float64   // E[w] = Σ_p A(p)
@@ -94,7 +95,12 @@ type bayesIssue struct {
 func (bi *bayesIssue) reset(k int) {
 	n := len(bayesLevels) * k
 	if len(bi.post) != n {
-		bi.post, bi.a, bi.table = make([]float64, n), make([]float64, k), make([]float64, k)
+		bi.post, bi.a, bi.table, bi.inv = make([]float64, n), make([]float64, k), make([]float64, k), make([]float64, k)
+		for p := range k {
+			if d := max(p, k-1-p); d > 0 {
+				bi.inv[p] = 1 / float64(d)
+			}
+		}
 	}
 	for j := range bi.post {
 		bi.post[j] = 1 / float64(n)
@@ -128,10 +134,9 @@ func shape(k, p, v int) float64 {
 
 // expect returns E[w·e(v)] = Σ_p A(p)·e_p(v) for one option, in O(k).
 func (bi *bayesIssue) expect(v int) float64 {
-	k := len(bi.a)
 	var s float64
 	for p, x := range bi.a {
-		s += x * shape(k, p, v)
+		s += x * (1 - math.Abs(float64(v-p))*bi.inv[p])
 	}
 	return s
 }
@@ -191,11 +196,14 @@ func (bm *bayesModel) update(b parley.Outcome, target float64) {
 		k := len(bi.a)
 		rest, restW := s-m[i], tw-bi.ew
 		var z float64
+		v := b[i]
 		for l, w := range bayesLevels {
 			row := bi.post[l*k : (l+1)*k]
+			norm := 1 / (w + restW)
 			for p := range row {
-				u := (w*shape(k, p, b[i]) + rest) / (w + restW)
-				row[p] *= math.Exp(-(u - target) * (u - target) * inv)
+				e := 1 - math.Abs(float64(v-p))*bi.inv[p] // shape(k, p, v)
+				d := (w*e+rest)*norm - target
+				row[p] *= math.Exp(-d * d * inv)
 				z += row[p]
 			}
 		}

@@ -49,6 +49,7 @@ type oppModel struct {
 	counts  [][]int32
 	maxima  []int32
 	weights []float64
+	factor  []float64 // w_i/(max_i + 1), kept by update
 	last    parley.Outcome
 }
 
@@ -113,14 +114,22 @@ func (om *oppModel) update(o parley.Outcome) {
 		om.counts[i][v]++
 		om.maxima[i] = max(om.maxima[i], om.counts[i][v])
 	}
+	if len(om.factor) != len(om.weights) {
+		om.factor = make([]float64, len(om.weights))
+	}
+	for i, w := range om.weights {
+		om.factor[i] = w / float64(om.maxima[i]+1)
+	}
 	copy(om.last, o)
 	om.offers++
 }
 
+// estimate returns Σ_i w_i·(count_i(o_i) + 1)/(max_i + 1), with the
+// per-issue factors w_i/(max_i + 1) kept by update.
 func (om *oppModel) estimate(o parley.Outcome) float64 {
 	var u float64
 	for i, v := range o {
-		u += om.weights[i] * float64(om.counts[i][v]+1) / float64(om.maxima[i]+1)
+		u += om.factor[i] * float64(om.counts[i][v]+1)
 	}
 	return u
 }

@@ -140,7 +140,7 @@ func (op *opponents) OpponentValues(p int, dst [][]float64) ([][]float64, bool) 
 	dst = shapeLike(dst, om.counts)
 	for i, cs := range om.counts {
 		for v, c := range cs {
-			dst[i][v] = om.weights[i] * float64(c+1) / float64(om.maxima[i]+1)
+			dst[i][v] = om.factor[i] * float64(c+1)
 		}
 	}
 	return dst, true
