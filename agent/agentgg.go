@@ -48,7 +48,7 @@ type AgentGG struct {
 	// 32).
 	K int
 	negotiator
-	opp      opponents
+	opponents
 	log      bidLog
 	clock    turnClock
 	rng      *rand.Rand
@@ -67,11 +67,8 @@ var (
 // Init implements parley.Agent. It needs Session.Rand; errors have code
 // parley.EINVALID.
 func (a *AgentGG) Init(s *parley.Session) error {
-	if a.K == 0 {
-		a.K = 32
-	}
-	if a.K < 1 {
-		return parley.Errorf(parley.EINVALID, "agent: agentgg: k must be at least 1, got %d", a.K)
+	if err := defaultK(&a.K, 32, "agentgg"); err != nil {
+		return err
 	}
 	if err := needRand(s, "agentgg"); err != nil {
 		return err
@@ -80,22 +77,12 @@ func (a *AgentGG) Init(s *parley.Session) error {
 		return err
 	}
 	a.rng = s.Rand
-	a.opp.init(s.Model, s.Party)
+	a.opponents.reset(s.Model, s.Party)
 	a.log.init(len(s.Model.Sizes))
 	a.clock.init(s)
 	a.offers, a.nash, a.estimate, a.since = 0, 0.8, 0, 0
 	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
-}
-
-// OpponentUtility implements OpponentModeler.
-func (a *AgentGG) OpponentUtility(p int, o parley.Outcome) (float64, bool) {
-	return a.opp.OpponentUtility(p, o)
-}
-
-// OpponentValues implements OpponentModeler.
-func (a *AgentGG) OpponentValues(p int, dst [][]float64) ([][]float64, bool) {
-	return a.opp.OpponentValues(p, dst)
 }
 
 // ratio places u between the index's worst (0) and best (1) candidates.
@@ -163,7 +150,7 @@ func (a *AgentGG) Act(t *parley.Turn) parley.Action {
 	}
 	now := min(max(t.Time, 0), 1)
 	a.clock.tick(now)
-	a.opp.observe(t, func(_ int, o parley.Outcome) {
+	a.opponents.observe(t, func(_ int, o parley.Outcome) {
 		a.offers++
 		a.log.add(o, a.u.Eval(o))
 	})
@@ -182,7 +169,7 @@ func (a *AgentGG) Act(t *parley.Turn) parley.Action {
 	if now < 0.2 {
 		return a.offer(randomIn(a.rng, lo, hi))
 	}
-	r, buf := pickBy(a.idx, lo, hi, a.K, a.scratch, a.opp.score)
+	r, buf := pickBy(a.idx, lo, hi, a.K, a.scratch, a.opponents.score)
 	a.scratch = buf
 	return a.offer(r)
 }

@@ -17,36 +17,6 @@ var anacNames = []string{"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesi
 // OpponentModeler.
 var modelerNames = []string{"frequency", "hardheaded", "cuhkagent", "agentgg", "bayesian"}
 
-func TestANACSpecs(t *testing.T) {
-	t.Parallel()
-	for spec, check := range map[string]func(parley.Agent) bool{
-		"agentk":                func(a parley.Agent) bool { return a.(*AgentK).Tremor == 2 },
-		"agentk:tremor=0":       func(a parley.Agent) bool { return a.(*AgentK).Tremor == 0 },
-		"hardheaded":            func(a parley.Agent) bool { h := a.(*HardHeaded); return h.E == 0.05 && h.K == 32 },
-		"hardheaded:e=0.1,k=4":  func(a parley.Agent) bool { h := a.(*HardHeaded); return h.E == 0.1 && h.K == 4 },
-		"cuhkagent:k=3":         func(a parley.Agent) bool { return a.(*CUHKAgent).K == 3 },
-		"agentgg":               func(a parley.Agent) bool { return a.(*AgentGG).K == 32 },
-		"bayesian:e=2,k=7":      func(a parley.Agent) bool { b := a.(*Bayesian); return b.E == 2 && b.K == 7 },
-		"bayesian":              func(a parley.Agent) bool { b := a.(*Bayesian); return b.E == 0.5 && b.K == 20 },
-		"frequency:e=1":         func(a parley.Agent) bool { _, ok := a.(OpponentModeler); return ok },
-		"hardheaded:e=1e-6,k=1": func(a parley.Agent) bool { return a.(*HardHeaded).K == 1 },
-	} {
-		a, err := New(spec)
-		if err != nil {
-			t.Errorf("%q: %v", spec, err)
-			continue
-		}
-		if !check(a) {
-			t.Errorf("%q: got %#v", spec, a)
-		}
-	}
-	for _, bad := range []string{"agentk:tremor=-1", "hardheaded:k=0", "cuhkagent:e=1", "agentgg:k=x", "bayesian:e=0"} {
-		if _, err := New(bad); parley.ErrorCode(err) != parley.EINVALID {
-			t.Errorf("%q: %v, want EINVALID", bad, err)
-		}
-	}
-}
-
 // Randomised agents take their randomness from Session.Rand alone: without
 // one they refuse to start, and different sources give different plays.
 func TestANACRandomness(t *testing.T) {

@@ -54,13 +54,11 @@ type Bayesian struct {
 	E float64
 	// K is the number of candidates compared at each offer (≥ 1; 0 means
 	// 20).
-	K       int
-	td      TimeDependent
-	feed    offerFeed
-	models  []bayesModel // per party; unused for itself
-	now     float64      // time of the current turn
-	seen    bool
-	scratch parley.Outcome
+	K int
+	tradeoff
+	feed   offerFeed
+	models []bayesModel // per party; unused for itself
+	seen   bool
 }
 
 var (
@@ -243,9 +241,6 @@ func (bm *bayesModel) estimate(o parley.Outcome) float64 {
 	return s / tw
 }
 
-// UseIndexCache makes the agent take its index from c (call before Init).
-func (a *Bayesian) UseIndexCache(c *IndexCache) { a.td.UseIndexCache(c) }
-
 // Init implements parley.Agent. Errors have code parley.EINVALID.
 func (a *Bayesian) Init(s *parley.Session) error {
 	if a.K == 0 {
@@ -254,11 +249,7 @@ func (a *Bayesian) Init(s *parley.Session) error {
 	if a.E == 0 {
 		a.E = 0.5
 	}
-	if a.K < 1 {
-		return parley.Errorf(parley.EINVALID, "agent: bayesian: k must be at least 1, got %d", a.K)
-	}
-	a.td.Exponent = a.E
-	if err := a.td.Init(s); err != nil {
+	if err := a.start(s, a.E, a.K, "bayesian"); err != nil {
 		return err
 	}
 	a.feed.init(s.Model, s.Party)
@@ -269,8 +260,7 @@ func (a *Bayesian) Init(s *parley.Session) error {
 	for p := range a.models {
 		a.models[p].reset(s.Model.Sizes)
 	}
-	a.seen, a.now = false, 0
-	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
+	a.seen = false
 	return nil
 }
 
@@ -327,39 +317,15 @@ func (a *Bayesian) Act(t *parley.Turn) parley.Action {
 	if act, done := a.td.other(t); done {
 		return act
 	}
-	a.now = min(max(t.Time, 0), 1)
+	target := 1 - bayesSlope*min(max(t.Time, 0), 1)
 	a.feed.each(t, func(p int, o parley.Outcome) {
-		a.models[p].update(o, 1-bayesSlope*a.now)
+		a.models[p].update(o, target)
 		a.seen = true
 	})
-	x := a.td.idx
-	lo, hi := x.Around(a.td.Target(t.Time), a.K)
-	best := lo
-	if a.seen {
-		best, a.scratch = pickBy(x, lo, hi, a.K, a.scratch, a.score)
-	}
-	if t.Kind == parley.TurnRespond {
-		v := a.td.u.Eval(t.Offer)
-		if a.td.acceptable(v) && v >= x.Utility(best) {
-			return a.td.accept()
-		}
-	}
-	return a.td.offer(best)
+	return a.act(t, a.seen, a.score)
 }
 
 func init() {
-	Register(Info{Name: "bayesian", Role: RoleNegotiator,
-		Summary: "time-dependent concession choosing among near-target offers by a Bayesian opponent model (Hindriks & Tykhonov)",
-		Params:  "e=0.5 (concession exponent); k=20 (candidates compared per offer)"},
-		func(p map[string]string) (parley.Agent, error) {
-			e, err := FloatParam(p, "e", 0.5, 1e-6, 1e6)
-			if err != nil {
-				return nil, err
-			}
-			k, err := IntParam(p, "k", 20, 1, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			return &Bayesian{E: e, K: k}, nil
-		})
+	registerTradeoff("bayesian", "time-dependent concession choosing among near-target offers by a Bayesian opponent model (Hindriks & Tykhonov)", 20,
+		func(e float64, k int) parley.Agent { return &Bayesian{E: e, K: k} })
 }

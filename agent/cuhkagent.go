@@ -57,8 +57,8 @@ type CUHKAgent struct {
 	// 32).
 	K int
 	negotiator
-	sc      scale
-	opp     opponents
+	sc scale
+	opponents
 	log     bidLog
 	clock   turnClock
 	delta   float64 // discount factor (1: none)
@@ -79,17 +79,14 @@ var (
 
 // Init implements parley.Agent. Errors have code parley.EINVALID.
 func (a *CUHKAgent) Init(s *parley.Session) error {
-	if a.K == 0 {
-		a.K = 32
-	}
-	if a.K < 1 {
-		return parley.Errorf(parley.EINVALID, "agent: cuhkagent: k must be at least 1, got %d", a.K)
+	if err := defaultK(&a.K, 32, "cuhkagent"); err != nil {
+		return err
 	}
 	if err := a.init(s); err != nil {
 		return err
 	}
 	a.sc = newScale(a.idx)
-	a.opp.init(s.Model, s.Party)
+	a.opponents.reset(s.Model, s.Party)
 	a.log.init(len(s.Model.Sizes))
 	a.clock.init(s)
 	a.delta = 1
@@ -109,16 +106,6 @@ func (a *CUHKAgent) Init(s *parley.Session) error {
 	a.offers, a.concede, a.tough, a.started = 0, false, false, false
 	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
-}
-
-// OpponentUtility implements OpponentModeler.
-func (a *CUHKAgent) OpponentUtility(p int, o parley.Outcome) (float64, bool) {
-	return a.opp.OpponentUtility(p, o)
-}
-
-// OpponentValues implements OpponentModeler.
-func (a *CUHKAgent) OpponentValues(p int, dst [][]float64) ([][]float64, bool) {
-	return a.opp.OpponentValues(p, dst)
 }
 
 // threshold returns l(t) and the least utility of the offers it would make
@@ -146,7 +133,7 @@ func (a *CUHKAgent) Act(t *parley.Turn) parley.Action {
 	}
 	now := min(max(t.Time, 0), 1)
 	a.clock.tick(now)
-	a.opp.observe(t, func(_ int, o parley.Outcome) {
+	a.opponents.observe(t, func(_ int, o parley.Outcome) {
 		a.offers++
 		a.log.add(o, a.u.Eval(o))
 	})
@@ -204,7 +191,7 @@ func (a *CUHKAgent) final(v int64, l, t float64, left int) parley.Action {
 	case a.sc.unit(bu) < 0.85 && left >= 2:
 		lo, hi := a.band(a.sc.fixed(0.85), a.sc.fixed(0.98))
 		var r int
-		r, a.scratch = pickBy(a.idx, lo, hi, a.K, a.scratch, a.opp.score)
+		r, a.scratch = pickBy(a.idx, lo, hi, a.K, a.scratch, a.opponents.score)
 		bid, bu = a.offer(r), a.idx.Utility(r)
 	case bu > a.res:
 		bid = a.offerBest()
@@ -231,7 +218,7 @@ func (a *CUHKAgent) propose(l, least float64) (parley.Action, int64) {
 		}
 	}
 	lo, hi := a.band(a.sc.fixed(least), a.idx.Max())
-	r, buf := pickBy(a.idx, lo, hi, a.K, a.scratch, a.opp.score)
+	r, buf := pickBy(a.idx, lo, hi, a.K, a.scratch, a.opponents.score)
 	a.scratch = buf
 	return a.offer(r), a.idx.Utility(r)
 }

@@ -33,10 +33,9 @@ type Frequency struct {
 	E float64
 	// K is the number of candidates compared at each offer (≥ 1; 0 means
 	// 20).
-	K       int
-	td      TimeDependent
-	opp     opponents
-	scratch parley.Outcome
+	K int
+	tradeoff
+	opponents
 }
 
 var (
@@ -73,9 +72,6 @@ func (om *oppModel) reset(sizes []int) {
 	}
 }
 
-// UseIndexCache makes the agent take its index from c (call before Init).
-func (a *Frequency) UseIndexCache(c *IndexCache) { a.td.UseIndexCache(c) }
-
 // Init implements parley.Agent. Errors have code parley.EINVALID.
 func (a *Frequency) Init(s *parley.Session) error {
 	if a.K == 0 {
@@ -84,15 +80,10 @@ func (a *Frequency) Init(s *parley.Session) error {
 	if a.E == 0 {
 		a.E = 0.5
 	}
-	if a.K < 1 {
-		return parley.Errorf(parley.EINVALID, "agent: frequency: k must be at least 1, got %d", a.K)
-	}
-	a.td.Exponent = a.E
-	if err := a.td.Init(s); err != nil {
+	if err := a.start(s, a.E, a.K, "frequency"); err != nil {
 		return err
 	}
-	a.opp.init(s.Model, s.Party)
-	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
+	a.reset(s.Model, s.Party)
 	return nil
 }
 
@@ -134,51 +125,16 @@ func (om *oppModel) estimate(o parley.Outcome) float64 {
 	return u
 }
 
-// OpponentUtility implements OpponentModeler.
-func (a *Frequency) OpponentUtility(p int, o parley.Outcome) (float64, bool) {
-	return a.opp.OpponentUtility(p, o)
-}
-
-// OpponentValues implements OpponentModeler.
-func (a *Frequency) OpponentValues(p int, dst [][]float64) ([][]float64, bool) {
-	return a.opp.OpponentValues(p, dst)
-}
-
 // Act implements parley.Agent.
 func (a *Frequency) Act(t *parley.Turn) parley.Action {
 	if act, done := a.td.other(t); done {
 		return act
 	}
-	a.opp.observe(t, nil)
-	x := a.td.idx
-	target := a.td.Target(t.Time)
-	lo, hi := x.Around(target, a.K)
-	best := lo
-	if a.opp.seen {
-		best, a.scratch = pickBy(x, lo, hi, a.K, a.scratch, a.opp.score)
-	}
-	if t.Kind == parley.TurnRespond {
-		v := a.td.u.Eval(t.Offer)
-		if a.td.acceptable(v) && v >= x.Utility(best) {
-			return a.td.accept()
-		}
-	}
-	return a.td.offer(best)
+	a.observe(t, nil)
+	return a.act(t, a.seen, a.score)
 }
 
 func init() {
-	Register(Info{Name: "frequency", Role: RoleNegotiator,
-		Summary: "time-dependent concession choosing among near-target offers by a frequency opponent model",
-		Params:  "e=0.5 (concession exponent); k=20 (candidates compared per offer)"},
-		func(p map[string]string) (parley.Agent, error) {
-			e, err := FloatParam(p, "e", 0.5, 1e-6, 1e6)
-			if err != nil {
-				return nil, err
-			}
-			k, err := IntParam(p, "k", 20, 1, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			return &Frequency{E: e, K: k}, nil
-		})
+	registerTradeoff("frequency", "time-dependent concession choosing among near-target offers by a frequency opponent model", 20,
+		func(e float64, k int) parley.Agent { return &Frequency{E: e, K: k} })
 }

@@ -48,8 +48,8 @@ type HardHeaded struct {
 	// means 32).
 	K int
 	negotiator
-	sc      scale
-	opp     opponents
+	sc scale
+	opponents
 	log     bidLog
 	pmin    float64 // unit scale
 	last    int64   // utility of its previous offer
@@ -68,17 +68,17 @@ func (a *HardHeaded) Init(s *parley.Session) error {
 	if a.E == 0 {
 		a.E = 0.05
 	}
-	if a.K == 0 {
-		a.K = 32
+	if !(a.E > 0) || math.IsInf(a.E, 0) {
+		return parley.Errorf(parley.EINVALID, "agent: hardheaded: e must be positive, got %v", a.E)
 	}
-	if !(a.E > 0) || math.IsInf(a.E, 0) || a.K < 1 {
-		return parley.Errorf(parley.EINVALID, "agent: hardheaded: e must be positive and k at least 1, got e=%v k=%d", a.E, a.K)
+	if err := defaultK(&a.K, 32, "hardheaded"); err != nil {
+		return err
 	}
 	if err := a.init(s); err != nil {
 		return err
 	}
 	a.sc = newScale(a.idx)
-	a.opp.init(s.Model, s.Party)
+	a.opponents.reset(s.Model, s.Party)
 	a.log.init(len(s.Model.Sizes))
 	a.pmin = max(0.585, a.sc.unit(a.res))
 	a.offered = false
@@ -95,22 +95,12 @@ func (a *HardHeaded) Target(t float64) int64 {
 	return max(a.sc.fixed(a.pmin+(1-f)*(1-a.pmin)), a.floor)
 }
 
-// OpponentUtility implements OpponentModeler.
-func (a *HardHeaded) OpponentUtility(p int, o parley.Outcome) (float64, bool) {
-	return a.opp.OpponentUtility(p, o)
-}
-
-// OpponentValues implements OpponentModeler.
-func (a *HardHeaded) OpponentValues(p int, dst [][]float64) ([][]float64, bool) {
-	return a.opp.OpponentValues(p, dst)
-}
-
 // Act implements parley.Agent.
 func (a *HardHeaded) Act(t *parley.Turn) parley.Action {
 	if act, done := a.other(t); done {
 		return act
 	}
-	a.opp.observe(t, func(_ int, o parley.Outcome) { a.log.add(o, a.u.Eval(o)) })
+	a.opponents.observe(t, func(_ int, o parley.Outcome) { a.log.add(o, a.u.Eval(o)) })
 	if !a.offered {
 		r := a.idx.Best()
 		if t.Kind == parley.TurnRespond {
@@ -139,8 +129,8 @@ func (a *HardHeaded) next(t float64) (parley.Action, int64) {
 	tol := a.sc.fixed(0.01) - a.sc.fixed(0)
 	lo, hi := a.band(target-tol, target+tol)
 	r := lo
-	if a.opp.seen {
-		r, a.scratch = pickBy(a.idx, lo, hi, a.K, a.scratch, a.opp.score)
+	if a.opponents.seen {
+		r, a.scratch = pickBy(a.idx, lo, hi, a.K, a.scratch, a.opponents.score)
 	}
 	return a.offer(r), a.idx.Utility(r)
 }

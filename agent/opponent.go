@@ -2,6 +2,7 @@ package agent
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/parleyhq/parley"
 )
@@ -71,14 +72,15 @@ func (f *offerFeed) each(t *parley.Turn, fn func(p int, o parley.Outcome)) {
 
 // opponents keeps the frequency model of HardHeaded (oppModel, see
 // Frequency) for every other party, fed by an offerFeed. Frequency,
-// HardHeaded, CUHKAgent and AgentGG share it.
+// HardHeaded, CUHKAgent and AgentGG embed it, and so implement
+// OpponentModeler.
 type opponents struct {
 	feed   offerFeed
 	models []oppModel // per party; unused for the agent itself
 	seen   bool       // some other party has offered
 }
 
-func (op *opponents) init(m *parley.Model, self int) {
+func (op *opponents) reset(m *parley.Model, self int) {
 	op.feed.init(m, self)
 	op.seen = false
 	if cap(op.models) < len(m.Parties) {
@@ -181,4 +183,77 @@ func pickBy(x *Index, lo, hi, k int, buf parley.Outcome, score func(parley.Outco
 		}
 	}
 	return best, buf
+}
+
+// tradeoff is the strategy Frequency and Bayesian share: the target of a
+// TimeDependent agent and, among the k candidates nearest above it
+// (Index.Around), the one an opponent model rates best (the nearest to the
+// target on ties, or before any opponent offer); it accepts an offer that
+// beats its reservation and is at least as good as the offer it would make
+// (AC_next).
+type tradeoff struct {
+	td      TimeDependent
+	k       int
+	scratch parley.Outcome
+}
+
+// UseIndexCache makes the agent take its index from c (call before Init).
+func (tr *tradeoff) UseIndexCache(c *IndexCache) { tr.td.UseIndexCache(c) }
+
+func (tr *tradeoff) start(s *parley.Session, e float64, k int, name string) error {
+	if k < 1 {
+		return parley.Errorf(parley.EINVALID, "agent: %s: k must be at least 1, got %d", name, k)
+	}
+	tr.td.Exponent, tr.k = e, k
+	if err := tr.td.Init(s); err != nil {
+		return err
+	}
+	tr.scratch = make(parley.Outcome, len(s.Model.Sizes))
+	return nil
+}
+
+// act answers a turn the agent can play; seen says whether the model has
+// heard an opponent, score rates an outcome for the opponents.
+func (tr *tradeoff) act(t *parley.Turn, seen bool, score func(parley.Outcome) float64) parley.Action {
+	x := tr.td.idx
+	lo, hi := x.Around(tr.td.Target(t.Time), tr.k)
+	best := lo
+	if seen {
+		best, tr.scratch = pickBy(x, lo, hi, tr.k, tr.scratch, score)
+	}
+	if t.Kind == parley.TurnRespond {
+		if v := tr.td.u.Eval(t.Offer); tr.td.acceptable(v) && v >= x.Utility(best) {
+			return tr.td.accept()
+		}
+	}
+	return tr.td.offer(best)
+}
+
+// registerTradeoff registers a tradeoff agent with its e and k parameters.
+func registerTradeoff(name, summary string, k int, mk func(e float64, k int) parley.Agent) {
+	Register(Info{Name: name, Role: RoleNegotiator, Summary: summary,
+		Params: "e=0.5 (concession exponent); k=" + strconv.Itoa(k) + " (candidates compared per offer)"},
+		func(p map[string]string) (parley.Agent, error) {
+			e, err := FloatParam(p, "e", 0.5, 1e-6, 1e6)
+			if err != nil {
+				return nil, err
+			}
+			k, err := IntParam(p, "k", k, 1, 1<<20)
+			if err != nil {
+				return nil, err
+			}
+			return mk(e, k), nil
+		})
+}
+
+// defaultK fills in the default number of compared candidates and checks
+// it.
+func defaultK(k *int, def int, name string) error {
+	if *k == 0 {
+		*k = def
+	}
+	if *k < 1 {
+		return parley.Errorf(parley.EINVALID, "agent: %s: k must be at least 1, got %d", name, *k)
+	}
+	return nil
 }
