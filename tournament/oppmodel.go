@@ -121,10 +121,16 @@ func (d *domain) opponentModels(ms []agent.OpponentModeler) []omQuality {
 			}
 			var q omQuality
 			var ok bool
-			if tables, ok = om.OpponentValues(j, tables); ok && d.truth.tables[j] != nil {
+			tables, ok = om.OpponentValues(j, tables)
+			switch {
+			case ok && d.truth.tables[j] != nil:
 				q = additiveQuality(tables, d.truth.tables[j])
-			} else if q, ok = d.sampledQuality(om, j); !ok {
-				continue
+			case ok: // an additive model of a non-additive utility
+				q, _ = d.sampledQuality(func(o parley.Outcome) (float64, bool) { return sumTables(tables, o), true }, j)
+			default:
+				if q, ok = d.sampledQuality(func(o parley.Outcome) (float64, bool) { return om.OpponentUtility(j, o) }, j); !ok {
+					continue // no model of j
+				}
 			}
 			if !math.IsNaN(q.pearson) {
 				sp, np = sp+q.pearson, np+1
@@ -143,19 +149,28 @@ func (d *domain) opponentModels(ms []agent.OpponentModeler) []omQuality {
 	return out
 }
 
-// sampledQuality judges om's model of party j over omTruth's outcomes; ok is
-// false when om has no model of j.
-func (d *domain) sampledQuality(om agent.OpponentModeler, j int) (omQuality, bool) {
+// sampledQuality judges the estimate est of party j's utility over
+// omTruth's outcomes; ok is false when est has no model of j.
+func (d *domain) sampledQuality(est func(parley.Outcome) (float64, bool), j int) (omQuality, bool) {
 	d.truth.sample(d.Model)
 	var st pairStats
 	for k, o := range d.truth.outcomes {
-		est, ok := om.OpponentUtility(j, o)
+		e, ok := est(o)
 		if !ok {
 			return omQuality{}, false
 		}
-		st.add(est, d.truth.utils[j][k])
+		st.add(e, d.truth.utils[j][k])
 	}
 	return st.quality(), true
+}
+
+// sumTables evaluates an additive estimate.
+func sumTables(t [][]float64, o parley.Outcome) float64 {
+	var s float64
+	for i, v := range o {
+		s += t[i][v]
+	}
+	return s
 }
 
 // pairStats accumulates the moments of (f, g) pairs (Welford's updates, for

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/internal/shared"
 )
 
 // naiveQuality computes the Pearson correlation and the RMSE of min–max
@@ -223,7 +224,7 @@ func TestExactAndSampledPathsAgree(t *testing.T) {
 				t.Fatalf("%s on %s: no additive model (%v)", spec, s.Name, ok)
 			}
 			exact := additiveQuality(tables, d.truth.tables[1])
-			sampled, ok := d.sampledQuality(om, 1)
+			sampled, ok := d.sampledQuality(func(o parley.Outcome) (float64, bool) { return om.OpponentUtility(1, o) }, 1)
 			if !ok || !closeTo(exact.pearson, sampled.pearson) || !closeMSE(exact.rmse, sampled.rmse) {
 				t.Errorf("%s on %s: exact %+v, sampled %+v", spec, s.Name, exact, sampled)
 			}
@@ -302,6 +303,64 @@ func TestOpponentModelsAverageOverOpponents(t *testing.T) {
 		}
 		if !closeTo(got[2].pearson, 1) {
 			t.Errorf("seat 2 models party 0 perfectly: %+v", got[2])
+		}
+	}
+}
+
+// BenchmarkOpponentModels measures the end-of-negotiation opponent-model
+// measures for a seat on Car (15,625 outcomes, 6 issues): the exact,
+// issue-by-issue path and the sampled one (10,000 outcomes, forced by a
+// model without tables).
+func BenchmarkOpponentModels(b *testing.B) {
+	scen, err := ResolveScenarios([]string{filepath.Join(shared.Genius(b), "negmas-tests", "Car-A-domain", "Car-A-domain.xml")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &domain{Loaded: scen[0]}
+	out, err := negotiate(d.Model, []string{"hardheaded", "boulware"}, 100, 1, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	om := out.models[0]
+	tables, _ := om.OpponentValues(1, nil)
+	for _, c := range []struct {
+		name string
+		m    agent.OpponentModeler
+	}{{"exact", om}, {"sampled", opaque{fakeModel{1: tables}}}} {
+		b.Run(c.name, func(b *testing.B) {
+			ms := []agent.OpponentModeler{c.m, nil}
+			d.opponentModels(ms) // build the truth once
+			for b.Loop() {
+				d.opponentModels(ms)
+			}
+		})
+	}
+}
+
+// When the opponent's utility is not additive (a hyper-rectangle), models
+// are judged over the outcomes (here all 6): through their tables or
+// outcome by outcome, the same, and as the naive formulas say.
+func TestOpponentModelsNonAdditiveTruth(t *testing.T) {
+	t.Parallel()
+	m := &parley.Model{Sizes: []int{3, 2}}
+	for range 2 {
+		m.Parties = append(m.Parties, parley.PartyModel{Utility: parley.UtilityFn{Values: [][]int64{
+			{0, parley.Q(0.5), parley.Q(1)}, {0, parley.Q(1)}}}})
+	}
+	m.Parties[1].Utility.Rects = []parley.RectQ{{Utility: parley.Q(0.75),
+		Region: parley.Region{{Issue: 0, In: []bool{true, false, false}}, {Issue: 1, In: []bool{true, false}}}}}
+	est := [][]float64{{0.2, 0.1, 0.9}, {0.3, 0.6}}
+	var fs, gs []float64
+	for o := range m.Outcomes() {
+		fs = append(fs, sumTables(est, o))
+		gs = append(gs, parley.F(m.Parties[1].Utility.Eval(o)))
+	}
+	want := naiveQuality(fs, gs)
+	d := &domain{Loaded: &Loaded{Model: m}}
+	for _, om := range []agent.OpponentModeler{fakeModel{1: est}, opaque{fakeModel{1: est}}} {
+		got := d.opponentModels([]agent.OpponentModeler{om, nil})[0]
+		if !closeTo(got.pearson, want.pearson) || !closeMSE(got.rmse, want.rmse) {
+			t.Errorf("%T: %+v, want %+v", om, got, want)
 		}
 	}
 }
