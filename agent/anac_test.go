@@ -647,3 +647,57 @@ func TestBand(t *testing.T) {
 		}
 	}
 }
+
+// The contract holds over approximate indexes too: binned (additive
+// utilities) and sampled (hyper-rectangles), forced by an index limit of 1
+// outcome. Offers are valid and beat the offerer's reservation, acceptances
+// the acceptor's.
+func TestANACOnApproximateIndexes(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(21, 2))
+	cache := NewIndexCache(IndexOptions{Limit: 1, Pool: 256, Bins: 64})
+	names := append(slices.Clone(anacNames), "frequency")
+	for trial := range 12 {
+		sizes := []int{2 + rng.IntN(5), 2 + rng.IntN(5), 2 + rng.IntN(5)}
+		m := &parley.Model{Sizes: sizes}
+		for p := range 2 {
+			one := randomModel(rng, sizes, 1<<40, []int{0, 3}[trial%2])
+			pm := one.Parties[0]
+			pm.Name, pm.Reservation = fmt.Sprint("p", p), 1<<40
+			m.Parties = append(m.Parties, pm)
+		}
+		for _, name := range names {
+			agents := []parley.Agent{mustNew(t, name), mustNew(t, names[rng.IntN(len(names))])}
+			for _, a := range agents {
+				a.(interface{ UseIndexCache(*IndexCache) }).UseIndexCache(cache)
+			}
+			s := newSAO(m, agents, 40)
+			s.record, s.history = true, trial%3 == 0
+			if err := s.init(uint64(trial)); err != nil {
+				t.Fatal(err)
+			}
+			s.run()
+			if kind := cache.Get(m, &m.Parties[0].Utility).Kind(); kind == IndexExact {
+				t.Fatalf("trial %d: exact index", trial)
+			}
+			if s.end == parley.Broken {
+				t.Fatalf("trial %d %s: broken protocol", trial, name)
+			}
+			var standing parley.Outcome
+			for _, a := range s.actions {
+				pm := &m.Parties[a.Actor]
+				switch a.Kind {
+				case parley.ActOffer:
+					if u := pm.Utility.Eval(a.Outcome); u <= pm.Reservation {
+						t.Fatalf("trial %d %s: offer %v at %v ≤ reservation", trial, name, a.Outcome, u)
+					}
+					standing = a.Outcome
+				case parley.ActAccept:
+					if u := pm.Utility.Eval(standing); u <= pm.Reservation {
+						t.Fatalf("trial %d %s: accepted %v at %v ≤ reservation", trial, name, standing, u)
+					}
+				}
+			}
+		}
+	}
+}
