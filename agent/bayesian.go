@@ -36,7 +36,7 @@ import (
 //
 // and its posterior is multiplied by the likelihood of that prediction
 // under the paper's assumption that the opponent concedes over time: a
-// Gaussian exp(−(U_h(b) − u*(t))² / 2σ²) around u*(t) = 1 − 0.3·t, with
+// Gaussian exp(−(U_h(b) − u*(t))² / 2σ²) around u*(t) = 1 − 0.1·t, with
 // σ = 0.15, then renormalised. The estimate is
 // Σ_i E[w_i·e_i(o_i)] / Σ_i E[w_i], an additive function (OpponentValues).
 //
@@ -71,7 +71,7 @@ var bayesLevels = [...]float64{0.1, 0.3, 0.5, 0.7, 0.9}
 
 const (
 	bayesSigma = 0.15
-	bayesSlope = 0.3 // u*(t) = 1 − bayesSlope·t
+	bayesSlope = 0.1 // u*(t) = 1 − bayesSlope·t
 )
 
 type bayesModel struct {
