@@ -58,7 +58,7 @@ func TestANACRandomness(t *testing.T) {
 // An offer worth exactly the reservation value is never accepted, one
 // quantum more may be: AgentGG accepts anything that beats its reservation
 // in its last turn, so it shows the boundary.
-func TestAcceptanceAtReservation(t *testing.T) {
+func TestANACAcceptanceAtReservation(t *testing.T) {
 	t.Parallel()
 	m := laptop(t)
 	x := NewIndex(m, &m.Parties[1].Utility)
