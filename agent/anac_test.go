@@ -315,11 +315,12 @@ func TestHardHeadedTarget(t *testing.T) {
 	if err := h.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility}); err != nil {
 		t.Fatal(err)
 	}
-	if got := parley.F(h.Target(0)); math.Abs(got-0.97925) > 1e-9 {
+	sc := newScale(h.Index()) // Laptop's utilities lie in [0, 1] with best 1: unit(u) is u
+	if got := sc.unit(h.Target(0)); math.Abs(got-0.97925) > 1e-9 {
 		t.Errorf("target(0) = %v, want 0.97925", got)
 	}
 	want := 0.585 + (1-0.05-0.95*math.Pow(0.9, 20))*0.415
-	if got := parley.F(h.Target(0.9)); math.Abs(got-want) > 1e-9 || got < 0.93 {
+	if got := sc.unit(h.Target(0.9)); math.Abs(got-want) > 1e-9 || got < 0.93 {
 		t.Errorf("target(0.9) = %v, want %v", got, want)
 	}
 	prev := h.Target(0)

@@ -25,7 +25,9 @@ type omQuality struct{ pearson, rmse float64 }
 // once and shared by all its negotiations: every party's utility as
 // per-issue tables when it is additive, and, for the rest, a fixed set of
 // outcomes (all of them up to omSampleSize, else a sample drawn with a
-// fixed seed) with every party's utility of each.
+// fixed seed) with every party's utility of each. Utilities are
+// converted from fixed point with one factor per party; both measures are
+// invariant to it.
 type omTruth struct {
 	once     sync.Once
 	tables   [][][]float64 // per party; nil when not additive
