@@ -48,7 +48,9 @@ import (
 // formulas above are implemented for any δ), so on small spaces CUHKAgent
 // holds out for its best outcome until its last turns, as it does in Genius
 // on undiscounted domains. Genius's final phase starts at t > 0.9985; parley
-// counts turns instead, so that it also happens with round deadlines.
+// counts turns instead, so that it also happens with round deadlines, and
+// offers the opponent's best back in any turn before it (Genius not in its
+// 5th to 10th last).
 // CUHKAgent ranks candidates by raw value frequencies; here the frequency
 // model of HardHeaded (see Frequency) ranks them. It keeps this package's
 // contract on reservation values (anac.go). It uses no randomness.
@@ -66,7 +68,6 @@ type CUHKAgent struct {
 	lambda  float64 // λ
 	size    int64   // outcomes, capped at 2^62
 	offers  int     // offers received
-	concede bool    // offer the opponent's best back next
 	tough   bool    // the last offer was the opponent's best, offered back
 	started bool
 	scratch parley.Outcome
@@ -103,7 +104,7 @@ func (a *CUHKAgent) Init(s *parley.Session) error {
 	if z := s.Model.Size(); z.Cmp(big.NewInt(1<<62)) < 0 {
 		a.size = z.Int64()
 	}
-	a.offers, a.concede, a.tough, a.started = 0, false, false, false
+	a.offers, a.tough, a.started = 0, false, false
 	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
 }
