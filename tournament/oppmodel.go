@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/session"
 )
 
 // omSampleSize bounds the outcomes on which a non-additive opponent model,
@@ -83,13 +84,13 @@ func (tr *omTruth) sample(m *parley.Model) {
 }
 
 // modelers returns, per seat, the agent's opponent model (nil when it has
-// none).
-func modelers(agents []parley.Agent) []agent.OpponentModeler {
+// none), or nil when no seat has one.
+func modelers(players []session.Player) []agent.OpponentModeler {
 	var out []agent.OpponentModeler
-	for i, a := range agents {
-		if m, ok := a.(agent.OpponentModeler); ok {
+	for i, p := range players {
+		if m, ok := p.Agent.(agent.OpponentModeler); ok {
 			if out == nil {
-				out = make([]agent.OpponentModeler, len(agents))
+				out = make([]agent.OpponentModeler, len(players))
 			}
 			out[i] = m
 		}
