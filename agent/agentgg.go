@@ -188,7 +188,7 @@ func (a *AgentGG) estimateNash(t float64) {
 }
 
 func init() {
-	Register(Info{Name: "agentgg", Role: RoleNegotiator,
+	Register(Info{Name: "agentgg", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "AgentGG (ANAC 2019 winner): piecewise schedule anchored on an estimated Nash point, frequency opponent model",
 		Params:  "k=32 (candidates compared per offer)"},
 		func(p map[string]string) (parley.Agent, error) {

@@ -165,7 +165,7 @@ func (a *AgentK) bid() parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "agentk", Role: RoleNegotiator,
+	Register(Info{Name: "agentk", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "AgentK (ANAC 2010 winner): concedes towards the estimated best the opponent will give, accepts probabilistically",
 		Params:  "tremor=2 (randomness of the bidding target)"},
 		func(p map[string]string) (parley.Agent, error) {

@@ -232,7 +232,7 @@ func (a *CUHKAgent) offerBest() parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "cuhkagent", Role: RoleNegotiator,
+	Register(Info{Name: "cuhkagent", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "CUHKAgent (ANAC 2012 winner, ABiNeS): exploits until an adaptive non-exploitation point, concedes to the opponent's best at the end",
 		Params:  "k=32 (candidates compared per offer)"},
 		func(p map[string]string) (parley.Agent, error) {

@@ -144,7 +144,7 @@ func (a *HardHeaded) record(act parley.Action, u int64) parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "hardheaded", Role: RoleNegotiator,
+	Register(Info{Name: "hardheaded", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "HardHeaded (ANAC 2011 winner): very late concession, frequency opponent model picks among near-target offers",
 		Params:  "e=0.05 (concession exponent); k=32 (candidates compared per offer)"},
 		func(p map[string]string) (parley.Agent, error) {

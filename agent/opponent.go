@@ -231,7 +231,7 @@ func (tr *tradeoff) act(t *parley.Turn, seen bool, score func(parley.Outcome) fl
 
 // registerTradeoff registers a tradeoff agent with its e and k parameters.
 func registerTradeoff(name, summary string, k int, mk func(e float64, k int) parley.Agent) {
-	Register(Info{Name: name, Role: RoleNegotiator, Summary: summary,
+	Register(Info{Name: name, Role: RoleNegotiator, Protocols: offerProtocols, Summary: summary,
 		Params: "e=0.5 (concession exponent); k=" + strconv.Itoa(k) + " (candidates compared per offer)"},
 		func(p map[string]string) (parley.Agent, error) {
 			e, err := FloatParam(p, "e", 0.5, 1e-6, 1e6)
