@@ -87,8 +87,8 @@ type SeatRecord struct {
 	Session string
 	// Seat numbers the seats of a session from 0.
 	Seat int
-	// Role is the seat's role (mediator, party, principal, observer, as
-	// the session driver names them); Name says who sits there.
+	// Role is the seat in its text form (Seat.String: "mediator",
+	// "observer", "party:P", "principal:P:F"); Name says who sits there.
 	Role string
 	Name string
 	// TokenHash is HashToken of the seat's token; unique in a store.
@@ -104,8 +104,9 @@ type EventRecord struct {
 	Seq int64
 	// Type is the event's type ("action", "clause", "end", ...).
 	Type string
-	// Audience says who may see the event, in the session driver's text
-	// form; stores keep it but do not interpret it.
+	// Audience says who may see the event, in its text form
+	// (Audience.String: "everyone", "caucus:1", "party:0", ...); stores
+	// keep it but do not interpret it.
 	Audience string
 	// Payload is the event as JSON, kept byte for byte.
 	Payload json.RawMessage

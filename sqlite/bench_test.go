@@ -51,7 +51,7 @@ func BenchmarkAppend(b *testing.B) {
 				var wg sync.WaitGroup
 				for w := range writers {
 					wg.Go(func() {
-						ev := []parley.EventRecord{{Type: "action", Audience: "all", Payload: payload}}
+						ev := []parley.EventRecord{{Type: "action", Audience: "everyone", Payload: payload}}
 						for next := int64(0); left.Add(-1) >= 0; next++ {
 							if _, err := s.AppendEvents(context.Background(), ids[w], next, ev); err != nil {
 								b.Error(err)

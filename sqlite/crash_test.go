@@ -186,7 +186,7 @@ func TestCrashChild(t *testing.T) {
 				events := make([]parley.EventRecord, 1+n%3)
 				for j := range events {
 					p, _ := json.Marshal(map[string]any{"run": run, "g": g, "n": n, "j": j})
-					events[j] = parley.EventRecord{Type: "action", Audience: "all", Payload: p}
+					events[j] = parley.EventRecord{Type: "action", Audience: "everyone", Payload: p}
 				}
 				for {
 					head, err := s.ChainHead(ctx, rec.ID)

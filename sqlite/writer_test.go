@@ -47,7 +47,7 @@ func appendAll(s *store, sessions []*parley.SessionRecord, typ func(i int) strin
 	for i, rec := range sessions {
 		wg.Go(func() {
 			_, errs[i] = s.AppendEvents(context.Background(), rec.ID, 0,
-				[]parley.EventRecord{{Type: typ(i), Audience: "all", Payload: fmt.Appendf(nil, `{"i":%d}`, i)}})
+				[]parley.EventRecord{{Type: typ(i), Audience: "everyone", Payload: fmt.Appendf(nil, `{"i":%d}`, i)}})
 		})
 	}
 	wg.Wait()

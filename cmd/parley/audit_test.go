@@ -202,7 +202,7 @@ func TestAuditVerifyDB(t *testing.T) {
 	}{
 		{"EditPayload", []string{`UPDATE events SET payload = CAST('{"tag":"1","i":99}' AS BLOB) WHERE session = :s AND seq = 3`}, "chain breaks at seq 3: hash does not match the event's content"},
 		{"EditType", []string{`UPDATE events SET type = 'end' WHERE session = :s AND seq = 6`}, "chain breaks at seq 6: hash does not match"},
-		{"EditAudience", []string{`UPDATE events SET audience = 'seat:1' WHERE session = :s AND seq = 0`}, "chain breaks at seq 0: hash does not match"},
+		{"EditAudience", []string{`UPDATE events SET audience = 'party:1' WHERE session = :s AND seq = 0`}, "chain breaks at seq 0: hash does not match"},
 		{"Delete", []string{`DELETE FROM events WHERE session = :s AND seq = 5`}, "chain breaks at seq 5: found seq 6: event out of place"},
 		{"DeleteLast", []string{`DELETE FROM events WHERE session = :s AND seq = 9`}, "chain breaks at seq 9: chain ends before its head: the chain has 9 events, the head says 10"},
 		{"Reorder", []string{
