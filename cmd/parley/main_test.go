@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/scenario"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -48,15 +49,52 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// TestAnalyzeBuiltinGolden is the golden test of 'parley analyze' on the
-// built-in scenario: the whole text report, variants included.
-func TestAnalyzeBuiltinGolden(t *testing.T) {
-	out, errs, code := run(t, "analyze")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
+// istanbulVariants returns "" (the base) and every variant of the
+// built-in scenario.
+func istanbulVariants(t *testing.T) []string {
+	t.Helper()
+	f, err := scenario.Builtin(DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
 	}
-	golden(t, "analyze-istanbul.golden", out)
-	for _, want := range []string{"Kandahar", "Kabul", "Khost", "Zone of agreement: EMPTY", "us-guarantor-precondition", "Variants compared", "before-recess"} {
+	names := []string{""}
+	for _, v := range f.Variants() {
+		names = append(names, v.Name)
+	}
+	return names
+}
+
+// goldenName is the golden file of a command's output for a variant of
+// the built-in scenario.
+func goldenName(cmd, variant, ext string) string {
+	if variant == "" {
+		variant = "base"
+	}
+	return filepath.Join("istanbul", cmd+"-"+variant+"."+ext)
+}
+
+// TestAnalyzeBuiltinGolden is the golden test of 'parley analyze' on the
+// built-in scenario: the base (with the variants compared) and every
+// variant, in text and in JSON.
+func TestAnalyzeBuiltinGolden(t *testing.T) {
+	for _, v := range istanbulVariants(t) {
+		for _, format := range []string{"txt", "json"} {
+			args := []string{"analyze"}
+			if v != "" {
+				args = append(args, "--variant", v)
+			}
+			if format == "json" {
+				args = append(args, "--json")
+			}
+			out, errs, code := run(t, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			golden(t, goldenName("analyze", v, format), out)
+		}
+	}
+	out, _, _ := run(t, "analyze")
+	for _, want := range []string{"Zone of agreement: 536", "Variants compared", "s0s1-factions", "before-recess", "us-guarantor-precondition"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -106,14 +144,22 @@ func TestAnalyzeJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	r := decode(t, out)
-	if r.Outcomes.String() != "15552" {
-		t.Errorf("outcomes = %s, want 15552 (4·3·3·3·3·2·3·2·2·2)", r.Outcomes)
+	if r.Outcomes.String() != "1944" {
+		t.Errorf("outcomes = %s, want 1944 (4·3·3·3·3·2·3)", r.Outcomes)
 	}
+	if r.Zone.Empty || r.Nash == nil {
+		t.Errorf("the shared base: want an open zone and a Nash point, got zone %+v nash %v", r.Zone, r.Nash)
+	}
+	if len(r.Pareto) == 0 || len(r.Pareto[0].Utilities) != 2 || len(r.Pareto[0].Outcome) != 7 {
+		t.Errorf("pareto points need 2 utilities and 7 issues: %+v", r.Pareto[:1])
+	}
+	out, errs, code = run(t, "analyze", "--variant", "s0s1-factions", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	r = decode(t, out)
 	if !r.Zone.Empty || r.Zone.Size.String() != "0" || r.Nash != nil {
-		t.Errorf("base account: want an empty zone and no Nash point, got zone %+v nash %v", r.Zone, r.Nash)
-	}
-	if len(r.Pareto) == 0 || len(r.Pareto[0].Utilities) != 2 || len(r.Pareto[0].Outcome) != 10 {
-		t.Errorf("pareto points need 2 utilities and 10 issues: %+v", r.Pareto[:1])
+		t.Errorf("S0/S1 account: want an empty zone and no Nash point, got zone %+v nash %v", r.Zone, r.Nash)
 	}
 	opens := 0
 	for _, b := range r.Blocking {
@@ -212,24 +258,45 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestSimulateBuiltinGolden is the golden timeline of 'parley simulate' on
-// the built-in scenario (the negotiation time line is dropped: it varies).
+// TestSimulateBuiltinGolden is the golden run of 'parley simulate' on the
+// base and every variant of the built-in scenario, as a timeline and as
+// JSON (without wall-clock times, which vary).
 func TestSimulateBuiltinGolden(t *testing.T) {
-	out, errs, code := run(t, "simulate")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	var keep []string
-	for _, l := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(l, "Negotiation time:") {
-			keep = append(keep, l)
+	for _, v := range istanbulVariants(t) {
+		args := []string{"simulate"}
+		if v != "" {
+			args = append(args, "--variant", v)
 		}
+		out, errs, code := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(l, "Negotiation time:") {
+				keep = append(keep, l)
+			}
+		}
+		golden(t, goldenName("simulate", v, "txt"), strings.Join(keep, "\n"))
+		out, errs, code = run(t, append(args, "--json")...)
+		if code != 0 {
+			t.Fatalf("%v --json: exit %d: %s", args, code, errs)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("%v --json: %v", args, err)
+		}
+		delete(m, "elapsed_s")
+		b, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, goldenName("simulate", v, "json"), string(b)+"\n")
 	}
-	out = strings.Join(keep, "\n")
-	golden(t, "simulate-istanbul.golden", out)
+	out, _, _ := run(t, "simulate", "--variant", "s0s1-factions")
 	for _, want := range []string{"Day 1", "add_precondition guarantor=us_guarantor", "agreed → reopened", "extends the deadline", "End: deadline"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("timeline lacks %q", want)
+			t.Errorf("S0/S1 timeline lacks %q", want)
 		}
 	}
 }
@@ -237,7 +304,7 @@ func TestSimulateBuiltinGolden(t *testing.T) {
 func TestSimulateJSONTranscriptReplay(t *testing.T) {
 	dir := t.TempDir()
 	tr := filepath.Join(dir, "t.jsonl")
-	out, errs, code := run(t, "simulate", "--variant", "before-recess", "--json", "--transcript", tr, "--seed", "3")
+	out, errs, code := run(t, "simulate", "--variant", "us-signs", "--json", "--transcript", tr, "--seed", "3")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -253,7 +320,7 @@ func TestSimulateJSONTranscriptReplay(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if r.End != "agreement" || r.Agreement == nil || len(r.Utilities) != 2 || r.Rounds == 0 || r.Offers == 0 || r.ElapsedS == nil {
-		t.Errorf("before-recess: want an agreement with all fields, got %+v", r)
+		t.Errorf("us-signs: want an agreement with all fields, got %+v", r)
 	}
 	out, errs, code = run(t, "replay", tr)
 	if code != 0 || !strings.Contains(out, "matches the transcript") {
@@ -311,7 +378,7 @@ func TestSimulateMonteCarloWorkers(t *testing.T) {
 	if outs[0] != outs[1] {
 		t.Errorf("Monte Carlo depends on --workers:\n%s\n%s", outs[0], outs[1])
 	}
-	out, _, _ := run(t, "simulate", "--runs", "8")
+	out, _, _ := run(t, "simulate", "--runs", "8", "--variant", "s0s1-factions")
 	for _, want := range []string{"Agreement in", "Wilson", "Who blocked"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Monte Carlo report lacks %q:\n%s", want, out)

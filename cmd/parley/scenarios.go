@@ -61,7 +61,22 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 		if err := scenario.Validate(f); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.Stdout, "%s: ok (%d variants)\n", path, len(f.Variants()))
+		// A scenario that declares sources claims to be sourced: say
+		// where it is not.
+		var warns scenario.Errors
+		if s, err := f.Scenario(""); err == nil && len(s.Sources) > 0 {
+			if warns, err = scenario.Unsourced(f); err != nil {
+				return err
+			}
+			for _, w := range warns {
+				fmt.Fprintf(c.Stderr, "warning: %s\n", w)
+			}
+		}
+		msg := ""
+		if len(warns) > 0 {
+			msg = fmt.Sprintf(", %d unsourced estimates or choices", len(warns))
+		}
+		fmt.Fprintf(c.Stdout, "%s: ok (%d variants%s)\n", path, len(f.Variants()), msg)
 	}
 	return nil
 }
