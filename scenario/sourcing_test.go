@@ -213,5 +213,3 @@ func words(s string) []string {
 
 // normalise makes quotation checks blind to typographic quotes and spacing.
 func normalise(s string) string { return strings.Join(words(s), " ") }
-
-
