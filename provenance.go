@@ -1,6 +1,9 @@
 package parley
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file answers "whose account is this, and what does it rest on?" for
 // a scenario: the account it shows (Account), the analyst's assumptions it
@@ -43,7 +46,7 @@ type SourceRef struct {
 func (s *Scenario) Account() Account {
 	a := Account{Variant: s.Variant, Sources: []SourceRef{}}
 	if s.Variant == "" {
-		a.Description = s.Description
+		a.Description = strings.TrimSpace(s.Description)
 		for _, src := range s.Sources {
 			a.Sources = append(a.Sources, SourceRef{ID: src.ID, Title: src.Title, Leaning: src.Leaning, Family: src.Family})
 		}
@@ -54,7 +57,7 @@ func (s *Scenario) Account() Account {
 	if v == nil {
 		return a
 	}
-	a.Description, a.Extends, a.Assumption = v.Description, v.Extends, v.Assumption
+	a.Description, a.Extends, a.Assumption = strings.TrimSpace(v.Description), v.Extends, v.Assumption
 	if v.Prior != nil {
 		p := v.Prior.Value
 		a.Prior = &p
@@ -161,7 +164,10 @@ type Assumption struct {
 // set-up, and the variant applied.
 func (s *Scenario) Assumptions() []Assumption {
 	var out []Assumption
-	add := func(a Assumption) { out = append(out, a) }
+	add := func(a Assumption) {
+		a.Reason = strings.TrimSpace(a.Reason)
+		out = append(out, a)
+	}
 	est := func(path, party, principal, name string, e *Estimate) {
 		if e.Assumption != "" {
 			add(Assumption{Kind: AssumedEstimate, Party: party, Principal: principal, Name: name, Path: path, Reason: e.Assumption})

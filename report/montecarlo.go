@@ -17,7 +17,10 @@ func MonteCarlo(w io.Writer, s *parley.Scenario, cfg simulate.Config, res *simul
 		title += " [variant " + s.Variant + "]"
 	}
 	p.f("%s — Monte Carlo, %d runs (%s protocol, %d rounds)\n", title, res.Runs, cfg.Protocol, cfg.Rounds)
-	p.f("Each run draws every ranged estimate from its range and simulates with its own seed.\n\n")
+	for _, l := range provenanceLines(s) {
+		p.f("%s\n", l)
+	}
+	p.f("Each run draws every ranged estimate from its range (and every uncertain consent) and simulates with its own seed.\n\n")
 	p.f("Agreement in %d of %d runs: p = %.3f (95%% Wilson interval %.3f–%.3f)\n", res.Agreements, res.Runs, res.PAgreement, res.CI95[0], res.CI95[1])
 	var ends []string
 	for _, e := range []parley.EndState{parley.Agreement, parley.Deadline, parley.WalkOut, parley.Broken} {
@@ -34,8 +37,19 @@ func MonteCarlo(w io.Writer, s *parley.Scenario, cfg simulate.Config, res *simul
 	}
 	if len(res.Blocked) > 0 {
 		p.f("\nWho blocked the last proposal, in runs without agreement\n")
+		var what []string
 		for _, b := range res.Blocked {
-			p.f("  %5d  %5.1f%%  %s\n", b.Count, 100*float64(b.Count)/float64(res.Runs-res.Agreements), b.What)
+			what = append(what, b.What)
+		}
+		bs := Blockers(s, what)
+		for i, b := range res.Blocked {
+			p.f("  %5d  %5.1f%%  %s%s\n", b.Count, 100*float64(b.Count)/float64(res.Runs-res.Agreements), b.What, tags(bs[i].RestsOn))
+		}
+	}
+	if as := assumptionLines(s); len(as) > 0 {
+		p.f("\nAssumptions no source states\n")
+		for _, a := range as {
+			p.f("  - %s\n", a)
 		}
 	}
 	p.f("\n%.0f runs/s over %.1f s\n", res.RunsPerSecond, res.Elapsed)

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
+	"runtime"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
@@ -25,6 +28,11 @@ type AnalyzeCommand struct {
 	NoBlocking bool
 	NoVariants bool
 	Seed       uint64
+
+	Sensitivity      bool
+	SensitivityStep  float64
+	SensitivityPairs int
+	SensitivityRows  int
 }
 
 // Run parses the flags, loads the scenario and writes the report.
@@ -38,6 +46,10 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.NoBlocking, "no-blocking", false, "skip the blocking analysis")
 	fs.BoolVar(&c.NoVariants, "no-variants", false, "do not compare the scenario's variants in the text report")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed for sampled estimates and plots")
+	fs.BoolVar(&c.Sensitivity, "sensitivity", false, "move each estimate across its range, one at a time and the top ones in pairs, and rank them by what they change")
+	fs.Float64Var(&c.SensitivityStep, "sensitivity-step", analysis.DefaultSensitivityStep, "with --sensitivity: how far to move an estimate that has no range, each way")
+	fs.IntVar(&c.SensitivityPairs, "sensitivity-pairs", analysis.DefaultSensitivityPairs, "with --sensitivity: how many top estimates to combine in pairs (0: none)")
+	fs.IntVar(&c.SensitivityRows, "sensitivity-rows", report.DefaultSensitivityRows, "with --sensitivity: how many ranked estimates the text report shows")
 	fs.Usage = func() {
 		fmt.Fprintln(c.Stderr, "Usage: parley analyze [FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb DOMAIN.json PROFILE.json ...] [flags]")
 		fs.PrintDefaults()
@@ -48,6 +60,12 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	}
 	if c.MaxNodes < 0 {
 		return usagef("--max-nodes must be positive, got %d", c.MaxNodes)
+	}
+	if !(c.SensitivityStep > 0) || math.IsInf(c.SensitivityStep, 0) {
+		return usagef("--sensitivity-step must be a positive number, got %v", c.SensitivityStep)
+	}
+	if c.SensitivityPairs < 0 || c.SensitivityRows <= 0 {
+		return usagef("--sensitivity-pairs must not be negative and --sensitivity-rows must be positive, got %d and %d", c.SensitivityPairs, c.SensitivityRows)
 	}
 	file, s, err := c.input.load(pos)
 	if err != nil {
@@ -62,14 +80,35 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	report.Word(rep)
+	var sens *analysis.Sensitivity
+	if c.Sensitivity {
+		pairs := c.SensitivityPairs
+		if pairs == 0 {
+			pairs = -1 // the flag's 0 means none; the library's 0 means its default
+		}
+		sens, err = analysis.Sensitize(s, analysis.SensitivityOptions{Options: opt, Step: c.SensitivityStep, Pairs: pairs, Each: parallel(ctx)})
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
 	if c.HTML != "" {
-		if err := writeHTML(c.HTML, rep, m, c.Seed); err != nil {
+		if err := writeHTML(c.HTML, rep, m, report.HTMLOptions{Seed: c.Seed, Sensitivity: sens}); err != nil {
 			return err
 		}
 	}
 	if c.JSON {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
+		if sens != nil {
+			return enc.Encode(struct {
+				*analysis.Report
+				Sensitivity *analysis.Sensitivity `json:"sensitivity"`
+			}{rep, sens})
+		}
 		return enc.Encode(rep)
 	}
 	var rows []report.VariantRow
@@ -90,15 +129,46 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 			rows = append(rows, report.VariantRow{Name: v.Name, Description: v.Description, Report: vr})
 		}
 	}
-	return report.Text(c.Stdout, rep, m, rows)
+	if err := report.Text(c.Stdout, rep, m, rows); err != nil {
+		return err
+	}
+	if sens != nil {
+		return report.SensitivityText(c.Stdout, sens, c.SensitivityRows)
+	}
+	return nil
 }
 
-func writeHTML(path string, rep *analysis.Report, m *parley.Model, seed uint64) error {
+// parallel returns a function that runs independent recomputations on all
+// cores (the analysis package itself starts no goroutines); once ctx is
+// done, the calls left are skipped.
+func parallel(ctx context.Context) func(n int, do func(i int)) {
+	return func(n int, do func(i int)) {
+		workers := min(runtime.GOMAXPROCS(0), n)
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					do(i)
+				}
+			}()
+		}
+		for i := 0; i < n && ctx.Err() == nil; i++ {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+}
+
+func writeHTML(path string, rep *analysis.Report, m *parley.Model, opt report.HTMLOptions) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("--html: %w", err)
 	}
-	if err := report.HTML(f, rep, m, report.HTMLOptions{Seed: seed}); err != nil {
+	if err := report.HTML(f, rep, m, opt); err != nil {
 		f.Close()
 		return fmt.Errorf("--html %s: %w", path, err)
 	}

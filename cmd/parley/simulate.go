@@ -156,11 +156,14 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		ElapsedS  float64        `json:"elapsed_s"`
 		Blocked   []string       `json:"blocked,omitempty"`
 		Why       string         `json:"why,omitempty"`
+		provenance
+		Blockers []report.Blocker `json:"blockers,omitempty"`
 	}{
 		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: run.Header.Protocol, Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
 		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
 		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why,
+		provenance: newProvenance(m.Scenario), Blockers: report.Blockers(m.Scenario, run.Blocked),
 	}
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
@@ -201,9 +204,40 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 	if c.JSON {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return enc.Encode(struct {
+			*simulate.MCResult
+			provenance
+			Blockers []report.Blocker `json:"blockers,omitempty"`
+		}{res, newProvenance(s), mcBlockers(s, res)})
 	}
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// provenance is what every simulation output says about whose account it
+// plays: the account, how the sources say the talks ended, and the
+// assumptions no source states that the run rests on.
+type provenance struct {
+	Account     parley.Account      `json:"account"`
+	Reported    *parley.ReportedEnd `json:"reported,omitempty"`
+	Assumptions []parley.Assumption `json:"assumptions,omitempty"`
+}
+
+func newProvenance(s *parley.Scenario) provenance {
+	p := provenance{Account: s.Account(), Assumptions: report.SimAssumptions(s)}
+	if s.Simulation != nil {
+		p.Reported = s.Simulation.Reported
+	}
+	return p
+}
+
+// mcBlockers annotates a Monte Carlo study's blockers (counted by who and
+// why) with the assumptions each rests on.
+func mcBlockers(s *parley.Scenario, res *simulate.MCResult) []report.Blocker {
+	var what []string
+	for _, b := range res.Blocked {
+		what = append(what, b.What)
+	}
+	return report.Blockers(s, what)
 }
 
 // input says where a command's scenario comes from.
