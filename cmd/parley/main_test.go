@@ -487,3 +487,127 @@ func TestGeniusWebInput(t *testing.T) {
 		t.Errorf("--genius with --geniusweb: exit %d: %s", code, errs)
 	}
 }
+
+// TestSimulateAccounts runs the Monte Carlo study over the built-in
+// scenario's accounts: per-account and pooled results with intervals,
+// failures split by where they came from, the same JSON with one worker
+// and with two, and clear errors for what does not go together.
+func TestSimulateAccounts(t *testing.T) {
+	var outs []string
+	for _, w := range []string{"1", "2"} {
+		out, errs, code := run(t, "simulate", "--runs", "24", "--accounts", "--workers", w, "--json", "--seed", "9")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, "elapsed_s")
+		delete(m, "runs_per_second")
+		b, _ := json.Marshal(m)
+		outs = append(outs, string(b))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("the accounts study depends on --workers:\n%s\n%s", outs[0], outs[1])
+	}
+	var r struct {
+		Pooled struct {
+			Runs     int            `json:"runs"`
+			CI95     []float64      `json:"ci95"`
+			Failures map[string]int `json:"failures"`
+		} `json:"pooled"`
+		Accounts []struct {
+			Name    string  `json:"name"`
+			Prior   float64 `json:"prior"`
+			Account struct {
+				Variant  string `json:"variant"`
+				Families int    `json:"families"`
+			} `json:"account"`
+			Blocked []struct {
+				What string `json:"what"`
+			} `json:"blocked"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(outs[0]), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pooled.Runs != 24 || len(r.Pooled.CI95) != 2 || len(r.Accounts) != 4 {
+		t.Fatalf("want 24 pooled runs with an interval over 4 accounts: %s", outs[0])
+	}
+	for _, a := range r.Accounts {
+		if a.Account.Variant != a.Name || a.Account.Families != 1 {
+			t.Errorf("account %s: provenance %+v", a.Name, a.Account)
+		}
+	}
+	out, errs, code := run(t, "simulate", "--runs", "12", "--accounts")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Monte Carlo over accounts", "s0s1-factions", "s2-account", "s3-account", "s4-account", "pooled", "95% interval", "agents%", "Reported end (S3)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("accounts report lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "--accounts"}, "give --runs N"},
+		{[]string{"simulate", "--runs", "3", "--accounts", filepath.Join("..", "..", "scenario", "testdata", "harbour.yaml")}, "defines no accounts"},
+		{[]string{"simulate", "--runs", "3", "--accounts", "--variant", "s2-account"}, "does not go with --variant"},
+		{[]string{"simulate", "--runs", "3", "--accounts", "--genius", filepath.Join("..", "..", "genius", "testdata", "car-domain.xml"), filepath.Join("..", "..", "genius", "testdata", "car-buyer.xml"), filepath.Join("..", "..", "genius", "testdata", "car-seller.xml")}, "inputs have none"},
+	} {
+		if _, errs, code := run(t, tc.args...); code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %s", tc.args, code, errs)
+		}
+	}
+}
+
+// TestAnalyzeSensitivity runs 'parley analyze --sensitivity' in text, JSON
+// and HTML on one account of the built-in scenario.
+func TestAnalyzeSensitivity(t *testing.T) {
+	html := filepath.Join(t.TempDir(), "s.html")
+	out, errs, code := run(t, "analyze", "--variant", "s4-account", "--sensitivity", "--sensitivity-pairs", "2", "--html", html)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Sensitivity: which estimates matter", "Pakistan: reservation", "opens the zone", "Change nothing across their range", "in pairs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`class="tornado"`)) {
+		t.Errorf("HTML report has no tornado chart")
+	}
+	out, errs, code = run(t, "analyze", "--variant", "s4-account", "--sensitivity", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Zone        struct{ Empty bool } `json:"zone"`
+		Sensitivity struct {
+			Rows []struct {
+				Path          string `json:"path"`
+				OpensOrCloses bool   `json:"opens_or_closes"`
+			} `json:"rows"`
+			NoEffect []struct{ Path string } `json:"no_effect"`
+			Pairs    []struct{ A, B string } `json:"pairs"`
+		} `json:"sensitivity"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Zone.Empty || len(r.Sensitivity.Rows) == 0 || !r.Sensitivity.Rows[0].OpensOrCloses || len(r.Sensitivity.Pairs) != 10 {
+		t.Errorf("S4: want an empty zone that the top estimate opens and 10 pairs of the top 5: %+v", r.Sensitivity)
+	}
+	for _, args := range [][]string{{"analyze", "--sensitivity", "--sensitivity-step", "0"}, {"analyze", "--sensitivity", "--sensitivity-pairs", "-1"}} {
+		if _, errs, code := run(t, args...); code != 2 || !strings.Contains(errs, "--sensitivity") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+}

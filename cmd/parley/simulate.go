@@ -39,6 +39,7 @@ type SimulateCommand struct {
 	Runs       int
 	Workers    int
 	TimeLimit  time.Duration
+	Accounts   bool
 }
 
 // Run parses flags, loads the scenario, and runs one negotiation (printing
@@ -57,6 +58,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
 	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges")
 	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores)")
+	fs.BoolVar(&c.Accounts, "accounts", false, "with --runs: each run first draws whose account it plays (the variants with a prior, in proportion to it), then its numbers")
 	c.input.flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -65,38 +67,29 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
 		return usagef("--rounds, --runs and --workers must not be negative")
 	}
-	_, s, err := c.input.load(pos)
-	if err != nil {
-		return err
-	}
-	cfg, err := simulate.FromScenario(s, c.Protocol)
-	if err != nil {
-		return &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
-	}
-	if c.Rounds > 0 {
-		cfg.Rounds = c.Rounds
-	}
-	if c.Mediator != "" {
-		cfg.Mediator = c.Mediator
-	}
-	if c.Agents != "" {
-		specs := splitSpecs(c.Agents)
-		if len(specs) != len(s.Parties) {
-			return usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
-		}
-		for i, sp := range specs {
-			if _, err := agent.New(sp); err != nil {
-				return usagef("--agents: %s", parley.ErrorMessage(err))
-			}
-			cfg.Agents[i] = sp
-		}
-	}
 	if c.TimeLimit < 0 {
 		return usagef("--time-limit must not be negative, got %s", c.TimeLimit)
 	}
-	cfg.WallClock = c.TimeLimit
-	cfg.Seed = c.Seed
-	cfg.Meta = map[string]string{"variant": s.Variant}
+	if c.Accounts && c.Runs == 0 {
+		return usagef("--accounts samples accounts over a Monte Carlo study: give --runs N")
+	}
+	if c.Accounts && c.Variant != "" {
+		return usagef("--accounts samples the accounts itself; it does not go with --variant")
+	}
+	file, s, err := c.input.load(pos)
+	if err != nil {
+		return err
+	}
+	cfg, err := c.configure(s)
+	if err != nil {
+		return err
+	}
+	if c.Accounts {
+		if c.Transcript != "" || c.HTML != "" {
+			return usagef("--transcript and --html describe one run; they do not go with --runs")
+		}
+		return c.accounts(ctx, file)
+	}
 
 	if c.Runs > 0 {
 		if c.Transcript != "" || c.HTML != "" {
@@ -133,6 +126,101 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 		return c.writeJSON(m, cfg, run)
 	}
 	return report.Timeline(c.Stdout, run, m)
+}
+
+// configure builds the configuration of s's runs: the scenario's
+// simulation set-up with the command line's overrides.
+func (c *SimulateCommand) configure(s *parley.Scenario) (simulate.Config, error) {
+	cfg, err := simulate.FromScenario(s, c.Protocol)
+	if err != nil {
+		return cfg, &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
+	}
+	if c.Rounds > 0 {
+		cfg.Rounds = c.Rounds
+	}
+	if c.Mediator != "" {
+		cfg.Mediator = c.Mediator
+	}
+	if c.Agents != "" {
+		specs := splitSpecs(c.Agents)
+		if len(specs) != len(s.Parties) {
+			return cfg, usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
+		}
+		for i, sp := range specs {
+			if _, err := agent.New(sp); err != nil {
+				return cfg, usagef("--agents: %s", parley.ErrorMessage(err))
+			}
+			cfg.Agents[i] = sp
+		}
+	}
+	cfg.WallClock = c.TimeLimit
+	cfg.Seed = c.Seed
+	cfg.Meta = map[string]string{"variant": s.Variant}
+	return cfg, nil
+}
+
+// accounts runs the Monte Carlo study over the scenario's accounts: the
+// variants with a prior weight, each with its own simulation set-up (and
+// the command line's overrides).
+func (c *SimulateCommand) accounts(ctx context.Context, file *scenario.File) error {
+	if file == nil {
+		return usagef("--accounts needs a scenario file with accounts (variants with a prior); Genius and GeniusWeb inputs have none")
+	}
+	var accs []simulate.Account
+	var scens []*parley.Scenario
+	for _, v := range file.Variants() {
+		if v.Prior == nil {
+			continue
+		}
+		s, err := file.Scenario(v.Name)
+		if err != nil {
+			return err
+		}
+		cfg, err := c.configure(s)
+		if err != nil {
+			return fmt.Errorf("account %s: %w", v.Name, err)
+		}
+		accs = append(accs, simulate.Account{Name: v.Name, Scenario: s, Config: cfg, Weight: v.Prior.Value})
+		scens = append(scens, s)
+	}
+	if len(accs) == 0 {
+		return parley.Errorf(parley.EINVALID, "%s defines no accounts: give variants a prior weight (prior: in docs/scenario-format.md) to sample over them", file.Name())
+	}
+	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
+	bar := c.progress(&mc)
+	res, err := simulate.Accounts(ctx, accs, mc)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		type account struct {
+			simulate.AccountSummary
+			provenance
+			Blockers []report.Blocker `json:"blockers,omitempty"`
+		}
+		out := struct {
+			Scenario string    `json:"scenario"`
+			Runs     int       `json:"runs"`
+			Pooled   any       `json:"pooled"`
+			Accounts []account `json:"accounts"`
+			Elapsed  float64   `json:"elapsed_s"`
+			Rate     float64   `json:"runs_per_second"`
+		}{Scenario: file.ID(), Runs: res.Runs, Pooled: res.Pooled, Elapsed: res.Elapsed, Rate: res.RunsPerSecond}
+		for k, a := range res.Accounts {
+			var what []string
+			for _, b := range a.Blocked {
+				what = append(what, b.What)
+			}
+			out.Accounts = append(out.Accounts, account{a, newProvenance(scens[k]), report.Blockers(scens[k], what)})
+		}
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return report.Accounts(c.Stdout, file.ID(), scens, res)
 }
 
 func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *simulate.Run) error {
@@ -172,6 +260,29 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 
 func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cfg simulate.Config) error {
 	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
+	bar := c.progress(&mc)
+	res, err := simulate.MonteCarlo(ctx, s, cfg, mc)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			*simulate.MCResult
+			provenance
+			Blockers []report.Blocker `json:"blockers,omitempty"`
+		}{res, newProvenance(s), mcBlockers(s, res)})
+	}
+	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// progress sets mc's progress report: a bar on a terminal, else a line
+// every tenth of the runs. It returns the bar, to finish, or nil.
+func (c *SimulateCommand) progress(mc *simulate.MCConfig) *progressbar.ProgressBar {
 	var bar *progressbar.ProgressBar
 	if f, ok := c.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = progressbar.NewOptions(c.Runs, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("runs"),
@@ -194,23 +305,7 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 			}
 		}
 	}
-	res, err := simulate.MonteCarlo(ctx, s, cfg, mc)
-	if bar != nil {
-		_ = bar.Finish()
-	}
-	if err != nil {
-		return err
-	}
-	if c.JSON {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			*simulate.MCResult
-			provenance
-			Blockers []report.Blocker `json:"blockers,omitempty"`
-		}{res, newProvenance(s), mcBlockers(s, res)})
-	}
-	return report.MonteCarlo(c.Stdout, s, cfg, res)
+	return bar
 }
 
 // provenance is what every simulation output says about whose account it
