@@ -233,21 +233,7 @@ type Trade struct {
 
 // Analyze runs the whole analysis.
 func Analyze(m *parley.Model, opt Options) (*Report, error) {
-	// Counting the zone exactly is hopeless on astronomically large
-	// spaces (it is #P-hard in general); unless the caller set a budget,
-	// spend little on it there: a witness, a lower bound and a sampled
-	// estimate are what can be had.
-	zoneNodes := opt.MaxNodes
-	if opt.MaxNodes == 0 {
-		opt.MaxNodes = DefaultMaxNodes
-		zoneNodes = DefaultMaxNodes
-		if m.Size().Cmp(hugeSpace) > 0 {
-			zoneNodes = HugeZoneNodes
-		}
-	}
-	if opt.MaxPoints == 0 {
-		opt.MaxPoints = DefaultMaxPoints
-	}
+	opt, zoneNodes := budgets(m, opt)
 	s := m.Scenario
 	as := newAssumed(s)
 	r := &Report{
@@ -301,6 +287,26 @@ func Analyze(m *parley.Model, opt Options) (*Report, error) {
 		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatRangedEstimates})
 	}
 	return r, nil
+}
+
+// budgets fills in the default budgets and returns the node budget for
+// counting the zone. Counting the zone exactly is hopeless on
+// astronomically large spaces (it is #P-hard in general); unless the caller
+// set a budget, it spends little there: a witness, a lower bound and a
+// sampled estimate are what can be had.
+func budgets(m *parley.Model, opt Options) (Options, int64) {
+	zoneNodes := opt.MaxNodes
+	if opt.MaxNodes == 0 {
+		opt.MaxNodes = DefaultMaxNodes
+		zoneNodes = DefaultMaxNodes
+		if m.Size().Cmp(hugeSpace) > 0 {
+			zoneNodes = HugeZoneNodes
+		}
+	}
+	if opt.MaxPoints == 0 {
+		opt.MaxPoints = DefaultMaxPoints
+	}
+	return opt, zoneNodes
 }
 
 // frontier computes the frontier of the parties' utilities over all

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 
 	"github.com/parleyhq/parley"
@@ -289,17 +290,7 @@ func Evaluate(s *parley.Scenario, opt Options) (Effect, error) {
 	if err != nil {
 		return Effect{}, err
 	}
-	zoneNodes := opt.MaxNodes
-	if opt.MaxNodes == 0 {
-		opt.MaxNodes = DefaultMaxNodes
-		zoneNodes = DefaultMaxNodes
-		if m.Size().Cmp(hugeSpace) > 0 {
-			zoneNodes = HugeZoneNodes
-		}
-	}
-	if opt.MaxPoints == 0 {
-		opt.MaxPoints = DefaultMaxPoints
-	}
+	opt, zoneNodes := budgets(m, opt)
 	z, err := search.Zone(m, search.Options{MaxNodes: zoneNodes, Seed: opt.Seed})
 	if err != nil {
 		return Effect{}, fmt.Errorf("analysis: zone of agreement: %w", err)
@@ -501,7 +492,7 @@ func compare(r *SensitivityRow, base Effect) {
 		if !e.ZoneEmpty || !base.ZoneEmpty {
 			continue // blockers are only compared between empty zones
 		}
-		if !equalStrings(e.Blockers, base.Blockers) {
+		if !slices.Equal(e.Blockers, base.Blockers) {
 			r.BlockersChange = true
 		}
 		for k, n := range e.RelaxedSizes {
@@ -576,18 +567,6 @@ func less(a, b *SensitivityRow) bool {
 		return a.RelaxedDelta > b.RelaxedDelta
 	}
 	return len(a.NashMoves) > len(b.NashMoves)
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func bigFloat(x *big.Int) float64 {

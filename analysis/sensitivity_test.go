@@ -66,11 +66,9 @@ func reference(t *testing.T, s *parley.Scenario) Effect {
 	e := Effect{ZoneEmpty: n == 0, ZoneSize: big.NewInt(n), ZoneExact: true, Blockers: []string{}}
 	if n > 0 {
 		var pts [][]int64
-		var outs []parley.Outcome
 		for _, o := range all(m) {
 			if m.InZone(o) {
 				pts = append(pts, m.Eval(o))
-				outs = append(outs, o)
 			}
 		}
 		k := bargain.Nash(pts, m.Reservations())

@@ -37,11 +37,7 @@ func MonteCarlo(w io.Writer, s *parley.Scenario, cfg simulate.Config, res *simul
 	}
 	if len(res.Blocked) > 0 {
 		p.f("\nWho blocked the last proposal, in runs without agreement\n")
-		var what []string
-		for _, b := range res.Blocked {
-			what = append(what, b.What)
-		}
-		bs := Blockers(s, what)
+		bs := CountedBlockers(s, res.Blocked)
 		for i, b := range res.Blocked {
 			p.f("  %5d  %5.1f%%  %s%s\n", b.Count, 100*float64(b.Count)/float64(res.Runs-res.Agreements), b.What, tags(bs[i].RestsOn))
 		}
@@ -92,11 +88,7 @@ func Accounts(w io.Writer, id string, scens []*parley.Scenario, res *simulate.Ac
 		if len(a.Blocked) == 0 {
 			continue
 		}
-		var what []string
-		for _, b := range a.Blocked {
-			what = append(what, b.What)
-		}
-		bs := Blockers(s, what)
+		bs := CountedBlockers(s, a.Blocked)
 		p.f("  Who blocked the last proposal, in runs without agreement:\n")
 		for i, b := range a.Blocked {
 			if i == 5 {
@@ -108,4 +100,14 @@ func Accounts(w io.Writer, id string, scens []*parley.Scenario, res *simulate.Ac
 	}
 	p.f("\n%.0f runs/s over %.1f s\n", res.RunsPerSecond, res.Elapsed)
 	return p.err
+}
+
+// CountedBlockers annotates a Monte Carlo study's blockers (counted by who
+// and why) with the assumptions each rests on, in the same order.
+func CountedBlockers(s *parley.Scenario, counts []simulate.Count) []Blocker {
+	var what []string
+	for _, b := range counts {
+		what = append(what, b.What)
+	}
+	return Blockers(s, what)
 }

@@ -71,19 +71,7 @@ func SensitivityText(w io.Writer, res *analysis.Sensitivity, rows int) error {
 			byPath[r.Path] = r.Param
 		}
 		for _, pr := range res.Pairs {
-			var zs []string
-			for _, c := range pr.Corners {
-				zs = append(zs, cornerText(c.Effect))
-			}
-			var notes []string
-			if pr.JointFlip {
-				notes = append(notes, "together they open or close the zone where neither does alone")
-			}
-			note := ""
-			if len(notes) > 0 {
-				note = " — " + strings.Join(notes, "; ")
-			}
-			p.f("    %s × %s: %s%s\n", paramName(byPath[pr.A]), paramName(byPath[pr.B]), strings.Join(zs, ", "), note)
+			p.f("    %s\n", pairLine(byPath, pr))
 		}
 	}
 	return p.err
@@ -117,6 +105,20 @@ func zoneShort(e analysis.Effect) string {
 	s := group(e.ZoneSize.String())
 	if !e.ZoneExact {
 		s = "≥" + s
+	}
+	return s
+}
+
+// pairLine words a pair of estimates: the four corners, and whether
+// together they open or close the zone where neither does alone.
+func pairLine(byPath map[string]analysis.Param, pr analysis.SensitivityPair) string {
+	var zs []string
+	for _, c := range pr.Corners {
+		zs = append(zs, cornerText(c.Effect))
+	}
+	s := fmt.Sprintf("%s × %s: %s", paramName(byPath[pr.A]), paramName(byPath[pr.B]), strings.Join(zs, ", "))
+	if pr.JointFlip {
+		s += " — together they open or close the zone where neither does alone"
 	}
 	return s
 }
@@ -343,15 +345,7 @@ func hsensitivityView(res *analysis.Sensitivity) *sensitivityView {
 		byPath[r.Path] = r.Param
 	}
 	for _, pr := range res.Pairs {
-		var zs []string
-		for _, c := range pr.Corners {
-			zs = append(zs, cornerText(c.Effect))
-		}
-		s := fmt.Sprintf("%s × %s: %s", paramName(byPath[pr.A]), paramName(byPath[pr.B]), strings.Join(zs, ", "))
-		if pr.JointFlip {
-			s += " — together they open or close the zone where neither does alone"
-		}
-		v.Pairs = append(v.Pairs, s)
+		v.Pairs = append(v.Pairs, pairLine(byPath, pr))
 	}
 	v.Chart, v.Metric = tornado(res)
 	return v

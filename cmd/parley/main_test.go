@@ -359,12 +359,15 @@ func TestSimulateGeniusAgents(t *testing.T) {
 	}
 }
 
-func TestSimulateMonteCarloWorkers(t *testing.T) {
-	var outs []string
-	for _, w := range []string{"1", "2"} {
-		out, errs, code := run(t, "simulate", "--runs", "16", "--workers", w, "--json", "--seed", "5")
+// byWorkers runs a Monte Carlo command with one and with two workers and
+// returns both JSON outputs without their wall-clock fields.
+func byWorkers(t *testing.T, args ...string) [2]string {
+	t.Helper()
+	var outs [2]string
+	for i, w := range []string{"1", "2"} {
+		out, errs, code := run(t, append(args, "--workers", w, "--json")...)
 		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errs)
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
 		}
 		var m map[string]any
 		if err := json.Unmarshal([]byte(out), &m); err != nil {
@@ -373,9 +376,13 @@ func TestSimulateMonteCarloWorkers(t *testing.T) {
 		delete(m, "elapsed_s")
 		delete(m, "runs_per_second")
 		b, _ := json.Marshal(m)
-		outs = append(outs, string(b))
+		outs[i] = string(b)
 	}
-	if outs[0] != outs[1] {
+	return outs
+}
+
+func TestSimulateMonteCarloWorkers(t *testing.T) {
+	if outs := byWorkers(t, "simulate", "--runs", "16", "--seed", "5"); outs[0] != outs[1] {
 		t.Errorf("Monte Carlo depends on --workers:\n%s\n%s", outs[0], outs[1])
 	}
 	out, _, _ := run(t, "simulate", "--runs", "8", "--variant", "s0s1-factions")
@@ -493,21 +500,7 @@ func TestGeniusWebInput(t *testing.T) {
 // failures split by where they came from, the same JSON with one worker
 // and with two, and clear errors for what does not go together.
 func TestSimulateAccounts(t *testing.T) {
-	var outs []string
-	for _, w := range []string{"1", "2"} {
-		out, errs, code := run(t, "simulate", "--runs", "24", "--accounts", "--workers", w, "--json", "--seed", "9")
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(out), &m); err != nil {
-			t.Fatal(err)
-		}
-		delete(m, "elapsed_s")
-		delete(m, "runs_per_second")
-		b, _ := json.Marshal(m)
-		outs = append(outs, string(b))
-	}
+	outs := byWorkers(t, "simulate", "--runs", "24", "--accounts", "--seed", "9")
 	if outs[0] != outs[1] {
 		t.Errorf("the accounts study depends on --workers:\n%s\n%s", outs[0], outs[1])
 	}

@@ -210,11 +210,7 @@ func (c *SimulateCommand) accounts(ctx context.Context, file *scenario.File) err
 			Rate     float64   `json:"runs_per_second"`
 		}{Scenario: file.ID(), Runs: res.Runs, Pooled: res.Pooled, Elapsed: res.Elapsed, Rate: res.RunsPerSecond}
 		for k, a := range res.Accounts {
-			var what []string
-			for _, b := range a.Blocked {
-				what = append(what, b.What)
-			}
-			out.Accounts = append(out.Accounts, account{a, newProvenance(scens[k]), report.Blockers(scens[k], what)})
+			out.Accounts = append(out.Accounts, account{a, newProvenance(scens[k]), report.CountedBlockers(scens[k], a.Blocked)})
 		}
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
@@ -275,7 +271,7 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 			*simulate.MCResult
 			provenance
 			Blockers []report.Blocker `json:"blockers,omitempty"`
-		}{res, newProvenance(s), mcBlockers(s, res)})
+		}{res, newProvenance(s), report.CountedBlockers(s, res.Blocked)})
 	}
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
 }
@@ -323,16 +319,6 @@ func newProvenance(s *parley.Scenario) provenance {
 		p.Reported = s.Simulation.Reported
 	}
 	return p
-}
-
-// mcBlockers annotates a Monte Carlo study's blockers (counted by who and
-// why) with the assumptions each rests on.
-func mcBlockers(s *parley.Scenario, res *simulate.MCResult) []report.Blocker {
-	var what []string
-	for _, b := range res.Blocked {
-		what = append(what, b.What)
-	}
-	return report.Blockers(s, what)
 }
 
 // input says where a command's scenario comes from.
