@@ -55,9 +55,17 @@ type Param struct {
 	Path      string `json:"path"`
 	Party     string `json:"party"`
 	Principal string `json:"principal"`
-	// What says which estimate of the principal: "reservation", "weight"
-	// (of a faction in its delegation), "weight of ISSUE", "ISSUE=OPTION"
-	// (an option value), "constraint N".
+	// Kind is what the estimate is: "faction_weight", "reservation",
+	// "issue_weight", "option_value" or "constraint"; Issue and Option
+	// name the issue and option of a weight or value, Index the
+	// constraint (from 0).
+	Kind   string `json:"kind"`
+	Issue  string `json:"issue,omitempty"`
+	Option string `json:"option,omitempty"`
+	Index  int    `json:"index,omitempty"`
+	// What is a short label of the estimate within its principal:
+	// "reservation", "weight" (of a faction in its delegation), "weight of
+	// ISSUE", "ISSUE=OPTION" (an option value), "constraint N" (from 1).
 	What  string  `json:"what"`
 	Value float64 `json:"value"`
 	Low   float64 `json:"low"`
@@ -88,6 +96,11 @@ const (
 	pOptionValue
 	pConstraint
 )
+
+// String names the kind as Param.Kind writes it.
+func (k paramKind) String() string {
+	return [...]string{"faction_weight", "reservation", "issue_weight", "option_value", "constraint"}[k]
+}
 
 // An Effect is what the analysis concludes for one setting of the
 // estimates: the zone, what blocks it when it is empty, and the Nash point
@@ -194,8 +207,17 @@ func Params(s *parley.Scenario, step float64) []Param {
 		p := &s.Parties[i]
 		visit := func(j int, fp string, name string, w *parley.Estimate, pr *parley.Preferences) {
 			add := func(path, what string, e *parley.Estimate, kind paramKind, k, l int, lo, hi float64) {
-				q := Param{Path: path, Party: p.Name, Principal: name, What: what, Value: e.Value,
+				q := Param{Path: path, Party: p.Name, Principal: name, Kind: kind.String(), What: what, Value: e.Value,
 					Ranged: e.Ranged, Assumption: e.Assumption != "", ref: paramRef{party: i, faction: j, kind: kind, k: k, l: l}}
+				switch kind {
+				case pIssueWeight, pOptionValue:
+					q.Issue = pr.Issues[k].Issue
+					if kind == pOptionValue {
+						q.Option = pr.Issues[k].Values[l].Option
+					}
+				case pConstraint:
+					q.Index = k
+				}
 				if e.Ranged {
 					q.Low, q.High = e.Low, e.High
 				} else {
