@@ -195,13 +195,22 @@ func changeText(base analysis.Effect, r analysis.SensitivityRow) string {
 			parts = append(parts, t)
 		}
 	}
+	// One move at both ends is said once; a Nash point that appears or
+	// disappears with the zone is said with the zone.
 	var ms []string
+	at := map[string][]string{}
 	for _, m := range r.NashMoves {
-		// A Nash point that appears or disappears with the zone is said
-		// with the zone.
-		if m.From != nil && m.To != nil {
-			ms = append(ms, fmt.Sprintf("%s %v→%v (%s)", m.Issue, m.From, m.To, m.At))
+		if m.From == nil || m.To == nil {
+			continue
 		}
+		k := fmt.Sprintf("%s %v→%v", m.Issue, m.From, m.To)
+		if at[k] == nil {
+			ms = append(ms, k)
+		}
+		at[k] = append(at[k], m.At)
+	}
+	for i, k := range ms {
+		ms[i] = k + " (" + strings.Join(at[k], ", ") + ")"
 	}
 	if len(ms) > 0 {
 		parts = append(parts, "Nash: "+strings.Join(ms, ", "))
