@@ -33,7 +33,14 @@ func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(c.Stdout, "%-16s %s\n", name, s.Title)
 		for _, v := range f.Variants() {
-			fmt.Fprintf(c.Stdout, "  --variant %-20s %s\n", v.Name, oneLine(v.Description, 70))
+			kind := ""
+			switch {
+			case v.Prior != nil:
+				kind = "account: "
+			case v.Assumption != "":
+				kind = "what-if: "
+			}
+			fmt.Fprintf(c.Stdout, "  --variant %-20s %s\n", v.Name, oneLine(kind+v.Description, 80))
 		}
 	}
 	return nil
