@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/parleyhq/parley/scenario"
 )
@@ -37,7 +38,7 @@ func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
 			switch {
 			case v.Prior != nil:
 				kind = "account: "
-			case v.Assumption != "":
+			case v.Assumption != "" && !strings.HasPrefix(v.Description, "What-if"):
 				kind = "what-if: "
 			}
 			fmt.Fprintf(c.Stdout, "  --variant %-20s %s\n", v.Name, oneLine(kind+v.Description, 80))
