@@ -266,6 +266,9 @@ func AccountLines(a parley.Account) []string {
 		}
 		out = append(out, s+".")
 	}
+	if a.Variant != "" && a.Description != "" {
+		out = append(out, oneLine(a.Description))
+	}
 	if len(a.Sources) > 0 {
 		out = append(out, "Sources: "+Sources(a)+".")
 	}
