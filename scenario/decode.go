@@ -19,7 +19,7 @@ var (
 	principalKeys   = []string{"party", "faction", "agent", "sources", "reason", "assumption"}
 	sourceKeys      = []string{"id", "title", "file", "url", "leaning", "note", "family"}
 	issueKeys       = []string{"name", "description", "kind", "options", "min", "max", "step", "not_addressed"}
-	optionKeys      = []string{"label", "clause", "not_addressed"}
+	optionKeys      = []string{"label", "clause", "not_addressed", "commitments", "verification"}
 	notAddrKeys     = []string{"label", "clause"}
 	partyKeys       = []string{"name", "description", "sources", "preferences", "delegation"}
 	delegationKeys  = []string{"rule", "factions"}
@@ -550,6 +550,7 @@ func (d *decoder) option(n *yaml.Node, path string) parley.Option {
 	if v := o.opt("not_addressed"); v != nil {
 		op.NotAddressed = d.boolean(v, join(path, "not_addressed"))
 	}
+	d.optionMonitoring(o, &op)
 	return op
 }
 

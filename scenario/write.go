@@ -74,7 +74,8 @@ func numericExact(is *parley.Issue) bool {
 		return false
 	}
 	for i := range gen {
-		if gen[i] != opts[i] {
+		g, o := gen[i], opts[i]
+		if g.Label != o.Label || g.Value != o.Value || g.Clause != o.Clause || g.NotAddressed != o.NotAddressed || len(o.Commitments) > 0 || o.Verification != nil {
 			return false
 		}
 	}
@@ -256,7 +257,7 @@ func (w *writer) issue(is *parley.Issue) *yaml.Node {
 	if is.Kind == parley.Categorical || w.categorical[is.Name] {
 		l := seq(false)
 		for _, o := range is.Options {
-			if o.Clause == "" && !o.NotAddressed {
+			if o.Clause == "" && !o.NotAddressed && len(o.Commitments) == 0 && o.Verification == nil {
 				l.Content = append(l.Content, str(o.Label))
 				continue
 			}
@@ -266,6 +267,7 @@ func (w *writer) issue(is *parley.Issue) *yaml.Node {
 			if o.NotAddressed {
 				add(om, "not_addressed", boolean(true))
 			}
+			optionMonitoring(om, &o)
 			l.Content = append(l.Content, om)
 		}
 		add(m, "options", l)

@@ -3,7 +3,6 @@ package simulate
 import (
 	"context"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 // This file is the Monte Carlo study over accounts: when the sources tell
@@ -113,43 +113,21 @@ func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsRe
 		acc += a.Weight / total
 		cum[i] = acc
 	}
-	workers := mc.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	runs := make([]accountRun, mc.Runs)
-	next := make(chan int)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
 	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				runs[i] = oneAccount(accounts, cum, mc.Seed, i)
-				if mc.Progress != nil {
-					mu.Lock()
-					done++
-					d := done
-					mu.Unlock()
-					mc.Progress(d, mc.Runs)
-				}
-			}
-		}()
-	}
-feed:
-	for i := 0; i < mc.Runs; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	err := parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
+		runs[i] = oneAccount(accounts, cum, mc.Seed, i)
+		if mc.Progress != nil {
+			mu.Lock()
+			done++
+			d := done
+			mu.Unlock()
+			mc.Progress(d, mc.Runs)
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i := range runs {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 // MCConfig says how to run a Monte Carlo study.
@@ -60,12 +60,7 @@ type Count struct {
 }
 
 // RunSeed derives run i's seed from the study's seed (splitmix64).
-func RunSeed(seed uint64, i int) uint64 {
-	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
+func RunSeed(seed uint64, i int) uint64 { return parallel.Seed(seed, i) }
 
 type mcRun struct {
 	end    parley.EndState
@@ -83,43 +78,21 @@ func MonteCarlo(ctx context.Context, s *parley.Scenario, cfg Config, mc MCConfig
 	if mc.Runs <= 0 {
 		return nil, parley.Errorf(parley.EINVALID, "simulate: runs must be positive, got %d", mc.Runs)
 	}
-	workers := mc.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	runs := make([]mcRun, mc.Runs)
-	next := make(chan int)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
 	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				runs[i] = one(s, cfg, RunSeed(mc.Seed, i))
-				if mc.Progress != nil {
-					mu.Lock()
-					done++
-					d := done
-					mu.Unlock()
-					mc.Progress(d, mc.Runs)
-				}
-			}
-		}()
-	}
-feed:
-	for i := 0; i < mc.Runs; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	err := parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
+		runs[i] = one(s, cfg, RunSeed(mc.Seed, i))
+		if mc.Progress != nil {
+			mu.Lock()
+			done++
+			d := done
+			mu.Unlock()
+			mc.Progress(d, mc.Runs)
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i := range runs {

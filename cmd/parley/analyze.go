@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"runtime"
-	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
+	workers "github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/report"
 )
 
@@ -140,27 +139,9 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 
 // parallel returns a function that runs independent recomputations on all
 // cores (the analysis package itself starts no goroutines); once ctx is
-// done, the calls left are skipped.
+// done, the calls left are skipped (the caller checks ctx).
 func parallel(ctx context.Context) func(n int, do func(i int)) {
-	return func(n int, do func(i int)) {
-		workers := min(runtime.GOMAXPROCS(0), n)
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					do(i)
-				}
-			}()
-		}
-		for i := 0; i < n && ctx.Err() == nil; i++ {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-	}
+	return func(n int, do func(i int)) { _ = workers.For(ctx, n, 0, do) }
 }
 
 func writeHTML(path string, rep *analysis.Report, m *parley.Model, opt report.HTMLOptions) error {
