@@ -271,8 +271,9 @@ func (s *Scenario) walkPrincipals(fn func(party int, path string, f *Faction)) {
 // values, discounts, issue weights, option values and value functions (an
 // issue preference's sources cover its values), constraint utilities, red
 // lines, ratification rules, roles and their consents, the simulation
-// set-up and its agents, and variants and their priors. A sourced scenario
-// should return none; `parley validate` warns about each.
+// set-up and its agents, variants and their priors, and the commitments
+// and verification clauses of options with their estimates. A sourced
+// scenario should return none; `parley validate` warns about each.
 func (s *Scenario) Unsourced() []string {
 	var out []string
 	need := func(path string, based bool) {
@@ -314,6 +315,40 @@ func (s *Scenario) Unsourced() []string {
 	for i := range s.Parties {
 		if d := s.Parties[i].Delegation; d != nil {
 			need(fmt.Sprintf("parties[%d].delegation.rule", i), len(d.Rule.Sources) > 0 || d.Rule.Assumption != "")
+		}
+	}
+	// The commitments and verification clauses options put into an
+	// agreement, and the estimates they carry for the monitoring Monte
+	// Carlo.
+	for i := range s.Issues {
+		for k := range s.Issues[i].Options {
+			o := &s.Issues[i].Options[k]
+			op := fmt.Sprintf("issues[%d].options[%d]", i, k)
+			for j := range o.Commitments {
+				c := &o.Commitments[j]
+				cp := fmt.Sprintf("%s.commitments[%d]", op, j)
+				need(cp, len(c.Sources) > 0)
+				for _, x := range []struct {
+					name string
+					e    *Estimate
+				}{{"rate", c.Assume.Rate}, {"lookalike", c.Assume.Lookalike}, {"force", c.Assume.Force}} {
+					if x.e != nil {
+						est(cp+".assume."+x.name, x.e)
+					}
+				}
+			}
+			if v := o.Verification; v != nil {
+				vp := op + ".verification"
+				need(vp, len(v.Sources) > 0)
+				for _, x := range []struct {
+					name string
+					e    *Estimate
+				}{{"detection", v.Assume.Detection}, {"false_attribution", v.Assume.FalseAttribution}, {"dispute", v.Assume.Dispute}} {
+					if x.e != nil {
+						est(vp+".assume."+x.name, x.e)
+					}
+				}
+			}
 		}
 	}
 	for i := range s.Roles {

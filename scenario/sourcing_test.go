@@ -39,7 +39,12 @@ func TestUnsourcedFindsGaps(t *testing.T) {
 id: gaps
 sources: [{id: A}]
 issues:
-  - {name: x, options: [a, b]}
+  - name: x
+    options:
+      - a
+      - label: b
+        commitments:
+          - {id: c1, kind: prohibition, text: do not, by: [P], to: [Q]}
 parties:
   - name: P
     preferences:
@@ -81,6 +86,7 @@ variants:
 		"parties[1].delegation.factions[0].preferences.issues[0].weight",
 		"roles[0].consents",
 		"variants[0]",
+		"issues[0].options[1].commitments[0]",
 	}
 	if strings.Join(got, "\n") != strings.Join(sortedLike(want, got), "\n") || len(got) != len(want) {
 		t.Errorf("unsourced:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
