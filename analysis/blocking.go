@@ -160,7 +160,7 @@ func relaxations(m *parley.Model, as assumed) []relaxation {
 // consent would open. Each entry lists the analyst's assumptions it rests
 // on.
 func blocking(m *parley.Model, r *Report, opt Options) error {
-	so := search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed}
+	so := opt.search(opt.MaxNodes)
 	as := newAssumed(m.Scenario)
 	for _, rx := range relaxations(m, as) {
 		b := rx.block
@@ -206,7 +206,7 @@ func blocking(m *parley.Model, r *Report, opt Options) error {
 // (keys as in Effect.Blockers) with the size of the zone each opens: the
 // part of the blocking analysis the sensitivity analysis compares.
 func openers(m *parley.Model, opt Options) ([]string, map[string]*big.Int, error) {
-	so := search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed}
+	so := opt.search(opt.MaxNodes)
 	var bs []Block
 	for _, rx := range relaxations(m, assumed{}) {
 		if rx.model == nil {

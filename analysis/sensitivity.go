@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/big"
@@ -306,14 +307,27 @@ func WithParam(s *parley.Scenario, p Param, v float64) *parley.Scenario {
 // Evaluate analyses one setting of a scenario's estimates: the zone, and
 // what blocks it when it is empty or the Nash point when it is not. It
 // skips what the sensitivity analysis does not compare (the global Pareto
-// frontier, the other bargaining solutions, trade hints).
-func Evaluate(s *parley.Scenario, opt Options) (Effect, error) {
+// frontier, the other bargaining solutions, trade hints). When ctx is
+// cancelled it stops, as Analyze does, and returns ctx's error.
+func Evaluate(ctx context.Context, s *parley.Scenario, opt Options) (Effect, error) {
+	if err := ctx.Err(); err != nil {
+		return Effect{}, err
+	}
+	opt.stop = func() bool { return ctx.Err() != nil }
+	e, err := evaluate(s, opt)
+	if cerr := ctx.Err(); cerr != nil {
+		return Effect{}, fmt.Errorf("analysis: %w", cerr)
+	}
+	return e, err
+}
+
+func evaluate(s *parley.Scenario, opt Options) (Effect, error) {
 	m, err := s.Compile()
 	if err != nil {
 		return Effect{}, err
 	}
 	opt, zoneNodes := budgets(m, opt)
-	z, err := search.Zone(m, search.Options{MaxNodes: zoneNodes, Seed: opt.Seed})
+	z, err := search.Zone(m, opt.search(zoneNodes))
 	if err != nil {
 		return Effect{}, fmt.Errorf("analysis: zone of agreement: %w", err)
 	}
@@ -360,8 +374,9 @@ func blockerKeys(bs []Block) ([]string, map[string]*big.Int) {
 	return out, sizes
 }
 
-// Sensitize runs the sensitivity analysis of s.
-func Sensitize(s *parley.Scenario, opt SensitivityOptions) (*Sensitivity, error) {
+// Sensitize runs the sensitivity analysis of s. When ctx is cancelled it
+// stops and returns ctx's error.
+func Sensitize(ctx context.Context, s *parley.Scenario, opt SensitivityOptions) (*Sensitivity, error) {
 	step := opt.Step
 	if step == 0 {
 		step = DefaultSensitivityStep
@@ -378,7 +393,7 @@ func Sensitize(s *parley.Scenario, opt SensitivityOptions) (*Sensitivity, error)
 		}
 	}
 	res := &Sensitivity{Scenario: s.ID, Variant: s.Variant, Account: s.Account(), Step: step, Rows: []SensitivityRow{}, NoEffect: []Param{}, Pairs: []SensitivityPair{}}
-	base, err := Evaluate(s, opt.Options)
+	base, err := Evaluate(ctx, s, opt.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +408,7 @@ func Sensitize(s *parley.Scenario, opt SensitivityOptions) (*Sensitivity, error)
 		if i%2 == 1 {
 			v = p.High
 		}
-		singles[i], err = Evaluate(WithParam(s, p, v), opt.Options)
+		singles[i], err = Evaluate(ctx, WithParam(s, p, v), opt.Options)
 		if err != nil {
 			return fmt.Errorf("analysis: sensitivity: %s at %v: %w", p.Path, v, err)
 		}
@@ -435,7 +450,7 @@ func Sensitize(s *parley.Scenario, opt SensitivityOptions) (*Sensitivity, error)
 		j := jobs[i]
 		pa, pb := rows[j.a].Param, rows[j.b].Param
 		c := WithParam(WithParam(s, pa, end(pa, j.ca)), pb, end(pb, j.cb))
-		corners[i], err = Evaluate(c, opt.Options)
+		corners[i], err = Evaluate(ctx, c, opt.Options)
 		if err != nil {
 			return fmt.Errorf("analysis: sensitivity: %s and %s at %s/%s: %w", pa.Path, pb.Path, endName(j.ca), endName(j.cb), err)
 		}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"testing"
 
 	"github.com/parleyhq/parley/scenario"
@@ -20,7 +21,7 @@ func BenchmarkSensitizeIstanbul(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := Sensitize(s, SensitivityOptions{})
+		res, err := Sensitize(context.Background(), s, SensitivityOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -205,7 +206,7 @@ func TestSensitivityMatchesRecomputation(t *testing.T) {
 		if _, err := s.Compile(); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		res, err := Sensitize(s, SensitivityOptions{Pairs: 3})
+		res, err := Sensitize(context.Background(), s, SensitivityOptions{Pairs: 3})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -272,7 +273,7 @@ func TestSensitivityMatchesRecomputation(t *testing.T) {
 		if seed%4 != 0 {
 			continue
 		}
-		par, err := Sensitize(s, SensitivityOptions{Pairs: 3, Each: func(n int, do func(int)) {
+		par, err := Sensitize(context.Background(), s, SensitivityOptions{Pairs: 3, Each: func(n int, do func(int)) {
 			var wg sync.WaitGroup
 			for i := 0; i < n; i++ {
 				wg.Add(1)
@@ -304,7 +305,7 @@ func mustJSON(t *testing.T, v any) string {
 
 func TestSensitivityBadStep(t *testing.T) {
 	s := randscen.New(rand.New(rand.NewPCG(1, 1)), randscen.Options{})
-	if _, err := Sensitize(s, SensitivityOptions{Step: -0.1}); parley.ErrorCode(err) != parley.EINVALID {
+	if _, err := Sensitize(context.Background(), s, SensitivityOptions{Step: -0.1}); parley.ErrorCode(err) != parley.EINVALID {
 		t.Errorf("negative step: %v", err)
 	}
 }

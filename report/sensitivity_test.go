@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -27,11 +28,11 @@ func TestSensitivityReports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := analysis.Analyze(m, analysis.Options{})
+		rep, err := analysis.Analyze(context.Background(), m, analysis.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sens, err := analysis.Sensitize(s, analysis.SensitivityOptions{Pairs: 3})
+		sens, err := analysis.Sensitize(context.Background(), s, analysis.SensitivityOptions{Pairs: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

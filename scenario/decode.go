@@ -969,8 +969,8 @@ func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
 		return nil
 	}
 	sp := &parley.SimulationSpec{}
-	if v := o.req("protocol", parley.ProtocolSAO+" or "+parley.ProtocolMediated); v != nil {
-		sp.Protocol = d.str(v, join(path, "protocol"))
+	if v := o.req("protocol", parley.ProtocolChoices()); v != nil {
+		sp.Protocol = parley.ProtocolName(d.str(v, join(path, "protocol")))
 	}
 	if v := o.req("rounds", "the deadline in rounds"); v != nil {
 		sp.Rounds = d.integer(v, join(path, "rounds"))

@@ -197,7 +197,7 @@ func strList(ss []string) *yaml.Node {
 
 func simulation(sp *parley.SimulationSpec) *yaml.Node {
 	m := mapping(false)
-	add(m, "protocol", str(sp.Protocol))
+	add(m, "protocol", str(string(sp.Protocol)))
 	add(m, "rounds", num(float64(sp.Rounds)))
 	if len(sp.Agenda) > 0 {
 		add(m, "agenda", strList(sp.Agenda))

@@ -2,15 +2,17 @@ package simulate
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/internal/parallel"
+	"github.com/parleyhq/parley/protocol"
 )
 
 // This file is the Monte Carlo study over accounts: when the sources tell
@@ -75,10 +77,40 @@ type AccountSummary struct {
 	MeanRounds float64 `json:"mean_rounds"`
 }
 
-type accountRun struct {
-	account int
-	mcRun
-	zoneEmpty bool
+// accountAcc accumulates the runs of one account (or of all, pooled) as
+// they finish: memory does not grow with the number of runs, and adding
+// commutes, so the summary does not depend on the number of workers.
+type accountAcc struct {
+	*mcAcc
+	zone, agents int64
+}
+
+func (a *accountAcc) add(r mcRun, zoneEmpty bool) {
+	a.mcAcc.add(r)
+	if r.end == parley.Agreement {
+		return
+	}
+	if zoneEmpty {
+		a.zone++
+	} else {
+		a.agents++
+	}
+}
+
+func (a *accountAcc) summary(s *parley.Scenario) AccountSummary {
+	if a.runs == 0 {
+		return AccountSummary{Ends: map[string]int{}, Failures: map[string]int{FailZone: 0, FailAgents: 0}, Blocked: []Count{}, CI95: wilson(0, 0, 1.959963984540054)}
+	}
+	r := summarise(s, a.mcAcc, 0)
+	out := AccountSummary{Runs: r.Runs, Agreements: r.Agreements, PAgreement: r.PAgreement, CI95: r.CI95, Ends: r.Ends,
+		Failures: map[string]int{FailZone: int(a.zone), FailAgents: int(a.agents)}, Blocked: r.Blocked, MeanRounds: r.MeanRounds}
+	if out.Blocked == nil {
+		out.Blocked = []Count{}
+	}
+	if f := a.zone + a.agents; f > 0 {
+		out.AgentsShare = float64(a.agents) / float64(f)
+	}
+	return out
 }
 
 // AccountSeed derives the seed with which run i draws its account; the
@@ -89,18 +121,26 @@ func AccountSeed(seed uint64, i int) uint64 { return RunSeed(seed^0xa5a5a5a5a5a5
 // probability proportional to its weight (from AccountSeed), draws that
 // account's ranged estimates and uncertain consents (Scenario.Sample with
 // RunSeed), compiles, finds whether the zone is empty, and simulates with
-// the account's configuration and the run's seed.
+// the account's configuration and the run's seed. Runs are summarised as
+// they finish. When ctx is cancelled the study stops and returns ctx's
+// error.
 func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsResult, error) {
 	if mc.Runs <= 0 {
 		return nil, parley.Errorf(parley.EINVALID, "simulate: runs must be positive, got %d", mc.Runs)
+	}
+	if mc.Runs > MaxRuns {
+		return nil, parley.Errorf(parley.EINVALID, "simulate: %d runs is more than a study can count exactly (at most %d, 2^53)", mc.Runs, int64(MaxRuns))
+	}
+	if mc.Workers < 0 {
+		return nil, parley.Errorf(parley.EINVALID, "simulate: workers must not be negative, got %d", mc.Workers)
 	}
 	if len(accounts) == 0 {
 		return nil, parley.Errorf(parley.EINVALID, "simulate: no accounts to sample")
 	}
 	var total float64
 	for _, a := range accounts {
-		if !(a.Weight >= 0) {
-			return nil, parley.Errorf(parley.EINVALID, "simulate: account %s has weight %v; weights must not be negative", a.Name, a.Weight)
+		if !(a.Weight >= 0) || math.IsInf(a.Weight, 0) {
+			return nil, parley.Errorf(parley.EINVALID, "simulate: account %s has weight %v; weights must be finite and not negative", a.Name, a.Weight)
 		}
 		total += a.Weight
 	}
@@ -113,43 +153,54 @@ func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsRe
 		acc += a.Weight / total
 		cum[i] = acc
 	}
-	runs := make([]accountRun, mc.Runs)
-	var mu sync.Mutex
-	done := 0
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu     sync.Mutex // guards what follows, and orders Progress calls
+		each   = make([]*accountAcc, len(accounts))
+		pooled = &accountAcc{mcAcc: newMCAcc(len(accounts[0].Scenario.Parties))}
+		done   int
+		failed error
+	)
+	for k, a := range accounts {
+		each[k] = &accountAcc{mcAcc: newMCAcc(len(a.Scenario.Parties))}
+	}
 	start := time.Now()
 	err := parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
-		runs[i] = oneAccount(accounts, cum, mc.Seed, i)
+		k, r, zoneEmpty, err := oneAccount(ctx, accounts, cum, mc.Seed, i)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if failed == nil && ctx.Err() == nil {
+				failed = fmt.Errorf("simulate: run %d (account %s): %w", i, accounts[k].Name, err)
+				cancel(failed)
+			}
+			return
+		}
+		each[k].add(r, zoneEmpty)
+		// Pooled utilities mix accounts whose parties may differ: only the
+		// counts are pooled.
+		pr := r
+		pr.utils = nil
+		pooled.add(pr, zoneEmpty)
+		done++
 		if mc.Progress != nil {
-			mu.Lock()
-			done++
-			d := done
-			mu.Unlock()
-			mc.Progress(d, mc.Runs)
+			mc.Progress(done, mc.Runs)
 		}
 	})
+	if failed != nil {
+		return nil, failed
+	}
 	if err != nil {
 		return nil, err
 	}
-	for i := range runs {
-		if runs[i].err != nil {
-			return nil, runs[i].err
-		}
-	}
 	res := &AccountsResult{Runs: mc.Runs, Elapsed: time.Since(start).Seconds()}
-	var all []accountRun
 	for k, a := range accounts {
-		var mine []accountRun
-		for _, r := range runs {
-			if r.account == k {
-				mine = append(mine, r)
-			}
-		}
-		all = append(all, mine...)
-		sum := summariseAccount(mine)
+		sum := each[k].summary(a.Scenario)
 		sum.Name, sum.Prior = a.Name, a.Weight/total
 		res.Accounts = append(res.Accounts, sum)
 	}
-	res.Pooled = summariseAccount(all)
+	res.Pooled = pooled.summary(accounts[0].Scenario)
 	res.Pooled.Prior = 1
 	if res.Elapsed > 0 {
 		res.RunsPerSecond = float64(mc.Runs) / res.Elapsed
@@ -157,12 +208,15 @@ func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsRe
 	return res, nil
 }
 
-func oneAccount(accounts []Account, cum []float64, seed uint64, i int) accountRun {
+// oneAccount plays run i: it draws the account, its numbers, and
+// simulates; zoneEmpty says whether the run's draws left no outcome
+// acceptable to all.
+func oneAccount(ctx context.Context, accounts []Account, cum []float64, seed uint64, i int) (k int, r mcRun, zoneEmpty bool, err error) {
 	// The first account whose cumulative weight exceeds the draw: one with
 	// weight 0 has the cumulative weight of the one before it and is never
 	// picked; a draw at the top (rounding) goes to the last weighted one.
 	pick := rand.New(rand.NewPCG(AccountSeed(seed, i), 2)).Float64()
-	k := sort.Search(len(cum), func(k int) bool { return cum[k] > pick })
+	k = sort.Search(len(cum), func(k int) bool { return cum[k] > pick })
 	for k == len(cum) || accounts[k].Weight == 0 {
 		k--
 	}
@@ -170,75 +224,25 @@ func oneAccount(accounts []Account, cum []float64, seed uint64, i int) accountRu
 	rs := RunSeed(seed, i)
 	m, err := a.Scenario.Sample(rand.New(rand.NewPCG(rs, 1))).Compile()
 	if err != nil {
-		return accountRun{account: k, mcRun: mcRun{err: err}}
+		return k, r, false, err
 	}
 	cfg := a.Config
 	cfg.Seed = rs
-	out := accountRun{account: k}
-	rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true})
+	rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true})
 	if err != nil {
-		return accountRun{account: k, mcRun: mcRun{err: err}}
+		return k, r, false, err
 	}
-	out.zoneEmpty = rep.Zone.Empty
-	if cfg.Protocol == parley.ProtocolMediated && cfg.Target == nil {
+	zoneEmpty = rep.Zone.Empty
+	if info, err := protocol.Lookup(cfg.Protocol); err == nil && info.Mediated && cfg.Target == nil {
 		if rep.Nash != nil {
 			cfg.Target = rep.Nash.Raw()
 		} else {
-			cfg.Target = MediatorTarget(m)
+			cfg.Target = MediatorTarget(ctx, m)
 		}
 	}
-	run, err := Once(m, cfg, false)
+	run, err := OnceContext(ctx, m, cfg, false)
 	if err != nil {
-		return accountRun{account: k, mcRun: mcRun{err: err}}
+		return k, r, false, err
 	}
-	out.mcRun = mcRun{end: run.Result.End, utils: run.Utilities, rounds: run.Result.Rounds, block: run.Blocked}
-	return out
-}
-
-func summariseAccount(runs []accountRun) AccountSummary {
-	s := AccountSummary{Runs: len(runs), Ends: map[string]int{}, Failures: map[string]int{FailZone: 0, FailAgents: 0}, Blocked: []Count{}}
-	blocked := map[string]int{}
-	rounds := 0
-	for _, r := range runs {
-		s.Ends[r.end.String()]++
-		rounds += r.rounds
-		if r.end == parley.Agreement {
-			s.Agreements++
-			continue
-		}
-		if r.zoneEmpty {
-			s.Failures[FailZone]++
-		} else {
-			s.Failures[FailAgents]++
-		}
-		seen := map[string]bool{}
-		for _, b := range r.block {
-			// "below reservation (0.41 ≤ 0.50)" counts as one cause.
-			if k := strings.Index(b, " ("); k > 0 {
-				b = b[:k]
-			}
-			if !seen[b] {
-				blocked[b]++
-				seen[b] = true
-			}
-		}
-	}
-	if len(runs) > 0 {
-		s.PAgreement = float64(s.Agreements) / float64(len(runs))
-		s.MeanRounds = float64(rounds) / float64(len(runs))
-	}
-	s.CI95 = wilson(s.Agreements, len(runs), 1.959963984540054)
-	if f := len(runs) - s.Agreements; f > 0 {
-		s.AgentsShare = float64(s.Failures[FailAgents]) / float64(f)
-	}
-	for what, c := range blocked {
-		s.Blocked = append(s.Blocked, Count{What: what, Count: c})
-	}
-	sort.Slice(s.Blocked, func(a, b int) bool {
-		if s.Blocked[a].Count != s.Blocked[b].Count {
-			return s.Blocked[a].Count > s.Blocked[b].Count
-		}
-		return s.Blocked[a].What < s.Blocked[b].What
-	})
-	return s
+	return k, mcRun{end: run.Result.End, utils: run.Utilities, rounds: run.Result.Rounds, block: run.Blocked}, zoneEmpty, nil
 }

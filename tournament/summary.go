@@ -11,42 +11,31 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/fixed"
 )
 
 // acc sums fixed-point values (multiples of 1/parley.Quantum) and their
 // squares exactly in 128 bits, so that a summary does not depend on the
 // order of the rows (which depends on the worker count).
 type acc struct {
-	sumHi, sumLo uint64 // two's complement 128-bit sum
-	sqHi, sqLo   uint64 // unsigned 128-bit sum of squares
+	s          fixed.Sum // the sum
+	sqHi, sqLo uint64    // unsigned 128-bit sum of squares
 }
 
 func (a *acc) add(x float64) {
 	q := parley.Q(x)
-	var ext uint64
-	if q < 0 {
-		ext = math.MaxUint64
-	}
-	var c uint64
-	a.sumLo, c = bits.Add64(a.sumLo, uint64(q), 0)
-	a.sumHi, _ = bits.Add64(a.sumHi, ext, c)
+	a.s.AddQ(q)
 	u := uint64(q)
 	if q < 0 {
 		u = uint64(-q)
 	}
 	hi, lo := bits.Mul64(u, u)
+	var c uint64
 	a.sqLo, c = bits.Add64(a.sqLo, lo, 0)
 	a.sqHi, _ = bits.Add64(a.sqHi, hi, c)
 }
 
-func (a *acc) sum() *big.Int {
-	s := new(big.Int).SetUint64(a.sumHi)
-	s.Lsh(s, 64).Or(s, new(big.Int).SetUint64(a.sumLo))
-	if a.sumHi>>63 == 1 { // negative
-		s.Sub(s, new(big.Int).Lsh(big.NewInt(1), 128))
-	}
-	return s
-}
+func (a *acc) sum() *big.Int { return a.s.Int() }
 
 func (a *acc) sq() *big.Int {
 	s := new(big.Int).SetUint64(a.sqHi)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
-	workers "github.com/parleyhq/parley/internal/parallel"
+	"github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/report"
 )
 
@@ -75,7 +75,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	opt := analysis.Options{MaxNodes: c.MaxNodes, Seed: c.Seed, NoBlocking: c.NoBlocking}
-	rep, err := analysis.Analyze(m, opt)
+	rep, err := analysis.Analyze(ctx, m, opt)
 	if err != nil {
 		return err
 	}
@@ -86,11 +86,8 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 		if pairs == 0 {
 			pairs = -1 // the flag's 0 means none; the library's 0 means its default
 		}
-		sens, err = analysis.Sensitize(s, analysis.SensitivityOptions{Options: opt, Step: c.SensitivityStep, Pairs: pairs, Each: parallel(ctx)})
+		sens, err = analysis.Sensitize(ctx, s, analysis.SensitivityOptions{Options: opt, Step: c.SensitivityStep, Pairs: pairs, Each: onAllCores(ctx)})
 		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
@@ -121,7 +118,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			vr, err := analysis.Analyze(vm, opt)
+			vr, err := analysis.Analyze(ctx, vm, opt)
 			if err != nil {
 				return fmt.Errorf("variant %s: %w", v.Name, err)
 			}
@@ -137,11 +134,11 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// parallel returns a function that runs independent recomputations on all
-// cores (the analysis package itself starts no goroutines); once ctx is
-// done, the calls left are skipped (the caller checks ctx).
-func parallel(ctx context.Context) func(n int, do func(i int)) {
-	return func(n int, do func(i int)) { _ = workers.For(ctx, n, 0, do) }
+// onAllCores returns a function that runs independent recomputations on
+// all cores (the analysis package itself starts no goroutines); once ctx
+// is done, the calls left are skipped (Sensitize then returns ctx's error).
+func onAllCores(ctx context.Context) func(n int, do func(i int)) {
+	return func(n int, do func(i int)) { _ = parallel.For(ctx, n, 0, do) }
 }
 
 func writeHTML(path string, rep *analysis.Report, m *parley.Model, opt report.HTMLOptions) error {

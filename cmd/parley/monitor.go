@@ -181,7 +181,7 @@ func clauses(s *parley.Scenario, spec string, o parley.Outcome) error {
 
 // negotiate runs the scenario's negotiation as parley simulate does and
 // returns the agreed outcome.
-func negotiate(s *parley.Scenario, seed uint64) (parley.Outcome, string, error) {
+func negotiate(ctx context.Context, s *parley.Scenario, seed uint64) (parley.Outcome, string, error) {
 	cfg, err := simulate.FromScenario(s, "")
 	if err != nil {
 		return nil, "", err
@@ -191,10 +191,10 @@ func negotiate(s *parley.Scenario, seed uint64) (parley.Outcome, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	if cfg.Protocol == parley.ProtocolMediated {
-		cfg.Target = simulate.MediatorTarget(m)
+	if info, _ := protocol.Lookup(cfg.Protocol); info.Mediated {
+		cfg.Target = simulate.MediatorTarget(ctx, m)
 	}
-	run, err := simulate.Once(m, cfg, false)
+	run, err := simulate.OnceContext(ctx, m, cfg, false)
 	if err != nil {
 		return nil, "", err
 	}
@@ -265,7 +265,7 @@ func (c *MonitorCommand) sign(ctx context.Context, args []string) error {
 		if _, s, err = in.load(pos); err != nil {
 			return err
 		}
-		if o, origin, err = negotiate(s, *seed); err != nil {
+		if o, origin, err = negotiate(ctx, s, *seed); err != nil {
 			return err
 		}
 	}
@@ -571,7 +571,7 @@ func (c *MonitorCommand) simulate(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		base, _, err := negotiate(s, cfg.Seed)
+		base, _, err := negotiate(ctx, s, cfg.Seed)
 		if err != nil {
 			return err
 		}

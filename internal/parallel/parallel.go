@@ -10,14 +10,37 @@ import (
 	"sync"
 )
 
-// For calls fn(i) for every i in [0, n) on workers goroutines (all cores
-// when workers <= 0) and waits for them. It stops handing out runs when
-// ctx is done and returns ctx's error; fn must write its result where
-// index i says, so that the order of completion does not matter.
-func For(ctx context.Context, n, workers int, fn func(i int)) error {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+// PerCore caps the worker goroutines of a pool at this many per core:
+// runs are CPU-bound, so more workers add memory and scheduling, not
+// speed.
+const PerCore = 8
+
+// MaxWorkers is the most workers a pool starts: PerCore per core
+// (runtime.GOMAXPROCS).
+func MaxWorkers() int { return PerCore * runtime.GOMAXPROCS(0) }
+
+// Workers returns the worker count to use for a request of n: one per
+// core for n <= 0, else n capped at MaxWorkers; capped reports whether the
+// cap applied.
+func Workers(n int) (workers int, capped bool) {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0), false
 	}
+	if m := MaxWorkers(); n > m {
+		return m, true
+	}
+	return n, false
+}
+
+// For calls fn(i) for every i in [0, n) on workers goroutines (see
+// Workers: all cores when workers <= 0, at most MaxWorkers, never more
+// than n) and waits for them. It stops handing out runs when ctx is done
+// and returns ctx's error; fn must write its result where index i says,
+// or fold it into a summary whose result does not depend on the order, so
+// that the order of completion does not matter.
+func For(ctx context.Context, n, workers int, fn func(i int)) error {
+	workers, _ = Workers(workers)
+	workers = max(min(workers, n), 1)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
