@@ -47,8 +47,8 @@ func TestReadJobs(t *testing.T) {
 	if math.Abs(parley.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
 		t.Errorf("employee: u %v, reservation %v", parley.F(u[1]), parley.F(m.Parties[1].Reservation))
 	}
-	if !strings.Contains(strings.Join(s.Notes, "\n"), `value "no" of issue "lease car" has no utility`) {
-		t.Errorf("notes: %q", s.Notes)
+	if !strings.Contains(strings.Join(s.Warnings, "\n"), `value "no" of issue "lease car" has no utility`) {
+		t.Errorf("notes: %q", s.Warnings)
 	}
 	// The embedded-domain layout gives the same scenario.
 	s2, err := Load("", []string{filepath.Join("testdata", "jobs-employee.json"), filepath.Join("testdata", "jobs-employer.json")})

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"math"
 	"os"
 
 	"github.com/parleyhq/parley"
@@ -36,12 +33,12 @@ type AnalyzeCommand struct {
 
 // Run parses the flags, loads the scenario and writes the report.
 func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley analyze", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley analyze", "[FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...] [flags]",
+		"Analyses a scenario (default: the built-in "+DefaultScenario+"): the outcome space, the Pareto frontier, the zone of\nagreement or why it is empty, who blocks and what it would take, the bargaining solutions, the variants.")
 	fs.BoolVar(&c.JSON, "json", false, "write the report as JSON (schema: docs/analysis-json.md)")
 	fs.StringVar(&c.HTML, "html", "", "also write a self-contained HTML report with plots to this `FILE`")
 	c.input.flags(fs)
-	fs.Int64Var(&c.MaxNodes, "max-nodes", 0, "branch-and-bound node budget per search (0: default)")
+	fs.Int64Var(&c.MaxNodes, "max-nodes", 0, "branch-and-bound node budget per search (default: 4,000,000)")
 	fs.BoolVar(&c.NoBlocking, "no-blocking", false, "skip the blocking analysis")
 	fs.BoolVar(&c.NoVariants, "no-variants", false, "do not compare the scenario's variants in the text report")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed for sampled estimates and plots")
@@ -49,22 +46,12 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	fs.Float64Var(&c.SensitivityStep, "sensitivity-step", analysis.DefaultSensitivityStep, "with --sensitivity: how far to move an estimate that has no range, each way")
 	fs.IntVar(&c.SensitivityPairs, "sensitivity-pairs", analysis.DefaultSensitivityPairs, "with --sensitivity: how many top estimates to combine in pairs (0: none)")
 	fs.IntVar(&c.SensitivityRows, "sensitivity-rows", report.DefaultSensitivityRows, "with --sensitivity: how many ranked estimates the text report shows")
-	fs.Usage = func() {
-		fmt.Fprintln(c.Stderr, "Usage: parley analyze [FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb DOMAIN.json PROFILE.json ...] [flags]")
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if c.MaxNodes < 0 {
-		return usagef("--max-nodes must be positive, got %d", c.MaxNodes)
-	}
-	if !(c.SensitivityStep > 0) || math.IsInf(c.SensitivityStep, 0) {
-		return usagef("--sensitivity-step must be a positive number, got %v", c.SensitivityStep)
-	}
-	if c.SensitivityPairs < 0 || c.SensitivityRows <= 0 {
-		return usagef("--sensitivity-pairs must not be negative and --sensitivity-rows must be positive, got %d and %d", c.SensitivityPairs, c.SensitivityRows)
+	if !(c.SensitivityStep > 0) {
+		return usagef("analyze: --sensitivity-step %v: must be a positive number", c.SensitivityStep)
 	}
 	file, s, err := c.input.load(pos)
 	if err != nil {
@@ -97,16 +84,13 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if c.JSON {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		if sens != nil {
-			return enc.Encode(struct {
-				*analysis.Report
-				Sensitivity *analysis.Sensitivity `json:"sensitivity"`
-			}{rep, sens})
-		}
-		return enc.Encode(rep)
+		return writeJSON(c.Stdout, struct {
+			*analysis.Report
+			Warnings    []string              `json:"warnings"`
+			Sensitivity *analysis.Sensitivity `json:"sensitivity,omitempty"`
+		}{rep, warnings(s), sens})
 	}
+	printWarnings(c.Stderr, s)
 	var rows []report.VariantRow
 	if file != nil && c.Variant == "" && !c.NoVariants {
 		for _, v := range file.Variants() {
@@ -144,7 +128,7 @@ func onAllCores(ctx context.Context) func(n int, do func(i int)) {
 func writeHTML(path string, rep *analysis.Report, m *parley.Model, opt report.HTMLOptions) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("--html: %w", err)
+		return cannotWrite("--html "+path, err)
 	}
 	if err := report.HTML(f, rep, m, opt); err != nil {
 		f.Close()
