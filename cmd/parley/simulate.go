@@ -537,12 +537,15 @@ func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
 // ReplayCommand rebuilds a negotiation from its transcript.
 type ReplayCommand struct{ *Main }
 
-// Run reads the transcript, replays it through the protocol and checks the
-// final state matches.
+// Run reads the transcript, checks its hash chain and trailer (a cut,
+// edited or reordered file is refused with the line and the seq where the
+// chain breaks), replays it through the protocol and checks the final
+// state matches.
 func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
-	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks that it matches.")
+	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks its hash chain and that it matches.")
 	var maxInput int64
 	maxInputFlag(fs, &maxInput)
+	legacy := fs.Bool("legacy", false, "also read a transcript written before transcripts were hash-chained (its integrity cannot be checked; it must end with its end event)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -555,17 +558,21 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer f.Close()
-	h, events, err := protocol.ReadTranscript(limit.Reader(f, pos[0], maxInput))
+	t, err := protocol.DecodeTranscript(limit.Reader(f, pos[0], maxInput), protocol.ReadOptions{Legacy: *legacy})
 	if err != nil {
 		if werr := wrongFormat(err, fmtTranscript, pos); werr != err {
 			return werr
 		}
 		return inFile(pos[0], inputHint(err))
 	}
-	res, err := protocol.Replay(h, events)
+	res, err := protocol.Replay(t.Header, t.Events)
 	if err != nil {
 		return inFile(pos[0], err)
 	}
-	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript\n", pos[0], len(events), res.End, res.Rounds)
+	integrity := fmt.Sprintf("chain holds, head %s", t.Head.Hash)
+	if t.Legacy {
+		integrity = "an old transcript without a hash chain: its integrity is not checked"
+	}
+	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript; %s\n", pos[0], len(t.Events), res.End, res.Rounds, integrity)
 	return nil
 }
