@@ -283,14 +283,18 @@ type Preferences struct {
 }
 
 // IssuePref is a principal's weight and value function on one issue. Options
-// not listed in Values are worth 0. For numeric issues, Function may give a
+// not listed in Values are worth 0; values are divided by Scale when set. For numeric issues, Function may give a
 // piecewise-linear value function instead of per-option values.
 type IssuePref struct {
 	Issue    string        `json:"issue"`
 	Weight   Estimate      `json:"weight"`
 	Values   []OptionValue `json:"values,omitempty"`
 	Function []Point       `json:"function,omitempty"`
-	Sources  []Cite        `json:"sources,omitempty"`
+	// Scale divides the values (and the function), as Genius divides a
+	// discrete issue's evaluations by the largest one: evaluations 7 of 9
+	// are Values 7 with Scale 9, exactly 7/9. 0 means 1.
+	Scale   float64 `json:"scale,omitempty"`
+	Sources []Cite  `json:"sources,omitempty"`
 }
 
 // OptionValue is the value of one option, usually in [0,1].

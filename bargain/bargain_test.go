@@ -69,12 +69,12 @@ func TestFrontierSuffices(t *testing.T) {
 				t.Fatalf("trial %d %s: over all points %v, over frontier %v (pts %v, d %v)", trial, name, all, fr, pts, d)
 			}
 		}
-		check("nash", vec(pts, Nash(pts, d)), vec(front, Nash(front, d)))
-		check("ks", vec(pts, KalaiSmorodinsky(pts, d)), vec(front, KalaiSmorodinsky(front, d)))
-		check("welfare", vec(pts, MaxWelfare(pts)), vec(front, MaxWelfare(front)))
-		check("egal", vec(pts, Egalitarian(pts, d)), vec(front, Egalitarian(front, d)))
+		check("nash", vec(pts, Nash(pts, d, nil)), vec(front, Nash(front, d, nil)))
+		check("ks", vec(pts, KalaiSmorodinsky(pts, d, nil)), vec(front, KalaiSmorodinsky(front, d, nil)))
+		check("welfare", vec(pts, MaxWelfare(pts, nil)), vec(front, MaxWelfare(front, nil)))
+		check("egal", vec(pts, Egalitarian(pts, d, nil)), vec(front, Egalitarian(front, d, nil)))
 		// The optimum beats or ties every admissible point on its own criterion.
-		if k := Nash(pts, d); k >= 0 {
+		if k := Nash(pts, d, nil); k >= 0 {
 			for _, u := range pts {
 				if allGain(u, d) && prodF(u, d) > prodF(pts[k], d)+1e-9 {
 					t.Fatalf("trial %d: nash %v beaten by %v", trial, pts[k], u)
@@ -106,10 +106,10 @@ func TestHandComputed(t *testing.T) {
 		got  int
 		want int
 	}{
-		{"nash", Nash(pts, d), 1},
-		{"ks", KalaiSmorodinsky(pts, d), 1},
-		{"welfare", MaxWelfare(pts), 0},
-		{"egalitarian", Egalitarian(pts, d), 1},
+		{"nash", Nash(pts, d, nil), 1},
+		{"ks", KalaiSmorodinsky(pts, d, nil), 1},
+		{"welfare", MaxWelfare(pts, nil), 0},
+		{"egalitarian", Egalitarian(pts, d, nil), 1},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: got index %d, want %d", tc.name, tc.got, tc.want)
@@ -117,16 +117,16 @@ func TestHandComputed(t *testing.T) {
 	}
 	// With d = (7, 0) only (10,1) gains for party 0: everything picks it.
 	d = []int64{7, 0}
-	if Nash(pts, d) != 0 || KalaiSmorodinsky(pts, d) != 0 || Egalitarian(pts, d) != 0 {
+	if Nash(pts, d, nil) != 0 || KalaiSmorodinsky(pts, d, nil) != 0 || Egalitarian(pts, d, nil) != 0 {
 		t.Errorf("with d=(7,0) every solution must be (10,1)")
 	}
 	// With d = (5, 0), (10,1) and (6,5) gain (5,1) and (1,5): equal
 	// products, equal sums; the tie goes to the lexicographically larger.
-	if Nash(pts, []int64{5, 0}) != 0 {
+	if Nash(pts, []int64{5, 0}, nil) != 0 {
 		t.Errorf("with d=(5,0) the Nash tie must go to (10,1)")
 	}
 	// No admissible point.
-	if Nash(pts, []int64{20, 20}) != -1 || KalaiSmorodinsky(pts, []int64{20, 20}) != -1 {
+	if Nash(pts, []int64{20, 20}, nil) != -1 || KalaiSmorodinsky(pts, []int64{20, 20}, nil) != -1 {
 		t.Errorf("no point gains: want -1")
 	}
 }

@@ -59,7 +59,7 @@ func check(t *testing.T, s *parley.Scenario, m *parley.Model, cases []want) {
 	for _, c := range cases {
 		us := m.Eval(outcome(t, s, c.labels))
 		for j, w := range c.u {
-			if got := parley.F(us[j]); math.Abs(got-w) > 1e-9 {
+			if got := m.Parties[j].Utility.F(us[j]); math.Abs(got-w) > 1e-9 {
 				t.Errorf("%v: %s utility = %.12f, want %.12f", c.labels, m.Parties[j].Name, got, w)
 			}
 		}
@@ -87,7 +87,7 @@ func TestDiscreteAdditive(t *testing.T) {
 		// buyer 0 + 0.25·0.5 = 0.125; seller 0.4 + 0.6 = 1
 		{map[string]string{"Color": "green", "Size": "small"}, []float64{0.125, 1}},
 	})
-	if r := parley.F(m.Parties[0].Reservation); math.Abs(r-0.3) > 1e-12 {
+	if r := m.Parties[0].Utility.F(m.Parties[0].Reservation); math.Abs(r-0.3) > 1e-12 {
 		t.Errorf("buyer reservation %v, want 0.3", r)
 	}
 	if d := m.Parties[0].Principals[0].Discount; d != 0.9 {
@@ -164,7 +164,7 @@ func TestNonlinear(t *testing.T) {
 		{map[string]string{"a": "3", "b": "3"}, []float64{0.4, 1}},   // 40; 10 + 90
 		{map[string]string{"a": "3", "b": "2"}, []float64{0.8, 1}},   // 40 + 40; 100
 	})
-	if r := parley.F(m.Parties[0].Reservation); math.Abs(r-0.2) > 1e-12 {
+	if r := m.Parties[0].Utility.F(m.Parties[0].Reservation); math.Abs(r-0.2) > 1e-12 {
 		t.Errorf("reservation %v", r)
 	}
 }

@@ -39,13 +39,13 @@ func TestReadJobs(t *testing.T) {
 	// employer at (3000, 0.8, yes): 0.5·0.5 + 0.3·0.6 + 0.2·0.3 = 0.49,
 	// its reservation bid.
 	u := m.Eval(parley.Outcome{2, 2, 0})
-	if math.Abs(parley.F(u[0])-0.49) > 1e-12 || math.Abs(parley.F(m.Parties[0].Reservation)-0.49) > 1e-12 {
-		t.Errorf("employer: u %v, reservation %v", parley.F(u[0]), parley.F(m.Parties[0].Reservation))
+	if math.Abs(m.Parties[0].Utility.F(u[0])-0.49) > 1e-12 || math.Abs(m.Parties[0].Utility.F(m.Parties[0].Reservation)-0.49) > 1e-12 {
+		t.Errorf("employer: u %v, reservation %v", m.Parties[0].Utility.F(u[0]), m.Parties[0].Utility.F(m.Parties[0].Reservation))
 	}
 	// employee: "no" has no utility (0); no reservation bid (0).
 	u = m.Eval(parley.Outcome{4, 0, 1})
-	if math.Abs(parley.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
-		t.Errorf("employee: u %v, reservation %v", parley.F(u[1]), parley.F(m.Parties[1].Reservation))
+	if math.Abs(m.Parties[1].Utility.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
+		t.Errorf("employee: u %v, reservation %v", m.Parties[1].Utility.F(u[1]), m.Parties[1].Utility.F(m.Parties[1].Reservation))
 	}
 	if !strings.Contains(strings.Join(s.Notes, "\n"), `value "no" of issue "lease car" has no utility`) {
 		t.Errorf("notes: %q", s.Notes)

@@ -144,12 +144,12 @@ func TestRoundTrip(t *testing.T) {
 	south := 0.75*port + 0.25*navy
 	got := m.Eval(o)
 	for i, want := range []float64{north, south} {
-		if math.Abs(parley.F(got[i])-want) > 1e-9 {
-			t.Errorf("party %d: utility %v, want %v", i, parley.F(got[i]), want)
+		if math.Abs(m.Parties[i].Utility.F(got[i])-want) > 1e-9 {
+			t.Errorf("party %d: utility %v, want %v", i, m.Parties[i].Utility.F(got[i]), want)
 		}
 	}
-	if p := m.Parties[1].Principals[0].Utility.Eval(o); math.Abs(parley.F(p)-port) > 1e-9 {
-		t.Errorf("Port %v, want %v", parley.F(p), port)
+	if p := m.Parties[1].Principals[0].Utility.Eval(o); math.Abs(m.Parties[1].Principals[0].Utility.F(p)-port) > 1e-9 {
+		t.Errorf("Port %v, want %v", m.Parties[1].Principals[0].Utility.F(p), port)
 	}
 	if !m.InZone(o) {
 		t.Error("outcome should be in the zone of agreement")

@@ -290,9 +290,9 @@ func Once(m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
 	run.Utilities = make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if run.Result.End == parley.Agreement {
-			run.Utilities[i] = parley.F(m.Parties[i].Utility.Eval(run.Result.Agreement))
+			run.Utilities[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(run.Result.Agreement))
 		} else {
-			run.Utilities[i] = parley.F(m.Parties[i].Reservation)
+			run.Utilities[i] = m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		}
 	}
 	if run.Result.End != parley.Agreement {
@@ -333,7 +333,7 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 				}
 			}
 			if why == "" {
-				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", parley.F(pr.Utility.Eval(o)), parley.F(pr.Reservation))
+				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", pr.Utility.F(pr.Utility.Eval(o)), pr.Utility.F(pr.Reservation))
 			}
 			name := pr.Name
 			if p.Delegation {

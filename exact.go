@@ -1,0 +1,286 @@
+package parley
+
+import (
+	"math"
+	"math/big"
+	"math/bits"
+	"strconv"
+	"sync"
+)
+
+// Exact arithmetic at compile time. Compile evaluates every principal's
+// utility in rationals (math/big), reading each float64 of the scenario as
+// its shortest decimal, then chooses the function's fixed-point scale (see
+// the comment on Quantum) and converts. Only compile time pays for big
+// numbers; the analysis works on int64.
+
+// Decimal returns the rational value of x's shortest decimal form (the
+// digits strconv.FormatFloat(x, 'g', -1, 64) writes): for a float64 read
+// from a decimal of at most 15 significant digits, exactly that decimal.
+// It returns nil for NaN and infinities.
+func Decimal(x float64) *big.Rat {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+		return new(big.Rat).SetInt64(int64(x))
+	}
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], x, 'e', -1, 64) // [-]d[.ddd]e±dd
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var mant int64
+	nd := 0
+	i := 0
+	for ; i < len(b) && b[i] != 'e'; i++ {
+		if b[i] == '.' {
+			continue
+		}
+		mant = mant*10 + int64(b[i]-'0') // at most 17 digits: fits
+		nd++
+	}
+	exp, _ := strconv.Atoi(string(b[i+1:]))
+	if neg {
+		mant = -mant
+	}
+	e := exp - (nd - 1) // x = mant · 10^e
+	r := new(big.Rat)
+	if e >= 0 {
+		n := new(big.Int).Mul(big.NewInt(mant), pow10(e))
+		return r.SetInt(n)
+	}
+	return r.SetFrac(big.NewInt(mant), pow10(-e))
+}
+
+var pow10s = sync.OnceValue(func() []*big.Int {
+	p := make([]*big.Int, 400)
+	p[0] = big.NewInt(1)
+	ten := big.NewInt(10)
+	for i := 1; i < len(p); i++ {
+		p[i] = new(big.Int).Mul(p[i-1], ten)
+	}
+	return p
+})
+
+// pow10 returns 10^e (e ≥ 0); shared values for e < 400: do not modify.
+func pow10(e int) *big.Int {
+	if ps := pow10s(); e < len(ps) {
+		return ps[e]
+	}
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(e)), nil)
+}
+
+// ratFn is a utility function in exact rationals, before fixing its scale.
+type ratFn struct {
+	vals  [][]*big.Rat // [issue][option]; nil entries are 0
+	rects []*big.Rat
+	res   *big.Rat // nil is 0
+}
+
+var (
+	bigMaxFixed = big.NewInt(MaxFixed)
+	ratMaxFixed = new(big.Rat).SetInt(bigMaxFixed)
+)
+
+// bound returns Σ_i max_k |vals[i][k]| + Σ_j |rects[j]|: no outcome's
+// utility exceeds it in absolute value. worst is the issue (or −1−j for
+// rect j) with the largest single term, for error messages.
+func (r *ratFn) bound() (b *big.Rat, worst int) {
+	b = new(big.Rat)
+	var top *big.Rat
+	worst = -1 << 30
+	a := new(big.Rat)
+	for i, row := range r.vals {
+		var mx *big.Rat
+		for _, v := range row {
+			if v == nil {
+				continue
+			}
+			if a.Abs(v); mx == nil || a.Cmp(mx) > 0 {
+				mx = new(big.Rat).Set(a)
+			}
+		}
+		if mx != nil {
+			b.Add(b, mx)
+			if top == nil || mx.Cmp(top) > 0 {
+				top, worst = mx, i
+			}
+		}
+	}
+	for j, v := range r.rects {
+		a.Abs(v)
+		b.Add(b, a)
+		if top == nil || a.Cmp(top) > 0 {
+			top, worst = new(big.Rat).Set(a), -1-j
+		}
+	}
+	return b, worst
+}
+
+// scaleFor chooses the fixed-point scale for a function whose utilities
+// and reservation stay within ±m (m ≤ MaxUtility) and whose rationals are
+// rs: exact when a common denominator fits, else a power of two.
+func scaleFor(m *big.Rat, each func(func(*big.Rat) bool)) (scale int64, exact bool) {
+	// L: the lcm of the denominators, given up past MaxFixed.
+	l := big.NewInt(1)
+	g, t := new(big.Int), new(big.Int)
+	fits := true
+	each(func(x *big.Rat) bool {
+		d := x.Denom()
+		if d.IsInt64() && d.Int64() == 1 {
+			return true
+		}
+		if t.Rem(l, d).Sign() == 0 {
+			return true
+		}
+		g.GCD(nil, nil, l, d)
+		l.Mul(l, t.Quo(d, g))
+		if l.Cmp(bigMaxFixed) > 0 {
+			fits = false
+			return false
+		}
+		return true
+	})
+	if fits && fitsAt(m, l) {
+		// Scale = L·2^j, j as large as headroom allows up to Scale ≥ 2^40.
+		s := l.Int64()
+		two := big.NewInt(2)
+		for s < Quantum && fitsAt(m, t.Mul(big.NewInt(s), two)) {
+			s *= 2
+		}
+		return s, true
+	}
+	k := 40
+	for k > 0 && !fitsAt(m, big.NewInt(1<<k)) {
+		k--
+	}
+	return 1 << k, false
+}
+
+// fitsAt reports whether m·s ≤ MaxFixed.
+func fitsAt(m *big.Rat, s *big.Int) bool {
+	if s.Cmp(bigMaxFixed) > 0 {
+		return false
+	}
+	x := new(big.Int).Mul(m.Num(), s)
+	y := new(big.Int).Mul(bigMaxFixed, m.Denom())
+	return x.Cmp(y) <= 0
+}
+
+// toFixed returns x·s as an integer: exactly when exact (s is then a
+// multiple of x's denominator), else rounded half away from zero.
+func toFixed(x *big.Rat, s int64, exact bool) int64 {
+	if x == nil {
+		return 0
+	}
+	n, d := x.Num(), x.Denom()
+	if n.IsInt64() && d.IsInt64() {
+		nn, dd := n.Int64(), d.Int64()
+		neg := nn < 0
+		un := uint64(nn)
+		if neg {
+			un = -un
+		}
+		var q uint64
+		ok := false
+		if exact {
+			hi, lo := bits.Mul64(un, uint64(s/dd))
+			q, ok = lo, hi == 0
+		} else {
+			hi, lo := bits.Mul64(un, uint64(s))
+			if hi < uint64(dd) {
+				quo, rem := bits.Div64(hi, lo, uint64(dd))
+				if rem >= uint64(dd)-rem { // rem ≥ dd/2: round half away from zero
+					quo++
+				}
+				q, ok = quo, true
+			}
+		}
+		if ok && q <= MaxFixed {
+			if neg {
+				return -int64(q)
+			}
+			return int64(q)
+		}
+	}
+	y := new(big.Rat).Mul(x, new(big.Rat).SetInt64(s))
+	if exact {
+		return y.Num().Int64()
+	}
+	return roundRat(y)
+}
+
+// roundRat rounds y to the nearest integer, half away from zero.
+func roundRat(y *big.Rat) int64 {
+	n := new(big.Int).Abs(y.Num())
+	d := y.Denom()
+	q, r := new(big.Int).QuoRem(n, d, new(big.Int))
+	if r.Lsh(r, 1).Cmp(d) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if y.Sign() < 0 {
+		q.Neg(q)
+	}
+	return q.Int64()
+}
+
+// fix converts r to fixed point at its own scale. m bounds the utilities
+// and the reservation in absolute value and must be ≤ MaxUtility.
+func (r *ratFn) fix(m *big.Rat) (UtilityFn, int64) {
+	scale, exact := scaleFor(m, func(yield func(*big.Rat) bool) {
+		for _, row := range r.vals {
+			for _, v := range row {
+				if v != nil && !yield(v) {
+					return
+				}
+			}
+		}
+		for _, v := range r.rects {
+			if !yield(v) {
+				return
+			}
+		}
+		if r.res != nil {
+			yield(r.res)
+		}
+	})
+	u := UtilityFn{Scale: scale, Exact: exact, Values: make([][]int64, len(r.vals))}
+	for i, row := range r.vals {
+		u.Values[i] = make([]int64, len(row))
+		for k, v := range row {
+			u.Values[i][k] = toFixed(v, scale, exact)
+		}
+	}
+	u.Rects = make([]RectQ, len(r.rects))
+	for j, v := range r.rects {
+		u.Rects[j].Utility = toFixed(v, scale, exact)
+	}
+	return u, toFixed(r.res, scale, exact)
+}
+
+// evalRat evaluates the piecewise-linear function through the knots
+// (xs, ys) (sorted by x) at x, exactly, as Eval does in floats.
+func evalRat(xs, ys []*big.Rat, x *big.Rat) *big.Rat {
+	n := len(xs)
+	if n == 0 {
+		return new(big.Rat)
+	}
+	if x.Cmp(xs[0]) <= 0 {
+		return ys[0]
+	}
+	for i := 1; i < n; i++ {
+		if x.Cmp(xs[i]) <= 0 {
+			if xs[i].Cmp(xs[i-1]) == 0 {
+				return ys[i]
+			}
+			// y0 + (y1−y0)·(x−x0)/(x1−x0)
+			t := new(big.Rat).Sub(x, xs[i-1])
+			t.Mul(t, new(big.Rat).Sub(ys[i], ys[i-1]))
+			t.Quo(t, new(big.Rat).Sub(xs[i], xs[i-1]))
+			return t.Add(t, ys[i-1])
+		}
+	}
+	return ys[n-1]
+}

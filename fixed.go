@@ -1,0 +1,129 @@
+package parley
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+)
+
+// Fixed point
+//
+// A compiled utility is an integer q that stands for the utility q/Scale,
+// where Scale belongs to the utility function (UtilityFn.Scale): every
+// party and every principal has its own. Compile chooses each Scale from
+// the numbers of the scenario, read as the decimals they were written as
+// (0.1 is one tenth, not the float64 nearest to it):
+//
+//   - Exact: when a common denominator L of every contribution (issue
+//     weight × option value / sum of weights, constraint utility / scale)
+//     and of the reservation value exists with L·M ≤ MaxFixed, where M is
+//     the largest utility the function can reach, Scale is a multiple of L
+//     (L·2^j, at least 2^40 where the headroom allows, so that conversions
+//     from floats keep a fine resolution). Every value is then an exact
+//     integer: equal rational utilities are equal integers, and sums,
+//     differences and comparisons are exact.
+//   - Rounded: otherwise (decimals too long for a common denominator within
+//     64 bits, as in files that write weights with 17 digits), Scale is
+//     2^k with k = min(40, the largest k with M·2^k ≤ MaxFixed), and each
+//     contribution is rounded to the nearest multiple of 2^-k. Sums of
+//     rounded contributions may split or merge ties closer than a few
+//     quanta; UtilityFn.Exact is false and the analysis says so.
+//
+// Utilities beyond ±MaxUtility (about 2.3·10^18) cannot be held at all and
+// are refused by Compile with the position of the number responsible.
+
+// Quantum is the scale of the default 2^-40 grid: a UtilityFn with Scale 0
+// (built by hand rather than by Compile) uses it, and Q and F convert to and
+// from it.
+const Quantum = 1 << 40
+
+// MaxFixed bounds the absolute value of every compiled fixed-point number:
+// a utility function's largest reachable value (the sum over issues of each
+// issue's largest contribution, plus every rectangle) and its reservation
+// value. With this headroom, the sum or difference of any two compiled
+// utilities fits in an int64.
+const MaxFixed = 1 << 61
+
+// MaxUtility is the largest absolute utility a model can hold (at Scale 1):
+// 2^61 ≈ 2.3·10^18.
+const MaxUtility = MaxFixed
+
+// Q converts a utility to the default 2^-40 grid.
+func Q(u float64) int64 { return int64(math.Round(u * Quantum)) }
+
+// F converts a value of the default 2^-40 grid to a float (q/2^40, with no
+// rounding of the noise). Compiled functions have their own scale: use
+// UtilityFn.F.
+func F(q int64) float64 { return float64(q) / Quantum }
+
+// Unit returns the function's scale: q stands for the utility q/Unit().
+// It is Scale, or Quantum when Scale is 0.
+func (u *UtilityFn) Unit() int64 {
+	if u.Scale > 0 {
+		return u.Scale
+	}
+	return Quantum
+}
+
+// F converts a fixed-point value of u (a utility, a reservation value, a
+// difference of two) to a float without fixed-point noise: for an exact
+// function, the float nearest to q/Scale; for a rounded one, the float of
+// the shortest decimal that rounds to q on its grid (so 0.55, stored as the
+// nearest multiple of 2^-40, reads back as 0.55, not 0.5500000000001819).
+// Every JSON and CSV number parley writes goes through it.
+func (u *UtilityFn) F(q int64) float64 {
+	s := u.Unit()
+	if !u.Exact && s&(s-1) == 0 {
+		return shortestOnGrid(q, s)
+	}
+	return ratFloat(q, s)
+}
+
+// Q converts a utility to u's fixed point: the nearest multiple of
+// 1/Unit(), clamped to ±MaxFixed (NaN gives 0).
+func (u *UtilityFn) Q(x float64) int64 {
+	y := math.Round(x * float64(u.Unit()))
+	switch {
+	case y != y:
+		return 0
+	case y >= MaxFixed:
+		return MaxFixed
+	case y <= -MaxFixed:
+		return -MaxFixed
+	}
+	return int64(y)
+}
+
+// ratFloat returns the float64 nearest to q/s (s > 0).
+func ratFloat(q, s int64) float64 {
+	if q >= -1<<53 && q <= 1<<53 && s <= 1<<53 {
+		return float64(q) / float64(s) // both exact: one correctly rounded division
+	}
+	f, _ := new(big.Rat).SetFrac64(q, s).Float64()
+	return f
+}
+
+// shortestOnGrid returns the float of the shortest decimal x that rounds to
+// q on the grid of step 1/s (s a power of two): round(x·s) = q.
+func shortestOnGrid(q, s int64) float64 {
+	x0 := ratFloat(q, s)
+	if q < -1<<53 || q > 1<<53 {
+		return x0 // the grid is finer than a float here
+	}
+	fs, fq := float64(s), float64(q)
+	ok := func(x float64) bool { return math.Round(x*fs) == fq } // x·s is exact: s is a power of two
+	// If some decimal of p significant digits rounds to q, the one nearest
+	// to x0 does, and so do longer ones: search p.
+	lo, hi := 1, 17
+	best := x0
+	for lo <= hi {
+		p := (lo + hi) / 2
+		x, err := strconv.ParseFloat(strconv.FormatFloat(x0, 'e', p-1, 64), 64)
+		if err == nil && ok(x) {
+			best, hi = x, p-1
+		} else {
+			lo = p + 1
+		}
+	}
+	return best
+}
