@@ -536,9 +536,9 @@ func (c *compiler) ratPrincipal(pr *Preferences, scale float64) *ratFn {
 // fixed point (|u| ≤ MaxUtility), and reports the number responsible at
 // its field path when they do not.
 func (c *compiler) inRange(p string, pr *Preferences, rf *ratFn) bool {
-	limit := fmt.Sprintf("parley holds utilities up to ±%s (2^61)", formatNumber(MaxUtility))
+	const limit = "parley holds utilities up to ±2.3·10^18 (2^61)"
 	if rf.res != nil && new(big.Rat).Abs(rf.res).Cmp(ratMaxFixed) > 0 {
-		c.errf(p+".reservation", "reservation value %v is out of range: %s", pr.Reservation.Value, limit)
+		c.errf(p+".reservation", "reservation value %g is out of range: %s", pr.Reservation.Value, limit)
 		return false
 	}
 	b, worst := rf.bound()
@@ -548,7 +548,7 @@ func (c *compiler) inRange(p string, pr *Preferences, rf *ratFn) bool {
 	f, _ := b.Float64()
 	if worst < 0 {
 		j := -1 - worst
-		c.errf(fmt.Sprintf("%s.constraints[%d].utility", p, j), "constraint utility %v is out of range: this principal's utility can reach %.3g, but %s", pr.Constraints[j].Utility.Value, f, limit)
+		c.errf(fmt.Sprintf("%s.constraints[%d].utility", p, j), "constraint utility %g is out of range: this principal's utility can reach %.3g, but %s", pr.Constraints[j].Utility.Value, f, limit)
 		return false
 	}
 	// The issue with the largest contribution, and its largest value.
@@ -558,18 +558,18 @@ func (c *compiler) inRange(p string, pr *Preferences, rf *ratFn) bool {
 			continue
 		}
 		jp := fmt.Sprintf("%s.issues[%d]", p, j)
-		at, what := jp+".weight", fmt.Sprintf("weight %v", ip.Weight.Value)
+		at, what := jp+".weight", fmt.Sprintf("weight %g", ip.Weight.Value)
 		best := 0.0
 		for k, ov := range ip.Values {
 			if a := math.Abs(ov.Value.Value); a > best {
 				best = a
-				at, what = fmt.Sprintf("%s.values[%d].value", jp, k), fmt.Sprintf("value %v", ov.Value.Value)
+				at, what = fmt.Sprintf("%s.values[%d].value", jp, k), fmt.Sprintf("value %g", ov.Value.Value)
 			}
 		}
 		for k, pt := range ip.Function {
 			if a := math.Abs(pt.Y); a > best {
 				best = a
-				at, what = fmt.Sprintf("%s.function[%d]", jp, k), fmt.Sprintf("value %v", pt.Y)
+				at, what = fmt.Sprintf("%s.function[%d]", jp, k), fmt.Sprintf("value %g", pt.Y)
 			}
 		}
 		c.errf(at, "%s is out of range: this principal's utility can reach %.3g, but %s", what, f, limit)

@@ -284,3 +284,62 @@ func evalRat(xs, ys []*big.Rat, x *big.Rat) *big.Rat {
 	}
 	return ys[n-1]
 }
+
+// DecimalValues writes exact rational values the way Compile reads them
+// back exactly: vs[k] = fs[k]/scale, where each fs[k] is a float64 whose
+// shortest decimal is exact (scale 0 when none is needed, as for values
+// that are short decimals already). Importers use it for utilities such as
+// Genius' evaluation/maximum, whose decimals do not terminate (7/9 becomes
+// 7 with scale 9). When no such form exists (a value would need more than
+// 15 significant digits), it returns the nearest floats and scale 0, and
+// ok false.
+func DecimalValues(vs []*big.Rat) (fs []float64, scale float64, ok bool) {
+	fs = make([]float64, len(vs))
+	// m: the lcm of the denominators' parts other than 2 and 5.
+	m := big.NewInt(1)
+	g, t := new(big.Int), new(big.Int)
+	two, five := big.NewInt(2), big.NewInt(5)
+	for _, v := range vs {
+		d := new(big.Int).Set(v.Denom())
+		for t.Rem(d, two).Sign() == 0 {
+			d.Quo(d, two)
+		}
+		for t.Rem(d, five).Sign() == 0 {
+			d.Quo(d, five)
+		}
+		if t.Rem(m, d).Sign() != 0 {
+			g.GCD(nil, nil, m, d)
+			m.Mul(m, d.Quo(d, g))
+		}
+		if m.BitLen() > 53 {
+			break
+		}
+	}
+	exactAll := func(mul *big.Rat) bool {
+		for k, v := range vs {
+			w := v
+			if mul != nil {
+				w = new(big.Rat).Mul(v, mul)
+			}
+			fs[k], _ = w.Float64()
+			if Decimal(fs[k]).Cmp(w) != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	if m.BitLen() <= 53 {
+		if m.IsInt64() && m.Int64() == 1 {
+			if exactAll(nil) {
+				return fs, 0, true
+			}
+		} else if exactAll(new(big.Rat).SetInt(m)) {
+			sf, _ := new(big.Rat).SetInt(m).Float64()
+			return fs, sf, true
+		}
+	}
+	for k, v := range vs {
+		fs[k], _ = v.Float64()
+	}
+	return fs, 0, false
+}

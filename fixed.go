@@ -2,7 +2,7 @@ package parley
 
 import (
 	"math"
-	"math/big"
+	"math/bits"
 	"strconv"
 )
 
@@ -94,13 +94,49 @@ func (u *UtilityFn) Q(x float64) int64 {
 	return int64(y)
 }
 
-// ratFloat returns the float64 nearest to q/s (s > 0).
+// ratFloat returns the float64 nearest to q/s (s > 0), ties to even.
 func ratFloat(q, s int64) float64 {
 	if q >= -1<<53 && q <= 1<<53 && s <= 1<<53 {
 		return float64(q) / float64(s) // both exact: one correctly rounded division
 	}
-	f, _ := new(big.Rat).SetFrac64(q, s).Float64()
+	if q == 0 {
+		return 0
+	}
+	a, b := uint64(q), uint64(s)
+	if q < 0 {
+		a = -a
+	}
+	// A 64-bit quotient a·2^k/b in [2^63, 2^64) plus a sticky bit for the
+	// remainder rounds to 53 bits exactly as the real quotient would.
+	k := 63 + bits.Len64(b) - bits.Len64(a)
+	quo, rem := shiftDiv(a, k, b)
+	if quo < 1<<63 {
+		k++
+		quo, rem = shiftDiv(a, k, b)
+	}
+	if rem != 0 {
+		quo |= 1
+	}
+	f := math.Ldexp(float64(quo), -k)
+	if q < 0 {
+		return -f
+	}
 	return f
+}
+
+// shiftDiv returns (a·2^k)/b and its remainder, for 0 ≤ k < 128 and a
+// quotient below 2^64.
+func shiftDiv(a uint64, k int, b uint64) (quo, rem uint64) {
+	var hi, lo uint64
+	switch {
+	case k >= 64:
+		hi = a << (k - 64)
+	case k > 0:
+		hi, lo = a>>(64-k), a<<k
+	default:
+		lo = a
+	}
+	return bits.Div64(hi, lo, b)
 }
 
 // shortestOnGrid returns the float of the shortest decimal x that rounds to
@@ -112,18 +148,16 @@ func shortestOnGrid(q, s int64) float64 {
 	}
 	fs, fq := float64(s), float64(q)
 	ok := func(x float64) bool { return math.Round(x*fs) == fq } // x·s is exact: s is a power of two
-	// If some decimal of p significant digits rounds to q, the one nearest
-	// to x0 does, and so do longer ones: search p.
-	lo, hi := 1, 17
-	best := x0
-	for lo <= hi {
-		p := (lo + hi) / 2
-		x, err := strconv.ParseFloat(strconv.FormatFloat(x0, 'e', p-1, 64), 64)
-		if err == nil && ok(x) {
-			best, hi = x, p-1
-		} else {
-			lo = p + 1
+	// The decimal of p significant digits nearest to x0, for growing p:
+	// the first whose float rounds to q. (Not a binary search: near the
+	// edge of q's interval, float rounding of the candidates makes the
+	// test non-monotone in p.)
+	var buf [32]byte
+	for p := 1; p < 17; p++ {
+		b := strconv.AppendFloat(buf[:0], x0, 'e', p-1, 64)
+		if x, err := strconv.ParseFloat(string(b), 64); err == nil && ok(x) {
+			return x
 		}
 	}
-	return best
+	return x0
 }

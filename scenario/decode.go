@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -25,7 +27,7 @@ var (
 	ruleKeys        = []string{"kind", "quota", "leader", "vetoes"}
 	factionKeys     = []string{"name", "description", "weight", "sources", "preferences"}
 	preferencesKeys = []string{"reservation", "discount", "scale", "issues", "constraints", "red_lines"}
-	issuePrefKeys   = []string{"issue", "weight", "values", "function", "sources"}
+	issuePrefKeys   = []string{"issue", "weight", "scale", "values", "function", "sources"}
 	knotKeys        = []string{"x", "y"}
 	rectKeys        = []string{"utility", "conditions"}
 	conditionKeys   = []string{"issue", "options", "min", "max", "exclude"}
@@ -202,8 +204,23 @@ func (d *decoder) num(n *yaml.Node, path string) (float64, bool) {
 			return f, true
 		}
 	}
+	if outOfRange(n) {
+		d.errorf(n, path, "number %s is out of range: numbers must be finite 64-bit floats (up to about 1.8e308 in absolute value)", n.Value)
+		return 0, false
+	}
 	d.errorf(n, path, "expected a number, got %s", describe(n))
 	return 0, false
+}
+
+// outOfRange reports whether n is a plain (unquoted) scalar that is a
+// number too large for float64, such as 1e400: YAML resolves it as a
+// string, but its author wrote a number.
+func outOfRange(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return false
+	}
+	_, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	return errors.Is(err, strconv.ErrRange)
 }
 
 func (d *decoder) boolean(n *yaml.Node, path string) bool {
@@ -712,6 +729,12 @@ func (d *decoder) issuePref(n *yaml.Node, path string) parley.IssuePref {
 	}
 	if v := o.req("weight", "the issue's relative importance, an estimate"); v != nil {
 		ip.Weight = d.estimate(v, join(path, "weight"))
+	}
+	if v := o.opt("scale"); v != nil {
+		ip.Scale, _ = d.num(v, join(path, "scale"))
+		if ip.Scale == 0 {
+			d.errorf(v, join(path, "scale"), "scale must be a positive number, got 0")
+		}
 	}
 	if v := o.opt("values"); v != nil {
 		vp := join(path, "values")
