@@ -1,6 +1,7 @@
 package bargain
 
 import (
+	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -128,5 +129,141 @@ func TestHandComputed(t *testing.T) {
 	// No admissible point.
 	if Nash(pts, []int64{20, 20}, nil) != -1 || KalaiSmorodinsky(pts, []int64{20, 20}, nil) != -1 {
 		t.Errorf("no point gains: want -1")
+	}
+}
+
+// TestScaledAgainstRationals: with a fixed-point scale per party (party i's
+// utility is u[i]/scale[i]) and values up to 2^61, every solution equals the
+// one computed on the rationals u[i]/scale[i] with math/big.
+func TestScaledAgainstRationals(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 3000; trial++ {
+		n := 2 + r.IntN(4)
+		scale := make([]int64, n)
+		for i := range scale {
+			scale[i] = []int64{1, 3, 10, 7 << 40, 1 << 40, 1<<61 - 1}[r.IntN(6)]
+		}
+		big61 := trial%3 == 0 // values near the 2^61 limit, of both signs
+		draw := func(i int) int64 {
+			if big61 {
+				return (1 << 61) - int64(r.IntN(32))*(1<<58)
+			}
+			// Small multiples of a unit of the party's scale: many ties across parties.
+			return int64(r.IntN(6)) * max(scale[i]/4, 1)
+		}
+		var pts [][]int64
+		for k := 0; k < 1+r.IntN(30); k++ {
+			u := make([]int64, n)
+			for i := range u {
+				u[i] = draw(i)
+			}
+			pts = append(pts, u)
+		}
+		d := make([]int64, n)
+		for i := range d {
+			d[i] = draw(i) / 3
+		}
+		rat := func(u []int64) []*big.Rat {
+			out := make([]*big.Rat, n)
+			for i := range u {
+				out[i] = big.NewRat(u[i], scale[i])
+			}
+			return out
+		}
+		refs := ratSolutions(pts, d, rat)
+		for c, got := range []int{Nash(pts, d, scale), KalaiSmorodinsky(pts, d, scale), MaxWelfare(pts, scale), Egalitarian(pts, d, scale)} {
+			want := refs[c]
+			if (got < 0) != (want < 0) || (got >= 0 && !equal(pts[got], pts[want])) {
+				t.Fatalf("trial %d: solution %d: got %v, want %v (pts %v, d %v, scale %v)", trial, c, vec(pts, got), vec(pts, want), pts, d, scale)
+			}
+		}
+	}
+}
+
+// ratSolutions is the reference: each criterion on rationals, ties by the
+// larger rational sum, then the lexicographically larger vector.
+func ratSolutions(pts [][]int64, d []int64, rat func([]int64) []*big.Rat) [4]int {
+	dr := rat(d)
+	gain := func(k, i int) *big.Rat { return new(big.Rat).Sub(rat(pts[k])[i], dr[i]) }
+	var adm []int
+	for k, u := range pts {
+		if allGain(u, d) {
+			adm = append(adm, k)
+		}
+	}
+	sum := func(k int) *big.Rat {
+		s := new(big.Rat)
+		for _, x := range rat(pts[k]) {
+			s.Add(s, x)
+		}
+		return s
+	}
+	tie := func(a, b int) bool {
+		if c := sum(a).Cmp(sum(b)); c != 0 {
+			return c > 0
+		}
+		for i := range pts[a] {
+			if pts[a][i] != pts[b][i] {
+				return pts[a][i] > pts[b][i]
+			}
+		}
+		return false
+	}
+	pick := func(cands []int, f func(k int) *big.Rat) int {
+		best := -1
+		var bv *big.Rat
+		for _, k := range cands {
+			v := f(k)
+			if best < 0 || v.Cmp(bv) > 0 || (v.Cmp(bv) == 0 && tie(k, best)) {
+				best, bv = k, v
+			}
+		}
+		return best
+	}
+	n := len(d)
+	ideal := make([]*big.Rat, n)
+	for _, k := range adm {
+		for i, x := range rat(pts[k]) {
+			if ideal[i] == nil || x.Cmp(ideal[i]) > 0 {
+				ideal[i] = x
+			}
+		}
+	}
+	all := make([]int, len(pts))
+	for k := range all {
+		all[k] = k
+	}
+	return [4]int{
+		pick(adm, func(k int) *big.Rat {
+			p := big.NewRat(1, 1)
+			for i := 0; i < n; i++ {
+				p.Mul(p, gain(k, i))
+			}
+			return p
+		}),
+		pick(adm, func(k int) *big.Rat {
+			m := big.NewRat(1, 1)
+			for i := 0; i < n; i++ {
+				den := new(big.Rat).Sub(ideal[i], dr[i])
+				if den.Sign() <= 0 {
+					continue
+				}
+				if g := new(big.Rat).Quo(gain(k, i), den); g.Cmp(m) < 0 {
+					m = g
+				}
+			}
+			return m
+		}),
+		pick(all, sum),
+		pick(adm, func(k int) *big.Rat {
+			var m *big.Rat
+			for i := 0; i < n; i++ {
+				if g := gain(k, i); m == nil || g.Cmp(m) < 0 {
+					m = g
+				}
+			}
+			return m
+		}),
 	}
 }
