@@ -199,6 +199,11 @@ func TestRoundTripGeniusWeb(t *testing.T) {
 		}
 	}
 	t.Logf("%d GeniusWeb JSON files, %d read; %d scenarios round-trip", nfiles, ok, scen)
+	// Floors, as of this writing: fewer means files stopped loading or
+	// round-tripping.
+	if ok < 12 || scen < 4 {
+		t.Errorf("%d files read and %d scenarios round-trip; at least 12 and 4 did", ok, scen)
+	}
 }
 
 // TestRoundTripGeniusXML exports every Genius XML scenario of the shared data
@@ -226,6 +231,9 @@ func TestRoundTripGeniusXML(t *testing.T) {
 		}
 	}
 	t.Logf("%d Genius XML scenarios: %d round-trip through GeniusWeb JSON (%d parties' reservation values have no matching bid and are not compared), %d nonlinear ones are not comparable (hyper-rectangles dropped, with a warning)", total, same, resLost, rects)
+	if same < 171 {
+		t.Errorf("%d Genius XML scenarios round-trip through GeniusWeb JSON; at least 171 did", same)
+	}
 }
 
 type namedScenario struct {
