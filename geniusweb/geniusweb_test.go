@@ -3,11 +3,13 @@ package geniusweb
 import (
 	"errors"
 	"math"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/exactref"
 )
 
 func loadJobs(t *testing.T) *parley.Scenario {
@@ -128,11 +130,65 @@ func FuzzReadProfile(f *testing.F) {
 			}
 			return
 		}
-		if p.Domain != nil {
-			s, err := Build(nil, []*Profile{p, p}, []string{"a", "b"})
-			if err == nil {
-				_, _ = s.Compile()
+		if p.Domain == nil {
+			return
+		}
+		s, err := Build(nil, []*Profile{p, p}, []string{"a", "b"})
+		if err != nil {
+			return
+		}
+		m, err := s.Compile()
+		if err != nil || m.Size().Cmp(big.NewInt(100_000)) > 0 {
+			return
+		}
+		// Compiled utilities equal the exact evaluation of the imported
+		// numbers, and the profile's own: Σ weight·utility / Σ weights.
+		os := exactref.Sample(m, 50)
+		if err := exactref.Check(s, m, os); err != nil {
+			t.Fatal(err)
+		}
+		inUnit := len(p.Warnings) == 0 && len(p.br.warnings) == 0
+		u := &m.Parties[0].Utility
+		for _, o := range os {
+			got := exactref.Of(u, u.Eval(o))
+			if want := profileUtility(p, o); u.Exact && got.Cmp(want) != 0 {
+				t.Fatalf("outcome %v: compiled %s, profile %s", o, got.RatString(), want.RatString())
+			}
+			if inUnit && (got.Sign() < 0 || got.Cmp(big.NewRat(1, 1)) > 0) {
+				t.Fatalf("outcome %v: utility %s outside [0, 1] without a warning", o, got.RatString())
 			}
 		}
+		// Write → read gives the same utilities.
+		roundTrip(t, "fuzz", s)
 	})
+}
+
+// profileUtility evaluates o (option indices of p's embedded domain) from
+// the profile's numbers: Σ_i w_i·u_i(value) / Σ_i w_i.
+func profileUtility(p *Profile, o parley.Outcome) *big.Rat {
+	d := p.Domain
+	sum, total := new(big.Rat), new(big.Rat)
+	for _, w := range p.Weights {
+		sum.Add(sum, w.W)
+	}
+	for _, w := range p.Weights {
+		i := d.issueIndex(w.Issue)
+		var iu *IssueUtility
+		for k := range p.Utilities {
+			if p.Utilities[k].Issue == w.Issue {
+				iu = &p.Utilities[k]
+			}
+		}
+		var v *big.Rat
+		if d.Issues[i].Kind == Discrete {
+			v = iu.discrete(d.Issues[i].Values[o[i]])
+		} else {
+			v = iu.number(d.Issues[i].Numbers[o[i]])
+		}
+		total.Add(total, new(big.Rat).Mul(w.W, v))
+	}
+	if sum.Sign() > 0 {
+		total.Quo(total, sum)
+	}
+	return total
 }

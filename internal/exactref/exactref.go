@@ -7,6 +7,7 @@ package exactref
 import (
 	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"strconv"
 
 	"github.com/parleyhq/parley"
@@ -240,4 +241,35 @@ func checkFn(u *parley.UtilityFn, res int64, wantRes *big.Rat, eval func(parley.
 		}
 	}
 	return nil
+}
+
+// Sample returns up to n outcomes of m: all of them when there are at most
+// n, else the first, the last and random ones drawn with a fixed seed.
+func Sample(m *parley.Model, n int) []parley.Outcome {
+	for _, k := range m.Sizes {
+		if k <= 0 {
+			return nil
+		}
+	}
+	var out []parley.Outcome
+	if m.Size().IsInt64() && m.Size().Int64() <= int64(n) {
+		for o := range m.Outcomes() {
+			out = append(out, append(parley.Outcome(nil), o...))
+		}
+		return out
+	}
+	first, last := make(parley.Outcome, len(m.Sizes)), make(parley.Outcome, len(m.Sizes))
+	for i, k := range m.Sizes {
+		last[i] = k - 1
+	}
+	out = append(out, first, last)
+	r := rand.New(rand.NewPCG(1, 2))
+	for len(out) < n {
+		o := make(parley.Outcome, len(m.Sizes))
+		for i, k := range m.Sizes {
+			o[i] = r.IntN(k)
+		}
+		out = append(out, o)
+	}
+	return out
 }
