@@ -338,24 +338,15 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 // meanRat returns Σ_j ws[j]·fs[j]: values, rects (in order) and reservation.
 func meanRat(fs []*ratFn, ws []*big.Rat) *ratFn {
 	out := &ratFn{res: new(big.Rat)}
-	t := new(big.Rat)
-	out.vals = make([][]*big.Rat, len(fs[0].vals))
-	for i := range out.vals {
-		out.vals[i] = make([]*big.Rat, len(fs[0].vals[i]))
-	}
-	for j, f := range fs {
-		for i, row := range f.vals {
-			for k, v := range row {
-				if v == nil {
-					continue
-				}
-				t.Mul(ws[j], v)
-				if out.vals[i][k] == nil {
-					out.vals[i][k] = new(big.Rat)
-				}
-				out.vals[i][k].Add(out.vals[i][k], t)
-			}
+	for i := range fs[0].rows {
+		rows := make([]ratRow, len(fs))
+		for j, f := range fs {
+			rows[j] = f.rows[i]
 		}
+		out.rows = append(out.rows, meanRows(rows, ws))
+	}
+	t := new(big.Rat)
+	for j, f := range fs {
 		for _, v := range f.rects {
 			out.rects = append(out.rects, new(big.Rat).Mul(ws[j], v))
 		}
@@ -477,10 +468,7 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 // scale. The preferences have been checked.
 func (c *compiler) ratPrincipal(pr *Preferences, scale float64) *ratFn {
 	s := c.s
-	rf := &ratFn{vals: make([][]*big.Rat, len(s.Issues)), res: Decimal(pr.Reservation.Value)}
-	for i := range rf.vals {
-		rf.vals[i] = make([]*big.Rat, len(s.Issues[i].Options))
-	}
+	rf := &ratFn{rows: make([]ratRow, len(s.Issues)), res: Decimal(pr.Reservation.Value)}
 	wsum := new(big.Rat)
 	ws := make([]*big.Rat, len(pr.Issues))
 	for j := range pr.Issues {
@@ -491,38 +479,42 @@ func (c *compiler) ratPrincipal(pr *Preferences, scale float64) *ratFn {
 		ip := &pr.Issues[j]
 		idx := c.issueIndex(ip.Issue)
 		is := &s.Issues[idx]
-		w := ws[j]
-		if w.Sign() == 0 {
-			continue
-		}
+		f := ws[j]
 		if wsum.Sign() > 0 {
-			w = new(big.Rat).Quo(w, wsum)
+			f = new(big.Rat).Quo(f, wsum)
 		}
 		if ip.Scale != 0 {
-			w = new(big.Rat).Quo(w, Decimal(ip.Scale))
+			f = new(big.Rat).Quo(f, Decimal(ip.Scale))
 		}
-		row := rf.vals[idx]
-		set := func(k int, v *big.Rat) {
-			if v.Sign() == 0 {
-				row[k] = nil
-			} else {
-				row[k] = new(big.Rat).Mul(w, v)
-			}
+		ks := make([]int, len(ip.Values))
+		vs := make([]float64, len(ip.Values))
+		for k, ov := range ip.Values {
+			ks[k], vs[k] = c.optionIndex(idx, ov.Option), ov.Value.Value
 		}
-		if len(ip.Function) > 0 {
-			xs := make([]*big.Rat, len(ip.Function))
-			ys := make([]*big.Rat, len(ip.Function))
-			for k, pt := range ip.Function {
-				xs[k], ys[k] = Decimal(pt.X), Decimal(pt.Y)
-			}
-			for k := range is.Options {
-				if !is.Options[k].NotAddressed {
-					set(k, evalRat(xs, ys, Decimal(is.Options[k].Value)))
+		switch {
+		case f.Sign() == 0:
+			rf.rows[idx] = zeroRow(len(is.Options))
+		case len(ip.Function) == 0:
+			rf.rows[idx] = valuesRow(len(is.Options), ks, vs, f)
+		default:
+			row := functionRow(is, ip.Function, f)
+			if len(ks) > 0 {
+				// Values override the function for the options they name.
+				vals := make([]*big.Rat, len(is.Options))
+				for k := range vals {
+					vals[k] = row.at(k)
 				}
+				for j, k := range ks {
+					vals[k] = new(big.Rat).Mul(f, Decimal(vs[j]))
+				}
+				row = bigRow(vals)
 			}
+			rf.rows[idx] = row
 		}
-		for _, ov := range ip.Values {
-			set(c.optionIndex(idx, ov.Option), Decimal(ov.Value.Value))
+	}
+	for i := range rf.rows {
+		if rf.rows[i].num == nil && rf.rows[i].vals == nil {
+			rf.rows[i] = zeroRow(len(s.Issues[i].Options))
 		}
 	}
 	sc := Decimal(scale)

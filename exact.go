@@ -74,7 +74,7 @@ func pow10(e int) *big.Int {
 
 // ratFn is a utility function in exact rationals, before fixing its scale.
 type ratFn struct {
-	vals  [][]*big.Rat // [issue][option]; nil entries are 0
+	rows  []ratRow // per issue
 	rects []*big.Rat
 	res   *big.Rat // nil is 0
 }
@@ -91,24 +91,14 @@ func (r *ratFn) bound() (b *big.Rat, worst int) {
 	b = new(big.Rat)
 	var top *big.Rat
 	worst = -1 << 30
-	a := new(big.Rat)
-	for i, row := range r.vals {
-		var mx *big.Rat
-		for _, v := range row {
-			if v == nil {
-				continue
-			}
-			if a.Abs(v); mx == nil || a.Cmp(mx) > 0 {
-				mx = new(big.Rat).Set(a)
-			}
-		}
-		if mx != nil {
-			b.Add(b, mx)
-			if top == nil || mx.Cmp(top) > 0 {
-				top, worst = mx, i
-			}
+	for i := range r.rows {
+		mx := r.rows[i].maxAbs()
+		b.Add(b, mx)
+		if top == nil || mx.Cmp(top) > 0 {
+			top, worst = mx, i
 		}
 	}
+	a := new(big.Rat)
 	for j, v := range r.rects {
 		a.Abs(v)
 		b.Add(b, a)
@@ -120,15 +110,15 @@ func (r *ratFn) bound() (b *big.Rat, worst int) {
 }
 
 // scaleFor chooses the fixed-point scale for a function whose utilities
-// and reservation stay within ±m (m ≤ MaxUtility) and whose rationals are
-// rs: exact when a common denominator fits, else a power of two.
-func scaleFor(m *big.Rat, each func(func(*big.Rat) bool)) (scale int64, exact bool) {
+// and reservation stay within ±m (m ≤ MaxUtility) and whose values need
+// the denominators each yields: exact when their lcm fits, else a power of
+// two.
+func scaleFor(m *big.Rat, each func(func(*big.Int) bool)) (scale int64, exact bool) {
 	// L: the lcm of the denominators, given up past MaxFixed.
 	l := big.NewInt(1)
 	g, t := new(big.Int), new(big.Int)
 	fits := true
-	each(func(x *big.Rat) bool {
-		d := x.Denom()
+	each(func(d *big.Int) bool {
 		if d.IsInt64() && d.Int64() == 1 {
 			return true
 		}
@@ -229,29 +219,25 @@ func roundRat(y *big.Rat) int64 {
 // fix converts r to fixed point at its own scale. m bounds the utilities
 // and the reservation in absolute value and must be ≤ MaxUtility.
 func (r *ratFn) fix(m *big.Rat) (UtilityFn, int64) {
-	scale, exact := scaleFor(m, func(yield func(*big.Rat) bool) {
-		for _, row := range r.vals {
-			for _, v := range row {
-				if v != nil && !yield(v) {
-					return
-				}
+	scale, exact := scaleFor(m, func(yield func(*big.Int) bool) {
+		for i := range r.rows {
+			if !r.rows[i].dens(yield) {
+				return
 			}
 		}
 		for _, v := range r.rects {
-			if !yield(v) {
+			if !yield(v.Denom()) {
 				return
 			}
 		}
 		if r.res != nil {
-			yield(r.res)
+			yield(r.res.Denom())
 		}
 	})
-	u := UtilityFn{Scale: scale, Exact: exact, Values: make([][]int64, len(r.vals))}
-	for i, row := range r.vals {
-		u.Values[i] = make([]int64, len(row))
-		for k, v := range row {
-			u.Values[i][k] = toFixed(v, scale, exact)
-		}
+	u := UtilityFn{Scale: scale, Exact: exact, Values: make([][]int64, len(r.rows))}
+	for i := range r.rows {
+		u.Values[i] = make([]int64, r.rows[i].len())
+		r.rows[i].fix(scale, exact, u.Values[i])
 	}
 	u.Rects = make([]RectQ, len(r.rects))
 	for j, v := range r.rects {

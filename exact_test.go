@@ -2,6 +2,7 @@ package parley_test
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"strings"
@@ -239,6 +240,85 @@ func TestWeightedQuotaExact(t *testing.T) {
 	} {
 		if got := d.Ratifies(tc.acc); got != tc.want {
 			t.Errorf("%v: ratifies %v, want %v", tc.acc, got, tc.want)
+		}
+	}
+}
+
+// TestFunctionsExact holds piecewise-linear value functions to the exact
+// reference: integer and real issues (steps of 0.1, 0.25, 1/3 of a unit
+// written in decimals), "not addressed" options, knots outside the range
+// or at equal x, values that override the function, delegations.
+func TestFunctionsExact(t *testing.T) {
+	t.Parallel()
+	dec := []float64{-0.2, 0, 0.1, 0.25, 0.33, 0.5, 0.7, 1, 1.5, 2}
+	for seed := uint64(0); seed < 300; seed++ {
+		r := rand.New(rand.NewPCG(seed, 11))
+		s := &parley.Scenario{ID: "f"}
+		for i := 0; i < 2+r.IntN(2); i++ {
+			is := parley.Issue{Name: string(rune('a' + i))}
+			switch r.IntN(3) {
+			case 0:
+				is.Kind, is.Min, is.Max = parley.Integer, float64(r.IntN(7)-3), float64(3+r.IntN(4))
+				is.Options = parley.NumericOptions(parley.Integer, is.Min, is.Max, 0)
+			case 1:
+				is.Kind, is.Min, is.Max, is.Step = parley.Real, 0, 1, []float64{0.1, 0.25, 0.05}[r.IntN(3)]
+				is.Options = parley.NumericOptions(parley.Real, is.Min, is.Max, is.Step)
+			default:
+				is.Kind, is.Min, is.Max, is.Step = parley.Real, 1.5, 2.7, 0.3
+				is.Options = parley.NumericOptions(parley.Real, is.Min, is.Max, is.Step)
+			}
+			if r.IntN(3) == 0 {
+				is.Options = append(is.Options, parley.Option{Label: "not addressed", NotAddressed: true})
+			}
+			s.Issues = append(s.Issues, is)
+		}
+		prefs := func() parley.Preferences {
+			var p parley.Preferences
+			for _, is := range s.Issues {
+				ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: dec[3+r.IntN(7)]}}
+				x := is.Min - 1 + r.Float64()
+				for k := 1 + r.IntN(4); k > 0; k-- {
+					ip.Function = append(ip.Function, parley.Point{X: math.Round(x*10) / 10, Y: dec[r.IntN(len(dec))]})
+					if r.IntN(4) > 0 {
+						x += float64(r.IntN(3)) * 0.7
+					}
+				}
+				if r.IntN(3) == 0 {
+					o := is.Options[r.IntN(len(is.Options))]
+					ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: dec[r.IntN(len(dec))]}})
+				}
+				if r.IntN(4) == 0 {
+					ip.Scale = []float64{3, 7, 0.3}[r.IntN(3)]
+				}
+				p.Issues = append(p.Issues, ip)
+			}
+			p.Reservation.Value = dec[r.IntN(len(dec))] / 2
+			return p
+		}
+		for p := 0; p < 2; p++ {
+			pt := parley.Party{Name: string(rune('P' + p))}
+			if r.IntN(3) == 0 {
+				pt.Delegation = &parley.Delegation{Factions: []parley.Faction{
+					{Name: "x", Weight: parley.Estimate{Value: 0.3}, Preferences: prefs()},
+					{Name: "y", Weight: parley.Estimate{Value: 0.45}, Preferences: prefs()},
+				}}
+			} else {
+				pr := prefs()
+				pt.Preferences = &pr
+			}
+			s.Parties = append(s.Parties, pt)
+		}
+		m, err := s.Compile()
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for i := range m.Parties {
+			if !m.Parties[i].Utility.Exact {
+				t.Fatalf("seed %d: party %d not exact", seed, i)
+			}
+		}
+		if err := exactref.Check(s, m, outcomes(m)); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
 		}
 	}
 }
