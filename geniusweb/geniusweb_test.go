@@ -192,3 +192,55 @@ func profileUtility(p *Profile, o parley.Outcome) *big.Rat {
 	}
 	return total
 }
+
+// TestRanges: utilities beyond ±2^61 are positioned errors; a
+// reservationValue of 10^7 is held exactly and one of 10^300 is read as the
+// profile's best utility (accepting the same outcomes), with a note.
+func TestRanges(t *testing.T) {
+	t.Parallel()
+	d, err := ReadDomain("d.json", []byte(`{"name": "d", "issuesValues": {"a": {"values": ["x", "y"]}, "b": {"values": ["u", "v"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := func(x, res string) string {
+		return `{"LinearAdditiveUtilitySpace": {"name": "p",
+  "issueUtilities": {"a": {"discreteutils": {"valueUtilities": {"x": ` + x + `, "y": 0.5}}},
+    "b": {"discreteutils": {"valueUtilities": {"u": 0.25, "v": 1}}}},
+  "issueWeights": {"a": 0.6, "b": 0.4}, "reservationValue": ` + res + `}}`
+	}
+	build := func(x, res string) (*parley.Scenario, *parley.Model, error) {
+		p, err := ReadProfile("p.json", []byte(prof(x, res)))
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := Build(d, []*Profile{p, p}, []string{"a", "b"})
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := s.Compile()
+		return s, m, err
+	}
+	_, m, err := build("1", "1e7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1e7 || r.Accepts(parley.Outcome{0, 1}) {
+		t.Errorf("reservation 1e7 reads %v", r.Utility.F(r.Reservation))
+	}
+	s, m, err := build("1", "1e300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := false
+	for _, n := range s.Notes {
+		note = note || strings.HasPrefix(n, "p.json:4:") && strings.Contains(n, "reservationValue 1e+300 is out of range")
+	}
+	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1 || r.Accepts(parley.Outcome{0, 1}) || !note {
+		t.Errorf("reservation 1e300: %v, notes %q", r.Utility.F(r.Reservation), s.Notes)
+	}
+	_, _, err = build("-3e18", "0")
+	var pe *parley.PosError
+	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("utility -3e18: %v", err)
+	}
+}
