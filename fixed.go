@@ -141,18 +141,58 @@ func shiftDiv(a uint64, k int, b uint64) (quo, rem uint64) {
 
 // shortestOnGrid returns the float of the shortest decimal x that rounds to
 // q on the grid of step 1/s (s a power of two): round(x·s) = q.
+//
+// q stands for the reals of [(q−½)/s, (q+½)/s]; for p = 1, 2, … it looks
+// for a decimal of p significant digits inside, in integers: the smallest
+// n with n·10^-t above the lower end, t = p−1−e for x's decimal exponent e.
 func shortestOnGrid(q, s int64) float64 {
 	x0 := ratFloat(q, s)
-	if q < -1<<53 || q > 1<<53 {
-		return x0 // the grid is finer than a float here
+	if q == 0 || q < -1<<52 || q > 1<<52 {
+		return x0 // beyond 2^52 the grid is finer than a float
 	}
 	fs, fq := float64(s), float64(q)
 	ok := func(x float64) bool { return math.Round(x*fs) == fq } // x·s is exact: s is a power of two
-	// The decimal of p significant digits nearest to x0, for growing p:
-	// the first whose float rounds to q. (Not a binary search: near the
-	// edge of q's interval, float rounding of the candidates makes the
-	// test non-monotone in p.)
-	var buf [32]byte
+	neg := q < 0
+	aq := absU(q)
+	m := uint(bits.TrailingZeros64(uint64(s))) + 1
+	lo, hi := 2*aq-1, 2*aq+1 // the ends, over 2^m
+	e := decimalExponent(math.Abs(x0))
+	ax := math.Abs(x0)
+	// A decimal within a few ulps outside the interval may still read as
+	// a float that rounds to q: such near misses are tried too.
+	near := 0.5/fs + 4*(math.Nextafter(ax, math.Inf(1))-ax)
+	var buf [40]byte
+	try := func(n uint64, t int) (float64, bool) {
+		b := strconv.AppendUint(buf[:0], n, 10)
+		b = append(b, 'e')
+		b = strconv.AppendInt(b, int64(-t), 10)
+		x, err := strconv.ParseFloat(string(b), 64)
+		if neg {
+			x = -x
+		}
+		return x, err == nil && ok(x)
+	}
+	for p := 1; p <= 17; p++ {
+		t := p - 1 - e
+		n, in, done := decimalAbove(lo, hi, m, t)
+		if !done {
+			break // out of the integer method's range: the float scan below
+		}
+		scale := math.Pow10(-t)
+		if n > 1 && ax-float64(n-1)*scale < near {
+			if x, good := try(n-1, t); good {
+				return x
+			}
+		}
+		if in || float64(n)*scale-ax < near {
+			if x, good := try(n, t); good {
+				return x
+			}
+		}
+	}
+	// The general case: the decimal of p significant digits nearest to x0,
+	// for growing p, until one rounds to q. (The test is not monotone in
+	// p near the ends of q's interval, so no binary search.)
 	for p := 1; p < 17; p++ {
 		b := strconv.AppendFloat(buf[:0], x0, 'e', p-1, 64)
 		if x, err := strconv.ParseFloat(string(b), 64); err == nil && ok(x) {
@@ -160,4 +200,43 @@ func shortestOnGrid(q, s int64) float64 {
 		}
 	}
 	return x0
+}
+
+// decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0.
+func decimalExponent(x float64) int {
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], x, 'e', -1, 64)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == 'e' {
+			e, _ := strconv.Atoi(string(b[i+1:]))
+			return e
+		}
+	}
+	return 0
+}
+
+var pow10u = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// decimalAbove returns the smallest integer n with n·10^-t > lo/2^m, and
+// whether n·10^-t < hi/2^m too. done is false when the numbers leave the
+// 128-bit range it works in (t < 0 or t > 19, or n beyond 64 bits).
+func decimalAbove(lo, hi uint64, m uint, t int) (n uint64, in, done bool) {
+	if t < 0 || t > 19 {
+		return 0, false, false
+	}
+	xh, xl := bits.Mul64(lo, pow10u[t])
+	yh, yl := bits.Mul64(hi, pow10u[t])
+	if xh>>m != 0 || yh>>m != 0 {
+		return 0, false, false
+	}
+	mask := uint64(1)<<m - 1
+	n = (xh<<(64-m) | xl>>m) + 1 // floor(lo·10^t / 2^m) + 1
+	ny := yh<<(64-m) | yl>>m     // floor(hi·10^t / 2^m)
+	return n, n < ny || (n == ny && yl&mask != 0), true
 }

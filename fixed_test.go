@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -48,13 +49,18 @@ func TestFNoNoise(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 20_000; i++ {
 		q := int64(r.Uint64() >> uint(11+r.IntN(40)))
+		if i%2 == 1 {
+			q = -q
+		}
 		got := grid.F(q)
 		if math.Round(got*Quantum) != float64(q) {
 			t.Fatalf("F(%d) = %v does not round back", q, got)
 		}
-		// No decimal with fewer digits rounds back.
-		digits := len(strconv.FormatFloat(got, 'e', -1, 64))
-		for p := 1; p < digits-5; p++ {
+		// No decimal with fewer significant digits, nearest to it, rounds
+		// back.
+		mant := strings.TrimLeft(strings.Split(strconv.FormatFloat(got, 'e', -1, 64), "e")[0], "-")
+		digits := len(strings.ReplaceAll(mant, ".", ""))
+		for p := 1; p < digits; p++ {
 			x, _ := strconv.ParseFloat(strconv.FormatFloat(got, 'e', p-1, 64), 64)
 			if math.Round(x*Quantum) == float64(q) {
 				t.Fatalf("F(%d) = %v, but %v is shorter and rounds back too", q, got, x)
