@@ -322,9 +322,12 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 	// The delegation's utility: the weighted mean of its factions', in
 	// rationals, fixed at its own scale. Each faction's utility and
 	// reservation lie within MaxUtility, so their mean does too.
-	mean := meanRat(rfs, ws)
-	b, _ := mean.bound()
-	pm.Utility, pm.Reservation = mean.fix(maxAbs(b, mean.res))
+	rounded := false
+	for j := range pm.Principals {
+		rounded = rounded || !pm.Principals[j].Utility.Exact
+	}
+	mean := meanRat(rfs, ws, rounded)
+	pm.Utility, pm.Reservation = mean.fix()
 	k := 0
 	for j := range pm.Principals {
 		for _, r := range pm.Principals[j].Utility.Rects {
@@ -336,14 +339,14 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 }
 
 // meanRat returns Σ_j ws[j]·fs[j]: values, rects (in order) and reservation.
-func meanRat(fs []*ratFn, ws []*big.Rat) *ratFn {
+func meanRat(fs []*ratFn, ws []*big.Rat, rounded bool) *ratFn {
 	out := &ratFn{res: new(big.Rat)}
 	for i := range fs[0].rows {
 		rows := make([]ratRow, len(fs))
 		for j, f := range fs {
 			rows[j] = f.rows[i]
 		}
-		out.rows = append(out.rows, meanRows(rows, ws))
+		out.rows = append(out.rows, meanRows(rows, ws, rounded))
 	}
 	t := new(big.Rat)
 	for j, f := range fs {
@@ -453,9 +456,8 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 	if !c.inRange(p, pr, rf) {
 		return out, nil
 	}
-	b, _ := rf.bound()
 	regions := out.Utility.Rects
-	out.Utility, out.Reservation = rf.fix(maxAbs(b, rf.res))
+	out.Utility, out.Reservation = rf.fix()
 	for j := range regions {
 		out.Utility.Rects[j].Region = regions[j].Region
 	}
@@ -532,6 +534,9 @@ func (c *compiler) inRange(p string, pr *Preferences, rf *ratFn) bool {
 	if rf.res != nil && new(big.Rat).Abs(rf.res).Cmp(ratMaxFixed) > 0 {
 		c.errf(p+".reservation", "reservation value %g is out of range: %s", pr.Reservation.Value, limit)
 		return false
+	}
+	if rf.boundF() <= MaxFixed {
+		return true // the cheap upper bound suffices
 	}
 	b, worst := rf.bound()
 	if b.Cmp(ratMaxFixed) <= 0 {

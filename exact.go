@@ -84,7 +84,7 @@ var (
 	ratMaxFixed = new(big.Rat).SetInt(bigMaxFixed)
 )
 
-// bound returns Σ_i max_k |vals[i][k]| + Σ_j |rects[j]|: no outcome's
+// bound returns Σ_i max_k |contribution| + Σ_j |rects[j]|: no outcome's
 // utility exceeds it in absolute value. worst is the issue (or −1−j for
 // rect j) with the largest single term, for error messages.
 func (r *ratFn) bound() (b *big.Rat, worst int) {
@@ -109,11 +109,30 @@ func (r *ratFn) bound() (b *big.Rat, worst int) {
 	return b, worst
 }
 
+// boundF returns an upper bound, in floats, on bound() and on the
+// reservation's absolute value (+Inf when beyond float range): cheap, and
+// safe for choosing a scale.
+func (r *ratFn) boundF() float64 {
+	var b float64
+	for i := range r.rows {
+		b += r.rows[i].maxAbsF()
+	}
+	for _, v := range r.rects {
+		f, _ := v.Float64()
+		b += math.Abs(f)
+	}
+	if r.res != nil {
+		f, _ := r.res.Float64()
+		b = math.Max(b, math.Abs(f))
+	}
+	return b*(1+1e-12) + 1e-300
+}
+
 // scaleFor chooses the fixed-point scale for a function whose utilities
-// and reservation stay within ±m (m ≤ MaxUtility) and whose values need
-// the denominators each yields: exact when their lcm fits, else a power of
-// two.
-func scaleFor(m *big.Rat, each func(func(*big.Int) bool)) (scale int64, exact bool) {
+// and reservation stay within ±m (an upper bound, m ≤ MaxUtility) and whose
+// values need the denominators each yields: exact when their lcm fits,
+// else a power of two.
+func scaleFor(m float64, each func(func(*big.Int) bool)) (scale int64, exact bool) {
 	// L: the lcm of the denominators, given up past MaxFixed.
 	l := big.NewInt(1)
 	g, t := new(big.Int), new(big.Int)
@@ -133,31 +152,23 @@ func scaleFor(m *big.Rat, each func(func(*big.Int) bool)) (scale int64, exact bo
 		}
 		return true
 	})
-	if fits && fitsAt(m, l) {
+	if fits && fitsAt(m, l.Int64()) {
 		// Scale = L·2^j, j as large as headroom allows up to Scale ≥ 2^40.
 		s := l.Int64()
-		two := big.NewInt(2)
-		for s < Quantum && fitsAt(m, t.Mul(big.NewInt(s), two)) {
+		for s < Quantum && fitsAt(m, 2*s) {
 			s *= 2
 		}
 		return s, true
 	}
 	k := 40
-	for k > 0 && !fitsAt(m, big.NewInt(1<<k)) {
+	for k > 0 && !fitsAt(m, 1<<k) {
 		k--
 	}
 	return 1 << k, false
 }
 
-// fitsAt reports whether m·s ≤ MaxFixed.
-func fitsAt(m *big.Rat, s *big.Int) bool {
-	if s.Cmp(bigMaxFixed) > 0 {
-		return false
-	}
-	x := new(big.Int).Mul(m.Num(), s)
-	y := new(big.Int).Mul(bigMaxFixed, m.Denom())
-	return x.Cmp(y) <= 0
-}
+// fitsAt reports whether m·s ≤ MaxFixed (m an upper bound, s ≤ MaxFixed).
+func fitsAt(m float64, s int64) bool { return m*float64(s)*(1+1e-12) <= MaxFixed }
 
 // toFixed returns x·s as an integer: exactly when exact (s is then a
 // multiple of x's denominator), else rounded half away from zero.
@@ -216,10 +227,10 @@ func roundRat(y *big.Rat) int64 {
 	return q.Int64()
 }
 
-// fix converts r to fixed point at its own scale. m bounds the utilities
-// and the reservation in absolute value and must be ≤ MaxUtility.
-func (r *ratFn) fix(m *big.Rat) (UtilityFn, int64) {
-	scale, exact := scaleFor(m, func(yield func(*big.Int) bool) {
+// fix converts r to fixed point at its own scale. Its utilities and
+// reservation must lie within ±MaxUtility.
+func (r *ratFn) fix() (UtilityFn, int64) {
+	scale, exact := scaleFor(r.boundF(), func(yield func(*big.Int) bool) {
 		for i := range r.rows {
 			if !r.rows[i].dens(yield) {
 				return

@@ -16,6 +16,9 @@ type ratRow struct {
 	num  []int64
 	f    *big.Rat
 	vals []*big.Rat
+	// fl holds approximate values instead (a delegation's mean of rounded
+	// factions): the function is then rounded, never exact.
+	fl []float64
 }
 
 // zeroRow is n options worth 0.
@@ -25,14 +28,20 @@ func zeroRow(n int) ratRow { return ratRow{num: make([]int64, n), f: new(big.Rat
 func bigRow(vals []*big.Rat) ratRow { return ratRow{vals: vals} }
 
 func (r *ratRow) len() int {
-	if r.num != nil {
+	switch {
+	case r.num != nil:
 		return len(r.num)
+	case r.fl != nil:
+		return len(r.fl)
 	}
 	return len(r.vals)
 }
 
 // at returns the contribution of option k (a new value).
 func (r *ratRow) at(k int) *big.Rat {
+	if r.fl != nil {
+		return new(big.Rat).SetFloat64(r.fl[k])
+	}
 	if r.num != nil {
 		return new(big.Rat).Mul(new(big.Rat).SetInt64(r.num[k]), r.f)
 	}
@@ -42,8 +51,58 @@ func (r *ratRow) at(k int) *big.Rat {
 	return new(big.Rat).Set(r.vals[k])
 }
 
+// floats returns the contributions as the nearest floats.
+func (r *ratRow) floats() []float64 {
+	if r.fl != nil {
+		return r.fl
+	}
+	out := make([]float64, r.len())
+	if r.num != nil {
+		f, _ := r.f.Float64()
+		for k, x := range r.num {
+			out[k] = float64(x) * f
+		}
+		return out
+	}
+	for k, v := range r.vals {
+		if v != nil {
+			out[k], _ = v.Float64()
+		}
+	}
+	return out
+}
+
+// maxAbsF returns an upper bound on the largest absolute contribution.
+func (r *ratRow) maxAbsF() float64 {
+	var m float64
+	switch {
+	case r.fl != nil:
+		for _, x := range r.fl {
+			m = math.Max(m, math.Abs(x))
+		}
+	case r.num != nil:
+		var n uint64
+		for _, x := range r.num {
+			n = max(n, absU(x))
+		}
+		f, _ := r.f.Float64()
+		m = float64(n) * math.Abs(f)
+	default:
+		for _, v := range r.vals {
+			if v != nil {
+				f, _ := v.Float64()
+				m = math.Max(m, math.Abs(f))
+			}
+		}
+	}
+	return m * (1 + 1e-12)
+}
+
 // maxAbs returns the largest absolute contribution.
 func (r *ratRow) maxAbs() *big.Rat {
+	if r.fl != nil {
+		return new(big.Rat).SetFloat64(r.maxAbsF())
+	}
 	if r.num != nil {
 		var m uint64
 		for _, x := range r.num {
@@ -65,6 +124,9 @@ func (r *ratRow) maxAbs() *big.Rat {
 // dens yields denominators whose lcm every exact scale of the row must be
 // a multiple of; it returns false when yield stopped it.
 func (r *ratRow) dens(yield func(*big.Int) bool) bool {
+	if r.fl != nil {
+		return yield(tooLarge) // approximate: never exact
+	}
 	if r.num == nil {
 		for _, v := range r.vals {
 			if v != nil && !yield(v.Denom()) {
@@ -99,6 +161,12 @@ func (r *ratRow) numGCD() uint64 {
 // fix writes the row at scale s into out: exactly (s is then a multiple
 // of the row's dens), or rounded half away from zero.
 func (r *ratRow) fix(s int64, exact bool, out []int64) {
+	if r.fl != nil {
+		for k, x := range r.fl {
+			out[k] = clampFixed(math.Round(x * float64(s)))
+		}
+		return
+	}
 	if r.num == nil {
 		for k, v := range r.vals {
 			out[k] = toFixed(v, s, exact)
@@ -131,37 +199,75 @@ func (r *ratRow) fix(s int64, exact bool, out []int64) {
 				return
 			}
 		}
-	} else if ps := new(big.Int).Mul(p, big.NewInt(s)); ps.IsInt64() && q.IsUint64() {
-		// q_k = round(num_k·p·s/q) in 128 bits.
-		pv, qv := ps.Int64(), q.Uint64()
-		ok := true
-		for k, x := range r.num {
-			hi, lo := bits.Mul64(absU(x), absU(pv))
-			if hi >= qv {
-				ok = false
-				break
-			}
-			quo, rem := bits.Div64(hi, lo, qv)
-			if rem >= qv-rem {
-				quo++
-			}
-			if quo > MaxFixed {
-				ok = false
-				break
-			}
-			y := int64(quo)
-			if (x < 0) != (pv < 0) {
-				y = -y
-			}
-			out[k] = y
-		}
-		if ok {
-			return
-		}
+	} else if roundRow(r.num, p, q, s, out) {
+		return
 	}
 	for k := range r.num {
 		out[k] = toFixed(r.at(k), s, exact)
 	}
+}
+
+// tooLarge is a denominator no exact scale can have.
+var tooLarge = new(big.Int).Lsh(big.NewInt(1), 64)
+
+// clampFixed converts a rounded float to fixed point within ±MaxFixed.
+func clampFixed(y float64) int64 {
+	switch {
+	case y != y:
+		return 0
+	case y >= MaxFixed:
+		return MaxFixed
+	case y <= -MaxFixed:
+		return -MaxFixed
+	}
+	return int64(y)
+}
+
+// roundRow writes round(num_k·p·s/q), half away from zero, into out, in
+// 64- and 128-bit integers: |p·s/q| = ri + fr/2^128 with fr in two words
+// (the error, below num_k·2^-128, cannot move a rounding). It reports
+// false when ri or a result leaves the range it handles.
+func roundRow(num []int64, p, q *big.Int, s int64, out []int64) bool {
+	if bits.UintSize != 64 {
+		return false // the two words below are big.Words
+	}
+	ps := new(big.Int).Mul(new(big.Int).Abs(p), big.NewInt(s))
+	ri, rem := new(big.Int).QuoRem(ps, q, new(big.Int))
+	if !ri.IsUint64() {
+		return false
+	}
+	fr := rem.Lsh(rem, 128)
+	fr.Quo(fr, q) // < 2^128
+	var words [2]uint64
+	fb := fr.Bits()
+	for i := 0; i < len(fb) && i < 2; i++ {
+		words[i] = uint64(fb[i])
+	}
+	frHi, frLo := words[1], words[0]
+	r := ri.Uint64()
+	neg := p.Sign() < 0
+	for k, x := range num {
+		ax := absU(x)
+		ih, il := bits.Mul64(ax, r)
+		t1h, t1l := bits.Mul64(ax, frHi)
+		t2h, _ := bits.Mul64(ax, frLo)
+		frac, c := bits.Add64(t1l, t2h, 0)
+		il, c2 := bits.Add64(il, t1h, c)
+		ih += c2
+		if frac >= 1<<63 {
+			il, c = bits.Add64(il, 1, 0)
+			ih += c
+		}
+		if ih != 0 || il > MaxFixed {
+			return false
+		}
+		y := int64(il)
+		if (x < 0) != neg {
+			y = -y
+		}
+		out[k] = y
+	}
+	return true
 }
 
 // decimalParts returns x as mant·10^exp with its shortest decimal digits.
@@ -364,9 +470,21 @@ func functionInts(is *Issue, kx, ky, xs []int64) (ratRow, bool) {
 	return r, true
 }
 
-// meanRows returns Σ_j ws[j]·rows[j], exactly.
-func meanRows(rows []ratRow, ws []*big.Rat) ratRow {
+// meanRows returns Σ_j ws[j]·rows[j], exactly — or, when rounded (some
+// row belongs to a function that is rounded anyway), approximately in
+// floats, as the mean of rounded utilities always was.
+func meanRows(rows []ratRow, ws []*big.Rat, rounded bool) ratRow {
 	n := rows[0].len()
+	if rounded {
+		out := ratRow{fl: make([]float64, n)}
+		for j := range rows {
+			w, _ := ws[j].Float64()
+			for k, x := range rows[j].floats() {
+				out.fl[k] += w * x
+			}
+		}
+		return out
+	}
 	allInt := true
 	for _, r := range rows {
 		allInt = allInt && r.num != nil
