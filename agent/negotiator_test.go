@@ -351,7 +351,7 @@ func TestThreePartiesAgree(t *testing.T) {
 func TestWalkAwayWhenNothingBeatsReservation(t *testing.T) {
 	t.Parallel()
 	m := laptop(t)
-	m.Parties[1].Reservation = parley.Q(1) // nothing beats it: best is 1
+	m.Parties[1].Reservation = m.Parties[1].Utility.Unit() // 1: nothing beats it
 	for _, name := range negotiatorNames() {
 		s := newSAO(m, []parley.Agent{Linear(), mustNew(t, name)}, 10)
 		if err := s.init(1); err != nil {
