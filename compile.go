@@ -360,17 +360,6 @@ func meanRat(fs []*ratFn, ws []*big.Rat, rounded bool) *ratFn {
 	return out
 }
 
-// maxAbs returns max(|a|, |b|) (b may be nil).
-func maxAbs(a, b *big.Rat) *big.Rat {
-	m := new(big.Rat).Abs(a)
-	if b != nil {
-		if x := new(big.Rat).Abs(b); x.Cmp(m) > 0 {
-			return x
-		}
-	}
-	return m
-}
-
 // principal checks and compiles one principal's preferences. It returns
 // the compiled principal and its utility in rationals (nil when the
 // preferences have errors).

@@ -81,18 +81,7 @@ func (u *UtilityFn) F(q int64) float64 {
 
 // Q converts a utility to u's fixed point: the nearest multiple of
 // 1/Unit(), clamped to ±MaxFixed (NaN gives 0).
-func (u *UtilityFn) Q(x float64) int64 {
-	y := math.Round(x * float64(u.Unit()))
-	switch {
-	case y != y:
-		return 0
-	case y >= MaxFixed:
-		return MaxFixed
-	case y <= -MaxFixed:
-		return -MaxFixed
-	}
-	return int64(y)
-}
+func (u *UtilityFn) Q(x float64) int64 { return clampFixed(math.Round(x * float64(u.Unit()))) }
 
 // ratFloat returns the float64 nearest to q/s (s > 0), ties to even.
 func ratFloat(q, s int64) float64 {

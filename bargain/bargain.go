@@ -61,23 +61,37 @@ func KalaiSmorodinsky(pts [][]int64, d []int64, scale []int64) int {
 	if ideal == nil {
 		return -1
 	}
-	w := newWelfare(scale)
+	return maxMin(pts, d, newWelfare(scale), func(i int) uint64 {
+		if ideal[i] <= d[i] {
+			return 0
+		}
+		return gain(ideal[i], d[i])
+	})
+}
+
+// maxMin returns the index of the point, among those with every gain
+// strictly positive, whose smallest ratio gain_i/den(i) is the largest
+// (ties by w.better), or −1. Parties with den(i) = 0 are left out; a point
+// with every party left out has ratio 1.
+func maxMin(pts [][]int64, d []int64, w *welfare, den func(i int) uint64) int {
 	best := -1
 	var bn, bd uint64 // best ratio bn/bd
 	for k, u := range pts {
 		if !allGain(u, d) {
 			continue
 		}
-		// the smallest ratio of this point
-		n, dn := uint64(1), uint64(1) // start at ratio 1 (the largest possible)
+		n, dn := uint64(1), uint64(0) // no ratio yet
 		for i := range u {
-			if ideal[i] <= d[i] {
+			di := den(i)
+			if di == 0 {
 				continue
 			}
-			den := gain(ideal[i], d[i])
-			if g := gain(u[i], d[i]); cmpRatio(g, den, n, dn) < 0 {
-				n, dn = g, den
+			if g := gain(u[i], d[i]); dn == 0 || cmpRatio(g, di, n, dn) < 0 {
+				n, dn = g, di
 			}
+		}
+		if dn == 0 {
+			n, dn = 1, 1
 		}
 		if best < 0 {
 			best, bn, bd = k, n, dn
@@ -108,35 +122,12 @@ func MaxWelfare(pts [][]int64, scale []int64) int {
 // gain min_i (u_i − d_i)/scale_i among points with every gain strictly
 // positive, or −1 if there is none.
 func Egalitarian(pts [][]int64, d []int64, scale []int64) int {
-	w := newWelfare(scale)
-	sc := func(i int) uint64 {
+	return maxMin(pts, d, newWelfare(scale), func(i int) uint64 {
 		if scale == nil {
 			return 1
 		}
 		return uint64(scale[i])
-	}
-	best := -1
-	var bg, bs uint64 // the best point's smallest gain, bg/bs
-	for k, u := range pts {
-		if !allGain(u, d) {
-			continue
-		}
-		mg, ms := gain(u[0], d[0]), sc(0)
-		for i := 1; i < len(u); i++ {
-			if g := gain(u[i], d[i]); cmpRatio(g, sc(i), mg, ms) < 0 {
-				mg, ms = g, sc(i)
-			}
-		}
-		if best < 0 {
-			best, bg, bs = k, mg, ms
-			continue
-		}
-		c := cmpRatio(mg, ms, bg, bs)
-		if c > 0 || (c == 0 && w.better(u, pts[best])) {
-			best, bg, bs = k, mg, ms
-		}
-	}
-	return best
+	})
 }
 
 // Ideal returns each party's best utility over the points with every gain
