@@ -221,6 +221,7 @@ func (c *compiler) compile() *Model {
 	if s.Simulation != nil {
 		c.simulation(s.Simulation)
 	}
+	c.commitments()
 	seenVar := map[string]bool{}
 	for i, v := range s.Variants {
 		p := fmt.Sprintf("variants[%d].name", i)

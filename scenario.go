@@ -73,6 +73,11 @@ type Option struct {
 	Value float64 `json:"value,omitempty"`
 	// NotAddressed marks the status-quo option: the agreement is silent on the issue.
 	NotAddressed bool `json:"not_addressed,omitempty"`
+	// Commitments are the undertakings the option puts into an agreement;
+	// Verification is the part of the verification procedure it sets (see
+	// commitment.go). Categorical options only.
+	Commitments  []Commitment `json:"commitments,omitempty"`
+	Verification *Procedure   `json:"verification,omitempty"`
 }
 
 // NumericOptions expands a numeric range into options: every integer from

@@ -1,6 +1,9 @@
 package parley
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // SimulationSpec says how a scenario is simulated when the user does not
 // choose otherwise: the protocol, the deadline, the calendar of the talks,
@@ -8,7 +11,7 @@ import "fmt"
 // Agents are named by the specs of package agent ("boulware",
 // "delegate:concede=0.5", "watchdog:recall=2").
 type SimulationSpec struct {
-	Protocol      string          `json:"protocol"` // "sao" or "mediated"
+	Protocol      ProtocolName    `json:"protocol"`
 	Rounds        int             `json:"rounds"`
 	Agenda        []string        `json:"agenda,omitempty"`   // issues on the table at the start (mediated); empty: all
 	Calendar      []float64       `json:"calendar,omitempty"` // hours of talks on each day
@@ -33,18 +36,55 @@ type PrincipalSpec struct {
 	Agent   string `json:"agent"`
 }
 
-// Protocols a SimulationSpec may name.
+// ProtocolName names a negotiation protocol. The names are the only place
+// protocols are listed in the root; package protocol maps each to its
+// state machine in one table (protocol.Lookup), so a protocol added later
+// adds its name here and its row there.
+type ProtocolName string
+
+// Protocols a SimulationSpec, a transcript or a command may name.
 const (
-	ProtocolSAO      = "sao"
-	ProtocolMediated = "mediated"
+	// ProtocolSAO is (stacked) alternating offers.
+	ProtocolSAO ProtocolName = "sao"
+	// ProtocolMediated is the mediator's single negotiating text.
+	ProtocolMediated ProtocolName = "mediated"
 )
+
+// protocolNames lists every protocol, in the order messages name them.
+var protocolNames = []ProtocolName{ProtocolSAO, ProtocolMediated}
+
+// Protocols returns every protocol name, in a fixed order.
+func Protocols() []ProtocolName { return append([]ProtocolName(nil), protocolNames...) }
+
+// Known reports whether p names a protocol.
+func (p ProtocolName) Known() bool {
+	for _, n := range protocolNames {
+		if n == p {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns the name.
+func (p ProtocolName) String() string { return string(p) }
+
+// ProtocolChoices lists the protocol names for messages: "sao or mediated".
+func ProtocolChoices() string {
+	s := make([]string, len(protocolNames))
+	for i, n := range protocolNames {
+		s[i] = string(n)
+	}
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
 
 func (c *compiler) simulation(sp *SimulationSpec) {
 	const p = "simulation"
-	switch sp.Protocol {
-	case ProtocolSAO, ProtocolMediated:
-	default:
-		c.errf(p+".protocol", "unknown protocol %q; expected %s or %s", sp.Protocol, ProtocolSAO, ProtocolMediated)
+	if !sp.Protocol.Known() {
+		c.errf(p+".protocol", "unknown protocol %q; expected %s", sp.Protocol, ProtocolChoices())
 	}
 	if sp.Rounds <= 0 {
 		c.errf(p+".rounds", "rounds must be a positive number, got %d", sp.Rounds)

@@ -11,6 +11,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/big"
@@ -45,6 +46,13 @@ type Options struct {
 	// NoBlocking skips the blocking analysis (one search per faction, red
 	// line and role).
 	NoBlocking bool
+	// stop is polled by the searches and merges (Analyze sets it from its
+	// context).
+	stop func() bool
+}
+
+func (o Options) search(maxNodes int64) search.Options {
+	return search.Options{MaxNodes: maxNodes, Seed: o.Seed, Stop: o.stop}
 }
 
 // Report is the result of an analysis. Its JSON form is documented in
@@ -182,8 +190,23 @@ type Trade struct {
 	Score  float64     `json:"score"`
 }
 
-// Analyze runs the whole analysis.
-func Analyze(m *parley.Model, opt Options) (*Report, error) {
+// Analyze runs the whole analysis. When ctx is cancelled it stops within a
+// few thousand search nodes (or one issue of a frontier merge) and returns
+// ctx's error; the pure packages it calls poll a stop function and start
+// no goroutines.
+func Analyze(ctx context.Context, m *parley.Model, opt Options) (*Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	opt.stop = func() bool { return ctx.Err() != nil }
+	r, err := analyze(m, opt)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, fmt.Errorf("analysis: %w", cerr)
+	}
+	return r, err
+}
+
+func analyze(m *parley.Model, opt Options) (*Report, error) {
 	// Counting the zone exactly is hopeless on astronomically large
 	// spaces (it is #P-hard in general); unless the caller set a budget,
 	// spend little on it there: a witness, a lower bound and a sampled
@@ -227,7 +250,7 @@ func Analyze(m *parley.Model, opt Options) (*Report, error) {
 	}
 
 	// The zone of agreement.
-	z, err := search.Zone(m, search.Options{MaxNodes: zoneNodes, Seed: opt.Seed})
+	z, err := search.Zone(m, opt.search(zoneNodes))
 	if err != nil {
 		return nil, fmt.Errorf("analysis: zone of agreement: %w", err)
 	}
@@ -263,7 +286,7 @@ func Analyze(m *parley.Model, opt Options) (*Report, error) {
 // outcomes (zoneOnly false) or over the zone.
 func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoint, bool, string, error) {
 	if !zoneOnly && m.Additive() {
-		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints})
+		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints, Stop: opt.stop})
 		if err == nil {
 			return res.Points, true, res.Method, nil
 		}
@@ -272,7 +295,7 @@ func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoi
 		}
 		// Too many points for the merge: fall back to the bounded search.
 	}
-	res, err := search.Frontier(m, zoneOnly, search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed})
+	res, err := search.Frontier(m, zoneOnly, opt.search(opt.MaxNodes))
 	if err != nil {
 		return nil, false, "", err
 	}
@@ -456,7 +479,7 @@ func clone(m *parley.Model) *parley.Model {
 const never = math.MinInt64 / 4
 
 func blocking(m *parley.Model, r *Report, opt Options) error {
-	so := search.Options{MaxNodes: opt.MaxNodes, Seed: opt.Seed}
+	so := opt.search(opt.MaxNodes)
 	opens := func(mm *parley.Model) (bool, *big.Int, *Solution, error) {
 		z, err := search.Zone(mm, so)
 		if err != nil || z.Empty {

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
@@ -65,7 +67,7 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: compile: %v", seed, err)
 		}
-		rep, err := Analyze(m, Options{})
+		rep, err := Analyze(context.Background(), m, Options{})
 		if err != nil {
 			t.Fatalf("seed %d: analyze: %v", seed, err)
 		}
@@ -225,6 +227,49 @@ func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
 			}
 		default:
 			t.Fatalf("seed %d: unknown blocking kind %q", seed, b.Kind)
+		}
+	}
+}
+
+// pollCtx is a context whose Err starts saying Canceled after a number of
+// polls, so that a test can cancel in the middle of an analysis without
+// a clock.
+type pollCtx struct {
+	context.Context
+	after, polls int
+}
+
+func (c *pollCtx) Err() error {
+	c.polls++
+	if c.polls > c.after {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestAnalyzeCancel: the searches and merges poll the context, and once it
+// is cancelled the analysis stops with its error instead of finishing.
+func TestAnalyzeCancel(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(11, 3))
+	var m *parley.Model
+	for m == nil || len(m.Infeasible)+len(m.Parties) < 3 {
+		var err error
+		if m, err = randscen.New(r, randscen.Options{Rects: true}).Compile(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full := &pollCtx{Context: context.Background(), after: 1 << 30}
+	if _, err := Analyze(full, m, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if full.polls < 4 {
+		t.Fatalf("a full analysis polled its context %d times: the searches do not look at it", full.polls)
+	}
+	for _, after := range []int{0, 1, 2, full.polls / 2, full.polls - 2} {
+		c := &pollCtx{Context: context.Background(), after: after}
+		if _, err := Analyze(c, m, Options{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled after %d of %d polls: %v, want context.Canceled", after, full.polls, err)
 		}
 	}
 }

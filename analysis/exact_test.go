@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
@@ -256,7 +257,7 @@ func TestGeniusExactAgainstBigRat(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 8))
 		g := newGeniusCase(r, 2+int(seed%4))
 		m := g.model(t)
-		rep, err := Analyze(m, Options{NoBlocking: true})
+		rep, err := Analyze(context.Background(), m, Options{NoBlocking: true})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -363,7 +364,7 @@ func TestGeniusFrontierCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := Analyze(m, Options{NoBlocking: true})
+		rep, err := Analyze(context.Background(), m, Options{NoBlocking: true})
 		if err != nil {
 			t.Fatal(err)
 		}

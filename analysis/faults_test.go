@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -75,7 +76,7 @@ func TestOutcomeAtReservationIsNotInZone(t *testing.T) {
 		if u := exactref.Party(s, &s.Parties[0], outcomeOf(m, "u", "x")); u.Cmp(exactref.Reservation(&s.Parties[0])) != 0 {
 			t.Fatalf("premise: P(u,x) = %s", u.RatString())
 		}
-		rep, err := Analyze(m, Options{})
+		rep, err := Analyze(context.Background(), m, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,10 +116,10 @@ func TestNashFeasibleWithOneWithholdingThirdParty(t *testing.T) {
 	// The premise: without G's veto the Nash point has a = u.
 	free := *m
 	free.Infeasible, free.InfeasibleWhy = nil, nil
-	if rep, err := Analyze(&free, Options{}); err != nil || rep.Nash == nil || rep.Nash.Raw()[0] != 0 {
+	if rep, err := Analyze(context.Background(), &free, Options{}); err != nil || rep.Nash == nil || rep.Nash.Raw()[0] != 0 {
 		t.Fatalf("premise: the unconstrained Nash point must need the guarantor: %+v %v", rep.Nash, err)
 	}
-	rep, err := Analyze(m, Options{})
+	rep, err := Analyze(context.Background(), m, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestWhyNamesTheBlockingFaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Analyze(m, Options{})
+	rep, err := Analyze(context.Background(), m, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,8 @@ type Header struct {
 	// Schema is "parley.transcript/1"; WriteTranscript and NewWriter fill
 	// it in when empty.
 	Schema string `json:"schema"`
-	// Protocol is "sao" or "mediated".
-	Protocol string `json:"protocol"`
+	// Protocol names the protocol (see Lookup).
+	Protocol parley.ProtocolName `json:"protocol"`
 	// Config is the protocol's configuration as given (SAOConfig or
 	// MediatedConfig in JSON); ProtocolConfig decodes it.
 	Config json.RawMessage `json:"config"`
@@ -61,26 +61,10 @@ func NewHeader(s *parley.Scenario, cfg Config, seed uint64) (Header, error) {
 // ProtocolConfig decodes Config according to Protocol. Unknown fields are
 // errors (EINVALID), so that a misspelt setting is not silently dropped.
 func (h *Header) ProtocolConfig() (Config, error) {
-	dec := func(v any) error {
-		if len(h.Config) == 0 {
-			return invalid("transcript header: config required")
-		}
-		d := json.NewDecoder(bytes.NewReader(h.Config))
-		d.DisallowUnknownFields()
-		if err := d.Decode(v); err != nil {
-			return parley.Errorf(parley.EINVALID, "protocol: transcript header: %s config: %v", h.Protocol, err)
-		}
-		return nil
+	if _, err := Lookup(h.Protocol); err != nil {
+		return nil, invalid("transcript header: unknown protocol %q (expected %s)", h.Protocol, parley.ProtocolChoices())
 	}
-	switch h.Protocol {
-	case parley.ProtocolSAO:
-		var c SAOConfig
-		return c, dec(&c)
-	case parley.ProtocolMediated:
-		var c MediatedConfig
-		return c, dec(&c)
-	}
-	return nil, invalid("transcript header: unknown protocol %q (expected %s or %s)", h.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
+	return decodeConfig(h.Protocol, h.Config)
 }
 
 // Writer writes a transcript as JSON Lines: the header, then one event per
@@ -121,9 +105,10 @@ func WriteTranscript(w io.Writer, h Header, events []Event) error {
 	return tw.Write(events...)
 }
 
-var eventTypes = map[string]bool{
+var eventTypes = map[EventType]bool{
 	EvStart: true, EvAction: true, EvClause: true, EvInstruction: true, EvAgenda: true,
-	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvTimeout: true, EvEnd: true,
+	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvCaucus: true, EvTimeout: true,
+	EvAgentError: true, EvEnd: true,
 }
 
 // ReadTranscript reads a transcript written by WriteTranscript or a
@@ -190,8 +175,8 @@ func readHeader(b []byte, h *Header) error {
 	if err := json.Unmarshal(b, h); err != nil {
 		return err
 	}
-	if h.Protocol != parley.ProtocolSAO && h.Protocol != parley.ProtocolMediated {
-		return fmt.Errorf("unknown protocol %q (expected %s or %s)", h.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
+	if _, err := Lookup(h.Protocol); err != nil {
+		return fmt.Errorf("unknown protocol %q (expected %s)", h.Protocol, parley.ProtocolChoices())
 	}
 	if h.Scenario == nil {
 		return errors.New("the header has no scenario")
@@ -215,6 +200,8 @@ func checkEvent(ev *Event, want int) error {
 		return fmt.Errorf("event %d: clause event without a clause change", ev.Seq)
 	case ev.Type == EvEnd && ev.Result == nil:
 		return fmt.Errorf("event %d: end event without a result", ev.Seq)
+	case ev.Type == EvCaucus && ev.Message == "":
+		return fmt.Errorf("event %d: caucus event without a message", ev.Seq)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
@@ -57,7 +58,7 @@ func HTML(w io.Writer, rep *analysis.Report, m *parley.Model, opt HTMLOptions) e
 		return errors.New("report: HTML: nil report")
 	}
 	v := hbuildView(rep, m, opt)
-	if err := htmlTemplate.Execute(w, v); err != nil {
+	if err := htmlTemplate().Execute(w, v); err != nil {
 		return fmt.Errorf("report: HTML: %w", err)
 	}
 	return nil
@@ -1003,7 +1004,11 @@ func hgroupDigits(s string) string {
 // Template. The markup is XHTML-compatible (every element closed, numeric
 // character references only) so that tests can check it with encoding/xml.
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"c": hcoord}).Parse(htmlSource))
+// htmlTemplate parses the page template on first use rather than at
+// program start: commands that render no HTML do not pay for it.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{"c": hcoord}).Parse(htmlSource))
+})
 
 const htmlSource = `<!DOCTYPE html>
 <html lang="en">

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
@@ -60,7 +61,7 @@ func SimulationHTML(w io.Writer, run *simulate.Run, m *parley.Model, rep *analys
 		return errors.New("report: SimulationHTML: model and scenario disagree")
 	}
 	v := sbuild(run, m, rep)
-	if err := simTemplate.Execute(w, v); err != nil {
+	if err := simTemplate().Execute(w, v); err != nil {
 		return fmt.Errorf("report: SimulationHTML: %w", err)
 	}
 	return nil
@@ -222,13 +223,14 @@ func sevText(s *parley.Scenario, ev protocol.Event) string {
 func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 	s := m.Scenario
 	r := run.Result
-	mediated := run.Header.Protocol == parley.ProtocolMediated
+	info, _ := protocol.Lookup(run.Header.Protocol)
+	mediated := info.Mediated
 	v := &simView{
 		CSS:      sbaseCSS,
 		Title:    s.Title,
 		ID:       s.ID,
 		Variant:  s.Variant,
-		Protocol: run.Header.Protocol,
+		Protocol: string(run.Header.Protocol),
 		Seed:     strconv.FormatUint(run.Header.Seed, 10),
 		Mediated: mediated,
 		End:      strings.ReplaceAll(r.End.String(), "_", " "),
@@ -251,7 +253,7 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 	case parley.ProtocolSAO:
 		v.ProtocolName = "stacked alternating offers"
 	default:
-		v.ProtocolName = run.Header.Protocol
+		v.ProtocolName = string(run.Header.Protocol)
 	}
 	v.EndClass = "end-fail"
 	if v.Agreement {
@@ -1256,7 +1258,8 @@ func seventRows(s *parley.Scenario, ev []protocol.Event, calendar bool) ([]seven
 		more = len(ev) - head - tail
 	}
 	row := func(e protocol.Event) seventRow {
-		r := seventRow{Seq: strconv.Itoa(e.Seq), Round: strconv.Itoa(e.Round + 1), Type: e.Type, Text: strings.TrimPrefix(sevText(s, e), e.Type+" "), Class: "e-" + e.Type}
+		typ := string(e.Type)
+		r := seventRow{Seq: strconv.Itoa(e.Seq), Round: strconv.Itoa(e.Round + 1), Type: typ, Text: strings.TrimPrefix(sevText(s, e), typ+" "), Class: "e-" + typ}
 		if calendar {
 			r.Day, r.Clock = strconv.Itoa(e.Day+1), clock(e.Hour)
 		}
@@ -1296,7 +1299,13 @@ var sbaseCSS = func() template.CSS {
 	return template.CSS(htmlSource[i+len("<style>\n") : j])
 }()
 
-var simTemplate = template.Must(template.Must(htmlTemplate.Clone()).New("simulation").Funcs(template.FuncMap{"c": hcoord, "sub": func(a, b float64) float64 { return a - b }}).Parse(simSource))
+// simTemplate, like htmlTemplate, is parsed on first use.
+var simTemplate = sync.OnceValue(func() *template.Template {
+	// Its own parse of the analysis page's template (a clone is not
+	// allowed once that one has executed).
+	base := template.Must(template.New("report").Funcs(template.FuncMap{"c": hcoord}).Parse(htmlSource))
+	return template.Must(base.New("simulation").Funcs(template.FuncMap{"c": hcoord, "sub": func(a, b float64) float64 { return a - b }}).Parse(simSource))
+})
 
 const simSource = `<!DOCTYPE html>
 <html lang="en">

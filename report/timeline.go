@@ -35,7 +35,8 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 		seats = append(seats, who+": "+a.Agent)
 	}
 	p.f("Agents: %s\n", strings.Join(seats, "; "))
-	mediated := run.Header.Protocol == parley.ProtocolMediated
+	info, _ := protocol.Lookup(run.Header.Protocol)
+	mediated := info.Mediated
 	day := -1
 	shown := 0
 	for _, ev := range run.Events {

@@ -20,7 +20,7 @@ var (
 	principalKeys   = []string{"party", "faction", "agent"}
 	sourceKeys      = []string{"id", "title", "file", "url", "leaning", "note"}
 	issueKeys       = []string{"name", "description", "kind", "options", "min", "max", "step", "not_addressed"}
-	optionKeys      = []string{"label", "clause", "not_addressed"}
+	optionKeys      = []string{"label", "clause", "not_addressed", "commitments", "verification"}
 	notAddrKeys     = []string{"label", "clause"}
 	partyKeys       = []string{"name", "description", "sources", "preferences", "delegation"}
 	delegationKeys  = []string{"rule", "factions"}
@@ -547,6 +547,7 @@ func (d *decoder) option(n *yaml.Node, path string) parley.Option {
 	if v := o.opt("not_addressed"); v != nil {
 		op.NotAddressed = d.boolean(v, join(path, "not_addressed"))
 	}
+	d.optionMonitoring(o, &op)
 	return op
 }
 
@@ -950,8 +951,8 @@ func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
 		return nil
 	}
 	sp := &parley.SimulationSpec{}
-	if v := o.req("protocol", parley.ProtocolSAO+" or "+parley.ProtocolMediated); v != nil {
-		sp.Protocol = d.str(v, join(path, "protocol"))
+	if v := o.req("protocol", parley.ProtocolChoices()); v != nil {
+		sp.Protocol = parley.ProtocolName(d.str(v, join(path, "protocol")))
 	}
 	if v := o.req("rounds", "the deadline in rounds"); v != nil {
 		sp.Rounds = d.integer(v, join(path, "rounds"))

@@ -74,7 +74,7 @@ func TestDecode(t *testing.T) {
 	}
 	// Categorical options: mapping, not_addressed and a bare label.
 	acc := s.Issues[0]
-	if acc.Kind != parley.Categorical || len(acc.Options) != 3 || !acc.Options[0].NotAddressed || acc.Options[2] != (parley.Option{Label: "exclusive"}) {
+	if acc.Kind != parley.Categorical || len(acc.Options) != 3 || !acc.Options[0].NotAddressed || !reflect.DeepEqual(acc.Options[2], parley.Option{Label: "exclusive"}) {
 		t.Errorf("access %+v", acc)
 	}
 	// Numeric ranges.
@@ -85,7 +85,7 @@ func TestDecode(t *testing.T) {
 		t.Errorf("share %+v", sh)
 	}
 	pat := s.Issues[3]
-	if len(pat.Options) != 4 || pat.Options[3] != (parley.Option{Label: "unspecified", Clause: "Patrols are not mentioned.", NotAddressed: true}) {
+	if len(pat.Options) != 4 || !reflect.DeepEqual(pat.Options[3], parley.Option{Label: "unspecified", Clause: "Patrols are not mentioned.", NotAddressed: true}) {
 		t.Errorf("patrols %+v", pat)
 	}
 	// Estimates, cites and reasons.

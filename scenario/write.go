@@ -74,7 +74,8 @@ func numericExact(is *parley.Issue) bool {
 		return false
 	}
 	for i := range gen {
-		if gen[i] != opts[i] {
+		g, o := gen[i], opts[i]
+		if g.Label != o.Label || g.Value != o.Value || g.Clause != o.Clause || g.NotAddressed != o.NotAddressed || len(o.Commitments) > 0 || o.Verification != nil {
 			return false
 		}
 	}
@@ -195,7 +196,7 @@ func strList(ss []string) *yaml.Node {
 
 func simulation(sp *parley.SimulationSpec) *yaml.Node {
 	m := mapping(false)
-	add(m, "protocol", str(sp.Protocol))
+	add(m, "protocol", str(string(sp.Protocol)))
 	add(m, "rounds", num(float64(sp.Rounds)))
 	if len(sp.Agenda) > 0 {
 		add(m, "agenda", strList(sp.Agenda))
@@ -246,7 +247,7 @@ func (w *writer) issue(is *parley.Issue) *yaml.Node {
 	if is.Kind == parley.Categorical || w.categorical[is.Name] {
 		l := seq(false)
 		for _, o := range is.Options {
-			if o.Clause == "" && !o.NotAddressed {
+			if o.Clause == "" && !o.NotAddressed && len(o.Commitments) == 0 && o.Verification == nil {
 				l.Content = append(l.Content, str(o.Label))
 				continue
 			}
@@ -256,6 +257,7 @@ func (w *writer) issue(is *parley.Issue) *yaml.Node {
 			if o.NotAddressed {
 				add(om, "not_addressed", boolean(true))
 			}
+			optionMonitoring(om, &o)
 			l.Content = append(l.Content, om)
 		}
 		add(m, "options", l)

@@ -365,7 +365,7 @@ func (fs *frontierSearch) polish() {
 					if opt == keep {
 						continue
 					}
-					if e.nodes >= e.max {
+					if e.nodes >= e.max || e.nodes&4095 == 0 && e.stopped() {
 						return
 					}
 					e.nodes++

@@ -72,7 +72,7 @@ func Merge(out string, shardDirs []string) (*MergeStats, error) {
 	if err := w.Write(header(pr.cols)); err != nil {
 		return nil, err
 	}
-	done := make(bitset, (pl.total+63)/64)
+	done := doneSet{}
 	var n int64
 	for _, d := range shardDirs {
 		p := filepath.Join(d, ResultsCSV)

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -17,13 +16,15 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 // Options say how to run a tournament; none of them changes its results.
 type Options struct {
 	// Out is the output folder (created if needed). Required.
 	Out string
-	// Workers is the number of worker goroutines (0: runtime.NumCPU()).
+	// Workers is the number of worker goroutines (0: one per core); more
+	// than parallel.MaxWorkers() are capped there.
 	Workers int
 	// Shard selects the negotiations this run plays (zero: all).
 	Shard Shard
@@ -118,9 +119,10 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	if sh.I < 0 || sh.I >= sh.N {
 		return nil, parley.Errorf(parley.EINVALID, "tournament: bad shard %d/%d", sh.I, sh.N)
 	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.NumCPU()
+	if opt.Workers < 0 {
+		return nil, parley.Errorf(parley.EINVALID, "tournament: workers must not be negative, got %d", opt.Workers)
 	}
+	opt.Workers, _ = parallel.Workers(opt.Workers)
 	if opt.SyncRows <= 0 {
 		opt.SyncRows = 1024
 	}
@@ -191,18 +193,32 @@ func shardSize(total int64, sh Shard) int64 {
 	return (total - int64(sh.I) + int64(sh.N) - 1) / int64(sh.N)
 }
 
-// bitset marks negotiation indexes done: 1 bit per negotiation, so that
-// resuming a tournament of 10^6 negotiations takes 125 kB.
-type bitset []uint64
+// doneSet marks negotiation indexes done: one bit per negotiation, in
+// chunks of 2^16 indexes allocated as rows come, so that memory follows
+// the rows recorded (8 kB per 65,536 consecutive negotiations), not the
+// tournament's size: a plan of 10^15 negotiations allocates nothing up
+// front.
+type doneSet map[int64]*[1 << 10]uint64
 
-func (b bitset) get(i int64) bool { return b[i>>6]&(1<<(i&63)) != 0 }
-func (b bitset) set(i int64)      { b[i>>6] |= 1 << (i & 63) }
+func (d doneSet) get(i int64) bool {
+	c := d[i>>16]
+	return c != nil && c[(i>>6)&(1<<10-1)]&(1<<(i&63)) != 0
+}
+
+func (d doneSet) set(i int64) {
+	c := d[i>>16]
+	if c == nil {
+		c = new([1 << 10]uint64)
+		d[i>>16] = c
+	}
+	c[(i>>6)&(1<<10-1)] |= 1 << (i & 63)
+}
 
 // resume drops a partial last line of results.csv and marks the
 // negotiations it holds. Rows must belong to this tournament and shard,
 // each once.
-func (pr *Prepared) resume(path string, sh Shard) (bitset, int64, error) {
-	done := make(bitset, (pr.plan.total+63)/64)
+func (pr *Prepared) resume(path string, sh Shard) (doneSet, int64, error) {
+	done := doneSet{}
 	exists, err := recoverCSV(path)
 	if err != nil || !exists {
 		return done, 0, err
@@ -241,7 +257,7 @@ func (pr *Prepared) checkRow(rec []string) (int64, error) {
 
 // play runs the shard's negotiations not yet done with opt.Workers
 // goroutines and appends their rows through w. It returns how many it ran.
-func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
+func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSet, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan int64, 64*opt.Workers)
@@ -275,11 +291,11 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 				for _, x := range seats {
 					r.agents = append(r.agents, def.Agents[x])
 				}
-				if err := r.scenario.prepare(); err != nil {
+				if err := r.scenario.prepare(ctx); err != nil {
 					cancel(err)
 					return
 				}
-				out, err := negotiate(r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
+				out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
 				if err != nil {
 					cancel(fmt.Errorf("tournament: negotiation %s: %w", r.id, err))
 					return

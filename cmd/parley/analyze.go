@@ -58,7 +58,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	opt := analysis.Options{MaxNodes: c.MaxNodes, Seed: c.Seed, NoBlocking: c.NoBlocking}
-	rep, err := analysis.Analyze(m, opt)
+	rep, err := analysis.Analyze(ctx, m, opt)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			vr, err := analysis.Analyze(vm, opt)
+			vr, err := analysis.Analyze(ctx, vm, opt)
 			if err != nil {
 				return fmt.Errorf("variant %s: %w", v.Name, err)
 			}

@@ -8,6 +8,7 @@
 //	parley replay FILE.jsonl
 //	parley scenarios
 //	parley validate FILE.yaml
+//	parley monitor sign|import|act|status|report|simulate
 package main
 
 import (
@@ -80,6 +81,7 @@ Usage:
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
   parley tournament --agents a,b --scenarios PATH --out DIR   run a tournament (also: run FILE.yaml, merge)
+  parley monitor sign|import|act|status|report|simulate   follow an agreement into its implementation
 
 Run 'parley COMMAND -h' for a command's flags.
 `
@@ -107,6 +109,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ValidateCommand{Main: m}).Run(ctx, args[1:])
 	case "tournament":
 		return (&TournamentCommand{Main: m}).Run(ctx, args[1:])
+	case "monitor":
+		return (&MonitorCommand{Main: m}).Run(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

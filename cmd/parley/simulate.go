@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/geniusweb"
+	"github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/report"
 	"github.com/parleyhq/parley/scenario"
@@ -47,16 +49,16 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("parley simulate", flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
-	fs.StringVar(&c.Protocol, "protocol", "", "sao (alternating offers; stacked for 3+ parties) or mediated (single negotiating text); default: the scenario's, else sao")
+	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
 	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
 	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation, e.g. 3m (0: none; the round deadline always applies)")
-	fs.IntVar(&c.Rounds, "rounds", 0, "deadline in rounds (default: the scenario's, else 100 for sao and 30 for mediated)")
+	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
 	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges")
-	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores)")
+	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores; at most 8 per core)")
 	c.input.flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -69,7 +71,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := simulate.FromScenario(s, c.Protocol)
+	cfg, err := simulate.FromScenario(s, parley.ProtocolName(c.Protocol))
 	if err != nil {
 		return &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
 	}
@@ -108,14 +110,13 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true})
-	if err != nil {
-		return err
+	if info, _ := protocol.Lookup(cfg.Protocol); info.Mediated {
+		cfg.Target = simulate.MediatorTarget(ctx, m)
 	}
-	if cfg.Protocol == parley.ProtocolMediated {
-		cfg.Target = simulate.MediatorTarget(m)
-	}
-	run, err := simulate.Once(m, cfg, true)
+	// The events are kept only for what shows them: the transcript, the
+	// HTML report and the text timeline. --json alone needs the result.
+	keep := c.Transcript != "" || c.HTML != "" || !c.JSON
+	run, err := simulate.OnceContext(ctx, m, cfg, keep)
 	if err != nil {
 		return err
 	}
@@ -125,6 +126,10 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if c.HTML != "" {
+		rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true})
+		if err != nil {
+			return err
+		}
 		if err := writeFile(c.HTML, func(f *os.File) error { return report.SimulationHTML(f, run, m, rep) }); err != nil {
 			return err
 		}
@@ -157,7 +162,7 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		Blocked   []string       `json:"blocked,omitempty"`
 		Why       string         `json:"why,omitempty"`
 	}{
-		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: run.Header.Protocol, Agents: cfg.Agents,
+		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: string(run.Header.Protocol), Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
 		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
 		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why,
@@ -168,6 +173,10 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 }
 
 func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cfg simulate.Config) error {
+	if c.Runs > simulate.MaxRuns {
+		return usagef("--runs %d: a study counts at most %d runs (2^53)", c.Runs, int64(simulate.MaxRuns))
+	}
+	noteWorkers(c.Stderr, c.Workers)
 	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
 	var bar *progressbar.ProgressBar
 	if f, ok := c.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
@@ -204,6 +213,26 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 		return enc.Encode(res)
 	}
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// protocolHelp lists the protocols for --protocol, from package
+// protocol's table: "sao (alternating offers ...) or mediated (...)".
+func protocolHelp() string {
+	var parts []string
+	for _, in := range protocol.List() {
+		parts = append(parts, string(in.Name)+" ("+in.Summary+")")
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
+// noteWorkers says on stderr when --workers is capped.
+func noteWorkers(w io.Writer, n int) {
+	if m, capped := parallel.Workers(n); capped {
+		fmt.Fprintf(w, "parley: --workers %d capped at %d (%d per core): negotiations are CPU-bound, more workers only cost memory\n", n, m, parallel.PerCore)
+	}
 }
 
 // input says where a command's scenario comes from.

@@ -61,7 +61,7 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	rounds := fs.Int("rounds", tournament.DefaultRounds, "deadline of every negotiation in rounds")
 	seed := fs.Uint64("seed", tournament.DefaultSeed, "tournament seed; each negotiation's seed derives from it and the negotiation's id")
 	selfPlay := fs.Bool("self-play", false, "let agents meet themselves (all k^n seat assignments)")
-	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
+	workers := fs.Int("workers", 0, "worker goroutines (default: all cores; at most 8 per core)")
 	out := fs.String("out", "", "output `DIR` (results.csv, results.parquet, summary.csv, tournament.json)")
 	shard := fs.String("shard", "", "run only shard `i/N`: negotiations whose index ≡ i mod N (0-based i)")
 	pos, err := parseInterspersed(fs, args)
@@ -131,6 +131,7 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	if err != nil {
 		return err
 	}
+	noteWorkers(c.Stderr, cfg.Workers)
 	opt := tournament.Options{Out: cfg.Out, Workers: cfg.Workers, Shard: sh}
 	finish := c.progress(&opt)
 	st, err := pr.Run(ctx, opt)
