@@ -45,6 +45,9 @@ type compiler struct {
 	// OptionIndex; duplicates are errors anyway).
 	issueIdx map[string]int
 	optIdx   []map[string]int
+	// badValues: some option's number is not finite; utilities are not
+	// evaluated (the error is reported).
+	badValues bool
 }
 
 // issueIndex returns the index of the issue named name, or -1.
@@ -181,6 +184,10 @@ func (c *compiler) compile() *Model {
 				c.errf(fmt.Sprintf("%s.options[%d].label", p, j), "duplicate option %q in issue %q", o.Label, is.Name)
 			}
 			labels[o.Label] = true
+			if !finite(o.Value) {
+				c.errf(fmt.Sprintf("%s.options[%d].value", p, j), "option value must be a finite number, got %v", o.Value)
+				c.badValues = true
+			}
 		}
 		m.Sizes = append(m.Sizes, len(is.Options))
 	}
@@ -439,7 +446,7 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 		out.RedLines = append(out.RedLines, c.region(rp+".conditions", rl.Conditions))
 		out.RedLineName = append(out.RedLineName, rl.Name)
 	}
-	if len(c.errs) > nerr {
+	if len(c.errs) > nerr || c.badValues {
 		return out, nil
 	}
 	rf := c.ratPrincipal(pr, scale)

@@ -322,3 +322,17 @@ func TestFunctionsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestNonFiniteOptionValue: a numeric option whose value is not a finite
+// number (possible through the Go API) is an error, not a panic.
+func TestNonFiniteOptionValue(t *testing.T) {
+	t.Parallel()
+	p := parley.Preferences{Issues: []parley.IssuePref{{Issue: "a", Weight: parley.Estimate{Value: 1}, Function: []parley.Point{{X: 0, Y: 0}, {X: 1, Y: 1}}}}}
+	s := &parley.Scenario{ID: "t",
+		Issues:  []parley.Issue{{Name: "a", Kind: parley.Real, Options: []parley.Option{{Label: "x", Value: math.NaN()}, {Label: "y", Value: 1}}}},
+		Parties: []parley.Party{{Name: "P", Preferences: &p}, {Name: "Q", Preferences: &p}},
+	}
+	if _, err := s.Compile(); err == nil || !strings.Contains(err.Error(), "issues[0].options[0].value: option value must be a finite number") {
+		t.Errorf("NaN option value: %v", err)
+	}
+}
