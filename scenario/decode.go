@@ -123,7 +123,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // obj is a mapping whose keys have been checked.
 type obj struct {
@@ -199,6 +199,12 @@ func (d *decoder) str(n *yaml.Node, path string) string {
 func (d *decoder) num(n *yaml.Node, path string) (float64, bool) {
 	d.at(path, n)
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+		// Plain decimals directly (a file at the option limit has
+		// 100,000 of them); YAML's other forms (0x1F, .inf, 1_000)
+		// through the YAML decoder.
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && plainDecimal(n.Value) {
+			return f, true
+		}
 		var f float64
 		if err := n.Decode(&f); err == nil {
 			return f, true
@@ -210,6 +216,20 @@ func (d *decoder) num(n *yaml.Node, path string) (float64, bool) {
 	}
 	d.errorf(n, path, "expected a number, got %s", describe(n))
 	return 0, false
+}
+
+// plainDecimal reports whether s is written with digits, a sign, a point
+// and an exponent only (no hex, underscores, inf or nan, which
+// strconv.ParseFloat reads differently from YAML).
+func plainDecimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // outOfRange reports whether n is a plain (unquoted) scalar that is a
