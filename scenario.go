@@ -20,6 +20,12 @@ type Scenario struct {
 	Variants    []Variant `json:"variants,omitempty"` // named overrides; see Variant
 	Variant     string    `json:"variant,omitempty"`  // the variant applied, "" for the base
 	Notes       []string  `json:"notes,omitempty"`    // free-form analyst notes
+	// Warnings are what an importer noticed while reading the files and
+	// an analyst must know to trust a result: a value read as 0 because
+	// it was not a number, a Latin-1 file, weights that sum to 0, a
+	// discretised real issue. Each names its file (and line when known).
+	// Commands show them beside every result built from the scenario.
+	Warnings []string `json:"warnings,omitempty"`
 	// Simulation is how the scenario is simulated by default; nil: the
 	// runner's defaults.
 	Simulation *SimulationSpec `json:"simulation,omitempty"`

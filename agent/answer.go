@@ -11,10 +11,11 @@ import (
 
 func init() {
 	Register(Info{
-		Name:    "delegate",
-		Role:    RoleNegotiator,
-		Summary: "Answers a single negotiating text clause by clause: accepts when the text clears a floor that concedes over time and its factions ratify, otherwise rejects the clauses that cost most or break a red line.",
-		Params:  "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with the text at or below the reservation, 0 = never); extend=0 (near the deadline, with clauses settled, ask for this many more rounds; the deadline moves when every party asks, 0 = never ask)",
+		Name:      "delegate",
+		Role:      RoleNegotiator,
+		Protocols: textProtocols,
+		Summary:   "Answers a single negotiating text clause by clause: accepts when the text clears a floor that concedes over time and its factions ratify, otherwise rejects the clauses that cost most or break a red line.",
+		Params:    "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with the text at or below the reservation, 0 = never); extend=0 (near the deadline, with clauses settled, ask for this many more rounds; the deadline moves when every party asks, 0 = never ask)",
 	}, func(p map[string]string) (parley.Agent, error) { return NewDelegate(p) })
 }
 

@@ -178,7 +178,7 @@ func (a *Frequency) Act(t *parley.Turn) parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "frequency", Role: RoleNegotiator,
+	Register(Info{Name: "frequency", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "time-dependent concession choosing among near-target offers by a frequency opponent model",
 		Params:  "e=0.5 (concession exponent); k=20 (candidates compared per offer)"},
 		func(p map[string]string) (parley.Agent, error) {

@@ -96,7 +96,7 @@ func (a *TimeDependent) Act(t *parley.Turn) parley.Action {
 func init() {
 	td := func(name string, e float64, summary string) {
 		Register(Info{
-			Name: name, Role: RoleNegotiator, Summary: summary,
+			Name: name, Role: RoleNegotiator, Protocols: offerProtocols, Summary: summary,
 			Params: "e=" + formatFloat(e) + " (concession exponent: <1 concedes late, >1 early)",
 		}, func(p map[string]string) (parley.Agent, error) {
 			e, err := FloatParam(p, "e", e, 1e-6, 1e6)

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/naming"
 )
 
@@ -23,8 +23,12 @@ type Options struct {
 	// [lower, upper] is cut into: the issue gets RealSteps+1 options, lower
 	// and upper included. Genius real issues are continuous; parley needs
 	// explicit options, so the import samples them and records the
-	// sampling in Scenario.Notes. 0 means DefaultRealSteps.
+	// sampling in Scenario.Warnings. 0 means DefaultRealSteps.
 	RealSteps int
+	// MaxFileSize is the largest domain or profile file Load reads, in
+	// bytes (0: limit.DefaultMaxInput, 64 MiB); a larger one, or an
+	// endless device, is an error with code parley.ELIMIT.
+	MaxFileSize int64
 }
 
 // Build turns a domain and its profiles into a Scenario, one party per
@@ -35,7 +39,7 @@ type Options struct {
 // each option, in [0, 1]) and the profile's weights; parley.Compile divides
 // the weights by their sum as Genius does. Nonlinear profiles become
 // constraints with Scale = maxutility. Warnings of the domain and the
-// profiles, and the real-issue sampling, go to Scenario.Notes.
+// profiles, and the real-issue sampling, go to Scenario.Warnings.
 func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scenario, error) {
 	if d == nil {
 		return nil, parley.Errorf(parley.EINVALID, "genius: no domain")
@@ -52,7 +56,7 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 	}
 	s := &parley.Scenario{ID: scenarioID(d.File), Title: scenarioID(d.File)}
 	s.Description = "Imported from Genius domain " + d.File
-	s.Notes = append(s.Notes, d.Warnings...)
+	s.Warnings = append(s.Warnings, d.Warnings...)
 	for i := range d.Issues {
 		is := &d.Issues[i]
 		pi := parley.Issue{Name: is.Name}
@@ -86,7 +90,7 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 				}
 				pi.Options = append(pi.Options, parley.Option{Label: strconv.FormatFloat(v, 'g', -1, 64), Value: v})
 			}
-			s.Notes = append(s.Notes, fmt.Sprintf("real issue %q (continuous in Genius on [%v, %v]) is sampled at %d equally spaced values", is.Name, is.Lower, is.Upper, n+1))
+			s.Warnings = append(s.Warnings, fmt.Sprintf("real issue %q (continuous in Genius on [%v, %v]) is sampled at %d equally spaced values", is.Name, is.Lower, is.Upper, n+1))
 		}
 		s.Issues = append(s.Issues, pi)
 	}
@@ -107,7 +111,7 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 		if err := inRange(d, s, p, pr); err != nil {
 			return nil, err
 		}
-		s.Notes = append(s.Notes, p.Warnings...)
+		s.Warnings = append(s.Warnings, p.Warnings...)
 		s.Parties = append(s.Parties, parley.Party{Name: nm, Description: "Genius profile " + p.describe(), Preferences: pr})
 	}
 	return s, nil
@@ -115,6 +119,13 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 
 func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences, error) {
 	pr := &parley.Preferences{Reservation: parley.Estimate{Value: p.Reservation}}
+	if v := p.Reservation; v < 0 || v > 1 {
+		what := "every outcome is acceptable to this party"
+		if v > 1 {
+			what = "no outcome is acceptable to this party"
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: reservation value %v is outside [0, 1], the range of Genius utilities: %s", p.File, v, what))
+	}
 	if p.Discount > 0 && p.Discount < 1 {
 		pr.Discount = parley.Estimate{Value: p.Discount}
 	}
@@ -143,8 +154,10 @@ func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences
 			}
 			pr.Issues = append(pr.Issues, ip)
 		}
-		if math.Abs(wsum-1) > 1e-6 {
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: issue weights sum to %v; they are divided by their sum (Genius 10.4 uses them as written and caps utility at 1)", p.File, wsum))
+		if wsum == 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: issue weights sum to 0: every outcome is worth 0 to this party", p.File))
+		} else if math.Abs(wsum-1) > 1e-6 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: issue weights sum to %v; they are divided by their sum (Genius 10.4 uses them as written and caps utility at 1)", p.File, wsum))
 		}
 	case Nonlinear:
 		pr.Scale = p.MaxUtility
@@ -165,7 +178,7 @@ func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences
 					parley.Rect{Utility: parley.Estimate{Value: -r.Utility}, Conditions: conds})
 			}
 		}
-		s.Notes = append(s.Notes, fmt.Sprintf("%s: nonlinear utility = sum of hyper-rectangle utilities / maxutility %v (Genius also caps it at 1)", p.File, p.MaxUtility))
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: nonlinear utility = sum of hyper-rectangle utilities / maxutility %v (Genius also caps it at 1)", p.File, p.MaxUtility))
 	}
 	return pr, nil
 }
@@ -185,9 +198,9 @@ func scenarioID(file string) string {
 // "-2", "-3", ... appended to repeated names); the scenario ID is the domain
 // file's base name.
 func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenario, error) {
-	data, err := os.ReadFile(domainPath)
+	data, err := limit.ReadFile(domainPath, opt.MaxFileSize)
 	if err != nil {
-		return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading domain", Err: err}
+		return nil, err
 	}
 	d, err := ReadDomain(domainPath, data)
 	if err != nil {
@@ -197,9 +210,9 @@ func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenar
 	var names []string
 	used := map[string]bool{}
 	for _, pp := range profilePaths {
-		data, err := os.ReadFile(pp)
+		data, err := limit.ReadFile(pp, opt.MaxFileSize)
 		if err != nil {
-			return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading profile", Err: err}
+			return nil, err
 		}
 		p, err := ReadProfile(pp, data, d)
 		if err != nil {
@@ -269,7 +282,7 @@ func inRange(d *Domain, s *parley.Scenario, p *Profile, pr *parley.Preferences) 
 			nr = lo.Sub(lo, big.NewRat(1, 1))
 		}
 		pr.Reservation.Value, _ = nr.Float64()
-		s.Notes = append(s.Notes, fmt.Sprintf("%s:%d: reservation value %v is out of range (%s); every utility of this profile lies in [%s, %s], so it is read as %v, which accepts the same outcomes", p.File, p.ReservationLine, p.Reservation, huge, ratG(lo), ratG(hi), pr.Reservation.Value))
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: reservation value %v is out of range (%s); every utility of this profile lies in [%s, %s], so it is read as %v, which accepts the same outcomes", p.File, p.ReservationLine, p.Reservation, huge, ratG(lo), ratG(hi), pr.Reservation.Value))
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func TestDiscreteAdditive(t *testing.T) {
 		t.Errorf("seller discount %v, want none", d)
 	}
 	if !hasNote(s, "weights sum to 4") {
-		t.Errorf("no note about the buyer's weights: %q", s.Notes)
+		t.Errorf("no note about the buyer's weights: %q", s.Warnings)
 	}
 }
 
@@ -118,7 +118,7 @@ func TestInteger(t *testing.T) {
 		{map[string]string{"Price": "16", "Warranty": "none"}, []float64{0.32, 1}},
 	})
 	if !hasNote(s, "discount factor 2 is outside (0, 1]") {
-		t.Errorf("no note about the invalid discount: %q", s.Notes)
+		t.Errorf("no note about the invalid discount: %q", s.Warnings)
 	}
 }
 
@@ -131,7 +131,7 @@ func TestReal(t *testing.T) {
 		t.Errorf("labels %q %q", s.Issues[0].Options[3].Label, s.Issues[1].Options[2].Label)
 	}
 	if !hasNote(s, `real issue "Price" (continuous in Genius on [0, 1]) is sampled at 11`) {
-		t.Errorf("discretisation not noted: %q", s.Notes)
+		t.Errorf("discretisation not noted: %q", s.Warnings)
 	}
 	// buyer: Price 1 − x; Speed triangular 0 → 1 at 5 → 0 at 10.
 	// seller: Price constant 0.5; Speed 0.1·x.
@@ -181,7 +181,7 @@ func TestLatin1AndAmpersands(t *testing.T) {
 		{map[string]string{"Budget": "£100", "Menu": "Coffee & Tea"}, []float64{0.625, 0.625}},
 	})
 	if !hasNote(s, "read as Latin-1") {
-		t.Errorf("Latin-1 not noted: %q", s.Notes)
+		t.Errorf("Latin-1 not noted: %q", s.Warnings)
 	}
 }
 
@@ -269,7 +269,7 @@ func readDomain(t *testing.T, name string) *Domain {
 }
 
 func hasNote(s *parley.Scenario, sub string) bool {
-	for _, n := range s.Notes {
+	for _, n := range s.Warnings {
 		if strings.Contains(n, sub) {
 			return true
 		}

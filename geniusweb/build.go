@@ -1,15 +1,13 @@
 package geniusweb
 
 import (
-	"errors"
-	"io/fs"
 	"math"
 	"math/big"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/naming"
 )
 
@@ -23,7 +21,7 @@ import (
 // become parley weights (parley.Compile divides them by their sum, which
 // GeniusWeb requires to be 1). The reservation value is the profile's
 // "reservationValue" when given, else the utility of its "reservationBid",
-// else 0. Warnings go to Scenario.Notes.
+// else 0. Warnings go to Scenario.Warnings.
 func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 	if len(names) != len(ps) {
 		return nil, parley.Errorf(parley.EINVALID, "geniusweb: %d profiles but %d names", len(ps), len(names))
@@ -44,7 +42,7 @@ func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 		id = baseName(d.File)
 	}
 	s := &parley.Scenario{ID: id, Title: id, Description: "Imported from GeniusWeb domain " + d.File}
-	s.Notes = append(s.Notes, d.Warnings...)
+	s.Warnings = append(s.Warnings, d.Warnings...)
 	for i := range d.Issues {
 		is := &d.Issues[i]
 		pi := parley.Issue{Name: is.Name}
@@ -88,8 +86,8 @@ func Build(d *Domain, ps []*Profile, names []string) (*parley.Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Notes = append(s.Notes, p.Warnings...)
-		s.Notes = append(s.Notes, p.br.warnings...)
+		s.Warnings = append(s.Warnings, p.Warnings...)
+		s.Warnings = append(s.Warnings, p.br.warnings...)
 		desc := "GeniusWeb profile " + p.File
 		if p.Name != "" {
 			desc += " (" + p.Name + ")"
@@ -223,6 +221,9 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 		if p.ReservationBid != nil {
 			r.warnf(p.offs["reservationValue"], "both reservationValue and reservationBid are given; the value is used")
 		}
+		if v := *p.ReservationValue; v < 0 || v > 1 {
+			r.warnf(p.offs["reservationValue"], "reservationValue %v is outside [0, 1], the range of GeniusWeb utilities: %s", v, outsideUnit(v))
+		}
 		if math.Abs(pr.Reservation.Value) > parley.MaxUtility {
 			// Compared with utilities that lie within [lo, hi], any value
 			// above hi (below lo) means the same: nothing (everything) is
@@ -257,6 +258,14 @@ func ceilFloat(x *big.Rat) float64 {
 		f = math.Nextafter(f, math.Inf(1))
 	}
 	return f
+}
+
+// outsideUnit says what a reservation value outside [0, 1] means.
+func outsideUnit(v float64) string {
+	if v > 1 {
+		return "no outcome is acceptable to this party"
+	}
+	return "every outcome is acceptable to this party"
 }
 
 // bidUtility returns the utility of the reservation bid, exactly, with the
@@ -340,16 +349,30 @@ func baseName(file string) string {
 	return b
 }
 
+// Options tune Load.
+type Options struct {
+	// MaxFileSize is the largest domain or profile file Load reads, in
+	// bytes (0: limit.DefaultMaxInput, 64 MiB); a larger one, or an
+	// endless device, is an error with code parley.ELIMIT.
+	MaxFileSize int64
+}
+
 // Load reads a domain file and profile files and builds the scenario. Two
 // layouts are accepted: a separate domain file (domainPath) with profiles
 // that may or may not embed the same domain, or domainPath "" and profiles
 // that embed their domain (all the same). Parties are named after the
 // profiles' "name" (the file's base name when absent; "-2", "-3", ...
 // appended to repeats); the scenario ID is the domain's name.
-func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
+//
+// At most one Options may be given.
+func Load(domainPath string, profilePaths []string, opts ...Options) (*parley.Scenario, error) {
+	var opt Options
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
 	var d *Domain
 	if domainPath != "" {
-		data, err := readFile(domainPath)
+		data, err := limit.ReadFile(domainPath, opt.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -361,7 +384,7 @@ func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
 	var names []string
 	used := map[string]bool{}
 	for _, pp := range profilePaths {
-		data, err := readFile(pp)
+		data, err := limit.ReadFile(pp, opt.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -379,14 +402,5 @@ func Load(domainPath string, profilePaths []string) (*parley.Scenario, error) {
 	return Build(d, ps, names)
 }
 
-func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "geniusweb: reading " + path, Err: err}
-	}
-	return data, nil
-}
+// readFile reads a file with the default size limit.
+func readFile(path string) ([]byte, error) { return limit.ReadFile(path, 0) }

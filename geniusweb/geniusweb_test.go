@@ -49,8 +49,8 @@ func TestReadJobs(t *testing.T) {
 	if math.Abs(m.Parties[1].Utility.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
 		t.Errorf("employee: u %v, reservation %v", m.Parties[1].Utility.F(u[1]), m.Parties[1].Utility.F(m.Parties[1].Reservation))
 	}
-	if !strings.Contains(strings.Join(s.Notes, "\n"), `value "no" of issue "lease car" has no utility`) {
-		t.Errorf("notes: %q", s.Notes)
+	if !strings.Contains(strings.Join(s.Warnings, "\n"), `value "no" of issue "lease car" has no utility`) {
+		t.Errorf("notes: %q", s.Warnings)
 	}
 	// The embedded-domain layout gives the same scenario.
 	s2, err := Load("", []string{filepath.Join("testdata", "jobs-employee.json"), filepath.Join("testdata", "jobs-employer.json")})
@@ -232,11 +232,11 @@ func TestRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	note := false
-	for _, n := range s.Notes {
+	for _, n := range s.Warnings {
 		note = note || strings.HasPrefix(n, "p.json:4:") && strings.Contains(n, "reservationValue 1e+300 is out of range")
 	}
 	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1 || r.Accepts(parley.Outcome{0, 1}) || !note {
-		t.Errorf("reservation 1e300: %v, notes %q", r.Utility.F(r.Reservation), s.Notes)
+		t.Errorf("reservation 1e300: %v, warnings %q", r.Utility.F(r.Reservation), s.Warnings)
 	}
 	_, _, err = build("-3e18", "0")
 	var pe *parley.PosError

@@ -233,7 +233,7 @@ func hbuildView(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *htmlVie
 	}
 	if sc != nil {
 		v.Description = sc.Description
-		v.Scenario = sc.Notes
+		v.Scenario = append(append([]string(nil), sc.Notes...), sc.Warnings...)
 		if v.Outcomes == "" {
 			v.Outcomes = hbig(m.Size())
 		}

@@ -158,13 +158,42 @@ func TestErrors(t *testing.T) {
 		{name: "ErrAliasCycle", text: "id: &a [‸*a]\n", msg: "alias *a refers to a node that contains it"},
 		{name: "ErrVariantUnknown", variant: "v2", code: parley.ENOTFOUND, msg: `unknown variant "v2" (did you mean "v1"?); known variants: v1`},
 		{name: "ErrVariantRemoveNoMatch", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - ‸{name: R, remove: true}\n"},
-			variant: "v1", path: "variants[0].override.parties[0]", msg: `remove: no item with name "R" to remove; the list has "P", "Q"`},
+			variant: "v1", path: "variants[0].override.parties[0]", msg: `remove: no party "R" in the base to remove (did you mean "P"?); the base has "P", "Q"`},
 		{name: "ErrVariantRemoveNotBool", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - {name: P, remove: ‸yes}\n"},
 			variant: "v1", path: "variants[0].override.parties[0].remove", msg: "expected true or false"},
 		{name: "ErrVariantBadValue", edits: []string{"- name: P\n          preferences:\n            reservation: 0.2\n", "- name: P\n          preferences:\n            reservation: ‸lots\n"}, variant: "v1", path: "parties[0].preferences.reservation", msg: `expected a number, got string "lots"`},
 		{name: "ErrVariantBadValueValidate", edits: []string{"- name: P\n          preferences:\n            reservation: 0.2\n", "- name: P\n          preferences:\n            reservation: ‸lots\n"}, path: "parties[0].preferences.reservation", msg: `variant "v1": expected a number`},
 		{name: "ErrVariantCompile", edits: []string{"- name: P\n          preferences:\n", "- name: P\n          preferences:\n            issues: [{issue: a, weight: 1, values: {‸q: 1}}]\n"}, variant: "v1",
 			path: "parties[0].preferences.issues[0].values[2].option", msg: `issue "a" has no option "q"`},
+		{name: "ErrVariantUnknownParty", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - ‸name: Pp\n          preferences:\n            reservation: 0.2\n"},
+			variant: "v1", path: "variants[0].override.parties[0]", msg: `no party "Pp" in the base (did you mean "P"?); the base has "P", "Q"; a variant changes what the base defines: to add a new party, give it add: true`},
+		{name: "ErrVariantAddExisting", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - ‸{name: P, add: true}\n"},
+			variant: "v1", path: "variants[0].override.parties[0]", msg: `add: the base already has party "P"; leave out add: true to change it`},
+		{name: "ErrVariantAddFalse", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - {name: P, add: ‸false}\n"},
+			variant: "v1", path: "variants[0].override.parties[0].add", msg: `expected true (leave add out to change an item the base has), got boolean false`},
+		{name: "ErrVariantAddAndRemove", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - ‸{name: R, add: true, remove: true}\n"},
+			variant: "v1", path: "variants[0].override.parties[0]", msg: "both add: true and remove: true"},
+		{name: "ErrVariantUnnamedItem", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - ‸{preferences: {reservation: 0.3}}\n"},
+			variant: "v1", path: "variants[0].override.parties[0]", msg: `missing "name": an item of a variant's list names the party it changes`},
+		{name: "ErrVariantUnknownFaction", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - name: Q\n          delegation:\n            factions:\n              - ‸{name: Gauls, weight: 2}\n"},
+			variant: "v1", path: "variants[0].override.parties[0].delegation.factions[0]", msg: `no faction "Gauls" in the base; the base has "F"`},
+		{name: "ErrVariantUnknownIssue", edits: []string{"    override:\n", "    override:\n      issues:\n        - ‸{name: bravo, options: [x]}\n"},
+			variant: "v1", path: "variants[0].override.issues[0]", msg: `no issue "bravo" in the base; the base has "a", "n"; a variant changes what the base defines: to add a new issue, give it add: true`},
+		{name: "ErrVariantUnknownOption", edits: []string{"    override:\n", "    override:\n      issues:\n        - {name: a, options: [‸z]}\n"},
+			variant: "v1", path: "variants[0].override.issues[0].options[0]", msg: `no option "z" in the base (did you mean "x"?); the base has "x", "y"`},
+		{name: "ErrVariantUnknownIssuePref", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - name: P\n          preferences:\n            reservation: 0.2\n            issues: [‸{issue: n, weight: 1}]\n"},
+			variant: "v1", path: "variants[0].override.parties[0].preferences.issues[0]", msg: `no preference on issue "n" in the base (did you mean "a"?); the base has "a"; a variant changes what the base defines: to add a new issue preference, give it add: true`},
+		{name: "ErrVariantUnknownRedLineNewList", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - name: P\n          preferences:\n            reservation: 0.2\n            red_lines: [‸{name: r, conditions: [{issue: a, options: [x]}]}]\n"},
+			variant: "v1", path: "variants[0].override.parties[0].preferences.red_lines[0]", msg: `no red line "r" in the base (the base has no such list)`},
+		{name: "ErrVariantUnknownRole", edits: []string{"    override:\n", "    override:\n      roles: [‸{name: M, kind: mediator}]\n"},
+			variant: "v1", path: "variants[0].override.roles[0]", msg: `no role "M" in the base (the base has no such list); a variant changes what the base defines: to add a new role, give it add: true`},
+		{name: "ErrVariantUnknownSource", edits: []string{"    override:\n", "    override:\n      sources: [‸{id: S2}]\n"},
+			variant: "v1", path: "variants[0].override.sources[0]", msg: `no source "S2" in the base (did you mean "S1"?)`},
+		{name: "ErrVariantAddOnPlainList", edits: []string{"        - name: P\n          preferences:\n            reservation: 0.2\n", "        - name: P\n          preferences:\n            reservation: 0.2\n            constraints: [{utility: 1, add: ‸true, conditions: [{issue: a, options: [x]}]}]\n"},
+			variant: "v1", path: "variants[0].override.parties[0].preferences.constraints[0].add", msg: "add: true marks a new named item"},
+		{name: "ErrVariantAddedIsChecked", edits: []string{"    override:\n", "    override:\n      issues:\n        - {name: b, add: true, options: [x, ‸x]}\n"},
+			variant: "v1", path: "issues[2].options[1].label", msg: `duplicate option "x" in issue "b"`},
+		{name: "OKVariantAdd", edits: []string{"    override:\n", "    override:\n      issues:\n        - {name: b, add: true, options: [u, v]}\n      roles: [{name: M, kind: mediator, add: true}]\n"}},
 		{name: "ErrVariantOverrideID", edits: []string{"    override:\n", "    override:\n      ‸id: u\n"}, path: "variants[0].override.id", msg: "a variant cannot override id"},
 		{name: "ErrVariantOverrideNotMapping", edits: []string{"    override:\n      parties:\n        - name: P\n          preferences:\n            reservation: 0.2\n", "    override: ‸[]\n"}, path: "variants[0].override", msg: "expected a mapping"},
 	}
@@ -182,7 +211,7 @@ func TestErrors(t *testing.T) {
 			}
 			text, line, col := markedPos(text)
 			err := load(text, tt.variant)
-			if tt.name == "OK" {
+			if strings.HasPrefix(tt.name, "OK") {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -32,15 +31,17 @@ func (f *File) Name() string { return f.name }
 // ID returns the scenario's id.
 func (f *File) ID() string { return f.id }
 
-// ReadFile reads and parses the scenario file at path.
-func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+// ReadFile reads and parses the scenario file at path, refusing a file of
+// more than limit.DefaultMaxInput (64 MiB) with code parley.ELIMIT.
+func ReadFile(path string) (*File, error) { return ReadFileMax(path, 0) }
+
+// ReadFileMax is ReadFile with another size limit, in bytes (0: the
+// default). A missing file is an ENOTFOUND error, a folder or an
+// unreadable file EINVALID.
+func ReadFileMax(path string, max int64) (*File, error) {
+	data, err := limit.ReadFile(path, max)
 	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "reading scenario", Err: err}
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -118,30 +119,61 @@ func (f *File) Variants() []parley.Variant {
 // of the node the problem came from (in the base or in the override) and the
 // field path, each wrapping a *parley.Error with code EINVALID.
 func (f *File) Scenario(variant string) (*parley.Scenario, error) {
+	s, _, err := f.scenario(variant)
+	return s, err
+}
+
+// A Check is a command's own check of a scenario beyond Compile (for
+// example simulate.Check, the set-up of a simulation). Problems it returns
+// as a *parley.ValidationError are mapped to positions like Compile's.
+type Check func(*parley.Scenario) error
+
+// Check returns the scenario of a variant like Scenario, then runs the
+// checks on it; their problems come back as Errors with positions.
+func (f *File) Check(variant string, checks ...Check) (*parley.Scenario, error) {
+	s, d, err := f.scenario(variant)
+	if err != nil {
+		return nil, err
+	}
+	var all Errors
+	for _, c := range checks {
+		if err := c(s); err != nil {
+			var list Errors
+			errors.As(d.compileErrors(s, err), &list)
+			all = append(all, list...)
+		}
+	}
+	if len(all) > 0 {
+		return nil, sortErrors(all)
+	}
+	return s, nil
+}
+
+func (f *File) scenario(variant string) (*parley.Scenario, *decoder, error) {
 	root := copyNode(f.root)
 	if variant != "" {
 		def := f.variant(variant)
 		if def == nil {
-			return nil, f.unknownVariant(variant)
+			return nil, nil, f.unknownVariant(variant)
 		}
 		if def.override != nil {
 			m := &merger{file: f.name}
-			root = m.merge(root, def.override, index("variants", def.index)+".override")
+			root = m.merge(root, def.override, at{path: index("variants", def.index) + ".override"})
 			if len(m.errs) > 0 {
-				return nil, sortErrors(m.errs)
+				return nil, nil, sortErrors(m.errs)
 			}
 		}
 	}
 	d := newDecoder(f.name)
 	s, _ := d.scenario(root)
 	if len(d.errs) > 0 {
-		return nil, sortErrors(d.errs)
+		return nil, nil, sortErrors(d.errs)
 	}
 	s.Variant = variant
 	if _, err := s.Compile(); err != nil {
-		return nil, d.compileErrors(s, err)
+		return nil, nil, d.compileErrors(s, err)
 	}
-	return s, nil
+	return s, d, nil
 }
 
 func (f *File) variant(name string) *variantDef {
@@ -164,10 +196,11 @@ func (f *File) unknownVariant(name string) error {
 	return parley.Errorf(parley.ENOTFOUND, "%s: unknown variant %q%s; known variants: %s", f.name, name, didYouMean(name, ns), strings.Join(ns, ", "))
 }
 
-// Validate checks the base scenario and every variant, and returns all
-// problems as Errors (nil if there are none). A problem that only a variant
-// has is prefixed with the variant's name.
-func Validate(f *File) error {
+// Validate checks the base scenario and every variant, with Compile and
+// the given checks, and returns all problems as Errors (nil if there are
+// none). A problem that only a variant has is prefixed with the variant's
+// name.
+func Validate(f *File, checks ...Check) error {
 	var all Errors
 	seen := map[string]bool{}
 	add := func(err error, variant string) {
@@ -196,10 +229,10 @@ func Validate(f *File) error {
 			all = append(all, pe)
 		}
 	}
-	_, err := f.Scenario("")
+	_, err := f.Check("", checks...)
 	add(err, "")
 	for _, v := range f.variants {
-		_, err := f.Scenario(v.v.Name)
+		_, err := f.Check(v.v.Name, checks...)
 		add(err, v.v.Name)
 	}
 	if len(all) == 0 {

@@ -225,18 +225,22 @@ func TestVariants(t *testing.T) {
 // TestMergeRules checks the merge rules on small trees.
 func TestMergeRules(t *testing.T) {
 	tests := []struct{ base, over, want string }{
-		{"{a: 1, b: {c: 2, d: 3}}", "{b: {d: 4, e: 5}}", "{a: 1, b: {c: 2, d: 4, e: 5}}"},
-		{"{l: [{name: x, v: 1}, {name: y, v: 2}]}", "{l: [{name: y, v: 3}, {name: z}]}", "{l: [{name: x, v: 1}, {name: y, v: 3}, {name: z}]}"},
-		{"{l: [{name: x}, {name: y}]}", "{l: [{name: x, remove: true}]}", "{l: [{name: y}]}"},
-		{"{l: [{id: x, t: a}]}", "{l: [{id: x, t: b}]}", "{l: [{id: x, t: b}]}"},
-		{"{l: [{issue: x, w: 1}]}", "{l: [{issue: x, w: 2}]}", "{l: [{issue: x, w: 2}]}"},
-		{"{l: [a, {label: b}]}", "{l: [{label: a, clause: c}]}", "{l: [{label: a, clause: c}, {label: b}]}"},
-		{"{l: [a, b]}", "{l: [c]}", "{l: [c]}"},                              // plain list: replaced
-		{"{l: [{u: 1}]}", "{l: [{u: 2}]}", "{l: [{u: 2}]}"},                  // no key field: replaced
-		{"{l: [{name: x}]}", "{l: []}", "{l: []}"},                           // empty list: replaced
-		{"{r: unanimity}", "{r: {kind: majority}}", "{r: {kind: majority}}"}, // scalar vs mapping
+		{"{title: t, simulation: {rounds: 2, protocol: sao}}", "{simulation: {rounds: 4, hours_per_round: 5}}", "{title: t, simulation: {rounds: 4, protocol: sao, hours_per_round: 5}}"},
+		{"{parties: [{name: x, v: 1}, {name: y, v: 2}]}", "{parties: [{name: y, v: 3}, {name: z, add: true}]}", "{parties: [{name: x, v: 1}, {name: y, v: 3}, {name: z}]}"},
+		{"{parties: [{name: x}, {name: y}]}", "{parties: [{name: x, remove: true}]}", "{parties: [{name: y}]}"},
+		{"{sources: [{id: x, t: a}]}", "{sources: [{id: x, t: b}]}", "{sources: [{id: x, t: b}]}"},
+		{"{parties: [{name: P, preferences: {issues: [{issue: x, w: 1}]}}]}", "{parties: [{name: P, preferences: {issues: [{issue: x, w: 2}]}}]}", "{parties: [{name: P, preferences: {issues: [{issue: x, w: 2}]}}]}"},
+		{"{issues: [{name: i, options: [a, {label: b}]}]}", "{issues: [{name: i, options: [{label: a, clause: c}, b]}]}", "{issues: [{name: i, options: [{label: a, clause: c}, {label: b}]}]}"},
+		{"{issues: [{name: i, options: [a]}]}", "{issues: [{name: i, options: [{label: z, add: true}]}]}", "{issues: [{name: i, options: [a, {label: z}]}]}"},
+		{"{notes: [a, b]}", "{notes: [c]}", "{notes: [c]}"}, // plain list: replaced
+		{"{parties: [{name: P, preferences: {constraints: [{u: 1}]}}]}", "{parties: [{name: P, preferences: {constraints: [{u: 2}]}}]}", "{parties: [{name: P, preferences: {constraints: [{u: 2}]}}]}"}, // no named items: replaced
+		{"{roles: [{name: B, needed: [{issue: a, min: 1}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}"},                               // conditions: replaced
+		{"{parties: [{name: x}]}", "{parties: []}", "{parties: [{name: x}]}"}, // an empty named list changes nothing
+		{"{r: unanimity}", "{r: {kind: majority}}", "{r: {kind: majority}}"},  // scalar vs mapping
 		{"{r: {kind: weighted_quota, quota: 0.5}}", "{r: majority}", "{r: majority}"},
-		{"{l: [{name: x, issue: i}]}", "{l: [{issue: i, v: 1}]}", "{l: [{name: x, issue: i, v: 1}]}"}, // keyed on the field the override items share
+		// A list the base lacks: its named items need add: true; inside an added item nothing more does.
+		{"{parties: [{name: P, preferences: {r: 1}}]}", "{parties: [{name: P, preferences: {red_lines: [{name: q, add: true}]}}]}", "{parties: [{name: P, preferences: {r: 1, red_lines: [{name: q}]}}]}"},
+		{"{parties: [{name: P}]}", "{parties: [{name: Q, add: true, delegation: {factions: [{name: F, preferences: {red_lines: [{name: r}]}}]}}]}", "{parties: [{name: P}, {name: Q, delegation: {factions: [{name: F, preferences: {red_lines: [{name: r}]}}]}}]}"},
 	}
 	for _, tt := range tests {
 		var b, o, w yaml.Node
@@ -252,7 +256,7 @@ func TestMergeRules(t *testing.T) {
 		on, _ := normalize("", &o)
 		wn, _ := normalize("", &w)
 		m := &merger{}
-		got := m.merge(bn, on, "")
+		got := m.merge(bn, on, at{})
 		if len(m.errs) > 0 {
 			t.Errorf("%s + %s: %v", tt.base, tt.over, m.errs)
 		}

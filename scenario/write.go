@@ -142,10 +142,13 @@ func (w *writer) scenario() *yaml.Node {
 	add(m, "id", str(s.ID))
 	addStr(m, "title", s.Title)
 	addStr(m, "description", s.Description)
-	if len(s.Notes) > 0 {
+	if len(s.Notes)+len(s.Warnings) > 0 {
 		l := seq(false)
 		for _, n := range s.Notes {
 			l.Content = append(l.Content, str(n))
+		}
+		for _, w := range s.Warnings { // the format has no warnings; keep them as notes
+			l.Content = append(l.Content, str("import warning: "+w))
 		}
 		add(m, "notes", l)
 	}

@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/parallel"
 )
 
@@ -49,6 +49,9 @@ type Manifest struct {
 	Negotiations int64          `json:"negotiations"`
 	Seats        int            `json:"seats"`
 	Shard        Shard          `json:"shard"`
+	// Hash is the DefinitionHash of Definition and Scenarios; every row
+	// of results.csv carries it.
+	Hash string `json:"definition_hash"`
 }
 
 // Stats says what a run did.
@@ -70,13 +73,13 @@ type Prepared struct {
 }
 
 // Prepare validates def (defaults filled in), loads and compiles its
-// scenarios and numbers its negotiations.
-func Prepare(def Definition) (*Prepared, error) {
+// scenarios (within the Limits, if given) and numbers its negotiations.
+func Prepare(def Definition, lim ...Limits) (*Prepared, error) {
 	def = def.withDefaults()
 	if err := def.validate(); err != nil {
 		return nil, err
 	}
-	scen, err := ResolveScenarios(def.Scenarios)
+	scen, err := ResolveScenarios(def.Scenarios, lim...)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +94,7 @@ func Prepare(def Definition) (*Prepared, error) {
 		pr.domains = append(pr.domains, &domain{Loaded: s})
 	}
 	pr.cols = columns(pr.Manifest.Seats)
+	pr.Manifest.Hash = DefinitionHash(def, pr.Manifest.Scenarios)
 	return pr, nil
 }
 
@@ -134,7 +138,8 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + opt.Out, Err: err}
 	}
-	if err := checkOrWriteManifest(opt.Out, man); err != nil {
+	hasManifest, err := checkManifest(opt.Out, man)
+	if err != nil {
 		return nil, err
 	}
 	st := &Stats{Negotiations: pr.plan.total, InShard: shardSize(pr.plan.total, sh)}
@@ -142,6 +147,12 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	done, resumed, err := pr.resume(resPath, sh)
 	if err != nil {
 		return nil, err
+	}
+	// Only rows found to be this tournament's make the folder its own.
+	if !hasManifest {
+		if err := writeManifest(filepath.Join(opt.Out, ManifestJSON), man); err != nil {
+			return nil, err
+		}
 	}
 	st.Resumed = resumed
 	f, err := os.OpenFile(resPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -219,12 +230,12 @@ func (d doneSet) set(i int64) {
 // each once.
 func (pr *Prepared) resume(path string, sh Shard) (doneSet, int64, error) {
 	done := doneSet{}
-	exists, err := recoverCSV(path)
-	if err != nil || !exists {
-		return done, 0, err
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return done, 0, nil
 	}
 	var n int64
-	err = scanCSV(path, header(pr.cols), func(line int, rec []string) error {
+	// Check every row before touching the file: recoverCSV truncates.
+	err := scanCSV(path, header(pr.cols), func(line int, rec []string) error {
 		idx, err := pr.checkRow(rec)
 		if err != nil {
 			return &parley.Error{Code: parley.ECONFLICT, Message: fmt.Sprintf("tournament: %s:%d", path, line), Err: err}
@@ -239,20 +250,11 @@ func (pr *Prepared) resume(path string, sh Shard) (doneSet, int64, error) {
 		n++
 		return nil
 	})
+	if err != nil {
+		return done, n, err
+	}
+	_, err = recoverCSV(path)
 	return done, n, err
-}
-
-// checkRow checks that a record's index and id agree with the plan and
-// returns the index.
-func (pr *Prepared) checkRow(rec []string) (int64, error) {
-	idx, err := strconv.ParseInt(rec[1], 10, 64)
-	if err != nil || idx < 0 || idx >= pr.plan.total {
-		return 0, parley.Errorf(parley.EINVALID, "index %q out of range [0, %d)", rec[1], pr.plan.total)
-	}
-	if want := pr.plan.idAt(idx); want != rec[0] {
-		return 0, parley.Errorf(parley.EINVALID, "id %q at index %d, but this tournament's negotiation %d is %q", rec[0], idx, idx, want)
-	}
-	return idx, nil
 }
 
 // play runs the shard's negotiations not yet done with opt.Workers
@@ -358,7 +360,7 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSe
 				}
 				return ran, serr
 			}
-			rec = r.record(pr.Manifest.Seats, rec)
+			rec = r.record(pr.Manifest.Seats, pr.Manifest.Hash, rec)
 			if err := w.Write(rec); err != nil {
 				cancel(err)
 				continue
@@ -384,25 +386,25 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSe
 	}
 }
 
-// checkOrWriteManifest writes DIR/tournament.json, or, if it exists,
-// checks that it describes the same tournament and shard.
-func checkOrWriteManifest(dir string, man Manifest) error {
+// checkManifest checks that DIR/tournament.json, if it exists, describes
+// the same tournament and shard, and reports whether it exists.
+func checkManifest(dir string, man Manifest) (bool, error) {
 	path := filepath.Join(dir, ManifestJSON)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return writeManifest(path, man)
+	data, err := limit.ReadFile(path, 0)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return false, nil
 	}
 	if err != nil {
-		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: reading " + path, Err: err}
+		return true, err
 	}
 	var old Manifest
 	if err := json.Unmarshal(data, &old); err != nil {
-		return &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
+		return true, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
 	}
 	if why := diffManifest(old, man, true); why != "" {
-		return parley.Errorf(parley.ECONFLICT, "tournament: %s holds a different tournament (%s); use another --out folder, or the same definition to resume", dir, why)
+		return true, parley.Errorf(parley.ECONFLICT, "tournament: %s holds a different tournament (%s); use another --out folder, or the same definition to resume", dir, why)
 	}
-	return nil
+	return true, nil
 }
 
 // diffManifest says how two manifests differ ("" when they describe the
@@ -434,6 +436,9 @@ func diffManifest(a, b Manifest, withShard bool) string {
 	if a.Negotiations != b.Negotiations || a.Seats != b.Seats {
 		return fmt.Sprintf("%d negotiations, not %d", a.Negotiations, b.Negotiations)
 	}
+	if a.Hash != "" && b.Hash != "" && a.Hash != b.Hash {
+		return fmt.Sprintf("definition %s, not %s", a.Hash, b.Hash)
+	}
 	if withShard && a.Shard.norm() != b.Shard.norm() {
 		return fmt.Sprintf("shard %s, not %s", a.Shard, b.Shard)
 	}
@@ -459,13 +464,12 @@ func writeManifest(path string, man Manifest) error {
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
 	path := filepath.Join(dir, ManifestJSON)
-	data, err := os.ReadFile(path)
+	data, err := limit.ReadFile(path, 0)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return m, parley.Errorf(parley.ENOTFOUND, "tournament: %s is no tournament folder: it has no %s", dir, ManifestJSON)
+	}
 	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return m, &parley.Error{Code: code, Message: "tournament: " + dir + " is no tournament folder", Err: err}
+		return m, err
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}

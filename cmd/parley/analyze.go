@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 
@@ -29,25 +27,18 @@ type AnalyzeCommand struct {
 
 // Run parses the flags, loads the scenario and writes the report.
 func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley analyze", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley analyze", "[FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...] [flags]",
+		"Analyses a scenario (default: the built-in "+DefaultScenario+"): the outcome space, the Pareto frontier, the zone of\nagreement or why it is empty, who blocks and what it would take, the bargaining solutions, the variants.")
 	fs.BoolVar(&c.JSON, "json", false, "write the report as JSON (schema: docs/analysis-json.md)")
 	fs.StringVar(&c.HTML, "html", "", "also write a self-contained HTML report with plots to this `FILE`")
 	c.input.flags(fs)
-	fs.Int64Var(&c.MaxNodes, "max-nodes", 0, "branch-and-bound node budget per search (0: default)")
+	fs.Int64Var(&c.MaxNodes, "max-nodes", 0, "branch-and-bound node budget per search (default: 4,000,000)")
 	fs.BoolVar(&c.NoBlocking, "no-blocking", false, "skip the blocking analysis")
 	fs.BoolVar(&c.NoVariants, "no-variants", false, "do not compare the scenario's variants in the text report")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed for sampled estimates and plots")
-	fs.Usage = func() {
-		fmt.Fprintln(c.Stderr, "Usage: parley analyze [FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb DOMAIN.json PROFILE.json ...] [flags]")
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
-	}
-	if c.MaxNodes < 0 {
-		return usagef("--max-nodes must be positive, got %d", c.MaxNodes)
 	}
 	file, s, err := c.input.load(pos)
 	if err != nil {
@@ -68,10 +59,12 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if c.JSON {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.Stdout, struct {
+			*analysis.Report
+			Warnings []string `json:"warnings"`
+		}{rep, warnings(s)})
 	}
+	printWarnings(c.Stderr, s)
 	var rows []report.VariantRow
 	if file != nil && c.Variant == "" && !c.NoVariants {
 		for _, v := range file.Variants() {
@@ -96,7 +89,7 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 func writeHTML(path string, rep *analysis.Report, m *parley.Model, seed uint64) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("--html: %w", err)
+		return cannotWrite("--html "+path, err)
 	}
 	if err := report.HTML(f, rep, m, report.HTMLOptions{Seed: seed}); err != nil {
 		f.Close()

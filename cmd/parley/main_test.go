@@ -26,7 +26,9 @@ func run(t *testing.T, args ...string) (string, string, int) {
 	code := 0
 	if err != nil {
 		code = exitCode(err)
-		errb.WriteString("parley: " + err.Error() + "\n")
+		if msg := errorText(err); msg != "" {
+			errb.WriteString(msg + "\n")
+		}
 	}
 	return out.String(), errb.String(), code
 }
@@ -187,7 +189,7 @@ func TestBadInput(t *testing.T) {
 		{"UnknownCommand", []string{"analyse-this"}, `unknown command "analyse-this"`},
 		{"NoCommand", nil, "no command given"},
 		{"UnknownVariant", []string{"analyze", "--variant", "nope"}, "nope"},
-		{"UnknownFlag", []string{"analyze", "--jsonn"}, "flag provided but not defined"},
+		{"UnknownFlag", []string{"analyze", "--jsonn"}, "unknown flag --jsonn (did you mean --json?)"},
 		{"GeniusTooFew", []string{"analyze", "--genius", "d.xml"}, "--genius needs a domain file and at least two profiles"},
 		{"MissingFile", []string{"analyze", "no-such.yaml"}, "no-such.yaml"},
 		{"TwoFiles", []string{"analyze", "a.yaml", "b.yaml"}, "one scenario file"},
@@ -282,7 +284,7 @@ func TestSimulateGeniusAgents(t *testing.T) {
 	if !strings.Contains(out, `"protocol": "sao"`) || !strings.Contains(out, `"boulware"`) {
 		t.Errorf("unexpected output: %s", out)
 	}
-	_, errs, code = run(t, "simulate", "--agents", "boulware,nosuchagent")
+	_, errs, code = run(t, "simulate", "--protocol", "sao", "--agents", "boulware,nosuchagent")
 	if code != 2 || !strings.Contains(errs, "nosuchagent") {
 		t.Errorf("unknown agent: exit %d, %s", code, errs)
 	}

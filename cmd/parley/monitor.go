@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/compliance"
 	"github.com/parleyhq/parley/incidentcsv"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/jsonl"
 	"github.com/parleyhq/parley/mechsim"
 	"github.com/parleyhq/parley/protocol"
@@ -84,9 +85,7 @@ func (c *MonitorCommand) Run(ctx context.Context, args []string) error {
 }
 
 func (c *MonitorCommand) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("parley monitor "+name, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	return fs
+	return c.flagSet("parley monitor "+name, "[flags]", "'parley help monitor' describes the subcommands.")
 }
 
 // date parses a --date style flag; empty is today.
@@ -209,15 +208,15 @@ func negotiate(ctx context.Context, s *parley.Scenario, seed uint64) (parley.Out
 }
 
 // fromTranscript reads the scenario and agreement of a simulate transcript.
-func fromTranscript(path string) (*parley.Scenario, parley.Outcome, error) {
-	f, err := os.Open(path)
+func fromTranscript(path string, maxInput int64) (*parley.Scenario, parley.Outcome, error) {
+	f, err := openFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	h, events, err := protocol.ReadTranscript(f)
+	h, events, err := protocol.ReadTranscript(limit.Reader(f, path, maxInput))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, inFile(path, inputHint(err))
 	}
 	if h.Scenario == nil {
 		return nil, nil, parley.Errorf(parley.EINVALID, "%s: the transcript embeds no scenario", path)
@@ -257,7 +256,7 @@ func (c *MonitorCommand) sign(ctx context.Context, args []string) error {
 		if len(pos) > 0 || in.Variant != "" {
 			return usagef("--transcript brings its own scenario; give no scenario file or --variant")
 		}
-		if s, o, err = fromTranscript(*transcript); err != nil {
+		if s, o, err = fromTranscript(*transcript, in.MaxInput); err != nil {
 			return err
 		}
 		origin = "transcript " + *transcript
@@ -311,6 +310,8 @@ func (c *MonitorCommand) sign(ctx context.Context, args []string) error {
 
 func (c *MonitorCommand) importCSV(ctx context.Context, args []string) error {
 	fs := c.flags("import")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	register := fs.String("register", DefaultRegister, "the register `FILE`")
 	format := fs.String("format", "auto", "the CSV layout: auto, acled or ucdp")
 	reporter := fs.String("reporter", "", "who reported the incidents (recorded on each; default: the dataset)")
@@ -326,14 +327,14 @@ func (c *MonitorCommand) importCSV(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{msg: "--format: " + parley.ErrorMessage(err)}
 	}
-	file, err := os.Open(pos[0])
+	file, err := openFile(pos[0])
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	res, err := incidentcsv.Read(file, incidentcsv.Options{Format: f, File: pos[0], ReportedBy: *reporter})
+	res, err := incidentcsv.Read(limit.Reader(file, pos[0], maxInput), incidentcsv.Options{Format: f, File: pos[0], ReportedBy: *reporter})
 	if err != nil {
-		return err
+		return inputHint(err)
 	}
 	if *reporter == "" {
 		for i := range res.Incidents {
@@ -370,6 +371,12 @@ func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func (c *MonitorCommand) act(ctx context.Context, args []string) error {
+	verb := "VERB" // for the usage 'parley help monitor act' prints
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		args = append([]string{"allege"}, args...)
+	} else if len(args) > 0 {
+		verb = args[0]
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usagef("monitor act needs a verb: allege, open, evidence, find, rule, dissent, apply, report, confirm, contest or tick")
 	}
@@ -377,7 +384,7 @@ func (c *MonitorCommand) act(ctx context.Context, args []string) error {
 	if err := kind.UnmarshalText([]byte(args[0])); err != nil || !kind.Input() {
 		return usagef("monitor act: unknown verb %q; expected allege, open, evidence, find, rule, dissent, apply, report, confirm, contest or tick", args[0])
 	}
-	fs := c.flags("act " + args[0])
+	fs := c.flags("act " + verb)
 	register := fs.String("register", DefaultRegister, "the register `FILE`")
 	var in parley.CaseEvent
 	in.Kind = kind

@@ -208,7 +208,7 @@ func TestMonitorSimulate(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"monitor", "simulate", "--variant", "us-signs", "--mechanism", "monitoring=drones"}, `issue monitoring has no option "drones"`},
-		{[]string{"monitor", "simulate", "--variant", "us-signs", "--runs", "0"}, "must be positive"},
+		{[]string{"monitor", "simulate", "--variant", "us-signs", "--runs", "0"}, "--runs 0: must be at least 1"},
 		{[]string{"monitor", "simulate", "--register", "x.jsonl", "--mechanism", "attribution=joint_finding"}, "takes no scenario"},
 		{[]string{"monitor", "frobnicate"}, `unknown subcommand "frobnicate"`},
 	} {

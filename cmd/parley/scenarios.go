@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/simulate"
 )
 
 // ScenariosCommand lists the built-in scenarios.
@@ -13,8 +13,7 @@ type ScenariosCommand struct{ *Main }
 
 // Run prints one line per built-in scenario: its name, title and variants.
 func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley scenarios", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley scenarios", "", "Lists the built-in scenarios and their variants.")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -44,8 +43,10 @@ type ValidateCommand struct{ *Main }
 
 // Run validates each file given, base and every variant.
 func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley validate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley validate", "FILE.yaml [FILE.yaml ...]",
+		"Checks scenario files, the base and every variant, with every check a command would run on them\n(the simulation settings too); problems are listed as file:line:column: field: what is wrong.")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -54,11 +55,11 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 		return usagef("validate needs a scenario file: parley validate FILE.yaml")
 	}
 	for _, path := range files {
-		f, err := scenario.ReadFile(path)
+		f, err := scenario.ReadFileMax(path, maxInput)
 		if err != nil {
-			return err
+			return wrongFormat(inputHint(err), fmtYAML, []string{path})
 		}
-		if err := scenario.Validate(f); err != nil {
+		if err := scenario.Validate(f, simulate.Check); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.Stdout, "%s: ok (%d variants)\n", path, len(f.Variants()))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,12 +20,17 @@ import (
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/geniusweb"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/report"
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/simulate"
 )
+
+const simulateAbout = `Simulates the negotiation with agents (default: the scenario's simulation settings, else alternating
+offers with boulware agents) and prints its timeline, or with --runs a Monte Carlo study over the
+scenario's uncertainty ranges.`
 
 // SimulateCommand runs negotiations between agents.
 type SimulateCommand struct {
@@ -46,8 +52,7 @@ type SimulateCommand struct {
 // Run parses flags, loads the scenario, and runs one negotiation (printing
 // its timeline) or, with --runs, a Monte Carlo study.
 func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley simulate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley simulate", "[FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...] [flags]", simulateAbout)
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
 	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
@@ -57,7 +62,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
-	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges")
+	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges (default: one run, with its timeline)")
 	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores; at most 8 per core)")
 	c.input.flags(fs)
 	pos, err := parseInterspersed(fs, args)
@@ -67,9 +72,14 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
 		return usagef("--rounds, --runs and --workers must not be negative")
 	}
-	_, s, err := c.input.load(pos)
+	file, s, err := c.input.load(pos)
 	if err != nil {
 		return err
+	}
+	if file != nil { // the file's own simulation settings, with positions
+		if _, err := file.Check(c.Variant, simulate.Check); err != nil {
+			return err
+		}
 	}
 	cfg, err := simulate.FromScenario(s, parley.ProtocolName(c.Protocol))
 	if err != nil {
@@ -79,6 +89,12 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 		cfg.Rounds = c.Rounds
 	}
 	if c.Mediator != "" {
+		if cfg.Protocol != parley.ProtocolMediated {
+			return usagef("--mediator %s: a mediator needs the mediated protocol; this simulation uses %s (add --protocol mediated)", c.Mediator, cfg.Protocol)
+		}
+		if err := agent.Check(c.Mediator, agent.RoleMediator, cfg.Protocol); err != nil {
+			return usagef("--mediator: %s", parley.ErrorMessage(err))
+		}
 		cfg.Mediator = c.Mediator
 	}
 	if c.Agents != "" {
@@ -87,8 +103,8 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 			return usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
 		}
 		for i, sp := range specs {
-			if _, err := agent.New(sp); err != nil {
-				return usagef("--agents: %s", parley.ErrorMessage(err))
+			if err := agent.Check(sp, agent.RoleNegotiator, cfg.Protocol); err != nil {
+				return usagef("--agents: party %s: %s", s.Parties[i].Name, strings.TrimPrefix(parley.ErrorMessage(err), "agent: "))
 			}
 			cfg.Agents[i] = sp
 		}
@@ -137,6 +153,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if c.JSON {
 		return c.writeJSON(m, cfg, run)
 	}
+	printWarnings(c.Stderr, s)
 	return report.Timeline(c.Stdout, run, m)
 }
 
@@ -161,11 +178,12 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		ElapsedS  float64        `json:"elapsed_s"`
 		Blocked   []string       `json:"blocked,omitempty"`
 		Why       string         `json:"why,omitempty"`
+		Warnings  []string       `json:"warnings"`
 	}{
 		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: string(run.Header.Protocol), Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
 		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
-		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why,
+		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why, Warnings: warnings(m.Scenario),
 	}
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
@@ -208,10 +226,12 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 		return err
 	}
 	if c.JSON {
-		enc := json.NewEncoder(c.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return writeJSON(c.Stdout, struct {
+			*simulate.MCResult
+			Warnings []string `json:"warnings"`
+		}{res, warnings(s)})
 	}
+	printWarnings(c.Stderr, s)
 	return report.MonteCarlo(c.Stdout, s, cfg, res)
 }
 
@@ -240,19 +260,26 @@ type input struct {
 	Genius, GeniusWeb bool
 	Variant           string
 	RealSteps         int
+	MaxInput          int64 // bytes; 0: limit.DefaultMaxInput
 }
 
 func (in *input) flags(fs *flag.FlagSet) {
 	fs.StringVar(&in.Variant, "variant", "", "use this named variant of the scenario instead of the base")
 	fs.BoolVar(&in.Genius, "genius", false, "arguments are a Genius XML domain followed by its profiles")
 	fs.BoolVar(&in.GeniusWeb, "geniusweb", false, "arguments are a GeniusWeb JSON domain followed by its profiles (or only profiles that embed their domain)")
-	fs.IntVar(&in.RealSteps, "real-steps", 0, "intervals used to discretise Genius real issues (0: the importer's default, 10)")
+	fs.IntVar(&in.RealSteps, "real-steps", 0, "intervals used to discretise Genius real issues (default: 10)")
+	maxInputFlag(fs, &in.MaxInput)
 }
 
 // load reads the scenario named on the command line: a YAML file, a Genius
 // or GeniusWeb domain and profiles, or by default the built-in scenario. The
 // File is nil for imported formats (they have no variants).
 func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
+	f, s, err := in.loadFiles(pos)
+	return f, s, inputHint(err)
+}
+
+func (in *input) loadFiles(pos []string) (*scenario.File, *parley.Scenario, error) {
 	if in.RealSteps < 0 {
 		return nil, nil, usagef("--real-steps must not be negative, got %d", in.RealSteps)
 	}
@@ -266,18 +293,18 @@ func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
 		if len(pos) < 3 {
 			return nil, nil, usagef("--genius needs a domain file and at least two profiles, got %d file(s)", len(pos))
 		}
-		s, err := genius.Load(pos[0], pos[1:], genius.Options{RealSteps: in.RealSteps})
-		return nil, s, err
+		s, err := genius.Load(pos[0], pos[1:], genius.Options{RealSteps: in.RealSteps, MaxFileSize: in.MaxInput})
+		return nil, s, wrongFormat(err, fmtXML, pos)
 	case in.GeniusWeb:
 		if len(pos) < 2 {
 			return nil, nil, usagef("--geniusweb needs at least two profiles (after the domain file, if it is separate), got %d file(s)", len(pos))
 		}
 		domain, profiles := pos[0], pos[1:]
-		if isProfileJSON(domain) {
+		if isProfileJSON(domain, in.MaxInput) {
 			domain, profiles = "", pos
 		}
-		s, err := geniusweb.Load(domain, profiles)
-		return nil, s, err
+		s, err := geniusweb.Load(domain, profiles, geniusweb.Options{MaxFileSize: in.MaxInput})
+		return nil, s, wrongFormat(err, fmtGeniusWeb, pos)
 	case len(pos) > 1:
 		return nil, nil, usagef("one scenario file expected, got %d; use --genius or --geniusweb for a domain and its profiles", len(pos))
 	}
@@ -286,7 +313,8 @@ func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
 		err error
 	)
 	if len(pos) == 1 {
-		f, err = scenario.ReadFile(pos[0])
+		f, err = scenario.ReadFileMax(pos[0], in.MaxInput)
+		err = wrongFormat(err, fmtYAML, pos)
 	} else {
 		f, err = scenario.Builtin(DefaultScenario)
 	}
@@ -299,8 +327,8 @@ func (in *input) load(pos []string) (*scenario.File, *parley.Scenario, error) {
 
 // isProfileJSON reports whether a GeniusWeb file is a profile (it names a
 // utility space) rather than a bare domain.
-func isProfileJSON(path string) bool {
-	b, err := os.ReadFile(path)
+func isProfileJSON(path string, max int64) bool {
+	b, err := limit.ReadFile(path, max)
 	if err != nil {
 		return false
 	}
@@ -336,7 +364,7 @@ func writeTranscript(path string, run *simulate.Run) error {
 func writeFile(path string, write func(f *os.File) error) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return cannotWrite(path, err)
 	}
 	if err := write(f); err != nil {
 		f.Close()
@@ -345,13 +373,27 @@ func writeFile(path string, write func(f *os.File) error) error {
 	return f.Close()
 }
 
+// inFile names the file an error is about: a position without a file gets
+// it; any other error is prefixed with it, unless it names the file already.
+func inFile(path string, err error) error {
+	var pe *parley.PosError
+	if errors.As(err, &pe) && pe.File == "" && pe == err {
+		c := *pe
+		c.File = path
+		return &c
+	}
+	if strings.Contains(err.Error(), path) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
 // AgentsCommand lists the agents.
 type AgentsCommand struct{ *Main }
 
 // Run prints one line per agent: its name, role and summary.
 func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley agents", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley agents", "", "Lists the agents: negotiators, mediators and principals, with their parameters.")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -366,6 +408,9 @@ func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
 			fmt.Fprintf(c.Stdout, "%s:\n", role)
 		}
 		fmt.Fprintf(c.Stdout, "  %-12s %s\n", in.Name, in.Summary)
+		if len(in.Protocols) > 0 && in.Role == agent.RoleNegotiator {
+			fmt.Fprintf(c.Stdout, "  %-12s plays: %s\n", "", in.PlaysList())
+		}
 		if in.Params != "" {
 			fmt.Fprintf(c.Stdout, "  %-12s params: %s\n", "", in.Params)
 		}
@@ -376,11 +421,15 @@ func (c *AgentsCommand) Run(ctx context.Context, args []string) error {
 // ReplayCommand rebuilds a negotiation from its transcript.
 type ReplayCommand struct{ *Main }
 
-// Run reads the transcript, replays it through the protocol and checks the
-// final state matches.
+// Run reads the transcript, checks its hash chain and trailer (a cut,
+// edited or reordered file is refused with the line and the seq where the
+// chain breaks), replays it through the protocol and checks the final
+// state matches.
 func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley replay", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks its hash chain and that it matches.")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
+	legacy := fs.Bool("legacy", false, "also read a transcript written before transcripts were hash-chained (its integrity cannot be checked; it must end with its end event)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -388,19 +437,26 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("replay needs one transcript file: parley replay FILE.jsonl")
 	}
-	f, err := os.Open(pos[0])
+	f, err := openFile(pos[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	h, events, err := protocol.ReadTranscript(f)
+	t, err := protocol.DecodeTranscript(limit.Reader(f, pos[0], maxInput), protocol.ReadOptions{Legacy: *legacy})
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		if werr := wrongFormat(err, fmtTranscript, pos); werr != err {
+			return werr
+		}
+		return inFile(pos[0], inputHint(err))
 	}
-	res, err := protocol.Replay(h, events)
+	res, err := protocol.Replay(t.Header, t.Events)
 	if err != nil {
-		return fmt.Errorf("%s: %w", pos[0], err)
+		return inFile(pos[0], err)
 	}
-	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript\n", pos[0], len(events), res.End, res.Rounds)
+	integrity := fmt.Sprintf("chain holds, head %s", t.Head.Hash)
+	if t.Legacy {
+		integrity = "an old transcript without a hash chain: its integrity is not checked"
+	}
+	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript; %s\n", pos[0], len(t.Events), res.End, res.Rounds, integrity)
 	return nil
 }
