@@ -214,15 +214,22 @@ func (c *compiler) compile() *Model {
 			c.errf(p+".name", "role name required")
 		}
 		c.cites(p+".sources", r.Sources)
-		if len(r.Needed) > 0 {
-			if r.Consents == nil {
-				c.errf(p+".consents", "role %q lists outcomes that need it; say whether it consents (true or false)", r.Name)
-			} else if !*r.Consents {
-				m.Infeasible = append(m.Infeasible, c.region(p+".needed", r.Needed))
-				m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
-			}
-		} else if r.Consents != nil {
+		if r.ConsentProbability != nil {
+			c.estimate(p+".consents", *r.ConsentProbability, 0, 1)
+		}
+		switch {
+		case len(r.Needed) == 0 && (r.Consents != nil || r.ConsentProbability != nil):
 			c.errf(p+".needed", "role %q says whether it consents but lists no outcomes that need it", r.Name)
+		case len(r.Needed) == 0:
+		case r.Consents != nil && r.ConsentProbability != nil:
+			c.errf(p+".consents", "role %q: give consents as true, false or a probability, not two of them", r.Name)
+		case r.Consents == nil && r.ConsentProbability == nil:
+			c.errf(p+".consents", "role %q lists outcomes that need it; say whether it consents (true, false, or the probability that it would)", r.Name)
+		case r.ConsentProbability != nil || !*r.Consents:
+			// An uncertain consent is not counted on: analysis reports
+			// what it would open (Role.ConsentUncertain).
+			m.Infeasible = append(m.Infeasible, c.region(p+".needed", r.Needed))
+			m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
 		}
 	}
 	if s.Simulation != nil {
@@ -239,6 +246,9 @@ func (c *compiler) compile() *Model {
 		}
 		seenVar[v.Name] = true
 		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
+		if v.Prior != nil {
+			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
+		}
 	}
 	return m
 }
@@ -302,6 +312,7 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		pm.Weights = append(pm.Weights, w)
 	}
 	rp := p + ".delegation.rule"
+	c.cites(rp+".sources", d.Rule.Sources)
 	switch d.Rule.Kind {
 	case Unanimity, Majority:
 	case WeightedQuota:
@@ -443,6 +454,16 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 			c.errf(rp+".conditions", "a red line needs at least one condition")
 		}
 		c.cites(rp+".sources", rl.Sources)
+		if q := rl.Quote; q != nil {
+			if q.Source == "" {
+				c.errf(rp+".quote.source", "a quote needs the id of the source it comes from")
+			} else if len(c.s.Sources) > 0 && !c.hasSource(q.Source) {
+				c.errf(rp+".quote.source", "unknown source %q (declared: %s)", q.Source, c.sourceIDs())
+			}
+			if q.Text == "" {
+				c.errf(rp+".quote.text", "a quote needs its text")
+			}
+		}
 		out.RedLines = append(out.RedLines, c.region(rp+".conditions", rl.Conditions))
 		out.RedLineName = append(out.RedLineName, rl.Name)
 	}

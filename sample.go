@@ -6,8 +6,11 @@ import "math/rand/v2"
 // (weights, option values, constraint utilities, reservation values,
 // discounts, faction weights) is drawn uniformly from its range with r: from
 // a million equally spaced decimals of the range (see drawDecimal).
-// Point estimates are kept. The copy shares issues, roles and sources with
-// s; its parties are its own. Monte Carlo simulation calls it once per run.
+// Point estimates are kept. A role whose consent is uncertain
+// (Role.ConsentProbability) signs in the copy with that probability (itself
+// drawn from its range first), so the copy's consents are all known. The
+// copy shares issues and sources with s; its parties and roles are its own.
+// Monte Carlo simulation calls it once per run.
 func (s *Scenario) Sample(r *rand.Rand) *Scenario {
 	c := *s
 	c.Parties = make([]Party, len(s.Parties))
@@ -28,6 +31,16 @@ func (s *Scenario) Sample(r *rand.Rand) *Scenario {
 			cp.Delegation = &d
 		}
 		c.Parties[i] = cp
+	}
+	c.Roles = append([]Role(nil), s.Roles...)
+	for i := range c.Roles {
+		ro := &c.Roles[i]
+		if ro.ConsentProbability == nil {
+			continue
+		}
+		p := sampleEstimate(*ro.ConsentProbability, r).Value
+		yes := r.Float64() < p
+		ro.Consents, ro.ConsentProbability = &yes, nil
 	}
 	return &c
 }

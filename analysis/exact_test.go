@@ -371,8 +371,14 @@ func TestGeniusFrontierCounts(t *testing.T) {
 		if rep.UtilitiesExact != tc.exact {
 			t.Errorf("%s: utilities_exact %v, want %v", tc.domain, rep.UtilitiesExact, tc.exact)
 		}
-		if !tc.exact && !hasNote(rep.Notes, "rounded to multiples of 2^-40") {
-			t.Errorf("%s: no note says the utilities are rounded: %q", tc.domain, rep.Notes)
+		rounded := 0
+		for _, c := range rep.Caveats {
+			if c.Kind == CaveatUtilitiesRounded && c.GridBits == 40 {
+				rounded++
+			}
+		}
+		if !tc.exact && rounded != len(tc.profiles) {
+			t.Errorf("%s: %d utilities_rounded caveats on the 2^-40 grid, want %d: %+v", tc.domain, rounded, len(tc.profiles), rep.Caveats)
 		}
 		if tc.points > 0 && len(rep.Pareto) != tc.points {
 			t.Errorf("%s: %d frontier points, want %d", tc.domain, len(rep.Pareto), tc.points)
@@ -381,11 +387,3 @@ func TestGeniusFrontierCounts(t *testing.T) {
 	}
 }
 
-func hasNote(notes []string, sub string) bool {
-	for _, n := range notes {
-		if strings.Contains(n, sub) {
-			return true
-		}
-	}
-	return false
-}

@@ -84,6 +84,8 @@ type simView struct {
 	Clauses                []string
 	Utils                  []sutilRow
 	Blocked                []string
+	Account                []string
+	Assumptions            []string
 
 	Util       *sline
 	UtilNote   string
@@ -246,6 +248,8 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 	if v.Title == "" {
 		v.Title = "Negotiation"
 	}
+	v.Account = provenanceLines(s)
+	v.Assumptions = assumptionLines(s)
 	switch run.Header.Protocol {
 	case parley.ProtocolMediated:
 		v.ProtocolName = "mediated single negotiating text"
@@ -288,7 +292,9 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 		v.Utils = append(v.Utils, row)
 	}
 	if !v.Agreement {
-		v.Blocked = run.Blocked
+		for _, bl := range Blockers(s, run.Blocked) {
+			v.Blocked = append(v.Blocked, blockerLine(s, bl))
+		}
 	}
 
 	ev := run.Events
@@ -1367,6 +1373,7 @@ tr.more td { text-align: center; color: #59636e; font-style: italic; }
 <main>
 <h1>{{.Title}}</h1>
 <p class="meta">Simulation · scenario <span class="id">{{.ID}}</span>{{if .Variant}} · variant <span class="id">{{.Variant}}</span>{{else}} · base variant{{end}} · {{.ProtocolName}} protocol · seed {{.Seed}}</p>
+{{if .Account}}<div class="account">{{range .Account}}<p>{{.}}</p>{{end}}</div>{{end}}
 
 <p><span class="badge {{.EndClass}}">{{.End}}</span> {{.Why}}</p>
 <table class="sim-meta">
@@ -1380,6 +1387,8 @@ tr.more td { text-align: center; color: #59636e; font-style: italic; }
 {{else}}<h2>No agreement</h2>
 {{if .Blocked}}<p>Who rejected the last proposal:</p>
 <ul>{{range .Blocked}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}
+{{if .Assumptions}}<p>Assumptions no source states:</p>
+<ul class="note">{{range .Assumptions}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <table>
 <tr><th>Party</th><th>{{if .Agreement}}Utility of the agreement{{else}}Utility (no agreement){{end}}</th><th>Reservation</th><th>Surplus</th></tr>
 {{range .Utils}}<tr><td>{{.Party}}</td><td class="num">{{.Utility}}</td><td class="num">{{.Reservation}}</td><td class="num{{if .Below}} below{{end}}">{{.Surplus}}</td></tr>
