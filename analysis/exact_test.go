@@ -386,4 +386,3 @@ func TestGeniusFrontierCounts(t *testing.T) {
 		t.Logf("%s: %d frontier points (exact %v)", tc.domain, len(rep.Pareto), rep.UtilitiesExact)
 	}
 }
-
