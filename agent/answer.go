@@ -133,8 +133,8 @@ func (d *Delegate) Init(s *parley.Session) error {
 // one quantum above the reservation.
 func (d *Delegate) Floor(t float64) int64 {
 	t = min(max(t, 0), 1)
-	span := parley.F(d.best - d.res)
-	f := d.res + parley.Q(span*(1-math.Pow(t, 1/d.Concede))+d.FloorOffset) + d.shift
+	span := d.u.F(d.best - d.res)
+	f := d.res + d.u.Q(span*(1-math.Pow(t, 1/d.Concede))+d.FloorOffset) + d.shift
 	return max(f, d.res+1)
 }
 
@@ -153,9 +153,9 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 	for _, in := range t.Instructions {
 		switch in.Kind {
 		case parley.RaiseFloor:
-			d.shift += parley.Q(in.Delta)
+			d.shift += d.u.Q(in.Delta)
 		case parley.LowerFloor:
-			d.shift -= parley.Q(in.Delta)
+			d.shift -= d.u.Q(in.Delta)
 		case parley.AddPrecondition:
 			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < m.Sizes[in.Issue] {
 				d.required[in.Issue] = in.Option
@@ -167,7 +167,7 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 		}
 	}
 	if d.best <= d.res {
-		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", parley.F(d.best), parley.F(d.res)))
+		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", d.u.F(d.best), d.u.F(d.res)))
 	}
 
 	idx := clauseIndex(m, t.Text)
@@ -229,7 +229,7 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 
 	ok := u >= floor
 	if !ok {
-		why = append(why, fmt.Sprintf("u=%.3f below floor %.3f", parley.F(u), parley.F(floor)))
+		why = append(why, fmt.Sprintf("u=%.3f below floor %.3f", d.u.F(u), d.u.F(floor)))
 	}
 	for _, i := range sortedKeys(d.required) {
 		if o[i] != d.required[i] {
@@ -321,7 +321,7 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 			ans[i] = parley.AnswerAccept
 		}
 	}
-	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", parley.F(u), parley.F(floor))
+	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", d.u.F(u), d.u.F(floor))
 	if !ok || len(why) > 0 {
 		reason = strings.Join(why, "; ")
 	}
@@ -381,7 +381,7 @@ func (d *Delegate) coverGap(gap int64, o parley.Outcome, idx []int, text []parle
 		}
 		if mark(p.issue, false) {
 			covered += p.cost
-			*why = append(*why, fmt.Sprintf("%s costs %.3f", name(p.issue), parley.F(p.cost)))
+			*why = append(*why, fmt.Sprintf("%s costs %.3f", name(p.issue), d.u.F(p.cost)))
 		}
 	}
 	if covered < gap && len(agreed) > 0 && covered+agreed[0].cost >= gap {

@@ -534,7 +534,7 @@ func hsampleCloud(m *parley.Model, samples int, seed uint64) (c *hcloud, sampled
 	c = &hcloud{n: n}
 	add := func(o parley.Outcome) {
 		for p := range m.Parties {
-			c.u = append(c.u, parley.F(m.Parties[p].Utility.Eval(o)))
+			c.u = append(c.u, m.Parties[p].Utility.F(m.Parties[p].Utility.Eval(o)))
 		}
 		c.in = append(c.in, m.InZone(o))
 		c.size++

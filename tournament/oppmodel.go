@@ -26,9 +26,8 @@ type omQuality struct{ pearson, rmse float64 }
 // once and shared by all its negotiations: every party's utility as
 // per-issue tables when it is additive, and, for the rest, a fixed set of
 // outcomes (all of them up to omSampleSize, else a sample drawn with a
-// fixed seed) with every party's utility of each. Utilities are
-// converted from fixed point with one factor per party; both measures are
-// invariant to it.
+// fixed seed) with every party's utility of each, each party's on its own
+// scale (UtilityFn.F; both measures are invariant to it).
 type omTruth struct {
 	once     sync.Once
 	tables   [][][]float64 // per party; nil when not additive
@@ -49,7 +48,7 @@ func (tr *omTruth) prepare(m *parley.Model) {
 			for i, vs := range u.Values {
 				t[i] = make([]float64, len(vs))
 				for v, x := range vs {
-					t[i][v] = parley.F(x)
+					t[i][v] = u.F(x)
 				}
 			}
 			tr.tables[p] = t
@@ -77,7 +76,8 @@ func (tr *omTruth) sample(m *parley.Model) {
 		for p := range m.Parties {
 			tr.utils[p] = make([]float64, len(tr.outcomes))
 			for k, o := range tr.outcomes {
-				tr.utils[p][k] = parley.F(m.Parties[p].Utility.Eval(o))
+				u := &m.Parties[p].Utility
+				tr.utils[p][k] = u.F(u.Eval(o))
 			}
 		}
 	})

@@ -161,7 +161,7 @@ func (r *row) record(seats int, def string, dst []string) []string {
 			continue
 		}
 		u := r.out.utilities[i]
-		rv := parley.F(m.Parties[i].Reservation)
+		rv := m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		om := omQuality{math.NaN(), math.NaN()}
 		if r.om != nil {
 			om = r.om[i]
