@@ -47,16 +47,12 @@ type AgentGG struct {
 	// K is the number of candidates compared at each offer (≥ 1; 0 means
 	// 32).
 	K int
-	negotiator
-	opponents
-	log      bidLog
-	clock    turnClock
+	learner
 	rng      *rand.Rand
 	offers   int
 	nash     float64
 	estimate int8    // 0: waiting for a second offer, 1: timing, 2: done
 	since    float64 // time of the opponent's second offer
-	scratch  parley.Outcome
 }
 
 var (
@@ -73,15 +69,11 @@ func (a *AgentGG) Init(s *parley.Session) error {
 	if err := needRand(s, "agentgg"); err != nil {
 		return err
 	}
-	if err := a.init(s); err != nil {
+	if err := a.start(s); err != nil {
 		return err
 	}
 	a.rng = s.Rand
-	a.opponents.reset(s.Model, s.Party)
-	a.log.init(len(s.Model.Sizes))
-	a.clock.init(s)
 	a.offers, a.nash, a.estimate, a.since = 0, 0.8, 0, 0
-	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
 }
 

@@ -178,16 +178,14 @@ func (l *bidLog) outcome(i int, dst parley.Outcome) parley.Outcome {
 
 // band returns the ranks [lo, hi) of the candidates worth from a to b
 // (inclusive) that beat the reservation. When none does, it returns the
-// single candidate nearest above a that beats the reservation (the best
-// candidate when none is worth a).
+// candidates of the utility nearest above a that beats the reservation
+// (the best candidates when none is worth a): all of them, so that an
+// opponent model can choose among equals.
 func (n *negotiator) band(a, b int64) (lo, hi int) {
 	lo = max(n.idx.AtLeast(a), n.lo)
-	if b < 1<<62 {
-		b++
-	}
-	hi, _ = slices.BinarySearch(n.idx.utils, b)
+	hi, _ = slices.BinarySearch(n.idx.utils, min(b, 1<<62)+1)
 	if hi <= lo {
-		return lo, lo + 1
+		hi, _ = slices.BinarySearch(n.idx.utils, n.idx.utils[lo]+1)
 	}
 	return lo, hi
 }
@@ -198,6 +196,31 @@ func randomIn(rng *rand.Rand, lo, hi int) int {
 		return lo
 	}
 	return lo + rng.IntN(hi-lo)
+}
+
+// learner is what HardHeaded, CUHKAgent and AgentGG share: the negotiator
+// state, the unit scale, a frequency model of every opponent (so they
+// implement OpponentModeler), the log of offers received, the turn clock
+// and a decode buffer.
+type learner struct {
+	negotiator
+	sc scale
+	opponents
+	log     bidLog
+	clock   turnClock
+	scratch parley.Outcome
+}
+
+func (l *learner) start(s *parley.Session) error {
+	if err := l.init(s); err != nil {
+		return err
+	}
+	l.sc = newScale(l.idx)
+	l.opponents.reset(s.Model, s.Party)
+	l.log.init(len(s.Model.Sizes))
+	l.clock.init(s)
+	l.scratch = make(parley.Outcome, len(s.Model.Sizes))
+	return nil
 }
 
 // needRand checks that a randomised agent got a random source.

@@ -622,11 +622,11 @@ func TestTurnClock(t *testing.T) {
 	}
 }
 
-// band returns candidates within [a, b] that beat the reservation, or the
-// nearest above a.
+// band returns the candidates within [a, b] that beat the reservation, or,
+// when there are none, all the candidates of the nearest utility above a.
 func TestBand(t *testing.T) {
 	t.Parallel()
-	m := laptop(t)
+	m := randomParties(rand.New(rand.NewPCG(7, 7)), []int{3, 4, 2}, 1) // ties: utilities on a 0.1 grid
 	var n negotiator
 	res := m.Parties[0].Reservation
 	if err := n.init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Reservation: res}); err != nil {
@@ -635,15 +635,24 @@ func TestBand(t *testing.T) {
 	x := n.idx
 	for i := range x.Len() {
 		for j := i; j < x.Len(); j++ {
-			a, b := x.Utility(i), x.Utility(j)
-			lo, hi := n.band(a, b)
-			for r := lo; r < hi; r++ {
-				if u := x.Utility(r); u <= res || (hi-lo > 1 && (u < a || u > b)) {
-					t.Fatalf("band(%v, %v) holds rank %d at %v", a, b, r, u)
+			a, b := x.Utility(i)-1+int64(i%3), x.Utility(j)
+			var want []int
+			for r := range x.Len() {
+				if u := x.Utility(r); u > res && u >= a && u <= b {
+					want = append(want, r)
 				}
 			}
-			if hi-lo > 1 && (lo > 0 && x.Utility(lo-1) >= a || hi < x.Len() && x.Utility(hi) <= b) {
-				t.Fatalf("band(%v, %v) = [%d, %d) misses candidates", a, b, lo, hi)
+			if len(want) == 0 { // the nearest utility above a (and the reservation), all its ties
+				near := x.Utility(max(x.AtLeast(a), x.AtLeast(res+1)))
+				for r := range x.Len() {
+					if x.Utility(r) == near {
+						want = append(want, r)
+					}
+				}
+			}
+			lo, hi := n.band(a, b)
+			if lo != want[0] || hi != want[len(want)-1]+1 || hi-lo != len(want) {
+				t.Fatalf("band(%v, %v) = [%d, %d), want ranks %v", a, b, lo, hi, want)
 			}
 		}
 	}
@@ -700,5 +709,57 @@ func TestANACOnApproximateIndexes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Agents that rank candidates with an opponent model use it: among
+// outcomes equally good to them (issue 1 is worth nothing to the agent), they
+// offer the one with the option the opponent keeps asking for, not the
+// index's first.
+func TestModelPicksAmongEqualOffers(t *testing.T) {
+	t.Parallel()
+	own := parley.UtilityFn{Values: [][]int64{{0, parley.Q(0.3), parley.Q(0.7), parley.Q(1)}, {0, 0}}}
+	opp := parley.UtilityFn{Values: [][]int64{{parley.Q(1), parley.Q(0.7), parley.Q(0.3), 0}, {0, parley.Q(0.5)}}}
+	m := &parley.Model{Sizes: []int{4, 2}, Parties: []parley.PartyModel{{Name: "a", Utility: own}, {Name: "b", Utility: opp}}}
+	for _, name := range []string{"frequency", "bayesian", "hardheaded", "cuhkagent"} {
+		a := mustNew(t, name)
+		if err := a.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Rounds: 100,
+			Rand: rand.New(rand.NewPCG(1, 1))}); err != nil {
+			t.Fatal(err)
+		}
+		var act parley.Action
+		for r, o := range []parley.Outcome{{0, 1}, {1, 1}} {
+			act = a.Act(&parley.Turn{Kind: parley.TurnRespond, Round: r, Time: float64(r) / 100, Offer: o, Offerer: 1})
+		}
+		if act.Kind != parley.ActOffer || act.Outcome[1] != 1 {
+			t.Errorf("%s: %v %v, want an offer with the opponent's option 1 on issue 1", name, act.Kind, act.Outcome)
+		}
+	}
+}
+
+// pickBy compares at most k candidates spread evenly over [lo, hi), the
+// first of them lo, and keeps the lowest rank on ties.
+func TestPickBy(t *testing.T) {
+	t.Parallel()
+	m := randomParties(rand.New(rand.NewPCG(5, 5)), []int{10, 10, 10, 10}, 1)
+	x := NewIndex(m, &m.Parties[0].Utility)
+	lo, hi := 1000, 1000+5000
+	calls := 0
+	r, _ := pickBy(x, lo, hi, 32, nil, func(parley.Outcome) float64 { calls++; return 1 })
+	if r != lo || calls != 32 {
+		t.Errorf("constant score: rank %d after %d calls, want %d after 32", r, calls, lo)
+	}
+	want := x.Outcome(lo+(31*5000)/32, nil) // the last candidate compared
+	r, _ = pickBy(x, lo, hi, 32, nil, func(o parley.Outcome) float64 {
+		if slices.Equal(o, want) {
+			return 2
+		}
+		return 1
+	})
+	if r != lo+(31*5000)/32 {
+		t.Errorf("rank %d, want the one scored best, %d", r, lo+(31*5000)/32)
+	}
+	if r, _ := pickBy(x, lo, lo+3, 32, nil, func(o parley.Outcome) float64 { return float64(o[0]) }); r < lo || r >= lo+3 {
+		t.Errorf("small range: rank %d outside [%d, %d)", r, lo, lo+3)
 	}
 }

@@ -58,11 +58,7 @@ type CUHKAgent struct {
 	// K is the number of candidates compared at each offer (≥ 1; 0 means
 	// 32).
 	K int
-	negotiator
-	sc scale
-	opponents
-	log     bidLog
-	clock   turnClock
+	learner
 	delta   float64 // discount factor (1: none)
 	lambda0 float64 // λ0
 	lambda  float64 // λ
@@ -70,7 +66,6 @@ type CUHKAgent struct {
 	offers  int     // offers received
 	tough   bool    // the last offer was the opponent's best, offered back
 	started bool
-	scratch parley.Outcome
 }
 
 var (
@@ -83,13 +78,9 @@ func (a *CUHKAgent) Init(s *parley.Session) error {
 	if err := defaultK(&a.K, 32, "cuhkagent"); err != nil {
 		return err
 	}
-	if err := a.init(s); err != nil {
+	if err := a.start(s); err != nil {
 		return err
 	}
-	a.sc = newScale(a.idx)
-	a.opponents.reset(s.Model, s.Party)
-	a.log.init(len(s.Model.Sizes))
-	a.clock.init(s)
 	a.delta = 1
 	beta := 1.2
 	switch {
@@ -105,7 +96,6 @@ func (a *CUHKAgent) Init(s *parley.Session) error {
 		a.size = z.Int64()
 	}
 	a.offers, a.tough, a.started = 0, false, false
-	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
 }
 

@@ -47,15 +47,11 @@ type HardHeaded struct {
 	// K is the number of candidates compared at each offer (≥ 1; 0
 	// means 32).
 	K int
-	negotiator
-	sc scale
-	opponents
-	log     bidLog
+	learner
 	pmin    float64 // unit scale
 	last    int64   // utility of its previous offer
 	lowest  int64   // utility of its worst offer so far
 	offered bool
-	scratch parley.Outcome
 }
 
 var (
@@ -74,15 +70,11 @@ func (a *HardHeaded) Init(s *parley.Session) error {
 	if err := defaultK(&a.K, 32, "hardheaded"); err != nil {
 		return err
 	}
-	if err := a.init(s); err != nil {
+	if err := a.start(s); err != nil {
 		return err
 	}
-	a.sc = newScale(a.idx)
-	a.opponents.reset(s.Model, s.Party)
-	a.log.init(len(s.Model.Sizes))
 	a.pmin = max(0.585, a.sc.unit(a.res))
 	a.offered = false
-	a.scratch = make(parley.Outcome, len(s.Model.Sizes))
 	return nil
 }
 
