@@ -133,7 +133,8 @@ func mustNew(tb testing.TB, spec string) parley.Agent {
 // negotiatorNames lists this file's offer-based agents (other registered
 // negotiators, such as single-text delegates, play other protocols).
 func negotiatorNames() []string {
-	return []string{"boulware", "conceder", "frequency", "hardliner", "linear", "random", "timedependent:e=0.5", "titfortat"}
+	return []string{"boulware", "conceder", "frequency", "hardliner", "linear", "random", "timedependent:e=0.5", "titfortat",
+		"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesian"}
 }
 
 func loadGenius(tb testing.TB, dir, domain string, profiles ...string) *parley.Model {

@@ -27,6 +27,7 @@ type domain struct {
 	pareto  [][]float64 // frontier points' utilities
 	nash    []float64   // nil when the zone of agreement is empty
 	maxDist float64     // diagonal of the box of the parties' utility ranges
+	truth   omTruth     // what opponent models are judged against
 }
 
 // prepare runs the analysis once: the Pareto frontier over all outcomes and
@@ -96,6 +97,7 @@ type outcome struct {
 	result    protocol.Result
 	utilities []float64 // per party: of the agreement, else reservation values
 	elapsed   time.Duration
+	models    []agent.OpponentModeler // per party, nil entries (or nil) for agents without one
 }
 
 // cacheUser is implemented by agents that take their outcome index from an
@@ -129,7 +131,7 @@ func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int,
 	if _, err := d.Run(ctx); err != nil {
 		return outcome{}, err
 	}
-	o := outcome{elapsed: time.Since(start), result: d.Result()}
+	o := outcome{elapsed: time.Since(start), result: d.Result(), models: modelers(players)}
 	o.utilities = make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if o.result.End == parley.Agreement {

@@ -83,6 +83,8 @@ var seatColumns = []column{
 	{"reserved_value", kFloat, true},
 	{"advantage", kFloat, true},
 	{"partner_welfare", kFloat, true},
+	{"opponent_model_pearson", kFloat, true},
+	{"opponent_model_rmse", kFloat, true},
 }
 
 // columns returns the columns for a tournament whose largest scenario has
@@ -116,6 +118,7 @@ type row struct {
 	agents   []string // spec per seat
 	out      outcome
 	m        metrics
+	om       []omQuality // per seat; nil when no seat models its opponents
 }
 
 // fmtFloat writes a float in its shortest round-trip form; NaN as empty.
@@ -154,12 +157,17 @@ func (r *row) record(seats int, def string, dst []string) []string {
 	m := r.scenario.Model
 	for i := range seats {
 		if i >= len(r.agents) {
-			dst = append(dst, "", "", "", "", "", "")
+			dst = append(dst, "", "", "", "", "", "", "", "")
 			continue
 		}
 		u := r.out.utilities[i]
 		rv := m.Parties[i].Utility.F(m.Parties[i].Reservation)
-		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u))
+		om := omQuality{math.NaN(), math.NaN()}
+		if r.om != nil {
+			om = r.om[i]
+		}
+		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u),
+			fmtFloat(om.pearson), fmtFloat(om.rmse))
 	}
 	return dst
 }

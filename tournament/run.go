@@ -303,6 +303,7 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSe
 					return
 				}
 				r.out, r.m = out, r.scenario.measure(out.utilities)
+				r.om, r.out.models = r.scenario.opponentModels(out.models), nil
 				select {
 				case rows <- r:
 				case <-ctx.Done():

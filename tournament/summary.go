@@ -88,6 +88,8 @@ type agentStats struct {
 	agent                              string
 	n, agreements                      int64
 	utility, advantage, welfare, partW acc
+	omN                                [2]int64 // seats with an opponent_model_pearson, _rmse
+	om                                 [2]acc
 }
 
 // Summary aggregates results per agent: every seat an agent played counts
@@ -133,13 +135,25 @@ func (s *Summary) addRecord(rec []string) error {
 		st.advantage.add(v[1])
 		st.partW.add(v[2])
 		st.welfare.add(welfare)
+		for j, col := range []int{6, 7} { // opponent_model_pearson, _rmse: empty without a model
+			if rec[base+col] == "" {
+				continue
+			}
+			x, err := strconv.ParseFloat(rec[base+col], 64)
+			if err != nil {
+				return parley.Errorf(parley.EINVALID, "%s: %q: %v", seatColumns[col].name, rec[base+col], err)
+			}
+			st.om[j].add(x)
+			st.omN[j]++
+		}
 	}
 	return nil
 }
 
 // SummaryColumns are the columns of summary.csv.
 var SummaryColumns = []string{"rank", "agent", "n", "utility_mean", "utility_ci95_low", "utility_ci95_high", "utility_std",
-	"agreement_rate", "advantage_mean", "welfare_mean", "partner_welfare_mean"}
+	"agreement_rate", "advantage_mean", "welfare_mean", "partner_welfare_mean",
+	"opponent_model_pearson_mean", "opponent_model_rmse_mean"}
 
 // Rows returns the summary table: agents ranked by mean utility (highest
 // first; ties by name), with the 95% confidence interval of the mean,
@@ -166,6 +180,7 @@ func (s *Summary) Rows() [][]string {
 			fmtFloat(mean), fmtFloat(mean - half), fmtFloat(mean + half), fmtFloat(sd),
 			fmtFloat(float64(st.agreements) / float64(st.n)),
 			fmtFloat(st.advantage.mean(st.n)), fmtFloat(st.welfare.mean(st.n)), fmtFloat(st.partW.mean(st.n)),
+			fmtFloat(st.om[0].mean(st.omN[0])), fmtFloat(st.om[1].mean(st.omN[1])),
 		})
 	}
 	return out
