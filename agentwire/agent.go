@@ -82,7 +82,7 @@ type Agent struct {
 // A Pender is a Transport that can tell, without blocking, whether the
 // agent has written something not yet received: Agent then catches a line
 // written out of turn before it hands the agent its next turn. (Without
-// it, an out-of-turn line is caught when the agent echoes turn numbers.)
+// it, such a line is caught by its turn number when it is read.)
 type Pender interface {
 	Pending() bool
 }

@@ -417,9 +417,11 @@ func (c *Codec) Unsolicited(line []byte) error {
 }
 
 // Reply reads the agent's reply to the pending your_turn into an action
-// (its Outcome is valid until the next call). A reply that is no JSON
-// message, of a type the turn does not allow, with an outcome of the wrong
-// shape, out of turn or otherwise malformed is the agent's fault: the
+// (its Outcome is valid until the next call). Every reply carries the
+// number of the turn it answers ("turn"), so that a late or doubled reply
+// is caught for sure. A reply that is no JSON message, of a type the turn
+// does not allow, with an outcome of the wrong shape, without its turn
+// number, out of turn or otherwise malformed is the agent's fault: the
 // error says what it did, for the negotiation's "why". Whether the action
 // is acceptable to the protocol (a text that changes an agreed clause) is
 // the protocol's to check (protocol.Protocol.Check).
@@ -433,7 +435,10 @@ func (c *Codec) Reply(line []byte) (parley.Action, error) {
 	if err := json.Unmarshal(line, r); err != nil {
 		return parley.Action{}, faultf(ErrBadMessage, "wrote a line that is not a valid message (%s): %s", jsonError(err), snippet(line))
 	}
-	if r.Turn != 0 && r.Turn != c.turn {
+	switch {
+	case r.Turn == 0:
+		return parley.Action{}, faultf(ErrBadMessage, `sent a reply without its turn number (echo "turn": %d of the your_turn): %s`, c.turn, snippet(line))
+	case r.Turn != c.turn:
 		return parley.Action{}, faultf(ErrOutOfTurn, "answered out of turn: a reply to turn %d during turn %d", r.Turn, c.turn)
 	}
 	if len(r.Reason) > MaxReason {

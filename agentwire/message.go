@@ -144,8 +144,8 @@ type Clause struct {
 // waits for one reply.
 type YourTurn struct {
 	Type string `json:"type"` // "your_turn"
-	// Turn numbers the agent's turns from 1; a reply may echo it ("turn"),
-	// and then a late reply to an earlier turn is caught for sure.
+	// Turn numbers the agent's turns from 1; the reply echoes it ("turn"),
+	// so that a late or doubled reply is caught for sure.
 	Turn int64 `json:"turn"`
 	// Kind is what is asked: "propose" (make the first offer), "respond"
 	// (accept Offer or counter it), "text" (the mediator writes the text),
@@ -205,7 +205,7 @@ type Finished struct {
 // Reply is any message an agent sends: its answer to a your_turn.
 type Reply struct {
 	Type string `json:"type"`
-	// Turn, when present (not 0), must be the your_turn's number.
+	// Turn is the number of the your_turn answered (required).
 	Turn int64 `json:"turn,omitempty"`
 	// Bid is an offer's outcome (offer; with accept, optionally the offer
 	// accepted, which must be the standing one).

@@ -172,7 +172,7 @@ func exitText(err error) string {
 	if err != nil {
 		return "exited: " + err.Error()
 	}
-	return "exited"
+	return "exited with status 0"
 }
 
 // Close implements Transport: it closes the agent's input, gives it
