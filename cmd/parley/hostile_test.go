@@ -191,7 +191,7 @@ var hostileCases = []hostileCase{
 	{name: "TournamentFileMissing", args: "tournament run $D/nosuch.yaml", code: 2, want: []string{"no such file: $D/nosuch.yaml"}},
 	{name: "TournamentOtherSeed", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 20 --seed 9 --out $D/prev", code: 2, want: []string{"prev/results.csv:2", "recorded by another tournament"}},
 	{name: "TournamentOtherRounds", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 21 --out $D/prev", code: 2, want: []string{"prev/results.csv:2", "recorded by another tournament"}},
-	{name: "TournamentOldHeader", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 20 --out $D/oldcsv", code: 2, want: []string{"oldcsv/results.csv:1: column 19 is \"agent_0\", expected \"definition\""}},
+	{name: "TournamentOldHeader", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 20 --out $D/oldcsv", code: 2, want: []string{"oldcsv/results.csv:1: column 19 is \"t\", expected \"definition\""}},
 	{name: "MergeNothing", args: "tournament merge --out $D/m", code: 2, want: []string{"at least one SHARD_DIR"}},
 	{name: "MergeNotTournament", args: "tournament merge --out $D/m $D", code: 2, want: []string{"is no tournament folder"}},
 	{name: "MergeIntoShard", args: "tournament merge --out $D/prev $D/prev", code: 2, want: []string{"is also a shard folder"}},
