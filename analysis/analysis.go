@@ -82,7 +82,10 @@ type Report struct {
 	Zone             Zone      `json:"zone"`
 	Blocking         []Block   `json:"blocking"`
 	TradeHints       []Trade   `json:"trade_hints"`
-	Notes            []string  `json:"notes,omitempty"`
+	// Discount says how discounting shrinks the zone with time; absent
+	// when no party discounts.
+	Discount *Discount `json:"discount,omitempty"`
+	Notes    []string  `json:"notes,omitempty"`
 }
 
 // PartyInfo describes a party for the report.
@@ -254,9 +257,13 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 			r.Notes = append(r.Notes, "Bargaining solutions are computed over a bounded (not exact) frontier of the zone.")
 		}
 		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
-	} else if !opt.NoBlocking {
-		if err := blocking(m, r, opt); err != nil {
-			return nil, err
+		r.Discount = discount(m, zf, zexact)
+	} else {
+		r.Discount = discount(m, nil, z.Exact)
+		if !opt.NoBlocking {
+			if err := blocking(m, r, opt); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.TradeHints = trades(m, 5)
