@@ -82,18 +82,18 @@ func Discount(u, d, t float64) float64 {
 // values.
 func (pm *PartyModel) Payoff(o Outcome, t float64) (discounted, undiscounted float64) {
 	if o != nil {
-		undiscounted = F(pm.Utility.Eval(o))
+		undiscounted = pm.Utility.F(pm.Utility.Eval(o))
 	} else {
-		undiscounted = F(pm.Reservation)
+		undiscounted = pm.Utility.F(pm.Reservation)
 	}
 	if d, same := pm.sharedFactor(); same {
 		return Discount(undiscounted, d, t), undiscounted
 	}
 	for j := range pm.Principals {
 		p := &pm.Principals[j]
-		v := F(p.Reservation)
+		v := p.Utility.F(p.Reservation)
 		if o != nil {
-			v = F(p.Utility.Eval(o))
+			v = p.Utility.F(p.Utility.Eval(o))
 		}
 		discounted += pm.Weights[j] * Discount(v, p.DiscountFactor(), t)
 	}

@@ -121,7 +121,7 @@ func (c *Codec) settings() *Settings {
 
 // profile compiles a party's own preferences for the wire.
 func profile(pm *parley.PartyModel) *Profile {
-	p := &Profile{Values: values(&pm.Utility), Rects: rects(&pm.Utility), Reservation: parley.F(pm.Reservation), Discount: pm.DiscountFactor()}
+	p := &Profile{Values: values(&pm.Utility), Rects: rects(&pm.Utility), Reservation: pm.Utility.F(pm.Reservation), Discount: pm.DiscountFactor()}
 	if !pm.Delegation {
 		if len(pm.Principals) == 1 {
 			p.RedLines = regions(pm.Principals[0].RedLines)
@@ -133,7 +133,7 @@ func profile(pm *parley.PartyModel) *Profile {
 	for j := range pm.Principals {
 		pr := &pm.Principals[j]
 		p.Factions = append(p.Factions, Faction{Name: pr.Name, Weight: pm.Weights[j], Values: values(&pr.Utility), Rects: rects(&pr.Utility),
-			Reservation: parley.F(pr.Reservation), Discount: pr.DiscountFactor(), RedLines: regions(pr.RedLines)})
+			Reservation: pr.Utility.F(pr.Reservation), Discount: pr.DiscountFactor(), RedLines: regions(pr.RedLines)})
 	}
 	return p
 }
@@ -143,7 +143,7 @@ func values(u *parley.UtilityFn) [][]float64 {
 	for i, vs := range u.Values {
 		out[i] = make([]float64, len(vs))
 		for k, v := range vs {
-			out[i][k] = parley.F(v)
+			out[i][k] = u.F(v)
 		}
 	}
 	return out
@@ -152,7 +152,7 @@ func values(u *parley.UtilityFn) [][]float64 {
 func rects(u *parley.UtilityFn) []Rect {
 	var out []Rect
 	for _, r := range u.Rects {
-		out = append(out, Rect{Utility: parley.F(r.Utility), Region: region(r.Region)})
+		out = append(out, Rect{Utility: u.F(r.Utility), Region: region(r.Region)})
 	}
 	return out
 }

@@ -94,13 +94,13 @@ func TestSettingsOwnProfileOnly(t *testing.T) {
 			if got.Protocol != agentwire.Version || got.Party != p || got.Seat != parley.PartySeat(p) || got.Role != "party" {
 				t.Fatalf("header %+v", got)
 			}
-			if got.Profile == nil || got.Profile.Reservation != parley.F(pm.Reservation) || got.Profile.Discount != pm.DiscountFactor() {
+			if got.Profile == nil || got.Profile.Reservation != pm.Utility.F(pm.Reservation) || got.Profile.Discount != pm.DiscountFactor() {
 				t.Fatalf("party %d: profile %+v", p, got.Profile)
 			}
 			for i, vs := range pm.Utility.Values {
 				for o, v := range vs {
-					if got.Profile.Values[i][o] != parley.F(v) {
-						t.Fatalf("party %d: values[%d][%d] = %v, want %v", p, i, o, got.Profile.Values[i][o], parley.F(v))
+					if got.Profile.Values[i][o] != pm.Utility.F(v) {
+						t.Fatalf("party %d: values[%d][%d] = %v, want %v", p, i, o, got.Profile.Values[i][o], pm.Utility.F(v))
 					}
 				}
 			}

@@ -64,7 +64,7 @@ func discount(m *parley.Model, zf []parley.FrontierPoint, zexact bool) *Discount
 	for k, p := range zf {
 		closes[k] = math.Inf(1)
 		for i := range m.Parties {
-			closes[k] = min(closes[k], lasts(parley.F(p.U[i]), parley.F(m.Parties[i].Reservation), d.Factors[i]))
+			closes[k] = min(closes[k], lasts(m.Parties[i].Utility.F(p.U[i]), m.Parties[i].Utility.F(m.Parties[i].Reservation), d.Factors[i]))
 		}
 		best = max(best, closes[k])
 	}

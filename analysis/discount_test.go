@@ -58,7 +58,7 @@ func TestDiscountAgainstBruteForce(t *testing.T) {
 			zone = append(zone, m.Eval(o))
 			c := math.Inf(1)
 			for i := range m.Parties {
-				c = min(c, lasts(parley.F(m.Parties[i].Utility.Eval(o)), parley.F(m.Parties[i].Reservation), m.Parties[i].DiscountFactor()))
+				c = min(c, lasts(m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(o)), m.Parties[i].Utility.F(m.Parties[i].Reservation), m.Parties[i].DiscountFactor()))
 			}
 			want = max(want, c)
 		}
@@ -76,7 +76,7 @@ func TestDiscountAgainstBruteForce(t *testing.T) {
 			for _, u := range front {
 				c := math.Inf(1)
 				for i := range m.Parties {
-					c = min(c, lasts(parley.F(u[i]), parley.F(m.Parties[i].Reservation), m.Parties[i].DiscountFactor()))
+					c = min(c, lasts(m.Parties[i].Utility.F(u[i]), m.Parties[i].Utility.F(m.Parties[i].Reservation), m.Parties[i].DiscountFactor()))
 				}
 				if c > z.T {
 					n++

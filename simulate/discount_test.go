@@ -54,9 +54,9 @@ func TestDiscountedUtilities(t *testing.T) {
 				t.Fatalf("t = %v", run.Time)
 			}
 			for i := range m.Parties {
-				want := parley.F(m.Parties[i].Reservation)
+				want := m.Parties[i].Utility.F(m.Parties[i].Reservation)
 				if tc.agreed {
-					want = parley.F(m.Parties[i].Utility.Eval(run.Result.Agreement))
+					want = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(run.Result.Agreement))
 				}
 				if run.UtilitiesUndiscounted[i] != want {
 					t.Errorf("party %d: undiscounted %v, want %v", i, run.UtilitiesUndiscounted[i], want)

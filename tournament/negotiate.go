@@ -88,7 +88,7 @@ func utilityRange(u *parley.UtilityFn) (lo, hi float64) {
 			h += r.Utility
 		}
 	}
-	return parley.F(l), parley.F(h)
+	return u.F(l), u.F(h)
 }
 
 // outcome is what one negotiation produced.

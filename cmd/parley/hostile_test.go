@@ -167,7 +167,7 @@ var hostileCases = []hostileCase{
 
 	// Transcripts.
 	{name: "TranscriptEmpty", args: "replay $D/empty.jsonl", code: 2, want: []string{"empty.jsonl:1:", "empty transcript"}},
-	{name: "TranscriptSeq", args: "replay $D/seq.jsonl", code: 2, want: []string{"seq.jsonl:3:", "event seq 5, want 1"}},
+	{name: "TranscriptSeq", args: "replay $D/seq.jsonl", code: 2, want: []string{"seq.jsonl:3:", "chain breaks at seq 1: found seq 5"}},
 	{name: "TranscriptVersion", args: "replay $D/ver.jsonl", code: 2, want: []string{"ver.jsonl:1:", `unsupported transcript schema version "parley.transcript/9"`}},
 	{name: "TranscriptFieldType", args: "replay $D/seqtype.jsonl", code: 2, want: []string{"seqtype.jsonl:2:", "seq: expected a whole number, got a JSON string"}},
 	{name: "ManifestFieldType", args: "tournament merge --out $D/m $D/typeman", code: 2, want: []string{"typeman/tournament.json", "definition.reps: expected a whole number, got a JSON string"}},
@@ -384,7 +384,7 @@ func hostileFixtures(t *testing.T) string {
 	}
 	// A transcript, and broken copies.
 	tr := filepath.Join(dir, "t.jsonl")
-	if _, errs, code := run(t, "simulate", "--variant", "before-recess", "--transcript", tr); code != 0 {
+	if _, errs, code := run(t, "simulate", "--variant", "us-signs", "--transcript", tr); code != 0 {
 		t.Fatalf("transcript: %s", errs)
 	}
 	b := read("$D/t.jsonl")

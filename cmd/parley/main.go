@@ -5,6 +5,7 @@
 //	parley analyze --genius DOMAIN.xml PROFILE.xml [PROFILE.xml ...]
 //	parley simulate [FILE.yaml | --genius DOMAIN.xml PROFILE.xml ...] [flags]
 //	parley agents
+//	parley audit verify (--db parley.db [--session ID] | FILE.jsonl)
 //	parley replay FILE.jsonl
 //	parley scenarios
 //	parley validate FILE.yaml
@@ -135,6 +136,7 @@ Usage:
   parley simulate --runs N                Monte Carlo over the scenario's uncertainty ranges
   parley convert --to genius|geniusweb|yaml --out DIR (FILE.yaml | --genius ... | --geniusweb ...)
   parley agents                           list the agents
+  parley audit verify --db FILE [--session ID] | FILE.jsonl   check hash chains: where one breaks, or that it holds
   parley replay FILE.jsonl                rebuild a negotiation from its transcript and check it
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
@@ -165,6 +167,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ConvertCommand{Main: m}).Run(ctx, args[1:])
 	case "agents":
 		return (&AgentsCommand{Main: m}).Run(ctx, args[1:])
+	case "audit":
+		return (&AuditCommand{Main: m}).Run(ctx, args[1:])
 	case "replay":
 		return (&ReplayCommand{Main: m}).Run(ctx, args[1:])
 	case "scenarios":
