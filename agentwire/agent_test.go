@@ -65,7 +65,7 @@ func play(t *testing.T, m *parley.Model, pc protocol.Config, parties []session.P
 	return d.Result(), time.Since(start), d
 }
 
-func builtin(t *testing.T, spec string) session.Player {
+func builtin(t testing.TB, spec string) session.Player {
 	t.Helper()
 	a, err := agent.New(spec)
 	if err != nil {

@@ -51,21 +51,25 @@ func CheckCommand(argv []string) error {
 		return parley.Errorf(parley.EINVALID, "no command given")
 	}
 	if _, err := exec.LookPath(argv[0]); err != nil {
-		return parley.Errorf(parley.EINVALID, "command %q not found%s", argv[0], lookHint(argv[0], err))
+		return parley.Errorf(parley.EINVALID, "command %q %s", argv[0], lookWhy(argv[0], err))
 	}
 	return nil
 }
 
-func lookHint(name string, err error) string {
+func lookWhy(name string, err error) string {
+	if fi, serr := os.Stat(name); serr == nil && strings.ContainsRune(name, os.PathSeparator) {
+		if fi.IsDir() {
+			return "is a directory, not a program"
+		}
+		return "is not executable"
+	}
 	switch {
 	case errors.Is(err, exec.ErrNotFound) && !strings.ContainsRune(name, os.PathSeparator):
-		return " on PATH"
-	case errors.Is(err, os.ErrPermission):
-		return " (not executable)"
+		return "not found on PATH"
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, os.ErrNotExist):
-		return ""
+		return "not found"
 	}
-	return ": " + err.Error()
+	return "cannot be run: " + err.Error()
 }
 
 // process is a running agent: its pipes, its process group and its

@@ -17,7 +17,7 @@ import (
 // where python3 is missing; CI has it. The interpreter is named by its
 // own path, not through a version manager's shim (pyenv's is a shell
 // script that takes longer to start than the negotiation).
-func python(t *testing.T, args ...string) []string {
+func python(t testing.TB, args ...string) []string {
 	t.Helper()
 	pyOnce.Do(func() {
 		py, err := exec.LookPath("python3")

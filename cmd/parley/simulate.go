@@ -58,7 +58,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
 	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
-	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation besides --rounds, e.g. 2s: agents see the nearer of the two in their time t, and what parties get is discounted at it (0: none)")
+	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation besides --rounds, e.g. 2s: agents see the nearer of the two in their time t, and what parties get is discounted at it (0 or left out: none)")
 	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")

@@ -23,6 +23,7 @@ pie, so it concedes earlier. Standard library only.
 import bisect
 import itertools
 import json
+import os
 import random
 import sys
 
@@ -78,6 +79,7 @@ class Agent:
         self.utils = [u for u, _ in pairs]
         self.outcomes = [list(o) for _, o in pairs]
         self.best = list(best)
+        self.hopeless = p.utility(self.best) <= p.reservation
         self.pmax = self.utils[-1]
         self.pmin = min(max(self.utils[0], p.reservation), self.pmax)
 
@@ -95,7 +97,7 @@ class Agent:
         kind = turn["kind"]
         if kind == "text":
             return self.write_text(turn)
-        if self.profile.utility(self.best) <= self.profile.reservation:
+        if self.hopeless:
             return {"type": "end_negotiation", "reason": "nothing beats my reservation value"}
         target = self.target(turn["t"])
         if kind == "answer":
@@ -161,17 +163,17 @@ def main():
         exponent = float(args[1])
     elif args:
         sys.exit("usage: agent.py [--e EXPONENT]")
-    out = sys.stdout.buffer
     dumps = json.JSONEncoder(separators=(",", ":")).encode
+    loads = json.loads
     agent = None
     for raw in sys.stdin.buffer:
-        msg = json.loads(raw)
+        msg = loads(raw)
         kind = msg["type"]
         if kind == "your_turn":
             reply = agent.act(msg)
             reply["turn"] = msg["turn"]
-            out.write(dumps(reply).encode() + b"\n")
-            out.flush()
+            # One unbuffered write per reply: the engine waits for it.
+            os.write(1, (dumps(reply) + "\n").encode())
         elif kind == "action_done":
             agent.observe(msg)
         elif kind == "settings":
