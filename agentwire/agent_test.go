@@ -2,6 +2,7 @@ package agentwire_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,4 +207,43 @@ func TestCommandNotFound(t *testing.T) {
 	if res.End != parley.AgentError || !strings.Contains(res.Why, "party PA (agent vanished): could not be started: command") {
 		t.Fatalf("end %s: %s", res.End, res.Why)
 	}
+}
+
+// TestFinishedMessage: a well-behaved program is told how the negotiation
+// ended — after the action_done messages it had not seen — with what its
+// party got, discounted and not; and it exits of itself (no kill needed,
+// nothing left behind).
+func TestFinishedMessage(t *testing.T) {
+	sh := needSh(t)
+	t.Parallel()
+	m := market(t, 2, 0.5)
+	out := filepath.Join(t.TempDir(), "seen")
+	// It offers [0,0,0] twice, then accepts; it writes down what it reads
+	// after its last reply.
+	path, pidfile := script(t, `n=0
+while read l; do
+  case "$l" in
+  *your_turn*) n=$((n+1)); if [ $n -lt 3 ]; then echo "{\"type\":\"offer\",\"bid\":[0,0,0],\"turn\":$n}"; else echo "{\"type\":\"end_negotiation\",\"turn\":$n,\"reason\":\"enough\"}"; fi;;
+  *) if [ $n -ge 3 ]; then echo "$l" >> "$2"; fi;;
+  esac
+done`)
+	a := agentwire.Command([]string{sh, path, pidfile, out}, agentwire.CommandOptions{})
+	res, _, _ := play(t, m, protocol.SAOConfig{Rounds: 10}, []session.Player{builtin(t, "hardliner"), {Agent: a, Name: "polite"}}, session.Player{}, 0)
+	if res.End != parley.WalkOut || res.By != 1 {
+		t.Fatalf("end %s by %d: %s", res.End, res.By, res.Why)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var f agentwire.Finished
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &f) != nil {
+		t.Fatalf("after its walk-out the agent read %q", lines)
+	}
+	u, un := m.Parties[1].Payoff(nil, 5.0/20)
+	if f.Type != "finished" || f.End != "walk_out" || f.T != 5.0/20 || f.Utility == nil || *f.Utility != u || *f.UtilityUndiscounted != un || u >= un {
+		t.Fatalf("finished %s; want walk_out at t=0.25 with utility %v (undiscounted %v)", lines[0], u, un)
+	}
+	noLeak(t, pidfile)
 }
