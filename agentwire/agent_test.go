@@ -247,3 +247,34 @@ done`)
 	}
 	noLeak(t, pidfile)
 }
+
+// slow is a built-in agent that takes its time: a hardliner that sleeps
+// before each move.
+type slow struct {
+	parley.Agent
+	d time.Duration
+}
+
+func (s slow) Act(t *parley.Turn) parley.Action {
+	time.Sleep(s.d)
+	return s.Agent.Act(t)
+}
+
+// TestAnswersBeforeAsked: a program that writes a reply before it is asked
+// — here even numbered as the turn to come — is caught as out of turn
+// before its turn is handed to it: the line waits in the pipe while the
+// other party thinks.
+func TestAnswersBeforeAsked(t *testing.T) {
+	sh := needSh(t)
+	t.Parallel()
+	m := market(t, 2, 0)
+	path, pidfile := script(t, `read settings; echo '{"type":"offer","bid":[0,0,0],"turn":1}'; n=1; while read l; do case "$l" in *your_turn*) n=$((n+1)); echo "{\"type\":\"offer\",\"bid\":[0,0,0],\"turn\":$n}";; esac; done`)
+	bad := agentwire.Command([]string{sh, path, pidfile}, agentwire.CommandOptions{})
+	thinker := builtin(t, "hardliner")
+	thinker.Agent = slow{Agent: thinker.Agent, d: 300 * time.Millisecond}
+	res, _, _ := play(t, m, protocol.SAOConfig{Rounds: 5}, []session.Player{thinker, {Agent: bad, Name: "eager"}}, session.Player{}, 0)
+	if res.End != parley.AgentError || !strings.Contains(res.Why, `party PB (agent eager): answered out of turn: wrote "{\"type\":\"offer\",\"bid\":[0,0,0],\"turn\":1}" when it was not its turn`) {
+		t.Fatalf("end %s: %s", res.End, res.Why)
+	}
+	noLeak(t, pidfile)
+}

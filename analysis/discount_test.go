@@ -122,30 +122,7 @@ func naiveFront(us [][]int64) [][]int64 {
 // at t = 1 only 7 (0.6·0.5 = 0.3 is not above 0.3).
 func TestDiscountHandWorked(t *testing.T) {
 	t.Parallel()
-	s := &parley.Scenario{ID: "price", Issues: []parley.Issue{{Name: "price", Kind: parley.Integer, Min: 0, Max: 10, Options: parley.NumericOptions(parley.Integer, 0, 10, 0)}}}
-	for p, name := range []string{"buyer", "seller"} {
-		pref := parley.IssuePref{Issue: "price", Weight: parley.Estimate{Value: 1}}
-		for i := 0; i <= 10; i++ {
-			v := float64(i) / 10
-			if p == 1 {
-				v = 1 - v
-			}
-			pref.Values = append(pref.Values, parley.OptionValue{Option: s.Issues[0].Options[i].Label, Value: parley.Estimate{Value: v}})
-		}
-		pr := &parley.Preferences{Issues: []parley.IssuePref{pref}, Reservation: parley.Estimate{Value: []float64{0.3, 0.2}[p]}}
-		if p == 0 {
-			pr.Discount = parley.Estimate{Value: 0.5}
-		}
-		s.Parties = append(s.Parties, parley.Party{Name: name, Preferences: pr})
-	}
-	m, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Analyze(context.Background(), m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := priceReport(t, [2]float64{0.3, 0.2}, [2]float64{0.5, 0})
 	d := rep.Discount
 	if d == nil || d.ClosesAt == nil || math.Abs(*d.ClosesAt-math.Log(0.7/0.3)/math.Log(2)) > 1e-9 || !d.Exact {
 		t.Fatalf("discount %+v", d)
@@ -159,4 +136,42 @@ func TestDiscountHandWorked(t *testing.T) {
 	if d.Factors[0] != 0.5 || d.Factors[1] != 1 {
 		t.Errorf("factors %v", d.Factors)
 	}
+	// Reservations 0 and −0.2: discounting never brings a positive
+	// utility down to them, so the zone (prices 1..9 for the seller at
+	// 0, all for the buyer at −0.2) never closes.
+	rep = priceReport(t, [2]float64{-0.2, 0}, [2]float64{0.5, 0.8})
+	if d := rep.Discount; d == nil || d.ClosesAt != nil || d.Shrink[4].FrontierPoints != d.Shrink[0].FrontierPoints || d.Shrink[0].FrontierPoints == 0 {
+		t.Fatalf("discount %+v", d)
+	}
+}
+
+// priceReport analyses one issue of 11 prices (buyer i/10, seller
+// 1 − i/10) with the given reservations and discount factors (0: none).
+func priceReport(t *testing.T, res, disc [2]float64) *Report {
+	t.Helper()
+	s := &parley.Scenario{ID: "price", Issues: []parley.Issue{{Name: "price", Kind: parley.Integer, Min: 0, Max: 10, Options: parley.NumericOptions(parley.Integer, 0, 10, 0)}}}
+	for p, name := range []string{"buyer", "seller"} {
+		pref := parley.IssuePref{Issue: "price", Weight: parley.Estimate{Value: 1}}
+		for i := 0; i <= 10; i++ {
+			v := float64(i) / 10
+			if p == 1 {
+				v = 1 - v
+			}
+			pref.Values = append(pref.Values, parley.OptionValue{Option: s.Issues[0].Options[i].Label, Value: parley.Estimate{Value: v}})
+		}
+		pr := &parley.Preferences{Issues: []parley.IssuePref{pref}, Reservation: parley.Estimate{Value: res[p]}}
+		if disc[p] > 0 {
+			pr.Discount = parley.Estimate{Value: disc[p]}
+		}
+		s.Parties = append(s.Parties, parley.Party{Name: name, Preferences: pr})
+	}
+	m, err := s.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyze(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
