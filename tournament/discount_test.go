@@ -132,3 +132,20 @@ func TestExecAgents(t *testing.T) {
 		t.Fatalf("a missing command: %v", err)
 	}
 }
+
+// TestTimeLimit: the time limit reaches every negotiation: with a round
+// deadline out of reach, each ends at the wall-clock deadline (t = 1)
+// within moments of it.
+func TestTimeLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	def := Definition{Agents: []string{"hardliner", "boulware"}, Scenarios: []string{"testdata/genius/car-domain.xml"}, Rounds: 1 << 22, Seed: 3, TimeLimit: Duration(100 * time.Millisecond)}
+	run(t, def, Options{Out: dir, Workers: 2})
+	recs := readCSV(t, filepath.Join(dir, ResultsCSV))
+	h := recs[0]
+	for _, r := range recs[1:] {
+		if r[col(t, h, "end")] != "deadline" || r[col(t, h, "t")] != "1" || num(t, r[col(t, h, "time")]) > 1 {
+			t.Fatalf("%s: end %s at t=%s after %ss", r[0], r[col(t, h, "end")], r[col(t, h, "t")], r[col(t, h, "time")])
+		}
+	}
+}
