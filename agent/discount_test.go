@@ -73,3 +73,50 @@ func TestConcessionEarlierAsDiscountFalls(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptNextDiscounted: AC_next weighs the agent's own next offer as
+// it would be worth a turn later. A linear buyer facing d = 0.5 at t = 0.5
+// (its previous turn at 0.4) aims at 0.5·0.5^0.5 ≈ 0.354, so it would offer
+// price 36 (0.36); an offer of price 34 (0.34) is below both, but beats
+// 0.36·0.5^0.1 ≈ 0.336: it accepts — where the same agent without
+// discounting refuses.
+func TestAcceptNextDiscounted(t *testing.T) {
+	t.Parallel()
+	for _, d := range []float64{0.5, 1} {
+		m := prices(d)
+		a := Linear()
+		if err := a.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Discount: m.Parties[0].DiscountFactor()}); err != nil {
+			t.Fatal(err)
+		}
+		a.Act(&parley.Turn{Kind: parley.TurnRespond, Time: 0.4, Offer: parley.Outcome{10}, Offerer: 1})
+		act := a.Act(&parley.Turn{Kind: parley.TurnRespond, Time: 0.5, Offer: parley.Outcome{34}, Offerer: 1})
+		if accepted := act.Kind == parley.ActAccept; accepted != (d < 1) {
+			t.Errorf("d=%v: %s %v at t=0.5", d, act.Kind, act.Outcome)
+		}
+	}
+}
+
+// TestDelegateFloorDiscounted: the text-answering delegate's floor falls
+// faster with a smaller discount factor, and is the undiscounted one for
+// d = 1.
+func TestDelegateFloorDiscounted(t *testing.T) {
+	t.Parallel()
+	var floors []int64
+	for _, d := range []float64{1, 0.8, 0.3} {
+		m := prices(d)
+		dl, err := NewDelegate(map[string]string{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dl.Init(&parley.Session{Model: m, Party: 0, Utility: &m.Parties[0].Utility, Discount: d}); err != nil {
+			t.Fatal(err)
+		}
+		floors = append(floors, dl.Floor(0.5))
+		if d == 1 && dl.Floor(0.5) != m.Parties[0].Utility.Q(0.5) {
+			t.Errorf("d=%v: floor(0.5) = %v", d, m.Parties[0].Utility.F(dl.Floor(0.5)))
+		}
+	}
+	if !(floors[0] > floors[1] && floors[1] > floors[2]) {
+		t.Errorf("floors at t=0.5 for d = 1, 0.8, 0.3: %v", floors)
+	}
+}
