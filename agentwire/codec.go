@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -460,7 +461,7 @@ func (c *Codec) Reply(line []byte) (parley.Action, error) {
 		return a, c.checkOutcome("an offer", r.Bid, false)
 	case TypeAccept:
 		a.Kind = parley.ActAccept
-		if len(r.Bid) > 0 && !equal(r.Bid, c.offer) {
+		if len(r.Bid) > 0 && !slices.Equal(r.Bid, c.offer) {
 			return a, faultf(ErrBadMessage, "accepted %v, which is not the standing offer %v", r.Bid, c.offer)
 		}
 	case TypeEndNegotiation:
@@ -514,18 +515,6 @@ func (c *Codec) checkOutcome(what string, o []int, blank bool) error {
 		}
 	}
 	return nil
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // jsonError words a JSON decoding error without Go type names.
