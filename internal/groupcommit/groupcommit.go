@@ -94,7 +94,7 @@ type Queue struct {
 	closed bool
 	wg     sync.WaitGroup
 
-	appends, events, batches atomic.Int64
+	appends, events, batches, failed atomic.Int64
 }
 
 // New starts a queue and its committers. It panics if cfg.Commit is nil (a
@@ -157,14 +157,16 @@ func (q *Queue) Close() {
 }
 
 // Stats counts what the committers did: appends and their events that
-// succeeded, and the transactions (batches) that committed.
+// succeeded, the transactions (batches) that committed, and those that
+// failed as a whole (each then retried request by request, or, if COMMIT
+// failed, answered with the error).
 type Stats struct {
-	Appends, Events, Batches int64
+	Appends, Events, Batches, Failed int64
 }
 
 // Stats returns the counters since New.
 func (q *Queue) Stats() Stats {
-	return Stats{Appends: q.appends.Load(), Events: q.events.Load(), Batches: q.batches.Load()}
+	return Stats{Appends: q.appends.Load(), Events: q.events.Load(), Batches: q.batches.Load(), Failed: q.failed.Load()}
 }
 
 func (q *Queue) run() {
@@ -199,6 +201,9 @@ func (q *Queue) commit(batch []*Request) {
 		r.Out, r.Err = nil, nil
 	}
 	err := q.cfg.Commit(batch)
+	if err != nil {
+		q.failed.Add(1)
+	}
 	if err != nil && len(batch) > 1 && !errors.Is(err, ErrCommit) {
 		for _, r := range batch {
 			q.commit([]*Request{r})
