@@ -135,7 +135,8 @@ func (db *DB) Open() (err error) {
 		}
 	}()
 	if err := db.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: connect to %s: %w", where, err)
+		// Like a missing SQLite file: nothing to open there.
+		return &parley.Error{Code: parley.ENOTFOUND, Message: "postgres: cannot connect to " + where, Err: err}
 	}
 	if err := db.migrate(ctx); err != nil {
 		if errors.Is(err, migrate.ErrVersion) {
