@@ -55,7 +55,10 @@ const (
 	DefaultQueue      = groupcommit.DefaultQueue
 	DefaultCommitters = 2 // batches in flight: one is built while another flushes
 	DefaultReadConns  = 8
-	maxBatchEvents    = 8192 // events per group commit, whatever the appends
+	// DefaultPollInterval is how often WatchHeads asks for a poll while
+	// its connection is down.
+	DefaultPollInterval = time.Second
+	maxBatchEvents      = 8192 // events per group commit, whatever the appends
 )
 
 // migrationLock is the advisory lock key migrations take, with the
@@ -88,10 +91,17 @@ type DB struct {
 	Queue int
 	// Now is the clock for SessionRecord.Created (default time.Now).
 	Now func() time.Time
+	// NoNotify leaves out the NOTIFY each batch sends for the heads it
+	// moves (see WatchHeads), for a database one process uses alone.
+	NoNotify bool
+	// PollInterval is how often WatchHeads asks its caller to poll while
+	// it is not listening (default DefaultPollInterval).
+	PollInterval time.Duration
 
-	pool   *pgxpool.Pool
-	q      *groupcommit.Queue
-	closed atomic.Bool
+	pool    *pgxpool.Pool
+	channel string // of the NOTIFYs, named after the schema
+	q       *groupcommit.Queue
+	closed  atomic.Bool
 }
 
 // NewDB returns a DB for the database at url; call Open before use.
@@ -144,8 +154,15 @@ func (db *DB) Open() (err error) {
 		}
 		return fmt.Errorf("postgres: %s: %w", where, err)
 	}
+	if err := db.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&db.channel); err != nil {
+		return fmt.Errorf("postgres: %s: %w", where, err)
+	}
+	db.channel = channelOf(db.channel)
 	if !db.ReadOnly {
 		w := &writer{pool: db.pool}
+		if !db.NoNotify {
+			w.channel = db.channel
+		}
 		db.q = groupcommit.New(groupcommit.Config{
 			MaxBatch:   db.MaxBatch,
 			MaxEvents:  maxBatchEvents,

@@ -19,7 +19,8 @@ import (
 // writer it keeps no heads in memory: other processes append to the same
 // sessions, so each batch reads the heads it extends under a row lock.
 type writer struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	channel string // NOTIFY the heads moved on this channel, unless ""
 }
 
 // Statements of a batch. The events and heads of a whole batch travel as
@@ -32,6 +33,10 @@ const (
 	sqlMoveHeads = `UPDATE heads AS h SET events = u.events, head = u.head
 		FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u (session, events, head, added)
 		WHERE h.session = u.session AND h.events = u.events - u.added`
+	// NOTIFY is transactional: listeners hear of the heads when, and
+	// only if, the batch commits.
+	sqlNotify = `SELECT pg_notify($1, u.session || ' ' || u.events || ' ' || encode(u.head, 'hex'))
+		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u (session, events, head)`
 )
 
 // commit is the queue's CommitFunc: one transaction for the batch.
@@ -53,7 +58,7 @@ func (w *writer) commit(batch []*groupcommit.Request) error {
 		}
 	}
 	if len(appends) > 0 {
-		if err := appendEvents(ctx, tx, appends); err != nil {
+		if err := appendEvents(ctx, tx, appends, w.channel); err != nil {
 			return err
 		}
 	}
@@ -70,7 +75,7 @@ func (w *writer) commit(batch []*groupcommit.Request) error {
 // append's events to its session's chain and writes events and heads.
 // An append to a missing session or at a seq that is not the session's
 // count gets its own error; the others go on.
-func appendEvents(ctx context.Context, tx pgx.Tx, batch []*groupcommit.Request) error {
+func appendEvents(ctx context.Context, tx pgx.Tx, batch []*groupcommit.Request, channel string) error {
 	ids := make([]string, 0, len(batch))
 	for _, r := range batch {
 		ids = append(ids, r.Session)
@@ -138,6 +143,9 @@ func appendEvents(ctx context.Context, tx pgx.Tx, batch []*groupcommit.Request) 
 		}
 		return nil
 	})
+	if channel != "" {
+		b.Queue(sqlNotify, channel, heads.session, heads.events, heads.head)
+	}
 	return tx.SendBatch(ctx, b).Close()
 }
 

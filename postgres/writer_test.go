@@ -240,3 +240,20 @@ func TestMigrateConcurrently(t *testing.T) {
 		t.Errorf("schema_migrations has %d rows for %d versions", rows, versions)
 	}
 }
+
+// pgExec runs one statement on its own connection and scans its one row
+// into dst (if not nil).
+func pgExec(t *testing.T, url string, dst any, sql string, args ...any) error {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if dst == nil {
+		_, err = conn.Exec(ctx, sql, args...)
+		return err
+	}
+	return conn.QueryRow(ctx, sql, args...).Scan(dst)
+}

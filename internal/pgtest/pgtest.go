@@ -286,6 +286,20 @@ func Start(bin string) (*Cluster, error) {
 	if out, err := exec.Command("cp", "-a", tmpl, filepath.Join(dir, "data")).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("copy the cluster template: %w: %s", err, tail(out, 400))
 	}
+	// Commits write the WAL to the kernel but do not wait for the disk: a
+	// crash of the server process (SIGKILL, what the tests do) loses
+	// nothing, only a crash of the machine would, and the suite stays fast
+	// on a slow disk. In the configuration file, not on the command line,
+	// so that Durable can turn it on (ALTER SYSTEM overrides the file,
+	// not the command line).
+	conf, err := os.OpenFile(filepath.Join(dir, "data", "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	_, err = conf.WriteString("\n# parley pgtest: fast, and safe against crashes of the server process\nfsync = off\n")
+	if err := errors.Join(err, conf.Close()); err != nil {
+		return nil, err
+	}
 	var lastErr error
 	for range 5 { // a free port can be taken between our probe and the server's bind
 		if c.Port, err = freePort(); err != nil {
@@ -381,12 +395,7 @@ func (c *Cluster) start() error {
 		"-c", "log_min_messages=warning",
 		// A test cluster's one database: no autovacuum surprises in
 		// timings, no noise in the log.
-		"-c", "autovacuum=off",
-		// Commits write the WAL to the kernel but do not wait for the
-		// disk: a crash of the server process (SIGKILL, what the tests
-		// do) loses nothing, only a crash of the machine would, and the
-		// suite stays fast on a slow disk. Benchmarks call Durable.
-		"-c", "fsync=off")
+		"-c", "autovacuum=off")
 	cmd.Dir = c.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{
