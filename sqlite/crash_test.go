@@ -1,12 +1,10 @@
 package sqlite_test
 
 import (
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/parleyhq/parley/storetest"
 )
@@ -31,30 +29,9 @@ func TestCrash(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	acked := map[storetest.Ack]bool{}
-	for run := range 6 {
-		delay := time.Duration(20+r.IntN(250)) * time.Millisecond
-		c := storetest.StartChild(t, "TestCrashChild", "PARLEY_CRASH_DB="+path, "PARLEY_CRASH_RUN="+strconv.Itoa(run))
-		<-c.Ready()
-		time.Sleep(delay)
-		c.Kill()
-		for _, a := range c.Acks() {
-			acked[a] = true
-		}
-		if f := c.Fails(); len(f) > 0 {
-			t.Fatalf("run %d: appends failed: %v", run, f)
-		}
-		s, err := open(path)
-		if err != nil {
-			t.Fatalf("reopen after the kill: %v", err)
-		}
-		storetest.CheckAcked(t, s, acked)
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("run %d: killed after %v; %d events acknowledged, %d in all", run, delay, len(c.Acks()), len(acked))
-	}
+	storetest.Crash(t, 6, func() (storetest.Store, error) { return open(path) }, func(run int) *storetest.Child {
+		return storetest.StartChild(t, "TestCrashChild", "PARLEY_CRASH_DB="+path, "PARLEY_CRASH_RUN="+strconv.Itoa(run))
+	})
 }
 
 // TestCrashChild is the process TestCrash kills; it does nothing unless
