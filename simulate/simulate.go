@@ -279,9 +279,9 @@ func Utilities(m *parley.Model, r protocol.Result) []float64 {
 	u := make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if r.End == parley.Agreement {
-			u[i] = parley.F(m.Parties[i].Utility.Eval(r.Agreement))
+			u[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(r.Agreement))
 		} else {
-			u[i] = parley.F(m.Parties[i].Reservation)
+			u[i] = m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		}
 	}
 	return u
@@ -319,7 +319,7 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 				}
 			}
 			if why == "" {
-				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", parley.F(pr.Utility.Eval(o)), parley.F(pr.Reservation))
+				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", pr.Utility.F(pr.Utility.Eval(o)), pr.Utility.F(pr.Reservation))
 			}
 			name := pr.Name
 			if p.Delegation {

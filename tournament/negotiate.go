@@ -88,7 +88,7 @@ func utilityRange(u *parley.UtilityFn) (lo, hi float64) {
 			h += r.Utility
 		}
 	}
-	return parley.F(l), parley.F(h)
+	return u.F(l), u.F(h)
 }
 
 // outcome is what one negotiation produced.
@@ -133,9 +133,9 @@ func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int,
 	o.utilities = make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if o.result.End == parley.Agreement {
-			o.utilities[i] = parley.F(m.Parties[i].Utility.Eval(o.result.Agreement))
+			o.utilities[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(o.result.Agreement))
 		} else {
-			o.utilities[i] = parley.F(m.Parties[i].Reservation)
+			o.utilities[i] = m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		}
 	}
 	return o, nil

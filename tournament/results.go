@@ -158,7 +158,7 @@ func (r *row) record(seats int, def string, dst []string) []string {
 			continue
 		}
 		u := r.out.utilities[i]
-		rv := parley.F(m.Parties[i].Reservation)
+		rv := m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u))
 	}
 	return dst

@@ -42,14 +42,8 @@ func (a *acc) sq() *big.Int {
 	return s.Lsh(s, 64).Or(s, new(big.Int).SetUint64(a.sqLo))
 }
 
-// mean returns the exact mean of n values, rounded to a float64.
-func (a *acc) mean(n int64) float64 {
-	if n == 0 {
-		return math.NaN()
-	}
-	f, _ := new(big.Rat).SetFrac(a.sum(), new(big.Int).Mul(big.NewInt(n), big.NewInt(parley.Quantum))).Float64()
-	return f
-}
+// mean returns the mean of n values (fixed.Sum.Mean).
+func (a *acc) mean(n int64) float64 { return a.s.Mean(n) }
 
 // variance returns the sample variance (n−1 in the denominator) of n
 // values: (n·Σq² − (Σq)²) / (n(n−1)) / Quantum², computed exactly.

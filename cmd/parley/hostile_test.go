@@ -384,7 +384,7 @@ func hostileFixtures(t *testing.T) string {
 	}
 	// A transcript, and broken copies.
 	tr := filepath.Join(dir, "t.jsonl")
-	if _, errs, code := run(t, "simulate", "--variant", "before-recess", "--transcript", tr); code != 0 {
+	if _, errs, code := run(t, "simulate", "--variant", "us-signs", "--transcript", tr); code != 0 {
 		t.Fatalf("transcript: %s", errs)
 	}
 	b := read("$D/t.jsonl")
