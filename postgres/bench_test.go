@@ -40,3 +40,18 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendNoNotify is BenchmarkAppend's group commit without the
+// NOTIFY of each batch (DB.NoNotify), for its cost: transactions that
+// NOTIFY take turns at COMMIT.
+//
+//	go test ./postgres -run '^$' -bench AppendNoNotify -benchtime 2s
+func BenchmarkAppendNoNotify(b *testing.B) {
+	pgtest.Durable(b)
+	for _, writers := range []int{16, 64, 256} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			s, _ := MustOpenDB(b, func(db *postgres.DB) { db.NoNotify = true })
+			storetest.BenchAppend(b, s, writers)
+		})
+	}
+}

@@ -24,84 +24,132 @@ type writer struct {
 }
 
 // Statements of a batch. The events and heads of a whole batch travel as
-// arrays (unnest), so a batch is four round trips whatever its size:
-// BEGIN, the locked heads, the writes, COMMIT.
+// arrays (unnest), and the statements are pipelined, so a batch of appends
+// is two round trips whatever its size: BEGIN with the locked heads, then
+// the writes, the NOTIFY and COMMIT.
 const (
 	sqlLockHeads = `SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE`
 	sqlInsert    = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])`
-	sqlMoveHeads = `UPDATE heads AS h SET events = u.events, head = u.head
-		FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u (session, events, head, added)
-		WHERE h.session = u.session AND h.events = u.events - u.added`
+	// Each head moves from the count the batch read under its lock; if
+	// one did not, the lock did not hold (a broken invariant), and the
+	// division by zero fails the statement, so that the COMMIT pipelined
+	// behind it rolls back instead.
+	sqlMoveHeads = `WITH moved AS (
+			UPDATE heads AS h SET events = u.events, head = u.head
+			FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u (session, events, head, added)
+			WHERE h.session = u.session AND h.events = u.events - u.added
+			RETURNING 1)
+		SELECT 1 / (COUNT(*) = $5)::int FROM moved`
 	// NOTIFY is transactional: listeners hear of the heads when, and
-	// only if, the batch commits.
+	// only if, the batch commits. (Transactions that NOTIFY take turns at
+	// COMMIT; a NOTIFY in a transaction of its own after the COMMIT
+	// showed no gain within the noise of the shared test machine.)
 	sqlNotify = `SELECT pg_notify($1, u.session || ' ' || u.events || ' ' || encode(u.head, 'hex'))
 		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u (session, events, head)`
 )
 
-// commit is the queue's CommitFunc: one transaction for the batch.
+// commit is the queue's CommitFunc: one transaction for the batch, on a
+// connection of the pool, begun and ended by hand so that BEGIN and COMMIT
+// travel with the statements around them.
 func (w *writer) commit(batch []*groupcommit.Request) error {
 	ctx := context.Background()
-	tx, err := w.pool.Begin(ctx)
+	pc, err := w.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	var appends []*groupcommit.Request
+	// The pool closes a connection released inside a transaction.
+	defer pc.Release()
+	c := pc.Conn()
+	err = w.tx(ctx, c, batch)
+	if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+		_, _ = c.Exec(ctx, "ROLLBACK")
+	}
+	return err
+}
+
+func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request) error {
+	var appends, creates []*groupcommit.Request
 	for _, r := range batch {
-		if r.Create == nil {
+		if r.Create != nil {
+			creates = append(creates, r)
+		} else {
 			appends = append(appends, r)
-			continue
-		}
-		if err := createSession(ctx, tx, r); err != nil {
-			return err
 		}
 	}
+	// Creates first: each under a savepoint of its own, so that a taken
+	// ID or token undoes only its session.
+	if len(creates) > 0 {
+		if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		for _, r := range creates {
+			if err := createSession(ctx, c, r); err != nil {
+				return err
+			}
+		}
+	}
+	b := &pgx.Batch{}
 	if len(appends) > 0 {
-		if err := appendEvents(ctx, tx, appends, w.channel); err != nil {
+		var err error
+		if b, err = appendEvents(ctx, c, appends, len(creates) == 0); err != nil {
 			return err
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		if errors.Is(err, pgx.ErrTxCommitRollback) {
-			return err // rolled back for sure: the batch may be retried
+	if w.channel != "" {
+		if moved := movedHeads(appends); len(moved.session) > 0 {
+			b.Queue(sqlNotify, w.channel, moved.session, moved.events, moved.head)
 		}
-		return fmt.Errorf("%w: %w", groupcommit.ErrCommit, err)
+	}
+	b.Queue("COMMIT")
+	br := c.SendBatch(ctx, b)
+	defer br.Close()
+	// A failure the server reports (a PgError) means it skipped the
+	// COMMIT; any other failure (the connection cut) leaves unknown
+	// whether it committed.
+	for range b.Len() - 1 {
+		if _, err := br.Exec(); err != nil {
+			return commitError(err)
+		}
+	}
+	tag, err := br.Exec()
+	switch {
+	case err != nil:
+		return commitError(err)
+	case tag.String() != "COMMIT":
+		return fmt.Errorf("postgres: the batch rolled back (%s)", tag)
 	}
 	return nil
 }
 
-// appendEvents locks the heads of the batch's sessions, links each
-// append's events to its session's chain and writes events and heads.
+// commitError classifies a failure of a pipeline that holds the COMMIT.
+func commitError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		if pe.Code == "22012" { // the division of sqlMoveHeads
+			return fmt.Errorf("%w: %w", errStale, err)
+		}
+		return err
+	}
+	return fmt.Errorf("%w: %w", groupcommit.ErrCommit, err)
+}
+
+// appendEvents locks the heads of the batch's sessions (after BEGIN, when
+// begin is set, in the same round trip), links each append's events to its
+// session's chain, and returns the pipeline that writes events and heads.
 // An append to a missing session or at a seq that is not the session's
 // count gets its own error; the others go on.
-func appendEvents(ctx context.Context, tx pgx.Tx, batch []*groupcommit.Request, channel string) error {
+func appendEvents(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request, begin bool) (*pgx.Batch, error) {
 	ids := make([]string, 0, len(batch))
 	for _, r := range batch {
 		ids = append(ids, r.Session)
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	rows, err := tx.Query(ctx, sqlLockHeads, ids)
+	chains, err := lockHeads(ctx, c, ids, begin)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	chains := make(map[string]*audit.Chain, len(ids))
-	for rows.Next() {
-		var c audit.Chain
-		var head []byte
-		if err := rows.Scan(&c.Session, &c.Next, &head); err != nil {
-			rows.Close()
-			return err
-		}
-		c.Head = hashOf(head)
-		chains[c.Session] = &c
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	from := make(map[string]int64, len(chains)) // each moved head's count before the batch
 	var ev eventColumns
 	for _, r := range batch {
 		c := chains[r.Session]
@@ -113,9 +161,6 @@ func appendEvents(ctx context.Context, tx pgx.Tx, batch []*groupcommit.Request, 
 			r.Err = parley.Errorf(parley.ECONFLICT, "session %s: append at seq %d, but the next seq is %d", r.Session, r.Next, c.Next)
 			continue
 		}
-		if _, ok := from[c.Session]; !ok {
-			from[c.Session] = c.Next
-		}
 		r.Out = make([]parley.EventRecord, len(r.Events))
 		for i, e := range r.Events {
 			out := &r.Out[i]
@@ -124,29 +169,78 @@ func appendEvents(ctx context.Context, tx pgx.Tx, batch []*groupcommit.Request, 
 			ev.add(out)
 		}
 	}
-	if len(from) == 0 {
-		return nil
-	}
-	var heads headColumns
-	for id, before := range from {
-		c := chains[id]
-		heads.add(c, c.Next-before)
-	}
 	b := &pgx.Batch{}
-	b.Queue(sqlInsert, ev.session, ev.seq, ev.typ, ev.audience, ev.payload, ev.prev, ev.hash)
-	moved := b.Queue(sqlMoveHeads, heads.session, heads.events, heads.head, heads.added)
-	moved.Exec(func(tag pgconn.CommandTag) error {
-		// Each head was locked and read by this transaction: one that
-		// did not move means the lock did not hold.
-		if n := tag.RowsAffected(); n != int64(len(heads.session)) {
-			return fmt.Errorf("moved %d of %d chain heads: %w", n, len(heads.session), errStale)
-		}
-		return nil
-	})
-	if channel != "" {
-		b.Queue(sqlNotify, channel, heads.session, heads.events, heads.head)
+	if heads := movedHeads(batch); len(heads.session) > 0 {
+		b.Queue(sqlInsert, ev.session, ev.seq, ev.typ, ev.audience, ev.payload, ev.prev, ev.hash)
+		b.Queue(sqlMoveHeads, heads.session, heads.events, heads.head, heads.added, int64(len(heads.session)))
 	}
-	return tx.SendBatch(ctx, b).Close()
+	return b, nil
+}
+
+// lockHeads locks and reads the heads rows of the sessions ids (sorted,
+// so that two batches lock in one order and cannot deadlock). A session
+// with no row is missing from the map.
+func lockHeads(ctx context.Context, c *pgx.Conn, ids []string, begin bool) (map[string]*audit.Chain, error) {
+	b := &pgx.Batch{}
+	if begin {
+		b.Queue("BEGIN")
+	}
+	b.Queue(sqlLockHeads, ids)
+	br := c.SendBatch(ctx, b)
+	defer br.Close()
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	chains := make(map[string]*audit.Chain, len(ids))
+	for rows.Next() {
+		var ch audit.Chain
+		var head []byte
+		if err := rows.Scan(&ch.Session, &ch.Next, &head); err != nil {
+			return nil, err
+		}
+		ch.Head = hashOf(head)
+		chains[ch.Session] = &ch
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return chains, br.Close()
+}
+
+// movedHeads returns the heads the successful appends of batch move, each
+// with how many events it gained, in session order.
+func movedHeads(batch []*groupcommit.Request) headColumns {
+	last := map[string]parley.EventRecord{}
+	added := map[string]int64{}
+	for _, r := range batch {
+		if r.Err != nil || len(r.Out) == 0 {
+			continue
+		}
+		last[r.Session] = r.Out[len(r.Out)-1]
+		added[r.Session] += int64(len(r.Out))
+	}
+	ids := make([]string, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var h headColumns
+	for _, id := range ids {
+		e := last[id]
+		h.session = append(h.session, id)
+		h.events = append(h.events, e.Seq+1)
+		h.head = append(h.head, e.Hash[:])
+		h.added = append(h.added, added[id])
+	}
+	return h
 }
 
 // errStale says a locked head moved under the batch: a broken invariant.
@@ -178,20 +272,12 @@ type headColumns struct {
 	added   []int64
 }
 
-func (c *headColumns) add(ch *audit.Chain, added int64) {
-	c.session = append(c.session, ch.Session)
-	c.events = append(c.events, ch.Next)
-	head := ch.Head
-	c.head = append(c.head, head[:])
-	c.added = append(c.added, added)
-}
-
 // createSession inserts a session, its head and its seats under a
 // savepoint, so that a taken ID or token undoes only this session
 // (PostgreSQL aborts the whole transaction after a failed statement
 // otherwise). A taken ID or token sets r.Err; other errors fail the
 // batch.
-func createSession(ctx context.Context, tx pgx.Tx, r *groupcommit.Request) error {
+func createSession(ctx context.Context, tx *pgx.Conn, r *groupcommit.Request) error {
 	rec := r.Create
 	genesis := audit.Genesis(rec.ID, rec.Definition)
 	n := len(rec.Seats)
