@@ -55,7 +55,7 @@ func TestCrash(t *testing.T) {
 func TestRace(t *testing.T) {
 	t.Parallel()
 	url := newSessions(t, 2)
-	const limit = 30
+	const limit = 20
 	var children []*storetest.Child
 	for i := range 2 {
 		children = append(children, storetest.StartChild(t, "TestChild", "PARLEY_CHILD_DB="+url,
