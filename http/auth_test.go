@@ -18,7 +18,8 @@ import (
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	s := start(t, "")
-	spec := map[string]any{"scenario": "istanbul-2025"}
+	// s0s1-factions: the base has no delegation, so no principal seats.
+	spec := map[string]any{"scenario": "istanbul-2025", "variant": "s0s1-factions"}
 	a := s.create(spec)
 	b := s.create(spec)
 	tok := tokens(a)
@@ -32,6 +33,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"other session", tokens(b)["mediator"]},
 		{"no token", ""},
 		{"forged", forged},
+	}
+	for _, r := range roles {
+		if r.token == "" && r.name != "no token" {
+			t.Fatalf("no token for %s; the seats are %v", r.name, a.Seats)
+		}
 	}
 	const (
 		ok, created, bad, unauth, forbid = 200, 201, 400, 401, 403
