@@ -63,6 +63,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"events", "GET", "/events", nil, [8]int{ok, ok, ok, ok, ok, unauth, unauth, unauth}},
 		{"transcript", "GET", "/transcript", nil, [8]int{ok, forbid, forbid, forbid, ok, unauth, unauth, unauth}},
 		{"head", "GET", "/head", nil, [8]int{ok, ok, ok, ok, ok, unauth, unauth, unauth}},
+		// No seat here is "remote": every seat's token is refused the
+		// agent WebSocket (TestRemoteAgentRefused covers a remote seat).
+		{"agent", "GET", "/agent", nil, [8]int{forbid, forbid, forbid, forbid, forbid, unauth, unauth, unauth}},
 		{"create", "POST", "", func(string) any { return spec }, [8]int{created, created, created, created, created, created, created, created}},
 	}
 	for _, row := range matrix {

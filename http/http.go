@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -50,6 +51,7 @@ type Server struct {
 	srv     *http.Server
 	streams context.Context // cancelled at shutdown: ends event streams
 	stop    context.CancelFunc
+	agents  sync.WaitGroup // remote agents' WebSockets (hijacked: Shutdown does not wait for them)
 }
 
 // NewServer returns a server on m with the defaults.
@@ -66,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/sessions/{id}/events", s.handleEvents)
 	mux.HandleFunc("GET /api/sessions/{id}/transcript", s.handleTranscript)
 	mux.HandleFunc("GET /api/sessions/{id}/head", s.handleHead)
+	mux.HandleFunc("GET /api/sessions/{id}/agent", s.handleAgent)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, parley.Errorf(parley.ENOTFOUND, "no such endpoint: %s %s", r.Method, clipPath(r.URL.Path)))
@@ -119,7 +122,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	done := make(chan struct{})
+	go func() {
+		s.agents.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
+	return err
 }
 
 func (s *Server) log() *slog.Logger {
