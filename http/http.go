@@ -41,9 +41,11 @@ type Server struct {
 	// Log receives internal errors (clients only see "Internal error.").
 	Log *slog.Logger
 	// KeepAlive is how often an idle event stream gets a comment line, so
-	// that proxies keep it open (default 15 s).
+	// that proxies keep it open, and a remote agent's WebSocket a ping
+	// (default 15 s).
 	KeepAlive time.Duration
-	// WriteTimeout bounds each write to an event stream: a client that
+	// WriteTimeout bounds each write to an event stream or a remote
+	// agent's WebSocket, and the wait for a ping's answer: a client that
 	// stops reading is let go (default 30 s).
 	WriteTimeout time.Duration
 
