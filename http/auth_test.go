@@ -101,17 +101,7 @@ func (s *server) status(method, path, token string, body any) (int, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, s.url+path, nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	res := s.request(ctx, method, path, token, nil)
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		r := s.call(method, path, token, nil)

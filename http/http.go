@@ -49,6 +49,8 @@ type Server struct {
 	// stops reading is let go (default 30 s).
 	WriteTimeout time.Duration
 
+	more []route // routes added by Handle
+
 	ln      net.Listener
 	srv     *http.Server
 	streams context.Context // cancelled at shutdown: ends event streams
@@ -61,15 +63,32 @@ func NewServer(m *live.Manager) *Server {
 	return &Server{Addr: "127.0.0.1:8080", Manager: m, Log: slog.Default(), KeepAlive: 15 * time.Second, WriteTimeout: 30 * time.Second}
 }
 
-// Handler returns the API's routes with their middleware.
+// route is a route added with Handle.
+type route struct {
+	pattern string
+	h       http.Handler
+}
+
+// Handle adds a route (an http.ServeMux pattern, "GET /metrics") beside
+// the API's, with the same middleware: pages, monitoring. Call it before
+// Open or Handler.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.more = append(s.more, route{pattern, h})
+}
+
+// Handler returns the API's routes, and those added with Handle, with
+// their middleware. The API's routes are the contract of docs/server.md.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	for _, r := range s.more {
+		mux.Handle(r.pattern, r.h)
+	}
 	mux.HandleFunc("POST /api/sessions", s.handleCreate)
-	mux.HandleFunc("GET /api/sessions/{id}", s.handleView)
+	mux.HandleFunc("GET /api/sessions/{id}", s.seatJSON(view))
 	mux.HandleFunc("POST /api/sessions/{id}/actions", s.handleAction)
 	mux.HandleFunc("GET /api/sessions/{id}/events", s.handleEvents)
 	mux.HandleFunc("GET /api/sessions/{id}/transcript", s.handleTranscript)
-	mux.HandleFunc("GET /api/sessions/{id}/head", s.handleHead)
+	mux.HandleFunc("GET /api/sessions/{id}/head", s.seatJSON(head))
 	mux.HandleFunc("GET /api/sessions/{id}/agent", s.handleAgent)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
