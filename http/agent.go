@@ -72,11 +72,16 @@ type agentMsg struct {
 // was sent, the agent is at fault or went away, or the server shuts down
 // (ctx).
 func (a *agentLink) serve(ctx context.Context, settings []byte) {
-	rctx, cancel := context.WithCancel(ctx)
+	// ctx ends at shutdown; the connection's own work runs on a context
+	// that ends when serve returns: a read, ping or write whose context
+	// ends drops the connection at once, which would beat the close frame
+	// that tells the agent why.
+	done := ctx.Done()
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	in := make(chan agentMsg)
-	go a.read(rctx, in)
-	go a.ping(rctx)
+	go a.read(ctx, in)
+	go a.ping(ctx)
 	if a.send(ctx, settings) != nil {
 		return
 	}
@@ -121,7 +126,7 @@ func (a *agentLink) serve(ctx context.Context, settings []byte) {
 				a.close(err)
 				return
 			}
-		case <-ctx.Done():
+		case <-done:
 			a.close(live.ErrClosed)
 			return
 		}

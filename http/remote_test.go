@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -246,18 +247,28 @@ func (a *remoteAgent) send(v any) {
 // close status and reason.
 func (a *remoteAgent) closed() (websocket.StatusCode, string) {
 	a.t.Helper()
+	code, reason, err := a.closing()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return code, reason
+}
+
+// closing is closed for another goroutine than the test's: it returns
+// what went wrong.
+func (a *remoteAgent) closing() (websocket.StatusCode, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for {
-		_, raw, err := a.ws.Read(ctx)
+		_, _, err := a.ws.Read(ctx)
 		if err == nil {
 			continue
 		}
 		var ce websocket.CloseError
 		if !errors.As(err, &ce) {
-			a.t.Fatalf("the connection ended without a close frame: %v (last read %s)", err, raw)
+			return 0, "", fmt.Errorf("the connection ended without a close frame: %v", err)
 		}
-		return ce.Code, ce.Reason
+		return ce.Code, ce.Reason, nil
 	}
 }
 
@@ -280,7 +291,8 @@ func waitSeat(t *testing.T, s *server, id, token, seat string, connected bool) {
 // gets its own profile only; a second connection to its seat is refused
 // while it is connected; it drops its connection mid-way, the session
 // waits for it, and when it connects again it is told every action again
-// and handed its turn afresh; the negotiation ends in an agreement, the
+// and handed its turn afresh; the server restarts under it and it goes
+// on on the new one; the negotiation ends in an agreement, the
 // agent's finished message says what the view and the transcript say.
 func TestRemoteAgent(t *testing.T) {
 	t.Parallel()
@@ -329,6 +341,32 @@ func TestRemoteAgent(t *testing.T) {
 	}
 	if b.turn.Turn != 1 || len(b.done) != pakistan || pakistan < 4 {
 		t.Fatalf("on reconnecting: turn %d, told %d actions; Pakistan has made %d", b.turn.Turn, len(b.done), pakistan)
+	}
+	// Two turns on this connection, then the server restarts under it:
+	// the agent is told the server is going away, and on the new server
+	// it connects again and goes on from the same turn.
+	for i := 0; i < 2; i++ {
+		b.send(b.decide())
+		if turns++; !b.next() {
+			t.Fatal("finished before the restart")
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { // read, as an agent does, while the server shuts down
+		code, _, err := b.closing()
+		if err == nil && code != websocket.StatusGoingAway {
+			err = fmt.Errorf("closed with %v at shutdown", code)
+		}
+		closed <- err
+	}()
+	s.stop()
+	if err := <-closed; err != nil {
+		t.Error(err)
+	}
+	s = start(t, s.path)
+	b = connect(t, s, id, tok["Afghanistan"])
+	if !b.next() {
+		t.Fatal("the agent got no turn after the restart")
 	}
 	for more := true; more; more = b.next() {
 		b.send(b.decide())
