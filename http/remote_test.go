@@ -519,3 +519,38 @@ func TestRemoteAgentLapse(t *testing.T) {
 	}
 	a.ws.CloseNow()
 }
+
+// TestRemoteAgentMediated: a remote party answers the mediator's single
+// text clause by clause (istanbul-2025, the nash mediator and Pakistan's
+// delegate built in) until the text is agreed; it never hears Pakistan's
+// answers, only the texts.
+func TestRemoteAgentMediated(t *testing.T) {
+	t.Parallel()
+	s := start(t, "")
+	c := s.create(map[string]any{"scenario": "istanbul-2025", "deadline": 10,
+		"seats": map[string]string{"mediator": "nash", "Pakistan": "delegate:floor=-1", "Afghanistan": "remote"}})
+	tok := tokens(c)
+	a := connect(t, s, c.ID, tok["Afghanistan"])
+	if a.settings.Negotiation != parley.ProtocolMediated || a.settings.Party != 1 {
+		t.Fatalf("settings: %+v", a.settings)
+	}
+	for turns := 0; a.next(); turns++ {
+		if a.turn.Kind != parley.TurnAnswer || len(a.turn.Text) != len(a.settings.Domain.Issues) || turns > 10 {
+			t.Fatalf("turn %d: %+v", turns, a.turn)
+		}
+		a.send(a.decide())
+	}
+	if code, _ := a.closed(); code != websocket.StatusNormalClosure {
+		t.Errorf("closed with %v after finished", code)
+	}
+	for _, d := range a.done {
+		if d.Actor != -1 || d.Action != "text" {
+			t.Errorf("the remote party was told %+v; it should hear only the mediator's texts", d)
+		}
+	}
+	v := s.view(c.ID, tok["observer"])
+	if v.Result.End != parley.Agreement || a.finished.End != "agreement" || !slices.Equal(a.finished.Agreement, v.Result.Agreement) {
+		t.Fatalf("ended %s (%s); the agent was told %+v", v.Result.End, v.Result.Why, a.finished)
+	}
+	checkTranscript(t, s, c.ID, tok["observer"], parley.Agreement)
+}
