@@ -7,6 +7,7 @@
 //	parley agents
 //	parley audit verify (--db parley.db [--session ID] | FILE.jsonl)
 //	parley replay FILE.jsonl
+//	parley report FILE.jsonl [--html FILE]
 //	parley scenarios
 //	parley validate FILE.yaml
 //	parley tournament --agents a,b --scenarios PATH --out DIR
@@ -138,6 +139,7 @@ Usage:
   parley agents                           list the agents
   parley audit verify --db FILE [--session ID] | FILE.jsonl   check hash chains: where one breaks, or that it holds
   parley replay FILE.jsonl                rebuild a negotiation from its transcript and check it
+  parley report FILE.jsonl [--html FILE]  a negotiation's timeline and page, from its transcript
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
   parley tournament --agents a,b --scenarios PATH --out DIR   run a tournament (also: run FILE.yaml, merge)
@@ -150,7 +152,7 @@ Run 'parley help COMMAND' (or 'parley COMMAND -h') for a command's flags.
 `
 
 // commands are the command names, for "did you mean" and help.
-var commands = []string{"analyze", "simulate", "convert", "agents", "replay", "scenarios", "validate", "tournament", "monitor", "help", "version"}
+var commands = []string{"analyze", "simulate", "convert", "agents", "replay", "report", "scenarios", "validate", "tournament", "monitor", "help", "version"}
 
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
@@ -171,6 +173,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&AuditCommand{Main: m}).Run(ctx, args[1:])
 	case "replay":
 		return (&ReplayCommand{Main: m}).Run(ctx, args[1:])
+	case "report":
+		return (&ReportCommand{Main: m}).Run(ctx, args[1:])
 	case "scenarios":
 		return (&ScenariosCommand{Main: m}).Run(ctx, args[1:])
 	case "validate":
