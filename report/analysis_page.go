@@ -157,8 +157,8 @@ var solutionKinds = []struct {
 }{
 	{"Nash", "Nash", "s-nash", "circle", func(r *analysis.Report) *analysis.Solution { return r.Nash }},
 	{"Kalai–Smorodinsky", "KS", "s-ks", "diamond", func(r *analysis.Report) *analysis.Solution { return r.KalaiSmorodinsky }},
-	{"Maximum welfare", "max welfare", "s-mw", "square", func(r *analysis.Report) *analysis.Solution { return r.MaxWelfare }},
-	{"Egalitarian", "egalitarian", "s-eg", "triangle", func(r *analysis.Report) *analysis.Solution { return r.Egalitarian }},
+	{"Maximum welfare", "MW", "s-mw", "square", func(r *analysis.Report) *analysis.Solution { return r.MaxWelfare }},
+	{"Egalitarian", "Eg", "s-eg", "triangle", func(r *analysis.Report) *analysis.Solution { return r.Egalitarian }},
 }
 
 func buildAnalysis(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *analysisView {
@@ -527,7 +527,11 @@ func outcomeSpace(v *analysisView, rep *analysis.Report, m *parley.Model, opt HT
 	}
 	for _, k := range solutionKinds {
 		if s := k.get(rep); s != nil && len(s.Utilities) >= np {
-			op.points = append(op.points, point{name: k.short, long: k.name + " solution", kind: k.marker, class: k.class, r: 6, u: s.Utilities})
+			pt := point{name: k.short, long: k.name + " solution", kind: k.marker, class: k.class, r: 6, u: s.Utilities}
+			if k.short != k.name {
+				pt.legend = pt.long + " (" + k.short + ")"
+			}
+			op.points = append(op.points, pt)
 		}
 	}
 	v.Plots = op.view()

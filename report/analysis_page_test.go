@@ -347,7 +347,7 @@ func TestHTMLLargeSpace(t *testing.T) {
 	wellFormed(t, doc)
 	mustContain(t, doc, "sampled 4,000 of 95,367,431,640,625 outcomes",
 		"The Pareto frontier has 50,000 points; 2,000 evenly spaced ones along it are drawn.",
-		"at least 123,456,789", "about 150,000,000", "Nash = max welfare",
+		"at least 123,456,789", "about 150,000,000", "Nash = MW",
 		"issue00: o2") // clauses from the Outcome map (no raw outcome): o2 has a clause
 	if len(doc) > 1_500_000 {
 		t.Errorf("report is %d bytes, over the 1.5 MB cap", len(doc))

@@ -114,7 +114,7 @@ func roundTicks(R int, x func(float64) float64) []tick {
 			n += step
 		}
 	}
-	return out
+	return thinLabels(out)
 }
 
 // stripLeft is the left margin that fits the clause timeline's row labels;

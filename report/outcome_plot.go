@@ -40,6 +40,7 @@ func (l *dotLayer) at(k, p int) float64 { return l.u[k*l.n+p] }
 type point struct {
 	name       string // short, for labels: "Nash", "KS", "agreement"
 	long       string // for tooltips: "Nash solution"
+	legend     string // in the legend, when not long
 	kind       string // marker shape
 	class      string
 	r          float64 // marker radius on a large plot
@@ -183,22 +184,19 @@ func (op *outcomePlot) figure(px, py int, sz plotSize) *figure {
 	const pad = 8
 	ax := utilityAxis(op.lo[px], op.hi[px], sz.ticks, pn.Left+pad, pn.Right-pad)
 	ay := utilityAxis(op.lo[py], op.hi[py], sz.ticks, pn.Bot-pad, pn.Top+pad)
-	for _, t := range ax.ticks() {
-		pn.XTicks = append(pn.XTicks, tick{Pos: ax.px(t), Text: tickText(t, ax.step)})
-	}
-	pn.YTicks = yTicks(ay)
+	pn.XTicks, pn.YTicks = axisTicks(ax), axisTicks(ay)
 
 	var desc []string
+	pl := &placer{area: box{pn.Left, pn.Top, pn.Right, pn.Bot}}
 	for _, l := range op.layers {
-		if s := op.dots(pn, l, px, py, ax, ay, sz); s != nil {
+		if s := op.dots(pn, pl, l, px, py, ax, ay, sz); s != nil {
 			pn.Under = append(pn.Under, *s)
-			desc = append(desc, fmt.Sprintf("%s %s", count(l.size()), l.title))
+			desc = append(desc, fmt.Sprintf("%s: %s", l.title, count(l.size())))
 		}
 	}
-	pl := &placer{area: box{pn.Left, pn.Top, pn.Right, pn.Bot}}
 	op.reservations(pn, pl, px, py, ax, ay, sz)
 	if len(op.front) > 0 {
-		op.frontier(pn, px, py, ax, ay)
+		op.frontier(pn, pl, px, py, ax, ay)
 		desc = append(desc, fmt.Sprintf("the Pareto frontier (%s points)", count(len(op.front))))
 	}
 	desc = append(desc, op.marks(pn, pl, px, py, ax, ay, sz)...)
@@ -207,7 +205,7 @@ func (op *outcomePlot) figure(px, py int, sz plotSize) *figure {
 }
 
 // dots draws a layer, each pixel once.
-func (op *outcomePlot) dots(pn *panel, l *dotLayer, px, py int, ax, ay axis, sz plotSize) *shape {
+func (op *outcomePlot) dots(pn *panel, pl *placer, l *dotLayer, px, py int, ax, ay axis, sz plotSize) *shape {
 	if l.size() == 0 {
 		return nil
 	}
@@ -220,6 +218,7 @@ func (op *outcomePlot) dots(pn *panel, l *dotLayer, px, py int, ax, ay axis, sz 
 			continue
 		}
 		seen[key] = true
+		pl.avoid(box{x - 2, y - 2, x + 2, y + 2})
 		b.WriteByte('M')
 		b.WriteString(strconv.Itoa(int(x)))
 		b.WriteByte(' ')
@@ -249,9 +248,17 @@ func dotWidth(n int) float64 {
 }
 
 // frontier draws the Pareto frontier: a line (two parties) and its points.
-func (op *outcomePlot) frontier(pn *panel, px, py int, ax, ay axis) {
+func (op *outcomePlot) frontier(pn *panel, pl *placer, px, py int, ax, ay axis) {
 	var line strings.Builder
 	var pts pathBuilder
+	// A sparse frontier's points are rings, so that they stay apart from
+	// the filled dots of outcomes and offers (and show what lies under
+	// them); a dense one's are small dots, and its line carries it.
+	rings := len(op.front) <= 500
+	r := 3.2
+	if len(op.front) > 100 {
+		r = 2.4
+	}
 	seen := map[[2]int32]bool{}
 	for i, f := range op.front {
 		x, y := ax.px(f[px]), ay.px(f[py])
@@ -262,22 +269,26 @@ func (op *outcomePlot) frontier(pn *panel, px, py int, ax, ay axis) {
 			line.WriteString(coord(x) + "," + coord(y))
 		}
 		key := [2]int32{int32(math.Round(x * 2)), int32(math.Round(y * 2))}
-		if !seen[key] {
-			seen[key] = true
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if rings {
+			pts.WriteString(marker("circle", x, y, r))
+		} else {
 			pts.dot(x, y)
 		}
+		pl.block(box{x - 3, y - 3, x + 3, y + 3})
 	}
 	if line.Len() > 0 {
 		pn.Under = append(pn.Under, shape{Class: "front-line", Points: line.String()})
 	}
-	w := 7.0
-	switch n := len(op.front); {
-	case n > 500:
-		w = 2.6 // a dense frontier: the line carries it
-	case n > 100:
-		w = 4
+	title := fmt.Sprintf("Pareto frontier (%s points)", count(len(op.front)))
+	if rings {
+		pn.Under = append(pn.Under, shape{Class: "front-ring", D: pts.String(), Title: title})
+	} else {
+		pn.Under = append(pn.Under, shape{Class: "front-pt", Width: 2.6, D: pts.String(), Title: title})
 	}
-	pn.Under = append(pn.Under, shape{Class: "front-pt", Width: w, D: pts.String(), Title: fmt.Sprintf("Pareto frontier (%s points)", count(len(op.front)))})
 }
 
 // reservations draws the two parties' reservation lines; a large plot
@@ -377,7 +388,7 @@ func (op *outcomePlot) legend() []legendItem {
 		out = append(out, legendItem{l.title, dotIcon(l.class, l.color, 5)})
 	}
 	if len(op.front) > 0 {
-		body := `<path class="key front-pt" stroke-width="5" d="M1 13h0M12 6h0M23 3h0"/>`
+		body := `<path class="key front-ring" d="` + marker("circle", 2, 13, 2.6) + marker("circle", 12, 7, 2.6) + marker("circle", 22, 4, 2.6) + `"/>`
 		if op.connect {
 			body = `<polyline class="key front-line" points="1,13 12,6 23,3"/>` + body
 		}
@@ -387,10 +398,14 @@ func (op *outcomePlot) legend() []legendItem {
 		out = append(out, legendItem{"reservation value (no agreement)", icon(24, 16, `<path class="key res" d="M0 8H24"/>`)})
 	}
 	for _, pt := range op.points {
+		name := pt.long
+		if pt.legend != "" {
+			name = pt.legend
+		}
 		if pt.kind == "star" {
-			out = append(out, legendItem{pt.long, starIcon(pt.class)})
+			out = append(out, legendItem{name, starIcon(pt.class)})
 		} else {
-			out = append(out, legendItem{pt.long, markerIcon(pt.kind, pt.class)})
+			out = append(out, legendItem{name, markerIcon(pt.kind, pt.class)})
 		}
 	}
 	return out

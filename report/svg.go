@@ -46,8 +46,20 @@ func (p *panel) PlotH() float64 { return p.Bot - p.Top }
 // A tick is a grid line at Pos (pixels along its axis) with a label, or
 // without one when Text is "".
 type tick struct {
-	Pos  float64
-	Text string
+	Pos   float64
+	Text  string
+	Minor bool // its label is left out on narrow screens
+}
+
+// thinLabels marks every other tick minor when there are more than six,
+// so that a chart scaled down to a phone's width keeps readable labels.
+func thinLabels(ts []tick) []tick {
+	if len(ts) > 6 {
+		for i := range ts {
+			ts[i].Minor = i%2 == 1
+		}
+	}
+	return ts
 }
 
 // A shape is one SVG path (or, with Points, a polyline). Stroke, Fill and
@@ -161,13 +173,13 @@ func tickText(v, step float64) string {
 	return s
 }
 
-// yTicks labels every tick of a on the y axis.
-func yTicks(a axis) []tick {
+// axisTicks labels every tick of an axis.
+func axisTicks(a axis) []tick {
 	var out []tick
 	for _, t := range a.ticks() {
 		out = append(out, tick{Pos: a.px(t), Text: tickText(t, a.step)})
 	}
-	return out
+	return thinLabels(out)
 }
 
 // coord formats a pixel coordinate with one decimal.
@@ -305,15 +317,28 @@ func textBox(l label, size float64) box {
 
 // placer puts labels inside an area clear of what is already there: each
 // label tries its candidate positions in order and takes the first that
-// fits inside the area and overlaps nothing placed; when none does, the
-// one that overlaps least.
+// fits inside the area and overlaps nothing; when none does, the one that
+// overlaps least (covering a dot of a cloud counts less than covering a
+// marker, a frontier point or another label).
 type placer struct {
 	area  box
 	taken []box
+	soft  []box // dots of a cloud: better not covered, but a label may
 }
 
-// block marks a box as taken (a marker, a legend, another chart's text).
+// block marks a box as taken (a marker, a line's label, a frontier point).
 func (p *placer) block(b box) { p.taken = append(p.taken, b) }
+
+// avoid marks a box as better left uncovered (a dot of a cloud).
+func (p *placer) avoid(b box) { p.soft = append(p.soft, b) }
+
+// overlap is the area two boxes share.
+func overlap(a, b box) float64 {
+	if !a.overlaps(b) {
+		return 0
+	}
+	return (math.Min(a.x1, b.x1) - math.Max(a.x0, b.x0)) * (math.Min(a.y1, b.y1) - math.Max(a.y0, b.y0))
+}
 
 // place picks one of cands (each a label of the same text) and marks it
 // taken.
@@ -326,9 +351,10 @@ func (p *placer) place(cands []label, size float64) label {
 			cost += 1e6
 		}
 		for _, q := range p.taken {
-			if b.overlaps(q) {
-				cost += (math.Min(b.x1, q.x1) - math.Max(b.x0, q.x0)) * (math.Min(b.y1, q.y1) - math.Max(b.y0, q.y0))
-			}
+			cost += overlap(b, q)
+		}
+		for _, q := range p.soft {
+			cost += 0.15 * overlap(b, q)
 		}
 		if cost == 0 {
 			best = c

@@ -192,6 +192,7 @@ func offerChart(d *Debrief) (*figure, string, []legendItem) {
 	for k := 0; k <= s.steps; k += st {
 		xt = append(xt, tick{Pos: x(float64(k)), Text: count(k)})
 	}
+	xt = thinLabels(xt)
 	binnedAny := false
 	var desc []string
 	for p := range n {
@@ -206,7 +207,7 @@ func offerChart(d *Debrief) (*figure, string, []legendItem) {
 			}
 		}
 		ay := utilityAxis(lo, hi, 4, pn.Bot-6, pn.Top+6)
-		pn.YTicks = yTicks(ay)
+		pn.YTicks = axisTicks(ay)
 		for _, t := range xt {
 			pn.XTicks = append(pn.XTicks, tick{Pos: t.Pos})
 		}
@@ -307,7 +308,7 @@ func textChart(d *Debrief, R int, pos []float64, left float64) (*figure, string,
 	pn.YTitleX, pn.YTitleY = pn.Left-44, (pn.Top+pn.Bot)/2
 	fig.Panels = []*panel{pn}
 	ay := utilityAxis(lo, hi, 5, pn.Bot-6, pn.Top+6)
-	pn.YTicks = yTicks(ay)
+	pn.YTicks = axisTicks(ay)
 	x := func(t float64) float64 { return pn.Left + t/float64(R)*(pn.Right-pn.Left) }
 	pn.XTicks = roundTicks(R, x)
 	reservationLines(pn, m, ay)
