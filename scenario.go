@@ -1,5 +1,7 @@
 package parley
 
+import "math"
+
 // A Scenario is a negotiation written down: the issues on the table, the
 // parties (some of them delegations of factions), the mediators and other
 // third parties, every principal's preferences, and the sources behind the
@@ -101,12 +103,34 @@ func NumericOptions(kind IssueKind, min, max, step float64) []Option {
 			return nil
 		}
 		n := int((max-min)/step + 1e-9)
+		// min + i·step computed exactly on the decimals (1.5 + 3·0.3 is
+		// 2.4, not 2.4000000000000004) where they are short, then rounded
+		// once.
+		ints, e, exact := scaledInts([]float64{min, step})
+		exact = exact && e >= -22 && e <= 22 && n < 1<<30
 		for i := 0; i <= n; i++ {
 			v := min + float64(i)*step
+			if exact {
+				t, ok1 := mul64(int64(i), ints[1])
+				m, ok2 := add64(ints[0], t)
+				if ok1 && ok2 && m > -1<<53 && m < 1<<53 {
+					v = scaleDecimal(float64(m), e)
+				}
+			}
 			opts = append(opts, Option{Label: formatNumber(v), Value: v})
 		}
 	}
 	return opts
+}
+
+// scaleDecimal returns the float nearest to m·10^e for an integer m
+// below 2^53 and |e| ≤ 22 (powers of ten that are exact floats): one
+// correctly rounded operation.
+func scaleDecimal(m float64, e int) float64 {
+	if e >= 0 {
+		return m * math.Pow10(e)
+	}
+	return m / math.Pow10(-e)
 }
 
 // Party is a side of the negotiation. It is either a single actor with its
@@ -312,18 +336,23 @@ type Preferences struct {
 }
 
 // IssuePref is a principal's weight and value function on one issue. Options
-// not listed in Values are worth 0. For numeric issues, Function may give a
+// not listed in Values are worth 0; values are divided by Scale when set.
+// For numeric issues, Function may give a
 // piecewise-linear value function instead of per-option values.
 //
 // Sources and Assumption are what the value function (Values and Function)
 // rests on; an option value may add its own, and the weight has its own.
 type IssuePref struct {
-	Issue      string        `json:"issue"`
-	Weight     Estimate      `json:"weight"`
-	Values     []OptionValue `json:"values,omitempty"`
-	Function   []Point       `json:"function,omitempty"`
-	Sources    []Cite        `json:"sources,omitempty"`
-	Assumption string        `json:"assumption,omitempty"`
+	Issue    string        `json:"issue"`
+	Weight   Estimate      `json:"weight"`
+	Values   []OptionValue `json:"values,omitempty"`
+	Function []Point       `json:"function,omitempty"`
+	// Scale divides the values (and the function), as Genius divides a
+	// discrete issue's evaluations by the largest one: evaluations 7 of 9
+	// are Values 7 with Scale 9, exactly 7/9. 0 means 1.
+	Scale      float64 `json:"scale,omitempty"`
+	Sources    []Cite  `json:"sources,omitempty"`
+	Assumption string  `json:"assumption,omitempty"`
 }
 
 // OptionValue is the value of one option, usually in [0,1].

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"sort"
 
 	"github.com/parleyhq/parley"
@@ -90,8 +91,16 @@ type Report struct {
 	MaxWelfare       *Solution `json:"max_welfare"`
 	Egalitarian      *Solution `json:"egalitarian"`
 	Zone             Zone      `json:"zone"`
-	Blocking         []Block   `json:"blocking"`
-	TradeHints       []Trade   `json:"trade_hints"`
+	// UtilitiesExact says that every party's utilities are the scenario's
+	// numbers exactly (no fixed-point rounding): ties are exact ties. When
+	// false, some party's utilities are rounded to a 2^-k grid (its numbers
+	// have no common denominator within 64 bits) and a caveat says which.
+	UtilitiesExact bool    `json:"utilities_exact"`
+	Blocking       []Block `json:"blocking"`
+	TradeHints     []Trade `json:"trade_hints"`
+	// Discount says how discounting shrinks the zone with time; absent
+	// when no party discounts.
+	Discount *Discount `json:"discount,omitempty"`
 	// Caveats are the limits of this analysis (bounded searches, point
 	// values of ranged estimates); Notes words them (report.Word).
 	Caveats []Caveat `json:"caveats,omitempty"`
@@ -116,6 +125,10 @@ const (
 	// CaveatRangedEstimates: some estimates have ranges; analysis used
 	// their point values.
 	CaveatRangedEstimates CaveatKind = "ranged_estimates"
+	// CaveatUtilitiesRounded: a party's utilities are rounded to
+	// multiples of 2^-GridBits (its numbers have no common denominator
+	// within 64-bit fixed point), so near-ties may tie or not.
+	CaveatUtilitiesRounded CaveatKind = "utilities_rounded"
 )
 
 // A Caveat is a limit of an analysis that a reader should know about.
@@ -123,15 +136,22 @@ type Caveat struct {
 	Kind   CaveatKind `json:"kind"`
 	Budget int64      `json:"budget,omitempty"`
 	Detail string     `json:"detail,omitempty"`
+	// Party and GridBits: the party and its grid 2^-GridBits
+	// (CaveatUtilitiesRounded).
+	Party    string `json:"party,omitempty"`
+	GridBits int    `json:"grid_bits,omitempty"`
 }
 
 // PartyInfo describes a party for the report.
 type PartyInfo struct {
-	Name        string        `json:"name"`
-	Reservation float64       `json:"reservation"`
-	Rule        string        `json:"rule,omitempty"`
-	Factions    []FactionInfo `json:"factions,omitempty"`
-	RedLines    []string      `json:"red_lines,omitempty"`
+	Name        string  `json:"name"`
+	Reservation float64 `json:"reservation"`
+	// UtilitiesExact is false when the party's utilities are rounded to a
+	// 2^-k grid (see Report.UtilitiesExact).
+	UtilitiesExact bool          `json:"utilities_exact"`
+	Rule           string        `json:"rule,omitempty"`
+	Factions       []FactionInfo `json:"factions,omitempty"`
+	RedLines       []string      `json:"red_lines,omitempty"`
 }
 
 // FactionInfo describes a faction of a delegation.
@@ -265,6 +285,13 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 		Outcomes: m.Size(), Blocking: []Block{}, TradeHints: []Trade{}, Pareto: []Solution{},
 	}
 	describe(m, r)
+	r.UtilitiesExact = true
+	for i := range m.Parties {
+		if u := &m.Parties[i].Utility; !u.Exact {
+			r.UtilitiesExact = false
+			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatUtilitiesRounded, Party: m.Parties[i].Name, GridBits: bits.TrailingZeros64(uint64(u.Unit()))})
+		}
+	}
 
 	// The Pareto frontier over all outcomes.
 	front, exact, method, err := frontier(m, false, opt)
@@ -300,9 +327,13 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
 		}
 		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
-	} else if !opt.NoBlocking {
-		if err := blocking(m, r, opt); err != nil {
-			return nil, err
+		r.Discount = discount(m, zf, zexact)
+	} else {
+		r.Discount = discount(m, nil, z.Exact)
+		if !opt.NoBlocking {
+			if err := blocking(m, r, opt); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.TradeHints = trades(m, 5)
@@ -404,7 +435,7 @@ func solutions(m *parley.Model, zf []parley.FrontierPoint) (nash, ks, mw, eg *So
 	for i := range zf {
 		vs[i] = zf[i].U
 	}
-	d := m.Reservations()
+	d, sc := m.Reservations(), m.Scales()
 	pick := func(k int) *Solution {
 		if k < 0 {
 			return nil
@@ -412,13 +443,13 @@ func solutions(m *parley.Model, zf []parley.FrontierPoint) (nash, ks, mw, eg *So
 		s := solution(m, zf[k].U, zf[k].Outcome, zf[k].Count)
 		return &s
 	}
-	return pick(bargain.Nash(vs, d)), pick(bargain.KalaiSmorodinsky(vs, d)), pick(bargain.MaxWelfare(vs)), pick(bargain.Egalitarian(vs, d))
+	return pick(bargain.Nash(vs, d, sc)), pick(bargain.KalaiSmorodinsky(vs, d, sc)), pick(bargain.MaxWelfare(vs, sc)), pick(bargain.Egalitarian(vs, d, sc))
 }
 
 func solution(m *parley.Model, u []int64, o parley.Outcome, count *big.Int) Solution {
 	s := Solution{Outcome: Values(m, o), Count: count, outcome: append(parley.Outcome(nil), o...)}
-	for _, x := range u {
-		s.Utilities = append(s.Utilities, parley.F(x))
+	for i, x := range u {
+		s.Utilities = append(s.Utilities, m.Parties[i].Utility.F(x))
 	}
 	return s
 }
@@ -452,13 +483,13 @@ func describe(m *parley.Model, r *Report) {
 	}
 	for i := range m.Parties {
 		p := &m.Parties[i]
-		pi := PartyInfo{Name: p.Name, Reservation: parley.F(p.Reservation)}
+		pi := PartyInfo{Name: p.Name, Reservation: p.Utility.F(p.Reservation), UtilitiesExact: p.Utility.Exact}
 		r.Reservations = append(r.Reservations, pi.Reservation)
 		if p.Delegation {
 			pi.Rule = ruleText(p.Rule)
 			for j := range p.Principals {
 				pr := &p.Principals[j]
-				pi.Factions = append(pi.Factions, FactionInfo{Name: pr.Name, Weight: p.Weights[j], Reservation: parley.F(pr.Reservation), RedLines: pr.RedLineName})
+				pi.Factions = append(pi.Factions, FactionInfo{Name: pr.Name, Weight: p.Weights[j], Reservation: pr.Utility.F(pr.Reservation), RedLines: pr.RedLineName})
 			}
 		} else {
 			pi.RedLines = p.Principals[0].RedLineName
@@ -532,7 +563,7 @@ func trades(m *parley.Model, n int) []Trade {
 			for _, v := range row {
 				lo, hi = min(lo, v), max(hi, v)
 			}
-			imp[p][i] = parley.F(hi - lo)
+			imp[p][i] = m.Parties[p].Utility.F(hi - lo)
 			tot += imp[p][i]
 		}
 		if tot > 0 {

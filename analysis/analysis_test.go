@@ -22,10 +22,12 @@ func all(m *parley.Model) []parley.Outcome {
 	return out
 }
 
-func q(us []float64) []int64 {
+// q converts a report's utilities back to m's fixed point (exactly: the
+// report writes the float nearest to each exact utility).
+func q(m *parley.Model, us []float64) []int64 {
 	out := make([]int64, len(us))
 	for i, u := range us {
-		out[i] = parley.Q(u)
+		out[i] = m.Parties[i].Utility.Q(u)
 	}
 	return out
 }
@@ -96,7 +98,7 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 			t.Fatalf("seed %d: frontier has %d points, brute force %d", seed, len(rep.Pareto), nd)
 		}
 		for _, p := range rep.Pareto {
-			u := q(p.Utilities)
+			u := q(m, p.Utilities)
 			if !eq(m.Eval(p.Raw()), u) {
 				t.Fatalf("seed %d: representative of %v evaluates to %v", seed, u, m.Eval(p.Raw()))
 			}
@@ -118,16 +120,16 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 				zpts = append(zpts, m.Eval(o))
 			}
 		}
-		d := m.Reservations()
+		d, sc := m.Reservations(), m.Scales()
 		for _, c := range []struct {
 			name string
 			got  *Solution
 			k    int
 		}{
-			{"nash", rep.Nash, bargain.Nash(zpts, d)},
-			{"ks", rep.KalaiSmorodinsky, bargain.KalaiSmorodinsky(zpts, d)},
-			{"welfare", rep.MaxWelfare, bargain.MaxWelfare(zpts)},
-			{"egalitarian", rep.Egalitarian, bargain.Egalitarian(zpts, d)},
+			{"nash", rep.Nash, bargain.Nash(zpts, d, sc)},
+			{"ks", rep.KalaiSmorodinsky, bargain.KalaiSmorodinsky(zpts, d, sc)},
+			{"welfare", rep.MaxWelfare, bargain.MaxWelfare(zpts, sc)},
+			{"egalitarian", rep.Egalitarian, bargain.Egalitarian(zpts, d, sc)},
 		} {
 			if c.k < 0 {
 				if c.got != nil {
@@ -135,7 +137,7 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 				}
 				continue
 			}
-			if c.got == nil || !eq(q(c.got.Utilities), zpts[c.k]) {
+			if c.got == nil || !eq(q(m, c.got.Utilities), zpts[c.k]) {
 				t.Fatalf("seed %d: %s = %+v, brute force %v", seed, c.name, c.got, zpts[c.k])
 			}
 			if !m.InZone(c.got.Raw()) {
@@ -187,7 +189,7 @@ func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
 			// The smallest change: with it the zone opens; one quantum less
 			// of a change and it stays shut.
 			if b.ReservationChange != nil {
-				ch := parley.Q(*b.ReservationChange)
+				ch := m.Parties[i].Principals[j].Utility.Q(*b.ReservationChange)
 				mm := clone(m)
 				mm.Parties[i].Principals[j].Reservation = res + ch
 				if naiveZone(mm) == 0 {

@@ -189,7 +189,7 @@ func blocking(m *parley.Model, r *Report, opt Options) error {
 				return fmt.Errorf("analysis: blocking %s/%s reservation: %w", b.Party, b.Principal, err)
 			}
 			if ok {
-				ch := parley.F(best - 1 - pr.Reservation)
+				ch := pr.Utility.F(best - 1 - pr.Reservation)
 				b.ReservationChange = &ch
 				if b.Kind == BlockParty {
 					b.OpensZone = true

@@ -72,10 +72,10 @@ func reference(t *testing.T, s *parley.Scenario) Effect {
 				pts = append(pts, m.Eval(o))
 			}
 		}
-		k := bargain.Nash(pts, m.Reservations())
+		k := bargain.Nash(pts, m.Reservations(), m.Scales())
 		e.Nash = &Solution{Utilities: make([]float64, len(pts[k]))}
 		for i, u := range pts[k] {
-			e.Nash.Utilities[i] = parley.F(u)
+			e.Nash.Utilities[i] = m.Parties[i].Utility.F(u)
 		}
 		return e
 	}
@@ -145,7 +145,17 @@ func sameConclusion(a, b Effect) bool {
 	if (a.Nash == nil) != (b.Nash == nil) {
 		return false
 	}
-	return a.Nash == nil || eq(q(a.Nash.Utilities), q(b.Nash.Utilities))
+	return a.Nash == nil || eq(onGrid(a.Nash.Utilities), onGrid(b.Nash.Utilities))
+}
+
+// onGrid puts utilities on the default 2^-40 grid, to compare them as
+// fixed-point values whatever model they came from.
+func onGrid(us []float64) []int64 {
+	out := make([]int64, len(us))
+	for i, u := range us {
+		out[i] = parley.Q(u)
+	}
+	return out
 }
 
 // sameDeal reports whether two effects agree on everything the table

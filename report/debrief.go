@@ -23,6 +23,11 @@ type Debrief struct {
 	// Utilities are what each party got: its utility of the agreement, or
 	// its reservation value when there is none.
 	Utilities []float64
+	// UtilitiesUndiscounted are the same before discounting (equal to
+	// Utilities on a domain without discount factors), and Time the
+	// relative time, 0 to 1, the negotiation ended at.
+	UtilitiesUndiscounted []float64
+	Time                  float64
 	// Blocked names, when there is no agreement, who rejected the last
 	// proposal and why ("Kabul: red line us-guarantor-precondition").
 	Blocked []string
@@ -38,7 +43,8 @@ func NewDebrief(h protocol.Header, events []protocol.Event) (*Debrief, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Debrief{Header: run.Header, Events: run.Events, Model: m, Result: run.Result, Utilities: run.Utilities, Blocked: run.Blocked}, nil
+	return &Debrief{Header: run.Header, Events: run.Events, Model: m, Result: run.Result, Utilities: run.Utilities,
+		UtilitiesUndiscounted: run.UtilitiesUndiscounted, Time: run.Time, Blocked: run.Blocked}, nil
 }
 
 // Scenario is the negotiated scenario.
@@ -57,7 +63,7 @@ func (d *Debrief) agreed() bool {
 
 // utilityOf returns party p's utility of outcome o.
 func utilityOf(m *parley.Model, p int, o parley.Outcome) float64 {
-	return parley.F(m.Parties[p].Utility.Eval(o))
+	return m.Parties[p].Utility.F(m.Parties[p].Utility.Eval(o))
 }
 
 // utilitiesOf returns every party's utility of o.
@@ -71,7 +77,7 @@ func utilitiesOf(m *parley.Model, o parley.Outcome) []float64 {
 
 // reservationOf returns party p's reservation value.
 func reservationOf(m *parley.Model, p int) float64 {
-	return parley.F(m.Parties[p].Reservation)
+	return m.Parties[p].Utility.F(m.Parties[p].Reservation)
 }
 
 // actorName names an actor: a party, "mediator", or "—".

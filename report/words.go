@@ -235,6 +235,8 @@ func Notes(rep *analysis.Report) []string {
 			out = append(out, "Bargaining solutions are computed over a bounded (not exact) frontier of the zone.")
 		case analysis.CaveatRangedEstimates:
 			out = append(out, "Some estimates are given as ranges; this analysis uses their point values (simulation samples the ranges; --sensitivity moves them).")
+		case analysis.CaveatUtilitiesRounded:
+			out = append(out, fmt.Sprintf("%s's utilities are rounded to multiples of 2^-%d: its numbers have no common denominator that fits parley's 64-bit fixed point, so outcomes whose exact utilities differ by less than a few such quanta may tie or not as rounding falls.", c.Party, c.GridBits))
 		default:
 			out = append(out, string(c.Kind))
 		}

@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -26,7 +28,7 @@ var (
 	ruleKeys        = []string{"kind", "quota", "leader", "vetoes", "sources", "reason", "assumption"}
 	factionKeys     = []string{"name", "description", "weight", "sources", "preferences"}
 	preferencesKeys = []string{"reservation", "discount", "scale", "issues", "constraints", "red_lines"}
-	issuePrefKeys   = []string{"issue", "weight", "values", "function", "sources", "reason", "assumption"}
+	issuePrefKeys   = []string{"issue", "weight", "scale", "values", "function", "sources", "reason", "assumption"}
 	knotKeys        = []string{"x", "y"}
 	rectKeys        = []string{"utility", "conditions"}
 	conditionKeys   = []string{"issue", "options", "min", "max", "exclude"}
@@ -124,7 +126,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // obj is a mapping whose keys have been checked.
 type obj struct {
@@ -200,13 +202,48 @@ func (d *decoder) str(n *yaml.Node, path string) string {
 func (d *decoder) num(n *yaml.Node, path string) (float64, bool) {
 	d.at(path, n)
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+		// Plain decimals directly (a file at the option limit has
+		// 100,000 of them); YAML's other forms (0x1F, .inf, 1_000)
+		// through the YAML decoder.
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && plainDecimal(n.Value) {
+			return f, true
+		}
 		var f float64
 		if err := n.Decode(&f); err == nil {
 			return f, true
 		}
 	}
+	if outOfRange(n) {
+		d.errorf(n, path, "number %s is out of range: numbers must be finite 64-bit floats (up to about 1.8e308 in absolute value)", n.Value)
+		return 0, false
+	}
 	d.errorf(n, path, "expected a number, got %s", describe(n))
 	return 0, false
+}
+
+// plainDecimal reports whether s is written with digits, a sign, a point
+// and an exponent only (no hex, underscores, inf or nan, which
+// strconv.ParseFloat reads differently from YAML).
+func plainDecimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// outOfRange reports whether n is a plain (unquoted) scalar that is a
+// number too large for float64, such as 1e400: YAML resolves it as a
+// string, but its author wrote a number.
+func outOfRange(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return false
+	}
+	_, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	return errors.Is(err, strconv.ErrRange)
 }
 
 func (d *decoder) boolean(n *yaml.Node, path string) bool {
@@ -734,6 +771,12 @@ func (d *decoder) issuePref(n *yaml.Node, path string) parley.IssuePref {
 	}
 	if v := o.req("weight", "the issue's relative importance, an estimate"); v != nil {
 		ip.Weight = d.estimate(v, join(path, "weight"))
+	}
+	if v := o.opt("scale"); v != nil {
+		ip.Scale, _ = d.num(v, join(path, "scale"))
+		if ip.Scale == 0 {
+			d.errorf(v, join(path, "scale"), "scale must be a positive number, got 0")
+		}
 	}
 	if v := o.opt("values"); v != nil {
 		vp := join(path, "values")

@@ -443,6 +443,9 @@ func (w *writer) issuePref(ip *parley.IssuePref) *yaml.Node {
 	m := mapping(false)
 	add(m, "issue", str(ip.Issue))
 	add(m, "weight", estimate(ip.Weight))
+	if ip.Scale != 0 {
+		add(m, "scale", num(ip.Scale))
+	}
 	values := ip.Values
 	fn := ip.Function
 	if w.categorical[ip.Issue] && len(fn) > 0 {

@@ -438,7 +438,8 @@ func TestSimulateMonteCarloWorkers(t *testing.T) {
 
 func TestAgentsAndConvert(t *testing.T) {
 	out, _, code := run(t, "agents")
-	for _, name := range []string{"boulware", "linear", "conceder", "titfortat", "hardliner", "random", "frequency", "hillclimb", "nash", "watchdog"} {
+	for _, name := range []string{"boulware", "linear", "conceder", "titfortat", "hardliner", "random", "frequency", "hillclimb", "nash", "watchdog",
+		"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesian"} {
 		if code != 0 || !strings.Contains(out, name) {
 			t.Errorf("agents lacks %q (exit %d)", name, code)
 		}
