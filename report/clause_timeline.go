@@ -280,9 +280,11 @@ func clauseTimeline(d *Debrief, R int, pos []float64, left float64) (*strip, []s
 		y += pitch
 	}
 	st.Bot = y + 4
-	st.H = int(st.Bot + 44)
+	st.H = int(st.Bot + 48)
 	st.TickY = st.Bot + 16
-	st.XTitleX, st.XTitleY = (st.Left+st.Right)/2, st.Bot+36
+	// Room between tick labels and the title also for the larger text of
+	// narrow screens (style.css).
+	st.XTitleX, st.XTitleY = (st.Left+st.Right)/2, st.Bot+40
 	st.XTicks = roundTicks(R, x)
 	if px := (st.Right - st.Left) / float64(R); px >= 6 {
 		for r := 1; r < R; r++ {

@@ -51,10 +51,11 @@ type tick struct {
 	Minor bool // its label is left out on narrow screens
 }
 
-// thinLabels marks every other tick minor when there are more than six,
-// so that a chart scaled down to a phone's width keeps readable labels.
+// thinLabels marks every other tick minor when there are more than four,
+// so that a chart scaled down to a phone's width, its text set larger,
+// keeps labels that neither crowd nor touch the axis title.
 func thinLabels(ts []tick) []tick {
-	if len(ts) > 6 {
+	if len(ts) > 4 {
 		for i := range ts {
 			ts[i].Minor = i%2 == 1
 		}

@@ -245,15 +245,17 @@ func offerChart(d *Debrief) (*figure, string, []legendItem) {
 	if binnedAny {
 		note += fmt.Sprintf(" Long series are shown in %d time bins: the shaded band is each bin's range, the line or dots its mean.", MaxBins)
 	}
+	// Gray icons of class "any" stand for a mark drawn in each party's
+	// colour.
 	gray := "#59636e"
 	legend := []legendItem{
-		{"utility of the party's own offers", icon(26, 16, `<path class="key sline" stroke="`+gray+`" d="M1 12L9 6L17 5L25 4"/>`)},
-		{"utility of the offers made to it", dotIcon("sdots recv", gray, 5)},
+		{"utility of the party's own offers", icon(26, 16, `<path class="key any sline" stroke="`+gray+`" d="M1 12L9 6L17 5L25 4"/>`)},
+		{"utility of the offers made to it", dotIcon("any sdots recv", gray, 5)},
 	}
 	if binnedAny {
-		legend = append(legend, legendItem{"range per time bin", icon(26, 16, `<path class="key sband" fill="`+gray+`" d="M1 4H25V12H1Z"/>`)})
+		legend = append(legend, legendItem{"range per time bin", icon(26, 16, `<path class="key any sband" fill="`+gray+`" d="M1 4H25V12H1Z"/>`)})
 	}
-	legend = append(legend, legendItem{"reservation value", icon(26, 16, `<path class="key sres" stroke="`+gray+`" d="M1 8H25"/>`)})
+	legend = append(legend, legendItem{"reservation value", icon(26, 16, `<path class="key any sres" stroke="`+gray+`" d="M1 8H25"/>`)})
 	if d.agreed() {
 		legend = append(legend, legendItem{"agreement", starIcon("s-agree")})
 	}
@@ -340,12 +342,12 @@ func textChart(d *Debrief, R int, pos []float64, left float64) (*figure, string,
 		legend = append(legend, legendItem{m.Parties[p].Name, lineIcon("sline", partyColor(p))})
 	}
 	if dotW > 0 && !binnedAny {
-		legend = append(legend, legendItem{"a mediator text", dotIcon("sdots", "#59636e", 6)})
+		legend = append(legend, legendItem{"a mediator text", dotIcon("any sdots", "#59636e", 6)})
 	}
 	if binnedAny {
-		legend = append(legend, legendItem{"range per time bin", icon(26, 16, `<path class="key sband" fill="#59636e" d="M1 4H25V12H1Z"/>`)})
+		legend = append(legend, legendItem{"range per time bin", icon(26, 16, `<path class="key any sband" fill="#59636e" d="M1 4H25V12H1Z"/>`)})
 	}
-	legend = append(legend, legendItem{"reservation value", icon(26, 16, `<path class="key sres" stroke="#59636e" d="M1 8H25"/>`)})
+	legend = append(legend, legendItem{"reservation value", icon(26, 16, `<path class="key any sres" stroke="#59636e" d="M1 8H25"/>`)})
 	return fig, note, legend
 }
 
