@@ -121,9 +121,16 @@ func (b *Browser) Screenshot(t testing.TB) []byte {
 	defer cancel()
 	yes := true
 	png, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
-		r, err := cdp.Call(ctx, tg, page.CaptureScreenshot, page.CaptureScreenshotParams{
-			Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: &yes, FromSurface: &yes, OptimizeForSpeed: &yes,
-		})
+		// The page as tall as it is now (a script may have changed it).
+		lm, err := cdp.Call(ctx, tg, page.GetLayoutMetrics, cdp.Empty{})
+		if err != nil {
+			return nil, err
+		}
+		params := page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: &yes, FromSurface: &yes, OptimizeForSpeed: &yes}
+		if cs := lm.CSSContentSize; cs != nil {
+			params.Clip = &page.Viewport{X: 0, Y: 0, Width: float64(b.width), Height: cs.Height, Scale: 1}
+		}
+		r, err := cdp.Call(ctx, tg, page.CaptureScreenshot, params)
 		return r.Data, err
 	})
 	if err != nil {
