@@ -150,6 +150,13 @@ func renderAnalysis(t *testing.T, rep *analysis.Report, m *parley.Model, opt HTM
 	if err := HTML(&b, rep, m, opt); err != nil {
 		t.Fatal(err)
 	}
+	return keepHTML(t, &b)
+}
+
+// keepHTML returns a page, and writes it to $PARLEY_HTML_OUT, named after
+// the test, when that is set (to look at it).
+func keepHTML(t *testing.T, b *bytes.Buffer) string {
+	t.Helper()
 	if dir := os.Getenv("PARLEY_HTML_OUT"); dir != "" {
 		name := strings.ReplaceAll(t.Name(), "/", "_")
 		if err := os.WriteFile(dir+"/"+name+".html", b.Bytes(), 0o644); err != nil {

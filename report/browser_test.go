@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"image/png"
 	"os"
@@ -11,12 +10,10 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/internal/browser"
 	"github.com/parleyhq/parley/internal/shared"
-	"github.com/parleyhq/parley/scenario"
-	"github.com/parleyhq/parley/simulate"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
 // The browser test loads every kind of page in a real headless Chromium,
@@ -56,15 +53,7 @@ func geniusCase(name, dir, domain string, profiles ...string) pageCase {
 
 func builtinCase(name, variant string) pageCase {
 	return pageCase{name: name, load: func(t *testing.T) *parley.Scenario {
-		f, err := scenario.Builtin("istanbul-2025")
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := f.Scenario(variant)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return verifytest.Scenario(t, "istanbul-2025", variant)
 	}}
 }
 
@@ -79,16 +68,7 @@ var pageCases = []pageCase{
 // returns their files and the names of the scenario's parties.
 func writePages(t *testing.T, pc pageCase, dir string) (files, parties []string) {
 	t.Helper()
-	s := pc.load(t)
-	m, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	rep, err := analysis.Analyze(ctx, m, analysis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run, m, rep := runScenario(t, pc.load(t), 1)
 	Word(rep)
 	for _, p := range m.Parties {
 		parties = append(parties, p.Name)
@@ -106,18 +86,6 @@ func writePages(t *testing.T, pc pageCase, dir string) (files, parties []string)
 		files = append(files, f)
 	}
 	write("analysis", func(b *bytes.Buffer) error { return HTML(b, rep, m, HTMLOptions{Seed: 1}) })
-	cfg, err := simulate.FromScenario(s, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Seed = 1
-	if cfg.Protocol == parley.ProtocolMediated {
-		cfg.Target = simulate.MediatorTarget(ctx, m)
-	}
-	run, err := simulate.Once(m, cfg, true)
-	if err != nil {
-		t.Fatal(err)
-	}
 	d := debrief(t, run)
 	write("simulation", func(b *bytes.Buffer) error { return SimulationHTML(b, d, rep) })
 	return files, parties

@@ -5,7 +5,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,22 +12,25 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/simulate"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
-// istanbulRun runs the built-in scenario under its own simulation spec (the
-// mediated protocol) with the mediator aiming at the Nash point.
+// istanbulRun runs the built-in scenario's s0s1-factions variant under
+// its own simulation spec (the mediated protocol).
 func istanbulRun(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	t.Helper()
-	f, err := scenario.Builtin("istanbul-2025")
-	if err != nil {
-		t.Fatal(err)
+	s := verifytest.Scenario(t, "istanbul-2025", "s0s1-factions")
+	if s.Simulation == nil || s.Simulation.Protocol != parley.ProtocolMediated {
+		t.Fatal("istanbul-2025 should simulate the mediated protocol")
 	}
-	s, err := f.Scenario("s0s1-factions")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return runScenario(t, s, 0)
+}
+
+// runScenario runs a scenario under its own simulation spec (with seed
+// when not 0; a mediator aims at the Nash point) and analyses it.
+func runScenario(t *testing.T, s *parley.Scenario, seed uint64) (*simulate.Run, *parley.Model, *analysis.Report) {
+	t.Helper()
 	m, err := s.Compile()
 	if err != nil {
 		t.Fatal(err)
@@ -37,10 +39,12 @@ func istanbulRun(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Protocol != parley.ProtocolMediated {
-		t.Fatalf("istanbul-2025 simulates %q, want the mediated protocol", cfg.Protocol)
+	if seed != 0 {
+		cfg.Seed = seed
 	}
-	cfg.Target = simulate.MediatorTarget(context.Background(), m)
+	if cfg.Protocol == parley.ProtocolMediated {
+		cfg.Target = simulate.MediatorTarget(context.Background(), m)
+	}
 	run, err := simulate.Once(m, cfg, true)
 	if err != nil {
 		t.Fatal(err)
@@ -101,24 +105,7 @@ func saoScenario(rounds int, agents ...string) *parley.Scenario {
 
 func runSAO(t *testing.T, s *parley.Scenario) (*simulate.Run, *parley.Model, *analysis.Report) {
 	t.Helper()
-	m, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := simulate.FromScenario(s, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Seed = 7
-	run, err := simulate.Once(m, cfg, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := analysis.Analyze(context.Background(), m, analysis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return run, m, rep
+	return runScenario(t, s, 7)
 }
 
 // debrief writes the run's transcript, reads it back and replays it: the
@@ -151,13 +138,7 @@ func renderDebrief(t *testing.T, d *Debrief, rep *analysis.Report) string {
 	if err := SimulationHTML(&b, d, rep); err != nil {
 		t.Fatal(err)
 	}
-	if dir := os.Getenv("PARLEY_HTML_OUT"); dir != "" {
-		name := strings.ReplaceAll(t.Name(), "/", "_")
-		if err := os.WriteFile(dir+"/"+name+".html", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
+	return keepHTML(t, &b)
 }
 
 // agendaIssues lists the issues that were on the agenda at some point:
