@@ -220,16 +220,13 @@ func TestPagesInChromium(t *testing.T) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var pages []*browser.Browser
-	for _, w := range screenWidths {
-		pages = append(pages, browser.Start(t, w.width, w.height))
-	}
+	pg := browser.Start(t, screenWidths[0].width, screenWidths[0].height)
 	for _, pc := range pageCases {
 		t.Run(pc.name, func(t *testing.T) {
 			files, parties := writePages(t, pc, dir)
 			for _, file := range files {
-				for i, w := range screenWidths {
-					pg := pages[i]
+				for _, w := range screenWidths {
+					pg.Resize(w.width, w.height)
 					pg.Navigate(t, file)
 					var l layout
 					if err := json.Unmarshal([]byte(browser.Eval[string](t, pg, layoutScript)), &l); err != nil {

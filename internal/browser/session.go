@@ -65,6 +65,11 @@ func Start(t testing.TB, width, height int) *Browser {
 	return &Browser{ctx: ctx, width: int64(width), height: int64(height)}
 }
 
+// Resize sets the window to width×height CSS pixels for the pages
+// Navigate loads from now on (one browser can look at a page at a
+// laptop's width and then at a phone's).
+func (b *Browser) Resize(width, height int) { b.width, b.height = int64(width), int64(height) }
+
 // Context is the chromedp context of the browser's tab, for actions beyond
 // these: chromedp.Do(b.Context(), chromedp.Click("#send")).
 func (b *Browser) Context() context.Context { return b.ctx }

@@ -31,6 +31,11 @@ func TestSession(t *testing.T) {
 	if got := Eval[int](t, b, "window.innerWidth"); got != 480 {
 		t.Errorf("window %d px wide, want 480", got)
 	}
+	b.Resize(390, 300)
+	b.Navigate(t, srv.URL+"/three")
+	if got := Eval[int](t, b, "window.innerWidth"); got != 390 {
+		t.Errorf("window %d px wide after Resize(390, 300), want 390", got)
+	}
 	if dom := b.DOM(t); !strings.Contains(dom, `data-seen="yes"`) {
 		t.Errorf("the DOM lacks what the script set: %s", dom)
 	}
@@ -38,7 +43,7 @@ func TestSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := img.Bounds().Dx(); got != 480 {
-		t.Errorf("screenshot %d px wide, want 480", got)
+	if got := img.Bounds().Dx(); got != 390 {
+		t.Errorf("screenshot %d px wide, want 390", got)
 	}
 }
