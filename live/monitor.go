@@ -283,8 +283,14 @@ func (s *Session) caseLines(mon *monitor, evs []parley.CaseEvent) []monitorLine 
 	return lines
 }
 
+// MaxMonitorDay bounds the dates of steps and reports, in days after the
+// signature: time passing is work (every periodic obligation's instances
+// missed on the way are events), and a step dated centuries ahead would
+// make a seat's one request store a million of them.
+const MaxMonitorDay = 3650
+
 // day returns the day after signature of a date (YYYY-MM-DD; "" is today
-// by the server's clock). Errors are EINVALID.
+// by the server's clock), at most MaxMonitorDay. Errors are EINVALID.
 func (s *Session) day(a *parley.Accord, date string) (int, error) {
 	t := s.m.now().UTC()
 	if date != "" {
@@ -299,6 +305,9 @@ func (s *Session) day(a *parley.Accord, date string) (int, error) {
 	}
 	if d < 0 {
 		return 0, parley.Errorf(parley.EINVALID, "date: %s is before the signature (%s)", t.Format(parley.DateLayout), a.Signed)
+	}
+	if d > MaxMonitorDay {
+		return 0, parley.Errorf(parley.EINVALID, "date: %s is more than %d days after the signature (%s)", t.Format(parley.DateLayout), MaxMonitorDay, a.Signed)
 	}
 	return d, nil
 }
