@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -229,6 +230,16 @@ func TestMonitorIstanbul(t *testing.T) {
 	head := decode[parley.ChainHead](t, s.call("GET", "/api/sessions/"+c.ID+"/head", tok["Afghanistan"], nil))
 	if got.Head != head || len(got.Monitor) < 10 || got.Events[len(got.Events)-1].Type != protocol.EvEnd {
 		t.Errorf("transcript: head %v (the store's %v), %d monitoring events", got.Head, head, len(got.Monitor))
+	}
+
+	// A ruling edited in the transcript breaks its chain at that event.
+	edited := strings.Replace(tr.String(), `"body":"mediators (casting)","case":"c1"`, `"body":"mediators (casting)","case":"c2"`, 1)
+	if edited == tr.String() {
+		t.Fatal("no cast ruling in the transcript to edit")
+	}
+	var be *audit.BreakError
+	if _, err := protocol.DecodeTranscript(strings.NewReader(edited), protocol.ReadOptions{}); !errors.As(err, &be) || be.Seq < int64(len(got.Events)) {
+		t.Errorf("an edited monitoring event: %v, want a break after the negotiation's %d events", err, len(got.Events))
 	}
 
 	// The audit chain of the database holds; a server started again on it
