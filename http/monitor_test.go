@@ -219,6 +219,7 @@ func TestMonitorIstanbul(t *testing.T) {
 		t.Errorf("simulate: %s", sim)
 	}
 	s.monitorCall("POST", c.ID, "/simulate", tok["observer"], map[string]any{"runs": 1_000_000}, http.StatusBadRequest)
+	s.monitorCall("POST", c.ID, "/simulate", tok["observer"], map[string]any{"runs": 20000, "days": 3650}, http.StatusBadRequest)
 
 	// The transcript (the negotiation and its monitoring) reads back
 	// whole, with the head every seat is shown.

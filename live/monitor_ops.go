@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -16,13 +17,16 @@ import (
 
 // Limits of the monitoring API: what one request may ask of the server.
 const (
-	MaxMonitorID     = 128     // bytes of a case, incident or commitment id
-	MaxMonitorNote   = 8 << 10 // bytes of a step's note
-	MaxCommitments   = 64      // commitments one allegation names
-	MaxSimulateRuns  = 20000   // runs of one simulation (per mechanism)
-	MaxSimulateDays  = 3650    // horizon of one simulation
-	MaxMechanisms    = 4       // mechanisms one simulation compares
-	SimulateTimeout  = 20 * time.Second
+	MaxMonitorID    = 128     // bytes of a case, incident or commitment id
+	MaxMonitorNote  = 8 << 10 // bytes of a step's note
+	MaxCommitments  = 64      // commitments one allegation names
+	MaxSimulateRuns = 20000   // runs of one simulation (per mechanism)
+	MaxSimulateDays = 3650    // horizon of one simulation
+	MaxMechanisms   = 4       // mechanisms one simulation compares
+	SimulateTimeout = 10 * time.Second
+	// MaxSimulateWork bounds runs × days × mechanisms of one simulation
+	// (2000 runs of ten years, or 20000 of one year, for one mechanism).
+	MaxSimulateWork  = 8_000_000
 	maxIncidentsView = parley.MaxFindEvents
 )
 
@@ -385,9 +389,10 @@ type SimulateRequest struct {
 var simulations = make(chan struct{}, 1)
 
 // Simulate runs the Monte Carlo, bounded: at most MaxSimulateRuns runs and
-// MaxSimulateDays days per mechanism, MaxMechanisms mechanisms (EINVALID
-// beyond), one simulation at a time, and SimulateTimeout of wall clock
-// (ELIMIT when it runs out: ask for fewer runs). Any seat may.
+// MaxSimulateDays days per mechanism, MaxMechanisms mechanisms and
+// MaxSimulateWork run-days in all (EINVALID beyond), one simulation at a
+// time in a process, and SimulateTimeout of wall clock (ELIMIT when it
+// runs out: ask for fewer runs). Any seat may.
 func (s *Session) Simulate(ctx context.Context, seat parley.Seat, req *SimulateRequest) ([]mechsim.Result, error) {
 	switch {
 	case req.Runs < 0 || req.Runs > MaxSimulateRuns:
@@ -398,6 +403,10 @@ func (s *Session) Simulate(ctx context.Context, seat parley.Seat, req *SimulateR
 		return nil, parley.Errorf(parley.EINVALID, "mechanisms: at most %d", MaxMechanisms)
 	case req.OpenStep < 0 || req.OpenStep > MaxSimulateDays:
 		return nil, parley.Errorf(parley.EINVALID, "open_step: from 0 to %d days", MaxSimulateDays)
+	}
+	runs, days, mechs := cmp.Or(req.Runs, 2000), cmp.Or(req.Days, 90), max(len(req.Mechanisms), 1)
+	if work := runs * days * mechs; work > MaxSimulateWork {
+		return nil, parley.Errorf(parley.EINVALID, "runs × days × mechanisms is %d; a simulation on the server does at most %d (ask for fewer runs or days, or run parley monitor simulate)", work, MaxSimulateWork)
 	}
 	var list []mechsim.Mechanism
 	err := s.withMonitor(ctx, func(mon *monitor) error {
