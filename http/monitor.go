@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -21,7 +22,9 @@ const MaxIncidentBody = 8 << 20
 // (docs/monitor.md, "The live server").
 func (s *Server) monitorRoutes(mux *http.ServeMux) {
 	const p = "/api/sessions/{id}/monitor"
-	mux.HandleFunc("GET "+p, s.handleMonitor)
+	mux.HandleFunc("GET "+p, s.seatJSON(func(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error) {
+		return sess.Monitor(ctx, seat.Seat)
+	}))
 	mux.HandleFunc("GET "+p+"/incidents", s.handleIncidents)
 	mux.HandleFunc("POST "+p+"/incidents", s.handleImport)
 	mux.HandleFunc("POST "+p+"/steps", s.handleStep)
@@ -33,22 +36,6 @@ func (s *Server) monitorRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"/report", s.handleMonitorReport)
 	mux.HandleFunc("GET "+p+"/report.html", s.handleMonitorPage)
 	mux.HandleFunc("POST "+p+"/simulate", s.handleSimulate)
-}
-
-// handleMonitor answers GET .../monitor: the seat's view of the
-// agreement's monitoring.
-func (s *Server) handleMonitor(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
-	if !ok {
-		return
-	}
-	v, err := sess.Monitor(r.Context(), seat.Seat)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, v)
 }
 
 // handleIncidents answers GET .../monitor/incidents?from=N&limit=N.
