@@ -46,18 +46,24 @@ func agree(t *testing.T, s *server, clauses map[string]string) (*live.Created, m
 			s.act(c.ID, tok[mover], map[string]any{"kind": "text", "outcome": out})
 			continue
 		}
-		answers := map[string]string{}
-		for _, cl := range v.Text {
-			if cl.OnAgenda && (cl.State == parley.ClauseProposed || cl.State == parley.ClauseAgreed) {
-				answers[cl.Name] = "accept"
-			}
-		}
-		s.act(c.ID, tok[mover], map[string]any{"kind": "answer", "answers": answers})
+		s.act(c.ID, tok[mover], map[string]any{"kind": "answer", "answers": acceptAll(v)})
 	}
 	if obs := s.view(c.ID, tok["observer"]); obs.Result.End != parley.Agreement {
 		t.Fatalf("the session ended %s (%s), want an agreement", obs.Result.End, obs.Result.Why)
 	}
 	return c, tok
+}
+
+// acceptAll answers a single text by accepting every clause proposed or
+// agreed on the agenda.
+func acceptAll(v *live.View) map[string]string {
+	answers := map[string]string{}
+	for _, cl := range v.Text {
+		if cl.OnAgenda && (cl.State == parley.ClauseProposed || cl.State == parley.ClauseAgreed) {
+			answers[cl.Name] = "accept"
+		}
+	}
+	return answers
 }
 
 // monitorCall calls a monitoring endpoint and checks the status.
