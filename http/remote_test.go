@@ -430,7 +430,8 @@ func TestRemoteAgentRefused(t *testing.T) {
 // connection is closed as a policy violation with the same words.
 func TestRemoteAgentFaults(t *testing.T) {
 	t.Parallel()
-	s := start(t, "", func(s *server) { s.m.AgentTimeout = 200 * time.Millisecond })
+	quick := start(t, "", func(s *server) { s.m.AgentTimeout = 200 * time.Millisecond })
+	patient := start(t, "") // the default 10 s: a loaded machine does not turn a fault into a timeout
 	for _, tc := range []struct {
 		name  string
 		reply func(turn int64) any // nil: stay silent
@@ -443,6 +444,10 @@ func TestRemoteAgentFaults(t *testing.T) {
 		{"no turn", func(int64) any { return agentwire.Reply{Type: "accept"} }, "without its turn number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			s := patient
+			if tc.reply == nil {
+				s = quick
+			}
 			c := s.create(map[string]any{"scenario": "istanbul-2025", "protocol": "sao", "seats": map[string]string{"Pakistan": "conceder", "Afghanistan": "remote"}})
 			tok := tokens(c)
 			a := connect(t, s, c.ID, tok["Afghanistan"])
@@ -518,4 +523,39 @@ func TestRemoteAgentLapse(t *testing.T) {
 		t.Fatalf("%s (%s): Afghanistan's turn lapsed %d times and it acted %d times; want 1 and 1", v.Result.End, v.Result.Why, lapses, mine)
 	}
 	a.ws.CloseNow()
+}
+
+// TestRemoteAgentMediated: a remote party answers the mediator's single
+// text clause by clause (istanbul-2025, the nash mediator and Pakistan's
+// delegate built in) until the text is agreed; it never hears Pakistan's
+// answers, only the texts.
+func TestRemoteAgentMediated(t *testing.T) {
+	t.Parallel()
+	s := start(t, "")
+	c := s.create(map[string]any{"scenario": "istanbul-2025", "deadline": 10,
+		"seats": map[string]string{"mediator": "nash", "Pakistan": "delegate:floor=-1", "Afghanistan": "remote"}})
+	tok := tokens(c)
+	a := connect(t, s, c.ID, tok["Afghanistan"])
+	if a.settings.Negotiation != parley.ProtocolMediated || a.settings.Party != 1 {
+		t.Fatalf("settings: %+v", a.settings)
+	}
+	for turns := 0; a.next(); turns++ {
+		if a.turn.Kind != parley.TurnAnswer || len(a.turn.Text) != len(a.settings.Domain.Issues) || turns > 10 {
+			t.Fatalf("turn %d: %+v", turns, a.turn)
+		}
+		a.send(a.decide())
+	}
+	if code, _ := a.closed(); code != websocket.StatusNormalClosure {
+		t.Errorf("closed with %v after finished", code)
+	}
+	for _, d := range a.done {
+		if d.Actor != -1 || d.Action != "text" {
+			t.Errorf("the remote party was told %+v; it should hear only the mediator's texts", d)
+		}
+	}
+	v := s.view(c.ID, tok["observer"])
+	if v.Result.End != parley.Agreement || a.finished.End != "agreement" || !slices.Equal(a.finished.Agreement, v.Result.Agreement) {
+		t.Fatalf("ended %s (%s); the agent was told %+v", v.Result.End, v.Result.Why, a.finished)
+	}
+	checkTranscript(t, s, c.ID, tok["observer"], parley.Agreement)
 }

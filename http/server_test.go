@@ -51,8 +51,6 @@ type server struct {
 
 type option func(*server)
 
-func withBuffer(n int) option { return func(s *server) { s.m.Buffer = n } }
-
 // start runs a server on the database at path ("" for a new one).
 func start(t testing.TB, path string, opts ...option) *server {
 	t.Helper()
