@@ -94,9 +94,8 @@ func (s *Session) sign(ctx context.Context) error {
 	return nil
 }
 
-// appendLines stores monitoring events after the session's head, in
-// appends of at most parley.MaxAppendEvents, publishing each once it is
-// durable. The lock is held.
+// appendLines stores monitoring events after the session's head (store).
+// The lock is held.
 func (s *Session) appendLines(ctx context.Context, lines []monitorLine) ([]parley.EventRecord, error) {
 	recs := make([]parley.EventRecord, len(lines))
 	for i := range lines {
@@ -110,21 +109,7 @@ func (s *Session) appendLines(ctx context.Context, lines []monitorLine) ([]parle
 		}
 		recs[i] = parley.EventRecord{Type: lines[i].Type, Audience: lines[i].Audience, Payload: b}
 	}
-	ctx = context.WithoutCancel(ctx) // the state in memory has moved on: store it
-	var out []parley.EventRecord
-	for len(recs) > 0 {
-		n := min(len(recs), parley.MaxAppendEvents)
-		got, err := s.m.Events.AppendEvents(ctx, s.id, s.head.Events, recs[:n])
-		if err != nil {
-			return out, err
-		}
-		last := got[len(got)-1]
-		s.head = parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash}
-		s.publish(got)
-		out = append(out, got...)
-		recs = recs[n:]
-	}
-	return out, nil
+	return s.store(ctx, recs)
 }
 
 // loadMonitor rebuilds the monitoring state from the stored events: the

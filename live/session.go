@@ -106,8 +106,15 @@ func (s *Session) commit(ctx context.Context, evs []protocol.Event) ([]parley.Ev
 			return nil, err
 		}
 	}
-	// An action a client gave up on is still stored: the driver has taken
-	// it, so the store must too.
+	return s.store(ctx, recs)
+}
+
+// store appends records after the session's head, in appends of at most
+// parley.MaxAppendEvents, and publishes each append once it is durable.
+// The lock is held.
+func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parley.EventRecord, error) {
+	// An action a client gave up on is still stored: the state in memory
+	// has taken it, so the store must too.
 	ctx = context.WithoutCancel(ctx)
 	var out []parley.EventRecord
 	for len(recs) > 0 {
