@@ -3,6 +3,7 @@ package parley
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. They classify what went wrong so that edges (CLI exit codes,
@@ -96,3 +97,30 @@ func (e *PosError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *PosError) Unwrap() error { return e.Err }
+
+// PosErrors is a list of problems found in one input, each with its
+// position, for loaders that report every problem at once (a scenario file,
+// a tournament file). errors.As finds the first *PosError, and ErrorCode
+// the code of the first problem.
+type PosErrors []*PosError
+
+// Error lists the problems, one a line.
+func (e PosErrors) Error() string {
+	var b strings.Builder
+	for i, pe := range e {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(pe.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (e PosErrors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, pe := range e {
+		out[i] = pe
+	}
+	return out
+}

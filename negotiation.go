@@ -1,12 +1,18 @@
 package parley
 
-import "math/rand/v2"
+import (
+	"context"
+	"math/rand/v2"
+)
 
-// This file holds the types shared by protocols, agents and the runner that
-// drives them. Protocols are pure state machines (package protocol): the
-// runner asks a protocol whose turn it is (a Turn), asks that actor's Agent
-// for an Action, and steps the protocol with it. Agents never see the
-// protocol; protocols never call agents.
+// This file holds the types shared by protocols, agents and the session
+// driver that runs them. Protocols are pure state machines (package
+// protocol): the driver (package session) asks a protocol whose turn it is
+// (a Turn), fills in what that actor may see (its view: the events whose
+// audience includes its seat), asks the actor's Agent for an Action — or
+// waits for a person or a remote agent to submit one — and steps the
+// protocol with it. Agents never see the protocol; protocols never call
+// agents.
 
 // MediatorActor is the actor index of the mediator; parties are 0, 1, ...
 const MediatorActor = -1
@@ -170,12 +176,21 @@ type Turn struct {
 	// Instructions are those sent to this actor (a delegate) by its
 	// principals since its last turn, oldest first.
 	Instructions []Instruction `json:"instructions,omitempty"`
-	// History lists every action so far, oldest first.
+	// History lists the actions this actor may see, oldest first: the
+	// actions of its view (every public action, and its own side's
+	// answers in a mediated text; the mediator sees every action). It
+	// never holds another party's private answers.
 	History []Action `json:"-"`
 }
 
 // Session describes a negotiation to an agent when it starts.
 type Session struct {
+	// Model is the compiled model. Built-in agents run in the runner's
+	// process and are handed it whole (package agent's read only their
+	// own party's part, and the mediators only the issues); a
+	// runner that seats a program it does not control (a subprocess, a
+	// remote agent) sends it the seat's brief instead (Scenario.Brief),
+	// never another party's preferences.
 	Model *Model
 	// Party is the agent's party index, or MediatorActor.
 	Party int
@@ -203,13 +218,44 @@ type Agent interface {
 	Act(t *Turn) Action
 }
 
-// A PrincipalAgent plays a faction behind a delegate. The runner calls
-// Instruct at every step; the faction may send instructions to its delegate.
-// Session.Party is the delegation's party index; faction indexes its
-// principal in Model.Parties[Party].Principals.
+// A ContextAgent is an Agent whose action can fail or take long: an agent
+// in a subprocess, across a network, or behind an API. The session driver
+// calls ActContext instead of Act, with the driver's context (cancellation
+// and deadline).
+//
+// When ActContext returns an error, the driver ends the negotiation with
+// EndState AgentError, and the result's Why names the seat and the fault
+// ("party Buyer (agent remote): connection reset"): a crashed or silent
+// agent ends the negotiation it was in, recorded in the transcript as an
+// "agent_error" event, and not the runner. When the error comes from the
+// context being cancelled (ctx.Err() != nil) the driver stops instead and
+// the negotiation stays open, to be resumed.
+//
+// Act must still work (callers without a context use it); an
+// implementation may call ActContext with context.Background() and turn an
+// error into an ActWalkAway with the error as Reason.
+type ContextAgent interface {
+	Agent
+	ActContext(ctx context.Context, t *Turn) (Action, error)
+}
+
+// A PrincipalAgent plays a faction behind a delegate. The driver calls
+// Instruct before every step with a Turn for the principal's seat: whose
+// turn comes next (Actor, Kind), the round, the standing offer or text,
+// and in History the actions the faction may see (its own delegation's
+// included); Instructions is empty. The faction may send instructions to
+// its delegate. Session.Party is the delegation's party index; faction
+// indexes its principal in Model.Parties[Party].Principals.
 type PrincipalAgent interface {
 	Init(s *Session, faction int) error
 	Instruct(t *Turn) []Instruction
+}
+
+// A ContextPrincipal is a PrincipalAgent whose instructions can fail, like
+// a ContextAgent; an error ends the negotiation with EndState AgentError.
+type ContextPrincipal interface {
+	PrincipalAgent
+	InstructContext(ctx context.Context, t *Turn) ([]Instruction, error)
 }
 
 // EndState says how a negotiation ended.
@@ -222,6 +268,10 @@ const (
 	Deadline                  // the deadline passed without agreement
 	WalkOut                   // a party walked away or the mediator ended it
 	Broken                    // an actor broke the protocol (invalid action)
+	// AgentError: an agent failed (a ContextAgent's ActContext returned
+	// an error: a crashed subprocess, a dropped connection); the
+	// result's Why names the seat and the fault.
+	AgentError
 )
 
 // String names the end state as written in transcripts and JSON.
@@ -247,7 +297,7 @@ var (
 	answerNames = []string{"none", "accept", "reject", "reopen"}
 	instrNames  = []string{"raise_floor", "lower_floor", "reopen", "add_precondition", "recall"}
 	clauseNames = []string{"open", "proposed", "agreed", "reopened", "under_review", "final"}
-	endNames    = []string{"running", "agreement", "deadline", "walk_out", "broken"}
+	endNames    = []string{"running", "agreement", "deadline", "walk_out", "broken", "agent_error"}
 )
 
 // MarshalText writes the name, so JSON carries names rather than numbers.

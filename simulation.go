@@ -1,6 +1,9 @@
 package parley
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // SimulationSpec says how a scenario is simulated when the user does not
 // choose otherwise: the protocol, the deadline, the calendar of the talks,
@@ -8,7 +11,7 @@ import "fmt"
 // Agents are named by the specs of package agent ("boulware",
 // "delegate:concede=0.5", "watchdog:recall=2").
 type SimulationSpec struct {
-	Protocol      string          `json:"protocol"` // "sao" or "mediated"
+	Protocol      ProtocolName    `json:"protocol"`
 	Rounds        int             `json:"rounds"`
 	Agenda        []string        `json:"agenda,omitempty"`   // issues on the table at the start (mediated); empty: all
 	Calendar      []float64       `json:"calendar,omitempty"` // hours of talks on each day
@@ -18,33 +21,90 @@ type SimulationSpec struct {
 	Agents        []AgentSpec     `json:"agents,omitempty"`
 	Principals    []PrincipalSpec `json:"principals,omitempty"`
 	Sources       []Cite          `json:"sources,omitempty"`
+	Assumption    string          `json:"assumption,omitempty"`
+	// Reported is how the sources say the talks ended, for comparison
+	// with simulated ends; nil when the scenario does not say.
+	Reported *ReportedEnd `json:"reported,omitempty"`
 }
 
-// AgentSpec names the agent that plays a party.
+// ReportedEnd is how the sources say a negotiation ended: the end state
+// that fits their account best (Agreement, Deadline or WalkOut), in their
+// terms (Description: "stalled", "collapsed"), and who says so.
+type ReportedEnd struct {
+	End         EndState `json:"end"`
+	Description string   `json:"description,omitempty"`
+	Sources     []Cite   `json:"sources,omitempty"`
+	Assumption  string   `json:"assumption,omitempty"`
+}
+
+// AgentSpec names the agent that plays a party. Sources and Assumption
+// say what the choice of agent and its parameters (the tactics it uses)
+// rest on.
 type AgentSpec struct {
-	Party string `json:"party"`
-	Agent string `json:"agent"`
+	Party      string `json:"party"`
+	Agent      string `json:"agent"`
+	Sources    []Cite `json:"sources,omitempty"`
+	Assumption string `json:"assumption,omitempty"`
 }
 
 // PrincipalSpec names the agent that plays a faction of a delegation.
 type PrincipalSpec struct {
-	Party   string `json:"party"`
-	Faction string `json:"faction"`
-	Agent   string `json:"agent"`
+	Party      string `json:"party"`
+	Faction    string `json:"faction"`
+	Agent      string `json:"agent"`
+	Sources    []Cite `json:"sources,omitempty"`
+	Assumption string `json:"assumption,omitempty"`
 }
 
-// Protocols a SimulationSpec may name.
+// ProtocolName names a negotiation protocol. The names are the only place
+// protocols are listed in the root; package protocol maps each to its
+// state machine in one table (protocol.Lookup), so a protocol added later
+// adds its name here and its row there.
+type ProtocolName string
+
+// Protocols a SimulationSpec, a transcript or a command may name.
 const (
-	ProtocolSAO      = "sao"
-	ProtocolMediated = "mediated"
+	// ProtocolSAO is (stacked) alternating offers.
+	ProtocolSAO ProtocolName = "sao"
+	// ProtocolMediated is the mediator's single negotiating text.
+	ProtocolMediated ProtocolName = "mediated"
 )
+
+// protocolNames lists every protocol, in the order messages name them.
+var protocolNames = []ProtocolName{ProtocolSAO, ProtocolMediated}
+
+// Protocols returns every protocol name, in a fixed order.
+func Protocols() []ProtocolName { return append([]ProtocolName(nil), protocolNames...) }
+
+// Known reports whether p names a protocol.
+func (p ProtocolName) Known() bool {
+	for _, n := range protocolNames {
+		if n == p {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns the name.
+func (p ProtocolName) String() string { return string(p) }
+
+// ProtocolChoices lists the protocol names for messages: "sao or mediated".
+func ProtocolChoices() string {
+	s := make([]string, len(protocolNames))
+	for i, n := range protocolNames {
+		s[i] = string(n)
+	}
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
 
 func (c *compiler) simulation(sp *SimulationSpec) {
 	const p = "simulation"
-	switch sp.Protocol {
-	case ProtocolSAO, ProtocolMediated:
-	default:
-		c.errf(p+".protocol", "unknown protocol %q; expected %s or %s", sp.Protocol, ProtocolSAO, ProtocolMediated)
+	if !sp.Protocol.Known() {
+		c.errf(p+".protocol", "unknown protocol %q; expected %s", sp.Protocol, ProtocolChoices())
 	}
 	if sp.Rounds <= 0 {
 		c.errf(p+".rounds", "rounds must be a positive number, got %d", sp.Rounds)
@@ -106,5 +166,19 @@ func (c *compiler) simulation(sp *SimulationSpec) {
 			c.errf(ap+".agent", "agent spec required")
 		}
 	}
+	for i, a := range sp.Agents {
+		c.cites(fmt.Sprintf("%s.agents[%d].sources", p, i), a.Sources)
+	}
+	for i, a := range sp.Principals {
+		c.cites(fmt.Sprintf("%s.principals[%d].sources", p, i), a.Sources)
+	}
 	c.cites(p+".sources", sp.Sources)
+	if r := sp.Reported; r != nil {
+		switch r.End {
+		case Agreement, Deadline, WalkOut:
+		default:
+			c.errf(p+".reported.end", "a reported end is %s, %s or %s, got %s", Agreement, Deadline, WalkOut, r.End)
+		}
+		c.cites(p+".reported.sources", r.Sources)
+	}
 }

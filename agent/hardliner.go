@@ -26,7 +26,7 @@ func (a *Hardliner) Act(t *parley.Turn) parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "hardliner", Role: RoleNegotiator,
+	Register(Info{Name: "hardliner", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "always offers its best outcome; accepts only as good"},
 		func(map[string]string) (parley.Agent, error) { return &Hardliner{}, nil })
 }

@@ -17,16 +17,18 @@ import (
 
 func init() {
 	Register(Info{
-		Name:    "hillclimb",
-		Role:    RoleMediator,
-		Summary: "Single-text mediator: keeps the clauses every party accepts, replaces rejected ones with options nobody has rejected, ends on a stalemate.",
-		Params:  "start=auto (first text: auto = Session.Target when given else statusquo, or statusquo, or target); order=index (candidate order: index = nearest option first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=0 (rounds without progress before a stalemate ends the talks, 0 = auto: a third of the deadline, at least 3, or 10 without a deadline); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=0 (clauses revised per round, 0 = all)",
+		Name:      "hillclimb",
+		Role:      RoleMediator,
+		Protocols: textProtocols,
+		Summary:   "Single-text mediator: keeps the clauses every party accepts, replaces rejected ones with options nobody has rejected, ends on a stalemate.",
+		Params:    "start=auto (first text: auto = Session.Target when given else statusquo, or statusquo, or target); order=index (candidate order: index = nearest option first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=0 (rounds without progress before a stalemate ends the talks, 0 = auto: a third of the deadline, at least 3, or 10 without a deadline); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=0 (clauses revised per round, 0 = all)",
 	}, func(p map[string]string) (parley.Agent, error) { return newTextMediator("hillclimb", false, p) })
 	Register(Info{
-		Name:    "nash",
-		Role:    RoleMediator,
-		Summary: "Single-text mediator seeded with the analysis' Nash point: proposes it, then revises one rejected clause at a time towards what the answers allow; hillclimb without a target.",
-		Params:  "order=index (candidate order: index = nearest the target first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=0 (rounds without progress before a stalemate ends the talks, 0 = auto: a third of the deadline, at least 3, or 10 without a deadline); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=1 (clauses revised per round, 0 = all, and all when there is no target)",
+		Name:      "nash",
+		Role:      RoleMediator,
+		Protocols: textProtocols,
+		Summary:   "Single-text mediator seeded with the analysis' Nash point: proposes it, then revises one rejected clause at a time towards what the answers allow; hillclimb without a target.",
+		Params:    "order=index (candidate order: index = nearest the target first, random = Session.Rand); memory=4 (rounds a rejection is remembered, 0 = for ever); patience=0 (rounds without progress before a stalemate ends the talks, 0 = auto: a third of the deadline, at least 3, or 10 without a deadline); extend=0 (rounds to add once at the deadline if progress was made, 0 = never); step=1 (clauses revised per round, 0 = all, and all when there is no target)",
 	}, func(p map[string]string) (parley.Agent, error) { return newTextMediator("nash", true, p) })
 }
 

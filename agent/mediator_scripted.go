@@ -9,10 +9,11 @@ import (
 
 func init() {
 	Register(Info{
-		Name:    "scripted",
-		Role:    RoleMediator,
-		Summary: "Single-text mediator that proposes a fixed sequence of texts, one per round, and repeats the last.",
-		Params:  "texts= (required: texts separated by a bar, each a semicolon-separated list of issue=option with _ for a blank, issues not named left blank); end=0 (1 = end the talks after the last text instead of repeating it)",
+		Name:      "scripted",
+		Role:      RoleMediator,
+		Protocols: textProtocols,
+		Summary:   "Single-text mediator that proposes a fixed sequence of texts, one per round, and repeats the last.",
+		Params:    "texts= (required: texts separated by a bar, each a semicolon-separated list of issue=option with _ for a blank, issues not named left blank); end=0 (1 = end the talks after the last text instead of repeating it)",
 	}, func(p map[string]string) (parley.Agent, error) { return NewScripted(p) })
 }
 

@@ -47,7 +47,7 @@ func (a *Random) Act(t *parley.Turn) parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "random", Role: RoleNegotiator,
+	Register(Info{Name: "random", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "random offers above its reservation; accepts acceptable offers with probability p",
 		Params:  "p=0.5 (probability of accepting an offer above the reservation)"},
 		func(p map[string]string) (parley.Agent, error) {

@@ -24,6 +24,11 @@ type Info struct {
 	Name string
 	// Role is RoleNegotiator, RoleMediator or RolePrincipal.
 	Role string
+	// Protocols are the protocols the agent can play (parley.ProtocolSAO,
+	// parley.ProtocolMediated); nil means any. An offer-based negotiator
+	// walks away from a text it is asked to answer, and a text-answering
+	// one cannot make offers, so Check refuses the mismatch up front.
+	Protocols []parley.ProtocolName
 	// Summary is one line on what the agent does.
 	Summary string
 	// Params lists the parameters as "key=default (meaning); key=default
@@ -222,6 +227,9 @@ func NewPrincipal(spec string) (parley.PrincipalAgent, error) {
 }
 
 func wrapParam(name string, err error) error {
+	if parley.ErrorCode(err) == parley.EINVALID && strings.HasPrefix(parley.ErrorMessage(err), name+": ") {
+		return &parley.Error{Code: parley.EINVALID, Message: "agent", Err: err} // the factory named itself
+	}
 	if parley.ErrorCode(err) == parley.EINVALID {
 		return &parley.Error{Code: parley.EINVALID, Message: "agent: " + name, Err: err}
 	}

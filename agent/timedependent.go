@@ -66,7 +66,19 @@ func (a *TimeDependent) Init(s *parley.Session) error {
 func (a *TimeDependent) Target(t float64) int64 {
 	t = min(max(t, 0), 1)
 	f := math.Pow(t, 1/a.Exponent)
-	return max(a.pmin+int64(math.Round(float64(a.pmax-a.pmin)*(1-f))), a.floor)
+	// pmin + (pmax−pmin)·(1−f); t = 0 and t = 1 give pmax and pmin
+	// exactly, also when utilities exceed float64's 53 bits (exact scales
+	// may reach 2^61).
+	var target int64
+	switch {
+	case f <= 0:
+		target = a.pmax
+	case f >= 1:
+		target = a.pmin
+	default:
+		target = a.pmin + min(int64(math.Round(float64(a.pmax-a.pmin)*(1-f))), a.pmax-a.pmin)
+	}
+	return max(target, a.floor)
 }
 
 // Act implements parley.Agent.
@@ -88,7 +100,7 @@ func (a *TimeDependent) Act(t *parley.Turn) parley.Action {
 func init() {
 	td := func(name string, e float64, summary string) {
 		Register(Info{
-			Name: name, Role: RoleNegotiator, Summary: summary,
+			Name: name, Role: RoleNegotiator, Protocols: offerProtocols, Summary: summary,
 			Params: "e=" + formatFloat(e) + " (concession exponent: <1 concedes late, >1 early)",
 		}, func(p map[string]string) (parley.Agent, error) {
 			e, err := FloatParam(p, "e", e, 1e-6, 1e6)

@@ -54,7 +54,7 @@ func (a *TitForTat) Act(t *parley.Turn) parley.Action {
 }
 
 func init() {
-	Register(Info{Name: "titfortat", Role: RoleNegotiator,
+	Register(Info{Name: "titfortat", Role: RoleNegotiator, Protocols: offerProtocols,
 		Summary: "relative tit-for-tat: mirrors the opponent's concession in own utility"},
 		func(map[string]string) (parley.Agent, error) { return &TitForTat{}, nil })
 }

@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -42,7 +43,7 @@ func BenchmarkAnalyzeKillerRobot(b *testing.B) {
 	m := killerRobot(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := analysis.Analyze(m, analysis.Options{}); err != nil {
+		if _, err := analysis.Analyze(context.Background(), m, analysis.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -114,8 +115,8 @@ func main() {
 			}
 			return nil
 		}},
-		{"7issues full analysis (frontier, zone count, solutions)", 80, 80.0 / 300, func() error { _, err := analysis.Analyze(seven, analysis.Options{}); return err }},
-		{"istanbul-2025 full analysis with blocking", 0, 1, func() error { _, err := analysis.Analyze(im, analysis.Options{}); return err }},
+		{"7issues full analysis (frontier, zone count, solutions)", 80, 80.0 / 300, func() error { _, err := analysis.Analyze(context.Background(), seven, analysis.Options{}); return err }},
+		{"istanbul-2025 full analysis with blocking", 0, 1, func() error { _, err := analysis.Analyze(context.Background(), im, analysis.Options{}); return err }},
 	}
 	fmt.Printf("parley bench — %s/%s, %d CPUs, %s\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Printf("%-62s %12s %12s %10s %s\n", "case", "parley", "NegMAS", "speed-up", "goal")

@@ -3,12 +3,13 @@ package genius
 import (
 	"fmt"
 	"math"
-	"os"
+	"math/big"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/internal/naming"
 )
 
@@ -22,8 +23,12 @@ type Options struct {
 	// [lower, upper] is cut into: the issue gets RealSteps+1 options, lower
 	// and upper included. Genius real issues are continuous; parley needs
 	// explicit options, so the import samples them and records the
-	// sampling in Scenario.Notes. 0 means DefaultRealSteps.
+	// sampling in Scenario.Warnings. 0 means DefaultRealSteps.
 	RealSteps int
+	// MaxFileSize is the largest domain or profile file Load reads, in
+	// bytes (0: limit.DefaultMaxInput, 64 MiB); a larger one, or an
+	// endless device, is an error with code parley.ELIMIT.
+	MaxFileSize int64
 }
 
 // Build turns a domain and its profiles into a Scenario, one party per
@@ -34,7 +39,7 @@ type Options struct {
 // each option, in [0, 1]) and the profile's weights; parley.Compile divides
 // the weights by their sum as Genius does. Nonlinear profiles become
 // constraints with Scale = maxutility. Warnings of the domain and the
-// profiles, and the real-issue sampling, go to Scenario.Notes.
+// profiles, and the real-issue sampling, go to Scenario.Warnings.
 func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scenario, error) {
 	if d == nil {
 		return nil, parley.Errorf(parley.EINVALID, "genius: no domain")
@@ -51,7 +56,7 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 	}
 	s := &parley.Scenario{ID: scenarioID(d.File), Title: scenarioID(d.File)}
 	s.Description = "Imported from Genius domain " + d.File
-	s.Notes = append(s.Notes, d.Warnings...)
+	s.Warnings = append(s.Warnings, d.Warnings...)
 	for i := range d.Issues {
 		is := &d.Issues[i]
 		pi := parley.Issue{Name: is.Name}
@@ -73,14 +78,19 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 				n = 0
 			}
 			pi.Step = (is.Upper - is.Lower) / float64(max(n, 1))
+			lo, hi := parley.Decimal(is.Lower), parley.Decimal(is.Upper)
 			for k := 0; k <= n; k++ {
-				v := is.Lower + (is.Upper-is.Lower)*float64(k)/float64(max(n, 1))
+				// lower + (upper − lower)·k/n, computed exactly and rounded
+				// once, so that 0.1 steps read back as 0.1 steps.
+				x := new(big.Rat).Sub(hi, lo)
+				x.Mul(x, big.NewRat(int64(k), int64(max(n, 1))))
+				v, _ := x.Add(x, lo).Float64()
 				if k == n {
 					v = is.Upper
 				}
 				pi.Options = append(pi.Options, parley.Option{Label: strconv.FormatFloat(v, 'g', -1, 64), Value: v})
 			}
-			s.Notes = append(s.Notes, fmt.Sprintf("real issue %q (continuous in Genius on [%v, %v]) is sampled at %d equally spaced values", is.Name, is.Lower, is.Upper, n+1))
+			s.Warnings = append(s.Warnings, fmt.Sprintf("real issue %q (continuous in Genius on [%v, %v]) is sampled at %d equally spaced values", is.Name, is.Lower, is.Upper, n+1))
 		}
 		s.Issues = append(s.Issues, pi)
 	}
@@ -98,7 +108,10 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 		if err != nil {
 			return nil, err
 		}
-		s.Notes = append(s.Notes, p.Warnings...)
+		if err := inRange(d, s, p, pr); err != nil {
+			return nil, err
+		}
+		s.Warnings = append(s.Warnings, p.Warnings...)
 		s.Parties = append(s.Parties, parley.Party{Name: nm, Description: "Genius profile " + p.describe(), Preferences: pr})
 	}
 	return s, nil
@@ -106,6 +119,13 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 
 func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences, error) {
 	pr := &parley.Preferences{Reservation: parley.Estimate{Value: p.Reservation}}
+	if v := p.Reservation; v < 0 || v > 1 {
+		what := "every outcome is acceptable to this party"
+		if v > 1 {
+			what = "no outcome is acceptable to this party"
+		}
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: reservation value %v is outside [0, 1], the range of Genius utilities: %s", p.File, v, what))
+	}
 	if p.Discount > 0 && p.Discount < 1 {
 		pr.Discount = parley.Estimate{Value: p.Discount}
 	}
@@ -120,13 +140,24 @@ func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences
 			wsum += ev.Weight
 			is := &s.Issues[i]
 			ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: ev.Weight}}
-			for _, o := range is.Options {
-				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: ev.Value(o.Label, o.Value)}})
+			// The evaluator's values exactly (evaluation/max is 7/9, not
+			// 0.777…), as floats over the issue's Scale when they are not
+			// short decimals.
+			vals := make([]*big.Rat, len(is.Options))
+			for k, o := range is.Options {
+				vals[k] = ev.Rat(o.Label, parley.Decimal(o.Value))
+			}
+			fs, scale, _ := parley.DecimalValues(vals)
+			ip.Scale = scale
+			for k, o := range is.Options {
+				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: fs[k]}})
 			}
 			pr.Issues = append(pr.Issues, ip)
 		}
-		if math.Abs(wsum-1) > 1e-6 {
-			s.Notes = append(s.Notes, fmt.Sprintf("%s: issue weights sum to %v; they are divided by their sum (Genius 10.4 uses them as written and caps utility at 1)", p.File, wsum))
+		if wsum == 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: issue weights sum to 0: every outcome is worth 0 to this party", p.File))
+		} else if math.Abs(wsum-1) > 1e-6 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: issue weights sum to %v; they are divided by their sum (Genius 10.4 uses them as written and caps utility at 1)", p.File, wsum))
 		}
 	case Nonlinear:
 		pr.Scale = p.MaxUtility
@@ -147,7 +178,7 @@ func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences
 					parley.Rect{Utility: parley.Estimate{Value: -r.Utility}, Conditions: conds})
 			}
 		}
-		s.Notes = append(s.Notes, fmt.Sprintf("%s: nonlinear utility = sum of hyper-rectangle utilities / maxutility %v (Genius also caps it at 1)", p.File, p.MaxUtility))
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: nonlinear utility = sum of hyper-rectangle utilities / maxutility %v (Genius also caps it at 1)", p.File, p.MaxUtility))
 	}
 	return pr, nil
 }
@@ -167,9 +198,9 @@ func scenarioID(file string) string {
 // "-2", "-3", ... appended to repeated names); the scenario ID is the domain
 // file's base name.
 func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenario, error) {
-	data, err := os.ReadFile(domainPath)
+	data, err := limit.ReadFile(domainPath, opt.MaxFileSize)
 	if err != nil {
-		return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading domain", Err: err}
+		return nil, err
 	}
 	d, err := ReadDomain(domainPath, data)
 	if err != nil {
@@ -179,9 +210,9 @@ func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenar
 	var names []string
 	used := map[string]bool{}
 	for _, pp := range profilePaths {
-		data, err := os.ReadFile(pp)
+		data, err := limit.ReadFile(pp, opt.MaxFileSize)
 		if err != nil {
-			return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "genius: reading profile", Err: err}
+			return nil, err
 		}
 		p, err := ReadProfile(pp, data, d)
 		if err != nil {
@@ -191,4 +222,110 @@ func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenar
 		names = append(names, naming.Unique(scenarioID(pp), used))
 	}
 	return Build(d, ps, names, opt)
+}
+
+// inRange checks that a profile's utilities fit parley's fixed point
+// (|u| ≤ parley.MaxUtility) and normalises its reservation value when it
+// does not fit. Genius normalises what it can (discrete evaluations by
+// their maximum, weights by their sum, linear evaluators clipped to
+// [0, 1]), so only constant evaluators, negative evaluations and
+// hyper-rectangles can exceed it; the error names the element's line.
+func inRange(d *Domain, s *parley.Scenario, p *Profile, pr *parley.Preferences) error {
+	limit := new(big.Rat).SetInt64(parley.MaxUtility)
+	lo, hi := new(big.Rat), new(big.Rat) // bounds on the utility
+	bound := new(big.Rat)                // Σ_i max |contribution|, as Compile bounds it
+	errAt := func(line int, format string, args ...any) error {
+		return &parley.PosError{File: p.File, Line: line, Err: parley.Errorf(parley.EINVALID, format, args...)}
+	}
+	const huge = "parley holds utilities up to ±2.3·10^18 (2^61)"
+	switch p.Kind {
+	case Additive:
+		_, c := contributionsRat(s, pr)
+		for i, row := range c {
+			mn, mx := new(big.Rat).Set(row[0]), new(big.Rat).Set(row[0])
+			for _, v := range row {
+				if v.Cmp(mn) < 0 {
+					mn.Set(v)
+				}
+				if v.Cmp(mx) > 0 {
+					mx.Set(v)
+				}
+			}
+			lo.Add(lo, mn)
+			hi.Add(hi, mx)
+			if bound.Add(bound, maxAbsRat(mn, mx)).Cmp(limit) > 0 {
+				ev := &p.Evaluators[i]
+				return errAt(ev.Line, "issue %q: its utilities are out of range (up to %s in absolute value): %s", d.Issues[i].Name, ratG(maxAbsRat(mn, mx)), huge)
+			}
+		}
+	case Nonlinear:
+		mu := parley.Decimal(p.MaxUtility)
+		for _, r := range p.Rects {
+			u := new(big.Rat).Quo(parley.Decimal(r.Utility), mu)
+			if u.Sign() < 0 {
+				lo.Add(lo, u)
+			} else {
+				hi.Add(hi, u)
+			}
+			if new(big.Rat).Sub(hi, lo).Cmp(limit) > 0 {
+				return errAt(r.Line, "hyperRectangle utility %v (divided by maxutility %v) puts the utility out of range: %s", r.Utility, p.MaxUtility, huge)
+			}
+		}
+	}
+	// A reservation beyond what parley can hold: Genius compares it with
+	// utilities that lie within [lo, hi], so any value above hi (below lo)
+	// means the same: nothing (everything) is acceptable.
+	r := parley.Decimal(p.Reservation)
+	if r != nil && new(big.Rat).Abs(r).Cmp(limit) > 0 {
+		nr := hi
+		if r.Sign() < 0 {
+			nr = lo.Sub(lo, big.NewRat(1, 1))
+		}
+		pr.Reservation.Value, _ = nr.Float64()
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: reservation value %v is out of range (%s); every utility of this profile lies in [%s, %s], so it is read as %v, which accepts the same outcomes", p.File, p.ReservationLine, p.Reservation, huge, ratG(lo), ratG(hi), pr.Reservation.Value))
+	}
+	return nil
+}
+
+// contributionsRat returns the profile's weighted contributions exactly:
+// weights divided by their sum, values by their issue's scale.
+func contributionsRat(s *parley.Scenario, pr *parley.Preferences) (w []*big.Rat, c [][]*big.Rat) {
+	wsum := new(big.Rat)
+	for _, ip := range pr.Issues {
+		wsum.Add(wsum, parley.Decimal(ip.Weight.Value))
+	}
+	for i, ip := range pr.Issues {
+		wi := parley.Decimal(ip.Weight.Value)
+		if wsum.Sign() > 0 {
+			wi.Quo(wi, wsum)
+		}
+		w = append(w, wi)
+		f := new(big.Rat).Set(wi)
+		if ip.Scale != 0 {
+			f.Quo(f, parley.Decimal(ip.Scale))
+		}
+		row := make([]*big.Rat, len(s.Issues[i].Options))
+		for k := range row {
+			row[k] = new(big.Rat)
+		}
+		for k, ov := range ip.Values {
+			row[k].Mul(f, parley.Decimal(ov.Value.Value))
+		}
+		c = append(c, row)
+	}
+	return w, c
+}
+
+func maxAbsRat(a, b *big.Rat) *big.Rat {
+	x, y := new(big.Rat).Abs(a), new(big.Rat).Abs(b)
+	if x.Cmp(y) > 0 {
+		return x
+	}
+	return y
+}
+
+// ratG formats a rational as a short float.
+func ratG(x *big.Rat) string {
+	f, _ := x.Float64()
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }

@@ -21,5 +21,5 @@
 // file:line and the reason. Every point where the import differs from
 // reading the numbers raw, or from Genius, is listed in
 // docs/genius-import.md; the ones that concern a given file end up in
-// Scenario.Notes.
+// Scenario.Warnings.
 package genius

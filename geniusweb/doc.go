@@ -37,7 +37,7 @@
 // wrapping a *parley.Error with code parley.EINVALID; things GeniusWeb
 // would reject but that have an obvious reading (utilities outside [0, 1],
 // weights not summing to 1, utilities for unknown values) become notes in
-// Scenario.Notes. Only linear additive profiles are supported.
+// Scenario.Warnings. Only linear additive profiles are supported.
 //
 // Write exports a scenario as GeniusWeb JSON; see its documentation for
 // what the format cannot express (reported as warnings, never silently).

@@ -1,6 +1,7 @@
 package pareto
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -25,7 +26,14 @@ type Options struct {
 	// roughly 16·n+24 bytes per candidate point for n ≥ 3 parties, plus 8
 	// bytes per intermediate point and issue for the back-pointers.
 	MaxPoints int
+	// Stop, when set, is polled before each issue is merged; when it
+	// returns true Frontier returns ErrStopped. Callers use it to cancel
+	// (analysis passes its context's state).
+	Stop func() bool
 }
+
+// ErrStopped is returned by Frontier when Options.Stop asked it to stop.
+var ErrStopped = errors.New("pareto: stopped")
 
 // Result is an exact Pareto frontier.
 type Result struct {
@@ -74,6 +82,9 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 	res.MaxIntermediate = 1
 	trail := make([]links, len(m.Sizes))
 	for t := range s.order {
+		if opt.Stop != nil && opt.Stop() {
+			return nil, ErrStopped
+		}
 		g := s.gs[s.order[t]]
 		var err error
 		if n == 2 {

@@ -3,9 +3,21 @@ Package protocol implements negotiation protocols as deterministic state
 machines, in the manner of etcd raft's RawNode: the protocol never calls an
 agent, starts no goroutine, reads no clock and draws no random number. Its
 inputs are Step (an actor's action), Instruct (a principal's instruction to
-its delegate) and Timeout (the runner's wall-clock deadline); its outputs are
-the turns returned by Next and the events drained by Events. Time is logical:
-rounds and steps.
+its delegate), Caucus (a message between a party and the mediator), Timeout
+(the runner's wall-clock deadline) and Fail (an agent's fault); its outputs
+are the turns returned by Next and the events drained by Events (or, without
+copying, Ready and Advance). Time is logical: rounds and steps.
+
+Every event carries an Audience (parley.Audience): who may see it. Offers,
+texts, clause moves, extensions, recalls and the end are public; a party's
+answer to the text is a caucus between that party and the mediator;
+instructions, and the reasons a party does not ratify, stay with the party's
+delegation; caucus messages with the caucus. A seat's view is computed from
+the events it may see (View, ViewOf); nothing is filtered after the fact.
+Package session runs the loop below for every runner and keeps the views.
+
+One table (Lookup, List) maps protocol names to their configurations;
+runners, transcripts and the command line go through it.
 
 Two protocols are provided:
 
@@ -33,7 +45,9 @@ event:
 	w.Write(p.Events()...)
 
 3. Ask whose turn it is. Next has no side effect; ok is false once the
-negotiation has ended:
+negotiation has ended. The turn holds what is public (the standing offer or
+text, the round); fill in the actor's view (Turn.History, Turn.Instructions)
+from the events it may see:
 
 	t, ok := p.Next()
 
@@ -41,6 +55,9 @@ negotiation has ended:
 parley.MediatorActor) and step the protocol with it:
 
 	err := p.Step(agents[t.Actor].Act(&t))
+
+An action from a person or a remote program can be checked first with
+Check, which changes nothing; refusing it there spares the negotiation.
 
 An invalid action does not panic and is not silently dropped: Step records
 it, ends the negotiation with EndState Broken and returns an EINVALID error
@@ -55,7 +72,9 @@ The instruction is an event; structural effects apply at once, and the
 delegate sees it in Turn.Instructions on its next turn.
 
 6. When the runner's wall clock passes its deadline it calls Timeout, which
-ends the negotiation with EndState Deadline.
+ends the negotiation with EndState Deadline. When an agent fails (a
+subprocess crashed), the runner calls Fail, which ends it with
+parley.AgentError; both are recorded, so that replay reproduces them.
 
 7. Repeat from 2 until Next returns ok == false, then read Result. After the
 end, Step, Instruct and Timeout return ErrEnded.
@@ -68,9 +87,12 @@ Together:
 		if !ok {
 			break
 		}
+		t.History = protocol.ViewOf(events, parley.ActorSeat(t.Actor)).History // the actor's own view
 		_ = p.Step(agents[t.Actor].Act(&t)) // an error ends the negotiation
 	}
 	res := p.Result()
+
+(package session does this incrementally, without rescanning the events).
 
 # Transcripts and replay
 

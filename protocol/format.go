@@ -19,7 +19,7 @@ func FormatEvent(s *parley.Scenario, ev Event, calendar bool) string {
 	if calendar {
 		fmt.Fprintf(&b, " d%d h%s", ev.Day, strconv.FormatFloat(ev.Hour, 'g', -1, 64))
 	}
-	b.WriteString(" " + ev.Type)
+	b.WriteString(" " + string(ev.Type))
 	switch ev.Type {
 	case EvAction:
 		if ev.Action != nil {
@@ -36,6 +36,13 @@ func FormatEvent(s *parley.Scenario, ev Event, calendar bool) string {
 	case EvEnd:
 		if r := ev.Result; r != nil {
 			b.WriteString(" " + f.result(*r))
+		}
+	case EvCaucus:
+		party := ev.Audience.Seat.Party
+		if ev.Actor == parley.MediatorActor {
+			fmt.Fprintf(&b, " mediator -> %s: %s", f.actor(party), strconv.Quote(ev.Message))
+		} else {
+			fmt.Fprintf(&b, " %s -> mediator: %s", f.actor(ev.Actor), strconv.Quote(ev.Message))
 		}
 	default:
 		if ev.Actor != NoActor {

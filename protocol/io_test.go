@@ -65,11 +65,14 @@ func TestWriterStreamsWhatWriteTranscriptWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if a.String() != b.String() {
 		t.Fatalf("streamed transcript differs:\n%s\n%s", a.String(), b.String())
 	}
 	lines := strings.Split(strings.TrimSpace(a.String()), "\n")
-	if len(lines) != len(events)+1 || !strings.HasPrefix(lines[0], `{"schema":"parley.transcript/1","protocol":"mediated","config":{`) {
+	if len(lines) != len(events)+2 || !strings.HasPrefix(lines[len(lines)-1], `{"trailer":{"events":12,"head":"`) || !strings.HasPrefix(lines[0], `{"schema":"parley.transcript/1","protocol":"mediated","config":{`) {
 		t.Fatalf("unexpected transcript shape:\n%s", a.String())
 	}
 	// Round trip: what is read writes back byte for byte.
@@ -158,7 +161,7 @@ func TestReadTranscriptErrors(t *testing.T) {
 		{"OtherSchema", `{"schema":"something/1"}`, 1, "not a parley transcript"},
 		{"UnknownProtocol", strings.Replace(header, `"protocol":"mediated"`, `"protocol":"auction"`, 1), 1, `unknown protocol "auction"`},
 		{"Syntax", header + "\n" + good[1] + "\n{\"seq\":1,", 3, "unexpected end of JSON input"},
-		{"Gap", header + "\n" + good[1] + "\n" + good[3], 3, "event seq 2, want 1"},
+		{"Gap", header + "\n" + good[1] + "\n" + good[3], 3, "chain breaks at seq 1: found seq 2"},
 		{"UnknownType", header + "\n" + `{"seq":0,"round":0,"type":"dance","actor":-2}`, 2, `unknown type "dance"`},
 		{"ActionWithoutAction", header + "\n" + `{"seq":0,"round":0,"type":"action","actor":0}`, 2, "without an action"},
 		{"BadEnum", header + "\n" + `{"seq":0,"round":0,"type":"action","actor":0,"action":{"actor":0,"kind":"dance"}}`, 2, `unknown action kind "dance"`},
@@ -176,7 +179,12 @@ func TestReadTranscriptErrors(t *testing.T) {
 		})
 	}
 	// Blank lines are skipped but counted.
-	_, evs, err := protocol.ReadTranscript(strings.NewReader(header + "\n\n" + good[1] + "\n\n"))
+	var one bytes.Buffer
+	if err := protocol.WriteTranscript(&one, h, events[:1]); err != nil {
+		t.Fatal(err)
+	}
+	spaced := strings.ReplaceAll(one.String(), "\n", "\n\n")
+	_, evs, err := protocol.ReadTranscript(strings.NewReader(spaced))
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("blank lines: %v, %d events", err, len(evs))
 	}

@@ -29,7 +29,10 @@ type MediatedConfig struct {
 }
 
 // Name implements Config.
-func (MediatedConfig) Name() string { return parley.ProtocolMediated }
+func (MediatedConfig) Name() parley.ProtocolName { return parley.ProtocolMediated }
+
+// DeadlineRounds implements Config.
+func (c MediatedConfig) DeadlineRounds() int { return c.Rounds }
 
 // New implements Config.
 func (c MediatedConfig) New(m *parley.Model) (Protocol, error) { return NewMediated(m, c) }
@@ -98,28 +101,6 @@ func (c *MediatedConfig) clock(round int) (int, float64) {
 		h = 0
 	}
 	return day + int(min(d, 1<<40)), math.Round(h*1e6) / 1e6
-}
-
-// ConfigFor turns a scenario's simulation spec into a protocol config:
-// SAOConfig or MediatedConfig (agenda issue names become indexes; an empty
-// agenda means every issue). It returns EINVALID for an unknown protocol
-// or issue; the config itself is validated when the protocol is built.
-func ConfigFor(m *parley.Model, sp *parley.SimulationSpec) (Config, error) {
-	switch sp.Protocol {
-	case parley.ProtocolSAO:
-		return SAOConfig{Rounds: sp.Rounds}, nil
-	case parley.ProtocolMediated:
-		c := MediatedConfig{Rounds: sp.Rounds, MaxExtensions: sp.MaxExtensions, Calendar: sp.Calendar, HoursPerRound: sp.HoursPerRound}
-		for _, name := range sp.Agenda {
-			i := m.Scenario.IssueIndex(name)
-			if i < 0 {
-				return nil, invalid("mediated: agenda: unknown issue %q", name)
-			}
-			c.Agenda = append(c.Agenda, i)
-		}
-		return c, nil
-	}
-	return nil, invalid("unknown protocol %q (expected %s or %s)", sp.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
 }
 
 // mediated is the single negotiating text protocol.
@@ -194,7 +175,7 @@ func NewMediated(m *parley.Model, cfg MediatedConfig) (Protocol, error) {
 	if err := cfg.validate(m); err != nil {
 		return nil, err
 	}
-	p := &mediated{base: newBase(m), cfg: cfg, n: len(m.Parties), deadline: cfg.Rounds}
+	p := &mediated{base: newBase(m, cfg.Rounds*(len(m.Parties)+1)), cfg: cfg, n: len(m.Parties), deadline: cfg.Rounds}
 	p.clock = p.cfg.clock
 	p.away = make([]int, p.n)
 	p.extendAsk = make([]int, p.n)
@@ -207,7 +188,7 @@ func NewMediated(m *parley.Model, cfg MediatedConfig) (Protocol, error) {
 	for _, i := range cfg.Agenda {
 		p.text[i].OnAgenda = true
 	}
-	p.emit(Event{Type: EvStart, Actor: NoActor, Note: fmt.Sprintf("mediated: %d parties, %d rounds, agenda %s", p.n, cfg.Rounds, p.agenda())})
+	p.emit(Event{Type: EvStart, Audience: public, Actor: NoActor, Note: fmt.Sprintf("mediated: %d parties, %d rounds, agenda %s", p.n, cfg.Rounds, p.agenda())})
 	return p, nil
 }
 
@@ -230,19 +211,42 @@ func (p *mediated) Next() (parley.Turn, bool) {
 		return parley.Turn{}, false
 	}
 	t := parley.Turn{
-		Actor:   parley.MediatorActor,
-		Kind:    parley.TurnText,
-		Round:   p.round,
-		Time:    float64(p.round) / float64(p.deadline),
-		Text:    append([]parley.Clause(nil), p.text...),
-		History: p.turnHistory(),
+		Actor: p.actor(),
+		Kind:  parley.TurnText,
+		Round: p.round,
+		Time:  float64(p.round) / float64(p.deadline),
+		Text:  append([]parley.Clause(nil), p.text...),
 	}
 	if p.answering {
-		t.Actor = p.queue[0]
 		t.Kind = parley.TurnAnswer
-		t.Instructions = p.turnInstructions(t.Actor)
 	}
 	return t, true
+}
+
+// actor is whose turn it is: the mediator, or the next party to answer.
+func (p *mediated) actor() int {
+	if p.answering {
+		return p.queue[0]
+	}
+	return parley.MediatorActor
+}
+
+// Check implements Protocol.
+func (p *mediated) Check(a parley.Action) error {
+	if p.ended() {
+		return ErrEnded
+	}
+	return p.check(a)
+}
+
+func (p *mediated) check(a parley.Action) error {
+	if who := p.actor(); a.Actor != who {
+		return invalid("action by %s, but it is %s's turn", p.actorName(a.Actor), p.actorName(who))
+	}
+	if p.answering {
+		return p.checkParty(a)
+	}
+	return p.checkMediator(a)
 }
 
 // Step implements Protocol.
@@ -250,73 +254,83 @@ func (p *mediated) Step(a parley.Action) error {
 	if p.ended() {
 		return ErrEnded
 	}
-	t, _ := p.Next()
-	if a.Actor != t.Actor {
-		return p.broken(t.Actor, a, invalid("action by %s, but it is %s's turn", p.actorName(a.Actor), p.actorName(t.Actor)))
+	if err := p.check(a); err != nil {
+		return p.broken(p.actor(), a, err)
 	}
-	if t.Kind == parley.TurnText {
-		return p.stepMediator(a)
+	if p.answering {
+		p.stepParty(a)
+	} else {
+		p.stepMediator(a)
 	}
-	return p.stepParty(a)
+	return nil
 }
 
-func (p *mediated) stepMediator(a parley.Action) error {
+func (p *mediated) checkMediator(a parley.Action) error {
 	switch a.Kind {
 	case parley.ActEnd:
-		p.record(a)
-		p.finish(parley.WalkOut, parley.MediatorActor, "the mediator ended the session")
 		return nil
 	case parley.ActExtend:
 		if a.Rounds <= 0 || a.Rounds > MaxRounds {
-			return p.broken(a.Actor, a, invalid("extend: rounds must be in 1..%d, got %d", MaxRounds, a.Rounds))
+			return invalid("extend: rounds must be in 1..%d, got %d", MaxRounds, a.Rounds)
 		}
 		if p.extensions >= p.cfg.MaxExtensions {
-			return p.broken(a.Actor, a, invalid("extend: no extension left (%d allowed, %d used)", p.cfg.MaxExtensions, p.extensions))
+			return invalid("extend: no extension left (%d allowed, %d used)", p.cfg.MaxExtensions, p.extensions)
 		}
-		p.record(a)
-		p.extensions++
-		p.deadline += a.Rounds
-		p.emit(Event{Type: EvExtend, Actor: a.Actor, Note: fmt.Sprintf("deadline extended by %d to %d rounds", a.Rounds, p.deadline)})
 		return nil
 	case parley.ActText:
-		if err := p.checkText(a.Outcome); err != nil {
-			return p.broken(a.Actor, a, err)
-		}
-		p.record(a)
-		p.res.Offers++
-		for i := range p.text {
-			if p.text[i].State == parley.ClauseReopened {
-				p.move(i, parley.ClauseUnderReview, p.text[i].Option, parley.MediatorActor, "the mediator reviews it")
-			}
-		}
-		for i, k := range a.Outcome {
-			c := p.text[i]
-			switch {
-			case !c.OnAgenda || c.State == parley.ClauseAgreed:
-			case c.State == parley.ClauseUnderReview:
-				p.move(i, parley.ClauseProposed, k, parley.MediatorActor, "rewritten by the mediator")
-			case k == -1 && c.State == parley.ClauseProposed:
-				p.move(i, parley.ClauseOpen, -1, parley.MediatorActor, "blanked by the mediator")
-			case k >= 0 && (c.State == parley.ClauseOpen || k != c.Option):
-				p.move(i, parley.ClauseProposed, k, parley.MediatorActor, "written by the mediator")
-			}
-		}
-		for i := range p.accepted {
-			clear(p.accepted[i])
-		}
-		p.queue = p.queue[:0]
-		for q := 0; q < p.n; q++ {
-			if p.away[q] <= p.round {
-				p.queue = append(p.queue, q)
-			}
-		}
-		p.answering = true
-		if len(p.queue) == 0 {
-			p.endRound()
-		}
-		return nil
+		return p.checkText(a.Outcome)
 	}
-	return p.broken(a.Actor, a, invalid("the mediator: %s is not a valid answer to a text turn", a.Kind))
+	return invalid("the mediator: %s is not a valid answer to a text turn", a.Kind)
+}
+
+// stepMediator applies the mediator's valid action.
+func (p *mediated) stepMediator(a parley.Action) {
+	p.record(a)
+	switch a.Kind {
+	case parley.ActEnd:
+		p.finish(parley.WalkOut, parley.MediatorActor, "the mediator ended the session")
+	case parley.ActExtend:
+		p.extensions++
+		p.deadline += a.Rounds
+		p.emit(Event{Type: EvExtend, Audience: public, Actor: a.Actor, Note: fmt.Sprintf("deadline extended by %d to %d rounds", a.Rounds, p.deadline)})
+	case parley.ActText:
+		p.writeText(a.Outcome)
+	}
+}
+
+// writeText applies the mediator's text o and opens the round's answers.
+func (p *mediated) writeText(o parley.Outcome) {
+	p.res.Offers++
+	for i := range p.text {
+		if p.text[i].State == parley.ClauseReopened {
+			p.move(i, parley.ClauseUnderReview, p.text[i].Option, parley.MediatorActor, "the mediator reviews it")
+		}
+	}
+	for i, k := range o {
+		c := p.text[i]
+		switch {
+		case !c.OnAgenda || c.State == parley.ClauseAgreed:
+		case c.State == parley.ClauseUnderReview:
+			p.move(i, parley.ClauseProposed, k, parley.MediatorActor, "rewritten by the mediator")
+		case k == -1 && c.State == parley.ClauseProposed:
+			p.move(i, parley.ClauseOpen, -1, parley.MediatorActor, "blanked by the mediator")
+		case k >= 0 && (c.State == parley.ClauseOpen || k != c.Option):
+			p.move(i, parley.ClauseProposed, k, parley.MediatorActor, "written by the mediator")
+		}
+	}
+	for i := range p.accepted {
+		clear(p.accepted[i])
+	}
+	p.queue = p.queue[:0]
+	for q := 0; q < p.n; q++ {
+		if p.away[q] <= p.round {
+			p.queue = append(p.queue, q)
+		}
+	}
+	p.answering = true
+	if len(p.queue) == 0 {
+		p.endRound()
+	}
 }
 
 func (p *mediated) checkText(o parley.Outcome) error {
@@ -337,32 +351,40 @@ func (p *mediated) checkText(o parley.Outcome) error {
 	return nil
 }
 
-func (p *mediated) stepParty(a parley.Action) error {
+func (p *mediated) checkParty(a parley.Action) error {
 	who := p.actorName(a.Actor)
 	switch a.Kind {
 	case parley.ActWalkAway:
-		p.record(a)
-		p.finish(parley.WalkOut, a.Actor, who+" walked away")
 		return nil
 	case parley.ActAnswer:
 	default:
-		return p.broken(a.Actor, a, invalid("%s: %s is not a valid answer to an answer turn", who, a.Kind))
+		return invalid("%s: %s is not a valid answer to an answer turn", who, a.Kind)
 	}
 	if len(a.Answers) != len(p.text) {
-		return p.broken(a.Actor, a, invalid("answer by %s: %d answers, want %d (one per issue)", who, len(a.Answers), len(p.text)))
+		return invalid("answer by %s: %d answers, want %d (one per issue)", who, len(a.Answers), len(p.text))
 	}
 	for i, ans := range a.Answers {
 		if ans < parley.AnswerNone || ans > parley.AnswerReopen {
-			return p.broken(a.Actor, a, invalid("answer by %s: clause %s: unknown answer %d", who, p.issue(i), int(ans)))
+			return invalid("answer by %s: clause %s: unknown answer %d", who, p.issue(i), int(ans))
 		}
 		if err := p.allowed(p.text[i], ans); err != "" {
-			return p.broken(a.Actor, a, invalid("answer by %s: clause %s is %s: %s", who, p.issue(i), p.describe(p.text[i]), err))
+			return invalid("answer by %s: clause %s is %s: %s", who, p.issue(i), p.describe(p.text[i]), err)
 		}
 	}
 	if a.Rounds < 0 || a.Rounds > MaxRounds {
-		return p.broken(a.Actor, a, invalid("answer by %s: an extension request must be in 0..%d rounds, got %d", who, MaxRounds, a.Rounds))
+		return invalid("answer by %s: an extension request must be in 0..%d rounds, got %d", who, MaxRounds, a.Rounds)
 	}
+	return nil
+}
+
+// stepParty applies a party's valid action.
+func (p *mediated) stepParty(a parley.Action) {
+	who := p.actorName(a.Actor)
 	p.record(a)
+	if a.Kind == parley.ActWalkAway {
+		p.finish(parley.WalkOut, a.Actor, who+" walked away")
+		return
+	}
 	p.extendAsk[a.Actor] = a.Rounds
 	for i, ans := range a.Answers {
 		switch {
@@ -376,7 +398,6 @@ func (p *mediated) stepParty(a parley.Action) error {
 	if len(p.queue) == 0 {
 		p.endRound()
 	}
-	return nil
 }
 
 // allowed returns why ans is not a valid answer to c, or "".
@@ -421,7 +442,7 @@ func (p *mediated) move(i int, to parley.ClauseState, option, actor int, why str
 	if to == parley.ClauseAgreed {
 		p.dirty = true
 	}
-	p.emit(Event{Type: EvClause, Actor: actor, Clause: ch})
+	p.emit(Event{Type: EvClause, Audience: public, Actor: actor, Clause: ch})
 }
 
 // endRound settles the round: clauses every party accepted become agreed,
@@ -488,12 +509,12 @@ func (p *mediated) extendByAgreement(present bool) {
 		return
 	}
 	if p.extensions >= p.cfg.MaxExtensions {
-		p.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("every party asked for %d more rounds, but no extension is left (%d allowed)", ask, p.cfg.MaxExtensions)})
+		p.emit(Event{Type: EvExtend, Audience: public, Actor: NoActor, Note: fmt.Sprintf("every party asked for %d more rounds, but no extension is left (%d allowed)", ask, p.cfg.MaxExtensions)})
 		return
 	}
 	p.extensions++
 	p.deadline += ask
-	p.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, p.deadline)})
+	p.emit(Event{Type: EvExtend, Audience: public, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, p.deadline)})
 }
 
 // complete reports whether at least one clause is on the agenda and every
@@ -529,6 +550,9 @@ func (p *mediated) outcome() parley.Outcome {
 // first option marked NotAddressed, else option 0.
 func StatusQuo(is *parley.Issue) int { return is.StatusQuo() }
 
+// Caucus implements Protocol.
+func (p *mediated) Caucus(party, from int, msg string) error { return p.caucus(party, from, msg) }
+
 // Instruct implements Protocol.
 func (p *mediated) Instruct(party, faction int, in parley.Instruction) error {
 	in, err := p.instruct(party, faction, in)
@@ -550,7 +574,7 @@ func (p *mediated) Instruct(party, faction int, in parley.Instruction) error {
 		why := "precondition of " + who
 		if !c.OnAgenda {
 			p.text[i].OnAgenda = true
-			p.emit(Event{Type: EvAgenda, Actor: party, Note: fmt.Sprintf("issue %s put on the agenda by %s", p.issue(i), who)})
+			p.emit(Event{Type: EvAgenda, Audience: public, Actor: party, Note: fmt.Sprintf("issue %s put on the agenda by %s", p.issue(i), who)})
 		}
 		switch c.State {
 		case parley.ClauseAgreed:
@@ -575,7 +599,7 @@ func (p *mediated) Instruct(party, faction int, in parley.Instruction) error {
 			r = p.cfg.RecallRounds
 		}
 		p.away[party] = max(p.away[party], p.round+r)
-		p.emit(Event{Type: EvRecall, Actor: party, Note: fmt.Sprintf("%s recalled by %s; back in round %d", p.actorName(party), in.Principal, p.away[party])})
+		p.emit(Event{Type: EvRecall, Audience: public, Actor: party, Note: fmt.Sprintf("%s recalled by %s; back in round %d", p.actorName(party), in.Principal, p.away[party])})
 		if p.answering {
 			q := p.queue[:0]
 			for _, x := range p.queue {

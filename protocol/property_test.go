@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -113,6 +114,25 @@ func randomRun(t *testing.T, seed uint64, mediated bool) (*parley.Scenario, prot
 				t.Fatalf("seed %d: timeout: %v", seed, err)
 			}
 			continue
+		case x < 3 && r.IntN(4) == 0:
+			if err := p.Fail(tn.Actor, "agent crashed"); err != nil {
+				t.Fatalf("seed %d: fail: %v", seed, err)
+			}
+			continue
+		case x < 6:
+			party := r.IntN(len(m.Parties))
+			from := party
+			if r.IntN(2) == 0 {
+				from = parley.MediatorActor
+			}
+			err := p.Caucus(party, from, fmt.Sprintf("message %d", steps))
+			if mediated != (err == nil) {
+				t.Fatalf("seed %d: caucus in %s: %v", seed, cfg.Name(), err)
+			}
+			if err != nil && len(p.Events()) != 0 {
+				t.Fatalf("seed %d: a refused caucus produced events", seed)
+			}
+			continue
 		case x < 12:
 			party := r.IntN(len(m.Parties))
 			in := randomInstruction(r, m)
@@ -123,7 +143,15 @@ func randomRun(t *testing.T, seed uint64, mediated bool) (*parley.Scenario, prot
 			continue
 		}
 		a := randomAction(r, m, tn)
-		if err := p.Step(a); err != nil {
+		checkErr := p.Check(a)
+		if ev := p.Events(); len(ev) != 0 {
+			t.Fatalf("seed %d: Check produced events %v", seed, ev)
+		}
+		err := p.Step(a)
+		if (err == nil) != (checkErr == nil) {
+			t.Fatalf("seed %d: step %+v: Check said %v, Step %v", seed, a, checkErr, err)
+		}
+		if err != nil {
 			if parley.ErrorCode(err) != parley.EINVALID || p.Result().End != parley.Broken {
 				t.Fatalf("seed %d: step %+v: error %v with result %v", seed, a, err, p.Result().End)
 			}
@@ -291,6 +319,7 @@ func TestRandomRuns(t *testing.T) {
 				break
 			}
 		}
+		checkAudiences(t, seed, m, events)
 
 		// Clauses move only along the allowed transitions, from the
 		// state they are in.
@@ -340,9 +369,50 @@ func TestRandomRuns(t *testing.T) {
 		}
 	}
 	t.Logf("ends: %v", ends)
-	for _, k := range []string{"sao/agreement", "sao/deadline", "sao/walk_out", "sao/broken", "mediated/agreement", "mediated/deadline", "mediated/walk_out", "mediated/broken", "ratification_failed"} {
+	for _, k := range []string{"sao/agreement", "sao/deadline", "sao/walk_out", "sao/broken", "sao/agent_error", "mediated/agreement", "mediated/deadline", "mediated/walk_out", "mediated/broken", "mediated/agent_error", "ratification_failed"} {
 		if ends[k] == 0 {
 			t.Errorf("no random run ended in %s: the generator misses a path", k)
+		}
+	}
+}
+
+// checkAudiences checks who may see what: answers go to the answering
+// party and the mediator, instructions and the reasons a party does not
+// ratify to its delegation, caucus messages to the caucus, everything else
+// to everyone; and no seat's view holds another party's private events.
+func checkAudiences(t *testing.T, seed uint64, m *parley.Model, events []protocol.Event) {
+	t.Helper()
+	for _, ev := range events {
+		want := parley.ToEveryone()
+		switch {
+		case ev.Type == protocol.EvAction && ev.Action.Kind == parley.ActAnswer && ev.Actor >= 0 && ev.Actor < len(m.Parties):
+			want = parley.ToCaucus(ev.Actor)
+		case ev.Type == protocol.EvInstruction:
+			want = parley.ToDelegation(ev.Actor)
+		case ev.Type == protocol.EvRatificationFailed && ev.Actor >= 0 && strings.Contains(ev.Note, ":"):
+			want = parley.ToDelegation(ev.Actor)
+		case ev.Type == protocol.EvCaucus:
+			want = ev.Audience
+			if ev.Audience.Kind != parley.AudienceCaucus {
+				t.Fatalf("seed %d: caucus event %d with audience %s", seed, ev.Seq, ev.Audience)
+			}
+		}
+		if ev.Audience != want {
+			t.Fatalf("seed %d: %s event %d has audience %s, want %s", seed, ev.Type, ev.Seq, ev.Audience, want)
+		}
+	}
+	for p := range m.Parties {
+		for _, seat := range []parley.Seat{parley.PartySeat(p), parley.PrincipalSeat(p, 0)} {
+			for _, ev := range protocol.ViewOf(events, seat).Events {
+				if a := ev.Audience; !a.Public() && a.Seat.Party != p {
+					t.Fatalf("seed %d: %s sees %s event %d meant for %s", seed, seat, ev.Type, ev.Seq, a)
+				}
+			}
+		}
+	}
+	for _, ev := range protocol.ViewOf(events, parley.ObserverSeat()).Events {
+		if !ev.Audience.Public() {
+			t.Fatalf("seed %d: an observer sees %s event %d meant for %s", seed, ev.Type, ev.Seq, ev.Audience)
 		}
 	}
 }

@@ -27,14 +27,24 @@ const MaxRounds = 1 << 24
 // caller asks Next whose turn it is, hands the actor's answer to Step, and
 // drains Events. See the package documentation for the loop.
 //
+// Every event carries an Audience (who may see it); the protocol decides
+// it, and a seat's view is computed from the events it may see (package
+// session does it for runners and servers).
+//
 // A Protocol is not safe for concurrent use.
 type Protocol interface {
 	// Next returns the turn to ask next: whose turn, what kind, the
-	// standing offer or text, the round, the relative time, the
-	// instructions pending for that actor and the history. It has no
-	// effect on the state: calling it twice returns the same turn.
-	// ok is false once the negotiation has ended.
+	// standing offer or text, the round and the relative time — what is
+	// public. It leaves Turn.History and Turn.Instructions empty: they
+	// depend on who asks and come from the actor's view. It has no effect
+	// on the state: calling it twice returns the same turn. ok is false
+	// once the negotiation has ended.
 	Next() (t parley.Turn, ok bool)
+	// Check reports whether Step would accept a, without changing
+	// anything: nil, or an EINVALID error saying what is wrong (ErrEnded
+	// after the end). Runners call it for people and remote agents, whose
+	// mistakes are refused rather than recorded.
+	Check(a parley.Action) error
 	// Step applies the action of the actor whose turn it is. An invalid
 	// action (wrong actor, wrong kind for the turn, malformed outcome or
 	// answers) is recorded, ends the negotiation with EndState Broken and
@@ -42,26 +52,52 @@ type Protocol interface {
 	// after the end returns ErrEnded.
 	Step(a parley.Action) error
 	// Instruct records an instruction from principal faction of party to
-	// the party's delegate. Structural effects (mediated protocol:
-	// reopening a clause, a precondition, a recall) apply at once; every
-	// instruction is also delivered in the delegate's next
-	// Turn.Instructions. An invalid instruction (party, faction, issue or
-	// option out of range) returns EINVALID and changes nothing; after
-	// the end it returns ErrEnded.
+	// the party's delegate (an "instruction" event for the delegation).
+	// Structural effects (mediated protocol: reopening a clause, a
+	// precondition, a recall) apply at once; the delegate finds the
+	// instruction in its view. An invalid instruction (party, faction,
+	// issue or option out of range) returns EINVALID and changes nothing;
+	// after the end it returns ErrEnded.
 	Instruct(party, faction int, in parley.Instruction) error
+	// Caucus records a message between party and the mediator: from is
+	// the party or parley.MediatorActor. The "caucus" event's audience is
+	// the caucus (the party's side and the mediator). It changes nothing
+	// else. A protocol without a mediator, a bad party, an empty message
+	// or one longer than MaxMessage returns EINVALID; after the end
+	// ErrEnded.
+	Caucus(party, from int, msg string) error
 	// Timeout ends the negotiation at the wall-clock deadline (the runner
 	// owns the clock and calls it); it records a "timeout" event and ends
 	// with EndState Deadline. After the end it returns ErrEnded.
 	Timeout() error
-	// DiscardEvents stops keeping events: Events returns nil from now on
-	// (sequence numbers still advance). Runners that write no transcript
-	// (Monte Carlo, tournaments) call it first to save the allocations.
-	DiscardEvents()
-	// Events drains the events produced since the last call, in order.
+	// Fail ends the negotiation because actor's agent failed (it crashed,
+	// lost its connection, returned an error): an "agent_error" event
+	// naming the fault, and EndState AgentError with Result.By = actor.
+	// actor is a party, parley.MediatorActor, or NoActor when no single
+	// actor is to blame. After the end it returns ErrEnded.
+	Fail(actor int, why string) error
+	// Events drains the events produced since the last call, in order,
+	// into a new slice the caller owns.
 	Events() []Event
+	// Ready returns the events produced since the last Advance (or
+	// Events), in order, without copying them, as raft's RawNode.Ready
+	// does: the slice is the protocol's buffer, valid until the next
+	// Advance; the events themselves (and what they point to) stay valid.
+	Ready() []Event
+	// Advance acknowledges the events Ready returned: the buffer is
+	// reused for the next ones.
+	Advance()
+	// Actions returns every valid action so far, oldest first — the
+	// actions of the "action" events, which point into it. It is the
+	// protocol's record: callers must not modify it (or append to it
+	// without clipping its capacity).
+	Actions() []parley.Action
 	// Result is the current result (End == Running until it ends).
 	Result() Result
 }
+
+// MaxMessage bounds a caucus message, in bytes.
+const MaxMessage = 64 << 10
 
 // Result is the outcome of a negotiation so far.
 type Result struct {
@@ -83,32 +119,48 @@ type Result struct {
 	Why string `json:"why,omitempty"`
 }
 
-// Event types.
+// EventType names what an event records.
+type EventType string
+
+// Event types. Inputs are "action", "instruction", "caucus", "timeout" and
+// "agent_error"; the others follow from them.
 const (
-	EvStart              = "start"
-	EvAction             = "action"
-	EvClause             = "clause"
-	EvInstruction        = "instruction"
-	EvAgenda             = "agenda"
-	EvExtend             = "extend"
-	EvRecall             = "recall"
-	EvRatificationFailed = "ratification_failed"
-	EvTimeout            = "timeout"
-	EvEnd                = "end"
+	EvStart              EventType = "start"
+	EvAction             EventType = "action"
+	EvClause             EventType = "clause"
+	EvInstruction        EventType = "instruction"
+	EvAgenda             EventType = "agenda"
+	EvExtend             EventType = "extend"
+	EvRecall             EventType = "recall"
+	EvRatificationFailed EventType = "ratification_failed"
+	EvCaucus             EventType = "caucus"
+	EvTimeout            EventType = "timeout"
+	EvAgentError         EventType = "agent_error"
+	EvEnd                EventType = "end"
 )
 
+// String returns the type's name.
+func (t EventType) String() string { return string(t) }
+
 // Event is one record of a transcript. Inputs are events too ("action",
-// "instruction", "timeout"), so that a transcript can be replayed.
+// "instruction", "caucus", "timeout", "agent_error"), so that a transcript
+// can be replayed.
 type Event struct {
 	// Seq numbers the events of a negotiation from 0.
 	Seq int `json:"seq"`
 	// Round (0-based) is the round the event happened in; Day (0-based)
 	// and Hour (hours into that day's session) place it on the calendar
 	// of the mediated protocol (both 0 for SAO).
-	Round int     `json:"round"`
-	Day   int     `json:"day,omitempty"`
-	Hour  float64 `json:"hour,omitempty"`
-	Type  string  `json:"type"`
+	Round int       `json:"round"`
+	Day   int       `json:"day,omitempty"`
+	Hour  float64   `json:"hour,omitempty"`
+	Type  EventType `json:"type"`
+	// Audience says who may see the event: "everyone", "caucus:P" (party
+	// P's side and the mediator), "delegation:P" (party P's negotiator and
+	// principals) or one seat ("party:P", "mediator", "principal:P:F").
+	// Protocols set it on every event; events of transcripts written
+	// before it existed read as unset and count as public.
+	Audience parley.Audience `json:"audience"`
 	// Actor is who acted or caused the event: a party, the mediator
 	// (parley.MediatorActor) or NoActor.
 	Actor int `json:"actor"`
@@ -119,8 +171,13 @@ type Event struct {
 	Clause      *ClauseChange       `json:"clause,omitempty"`
 	Instruction *parley.Instruction `json:"instruction,omitempty"`
 	Result      *Result             `json:"result,omitempty"`
-	Note        string              `json:"note,omitempty"`
+	// Message is what was said in a "caucus" event.
+	Message string `json:"message,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
+
+// Visible reports whether seat s may see the event.
+func (ev *Event) Visible(s parley.Seat) bool { return ev.Audience.Includes(s) }
 
 // ClauseChange is a move of one clause of the single negotiating text.
 type ClauseChange struct {
@@ -134,59 +191,76 @@ type ClauseChange struct {
 
 // Config is a protocol's configuration: SAOConfig or MediatedConfig.
 type Config interface {
-	// Name is the protocol's name in transcripts: "sao" or "mediated".
-	Name() string
+	// Name is the protocol's name in transcripts.
+	Name() parley.ProtocolName
 	// New builds the protocol on m.
 	New(m *parley.Model) (Protocol, error)
+	// DeadlineRounds is the deadline in rounds before any extension (what
+	// agents are told in parley.Session.Rounds).
+	DeadlineRounds() int
 }
 
-// base holds what both protocols share: the model, the event log, the
-// history, the pending instructions and the result.
+// base holds what both protocols share: the model, the event buffer and
+// the result.
 type base struct {
-	m       *parley.Model
-	events  []Event
-	seq     int
-	history []parley.Action
-	pending [][]parley.Instruction
-	res     Result
-	round   int
-	clock   func(round int) (day int, hour float64)
-	discard bool
-	// ints and acts are arenas for the copies of outcomes and actions the
-	// history keeps: one allocation per few thousand steps, not per step.
-	ints []int
-	acts []parley.Action
+	m      *parley.Model
+	events []Event
+	seq    int
+	res    Result
+	round  int
+	clock  func(round int) (day int, hour float64)
+	// actions are the valid actions recorded (Actions), ints an arena for
+	// the copies of their outcomes: one allocation per few thousand steps,
+	// not per step.
+	actions []parley.Action
+	ints    []int
 }
 
-func newBase(m *parley.Model) base {
+// newBase returns the shared state of a protocol on m; about is the
+// number of actions to expect (the log's first capacity).
+func newBase(m *parley.Model, about int) base {
 	return base{
 		m:       m,
-		pending: make([][]parley.Instruction, len(m.Parties)),
 		res:     Result{By: NoActor},
 		clock:   func(int) (int, float64) { return 0, 0 },
+		actions: make([]parley.Action, 0, max(min(about, 1<<14), 8)),
 	}
 }
 
+// emit numbers ev, places it in time and buffers it. Every event must say
+// who may see it: an event without an audience is a bug in the protocol.
 func (b *base) emit(ev Event) {
+	if ev.Audience.Kind == parley.AudienceUnset {
+		panic(fmt.Sprintf("protocol: %s event without an audience", ev.Type))
+	}
 	ev.Seq = b.seq
 	b.seq++
-	if b.discard {
-		return
-	}
 	ev.Round = b.round
 	ev.Day, ev.Hour = b.clock(b.round)
 	b.events = append(b.events, ev)
 }
 
-// DiscardEvents implements Protocol.
-func (b *base) DiscardEvents() { b.discard = true; b.events = nil }
+// public is the audience of what everyone sees.
+var public = parley.ToEveryone()
 
 // Events implements Protocol.
 func (b *base) Events() []Event {
-	ev := b.events
-	b.events = nil
+	if len(b.events) == 0 {
+		return nil
+	}
+	ev := append([]Event(nil), b.events...)
+	b.events = b.events[:0]
 	return ev
 }
+
+// Ready implements Protocol.
+func (b *base) Ready() []Event { return b.events }
+
+// Advance implements Protocol.
+func (b *base) Advance() { b.events = b.events[:0] }
+
+// Actions implements Protocol.
+func (b *base) Actions() []parley.Action { return b.actions }
 
 // Result implements Protocol.
 func (b *base) Result() Result {
@@ -203,19 +277,34 @@ func (b *base) finish(end parley.EndState, by int, why string) {
 	b.res.Why = why
 	b.res.Rounds = b.round + 1
 	r := b.Result()
-	b.emit(Event{Type: EvEnd, Actor: NoActor, Result: &r})
+	b.emit(Event{Type: EvEnd, Audience: public, Actor: NoActor, Result: &r})
 }
 
-// record logs a valid action: an "action" event, the history, and the
-// delivery of the actor's pending instructions.
-func (b *base) record(a parley.Action) {
-	a = b.copyAction(a)
-	b.history = append(b.history, a)
-	b.emit(Event{Type: EvAction, Actor: a.Actor, Action: b.stash(a)})
-	if a.Actor >= 0 && a.Actor < len(b.pending) {
-		b.pending[a.Actor] = nil
+// actionAudience says who sees an action: a party's answer to the
+// mediator's text is between it and the mediator (a caucus); every other
+// action (offers, acceptances, texts, extensions, walking out) happens in
+// front of everyone.
+func actionAudience(a parley.Action) parley.Audience {
+	if a.Kind == parley.ActAnswer && a.Actor >= 0 {
+		return parley.ToCaucus(a.Actor)
 	}
+	return public
+}
+
+// record logs a valid action as an "action" event and returns the
+// recorded copy. The event points into the actions log; when the log
+// grows, earlier events keep pointing at their (unchanged) copies.
+func (b *base) record(a parley.Action) *parley.Action {
+	if len(b.actions) == cap(b.actions) {
+		// Double, rather than append's 1.25 for large slices: a long
+		// negotiation copies its log a few times, not dozens.
+		b.actions = append(make([]parley.Action, 0, 2*cap(b.actions)), b.actions...)
+	}
+	b.actions = append(b.actions, b.copyAction(a))
+	rec := &b.actions[len(b.actions)-1]
+	b.emit(Event{Type: EvAction, Audience: actionAudience(a), Actor: a.Actor, Action: rec})
 	b.res.Steps++
+	return rec
 }
 
 // broken logs an invalid action and ends the negotiation. by is the actor
@@ -223,7 +312,11 @@ func (b *base) record(a parley.Action) {
 func (b *base) broken(by int, a parley.Action, err error) error {
 	a = b.copyAction(a)
 	msg := strings.TrimPrefix(parley.ErrorMessage(err), "protocol: ")
-	b.emit(Event{Type: EvAction, Actor: a.Actor, Action: &a, Note: "invalid: " + msg})
+	aud := public
+	if a.Actor >= 0 && a.Actor < len(b.m.Parties) {
+		aud = actionAudience(a)
+	}
+	b.emit(Event{Type: EvAction, Audience: aud, Actor: a.Actor, Action: &a, Note: invalidNote + msg})
 	b.finish(parley.Broken, by, msg)
 	return err
 }
@@ -233,8 +326,45 @@ func (b *base) Timeout() error {
 	if b.ended() {
 		return ErrEnded
 	}
-	b.emit(Event{Type: EvTimeout, Actor: NoActor, Note: "wall-clock deadline"})
+	b.emit(Event{Type: EvTimeout, Audience: public, Actor: NoActor, Note: "wall-clock deadline"})
 	b.finish(parley.Deadline, NoActor, "wall-clock deadline passed")
+	return nil
+}
+
+// Fail implements Protocol.
+func (b *base) Fail(actor int, why string) error {
+	if b.ended() {
+		return ErrEnded
+	}
+	if actor != NoActor && actor != parley.MediatorActor && (actor < 0 || actor >= len(b.m.Parties)) {
+		return invalid("agent error of actor %d: no such actor (%d parties)", actor, len(b.m.Parties))
+	}
+	if why == "" {
+		why = "the agent failed"
+	}
+	b.emit(Event{Type: EvAgentError, Audience: public, Actor: actor, Note: why})
+	b.finish(parley.AgentError, actor, why)
+	return nil
+}
+
+// caucus records a caucus message between party and the mediator.
+func (b *base) caucus(party, from int, msg string) error {
+	if b.ended() {
+		return ErrEnded
+	}
+	if party < 0 || party >= len(b.m.Parties) {
+		return invalid("caucus with party %d: no such party (%d parties)", party, len(b.m.Parties))
+	}
+	if from != party && from != parley.MediatorActor {
+		return invalid("caucus with %s: only %s and the mediator write in it, not %s", b.actorName(party), b.actorName(party), b.actorName(from))
+	}
+	if strings.TrimSpace(msg) == "" {
+		return invalid("caucus with %s: empty message", b.actorName(party))
+	}
+	if len(msg) > MaxMessage {
+		return invalid("caucus with %s: message of %d bytes, at most %d", b.actorName(party), len(msg), MaxMessage)
+	}
+	b.emit(Event{Type: EvCaucus, Audience: parley.ToCaucus(party), Actor: from, Message: msg})
 	return nil
 }
 
@@ -272,8 +402,7 @@ func (b *base) instruct(party, faction int, in parley.Instruction) (parley.Instr
 		return in, invalid("unknown instruction kind %d", in.Kind)
 	}
 	c := in
-	b.emit(Event{Type: EvInstruction, Actor: party, Faction: faction, Instruction: &c})
-	b.pending[party] = append(b.pending[party], in)
+	b.emit(Event{Type: EvInstruction, Audience: parley.ToDelegation(party), Actor: party, Faction: faction, Instruction: &c})
 	return in, nil
 }
 
@@ -298,9 +427,13 @@ func (b *base) checkOutcome(o parley.Outcome, blank bool) error {
 }
 
 // ratify checks o against every party's model (its principals under its
-// rule, red lines, reservations) and third-party consent. It emits one
-// "ratification_failed" event per failing party (and one for each
-// withholding third party) and reports whether all passed.
+// rule, red lines, reservations) and third-party consent, and reports
+// whether all passed. For each failing party it emits two
+// "ratification_failed" events: a public one saying that the party does
+// not ratify, and one for the party's delegation saying why (which
+// factions, red lines or reservation values): the reasons are the
+// party's own confidential preferences. A withholding third party is
+// public.
 func (b *base) ratify(o parley.Outcome) bool {
 	ok := true
 	for i := range b.m.Parties {
@@ -309,12 +442,13 @@ func (b *base) ratify(o parley.Outcome) bool {
 			continue
 		}
 		ok = false
-		b.emit(Event{Type: EvRatificationFailed, Actor: i, Note: fmt.Sprintf("%s does not ratify: %s", pm.Name, rejections(pm, o))})
+		b.emit(Event{Type: EvRatificationFailed, Audience: public, Actor: i, Note: pm.Name + " does not ratify"})
+		b.emit(Event{Type: EvRatificationFailed, Audience: parley.ToDelegation(i), Actor: i, Note: fmt.Sprintf("%s does not ratify: %s", pm.Name, rejections(pm, o))})
 	}
 	for j, r := range b.m.Infeasible {
 		if r.Contains(o) {
 			ok = false
-			b.emit(Event{Type: EvRatificationFailed, Actor: NoActor, Note: fmt.Sprintf("needs %s, which does not consent", b.m.InfeasibleWhy[j])})
+			b.emit(Event{Type: EvRatificationFailed, Audience: public, Actor: NoActor, Note: fmt.Sprintf("needs %s, which does not consent", b.m.InfeasibleWhy[j])})
 		}
 	}
 	return ok
@@ -336,7 +470,7 @@ func rejections(pm *parley.PartyModel, o parley.Outcome) string {
 			}
 		}
 		if w == "" {
-			w = fmt.Sprintf("utility %.3g <= reservation %.3g", parley.F(p.Utility.Eval(o)), parley.F(p.Reservation))
+			w = fmt.Sprintf("utility %.3g <= reservation %.3g", p.Utility.F(p.Utility.Eval(o)), p.Utility.F(p.Reservation))
 		}
 		if pm.Delegation {
 			w = p.Name + ": " + w
@@ -366,19 +500,6 @@ func (b *base) actorName(a int) string {
 	return fmt.Sprintf("actor %d", a)
 }
 
-// turnHistory returns the history for a Turn; the capacity is clipped so
-// that an agent appending to it cannot write into ours.
-func (b *base) turnHistory() []parley.Action {
-	return b.history[:len(b.history):len(b.history)]
-}
-
-func (b *base) turnInstructions(actor int) []parley.Instruction {
-	if actor < 0 || actor >= len(b.pending) || len(b.pending[actor]) == 0 {
-		return nil
-	}
-	return append([]parley.Instruction(nil), b.pending[actor]...)
-}
-
 func invalid(format string, args ...any) error {
 	return parley.Errorf(parley.EINVALID, "protocol: "+format, args...)
 }
@@ -391,29 +512,19 @@ func clone(o parley.Outcome) parley.Outcome {
 }
 
 // keep copies o into the outcome arena. The copy's capacity is its
-// length, so appending to it never touches its neighbours.
+// length, so appending to it never touches its neighbours. The arena's
+// blocks double from 64 to 4096 ints: a short negotiation allocates
+// little, a long one once per few thousand steps.
 func (b *base) keep(o parley.Outcome) parley.Outcome {
 	if o == nil {
 		return nil
 	}
 	if cap(b.ints)-len(b.ints) < len(o) {
-		b.ints = make([]int, 0, max(4096, len(o)))
+		b.ints = make([]int, 0, max(min(2*cap(b.ints), 4096), 64, len(o)))
 	}
 	k := len(b.ints)
 	b.ints = append(b.ints, o...)
 	return b.ints[k:len(b.ints):len(b.ints)]
-}
-
-// stash keeps a copy of a for an event, unless events are discarded.
-func (b *base) stash(a parley.Action) *parley.Action {
-	if b.discard {
-		return nil
-	}
-	if len(b.acts) == cap(b.acts) {
-		b.acts = make([]parley.Action, 0, 256)
-	}
-	b.acts = append(b.acts, a)
-	return &b.acts[len(b.acts)-1]
 }
 
 func (b *base) copyAction(a parley.Action) parley.Action {

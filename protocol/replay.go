@@ -46,7 +46,7 @@ func Replay(h Header, events []Event) (Result, error) {
 		if i == len(got) {
 			return p.Result(), mismatch(rec.Seq, "recorded %s event was not produced", rec.Type)
 		}
-		if err := sameEvent(rec, got[i]); err != nil {
+		if err := SameEvent(rec, got[i]); err != nil {
 			return p.Result(), err
 		}
 	}
@@ -75,8 +75,15 @@ func apply(p Protocol, ev Event) error {
 			return mismatch(ev.Seq, "instruction event without an instruction")
 		}
 		err = p.Instruct(ev.Actor, ev.Faction, *ev.Instruction)
+	case EvCaucus:
+		if ev.Audience.Kind != parley.AudienceCaucus {
+			return mismatch(ev.Seq, "caucus event whose audience %q is not a caucus", ev.Audience)
+		}
+		err = p.Caucus(ev.Audience.Seat.Party, ev.Actor, ev.Message)
 	case EvTimeout:
 		err = p.Timeout()
+	case EvAgentError:
+		err = p.Fail(ev.Actor, ev.Note)
 	default:
 		return mismatch(ev.Seq, "recorded %s event was not produced", ev.Type)
 	}
@@ -93,9 +100,15 @@ func mismatch(seq int, format string, args ...any) error {
 	return parley.Errorf(parley.ECONFLICT, "protocol: replay: event %d: "+format, append([]any{seq}, args...)...)
 }
 
-// sameEvent compares two events through their JSON form, which is what a
-// transcript keeps, and names the first differing field.
-func sameEvent(rec, got Event) error {
+// SameEvent compares a recorded event with one produced again, through
+// their JSON form (what a transcript keeps), and returns nil or an error
+// (code ECONFLICT) naming the event and its first differing field. A
+// recorded event without an audience (a transcript written before events
+// had one) is compared without it.
+func SameEvent(rec, got Event) error {
+	if rec.Audience.Kind == parley.AudienceUnset {
+		rec.Audience = got.Audience
+	}
 	a, err1 := json.Marshal(rec)
 	b, err2 := json.Marshal(got)
 	if err := errors.Join(err1, err2); err != nil {
@@ -109,7 +122,7 @@ func sameEvent(rec, got Event) error {
 		return fmt.Errorf("protocol: replay: %w", err)
 	}
 	// Name the most telling field first: what happened, then who and how.
-	names := []string{"type", "actor", "action", "instruction", "clause", "result", "note", "faction", "round", "day", "hour", "seq"}
+	names := []string{"type", "actor", "audience", "action", "instruction", "clause", "message", "result", "note", "faction", "round", "day", "hour", "seq"}
 	known := map[string]bool{}
 	for _, k := range names {
 		known[k] = true

@@ -22,7 +22,10 @@ type SAOConfig struct {
 }
 
 // Name implements Config.
-func (SAOConfig) Name() string { return parley.ProtocolSAO }
+func (SAOConfig) Name() parley.ProtocolName { return parley.ProtocolSAO }
+
+// DeadlineRounds implements Config.
+func (c SAOConfig) DeadlineRounds() int { return c.Rounds }
 
 // New implements Config.
 func (c SAOConfig) New(m *parley.Model) (Protocol, error) { return NewSAO(m, c) }
@@ -101,10 +104,9 @@ func NewSAO(m *parley.Model, cfg SAOConfig) (Protocol, error) {
 	if err := cfg.validate(len(m.Parties)); err != nil {
 		return nil, err
 	}
-	s := &sao{base: newBase(m), cfg: cfg, n: len(m.Parties), offerer: NoActor}
-	s.history = make([]parley.Action, 0, min(cfg.Rounds*s.n, 4096))
+	s := &sao{base: newBase(m, cfg.Rounds*len(m.Parties)), cfg: cfg, n: len(m.Parties), offerer: NoActor}
 	s.deadline, s.asks = cfg.Rounds, make([]int, s.n)
-	s.emit(Event{Type: EvStart, Actor: NoActor, Note: fmt.Sprintf("sao: %d parties, %d rounds", s.n, cfg.Rounds)})
+	s.emit(Event{Type: EvStart, Audience: public, Actor: NoActor, Note: fmt.Sprintf("sao: %d parties, %d rounds", s.n, cfg.Rounds)})
 	return s, nil
 }
 
@@ -115,16 +117,14 @@ func (s *sao) Next() (parley.Turn, bool) {
 	}
 	actor := s.cfg.Order[s.turns%s.n]
 	t := parley.Turn{
-		Actor:        actor,
-		Kind:         parley.TurnPropose,
-		Round:        s.round,
-		Time:         float64(s.turns) / float64(s.deadline*s.n),
-		Instructions: s.turnInstructions(actor),
-		History:      s.turnHistory(),
+		Actor: actor,
+		Kind:  parley.TurnPropose,
+		Round: s.round,
+		Time:  float64(s.turns) / float64(s.deadline*s.n),
 	}
 	if s.offer != nil {
 		t.Kind = parley.TurnRespond
-		t.Offer = s.offer // read-only for agents (parley.Turn); the history's copy
+		t.Offer = s.offer // read-only for agents (parley.Turn); the recorded copy
 		t.Offerer = s.offerer
 	}
 	return t, true
@@ -152,6 +152,15 @@ func (s *sao) check(t parley.Turn, a parley.Action) error {
 	return nil
 }
 
+// Check implements Protocol.
+func (s *sao) Check(a parley.Action) error {
+	if s.ended() {
+		return ErrEnded
+	}
+	t, _ := s.Next()
+	return s.check(t, a)
+}
+
 // Step implements Protocol.
 func (s *sao) Step(a parley.Action) error {
 	if s.ended() {
@@ -161,14 +170,14 @@ func (s *sao) Step(a parley.Action) error {
 	if err := s.check(t, a); err != nil {
 		return s.broken(t.Actor, a, err)
 	}
-	s.record(a)
+	rec := s.record(a)
 	s.turns++
 	switch a.Kind {
 	case parley.ActWalkAway:
 		s.finish(parley.WalkOut, a.Actor, s.actorName(a.Actor)+" walked away")
 		return nil
 	case parley.ActOffer:
-		s.offer = s.history[len(s.history)-1].Outcome // the recorded copy
+		s.offer = rec.Outcome // the recorded copy
 		s.offerer = a.Actor
 		s.accepts = 0
 		s.res.Offers++
@@ -201,6 +210,15 @@ func (s *sao) Instruct(party, faction int, in parley.Instruction) error {
 	return err
 }
 
+// Caucus implements Protocol: alternating offers has no mediator, so
+// there is no caucus.
+func (s *sao) Caucus(party, from int, msg string) error {
+	if s.ended() {
+		return ErrEnded
+	}
+	return invalid("sao: there is no mediator, so no caucus")
+}
+
 // extendByAgreement moves the deadline when every party asked for more
 // rounds with its action in the round just completed, by the smallest
 // request, if extensions are left. Requests are cleared every round.
@@ -218,10 +236,10 @@ func (s *sao) extendByAgreement() {
 		return
 	}
 	if s.extensions >= s.cfg.MaxExtensions {
-		s.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("every party asked for %d more rounds, but no extension is left (%d allowed)", ask, s.cfg.MaxExtensions)})
+		s.emit(Event{Type: EvExtend, Audience: public, Actor: NoActor, Note: fmt.Sprintf("every party asked for %d more rounds, but no extension is left (%d allowed)", ask, s.cfg.MaxExtensions)})
 		return
 	}
 	s.extensions++
 	s.deadline += ask
-	s.emit(Event{Type: EvExtend, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, s.deadline)})
+	s.emit(Event{Type: EvExtend, Audience: public, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, s.deadline)})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/audit"
 )
 
 // Schema is the schema version written in every transcript header.
@@ -21,8 +22,8 @@ type Header struct {
 	// Schema is "parley.transcript/1"; WriteTranscript and NewWriter fill
 	// it in when empty.
 	Schema string `json:"schema"`
-	// Protocol is "sao" or "mediated".
-	Protocol string `json:"protocol"`
+	// Protocol names the protocol (see Lookup).
+	Protocol parley.ProtocolName `json:"protocol"`
 	// Config is the protocol's configuration as given (SAOConfig or
 	// MediatedConfig in JSON); ProtocolConfig decodes it.
 	Config json.RawMessage `json:"config"`
@@ -36,6 +37,9 @@ type Header struct {
 	// Meta holds free-form facts about the run (tool version, wall-clock
 	// start, ...); replay ignores it.
 	Meta map[string]any `json:"meta,omitempty"`
+	// Session is the ID of the live session the transcript records
+	// (empty for a simulation); it is part of every link of the chain.
+	Session string `json:"session,omitempty"`
 }
 
 // AgentInfo names the agent that played an actor.
@@ -61,32 +65,20 @@ func NewHeader(s *parley.Scenario, cfg Config, seed uint64) (Header, error) {
 // ProtocolConfig decodes Config according to Protocol. Unknown fields are
 // errors (EINVALID), so that a misspelt setting is not silently dropped.
 func (h *Header) ProtocolConfig() (Config, error) {
-	dec := func(v any) error {
-		if len(h.Config) == 0 {
-			return invalid("transcript header: config required")
-		}
-		d := json.NewDecoder(bytes.NewReader(h.Config))
-		d.DisallowUnknownFields()
-		if err := d.Decode(v); err != nil {
-			return parley.Errorf(parley.EINVALID, "protocol: transcript header: %s config: %v", h.Protocol, err)
-		}
-		return nil
+	if _, err := Lookup(h.Protocol); err != nil {
+		return nil, invalid("transcript header: unknown protocol %q (expected %s)", h.Protocol, parley.ProtocolChoices())
 	}
-	switch h.Protocol {
-	case parley.ProtocolSAO:
-		var c SAOConfig
-		return c, dec(&c)
-	case parley.ProtocolMediated:
-		var c MediatedConfig
-		return c, dec(&c)
-	}
-	return nil, invalid("transcript header: unknown protocol %q (expected %s or %s)", h.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
+	return decodeConfig(h.Protocol, h.Config)
 }
 
 // Writer writes a transcript as JSON Lines: the header, then one event per
-// line, as they come.
+// line as they come, each chained to the one before (see Record), and on
+// Close the trailer. A transcript without its trailer is refused by
+// ReadTranscript, as a cut-short file must be.
 type Writer struct {
-	enc *json.Encoder
+	w      io.Writer
+	chain  audit.Chain
+	closed bool
 }
 
 // NewWriter writes the header to w and returns a Writer for the events.
@@ -94,81 +86,218 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	if h.Schema == "" {
 		h.Schema = Schema
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(h); err != nil {
+	b, err := marshalLine(h)
+	if err != nil {
 		return nil, fmt.Errorf("protocol: write transcript header: %w", err)
 	}
-	return &Writer{enc: enc}, nil
+	canon, err := audit.Canonical(b)
+	if err != nil {
+		return nil, fmt.Errorf("protocol: write transcript header: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return nil, fmt.Errorf("protocol: write transcript header: %w", err)
+	}
+	return &Writer{w: w, chain: audit.NewChain(h.Session, audit.Genesis(h.Session, canon))}, nil
 }
 
-// Write appends events, one line each.
+// Write appends events, one line each. Their Seq must run on from the
+// events written before (0, 1, 2, ...).
 func (w *Writer) Write(events ...Event) error {
+	if w.closed {
+		return errors.New("protocol: write event: transcript closed")
+	}
 	for _, ev := range events {
-		if err := w.enc.Encode(ev); err != nil {
+		if int64(ev.Seq) != w.chain.Next {
+			return fmt.Errorf("protocol: write event %d: the transcript's next seq is %d", ev.Seq, w.chain.Next)
+		}
+		b, err := marshalLine(ev)
+		if err != nil {
+			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
+		}
+		var f lineFields
+		if err := json.Unmarshal(b, &f); err != nil {
+			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
+		}
+		rec, err := link(w.chain.Session, b, &f)
+		if err != nil {
+			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
+		}
+		w.chain.Link(&rec)
+		if _, err := w.w.Write(append(withChain(b, rec.Prev, rec.Hash), '\n')); err != nil {
 			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
 		}
 	}
 	return nil
 }
 
-// WriteTranscript writes a whole transcript.
+// Head returns the chain head of what was written so far.
+func (w *Writer) Head() parley.ChainHead { return w.chain.ChainHead() }
+
+// Close writes the trailer (the event count and the chain head). It does
+// not close the underlying writer; a second Close does nothing.
+func (w *Writer) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	b, err := marshalLine(map[string]Trailer{keyTrailer: {Events: w.chain.Next, Head: w.chain.Head}})
+	if err == nil {
+		_, err = w.w.Write(append(b, '\n'))
+	}
+	if err != nil {
+		return fmt.Errorf("protocol: write transcript trailer: %w", err)
+	}
+	return nil
+}
+
+// WriteTranscript writes a whole transcript, trailer included.
 func WriteTranscript(w io.Writer, h Header, events []Event) error {
 	tw, err := NewWriter(w, h)
 	if err != nil {
 		return err
 	}
-	return tw.Write(events...)
+	if err := tw.Write(events...); err != nil {
+		return err
+	}
+	return tw.Close()
 }
 
-var eventTypes = map[string]bool{
+var eventTypes = map[EventType]bool{
 	EvStart: true, EvAction: true, EvClause: true, EvInstruction: true, EvAgenda: true,
-	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvTimeout: true, EvEnd: true,
+	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvCaucus: true, EvTimeout: true,
+	EvAgentError: true, EvEnd: true,
+}
+
+// Transcript is a transcript as read: its header, its events, and the
+// head of its hash chain.
+type Transcript struct {
+	Header Header
+	Events []Event
+	// Head is the chain head the trailer states and the events bear out.
+	Head parley.ChainHead
+	// Legacy is true for a transcript written before transcripts were
+	// chained, read with ReadOptions.Legacy: nothing vouches for it.
+	Legacy bool
+}
+
+// ReadOptions say what DecodeTranscript accepts.
+type ReadOptions struct {
+	// Legacy accepts a transcript without a hash chain and trailer (written
+	// by parley before they existed) if its last event is an "end": a cut
+	// tail shows, but an edit consistent with replay would not. A chained
+	// transcript is checked in full either way.
+	Legacy bool
 }
 
 // ReadTranscript reads a transcript written by WriteTranscript or a
-// Writer. Errors are *parley.PosError values carrying the line (and, for
-// JSON syntax errors, the column) and code EINVALID. A header whose schema
+// Writer and checks its hash chain and trailer; see DecodeTranscript.
+func ReadTranscript(r io.Reader) (Header, []Event, error) {
+	t, err := DecodeTranscript(r, ReadOptions{})
+	if t == nil {
+		return Header{}, nil, err
+	}
+	return t.Header, t.Events, err
+}
+
+// DecodeTranscript reads a transcript and checks that it is whole: every
+// event line links to the one before (package audit), and the trailer
+// closes the chain with the right count and head. Errors are
+// *parley.PosError values carrying the line (and, for JSON syntax errors,
+// the column) and code EINVALID; a broken chain wraps an
+// *audit.BreakError naming the first seq where it breaks, and a cut tail
+// (no trailer) is a break at the first seq missing. A header whose schema
 // is another version of parley.transcript is rejected with a message
 // naming both versions. Blank lines are skipped; events must be numbered
 // 0, 1, 2, ... in order, and input events must carry their payload.
-func ReadTranscript(r io.Reader) (Header, []Event, error) {
-	var h Header
-	var events []Event
+func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
+	t := &Transcript{}
+	var v *audit.Verifier
 	br := bufio.NewReader(r)
-	line, first := 0, true
+	line, chained, ended := 0, false, false
 	for {
 		b, err := br.ReadBytes('\n')
 		if len(b) == 0 && err == io.EOF {
 			break
 		}
 		if err != nil && err != io.EOF {
-			return h, events, &parley.PosError{Line: line + 1, Err: fmt.Errorf("protocol: read transcript: %w", err)}
+			return t, &parley.PosError{Line: line + 1, Err: fmt.Errorf("protocol: read transcript: %w", err)}
 		}
 		line++
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		if first {
-			first = false
-			if err := readHeader(b, &h); err != nil {
-				return h, nil, posErr(line, err)
+		if v == nil {
+			if err := readHeader(b, &t.Header); err != nil {
+				return t, posErr(line, err)
 			}
+			canon, err := audit.Canonical(b)
+			if err != nil {
+				return t, posErr(line, err)
+			}
+			v = audit.NewVerifier(t.Header.Session, audit.Genesis(t.Header.Session, canon))
+			continue
+		}
+		if ended {
+			return t, posErr(line, errors.New("content after the trailer"))
+		}
+		var f lineFields
+		if err := json.Unmarshal(b, &f); err != nil {
+			return t, posErr(line, err)
+		}
+		if f.Trailer != nil {
+			if len(t.Events) > 0 && !chained {
+				return t, posErr(line, errors.New("a trailer after events without a hash chain"))
+			}
+			res := v.End(&parley.ChainHead{Session: t.Header.Session, Events: f.Trailer.Events, Hash: f.Trailer.Head})
+			if !res.Holds() {
+				return t, posErr(line, res.Err())
+			}
+			chained, ended = true, true
 			continue
 		}
 		var ev Event
 		if err := json.Unmarshal(b, &ev); err != nil {
-			return h, events, posErr(line, err)
+			return t, posErr(line, err)
 		}
-		if err := checkEvent(&ev, len(events)); err != nil {
-			return h, events, posErr(line, err)
+		if err := checkEvent(&ev); err != nil {
+			return t, posErr(line, err)
 		}
-		events = append(events, ev)
+		if len(t.Events) == 0 {
+			chained = f.Prev != nil || f.Hash != nil
+			if !chained && !opt.Legacy {
+				return t, posErr(line, fmt.Errorf("event %d has no hash: the transcript predates the hash chain or had it stripped (parley replay --legacy reads an old one without the integrity check)", ev.Seq))
+			}
+		}
+		if chained {
+			rec, err := link(t.Header.Session, b, &f)
+			if err != nil {
+				return t, posErr(line, err)
+			}
+			if !v.Step(&rec) {
+				return t, posErr(line, v.Result().Err())
+			}
+		} else if f.Prev != nil || f.Hash != nil {
+			return t, posErr(line, fmt.Errorf("event %d has a hash but the events before it have none", ev.Seq))
+		} else if ev.Seq != len(t.Events) {
+			return t, posErr(line, fmt.Errorf("event seq %d, want %d", ev.Seq, len(t.Events)))
+		}
+		t.Events = append(t.Events, ev)
 	}
-	if first {
-		return h, nil, posErr(1, errors.New("empty transcript: no header"))
+	switch {
+	case v == nil:
+		return t, posErr(1, errors.New("empty transcript: no header"))
+	case !chained && opt.Legacy:
+		t.Legacy = true
+		if n := len(t.Events); n == 0 || t.Events[n-1].Type != EvEnd {
+			return t, posErr(line+1, fmt.Errorf("the transcript (without a hash chain) ends after %d events without an end event: cut short?", n))
+		}
+	case !ended:
+		return t, posErr(line+1, &audit.BreakError{Seq: int64(len(t.Events)), Fault: audit.NoEnd})
 	}
-	return h, events, nil
+	if !t.Legacy {
+		t.Head = parley.ChainHead{Session: t.Header.Session, Events: int64(len(t.Events)), Hash: v.Result().Head}
+	}
+	return t, nil
 }
 
 func readHeader(b []byte, h *Header) error {
@@ -190,8 +319,8 @@ func readHeader(b []byte, h *Header) error {
 	if err := json.Unmarshal(b, h); err != nil {
 		return err
 	}
-	if h.Protocol != parley.ProtocolSAO && h.Protocol != parley.ProtocolMediated {
-		return fmt.Errorf("unknown protocol %q (expected %s or %s)", h.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
+	if _, err := Lookup(h.Protocol); err != nil {
+		return fmt.Errorf("unknown protocol %q (expected %s)", h.Protocol, parley.ProtocolChoices())
 	}
 	if h.Scenario == nil {
 		return errors.New("the header has no scenario")
@@ -199,10 +328,7 @@ func readHeader(b []byte, h *Header) error {
 	return nil
 }
 
-func checkEvent(ev *Event, want int) error {
-	if ev.Seq != want {
-		return fmt.Errorf("event seq %d, want %d", ev.Seq, want)
-	}
+func checkEvent(ev *Event) error {
 	if !eventTypes[ev.Type] {
 		return fmt.Errorf("event %d: unknown type %q", ev.Seq, ev.Type)
 	}
@@ -215,6 +341,8 @@ func checkEvent(ev *Event, want int) error {
 		return fmt.Errorf("event %d: clause event without a clause change", ev.Seq)
 	case ev.Type == EvEnd && ev.Result == nil:
 		return fmt.Errorf("event %d: end event without a result", ev.Seq)
+	case ev.Type == EvCaucus && ev.Message == "":
+		return fmt.Errorf("event %d: caucus event without a message", ev.Seq)
 	}
 	return nil
 }

@@ -32,9 +32,15 @@ import (
 //	end                                 the mediator's ActEnd
 //	raw actor=A kind=K [outcome=(...)] [answers=(...)] [rounds=N]   any action
 //	instruct PARTY FACTION KIND [issue=I] [ISSUE=OPTION] [rounds=N] [delta=D]
+//	caucus PARTY [mediator]             a caucus message (the input) from PARTY, or from the mediator to PARTY
+//	fail ACTOR                          the actor's agent failed (the input says why)
 //	timeout                             the wall-clock deadline
+//	view SEAT                           what a seat (party, mediator, PARTY/FACTION, observer) has seen
 //	result                              the current result
 //	replay                              write, read and replay the transcript
+//
+// Events whose audience is not everyone are shown with it in brackets;
+// "next" shows the history and instructions of the actor's own view.
 func TestTranscripts(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		h := &harness{}
@@ -178,6 +184,19 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		}
 		err := h.p.Instruct(party, faction, in)
 		return h.drain(), err
+	case "caucus":
+		party := h.party(d, d.CmdArgs[0].Key)
+		from := party
+		if len(d.CmdArgs) > 1 && d.CmdArgs[1].Key == "mediator" {
+			from = parley.MediatorActor
+		}
+		err := h.p.Caucus(party, from, d.Input)
+		return h.drain(), err
+	case "fail":
+		err := h.p.Fail(h.party(d, d.CmdArgs[0].Key), d.Input)
+		return h.drain(), err
+	case "view":
+		return h.view(h.seat(d, d.CmdArgs[0].Key)), nil
 	case "timeout":
 		err := h.p.Timeout()
 		return h.drain(), err
@@ -215,7 +234,79 @@ func (h *harness) drain() string {
 	_, mediated := h.cfg.(protocol.MediatedConfig)
 	for _, ev := range h.p.Events() {
 		h.events = append(h.events, ev)
-		b.WriteString(protocol.FormatEvent(h.s, ev, mediated) + "\n")
+		b.WriteString(h.format(ev, mediated) + "\n")
+	}
+	return b.String()
+}
+
+// format writes an event as FormatEvent does, with its audience in
+// brackets when it is not everyone.
+func (h *harness) format(ev protocol.Event, calendar bool) string {
+	line := protocol.FormatEvent(h.s, ev, calendar)
+	if ev.Audience.Kind == parley.AudienceUnset {
+		h.t.Errorf("event %d (%s) has no audience", ev.Seq, ev.Type)
+	}
+	if !ev.Audience.Public() {
+		line += " [" + h.audience(ev.Audience) + "]"
+	}
+	return line
+}
+
+// audience names an audience with the scenario's names.
+func (h *harness) audience(a parley.Audience) string {
+	party := func(p int) string {
+		if p >= 0 && p < len(h.s.Parties) {
+			return h.s.Parties[p].Name
+		}
+		return strconv.Itoa(p)
+	}
+	switch a.Kind {
+	case parley.AudienceCaucus:
+		return "caucus " + party(a.Seat.Party)
+	case parley.AudienceDelegation:
+		return "delegation " + party(a.Seat.Party)
+	case parley.AudienceSeat:
+		return "seat " + h.seatName(a.Seat)
+	}
+	return a.String()
+}
+
+func (h *harness) seatName(s parley.Seat) string {
+	switch s.Role {
+	case parley.SeatParty:
+		return h.s.Parties[s.Party].Name
+	case parley.SeatPrincipal:
+		return h.s.Parties[s.Party].Name + "/" + h.m.Parties[s.Party].Names[s.Faction]
+	}
+	return s.Role.String()
+}
+
+// seat reads "mediator", "observer", a party name or PARTY/FACTION.
+func (h *harness) seat(d *datadriven.TestData, s string) parley.Seat {
+	switch s {
+	case "mediator":
+		return parley.MediatorSeat()
+	case "observer":
+		return parley.ObserverSeat()
+	}
+	if p, f, ok := strings.Cut(s, "/"); ok {
+		party := h.party(d, p)
+		return parley.PrincipalSeat(party, h.faction(d, party, f))
+	}
+	return parley.PartySeat(h.party(d, s))
+}
+
+// view lists what a seat has seen: its events and what its next turn
+// would hold.
+func (h *harness) view(s parley.Seat) string {
+	v := protocol.ViewOf(h.events, s)
+	_, mediated := h.cfg.(protocol.MediatedConfig)
+	var b strings.Builder
+	fmt.Fprintf(&b, "view of %s: %d of %d events, history=%d, instructions=%d, caucus=%d\n", h.seatName(s), len(v.Events), len(h.events), len(v.History), len(v.Instructions), len(v.Caucus))
+	for _, ev := range v.Events {
+		if !ev.Audience.Public() {
+			b.WriteString("  " + h.format(ev, mediated) + "\n")
+		}
 	}
 	return b.String()
 }
@@ -249,6 +340,8 @@ func (h *harness) turn(t parley.Turn) string {
 	if t.Actor >= 0 {
 		who = h.s.Parties[t.Actor].Name
 	}
+	v := protocol.ViewOf(h.events, parley.ActorSeat(t.Actor))
+	t.History, t.Instructions = v.History, v.Instructions
 	fmt.Fprintf(&b, "turn: %s %s round=%d time=%.3g history=%d\n", who, t.Kind, t.Round, t.Time, len(t.History))
 	if t.Offer != nil {
 		fmt.Fprintf(&b, "  offer by %s:", h.s.Parties[t.Offerer].Name)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -136,7 +137,7 @@ func hCompile(t *testing.T, s *parley.Scenario) *parley.Model {
 func hAnalyze(t *testing.T, s *parley.Scenario) (*analysis.Report, *parley.Model) {
 	t.Helper()
 	m := hCompile(t, s)
-	rep, err := analysis.Analyze(m, analysis.Options{})
+	rep, err := analysis.Analyze(context.Background(), m, analysis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"regexp"
 	"strings"
@@ -22,7 +23,7 @@ func sIstanbul(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := f.Scenario("")
+	s, err := f.Scenario("s0s1-factions")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,12 +38,12 @@ func sIstanbul(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	if cfg.Protocol != parley.ProtocolMediated {
 		t.Fatalf("istanbul-2025 simulates %q, want the mediated protocol", cfg.Protocol)
 	}
-	cfg.Target = simulate.MediatorTarget(m)
+	cfg.Target = simulate.MediatorTarget(context.Background(), m)
 	run, err := simulate.Once(m, cfg, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := analysis.Analyze(m, analysis.Options{})
+	rep, err := analysis.Analyze(context.Background(), m, analysis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func sRunSAO(t *testing.T, s *parley.Scenario) (*simulate.Run, *parley.Model, *a
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := analysis.Analyze(m, analysis.Options{})
+	rep, err := analysis.Analyze(context.Background(), m, analysis.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

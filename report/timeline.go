@@ -23,6 +23,9 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 		title += " [variant " + s.Variant + "]"
 	}
 	p.f("%s — simulation (%s protocol, seed %d)\n", title, run.Header.Protocol, run.Header.Seed)
+	for _, l := range provenanceLines(s) {
+		p.f("%s\n", l)
+	}
 	var seats []string
 	for _, a := range run.Header.Agents {
 		who := "mediator"
@@ -35,7 +38,8 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 		seats = append(seats, who+": "+a.Agent)
 	}
 	p.f("Agents: %s\n", strings.Join(seats, "; "))
-	mediated := run.Header.Protocol == parley.ProtocolMediated
+	info, _ := protocol.Lookup(run.Header.Protocol)
+	mediated := info.Mediated
 	day := -1
 	shown := 0
 	for _, ev := range run.Events {
@@ -81,8 +85,14 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 		}
 	} else if len(run.Blocked) > 0 {
 		p.f("Who rejected the last proposal:\n")
-		for _, b := range run.Blocked {
-			p.f("  - %s\n", b)
+		for _, b := range Blockers(s, run.Blocked) {
+			p.f("  - %s\n", blockerLine(s, b))
+		}
+	}
+	if as := assumptionLines(s); len(as) > 0 {
+		p.f("Assumptions no source states:\n")
+		for _, a := range as {
+			p.f("  - %s\n", a)
 		}
 	}
 	p.f("Negotiation time: %s\n", run.Elapsed)

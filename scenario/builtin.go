@@ -27,8 +27,10 @@ func BuiltinNames() []string {
 	return out
 }
 
-// Builtin parses the built-in scenario builtin/<name>.yaml. An unknown name
-// is an ENOTFOUND error that lists the known ones.
+// Builtin parses the built-in scenario builtin/<name>.yaml; messages name
+// it "built-in <name>.yaml" (where it sits in the source tree means nothing
+// to a user). An unknown name is an ENOTFOUND error that lists the known
+// ones.
 func Builtin(name string) (*File, error) {
 	for _, n := range BuiltinNames() {
 		if n != name {
@@ -39,7 +41,7 @@ func Builtin(name string) (*File, error) {
 		if err != nil {
 			return nil, &parley.Error{Code: parley.EINTERNAL, Message: "reading built-in scenario", Err: err}
 		}
-		return Parse(p, data)
+		return Parse("built-in "+name+".yaml", data)
 	}
 	ns := BuiltinNames()
 	return nil, parley.Errorf(parley.ENOTFOUND, "unknown built-in scenario %q%s; built-in scenarios: %s", name, didYouMean(name, ns), strings.Join(ns, ", "))

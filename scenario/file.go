@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -32,15 +31,17 @@ func (f *File) Name() string { return f.name }
 // ID returns the scenario's id.
 func (f *File) ID() string { return f.id }
 
-// ReadFile reads and parses the scenario file at path.
-func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+// ReadFile reads and parses the scenario file at path, refusing a file of
+// more than limit.DefaultMaxInput (64 MiB) with code parley.ELIMIT.
+func ReadFile(path string) (*File, error) { return ReadFileMax(path, 0) }
+
+// ReadFileMax is ReadFile with another size limit, in bytes (0: the
+// default). A missing file is an ENOTFOUND error, a folder or an
+// unreadable file EINVALID.
+func ReadFileMax(path string, max int64) (*File, error) {
+	data, err := limit.ReadFile(path, max)
 	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "reading scenario", Err: err}
+		return nil, err
 	}
 	return Parse(path, data)
 }
@@ -98,7 +99,79 @@ func Parse(name string, data []byte) (*File, error) {
 	if len(d.errs) > 0 {
 		return nil, sortErrors(d.errs)
 	}
-	return &File{name: name, id: s.ID, root: root, variants: defs}, nil
+	f := &File{name: name, id: s.ID, root: root, variants: defs}
+	if errs := f.checkExtends(); len(errs) > 0 {
+		return nil, sortErrors(errs)
+	}
+	return f, nil
+}
+
+// checkExtends checks that every extends: names another variant and that
+// no variant extends itself, directly or through others.
+func (f *File) checkExtends() Errors {
+	var errs Errors
+	for i := range f.variants {
+		def := &f.variants[i]
+		if def.extends == nil {
+			continue
+		}
+		p := index("variants", def.index) + ".extends"
+		if f.variant(def.v.Extends) == nil {
+			var ns []string
+			for _, v := range f.variants {
+				if v.v.Name != def.v.Name {
+					ns = append(ns, v.v.Name)
+				}
+			}
+			errs = append(errs, posErr(f.name, def.extends, p, fmt.Sprintf("unknown variant %q%s; a variant extends another variant of the file (%s)", def.v.Extends, didYouMean(def.v.Extends, ns), strings.Join(ns, ", "))))
+			continue
+		}
+		// Follow the chain; a cycle through def is reported once, at the
+		// first of its variants in the file.
+		path := []string{def.v.Name}
+		for cur := f.variant(def.v.Extends); cur != nil; cur = f.variant(cur.v.Extends) {
+			if cur.index < def.index && cur.v.Name != def.v.Name && inCycle(f, cur) {
+				break // reported at cur
+			}
+			path = append(path, cur.v.Name)
+			if cur.v.Name == def.v.Name {
+				errs = append(errs, posErr(f.name, def.extends, p, fmt.Sprintf("variants extend each other in a circle: %s", strings.Join(path, " → "))))
+				break
+			}
+			if cur.v.Extends == "" || len(path) > len(f.variants) {
+				break
+			}
+		}
+	}
+	return errs
+}
+
+// inCycle reports whether following extends from def comes back to def.
+func inCycle(f *File, def *variantDef) bool {
+	cur := def
+	for range f.variants {
+		if cur = f.variant(cur.v.Extends); cur == nil {
+			return false
+		}
+		if cur == def {
+			return true
+		}
+	}
+	return false
+}
+
+// chain returns the variants whose overrides make up def, the one it
+// extends first (checkExtends has ruled out cycles).
+func (f *File) chain(def *variantDef) []*variantDef {
+	var out []*variantDef
+	for cur := def; cur != nil; {
+		out = append([]*variantDef{cur}, out...)
+		if cur.v.Extends == "" {
+			break
+		}
+		cur = f.variant(cur.v.Extends)
+	}
+	return out
 }
 
 // Variants returns the file's variants, in file order.
@@ -118,30 +191,104 @@ func (f *File) Variants() []parley.Variant {
 // of the node the problem came from (in the base or in the override) and the
 // field path, each wrapping a *parley.Error with code EINVALID.
 func (f *File) Scenario(variant string) (*parley.Scenario, error) {
+	s, _, err := f.scenario(variant)
+	return s, err
+}
+
+// A Check is a command's own check of a scenario beyond Compile (for
+// example simulate.Check, the set-up of a simulation). Problems it returns
+// as a *parley.ValidationError are mapped to positions like Compile's.
+type Check func(*parley.Scenario) error
+
+// Check returns the scenario of a variant like Scenario, then runs the
+// checks on it; their problems come back as Errors with positions.
+func (f *File) Check(variant string, checks ...Check) (*parley.Scenario, error) {
+	s, d, err := f.scenario(variant)
+	if err != nil {
+		return nil, err
+	}
+	var all Errors
+	for _, c := range checks {
+		if err := c(s); err != nil {
+			var list Errors
+			errors.As(d.compileErrors(s, err), &list)
+			all = append(all, list...)
+		}
+	}
+	if len(all) > 0 {
+		return nil, sortErrors(all)
+	}
+	return s, nil
+}
+
+func (f *File) scenario(variant string) (*parley.Scenario, *decoder, error) {
 	root := copyNode(f.root)
 	if variant != "" {
 		def := f.variant(variant)
 		if def == nil {
-			return nil, f.unknownVariant(variant)
+			return nil, nil, f.unknownVariant(variant)
 		}
-		if def.override != nil {
+		for _, def := range f.chain(def) {
+			if def.override == nil {
+				continue
+			}
 			m := &merger{file: f.name}
-			root = m.merge(root, def.override, index("variants", def.index)+".override")
+			root = m.merge(root, def.override, at{path: index("variants", def.index) + ".override"})
 			if len(m.errs) > 0 {
-				return nil, sortErrors(m.errs)
+				return nil, nil, sortErrors(m.errs)
 			}
 		}
 	}
 	d := newDecoder(f.name)
 	s, _ := d.scenario(root)
 	if len(d.errs) > 0 {
-		return nil, sortErrors(d.errs)
+		return nil, nil, sortErrors(d.errs)
 	}
 	s.Variant = variant
 	if _, err := s.Compile(); err != nil {
-		return nil, d.compileErrors(s, err)
+		return nil, nil, d.compileErrors(s, err)
 	}
-	return s, nil
+	return s, d, nil
+}
+
+// Unsourced returns a warning for every estimate and modelling choice of
+// the base and of every variant that neither cites a source nor is
+// labelled an assumption (parley.Scenario.Unsourced), each at its position
+// in the file, once. A problem only a variant has is prefixed with its
+// name. It returns an error when the file does not validate.
+func Unsourced(f *File) (Errors, error) {
+	if err := Validate(f); err != nil {
+		return nil, err
+	}
+	var out Errors
+	seen := map[string]bool{}
+	names := []string{""}
+	for _, v := range f.variants {
+		names = append(names, v.v.Name)
+	}
+	for _, name := range names {
+		s, d, err := f.scenario(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range s.Unsourced() {
+			n := d.locate(path)
+			pe := posErr(f.name, n, path, "cites no source and is not labelled an assumption (add sources, or assumption: with the analyst's reason)")
+			key := fmt.Sprintf("%d:%d:%s", pe.Line, pe.Column, path)
+			if strings.HasPrefix(path, "variants[") {
+				key = path
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if name != "" && !strings.HasPrefix(path, "variants[") {
+				pe.Err = &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("variant %q", name), Err: pe.Err}
+			}
+			out = append(out, pe)
+		}
+	}
+	return sortErrors(out), nil
 }
 
 func (f *File) variant(name string) *variantDef {
@@ -164,10 +311,11 @@ func (f *File) unknownVariant(name string) error {
 	return parley.Errorf(parley.ENOTFOUND, "%s: unknown variant %q%s; known variants: %s", f.name, name, didYouMean(name, ns), strings.Join(ns, ", "))
 }
 
-// Validate checks the base scenario and every variant, and returns all
-// problems as Errors (nil if there are none). A problem that only a variant
-// has is prefixed with the variant's name.
-func Validate(f *File) error {
+// Validate checks the base scenario and every variant, with Compile and
+// the given checks, and returns all problems as Errors (nil if there are
+// none). A problem that only a variant has is prefixed with the variant's
+// name.
+func Validate(f *File, checks ...Check) error {
 	var all Errors
 	seen := map[string]bool{}
 	add := func(err error, variant string) {
@@ -196,10 +344,10 @@ func Validate(f *File) error {
 			all = append(all, pe)
 		}
 	}
-	_, err := f.Scenario("")
+	_, err := f.Check("", checks...)
 	add(err, "")
 	for _, v := range f.variants {
-		_, err := f.Scenario(v.v.Name)
+		_, err := f.Check(v.v.Name, checks...)
 		add(err, v.v.Name)
 	}
 	if len(all) == 0 {

@@ -2,9 +2,9 @@ package scenario
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/naming"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -23,28 +23,7 @@ const (
 // Errors is the list of problems found in a scenario file, sorted by
 // position. Each is a *parley.PosError whose Err is a *parley.Error, so
 // parley.ErrorCode works on the list and errors.As finds the first one.
-type Errors []*parley.PosError
-
-// Error lists the problems, one a line.
-func (e Errors) Error() string {
-	var b strings.Builder
-	for i, pe := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(pe.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems, for errors.Is and errors.As.
-func (e Errors) Unwrap() []error {
-	out := make([]error, len(e))
-	for i, pe := range e {
-		out[i] = pe
-	}
-	return out
-}
+type Errors = parley.PosErrors
 
 // posErr builds a positioned EINVALID error at n (which may be nil).
 func posErr(file string, n *yaml.Node, path, msg string) *parley.PosError {
@@ -256,43 +235,4 @@ func didYouMean(s string, candidates []string) string {
 }
 
 // closest returns the candidate within a small edit distance of s, or "".
-func closest(s string, candidates []string) string {
-	best, bestD := "", len(s)/3+2
-	if bestD > 3 {
-		bestD = 3
-	}
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b (by bytes, capped for
-// long inputs).
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		if a == b {
-			return 0
-		}
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func closest(s string, candidates []string) string { return naming.Closest(s, candidates) }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/exactref"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
@@ -71,7 +74,7 @@ func TestDecode(t *testing.T) {
 	}
 	// Categorical options: mapping, not_addressed and a bare label.
 	acc := s.Issues[0]
-	if acc.Kind != parley.Categorical || len(acc.Options) != 3 || !acc.Options[0].NotAddressed || acc.Options[2] != (parley.Option{Label: "exclusive"}) {
+	if acc.Kind != parley.Categorical || len(acc.Options) != 3 || !acc.Options[0].NotAddressed || !reflect.DeepEqual(acc.Options[2], parley.Option{Label: "exclusive"}) {
 		t.Errorf("access %+v", acc)
 	}
 	// Numeric ranges.
@@ -82,7 +85,7 @@ func TestDecode(t *testing.T) {
 		t.Errorf("share %+v", sh)
 	}
 	pat := s.Issues[3]
-	if len(pat.Options) != 4 || pat.Options[3] != (parley.Option{Label: "unspecified", Clause: "Patrols are not mentioned.", NotAddressed: true}) {
+	if len(pat.Options) != 4 || !reflect.DeepEqual(pat.Options[3], parley.Option{Label: "unspecified", Clause: "Patrols are not mentioned.", NotAddressed: true}) {
 		t.Errorf("patrols %+v", pat)
 	}
 	// Estimates, cites and reasons.
@@ -144,12 +147,12 @@ func TestRoundTrip(t *testing.T) {
 	south := 0.75*port + 0.25*navy
 	got := m.Eval(o)
 	for i, want := range []float64{north, south} {
-		if math.Abs(parley.F(got[i])-want) > 1e-9 {
-			t.Errorf("party %d: utility %v, want %v", i, parley.F(got[i]), want)
+		if math.Abs(m.Parties[i].Utility.F(got[i])-want) > 1e-9 {
+			t.Errorf("party %d: utility %v, want %v", i, m.Parties[i].Utility.F(got[i]), want)
 		}
 	}
-	if p := m.Parties[1].Principals[0].Utility.Eval(o); math.Abs(parley.F(p)-port) > 1e-9 {
-		t.Errorf("Port %v, want %v", parley.F(p), port)
+	if p := m.Parties[1].Principals[0].Utility.Eval(o); math.Abs(m.Parties[1].Principals[0].Utility.F(p)-port) > 1e-9 {
+		t.Errorf("Port %v, want %v", m.Parties[1].Principals[0].Utility.F(p), port)
 	}
 	if !m.InZone(o) {
 		t.Error("outcome should be in the zone of agreement")
@@ -222,18 +225,22 @@ func TestVariants(t *testing.T) {
 // TestMergeRules checks the merge rules on small trees.
 func TestMergeRules(t *testing.T) {
 	tests := []struct{ base, over, want string }{
-		{"{a: 1, b: {c: 2, d: 3}}", "{b: {d: 4, e: 5}}", "{a: 1, b: {c: 2, d: 4, e: 5}}"},
-		{"{l: [{name: x, v: 1}, {name: y, v: 2}]}", "{l: [{name: y, v: 3}, {name: z}]}", "{l: [{name: x, v: 1}, {name: y, v: 3}, {name: z}]}"},
-		{"{l: [{name: x}, {name: y}]}", "{l: [{name: x, remove: true}]}", "{l: [{name: y}]}"},
-		{"{l: [{id: x, t: a}]}", "{l: [{id: x, t: b}]}", "{l: [{id: x, t: b}]}"},
-		{"{l: [{issue: x, w: 1}]}", "{l: [{issue: x, w: 2}]}", "{l: [{issue: x, w: 2}]}"},
-		{"{l: [a, {label: b}]}", "{l: [{label: a, clause: c}]}", "{l: [{label: a, clause: c}, {label: b}]}"},
-		{"{l: [a, b]}", "{l: [c]}", "{l: [c]}"},                              // plain list: replaced
-		{"{l: [{u: 1}]}", "{l: [{u: 2}]}", "{l: [{u: 2}]}"},                  // no key field: replaced
-		{"{l: [{name: x}]}", "{l: []}", "{l: []}"},                           // empty list: replaced
-		{"{r: unanimity}", "{r: {kind: majority}}", "{r: {kind: majority}}"}, // scalar vs mapping
+		{"{title: t, simulation: {rounds: 2, protocol: sao}}", "{simulation: {rounds: 4, hours_per_round: 5}}", "{title: t, simulation: {rounds: 4, protocol: sao, hours_per_round: 5}}"},
+		{"{parties: [{name: x, v: 1}, {name: y, v: 2}]}", "{parties: [{name: y, v: 3}, {name: z, add: true}]}", "{parties: [{name: x, v: 1}, {name: y, v: 3}, {name: z}]}"},
+		{"{parties: [{name: x}, {name: y}]}", "{parties: [{name: x, remove: true}]}", "{parties: [{name: y}]}"},
+		{"{sources: [{id: x, t: a}]}", "{sources: [{id: x, t: b}]}", "{sources: [{id: x, t: b}]}"},
+		{"{parties: [{name: P, preferences: {issues: [{issue: x, w: 1}]}}]}", "{parties: [{name: P, preferences: {issues: [{issue: x, w: 2}]}}]}", "{parties: [{name: P, preferences: {issues: [{issue: x, w: 2}]}}]}"},
+		{"{issues: [{name: i, options: [a, {label: b}]}]}", "{issues: [{name: i, options: [{label: a, clause: c}, b]}]}", "{issues: [{name: i, options: [{label: a, clause: c}, {label: b}]}]}"},
+		{"{issues: [{name: i, options: [a]}]}", "{issues: [{name: i, options: [{label: z, add: true}]}]}", "{issues: [{name: i, options: [a, {label: z}]}]}"},
+		{"{notes: [a, b]}", "{notes: [c]}", "{notes: [c]}"}, // plain list: replaced
+		{"{parties: [{name: P, preferences: {constraints: [{u: 1}]}}]}", "{parties: [{name: P, preferences: {constraints: [{u: 2}]}}]}", "{parties: [{name: P, preferences: {constraints: [{u: 2}]}}]}"}, // no named items: replaced
+		{"{roles: [{name: B, needed: [{issue: a, min: 1}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}", "{roles: [{name: B, needed: [{issue: b, max: 2}]}]}"},                               // conditions: replaced
+		{"{parties: [{name: x}]}", "{parties: []}", "{parties: [{name: x}]}"}, // an empty named list changes nothing
+		{"{r: unanimity}", "{r: {kind: majority}}", "{r: {kind: majority}}"},  // scalar vs mapping
 		{"{r: {kind: weighted_quota, quota: 0.5}}", "{r: majority}", "{r: majority}"},
-		{"{l: [{name: x, issue: i}]}", "{l: [{issue: i, v: 1}]}", "{l: [{name: x, issue: i, v: 1}]}"}, // keyed on the field the override items share
+		// A list the base lacks: its named items need add: true; inside an added item nothing more does.
+		{"{parties: [{name: P, preferences: {r: 1}}]}", "{parties: [{name: P, preferences: {red_lines: [{name: q, add: true}]}}]}", "{parties: [{name: P, preferences: {r: 1, red_lines: [{name: q}]}}]}"},
+		{"{parties: [{name: P}]}", "{parties: [{name: Q, add: true, delegation: {factions: [{name: F, preferences: {red_lines: [{name: r}]}}]}}]}", "{parties: [{name: P}, {name: Q, delegation: {factions: [{name: F, preferences: {red_lines: [{name: r}]}}]}}]}"},
 	}
 	for _, tt := range tests {
 		var b, o, w yaml.Node
@@ -249,7 +256,7 @@ func TestMergeRules(t *testing.T) {
 		on, _ := normalize("", &o)
 		wn, _ := normalize("", &w)
 		m := &merger{}
-		got := m.merge(bn, on, "")
+		got := m.merge(bn, on, at{})
 		if len(m.errs) > 0 {
 			t.Errorf("%s + %s: %v", tt.base, tt.over, m.errs)
 		}
@@ -489,15 +496,65 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		_ = Validate(file)
-		for _, v := range file.Variants() {
+		for _, v := range append([]parley.Variant{{}}, file.Variants()...) {
 			s, err := file.Scenario(v.Name)
-			if err == nil {
-				if _, err := s.Compile(); err != nil {
-					t.Fatalf("Scenario returned a scenario that does not compile: %v", err)
-				}
+			if err != nil {
+				continue
 			}
+			m, err := s.Compile()
+			if err != nil {
+				t.Fatalf("Scenario returned a scenario that does not compile: %v", err)
+			}
+			if m.Size().Cmp(big.NewInt(1_000_000)) > 0 {
+				continue // keep each input cheap
+			}
+			// The compiled utilities lie within the documented range and
+			// equal the exact evaluation of the scenario's numbers.
+			os := exactref.Sample(m, 50)
+			if err := exactref.Check(s, m, os); err != nil {
+				t.Fatalf("variant %q: %v", v.Name, err)
+			}
+			// Write → read gives the same compiled utilities.
+			var buf bytes.Buffer
+			if err := Write(&buf, s); err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			f2, err := Parse("fuzz2.yaml", buf.Bytes())
+			if err != nil {
+				t.Fatalf("written file does not parse: %v\n%s", err, buf.String())
+			}
+			s2, err := f2.Scenario("")
+			if err != nil {
+				t.Fatalf("written file does not decode: %v\n%s", err, buf.String())
+			}
+			m2, err := s2.Compile()
+			if err != nil {
+				t.Fatalf("written file does not compile: %v\n%s", err, buf.String())
+			}
+			sameModels(t, m, m2, os)
 		}
 	})
+}
+
+// sameModels checks that two models of one scenario give every party the
+// same utilities (as rationals: their scales may differ) on os, and the
+// same reservation values.
+func sameModels(t *testing.T, a, b *parley.Model, os []parley.Outcome) {
+	t.Helper()
+	if len(a.Parties) != len(b.Parties) || fmt.Sprint(a.Sizes) != fmt.Sprint(b.Sizes) {
+		t.Fatalf("shape %d parties %v, then %d parties %v", len(a.Parties), a.Sizes, len(b.Parties), b.Sizes)
+	}
+	for p := range a.Parties {
+		ua, ub := &a.Parties[p].Utility, &b.Parties[p].Utility
+		if exactref.Of(ua, a.Parties[p].Reservation).Cmp(exactref.Of(ub, b.Parties[p].Reservation)) != 0 {
+			t.Fatalf("party %d: reservation differs", p)
+		}
+		for _, o := range os {
+			if exactref.Of(ua, ua.Eval(o)).Cmp(exactref.Of(ub, ub.Eval(o))) != 0 {
+				t.Fatalf("party %d, outcome %v: utility %v, then %v", p, o, ua.F(ua.Eval(o)), ub.F(ub.Eval(o)))
+			}
+		}
+	}
 }
 
 // TestDocExample keeps the full example of docs/scenario-format.md valid.

@@ -55,6 +55,7 @@ type cornerSearch struct {
 	singleDual [2]*dualState
 	cuts       []cutT     // bounds from the searches' roots
 	span       [2]float64 // hi − lo of each utility over all outcomes
+	unit       [2]float64 // each utility's fixed-point scale
 	order      []int      // branching order: issues that matter, most factors first
 	n          int
 	work       int64 // budget units spent
@@ -103,6 +104,7 @@ func newCornerSearch(m *parley.Model, fns []*parley.UtilityFn, budget int64) *co
 	}
 	for p := range 2 {
 		cs.span[p] = float64(cs.simple[p].hi(all)-cs.simple[p].lo(all)) + 1
+		cs.unit[p] = float64(fns[p].Unit())
 	}
 	for p := range 2 {
 		r := cs.single[p]
@@ -445,14 +447,15 @@ func (b *branch) visit(d int, iters int) {
 // beyond one of the corners the best one will make, and is searched again
 // there), and a bound within tol of the corner's target cuts too,
 // recorded as the corner's slack: an outcome there beats the corner by at
-// most (L − w·c)/(w0 + w1) in both coordinates.
+// most (L − w·c)/(w0·s0 + w1·s1) in both utilities (s_p: party p's
+// fixed-point scale).
 func (b *branch) cut(L float64) bool {
 	eps := b.main.r.eps
 	switch {
 	case L+eps <= b.target, L+eps <= b.bestVal, L <= b.bestVal+b.tol:
 		return true
 	case L <= b.target+b.tol:
-		b.slack = max(b.slack, (L-b.target)/(b.c.w[0]+b.c.w[1]))
+		b.slack = max(b.slack, (L-b.target)/b.cs.utilWeight(b.c.w))
 		return true
 	}
 	return false
@@ -467,7 +470,7 @@ func (b *branch) cutSide(p int, L float64) bool {
 	case L+b.side[p].r.eps <= c:
 		return true
 	case L <= c+nearTie*b.cs.span[p]:
-		b.slack = max(b.slack, L-c)
+		b.slack = max(b.slack, (L-c)/b.cs.unit[p])
 		return true
 	}
 	return false
@@ -581,9 +584,10 @@ type frontier2Result struct {
 	outs  map[[2]int64]parley.Outcome
 	exact bool // every corner closed: arch is the frontier's vector set
 	// gaps[k] bounds, for corner k of arch (cornersOf order), how far an
-	// outcome can beat the corner in both coordinates (in fixed point;
-	// 0 for a closed corner).
-	gaps []int64
+	// outcome can beat the corner in both utilities (as utilities, each
+	// party's on its own scale; about 0 for a closed corner, +Inf when
+	// nothing bounds it).
+	gaps []float64
 	work int64 // budget units spent
 }
 
@@ -696,7 +700,7 @@ func frontier2(m *parley.Model, fns []*parley.UtilityFn, seeds []parley.Outcome,
 	cs.max = math.MaxInt64 // the gaps below are cheap
 	for _, c := range cornersOf(res.arch, cs.span) {
 		if closed[c.c] {
-			res.gaps = append(res.gaps, int64(math.Ceil(slack[c.c])))
+			res.gaps = append(res.gaps, slack[c.c])
 			continue
 		}
 		res.gaps = append(res.gaps, cs.gap(c))
@@ -824,18 +828,25 @@ const climbSlack = 64
 func (cs *cornerSearch) gapEstimate(c corner, arch [][2]int64) float64 {
 	g := math.Inf(1)
 	for _, k := range cs.cuts {
-		g = min(g, cutGap(k, c))
+		g = min(g, cs.cutGap(k, c))
 	}
 	if math.IsInf(g, 1) {
-		return cornerWidth(c, arch)
+		return cornerWidth(c, arch) / cs.utilWeight(c.w)
 	}
 	return max(g, 0)
 }
 
+// utilWeight converts a weighted sum of fixed-point gains into utility: an
+// outcome that beats a point by t in both utilities gains
+// t·(w0·s0 + w1·s1) in w·u.
+func (cs *cornerSearch) utilWeight(w [2]float64) float64 {
+	return w[0]*cs.unit[0] + w[1]*cs.unit[1]
+}
+
 // cutGap bounds by cut k how far an outcome can beat corner c in both
-// (finite) coordinates: +Inf when k does not apply (it weighs an unbounded
-// coordinate).
-func cutGap(k cutT, c corner) float64 {
+// (finite) coordinates, as utilities: +Inf when k does not apply (it
+// weighs an unbounded coordinate).
+func (cs *cornerSearch) cutGap(k cutT, c corner) float64 {
 	wc := 0.0
 	for p := range 2 {
 		if c.c[p] == math.MinInt64 {
@@ -846,7 +857,7 @@ func cutGap(k cutT, c corner) float64 {
 		}
 		wc += k.w[p] * float64(c.c[p])
 	}
-	return (k.L - wc) / (k.w[0] + k.w[1])
+	return (k.L - wc) / cs.utilWeight(k.w)
 }
 
 // cornerWidth is how far corner c lies below the segment between its two
@@ -876,21 +887,15 @@ type cutT struct {
 // coordinates: an outcome beating it by t in both has w·u ≥ w·c +
 // t·(w0+w1) for every w ≥ 0 (zero on an unbounded coordinate), so the
 // tightest cut bounds t. A corner no cut applies to gets one of its own.
-func (cs *cornerSearch) gap(c corner) int64 {
+func (cs *cornerSearch) gap(c corner) float64 {
 	g := math.Inf(1)
 	for _, k := range cs.cuts {
-		g = min(g, cutGap(k, c))
+		g = min(g, cs.cutGap(k, c))
 	}
 	if math.IsInf(g, 1) {
-		g = cutGap(cs.rootCut(c.w, nil), c)
+		g = cs.cutGap(cs.rootCut(c.w, nil), c)
 	}
-	switch {
-	case g <= 0:
-		return 0
-	case g >= math.MaxInt64/2:
-		return math.MaxInt64 // no bound: nothing found where it applies
-	}
-	return int64(math.Ceil(g))
+	return max(g, 0)
 }
 
 // rootCut bounds w·u over all outcomes with the root relaxation, and

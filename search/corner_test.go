@@ -145,7 +145,7 @@ func approximates(t *testing.T, what string, m *parley.Model, res *FrontierResul
 	for _, q := range naive {
 		ok := false
 		for _, p := range res.Points {
-			if q.U[0] <= p.U[0]+res.Gap && q.U[1] <= p.U[1]+res.Gap {
+			if f0, f1 := &m.Parties[0].Utility, &m.Parties[1].Utility; f0.F(q.U[0]) <= f0.F(p.U[0])+res.Gap+1e-12 && f1.F(q.U[1]) <= f1.F(p.U[1])+res.Gap+1e-12 {
 				ok = true
 			}
 		}
@@ -194,9 +194,9 @@ func TestFrontierCornersMatchNaive(t *testing.T) {
 		}
 		// The random models' utilities lie on a coarse grid, far above
 		// the near-tie tolerance: every corner closes without slack
-		// beyond the rounding of the relaxation (a few quanta).
+		// beyond the rounding of the relaxation.
 		for _, g := range f2.gaps {
-			if g > 1000 {
+			if g > 1e-9 {
 				t.Fatalf("seed %d: gaps %v", seed, f2.gaps)
 			}
 		}

@@ -27,6 +27,11 @@ type Options struct {
 	MaxNodes int64
 	// Seed seeds the sampling-based estimates made when the budget runs out.
 	Seed uint64
+	// Stop, when set, is polled every few thousand nodes; when it returns
+	// true the search stops as if its budget had run out. Callers use it
+	// to cancel (analysis passes its context's state); the result is then
+	// not exact, and the caller discards it.
+	Stop func() bool
 }
 
 func (o Options) budget() int64 {
@@ -108,6 +113,7 @@ type engine struct {
 	princs  []princ
 	parties []partyInfo
 	zone    bool // compute zone status
+	stop    func() bool
 
 	asg   []int
 	fixed []int64
@@ -234,7 +240,7 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 		return nil, nil, err
 	}
 	n := len(m.Sizes)
-	e := &engine{m: m, n: n, zone: zone, max: opt.budget()}
+	e := &engine{m: m, n: n, zone: zone, max: opt.budget(), stop: opt.Stop}
 	var ufs []*parley.UtilityFn
 	idx := func(u *parley.UtilityFn) int {
 		for i, v := range ufs {
@@ -541,7 +547,7 @@ func (e *engine) unassign(d, c int) {
 // evaluate bounds the subtree where depths < d are assigned. It counts one
 // node and reports false when the budget is exhausted.
 func (e *engine) evaluate(d int, ev *eval) bool {
-	if e.nodes >= e.max {
+	if e.nodes >= e.max || e.nodes&4095 == 0 && e.stopped() {
 		e.aborted = true
 		return false
 	}
@@ -733,6 +739,15 @@ func lexLess(a, b parley.Outcome) bool {
 		}
 	}
 	return false
+}
+
+// stopped polls Options.Stop; once it said stop, the budget is spent.
+func (e *engine) stopped() bool {
+	if e.stop == nil || !e.stop() {
+		return false
+	}
+	e.max = e.nodes
+	return true
 }
 
 func (e *engine) budgetNote() string {

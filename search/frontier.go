@@ -26,18 +26,20 @@ type FrontierResult struct {
 	// Note says how the result was obtained, and why it is not exact.
 	Note string
 	// Gap bounds, when Exact is false, how far the true frontier can lie
-	// beyond Points: every outcome's vector u has a point p with
-	// u[i] <= p.U[i] + Gap for every party i (the points are an additive
-	// Gap-approximation of the frontier). It is 0 when Exact, and −1 when
-	// no bound is known (bounded mode for three or more parties, or over
-	// the zone of agreement).
-	Gap int64
+	// beyond Points, as a utility: every outcome o has a point p with
+	// u_i(o) <= u_i(p) + Gap for every party i (utilities read through
+	// each party's scale, parley.UtilityFn.F), so the points are an
+	// additive Gap-approximation of the frontier. It is 0 when Exact, and −1 when no
+	// bound is known (bounded mode for three or more parties, over the
+	// zone of agreement, or when nothing was found).
+	Gap float64
 	// Gaps refines Gap for two parties, segment by segment: Gaps[0] bounds
-	// how far U[0] can exceed Points[0].U[0]; Gaps[k], 0 < k < len(Points),
-	// how far an outcome can get past (Points[k].U[0], Points[k-1].U[1]) in
-	// both utilities; Gaps[len(Points)] how far U[1] can exceed the last
-	// point's. Nil when Gap is not known; all 0 when Exact.
-	Gaps []int64
+	// how far an outcome's first utility can exceed Points[0]'s; Gaps[k],
+	// 0 < k < len(Points), how far an outcome can get past the corner
+	// (Points[k].U[0], Points[k-1].U[1]) in both utilities; the last how far
+	// the second utility can exceed the last point's. Nil when Gap is not
+	// known; all 0 when Exact.
+	Gaps []float64
 }
 
 type fpoint struct {
@@ -121,7 +123,7 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 	}
 	sortPoints(res.Points)
 	if res.Exact && len(m.Parties) == 2 {
-		res.Gaps = make([]int64, len(res.Points)+1)
+		res.Gaps = make([]float64, len(res.Points)+1)
 	}
 	set := "all outcomes"
 	if zoneOnly {
@@ -161,7 +163,7 @@ func (fs *frontierSearch) corners(budget int64) *FrontierResult {
 	for _, g := range res.Gaps {
 		res.Gap = max(res.Gap, g)
 	}
-	if len(res.Points) == 0 || res.Gap == math.MaxInt64 {
+	if len(res.Points) == 0 || math.IsInf(res.Gap, 1) {
 		res.Gap = -1 // nothing found to measure from
 	}
 	closed := "every corner closed, within the near-tie tolerance"
@@ -170,7 +172,7 @@ func (fs *frontierSearch) corners(budget int64) *FrontierResult {
 	}
 	res.Note = fmt.Sprintf("not exact: the exact search ran out of its %d nodes; the corner method (dual bounds and local search) found %d points "+
 		"(%s; each attained by its outcome; counts are lower bounds); no outcome beats them by more than %.3g in both utilities (Gap); %d budget units in all",
-		fs.e.max, len(res.Points), closed, parley.F(res.Gap), res.Nodes)
+		fs.e.max, len(res.Points), closed, res.Gap, res.Nodes)
 	return res
 }
 
@@ -435,7 +437,7 @@ func (fs *frontierSearch) polish() {
 					if opt == keep {
 						continue
 					}
-					if e.nodes >= e.max {
+					if e.nodes >= e.max || e.nodes&4095 == 0 && e.stopped() {
 						return
 					}
 					e.nodes++

@@ -168,11 +168,11 @@ func TestANAC2014Frontier10(t *testing.T) {
 						sum += r.Utility
 					}
 				}
-				if math.Abs(sum/g.Util.Max-parley.F(p.U[k])) > 1e-9 {
-					t.Errorf("%s: independent evaluation of %v gives %v for profile %d, engine %v", name, p.Outcome, sum/g.Util.Max, k+1, parley.F(p.U[k]))
+				if math.Abs(sum/g.Util.Max-m.Parties[k].Utility.F(p.U[k])) > 1e-9 {
+					t.Errorf("%s: independent evaluation of %v gives %v for profile %d, engine %v", name, p.Outcome, sum/g.Util.Max, k+1, m.Parties[k].Utility.F(p.U[k]))
 				}
 			}
-			c := [2]float64{min(parley.F(p.U[0]), 1), min(parley.F(p.U[1]), 1)}
+			c := [2]float64{min(m.Parties[0].Utility.F(p.U[0]), 1), min(m.Parties[1].Utility.F(p.U[1]), 1)}
 			dom := false
 			for _, q := range capped {
 				if q[0] >= c[0] && q[1] >= c[1] {
@@ -207,10 +207,11 @@ var anac2014 = []string{
 	"50issues", "50issueswithRV", "50issuesDiscounted", "50issuesDiscountedwithRV",
 }
 
-// anacBudget is the node budget TestANAC2014 gives each domain: a tenth of
-// analysis.DefaultMaxNodes, so that the twelve domains take seconds. (The
-// analysis default finds the same or better; see bench.)
-const anacBudget = 400_000
+// anacBudget is the node budget TestANAC2014 gives each domain: a fifth of
+// analysis.DefaultMaxNodes, so that the twelve domains take seconds, and
+// twice what the hardest two need (measured from 200,000 to 4,000,000
+// units, every budget from 400,000 on dominates Genius everywhere).
+const anacBudget = 800_000
 
 // TestANAC2014 checks, on every ANAC 2014 domain, that the frontier weakly
 // dominates the one Genius ships in pareto.xml point for point: every
@@ -243,13 +244,13 @@ func TestANAC2014(t *testing.T) {
 			for _, g := range readPareto(t, filepath.Join(dir, "pareto.xml")) {
 				best := math.Inf(-1) // the most some point beats g by in both utilities
 				for _, p := range res.Points {
-					best = max(best, min(parley.F(p.U[0])-g[0], parley.F(p.U[1])-g[1]))
+					best = max(best, min(m.Parties[0].Utility.F(p.U[0])-g[0], m.Parties[1].Utility.F(p.U[1])-g[1]))
 				}
 				if best < -1e-6 {
 					t.Errorf("Genius point %v is not weakly dominated: the best of our %d points falls short by %.4g", g, len(res.Points), -best)
 				}
 			}
-			t.Logf("%d points, gap %.4f; %s", len(res.Points), parley.F(res.Gap), res.Note)
+			t.Logf("%d points, gap %.4f; %s", len(res.Points), res.Gap, res.Note)
 		})
 	}
 }

@@ -238,10 +238,54 @@ func (c *climber) perturb(k int) {
 	}
 }
 
+// relink walks from outcome a to outcome b (path relinking): each step
+// sets one issue where they still differ to b's option, the one that
+// scores best, and reports the outcome to seen. It returns the best
+// outcome strictly between a and b (nil when they differ in one issue or
+// less).
+func (c *climber) relink(a, b parley.Outcome, sc score, seen func(parley.Outcome, [2]int64)) parley.Outcome {
+	c.set(a)
+	var best parley.Outcome
+	bv := math.Inf(-1)
+	for {
+		bi, bs := -1, math.Inf(-1)
+		for i := range c.o {
+			if c.o[i] == b[i] {
+				continue
+			}
+			d := c.delta(i, b[i])
+			if v := sc([2]int64{c.u[0] + d[0], c.u[1] + d[1]}); bi < 0 || v > bs {
+				bi, bs = i, v
+			}
+		}
+		if bi < 0 {
+			return best
+		}
+		c.move(bi, b[bi])
+		if slices.Equal(c.o, b) {
+			return best
+		}
+		seen(c.o, c.u)
+		if bs > bv {
+			best, bv = slices.Clone(c.o), bs
+		}
+	}
+}
+
 // search runs iterated local search for sc from each start within limit
-// evaluations, reporting every outcome reached to seen.
+// evaluations, reporting every outcome reached to seen. Two starts are
+// first relinked both ways, and the best outcomes between them join the
+// starts: the dents of a frontier often mix its neighbours.
 func (c *climber) search(sc score, starts []parley.Outcome, limit int64, seen func(parley.Outcome, [2]int64)) {
 	stop := c.evals + limit
+	if len(starts) == 2 {
+		a, b := starts[0], starts[1]
+		for _, m := range []parley.Outcome{c.relink(a, b, sc, seen), c.relink(b, a, sc, seen)} {
+			if m != nil {
+				starts = append(starts, m)
+			}
+		}
+	}
 	best := make(parley.Outcome, len(c.o))
 	for si, st := range starts {
 		end := c.evals + (stop-c.evals)/int64(len(starts)-si)

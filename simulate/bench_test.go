@@ -107,3 +107,30 @@ func BenchmarkMonteCarloIstanbul(b *testing.B) {
 	}
 	b.ReportMetric(float64(runs)/secs, "runs/s")
 }
+
+// BenchmarkBoulwareCommandCase runs in-process the negotiation of
+// `parley simulate --json --agents boulware,boulware --rounds 10000
+// --genius DOMAIN PROFILE PROFILE` on Laptop, Camera and Car (seed 1, no
+// events kept), to compare the command's speed with the loop's:
+// go test -run XXX -bench BoulwareCommandCase ./simulate/
+func BenchmarkBoulwareCommandCase(b *testing.B) {
+	for _, c := range []struct{ name, dir, dom, p1, p2 string }{
+		{"Laptop", "Laptop", "Laptop-C-domain.xml", "Laptop-C-prof1.xml", "Laptop-C-prof2.xml"},
+		{"Camera", "cameradomain", "Camera-A-domain.xml", "Camera-A-prof1.xml", "Camera-A-prof2.xml"},
+		{"Car", "Car-A-domain", "Car-A-domain.xml", "Car-A-prof1.xml", "Car-A-prof2.xml"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			m := geniusModel(b, c.dir, c.dom, c.p1, c.p2)
+			cfg := Config{Protocol: parley.ProtocolSAO, Rounds: 10000, Agents: []string{"boulware", "boulware"}, Seed: 1}
+			var rounds int
+			for b.Loop() {
+				run, err := Once(m, cfg, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rounds += run.Result.Rounds
+			}
+			b.ReportMetric(float64(rounds)/b.Elapsed().Seconds(), "rounds/s")
+		})
+	}
+}

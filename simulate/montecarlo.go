@@ -2,26 +2,38 @@ package simulate
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/fixed"
+	"github.com/parleyhq/parley/internal/parallel"
+	"github.com/parleyhq/parley/protocol"
 )
 
 // MCConfig says how to run a Monte Carlo study.
 type MCConfig struct {
-	Runs    int
-	Workers int    // 0: all cores
+	// Runs is the number of runs, 1..MaxRuns.
+	Runs int
+	// Workers is the number of worker goroutines: 0 means one per core;
+	// more than parallel.MaxWorkers() is capped there.
+	Workers int
 	Seed    uint64 // the study's seed; run i gets a seed derived from it and i
 	// Progress, when set, is called after each finished run with the number
-	// done so far (from the worker goroutines; it must be safe for that).
+	// done so far (from the worker goroutines, one call at a time, with
+	// done increasing).
 	Progress func(done, total int)
 }
+
+// MaxRuns bounds a Monte Carlo study: counts are written as JSON numbers,
+// which readers hold exactly up to 2^53. Memory does not grow with the
+// number of runs (see ExactQuantiles).
+const MaxRuns = 1 << 53
 
 // MCResult summarises a Monte Carlo study. It depends only on the scenario,
 // the configuration and the seed — not on the number of workers.
@@ -51,6 +63,10 @@ type Dist struct {
 	P10   float64 `json:"p10"`
 	P50   float64 `json:"p50"`
 	P90   float64 `json:"p90"`
+	// Exact says whether the quantiles are exact: false beyond
+	// ExactQuantiles values, where they are within QuantileError
+	// (relative) of the exact ones. The mean is always exact.
+	Exact bool `json:"exact"`
 }
 
 // Count is a labelled count.
@@ -60,136 +76,147 @@ type Count struct {
 }
 
 // RunSeed derives run i's seed from the study's seed (splitmix64).
-func RunSeed(seed uint64, i int) uint64 {
-	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
+func RunSeed(seed uint64, i int) uint64 { return parallel.Seed(seed, i) }
 
 type mcRun struct {
 	end    parley.EndState
 	utils  []float64
 	rounds int
 	block  []string
-	err    error
+}
+
+// mcAcc accumulates runs as they finish, in memory that does not grow with
+// their number. Adding commutes, so that a study's summary does not depend
+// on the order in which runs finish, so not on the number of workers.
+type mcAcc struct {
+	runs, agreements int64
+	ends             map[parley.EndState]int64
+	rounds           fixed.Sum
+	blocked          map[string]int64
+	utils            []*distAcc
+}
+
+func newMCAcc(parties int) *mcAcc {
+	a := &mcAcc{ends: map[parley.EndState]int64{}, blocked: map[string]int64{}}
+	for range parties {
+		a.utils = append(a.utils, newDistAcc())
+	}
+	return a
+}
+
+func (a *mcAcc) add(r mcRun) {
+	a.runs++
+	a.ends[r.end]++
+	a.rounds.AddQ(int64(r.rounds))
+	if r.end == parley.Agreement {
+		a.agreements++
+		for i, u := range r.utils {
+			a.utils[i].add(u)
+		}
+		return
+	}
+	seen := map[string]bool{}
+	for _, b := range r.block {
+		// "below reservation (0.41 ≤ 0.50)" counts as one cause.
+		if k := strings.Index(b, " ("); k > 0 {
+			b = b[:k]
+		}
+		if !seen[b] {
+			a.blocked[b]++
+			seen[b] = true
+		}
+	}
 }
 
 // MonteCarlo runs the scenario mc.Runs times, each time drawing every
 // ranged estimate from its range (Scenario.Sample), recompiling, and
 // simulating under cfg with the run's own seed. The mediator of each run
-// aims at that run's Nash point when its zone is open.
+// aims at that run's Nash point when its zone is open. Runs are summarised
+// as they finish: memory does not grow with mc.Runs. When ctx is
+// cancelled the study stops and returns ctx's error.
 func MonteCarlo(ctx context.Context, s *parley.Scenario, cfg Config, mc MCConfig) (*MCResult, error) {
 	if mc.Runs <= 0 {
 		return nil, parley.Errorf(parley.EINVALID, "simulate: runs must be positive, got %d", mc.Runs)
 	}
-	workers := mc.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	if mc.Runs > MaxRuns {
+		return nil, parley.Errorf(parley.EINVALID, "simulate: %d runs is more than a study can count exactly (at most %d, 2^53)", mc.Runs, int64(MaxRuns))
 	}
-	runs := make([]mcRun, mc.Runs)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
+	if mc.Workers < 0 {
+		return nil, parley.Errorf(parley.EINVALID, "simulate: workers must not be negative, got %d", mc.Workers)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu     sync.Mutex // guards what follows, and orders Progress calls
+		total  = newMCAcc(len(s.Parties))
+		done   int
+		failed error
+	)
 	start := time.Now()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				runs[i] = one(s, cfg, RunSeed(mc.Seed, i))
-				if mc.Progress != nil {
-					mu.Lock()
-					done++
-					d := done
-					mu.Unlock()
-					mc.Progress(d, mc.Runs)
-				}
+	err := parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
+		r, err := one(ctx, s, cfg, RunSeed(mc.Seed, i))
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if failed == nil && ctx.Err() == nil {
+				failed = fmt.Errorf("simulate: run %d: %w", i, err)
+				cancel(failed)
 			}
-		}()
-	}
-feed:
-	for i := 0; i < mc.Runs; i++ {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+			return
 		}
+		total.add(r)
+		done++
+		if mc.Progress != nil {
+			mc.Progress(done, mc.Runs)
+		}
+	})
+	if failed != nil {
+		return nil, failed
 	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	for i := range runs {
-		if runs[i].err != nil {
-			return nil, runs[i].err
-		}
-	}
-	return summarise(s, runs, time.Since(start)), nil
+	return summarise(s, total, time.Since(start)), nil
 }
 
-func one(s *parley.Scenario, cfg Config, seed uint64) mcRun {
+func one(ctx context.Context, s *parley.Scenario, cfg Config, seed uint64) (mcRun, error) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	m, err := s.Sample(r).Compile()
 	if err != nil {
-		return mcRun{err: err}
+		return mcRun{}, err
 	}
 	c := cfg
 	c.Seed = seed
-	if c.Protocol == parley.ProtocolMediated && c.Target == nil {
-		c.Target = MediatorTarget(m)
+	if info, err := protocol.Lookup(c.Protocol); err == nil && info.Mediated && c.Target == nil {
+		c.Target = MediatorTarget(ctx, m)
 	}
-	run, err := Once(m, c, false)
+	run, err := OnceContext(ctx, m, c, false)
 	if err != nil {
-		return mcRun{err: err}
+		return mcRun{}, err
 	}
-	return mcRun{end: run.Result.End, utils: run.Utilities, rounds: run.Result.Rounds, block: run.Blocked}
+	return mcRun{end: run.Result.End, utils: run.Utilities, rounds: run.Result.Rounds, block: run.Blocked}, nil
 }
 
-func summarise(s *parley.Scenario, runs []mcRun, elapsed time.Duration) *MCResult {
-	res := &MCResult{Runs: len(runs), Ends: map[string]int{}, Elapsed: elapsed.Seconds()}
-	blocked := map[string]int{}
-	var rounds int
-	utils := make([][]float64, len(s.Parties))
-	for _, r := range runs {
-		res.Ends[r.end.String()]++
-		rounds += r.rounds
-		if r.end == parley.Agreement {
-			res.Agreements++
-			for i, u := range r.utils {
-				utils[i] = append(utils[i], u)
-			}
-			continue
-		}
-		seen := map[string]bool{}
-		for _, b := range r.block {
-			// "below reservation (0.41 ≤ 0.50)" counts as one cause.
-			if k := strings.Index(b, " ("); k > 0 {
-				b = b[:k]
-			}
-			if !seen[b] {
-				blocked[b]++
-				seen[b] = true
-			}
-		}
+func summarise(s *parley.Scenario, a *mcAcc, elapsed time.Duration) *MCResult {
+	res := &MCResult{Runs: int(a.runs), Agreements: int(a.agreements), Ends: map[string]int{}, Elapsed: elapsed.Seconds()}
+	for e, c := range a.ends {
+		res.Ends[e.String()] = int(c)
 	}
-	n := float64(len(runs))
-	res.PAgreement = float64(res.Agreements) / n
-	res.CI95 = wilson(res.Agreements, len(runs), 1.959963984540054)
-	res.MeanRounds = float64(rounds) / n
-	for i, us := range utils {
-		res.Utilities = append(res.Utilities, dist(s.Parties[i].Name, us))
+	n := float64(a.runs)
+	res.PAgreement = float64(a.agreements) / n
+	res.CI95 = wilson(int(a.agreements), int(a.runs), 1.959963984540054)
+	res.MeanRounds = a.rounds.Per(a.runs)
+	for i, d := range a.utils {
+		res.Utilities = append(res.Utilities, d.dist(s.Parties[i].Name))
 	}
-	for what, c := range blocked {
-		res.Blocked = append(res.Blocked, Count{What: what, Count: c})
+	for what, c := range a.blocked {
+		res.Blocked = append(res.Blocked, Count{What: what, Count: int(c)})
 	}
-	sort.Slice(res.Blocked, func(a, b int) bool {
-		if res.Blocked[a].Count != res.Blocked[b].Count {
-			return res.Blocked[a].Count > res.Blocked[b].Count
+	sort.Slice(res.Blocked, func(i, j int) bool {
+		if res.Blocked[i].Count != res.Blocked[j].Count {
+			return res.Blocked[i].Count > res.Blocked[j].Count
 		}
-		return res.Blocked[a].What < res.Blocked[b].What
+		return res.Blocked[i].What < res.Blocked[j].What
 	})
 	if elapsed > 0 {
 		res.RunsPerSecond = n / elapsed.Seconds()
@@ -215,21 +242,4 @@ func wilson(k, n int, z float64) [2]float64 {
 		hi = 1
 	}
 	return [2]float64{lo, hi}
-}
-
-func dist(party string, us []float64) Dist {
-	d := Dist{Party: party, N: len(us)}
-	if len(us) == 0 {
-		return d
-	}
-	sorted := append([]float64(nil), us...)
-	sort.Float64s(sorted)
-	var sum float64
-	for _, u := range sorted {
-		sum += u
-	}
-	d.Mean = sum / float64(len(sorted))
-	q := func(p float64) float64 { return sorted[int(p*float64(len(sorted)-1)+0.5)] }
-	d.P10, d.P50, d.P90 = q(0.1), q(0.5), q(0.9)
-	return d
 }

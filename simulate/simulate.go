@@ -1,27 +1,29 @@
-// Package simulate runs negotiations: it builds a protocol state machine
-// (package protocol) and the agents (package agent), and drives them — the
-// runner owns everything the pure packages leave out: the wall clock, the
-// seeded random sources, and (for Monte Carlo) the goroutines.
+// Package simulate runs negotiations: it makes the agents (package agent)
+// from their specs and drives them with the session driver (package
+// session) on a protocol state machine (package protocol) — the runner owns
+// what the pure packages leave out: the wall clock and (for Monte Carlo)
+// the goroutines.
 //
 // A run is deterministic given its seed: each agent gets its own PCG source
-// derived from the run's seed and the agent's seat, so results do not
-// depend on the number of workers.
+// derived from the run's seed and the agent's seat (session.SeatRand), so
+// results do not depend on the number of workers.
 package simulate
 
 import (
+	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 )
 
 // Config says how to run one negotiation.
 type Config struct {
-	Protocol string // parley.ProtocolSAO or parley.ProtocolMediated
+	Protocol parley.ProtocolName
 	Rounds   int
 	// WallClock is an optional wall-clock deadline; 0: none.
 	WallClock time.Duration
@@ -56,7 +58,7 @@ const (
 // FromScenario fills a Config from the scenario's simulation spec (if any)
 // and the defaults. protocolName overrides the scenario's protocol when
 // not empty.
-func FromScenario(s *parley.Scenario, protocolName string) (Config, error) {
+func FromScenario(s *parley.Scenario, protocolName parley.ProtocolName) (Config, error) {
 	var cfg Config
 	sp := s.Simulation
 	if sp != nil {
@@ -75,19 +77,18 @@ func FromScenario(s *parley.Scenario, protocolName string) (Config, error) {
 	if cfg.Protocol == "" {
 		cfg.Protocol = parley.ProtocolSAO
 	}
-	switch cfg.Protocol {
-	case parley.ProtocolSAO, parley.ProtocolMediated:
-	default:
-		return cfg, parley.Errorf(parley.EINVALID, "unknown protocol %q; expected %s or %s", cfg.Protocol, parley.ProtocolSAO, parley.ProtocolMediated)
+	info, err := protocol.Lookup(cfg.Protocol)
+	if err != nil {
+		return cfg, parley.Errorf(parley.EINVALID, "unknown protocol %q; expected %s", cfg.Protocol, parley.ProtocolChoices())
 	}
 	if cfg.Rounds == 0 {
 		cfg.Rounds = DefaultRounds
-		if cfg.Protocol == parley.ProtocolMediated {
+		if info.Mediated {
 			cfg.Rounds = DefaultMediatedRound
 		}
 	}
 	def := DefaultSAOAgent
-	if cfg.Protocol == parley.ProtocolMediated {
+	if info.Mediated {
 		def = DefaultTextAgent
 		if cfg.Mediator == "" {
 			cfg.Mediator = DefaultMediator
@@ -140,165 +141,150 @@ type Run struct {
 	Blocked []string
 }
 
-// seatSeed derives an agent's seed from the run's seed and its seat, so
-// that every agent has its own reproducible source.
-func seatSeed(seed uint64, seat int) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^uint64(seat+2)))
+// ProtocolConfig returns the protocol configuration cfg describes.
+func (cfg Config) ProtocolConfig() (protocol.Config, error) {
+	info, err := protocol.Lookup(cfg.Protocol)
+	if err != nil {
+		return nil, err
+	}
+	return info.Config(protocol.Settings{Rounds: cfg.Rounds, MaxExtensions: cfg.MaxExtensions, Agenda: cfg.Agenda,
+		Calendar: cfg.Calendar, HoursPerRound: cfg.HoursPerRound}), nil
 }
 
 // Once runs one negotiation of m under cfg. keepEvents=false drops the
 // transcript (for Monte Carlo and benchmarks).
 func Once(m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
+	return OnceContext(context.Background(), m, cfg, keepEvents)
+}
+
+// OnceContext is Once with a context: when ctx is cancelled the
+// negotiation stops between two steps and OnceContext returns ctx's error.
+func OnceContext(ctx context.Context, m *parley.Model, cfg Config, keepEvents bool) (*Run, error) {
 	if len(cfg.Agents) != len(m.Parties) {
 		return nil, parley.Errorf(parley.EINVALID, "simulate: %d agents for %d parties", len(cfg.Agents), len(m.Parties))
 	}
-	var pc protocol.Config
-	switch cfg.Protocol {
-	case parley.ProtocolSAO:
-		pc = protocol.SAOConfig{Rounds: cfg.Rounds, MaxExtensions: cfg.MaxExtensions}
-	case parley.ProtocolMediated:
-		pc = protocol.MediatedConfig{Rounds: cfg.Rounds, Agenda: cfg.Agenda, Calendar: cfg.Calendar, HoursPerRound: cfg.HoursPerRound, MaxExtensions: cfg.MaxExtensions}
-	default:
-		return nil, parley.Errorf(parley.EINVALID, "simulate: unknown protocol %q", cfg.Protocol)
-	}
-	p, err := pc.New(m)
+	pc, err := cfg.ProtocolConfig()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("simulate: %w", err)
 	}
-	if !keepEvents {
-		p.DiscardEvents()
+	mediated := protocolInfo(pc).Mediated
+	if mediated && cfg.Mediator == "" {
+		cfg.Mediator = DefaultMediator
 	}
 	header, err := protocol.NewHeader(m.Scenario, pc, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
+	header.Agents = agentInfo(m, cfg, mediated)
 	for k, v := range cfg.Meta {
 		if header.Meta == nil {
 			header.Meta = map[string]any{}
 		}
 		header.Meta[k] = v
 	}
-	for i, a := range cfg.Agents {
-		header.Agents = append(header.Agents, protocol.AgentInfo{Actor: i, Agent: a})
+	sc := session.Config{Protocol: pc, Seed: cfg.Seed, Target: cfg.Target, Discard: !keepEvents}
+	if sc.Parties, sc.Mediator, sc.Principals, err = players(m, cfg, mediated); err != nil {
+		return nil, err
 	}
-	if cfg.Protocol == parley.ProtocolMediated {
-		header.Agents = append(header.Agents, protocol.AgentInfo{Actor: parley.MediatorActor, Agent: cfg.Mediator})
+	if cfg.WallClock > 0 {
+		sc.Clock, sc.Deadline = time.Now, cfg.WallClock
+	}
+	d, err := session.New(m, sc)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if _, err := d.Run(ctx); err != nil {
+		return nil, err
+	}
+	run := &Run{Header: header, Elapsed: time.Since(start), Events: d.Events(), Result: d.Result()}
+	run.Utilities = Utilities(m, run.Result)
+	if run.Result.End != parley.Agreement {
+		run.Blocked = Blockers(m, m.Complete(d.LastProposal()))
+	}
+	return run, nil
+}
+
+func protocolInfo(pc protocol.Config) protocol.Info {
+	in, _ := protocol.Lookup(pc.Name()) // pc came from Lookup
+	return in
+}
+
+// agentInfo lists who plays which seat, for the transcript header.
+func agentInfo(m *parley.Model, cfg Config, mediated bool) []protocol.AgentInfo {
+	var out []protocol.AgentInfo
+	for i, a := range cfg.Agents {
+		out = append(out, protocol.AgentInfo{Actor: i, Agent: a})
+	}
+	if mediated {
+		out = append(out, protocol.AgentInfo{Actor: parley.MediatorActor, Agent: cfg.Mediator})
 	}
 	for i := range cfg.Principals {
 		for j, spec := range cfg.Principals[i] {
 			if spec != "" {
-				header.Agents = append(header.Agents, protocol.AgentInfo{Actor: i, Principal: m.Parties[i].Principals[j].Name, Agent: spec})
+				out = append(out, protocol.AgentInfo{Actor: i, Principal: m.Parties[i].Principals[j].Name, Agent: spec})
 			}
 		}
 	}
-	agents := make([]parley.Agent, len(m.Parties))
+	return out
+}
+
+// players makes the agents of cfg's specs.
+func players(m *parley.Model, cfg Config, mediated bool) (parties []session.Player, mediator session.Player, principals [][]session.Player, err error) {
+	parties = make([]session.Player, len(m.Parties))
 	for i := range m.Parties {
 		a, err := agent.New(cfg.Agents[i])
 		if err != nil {
-			return nil, fmt.Errorf("party %s: %w", m.Parties[i].Name, err)
+			return nil, mediator, nil, fmt.Errorf("party %s: %w", m.Parties[i].Name, err)
 		}
-		s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Utility, Reservation: m.Parties[i].Reservation,
-			Rounds: cfg.Rounds, Rand: seatSeed(cfg.Seed, i)}
-		if err := a.Init(s); err != nil {
-			return nil, fmt.Errorf("party %s: agent %s: %w", m.Parties[i].Name, cfg.Agents[i], err)
-		}
-		agents[i] = a
+		parties[i] = session.Player{Agent: a, Name: cfg.Agents[i]}
 	}
-	var mediator parley.Agent
-	if cfg.Protocol == parley.ProtocolMediated {
-		spec := cfg.Mediator
-		if spec == "" {
-			spec = DefaultMediator
+	if mediated {
+		a, err := agent.New(cfg.Mediator)
+		if err != nil {
+			return nil, mediator, nil, fmt.Errorf("mediator: %w", err)
 		}
-		if mediator, err = agent.New(spec); err != nil {
-			return nil, fmt.Errorf("mediator: %w", err)
-		}
-		s := &parley.Session{Model: m, Party: parley.MediatorActor, Rounds: cfg.Rounds, Rand: seatSeed(cfg.Seed, -1), Target: cfg.Target}
-		if err := mediator.Init(s); err != nil {
-			return nil, fmt.Errorf("mediator %s: %w", spec, err)
-		}
+		mediator = session.Player{Agent: a, Name: cfg.Mediator}
 	}
-	type seat struct {
-		party, faction int
-		a              parley.PrincipalAgent
-	}
-	var principals []seat
 	for i := range cfg.Principals {
+		if i >= len(m.Parties) {
+			return nil, mediator, nil, parley.Errorf(parley.EINVALID, "simulate: principals given for %d parties, the model has %d", len(cfg.Principals), len(m.Parties))
+		}
 		for j, spec := range cfg.Principals[i] {
 			if spec == "" {
 				continue
 			}
+			if j >= len(m.Parties[i].Principals) {
+				return nil, mediator, nil, parley.Errorf(parley.EINVALID, "simulate: party %s has no faction %d", m.Parties[i].Name, j)
+			}
 			pa, err := agent.NewPrincipal(spec)
 			if err != nil {
-				return nil, fmt.Errorf("party %s faction %d: %w", m.Parties[i].Name, j, err)
+				return nil, mediator, nil, fmt.Errorf("party %s faction %d: %w", m.Parties[i].Name, j, err)
 			}
-			s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Principals[j].Utility,
-				Reservation: m.Parties[i].Principals[j].Reservation, Rounds: cfg.Rounds, Rand: seatSeed(cfg.Seed, 1000+100*i+j)}
-			if err := pa.Init(s, j); err != nil {
-				return nil, fmt.Errorf("party %s faction %s: %w", m.Parties[i].Name, m.Parties[i].Principals[j].Name, err)
+			if principals == nil {
+				principals = make([][]session.Player, len(m.Parties))
 			}
-			principals = append(principals, seat{i, j, pa})
+			if principals[i] == nil {
+				principals[i] = make([]session.Player, len(m.Parties[i].Principals))
+			}
+			principals[i][j] = session.Player{Principal: pa, Name: spec}
 		}
 	}
+	return parties, mediator, principals, nil
+}
 
-	run := &Run{Header: header}
-	var last parley.Outcome // the last offer or text, for the blocking report
-	start := time.Now()
-	for {
-		t, ok := p.Next()
-		if !ok {
-			break
-		}
-		if len(principals) > 0 {
-			for _, s := range principals {
-				for _, in := range s.a.Instruct(&t) {
-					if err := p.Instruct(s.party, s.faction, in); err != nil {
-						return nil, fmt.Errorf("faction %s: %w", m.Parties[s.party].Principals[s.faction].Name, err)
-					}
-				}
-			}
-			if t, ok = p.Next(); !ok {
-				break
-			}
-		}
-		var a parley.Action
-		if t.Actor == parley.MediatorActor {
-			a = mediator.Act(&t)
-		} else {
-			a = agents[t.Actor].Act(&t)
-		}
-		a.Actor = t.Actor
-		if a.Kind == parley.ActOffer || a.Kind == parley.ActText {
-			last = append(last[:0], a.Outcome...)
-		}
-		// Agents may reuse their outcome buffer: the protocol keeps a copy.
-		_ = p.Step(a) // an invalid action ends the negotiation as Broken; the result says why
-		if keepEvents {
-			run.Events = append(run.Events, p.Events()...)
-		}
-		if cfg.WallClock > 0 && time.Since(start) > cfg.WallClock {
-			if err := p.Timeout(); err != nil && err != protocol.ErrEnded {
-				return nil, err
-			}
-		}
-	}
-	run.Elapsed = time.Since(start)
-	if keepEvents {
-		run.Events = append(run.Events, p.Events()...)
-	}
-	run.Result = p.Result()
-	run.Utilities = make([]float64, len(m.Parties))
+// Utilities returns each party's utility of a result: of the agreement,
+// or its reservation value when there is none.
+func Utilities(m *parley.Model, r protocol.Result) []float64 {
+	u := make([]float64, len(m.Parties))
 	for i := range m.Parties {
-		if run.Result.End == parley.Agreement {
-			run.Utilities[i] = parley.F(m.Parties[i].Utility.Eval(run.Result.Agreement))
+		if r.End == parley.Agreement {
+			u[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(r.Agreement))
 		} else {
-			run.Utilities[i] = parley.F(m.Parties[i].Reservation)
+			u[i] = m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		}
 	}
-	if run.Result.End != parley.Agreement {
-		run.Blocked = Blockers(m, m.Complete(last))
-	}
-	return run, nil
+	return u
 }
 
 // Blockers says who rejects o and why: for every party that does not
@@ -333,7 +319,7 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 				}
 			}
 			if why == "" {
-				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", parley.F(pr.Utility.Eval(o)), parley.F(pr.Reservation))
+				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", pr.Utility.F(pr.Utility.Eval(o)), pr.Utility.F(pr.Reservation))
 			}
 			name := pr.Name
 			if p.Delegation {
@@ -352,8 +338,8 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 // delegation counted as one actor with its weighted-mean utility and
 // reservation, red lines and third-party consent left aside. It returns nil
 // when even that gives no party a gain.
-func MediatorTarget(m *parley.Model) parley.Outcome {
-	if rep, err := analysis.Analyze(m, analysis.Options{NoBlocking: true}); err == nil && rep.Nash != nil {
+func MediatorTarget(ctx context.Context, m *parley.Model) parley.Outcome {
+	if rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true}); err == nil && rep.Nash != nil {
 		return rep.Nash.Raw()
 	}
 	c := *m
@@ -366,7 +352,7 @@ func MediatorTarget(m *parley.Model) parley.Outcome {
 			Weights:    []float64{1}, Names: []string{p.Name},
 		}
 	}
-	rep, err := analysis.Analyze(&c, analysis.Options{NoBlocking: true})
+	rep, err := analysis.Analyze(ctx, &c, analysis.Options{NoBlocking: true})
 	if err != nil || rep.Nash == nil {
 		return nil
 	}

@@ -1,22 +1,19 @@
 package tournament
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
 )
 
-// Defaults for what a Definition leaves at zero.
+// Defaults: DefaultReps and DefaultRounds for what a Definition leaves at
+// zero, DefaultSeed for the command line's --seed.
 const (
 	DefaultReps   = 1
 	DefaultRounds = 100
@@ -46,7 +43,8 @@ type Definition struct {
 	// Rounds is every negotiation's deadline in SAO rounds (default 100).
 	Rounds int `json:"rounds" yaml:"rounds"`
 	// Seed is the tournament seed; each negotiation's seed is derived from
-	// it and the negotiation's id (default 1).
+	// it and the negotiation's id. 0 is a seed like any other (the command
+	// line's default is DefaultSeed).
 	Seed uint64 `json:"seed" yaml:"seed"`
 	// SelfPlay lets an agent meet itself: all assignments of agents to
 	// seats, repetitions included (k^n for k agents and n seats). Without
@@ -54,16 +52,13 @@ type Definition struct {
 	SelfPlay bool `json:"self_play" yaml:"self-play"`
 }
 
-// withDefaults fills zero fields with the defaults.
+// withDefaults fills zero Reps and Rounds with the defaults.
 func (d Definition) withDefaults() Definition {
 	if d.Reps == 0 {
 		d.Reps = DefaultReps
 	}
 	if d.Rounds == 0 {
 		d.Rounds = DefaultRounds
-	}
-	if d.Seed == 0 {
-		d.Seed = DefaultSeed
 	}
 	return d
 }
@@ -92,14 +87,9 @@ func (d *Definition) validate() error {
 			return parley.Errorf(parley.EINVALID, "tournament: agent %q listed twice", a)
 		}
 		seen[a] = true
-		if _, err := agent.New(a); err != nil {
-			return err
-		}
-		name, _, _ := agent.ParseSpec(a)
-		for _, in := range agent.List() {
-			if in.Name == name && in.Role != agent.RoleNegotiator {
-				return parley.Errorf(parley.EINVALID, "tournament: agent %q is a %s, not a negotiator", a, in.Role)
-			}
+		// Tournaments play alternating offers (protocol.NewSAO).
+		if err := agent.Check(a, agent.RoleNegotiator, parley.ProtocolSAO); err != nil {
+			return &parley.Error{Code: parley.EINVALID, Message: "tournament: agent " + a, Err: err}
 		}
 	}
 	return nil
@@ -190,36 +180,6 @@ type Config struct {
 	Shard string `yaml:"shard"`
 }
 
-// ReadConfig reads a tournament YAML file. Unknown keys are errors.
-// Scenario paths are taken relative to the file's folder (built-in
-// scenario names are kept as they are); so is Out.
-func ReadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return nil, &parley.Error{Code: code, Message: "tournament: reading " + path, Err: err}
-	}
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return nil, &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("tournament: %s", path), Err: err}
-	}
-	dir := filepath.Dir(path)
-	for i, s := range c.Scenarios {
-		if !isBuiltin(s) {
-			c.Scenarios[i] = joinAll(dir, s)
-		}
-	}
-	if c.Out != "" && !filepath.IsAbs(c.Out) {
-		c.Out = filepath.Join(dir, c.Out)
-	}
-	return &c, nil
-}
-
 // joinAll makes every '+'-separated relative path of s relative to dir.
 func joinAll(dir, s string) string {
 	parts := strings.Split(s, "+")
@@ -229,4 +189,31 @@ func joinAll(dir, s string) string {
 		}
 	}
 	return strings.Join(parts, "+")
+}
+
+// DefinitionHash identifies a tournament: 16 hex digits of SHA-256 over its
+// Definition and its resolved scenarios (name, parties and content
+// fingerprint of each, not where the files were found). Every row of
+// results.csv carries it in its "definition" column, so that rows of another
+// tournament (another seed, rounds, agents, scenario content...) are never
+// taken for this one's, even when tournament.json is gone.
+func DefinitionHash(def Definition, scen []ScenarioInfo) string {
+	type scenarioKey struct {
+		Name        string   `json:"name"`
+		Parties     []string `json:"parties"`
+		Fingerprint string   `json:"fingerprint"`
+	}
+	key := struct {
+		Definition Definition    `json:"definition"`
+		Scenarios  []scenarioKey `json:"scenarios"`
+	}{Definition: def}
+	for _, s := range scen {
+		key.Scenarios = append(key.Scenarios, scenarioKey{s.Name, s.Parties, s.Fingerprint})
+	}
+	b, err := json.Marshal(key)
+	if err != nil {
+		panic("tournament: encoding a definition: " + err.Error()) // plain strings and numbers: cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }

@@ -56,6 +56,10 @@ func Merge(out string, shardDirs []string) (*MergeStats, error) {
 	if pl.total != man.Negotiations {
 		return nil, parley.Errorf(parley.EINVALID, "tournament: merge: %s/%s says %d negotiations, its scenarios make %d", shardDirs[0], ManifestJSON, man.Negotiations, pl.total)
 	}
+	hash := DefinitionHash(man.Definition, man.Scenarios)
+	if man.Hash != hash {
+		return nil, parley.Errorf(parley.EINVALID, "tournament: merge: %s/%s says definition %q, but its definition and scenarios make %s (the file was edited, or written by another version of parley)", shardDirs[0], ManifestJSON, man.Hash, hash)
+	}
 	pr := &Prepared{Manifest: man, plan: pl, cols: columns(man.Seats)}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + out, Err: err}
@@ -72,7 +76,7 @@ func Merge(out string, shardDirs []string) (*MergeStats, error) {
 	if err := w.Write(header(pr.cols)); err != nil {
 		return nil, err
 	}
-	done := make(bitset, (pl.total+63)/64)
+	done := doneSet{}
 	var n int64
 	for _, d := range shardDirs {
 		p := filepath.Join(d, ResultsCSV)

@@ -1,16 +1,18 @@
 package tournament
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 )
 
 // domain is a scenario prepared for many negotiations: the compiled model,
@@ -19,18 +21,29 @@ import (
 // is shared read-only by all workers.
 type domain struct {
 	*Loaded
-	once    sync.Once
+	done    atomic.Bool // prepared (or failed for good)
+	mu      sync.Mutex
 	err     error
 	pareto  [][]float64 // frontier points' utilities
 	nash    []float64   // nil when the zone of agreement is empty
 	maxDist float64     // diagonal of the box of the parties' utility ranges
+	truth   omTruth     // what opponent models are judged against
 }
 
 // prepare runs the analysis once: the Pareto frontier over all outcomes and
 // the Nash point over the zone of agreement (blocking analysis skipped).
-func (d *domain) prepare() error {
-	d.once.Do(func() {
-		r, err := analysis.Analyze(d.Model, analysis.Options{NoBlocking: true})
+// An analysis cut short by ctx is not kept: the next call tries again.
+func (d *domain) prepare(ctx context.Context) error {
+	if d.done.Load() {
+		return d.err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.done.Load() {
+		return d.err
+	}
+	func() {
+		r, err := analysis.Analyze(ctx, d.Model, analysis.Options{NoBlocking: true})
 		if err != nil {
 			d.err = fmt.Errorf("tournament: scenario %s: %w", d.Name, err)
 			return
@@ -47,7 +60,13 @@ func (d *domain) prepare() error {
 			sq += (hi - lo) * (hi - lo)
 		}
 		d.maxDist = math.Sqrt(sq)
-	})
+	}()
+	if d.err != nil && ctx.Err() != nil {
+		err := d.err
+		d.err = nil
+		return err
+	}
+	d.done.Store(true)
 	return d.err
 }
 
@@ -70,7 +89,7 @@ func utilityRange(u *parley.UtilityFn) (lo, hi float64) {
 			h += r.Utility
 		}
 	}
-	return parley.F(l), parley.F(h)
+	return u.F(l), u.F(h)
 }
 
 // outcome is what one negotiation produced.
@@ -78,12 +97,7 @@ type outcome struct {
 	result    protocol.Result
 	utilities []float64 // per party: of the agreement, else reservation values
 	elapsed   time.Duration
-}
-
-// seatRand is simulate's per-seat source: seeded by the run's seed and the
-// seat, so that fast and simulate paths draw the same numbers.
-func seatRand(seed uint64, seat int) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15^uint64(seat+2)))
+	models    []agent.OpponentModeler // per party, nil entries (or nil) for agents without one
 }
 
 // cacheUser is implemented by agents that take their outcome index from an
@@ -93,18 +107,12 @@ type cacheUser interface {
 }
 
 // negotiate runs one SAO negotiation of m between the agents specs (one
-// per party) seeded by seed. It does what simulate.Once does for the SAO
-// protocol without principals, minus the transcript, the header and the
-// blocking report, and hands agents the tournament's index cache, so that
-// an outcome index is built once per utility function. Its results equal
-// simulate.Once's for the same seed (TestFastEqualsSimulate).
-func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *agent.IndexCache) (outcome, error) {
-	p, err := protocol.NewSAO(m, protocol.SAOConfig{Rounds: rounds})
-	if err != nil {
-		return outcome{}, err
-	}
-	p.DiscardEvents() // no transcript: keep no events
-	agents := make([]parley.Agent, len(m.Parties))
+// per party) seeded by seed, with the session driver that simulate uses,
+// keeping no events, and hands agents the tournament's index cache, so
+// that an outcome index is built once per utility function. Its results
+// equal simulate.Once's for the same seed (TestFastEqualsSimulate).
+func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int, seed uint64, cache *agent.IndexCache) (outcome, error) {
+	players := make([]session.Player, len(m.Parties))
 	for i := range m.Parties {
 		a, err := agent.New(specs[i])
 		if err != nil {
@@ -113,30 +121,23 @@ func negotiate(m *parley.Model, specs []string, rounds int, seed uint64, cache *
 		if c, ok := a.(cacheUser); ok && cache != nil {
 			c.UseIndexCache(cache)
 		}
-		s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Utility, Reservation: m.Parties[i].Reservation,
-			Rounds: rounds, Rand: seatRand(seed, i)}
-		if err := a.Init(s); err != nil {
-			return outcome{}, fmt.Errorf("party %s: agent %s: %w", m.Parties[i].Name, specs[i], err)
-		}
-		agents[i] = a
+		players[i] = session.Player{Agent: a, Name: specs[i]}
+	}
+	d, err := session.New(m, session.Config{Protocol: protocol.SAOConfig{Rounds: rounds}, Parties: players, Seed: seed, Discard: true})
+	if err != nil {
+		return outcome{}, err
 	}
 	start := time.Now()
-	for {
-		t, ok := p.Next()
-		if !ok {
-			break
-		}
-		a := agents[t.Actor].Act(&t)
-		a.Actor = t.Actor
-		_ = p.Step(a) // an invalid action ends the negotiation as Broken
+	if _, err := d.Run(ctx); err != nil {
+		return outcome{}, err
 	}
-	o := outcome{elapsed: time.Since(start), result: p.Result()}
+	o := outcome{elapsed: time.Since(start), result: d.Result(), models: modelers(players)}
 	o.utilities = make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if o.result.End == parley.Agreement {
-			o.utilities[i] = parley.F(m.Parties[i].Utility.Eval(o.result.Agreement))
+			o.utilities[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(o.result.Agreement))
 		} else {
-			o.utilities[i] = parley.F(m.Parties[i].Reservation)
+			o.utilities[i] = m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		}
 	}
 	return o, nil

@@ -60,14 +60,14 @@ func newPlan(d Definition, scen []*Loaded) (*plan, error) {
 		n := len(s.Parties)
 		a, ok := assignments(len(d.Agents), n, d.SelfPlay)
 		if !ok {
-			return nil, parley.Errorf(parley.ELIMIT, "tournament: scenario %s: too many assignments of %d agents to %d seats", s.Name, len(d.Agents), n)
+			return nil, parley.Errorf(parley.ELIMIT, "tournament: scenario %s: %d agents on %d seats make more than 2^62 seat assignments; give fewer agents", s.Name, len(d.Agents), n)
 		}
 		if a == 0 {
 			return nil, parley.Errorf(parley.EINVALID, "tournament: scenario %s has %d parties but there are only %d agents; give more agents or --self-play", s.Name, n, len(d.Agents))
 		}
 		cnt, lo := bits.Mul64(uint64(a), uint64(d.Reps))
 		if cnt != 0 || lo > 1<<62 || uint64(p.total)+lo > 1<<62 {
-			return nil, parley.Errorf(parley.ELIMIT, "tournament: too many negotiations")
+			return nil, parley.Errorf(parley.ELIMIT, "tournament: %d repetitions of %d seat assignments on scenario %s (after %d negotiations on the scenarios before it) make more than 2^62 negotiations, more than a tournament can number; give fewer --reps", d.Reps, a, s.Name, p.total)
 		}
 		p.scen = append(p.scen, planScenario{name: s.Name, seats: n, assignments: a, offset: p.total})
 		p.total += int64(lo)

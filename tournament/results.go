@@ -64,7 +64,16 @@ var fixedColumns = []column{
 	{"pareto_optimality", kFloat, true},
 	{"nash_distance", kFloat, true},
 	{"nash_optimality", kFloat, true},
+	{"definition", kString, false},
 }
+
+// Positions of the fixed columns that resuming and merging check.
+const (
+	colID         = 0
+	colIndex      = 1
+	colSeed       = 4
+	colDefinition = 18
+)
 
 // seatColumns are repeated for every seat i as name_i.
 var seatColumns = []column{
@@ -74,6 +83,8 @@ var seatColumns = []column{
 	{"reserved_value", kFloat, true},
 	{"advantage", kFloat, true},
 	{"partner_welfare", kFloat, true},
+	{"opponent_model_pearson", kFloat, true},
+	{"opponent_model_rmse", kFloat, true},
 }
 
 // columns returns the columns for a tournament whose largest scenario has
@@ -107,6 +118,7 @@ type row struct {
 	agents   []string // spec per seat
 	out      outcome
 	m        metrics
+	om       []omQuality // per seat; nil when no seat models its opponents
 }
 
 // fmtFloat writes a float in its shortest round-trip form; NaN as empty.
@@ -117,8 +129,9 @@ func fmtFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// record formats r for a table of the given number of seats.
-func (r *row) record(seats int, dst []string) []string {
+// record formats r for a table of the given number of seats, in the
+// tournament of the given DefinitionHash.
+func (r *row) record(seats int, def string, dst []string) []string {
 	res := r.out.result
 	dst = append(dst[:0],
 		r.id,
@@ -139,16 +152,22 @@ func (r *row) record(seats int, dst []string) []string {
 		fmtFloat(r.m.paretoOpt),
 		fmtFloat(r.m.nashDist),
 		fmtFloat(r.m.nashOpt),
+		def,
 	)
 	m := r.scenario.Model
 	for i := range seats {
 		if i >= len(r.agents) {
-			dst = append(dst, "", "", "", "", "", "")
+			dst = append(dst, "", "", "", "", "", "", "", "")
 			continue
 		}
 		u := r.out.utilities[i]
-		rv := parley.F(m.Parties[i].Reservation)
-		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u))
+		rv := m.Parties[i].Utility.F(m.Parties[i].Reservation)
+		om := omQuality{math.NaN(), math.NaN()}
+		if r.om != nil {
+			om = r.om[i]
+		}
+		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u),
+			fmtFloat(om.pearson), fmtFloat(om.rmse))
 	}
 	return dst
 }
@@ -215,7 +234,12 @@ func scanCSV(path string, want []string, fn func(line int, rec []string) error) 
 	var r *csv.Reader
 	line := 0
 	for {
-		text, err := br.ReadBytes('\n')
+		// A row is a few hundred bytes: a line that does not fit the
+		// buffer is no row of ours, and must not grow without bound.
+		text, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return parley.Errorf(parley.EINVALID, "tournament: %s:%d: a line longer than %d bytes: not a results file", path, line+1, br.Size())
+		}
 		if len(text) == 0 || (err == io.EOF && text[len(text)-1] != '\n') {
 			return nil // end, or a partial last line
 		}
@@ -231,7 +255,7 @@ func scanCSV(path string, want []string, fn func(line int, rec []string) error) 
 		}
 		if line == 1 {
 			if want != nil && !slices.Equal(rec, want) {
-				return parley.Errorf(parley.ECONFLICT, "tournament: %s: its columns differ from this tournament's (%d columns, want %d)", path, len(rec), len(want))
+				return parley.Errorf(parley.ECONFLICT, "tournament: %s:1: %s; the file was written by another tournament or another version of parley: use another output folder", path, headerDiff(rec, want))
 			}
 			continue
 		}
@@ -242,4 +266,38 @@ func scanCSV(path string, want []string, fn func(line int, rec []string) error) 
 			return err
 		}
 	}
+}
+
+// headerDiff says where a CSV header differs from the expected one: the
+// first column that differs, by number and name.
+func headerDiff(got, want []string) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("column %d is %q, expected %q", i+1, got[i], want[i])
+		}
+	}
+	if len(got) < len(want) {
+		return fmt.Sprintf("the header has %d columns and lacks column %d %q", len(got), len(got)+1, want[len(got)])
+	}
+	return fmt.Sprintf("the header has %d columns, one more than expected: column %d %q", len(got), len(want)+1, got[len(want)])
+}
+
+// checkRow checks that a record belongs to this tournament: written under
+// its DefinitionHash, with an index in range, the id the plan has at that
+// index and the seed Seed derives from that id. It returns the index.
+func (pr *Prepared) checkRow(rec []string) (int64, error) {
+	if h := pr.Manifest.Hash; rec[colDefinition] != h {
+		return 0, parley.Errorf(parley.ECONFLICT, "negotiation %s was recorded by another tournament (definition %s, this one is %s: other agents, scenarios, reps, rounds, seed or self-play)", rec[colID], rec[colDefinition], h)
+	}
+	idx, err := strconv.ParseInt(rec[colIndex], 10, 64)
+	if err != nil || idx < 0 || idx >= pr.plan.total {
+		return 0, parley.Errorf(parley.EINVALID, "index %q out of range [0, %d)", rec[colIndex], pr.plan.total)
+	}
+	if want := pr.plan.idAt(idx); want != rec[colID] {
+		return 0, parley.Errorf(parley.EINVALID, "id %q at index %d, but this tournament's negotiation %d is %q", rec[colID], idx, idx, want)
+	}
+	if want := strconv.FormatUint(Seed(pr.Manifest.Definition.Seed, rec[colID]), 10); rec[colSeed] != want {
+		return 0, parley.Errorf(parley.ECONFLICT, "negotiation %s has seed %s, but this tournament seeds it with %s", rec[colID], rec[colSeed], want)
+	}
+	return idx, nil
 }

@@ -9,21 +9,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
+	"github.com/parleyhq/parley/internal/limit"
+	"github.com/parleyhq/parley/internal/parallel"
 )
 
 // Options say how to run a tournament; none of them changes its results.
 type Options struct {
 	// Out is the output folder (created if needed). Required.
 	Out string
-	// Workers is the number of worker goroutines (0: runtime.NumCPU()).
+	// Workers is the number of worker goroutines (0: one per core); more
+	// than parallel.MaxWorkers() are capped there.
 	Workers int
 	// Shard selects the negotiations this run plays (zero: all).
 	Shard Shard
@@ -48,6 +49,9 @@ type Manifest struct {
 	Negotiations int64          `json:"negotiations"`
 	Seats        int            `json:"seats"`
 	Shard        Shard          `json:"shard"`
+	// Hash is the DefinitionHash of Definition and Scenarios; every row
+	// of results.csv carries it.
+	Hash string `json:"definition_hash"`
 }
 
 // Stats says what a run did.
@@ -69,13 +73,13 @@ type Prepared struct {
 }
 
 // Prepare validates def (defaults filled in), loads and compiles its
-// scenarios and numbers its negotiations.
-func Prepare(def Definition) (*Prepared, error) {
+// scenarios (within the Limits, if given) and numbers its negotiations.
+func Prepare(def Definition, lim ...Limits) (*Prepared, error) {
 	def = def.withDefaults()
 	if err := def.validate(); err != nil {
 		return nil, err
 	}
-	scen, err := ResolveScenarios(def.Scenarios)
+	scen, err := ResolveScenarios(def.Scenarios, lim...)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +94,7 @@ func Prepare(def Definition) (*Prepared, error) {
 		pr.domains = append(pr.domains, &domain{Loaded: s})
 	}
 	pr.cols = columns(pr.Manifest.Seats)
+	pr.Manifest.Hash = DefinitionHash(def, pr.Manifest.Scenarios)
 	return pr, nil
 }
 
@@ -118,9 +123,10 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	if sh.I < 0 || sh.I >= sh.N {
 		return nil, parley.Errorf(parley.EINVALID, "tournament: bad shard %d/%d", sh.I, sh.N)
 	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.NumCPU()
+	if opt.Workers < 0 {
+		return nil, parley.Errorf(parley.EINVALID, "tournament: workers must not be negative, got %d", opt.Workers)
 	}
+	opt.Workers, _ = parallel.Workers(opt.Workers)
 	if opt.SyncRows <= 0 {
 		opt.SyncRows = 1024
 	}
@@ -132,7 +138,8 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + opt.Out, Err: err}
 	}
-	if err := checkOrWriteManifest(opt.Out, man); err != nil {
+	hasManifest, err := checkManifest(opt.Out, man)
+	if err != nil {
 		return nil, err
 	}
 	st := &Stats{Negotiations: pr.plan.total, InShard: shardSize(pr.plan.total, sh)}
@@ -140,6 +147,12 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	done, resumed, err := pr.resume(resPath, sh)
 	if err != nil {
 		return nil, err
+	}
+	// Only rows found to be this tournament's make the folder its own.
+	if !hasManifest {
+		if err := writeManifest(filepath.Join(opt.Out, ManifestJSON), man); err != nil {
+			return nil, err
+		}
 	}
 	st.Resumed = resumed
 	f, err := os.OpenFile(resPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -191,24 +204,38 @@ func shardSize(total int64, sh Shard) int64 {
 	return (total - int64(sh.I) + int64(sh.N) - 1) / int64(sh.N)
 }
 
-// bitset marks negotiation indexes done: 1 bit per negotiation, so that
-// resuming a tournament of 10^6 negotiations takes 125 kB.
-type bitset []uint64
+// doneSet marks negotiation indexes done: one bit per negotiation, in
+// chunks of 2^16 indexes allocated as rows come, so that memory follows
+// the rows recorded (8 kB per 65,536 consecutive negotiations), not the
+// tournament's size: a plan of 10^15 negotiations allocates nothing up
+// front.
+type doneSet map[int64]*[1 << 10]uint64
 
-func (b bitset) get(i int64) bool { return b[i>>6]&(1<<(i&63)) != 0 }
-func (b bitset) set(i int64)      { b[i>>6] |= 1 << (i & 63) }
+func (d doneSet) get(i int64) bool {
+	c := d[i>>16]
+	return c != nil && c[(i>>6)&(1<<10-1)]&(1<<(i&63)) != 0
+}
+
+func (d doneSet) set(i int64) {
+	c := d[i>>16]
+	if c == nil {
+		c = new([1 << 10]uint64)
+		d[i>>16] = c
+	}
+	c[(i>>6)&(1<<10-1)] |= 1 << (i & 63)
+}
 
 // resume drops a partial last line of results.csv and marks the
 // negotiations it holds. Rows must belong to this tournament and shard,
 // each once.
-func (pr *Prepared) resume(path string, sh Shard) (bitset, int64, error) {
-	done := make(bitset, (pr.plan.total+63)/64)
-	exists, err := recoverCSV(path)
-	if err != nil || !exists {
-		return done, 0, err
+func (pr *Prepared) resume(path string, sh Shard) (doneSet, int64, error) {
+	done := doneSet{}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return done, 0, nil
 	}
 	var n int64
-	err = scanCSV(path, header(pr.cols), func(line int, rec []string) error {
+	// Check every row before touching the file: recoverCSV truncates.
+	err := scanCSV(path, header(pr.cols), func(line int, rec []string) error {
 		idx, err := pr.checkRow(rec)
 		if err != nil {
 			return &parley.Error{Code: parley.ECONFLICT, Message: fmt.Sprintf("tournament: %s:%d", path, line), Err: err}
@@ -223,25 +250,16 @@ func (pr *Prepared) resume(path string, sh Shard) (bitset, int64, error) {
 		n++
 		return nil
 	})
+	if err != nil {
+		return done, n, err
+	}
+	_, err = recoverCSV(path)
 	return done, n, err
-}
-
-// checkRow checks that a record's index and id agree with the plan and
-// returns the index.
-func (pr *Prepared) checkRow(rec []string) (int64, error) {
-	idx, err := strconv.ParseInt(rec[1], 10, 64)
-	if err != nil || idx < 0 || idx >= pr.plan.total {
-		return 0, parley.Errorf(parley.EINVALID, "index %q out of range [0, %d)", rec[1], pr.plan.total)
-	}
-	if want := pr.plan.idAt(idx); want != rec[0] {
-		return 0, parley.Errorf(parley.EINVALID, "id %q at index %d, but this tournament's negotiation %d is %q", rec[0], idx, idx, want)
-	}
-	return idx, nil
 }
 
 // play runs the shard's negotiations not yet done with opt.Workers
 // goroutines and appends their rows through w. It returns how many it ran.
-func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
+func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSet, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan int64, 64*opt.Workers)
@@ -275,16 +293,17 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 				for _, x := range seats {
 					r.agents = append(r.agents, def.Agents[x])
 				}
-				if err := r.scenario.prepare(); err != nil {
+				if err := r.scenario.prepare(ctx); err != nil {
 					cancel(err)
 					return
 				}
-				out, err := negotiate(r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
+				out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
 				if err != nil {
 					cancel(fmt.Errorf("tournament: negotiation %s: %w", r.id, err))
 					return
 				}
 				r.out, r.m = out, r.scenario.measure(out.utilities)
+				r.om, r.out.models = r.scenario.opponentModels(out.models), nil
 				select {
 				case rows <- r:
 				case <-ctx.Done():
@@ -342,7 +361,7 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 				}
 				return ran, serr
 			}
-			rec = r.record(pr.Manifest.Seats, rec)
+			rec = r.record(pr.Manifest.Seats, pr.Manifest.Hash, rec)
 			if err := w.Write(rec); err != nil {
 				cancel(err)
 				continue
@@ -368,25 +387,25 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done bitset
 	}
 }
 
-// checkOrWriteManifest writes DIR/tournament.json, or, if it exists,
-// checks that it describes the same tournament and shard.
-func checkOrWriteManifest(dir string, man Manifest) error {
+// checkManifest checks that DIR/tournament.json, if it exists, describes
+// the same tournament and shard, and reports whether it exists.
+func checkManifest(dir string, man Manifest) (bool, error) {
 	path := filepath.Join(dir, ManifestJSON)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return writeManifest(path, man)
+	data, err := limit.ReadFile(path, 0)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return false, nil
 	}
 	if err != nil {
-		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: reading " + path, Err: err}
+		return true, err
 	}
 	var old Manifest
 	if err := json.Unmarshal(data, &old); err != nil {
-		return &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
+		return true, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
 	}
 	if why := diffManifest(old, man, true); why != "" {
-		return parley.Errorf(parley.ECONFLICT, "tournament: %s holds a different tournament (%s); use another --out folder, or the same definition to resume", dir, why)
+		return true, parley.Errorf(parley.ECONFLICT, "tournament: %s holds a different tournament (%s); use another --out folder, or the same definition to resume", dir, why)
 	}
-	return nil
+	return true, nil
 }
 
 // diffManifest says how two manifests differ ("" when they describe the
@@ -418,6 +437,9 @@ func diffManifest(a, b Manifest, withShard bool) string {
 	if a.Negotiations != b.Negotiations || a.Seats != b.Seats {
 		return fmt.Sprintf("%d negotiations, not %d", a.Negotiations, b.Negotiations)
 	}
+	if a.Hash != "" && b.Hash != "" && a.Hash != b.Hash {
+		return fmt.Sprintf("definition %s, not %s", a.Hash, b.Hash)
+	}
 	if withShard && a.Shard.norm() != b.Shard.norm() {
 		return fmt.Sprintf("shard %s, not %s", a.Shard, b.Shard)
 	}
@@ -443,13 +465,12 @@ func writeManifest(path string, man Manifest) error {
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
 	path := filepath.Join(dir, ManifestJSON)
-	data, err := os.ReadFile(path)
+	data, err := limit.ReadFile(path, 0)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return m, parley.Errorf(parley.ENOTFOUND, "tournament: %s is no tournament folder: it has no %s", dir, ManifestJSON)
+	}
 	if err != nil {
-		code := parley.EINTERNAL
-		if errors.Is(err, fs.ErrNotExist) {
-			code = parley.ENOTFOUND
-		}
-		return m, &parley.Error{Code: code, Message: "tournament: " + dir + " is no tournament folder", Err: err}
+		return m, err
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/geniusweb"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/scenario"
 )
 
@@ -37,6 +38,14 @@ type Loaded struct {
 
 var domainRe = regexp.MustCompile(`^(.*)-domain\.xml$`)
 
+// Limits bound what loading a tournament's scenarios reads.
+type Limits struct {
+	// MaxFileSize is the largest scenario, domain or profile file read, in
+	// bytes (0: limit.DefaultMaxInput, 64 MiB); a larger one is an error
+	// with code parley.ELIMIT.
+	MaxFileSize int64
+}
+
 func isBuiltin(s string) bool { return slices.Contains(scenario.BuiltinNames(), s) }
 
 // ResolveScenarios turns scenario arguments into compiled scenarios, in
@@ -57,7 +66,11 @@ func isBuiltin(s string) bool { return slices.Contains(scenario.BuiltinNames(), 
 // A scenario needs at least two parties. Names are the scenario ids (a
 // Genius domain's without "-domain"), with "-2", "-3", ... appended to
 // repeats. Errors carry the argument.
-func ResolveScenarios(args []string) ([]*Loaded, error) {
+func ResolveScenarios(args []string, lim ...Limits) ([]*Loaded, error) {
+	var max int64
+	if len(lim) > 0 {
+		max = lim[0].MaxFileSize
+	}
 	var out []*Loaded
 	used := map[string]bool{}
 	add := func(src string, s *parley.Scenario) error {
@@ -91,7 +104,7 @@ func ResolveScenarios(args []string) ([]*Loaded, error) {
 		return nil
 	}
 	for _, arg := range args {
-		if err := resolveOne(arg, add); err != nil {
+		if err := resolveOne(arg, max, add); err != nil {
 			return nil, err
 		}
 	}
@@ -101,7 +114,7 @@ func ResolveScenarios(args []string) ([]*Loaded, error) {
 	return out, nil
 }
 
-func resolveOne(arg string, add func(string, *parley.Scenario) error) error {
+func resolveOne(arg string, max int64, add func(string, *parley.Scenario) error) error {
 	if isBuiltin(arg) {
 		f, err := scenario.Builtin(arg)
 		if err != nil {
@@ -118,9 +131,9 @@ func resolveOne(arg string, add func(string, *parley.Scenario) error) error {
 		var s *parley.Scenario
 		var err error
 		if strings.EqualFold(filepath.Ext(parts[0]), ".json") {
-			s, err = geniusweb.Load(parts[0], parts[1:])
+			s, err = geniusweb.Load(parts[0], parts[1:], geniusweb.Options{MaxFileSize: max})
 		} else {
-			s, err = genius.Load(parts[0], parts[1:], genius.Options{})
+			s, err = genius.Load(parts[0], parts[1:], genius.Options{MaxFileSize: max})
 		}
 		if err != nil {
 			return err
@@ -135,15 +148,15 @@ func resolveOne(arg string, add func(string, *parley.Scenario) error) error {
 		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: scenario " + arg, Err: err}
 	}
 	if fi.IsDir() {
-		return scanDir(arg, add)
+		return scanDir(arg, max, add)
 	}
-	return resolveFile(arg, add)
+	return resolveFile(arg, max, add)
 }
 
-func resolveFile(path string, add func(string, *parley.Scenario) error) error {
+func resolveFile(path string, max int64, add func(string, *parley.Scenario) error) error {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
-		f, err := scenario.ReadFile(path)
+		f, err := scenario.ReadFileMax(path, max)
 		if err != nil {
 			return err
 		}
@@ -153,11 +166,11 @@ func resolveFile(path string, add func(string, *parley.Scenario) error) error {
 		}
 		return add(path, s)
 	case ".xml":
-		profs, err := geniusProfiles(path)
+		profs, err := geniusProfiles(path, max)
 		if err != nil {
 			return err
 		}
-		s, err := genius.Load(path, profs, genius.Options{})
+		s, err := genius.Load(path, profs, genius.Options{MaxFileSize: max})
 		if err != nil {
 			return err
 		}
@@ -167,7 +180,7 @@ func resolveFile(path string, add func(string, *parley.Scenario) error) error {
 		if err != nil {
 			return err
 		}
-		s, err := geniusweb.Load(path, profs)
+		s, err := geniusweb.Load(path, profs, geniusweb.Options{MaxFileSize: max})
 		if err != nil {
 			return err
 		}
@@ -179,7 +192,7 @@ func resolveFile(path string, add func(string, *parley.Scenario) error) error {
 // geniusProfiles lists the profiles of a Genius domain file: X-*.xml beside
 // X-domain.xml; for a domain not so named, the other XML files of its folder
 // that read as profiles of it.
-func geniusProfiles(domain string) ([]string, error) {
+func geniusProfiles(domain string, max int64) ([]string, error) {
 	dir := filepath.Dir(domain)
 	if m := domainRe.FindStringSubmatch(filepath.Base(domain)); m != nil {
 		files, err := siblings(domain, ".xml")
@@ -194,9 +207,9 @@ func geniusProfiles(domain string) ([]string, error) {
 		}
 		return out, nil
 	}
-	data, err := os.ReadFile(domain)
+	data, err := limit.ReadFile(domain, max)
 	if err != nil {
-		return nil, &parley.Error{Code: parley.ENOTFOUND, Message: "tournament: reading " + domain, Err: err}
+		return nil, err
 	}
 	d, err := genius.ReadDomain(domain, data)
 	if err != nil {
@@ -208,7 +221,7 @@ func geniusProfiles(domain string) ([]string, error) {
 	}
 	var out []string
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.Base(f)))
+		data, err := limit.ReadFile(filepath.Join(dir, filepath.Base(f)), max)
 		if err != nil {
 			continue
 		}
@@ -240,7 +253,7 @@ func siblings(path, ext string) ([]string, error) {
 // scanDir walks a folder: YAML scenario files, Genius domains (by the
 // X-domain.xml naming; in a folder without such names, XML files that read
 // as domains) and GeniusWeb domains (JSON files that read as domains).
-func scanDir(root string, add func(string, *parley.Scenario) error) error {
+func scanDir(root string, max int64, add func(string, *parley.Scenario) error) error {
 	var dirs []string
 	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
@@ -279,14 +292,14 @@ func scanDir(root string, add func(string, *parley.Scenario) error) error {
 			}
 		}
 		for _, p := range yamls {
-			if err := resolveFile(p, add); err != nil {
+			if err := resolveFile(p, max, add); err != nil {
 				return err
 			}
 		}
 		domains := named
 		if len(named) == 0 {
 			for _, p := range xmls {
-				if data, err := os.ReadFile(p); err == nil {
+				if data, err := limit.ReadFile(p, max); err == nil {
 					if _, err := genius.ReadDomain(p, data); err == nil {
 						domains = append(domains, p)
 					}
@@ -294,14 +307,14 @@ func scanDir(root string, add func(string, *parley.Scenario) error) error {
 			}
 		}
 		for _, p := range domains {
-			profs, err := geniusProfiles(p)
+			profs, err := geniusProfiles(p, max)
 			if err != nil {
 				return err
 			}
 			if len(profs) < 2 {
 				continue // a domain without a pair of profiles is no scenario
 			}
-			s, err := genius.Load(p, profs, genius.Options{})
+			s, err := genius.Load(p, profs, genius.Options{MaxFileSize: max})
 			if err != nil {
 				return err
 			}
@@ -309,7 +322,7 @@ func scanDir(root string, add func(string, *parley.Scenario) error) error {
 				return err
 			}
 		}
-		if err := scanGeniusWeb(jsons, add); err != nil {
+		if err := scanGeniusWeb(jsons, max, add); err != nil {
 			return err
 		}
 	}
@@ -319,12 +332,12 @@ func scanDir(root string, add func(string, *parley.Scenario) error) error {
 // scanGeniusWeb pairs the GeniusWeb JSON files of one folder: domain files
 // with the profiles that embed a domain of the same name, or, with a single
 // domain, every profile of the folder.
-func scanGeniusWeb(files []string, add func(string, *parley.Scenario) error) error {
+func scanGeniusWeb(files []string, max int64, add func(string, *parley.Scenario) error) error {
 	var domains []*geniusweb.Domain
 	var dpaths, ppaths []string
 	var profiles []*geniusweb.Profile
 	for _, p := range files {
-		data, err := os.ReadFile(p)
+		data, err := limit.ReadFile(p, max)
 		if err != nil {
 			continue
 		}
@@ -344,7 +357,7 @@ func scanGeniusWeb(files []string, add func(string, *parley.Scenario) error) err
 		if len(mine) < 2 {
 			continue
 		}
-		s, err := geniusweb.Load(dpaths[i], mine)
+		s, err := geniusweb.Load(dpaths[i], mine, geniusweb.Options{MaxFileSize: max})
 		if err != nil {
 			return err
 		}

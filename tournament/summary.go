@@ -11,56 +11,39 @@ import (
 	"strconv"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/fixed"
 )
 
 // acc sums fixed-point values (multiples of 1/parley.Quantum) and their
 // squares exactly in 128 bits, so that a summary does not depend on the
 // order of the rows (which depends on the worker count).
 type acc struct {
-	sumHi, sumLo uint64 // two's complement 128-bit sum
-	sqHi, sqLo   uint64 // unsigned 128-bit sum of squares
+	s          fixed.Sum // the sum
+	sqHi, sqLo uint64    // unsigned 128-bit sum of squares
 }
 
 func (a *acc) add(x float64) {
 	q := parley.Q(x)
-	var ext uint64
-	if q < 0 {
-		ext = math.MaxUint64
-	}
-	var c uint64
-	a.sumLo, c = bits.Add64(a.sumLo, uint64(q), 0)
-	a.sumHi, _ = bits.Add64(a.sumHi, ext, c)
+	a.s.AddQ(q)
 	u := uint64(q)
 	if q < 0 {
 		u = uint64(-q)
 	}
 	hi, lo := bits.Mul64(u, u)
+	var c uint64
 	a.sqLo, c = bits.Add64(a.sqLo, lo, 0)
 	a.sqHi, _ = bits.Add64(a.sqHi, hi, c)
 }
 
-func (a *acc) sum() *big.Int {
-	s := new(big.Int).SetUint64(a.sumHi)
-	s.Lsh(s, 64).Or(s, new(big.Int).SetUint64(a.sumLo))
-	if a.sumHi>>63 == 1 { // negative
-		s.Sub(s, new(big.Int).Lsh(big.NewInt(1), 128))
-	}
-	return s
-}
+func (a *acc) sum() *big.Int { return a.s.Int() }
 
 func (a *acc) sq() *big.Int {
 	s := new(big.Int).SetUint64(a.sqHi)
 	return s.Lsh(s, 64).Or(s, new(big.Int).SetUint64(a.sqLo))
 }
 
-// mean returns the exact mean of n values, rounded to a float64.
-func (a *acc) mean(n int64) float64 {
-	if n == 0 {
-		return math.NaN()
-	}
-	f, _ := new(big.Rat).SetFrac(a.sum(), new(big.Int).Mul(big.NewInt(n), big.NewInt(parley.Quantum))).Float64()
-	return f
-}
+// mean returns the mean of n values (fixed.Sum.Mean).
+func (a *acc) mean(n int64) float64 { return a.s.Mean(n) }
 
 // variance returns the sample variance (n−1 in the denominator) of n
 // values: (n·Σq² − (Σq)²) / (n(n−1)) / Quantum², computed exactly.
@@ -105,6 +88,8 @@ type agentStats struct {
 	agent                              string
 	n, agreements                      int64
 	utility, advantage, welfare, partW acc
+	omN                                [2]int64 // seats with an opponent_model_pearson, _rmse
+	om                                 [2]acc
 }
 
 // Summary aggregates results per agent: every seat an agent played counts
@@ -150,13 +135,25 @@ func (s *Summary) addRecord(rec []string) error {
 		st.advantage.add(v[1])
 		st.partW.add(v[2])
 		st.welfare.add(welfare)
+		for j, col := range []int{6, 7} { // opponent_model_pearson, _rmse: empty without a model
+			if rec[base+col] == "" {
+				continue
+			}
+			x, err := strconv.ParseFloat(rec[base+col], 64)
+			if err != nil {
+				return parley.Errorf(parley.EINVALID, "%s: %q: %v", seatColumns[col].name, rec[base+col], err)
+			}
+			st.om[j].add(x)
+			st.omN[j]++
+		}
 	}
 	return nil
 }
 
 // SummaryColumns are the columns of summary.csv.
 var SummaryColumns = []string{"rank", "agent", "n", "utility_mean", "utility_ci95_low", "utility_ci95_high", "utility_std",
-	"agreement_rate", "advantage_mean", "welfare_mean", "partner_welfare_mean"}
+	"agreement_rate", "advantage_mean", "welfare_mean", "partner_welfare_mean",
+	"opponent_model_pearson_mean", "opponent_model_rmse_mean"}
 
 // Rows returns the summary table: agents ranked by mean utility (highest
 // first; ties by name), with the 95% confidence interval of the mean,
@@ -183,6 +180,7 @@ func (s *Summary) Rows() [][]string {
 			fmtFloat(mean), fmtFloat(mean - half), fmtFloat(mean + half), fmtFloat(sd),
 			fmtFloat(float64(st.agreements) / float64(st.n)),
 			fmtFloat(st.advantage.mean(st.n)), fmtFloat(st.welfare.mean(st.n)), fmtFloat(st.partW.mean(st.n)),
+			fmtFloat(st.om[0].mean(st.omN[0])), fmtFloat(st.om[1].mean(st.omN[1])),
 		})
 	}
 	return out

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,8 +22,8 @@ type ConvertCommand struct {
 // Run loads the scenario and writes it in the chosen format, printing the
 // files written and every feature the format cannot express.
 func (c *ConvertCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("parley convert", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley convert", "--to genius|geniusweb|yaml --out DIR (FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...)",
+		"Writes the scenario in another format and says what the format cannot express.")
 	fs.StringVar(&c.To, "to", "", "target format: genius, geniusweb or yaml (required)")
 	fs.StringVar(&c.Out, "out", "", "output `DIR` (required; created if missing)")
 	c.input.flags(fs)
@@ -43,7 +42,7 @@ func (c *ConvertCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
-		return err
+		return cannotWrite("--out "+c.Out, err)
 	}
 	var files, warnings []string
 	switch c.To {
@@ -67,6 +66,7 @@ func (c *ConvertCommand) Run(ctx context.Context, args []string) error {
 	for _, f := range files {
 		fmt.Fprintln(c.Stdout, "wrote", f)
 	}
+	printWarnings(c.Stderr, s)
 	for _, w := range warnings {
 		fmt.Fprintln(c.Stderr, "warning:", w)
 	}

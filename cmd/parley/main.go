@@ -5,21 +5,33 @@
 //	parley analyze --genius DOMAIN.xml PROFILE.xml [PROFILE.xml ...]
 //	parley simulate [FILE.yaml | --genius DOMAIN.xml PROFILE.xml ...] [flags]
 //	parley agents
+//	parley audit verify (--db parley.db [--session ID] | FILE.jsonl)
 //	parley replay FILE.jsonl
 //	parley scenarios
 //	parley validate FILE.yaml
+//	parley tournament --agents a,b --scenarios PATH --out DIR
+//	parley monitor sign|import|act|status|report|simulate
+//	parley help [COMMAND]
+//	parley version
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/naming"
 )
 
 func main() {
@@ -27,15 +39,63 @@ func main() {
 	defer stop()
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "parley:", err)
+		if msg := errorText(err); msg != "" {
+			fmt.Fprintln(os.Stderr, msg)
 		}
 		os.Exit(exitCode(err))
 	}
 }
 
-// exitCode maps errors to exit statuses: 2 for bad input and usage, 1 for
-// anything else.
+// errorText is what the user reads for err: one "parley: " prefix (never
+// two, whatever the error carries), or "" for a help request.
+func errorText(err error) string {
+	if errors.Is(err, flag.ErrHelp) {
+		return ""
+	}
+	msg := jsonTypeWords(err, err.Error())
+	for strings.HasPrefix(msg, "parley: ") {
+		msg = strings.TrimPrefix(msg, "parley: ")
+	}
+	return "parley: " + msg
+}
+
+// jsonTypeWords rewrites, in msg, an encoding/json type error found in
+// err, which names Go types ("cannot unmarshal string into Go struct field
+// Event.seq of type int"), as the field and what it should hold.
+func jsonTypeWords(err error, msg string) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return msg
+	}
+	want := "another type"
+	if te.Type != nil {
+		switch te.Type.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			want = "a whole number"
+		case reflect.Float32, reflect.Float64:
+			want = "a number"
+		case reflect.String:
+			want = "a string"
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Slice, reflect.Array:
+			want = "a list"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		}
+	}
+	field := te.Field
+	if field == "" {
+		field = "the value"
+	}
+	return strings.Replace(msg, te.Error(), fmt.Sprintf("%s: expected %s, got a JSON %s", field, want, te.Value), 1)
+}
+
+// exitCode maps errors to exit statuses: 2 for bad input and usage (an
+// invalid, missing or conflicting input, or one beyond a limit: a file
+// over --max-input-size, a tournament too large to number), 1 for anything
+// else.
 func exitCode(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -45,7 +105,7 @@ func exitCode(err error) int {
 		return 2
 	}
 	switch parley.ErrorCode(err) {
-	case parley.EINVALID, parley.ENOTFOUND, parley.ECONFLICT:
+	case parley.EINVALID, parley.ENOTFOUND, parley.ECONFLICT, parley.ELIMIT:
 		return 2
 	}
 	return 1
@@ -76,19 +136,27 @@ Usage:
   parley simulate --runs N                Monte Carlo over the scenario's uncertainty ranges
   parley convert --to genius|geniusweb|yaml --out DIR (FILE.yaml | --genius ... | --geniusweb ...)
   parley agents                           list the agents
+  parley audit verify --db FILE [--session ID] | FILE.jsonl   check hash chains: where one breaks, or that it holds
   parley replay FILE.jsonl                rebuild a negotiation from its transcript and check it
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
   parley tournament --agents a,b --scenarios PATH --out DIR   run a tournament (also: run FILE.yaml, merge)
+  parley monitor sign|import|act|status|report|simulate   follow an agreement into its implementation
 
-Run 'parley COMMAND -h' for a command's flags.
+  parley help [COMMAND]                   this text, or a command's usage and flags
+  parley version                          the version of this build
+
+Run 'parley help COMMAND' (or 'parley COMMAND -h') for a command's flags.
 `
+
+// commands are the command names, for "did you mean" and help.
+var commands = []string{"analyze", "simulate", "convert", "agents", "replay", "scenarios", "validate", "tournament", "monitor", "help", "version"}
 
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, usage)
-		return usagef("no command given")
+		return usagef("no command given; 'parley help' lists the commands")
 	}
 	switch args[0] {
 	case "analyze", "analyse":
@@ -99,6 +167,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ConvertCommand{Main: m}).Run(ctx, args[1:])
 	case "agents":
 		return (&AgentsCommand{Main: m}).Run(ctx, args[1:])
+	case "audit":
+		return (&AuditCommand{Main: m}).Run(ctx, args[1:])
 	case "replay":
 		return (&ReplayCommand{Main: m}).Run(ctx, args[1:])
 	case "scenarios":
@@ -107,34 +177,107 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ValidateCommand{Main: m}).Run(ctx, args[1:])
 	case "tournament":
 		return (&TournamentCommand{Main: m}).Run(ctx, args[1:])
-	case "help", "-h", "--help":
+	case "monitor":
+		return (&MonitorCommand{Main: m}).Run(ctx, args[1:])
+	case "help", "-h", "-help", "--help":
+		return m.help(ctx, args[1:])
+	case "version", "-version", "--version":
+		fmt.Fprintln(m.Stdout, versionLine())
+		return nil
+	}
+	return unknownCommand(args[0])
+}
+
+func unknownCommand(name string) error {
+	hint := ""
+	if c := naming.Closest(name, commands); c != "" {
+		hint = fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return usagef("unknown command %q%s; 'parley help' lists the commands", name, hint)
+}
+
+// help prints the general usage, or a command's usage and flags (what
+// 'parley COMMAND -h' prints), on standard output.
+func (m *Main) help(ctx context.Context, args []string) error {
+	if len(args) == 0 {
 		fmt.Fprint(m.Stdout, usage)
 		return nil
 	}
-	fmt.Fprint(m.Stderr, usage)
-	return usagef("unknown command %q", args[0])
+	if len(args) > 2 || !slices.Contains(commands, args[0]) {
+		return unknownCommand(strings.Join(args, " "))
+	}
+	switch args[0] {
+	case "help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	case "version":
+		fmt.Fprintln(m.Stdout, "Usage: parley version\n\nPrints the version of this build (module version, or commit and date for a source build).")
+		return nil
+	}
+	sub := args[:1]
+	if len(args) == 2 {
+		if args[0] != "tournament" && args[0] != "monitor" {
+			return unknownCommand(strings.Join(args, " "))
+		}
+		sub = args // the command names an unknown subcommand itself
+	}
+	err := m.Run(ctx, append(slices.Clone(sub), "-h"))
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
 }
 
-// parseInterspersed parses flags that may come after positional arguments
-// (as in "analyze --genius d.xml p.xml --json") and returns the positional
-// ones in order.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+// flagSet returns a command's flag set. Its usage, printed on -h and by
+// 'parley help', is "Usage: NAME SYNOPSIS", the about text and the flags.
+func (m *Main) flagSet(name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stdout)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: %s %s\n", name, synopsis)
+		if about != "" {
+			fmt.Fprintf(w, "\n%s\n", about)
 		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
+		if hasFlags(fs) {
+			fmt.Fprintln(w, "\nFlags:")
+			printDefaults(fs)
 		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
 	}
+	return fs
+}
+
+// versionLine says which build this is: the module version when installed
+// with 'go install ...@version', else the VCS revision and time that 'go
+// build' stamps, else "devel".
+func versionLine() string {
+	v, extra := "devel", []string{runtime.Version()}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		var rev, when, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = " (modified)"
+				}
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			extra = append(extra, "commit "+rev+dirty)
+		}
+		if when != "" {
+			extra = append(extra, when)
+		}
+	}
+	return "parley " + v + " (" + strings.Join(extra, ", ") + ")"
 }

@@ -53,17 +53,19 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 		name += " run"
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.Usage = func() { fmt.Fprint(c.Stderr, tournamentUsage); fs.PrintDefaults() }
+	fs.SetOutput(c.Stdout)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), tournamentUsage); printDefaults(fs) }
 	agents := fs.String("agents", "", "comma-separated agent specs (see 'parley agents'), e.g. boulware,linear,conceder")
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios: built-in names, files or folders")
 	reps := fs.Int("reps", tournament.DefaultReps, "repetitions of every pairing")
 	rounds := fs.Int("rounds", tournament.DefaultRounds, "deadline of every negotiation in rounds")
 	seed := fs.Uint64("seed", tournament.DefaultSeed, "tournament seed; each negotiation's seed derives from it and the negotiation's id")
 	selfPlay := fs.Bool("self-play", false, "let agents meet themselves (all k^n seat assignments)")
-	workers := fs.Int("workers", 0, "worker goroutines (default: all cores)")
+	workers := fs.Int("workers", 0, "worker goroutines (default: all cores; at most 8 per core)")
 	out := fs.String("out", "", "output `DIR` (results.csv, results.parquet, summary.csv, tournament.json)")
 	shard := fs.String("shard", "", "run only shard `i/N`: negotiations whose index ≡ i mod N (0-based i)")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -75,7 +77,7 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	case fromFile:
 		f, err := tournament.ReadConfig(pos[0])
 		if err != nil {
-			return err
+			return inputHint(err)
 		}
 		cfg = *f
 	case len(pos) > 0 && *scenarios == "":
@@ -127,10 +129,11 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 			return usagef("--shard: %v", err)
 		}
 	}
-	pr, err := tournament.Prepare(cfg.Definition)
+	pr, err := tournament.Prepare(cfg.Definition, tournament.Limits{MaxFileSize: maxInput})
 	if err != nil {
-		return err
+		return inputHint(err)
 	}
+	noteWorkers(c.Stderr, cfg.Workers)
 	opt := tournament.Options{Out: cfg.Out, Workers: cfg.Workers, Shard: sh}
 	finish := c.progress(&opt)
 	st, err := pr.Run(ctx, opt)
@@ -180,8 +183,7 @@ func (c *TournamentCommand) progress(opt *tournament.Options) func() {
 }
 
 func (c *TournamentCommand) merge(args []string) error {
-	fs := flag.NewFlagSet("parley tournament merge", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := c.flagSet("parley tournament merge", "--out DIR SHARD_DIR ...", "Joins the folders of a tournament's shards into one.")
 	out := fs.String("out", "", "output `DIR` for the merged tournament")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -1,5 +1,7 @@
-// Package naming makes names unique: the importers and exporters derive
-// party and file names from file names and party names, which may repeat.
+// Package naming makes names unique (the importers and exporters derive
+// party and file names from file names and party names, which may repeat)
+// and finds the name a misspelt one was meant to be, for "did you mean"
+// messages.
 package naming
 
 import "fmt"

@@ -15,3 +15,24 @@ func TestUnique(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		cand []string
+		want string
+	}{
+		{"reservaton", []string{"reservation", "discount"}, "reservation"},
+		{"Pakistn", []string{"Afghanistan", "Pakistan"}, "Pakistan"},
+		{"jsonn", []string{"json", "html"}, "json"},
+		{"zzzz", []string{"json", "html"}, ""},
+		{"", []string{"a"}, ""},
+	} {
+		if got := Closest(c.s, c.cand); got != c.want {
+			t.Errorf("Closest(%q, %q) = %q, want %q", c.s, c.cand, got, c.want)
+		}
+	}
+	if d := EditDistance("kitten", "sitting"); d != 3 {
+		t.Errorf("EditDistance(kitten, sitting) = %d, want 3", d)
+	}
+}

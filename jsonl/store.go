@@ -1,0 +1,313 @@
+// Package jsonl keeps an accord's monitoring record (parley.MonitorStore)
+// in a JSON Lines file: a header line, then one record a line — the
+// accord, incidents and verification events — in the order they were
+// added. Appends are written in one write and synced before they are
+// acknowledged; a last line cut short by a crash (never acknowledged) is
+// reported and cut off on the next write. The file is locked while a
+// Store is open, so one process writes at a time.
+package jsonl
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/parleyhq/parley"
+)
+
+// Schema is the header line's schema name.
+const Schema = "parley.monitor/1"
+
+// maxLine bounds one record; longer lines are corrupt.
+const maxLine = 16 << 20
+
+type header struct {
+	Schema string `json:"schema"`
+}
+
+type record struct {
+	Type     string            `json:"type"`
+	Accord   *parley.Accord    `json:"accord,omitempty"`
+	Incident *parley.Incident  `json:"incident,omitempty"`
+	Event    *parley.CaseEvent `json:"event,omitempty"`
+}
+
+// Store is a monitoring record in a JSON Lines file.
+type Store struct {
+	path      string
+	f         *os.File
+	size      int64 // bytes of complete lines
+	torn      bool  // the file ends in an incomplete line, to cut off
+	warnings  []string
+	accord    *parley.Accord
+	incidents []parley.Incident
+	keys      map[string]bool
+	events    []parley.CaseEvent
+}
+
+var _ parley.MonitorStore = (*Store)(nil)
+
+// Open opens (or creates) the register at path and locks it. A file that
+// is not a register, or a corrupt line, is EINVALID with the line number.
+func Open(path string) (*Store, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		return nil, &parley.Error{Code: parley.ECONFLICT, Message: "register " + path + " is in use by another process", Err: err}
+	}
+	s := &Store{path: path, f: f, keys: map[string]bool{}}
+	if err := s.load(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close unlocks and closes the file.
+func (s *Store) Close() error { return s.f.Close() }
+
+// Path returns the file's path.
+func (s *Store) Path() string { return s.path }
+
+// Warnings lists what Open noticed and repaired (an incomplete last line).
+func (s *Store) Warnings() []string { return s.warnings }
+
+func (s *Store) corrupt(line int, format string, args ...any) error {
+	return &parley.PosError{File: s.path, Line: line, Err: parley.Errorf(parley.EINVALID, format, args...)}
+}
+
+func (s *Store) load() error {
+	r := bufio.NewReader(s.f)
+	line := 0
+	var off int64
+	for {
+		b, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A long line: gather it, within the bound.
+			buf := append([]byte(nil), b...)
+			for err == bufio.ErrBufferFull && len(buf) <= maxLine {
+				b, err = r.ReadSlice('\n')
+				buf = append(buf, b...)
+			}
+			if len(buf) > maxLine {
+				return s.corrupt(line+1, "a line longer than %d bytes: not a register", maxLine)
+			}
+			b = buf
+		}
+		if err == io.EOF {
+			if len(b) > 0 {
+				s.torn = true
+				s.warnings = append(s.warnings, fmt.Sprintf("%s:%d: the last line is incomplete (%d bytes, a write cut short); it was never acknowledged and will be cut off on the next write", s.path, line+1, len(b)))
+			}
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("register %s: %w", s.path, err)
+		}
+		line++
+		off += int64(len(b))
+		if err := s.parse(line, bytes.TrimSpace(b)); err != nil {
+			return err
+		}
+	}
+	s.size = off
+	return nil
+}
+
+func (s *Store) parse(line int, b []byte) error {
+	if line == 1 {
+		var h header
+		if err := json.Unmarshal(b, &h); err != nil || h.Schema == "" {
+			return s.corrupt(line, "not a parley monitoring register (expected a header line with schema %q)", Schema)
+		}
+		if h.Schema != Schema {
+			return s.corrupt(line, "unsupported register schema %q (this parley reads %q)", h.Schema, Schema)
+		}
+		return nil
+	}
+	var rec record
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return s.corrupt(line, "bad record: %v", err)
+	}
+	switch {
+	case rec.Type == "accord" && rec.Accord != nil:
+		if s.accord != nil {
+			return s.corrupt(line, "a second accord; a register holds one")
+		}
+		s.accord = rec.Accord
+	case rec.Type == "incident" && rec.Incident != nil:
+		if rec.Incident.Key == "" || s.keys[rec.Incident.Key] {
+			return s.corrupt(line, "incident with an empty or repeated key %q", rec.Incident.Key)
+		}
+		s.keys[rec.Incident.Key] = true
+		s.incidents = append(s.incidents, *rec.Incident)
+	case rec.Type == "event" && rec.Event != nil:
+		if rec.Event.Seq != len(s.events) {
+			return s.corrupt(line, "event %d out of sequence (expected %d)", rec.Event.Seq, len(s.events))
+		}
+		if s.accord == nil {
+			return s.corrupt(line, "a verification event before the accord")
+		}
+		s.events = append(s.events, *rec.Event)
+	default:
+		return s.corrupt(line, "unknown record type %q", rec.Type)
+	}
+	return nil
+}
+
+// append writes records as one write and syncs the file.
+func (s *Store) append(recs []record) error {
+	var buf bytes.Buffer
+	if s.size == 0 {
+		h, _ := json.Marshal(header{Schema: Schema})
+		buf.Write(h)
+		buf.WriteByte('\n')
+	}
+	for _, r := range recs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return &parley.Error{Code: parley.EINTERNAL, Message: "register: encoding a record", Err: err}
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	if s.torn {
+		if err := s.f.Truncate(s.size); err != nil {
+			return fmt.Errorf("register %s: cutting off the incomplete line: %w", s.path, err)
+		}
+		s.torn = false
+	}
+	if _, err := s.f.WriteAt(buf.Bytes(), s.size); err != nil {
+		return fmt.Errorf("register %s: %w", s.path, err)
+	}
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("register %s: %w", s.path, err)
+	}
+	s.size += int64(buf.Len())
+	return nil
+}
+
+// Accord implements parley.MonitorStore.
+func (s *Store) Accord(ctx context.Context) (*parley.Accord, error) {
+	if s.accord == nil {
+		return nil, parley.Errorf(parley.ENOTFOUND, "register %s holds no agreement; sign one first (parley monitor sign)", s.path)
+	}
+	a := *s.accord
+	return &a, nil
+}
+
+// Sign implements parley.MonitorStore.
+func (s *Store) Sign(ctx context.Context, a *parley.Accord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.accord != nil {
+		x, _ := json.Marshal(s.accord)
+		y, _ := json.Marshal(a)
+		if bytes.Equal(x, y) {
+			return nil
+		}
+		return parley.Errorf(parley.ECONFLICT, "register %s already holds the agreement %s/%s signed %s; use another register file", s.path, s.accord.Scenario, variantName(s.accord), s.accord.Signed)
+	}
+	if err := s.append([]record{{Type: "accord", Accord: a}}); err != nil {
+		return err
+	}
+	c := *a
+	s.accord = &c
+	return nil
+}
+
+func variantName(a *parley.Accord) string {
+	if a.Variant == "" {
+		return "base"
+	}
+	return a.Variant
+}
+
+// AddIncidents implements parley.MonitorStore.
+func (s *Store) AddIncidents(ctx context.Context, in []parley.Incident) ([]parley.Incident, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	batch := map[string]bool{}
+	var added []parley.Incident
+	var recs []record
+	for i := range in {
+		k := in[i].Key
+		if k == "" {
+			return nil, parley.Errorf(parley.EINVALID, "incident %d of the batch has no key", i+1)
+		}
+		if batch[k] {
+			return nil, parley.Errorf(parley.EINVALID, "incident key %q appears twice in the batch", k)
+		}
+		batch[k] = true
+		if s.keys[k] {
+			continue
+		}
+		added = append(added, in[i])
+		recs = append(recs, record{Type: "incident", Incident: &in[i]})
+	}
+	if len(recs) == 0 {
+		return added, nil
+	}
+	if err := s.append(recs); err != nil {
+		return nil, err
+	}
+	for _, x := range added {
+		s.keys[x.Key] = true
+		s.incidents = append(s.incidents, x)
+	}
+	return added, nil
+}
+
+// Incidents implements parley.MonitorStore.
+func (s *Store) Incidents(ctx context.Context) ([]parley.Incident, error) {
+	return append([]parley.Incident(nil), s.incidents...), nil
+}
+
+// AppendCaseEvents implements parley.MonitorStore.
+func (s *Store) AppendCaseEvents(ctx context.Context, evs []parley.CaseEvent) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.accord == nil {
+		return parley.Errorf(parley.ENOTFOUND, "register %s holds no agreement; sign one first (parley monitor sign)", s.path)
+	}
+	recs := make([]record, len(evs))
+	for i := range evs {
+		if want := len(s.events) + i; evs[i].Seq != want {
+			return parley.Errorf(parley.ECONFLICT, "event sequence %d does not follow the register's last (%d); the register changed underneath", evs[i].Seq, want-1)
+		}
+		recs[i] = record{Type: "event", Event: &evs[i]}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	if err := s.append(recs); err != nil {
+		return err
+	}
+	s.events = append(s.events, evs...)
+	return nil
+}
+
+// CaseEvents implements parley.MonitorStore.
+func (s *Store) CaseEvents(ctx context.Context) ([]parley.CaseEvent, error) {
+	return append([]parley.CaseEvent(nil), s.events...), nil
+}
+
+// Exists reports whether a register file exists at path.
+func Exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}

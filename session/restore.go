@@ -1,0 +1,100 @@
+package session
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/protocol"
+)
+
+// Restore rebuilds a negotiation from its recorded events — after a
+// server restarts, say — on a driver fresh from New with the same model,
+// protocol, players and seed. The inputs of seats played from outside
+// (their actions, instructions and caucus messages), timeouts and agent
+// errors are applied as recorded; built-in agents act again, which
+// rebuilds their state, and every event they cause must come out as
+// recorded. Agents whose action comes from outside the process
+// (parley.ContextAgent, parley.ContextPrincipal: a subprocess, a remote
+// program) are not asked again: their recorded actions and instructions
+// are applied as inputs. The wall-clock deadline is not checked while
+// restoring (recorded timeouts are inputs).
+//
+// A recorded history that does not come out again is refused with
+// ECONFLICT naming the first differing event (a different seed, agent or
+// scenario); the driver is then unusable. On success the recorded events
+// count as returned: the next call returns only new ones. Restore needs
+// the events, so it is EINVALID with Config.Discard.
+func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
+	if d.cfg.Discard {
+		return parley.Errorf(parley.EINVALID, "session: restore needs the events; the driver discards them")
+	}
+	if d.steps > 0 || d.told > 0 || len(d.record) != 1 {
+		return parley.Errorf(parley.EINVALID, "session: restore needs a driver fresh from New")
+	}
+	d.restoring = true
+	defer func() { d.restoring = false }()
+	for {
+		if err := d.match(recorded); err != nil {
+			return err
+		}
+		if err := d.run(ctx); err != nil {
+			return err
+		}
+		if err := d.match(recorded); err != nil {
+			return err
+		}
+		n := len(d.record)
+		if n == len(recorded) {
+			d.told = n
+			return nil
+		}
+		if err := d.apply(recorded[n]); err != nil {
+			return err
+		}
+	}
+}
+
+// match checks the events produced so far against the recorded ones.
+func (d *Driver) match(recorded []protocol.Event) error {
+	for i := d.matched; i < len(d.record); i++ {
+		if i >= len(recorded) {
+			return parley.Errorf(parley.ECONFLICT, "session: restore: the negotiation goes on past the %d recorded events (a %s event)", len(recorded), d.record[i].Type)
+		}
+		if err := protocol.SameEvent(recorded[i], d.record[i]); err != nil {
+			return err
+		}
+	}
+	d.matched = len(d.record)
+	return nil
+}
+
+// apply feeds a recorded input event to the protocol.
+func (d *Driver) apply(ev protocol.Event) error {
+	var err error
+	switch ev.Type {
+	case protocol.EvAction:
+		if ev.Action == nil {
+			return parley.Errorf(parley.ECONFLICT, "session: restore: event %d: an action event without an action", ev.Seq)
+		}
+		d.step(*ev.Action)
+		return nil
+	case protocol.EvInstruction:
+		if ev.Instruction == nil {
+			return parley.Errorf(parley.ECONFLICT, "session: restore: event %d: an instruction event without an instruction", ev.Seq)
+		}
+		err = d.p.Instruct(ev.Actor, ev.Faction, *ev.Instruction)
+	case protocol.EvCaucus:
+		err = d.p.Caucus(ev.Audience.Seat.Party, ev.Actor, ev.Message)
+	case protocol.EvTimeout:
+		err = d.p.Timeout()
+	case protocol.EvAgentError:
+		err = d.p.Fail(ev.Actor, ev.Note)
+	default:
+		return parley.Errorf(parley.ECONFLICT, "session: restore: event %d: a recorded %s event did not come out again", ev.Seq, ev.Type)
+	}
+	if err != nil {
+		return &parley.Error{Code: parley.ECONFLICT, Message: "session: restore: event " + itoa(ev.Seq) + ": " + string(ev.Type) + " refused", Err: err}
+	}
+	d.drain()
+	return nil
+}
