@@ -190,6 +190,22 @@ type EventStore interface {
 	ChainHead(ctx context.Context, session string) (ChainHead, error)
 }
 
+// HeadWatcher is implemented by an EventStore that several processes
+// share (PostgreSQL): it tells a process that a session's events moved on,
+// appended by it or by another process, so that a server can pass the new
+// events to its event streams and reload what it holds in memory.
+type HeadWatcher interface {
+	// WatchHeads calls moved with a session's chain head soon after each
+	// commit that appends to it, until ctx ends; it then returns ctx's
+	// error. When it cannot tell (its connection to the database is lost,
+	// or was just restored and may have missed some), it calls moved with
+	// the zero ChainHead, and again at least once a second while it
+	// cannot: the caller should then re-read the heads of the sessions it
+	// holds (polling by sequence number). moved is called from one
+	// goroutine at a time and should not block for long.
+	WatchHeads(ctx context.Context, moved func(ChainHead)) error
+}
+
 // Validate checks what a store checks before creating s: an ID (when set)
 // and the definition within their limits, the definition valid JSON,
 // seats numbered 0, 1, 2, ... with a role, a name and distinct token

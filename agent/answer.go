@@ -26,7 +26,8 @@ func init() {
 // status-quo option) and evaluates it with its own utility, which for a
 // delegation is the weighted mean of the factions'. Its acceptance floor
 // starts at the best utility any feasible outcome gives it and falls with
-// Turn.Time towards its reservation value as 1−t^(1/e); the Floor offset
+// Turn.Time towards its reservation value as 1−t^(1/e) (times d^t when its
+// party discounts by d: it concedes earlier, see Discount); the Floor offset
 // and the RaiseFloor and LowerFloor instructions of its principals shift it,
 // but it never falls to the reservation or below (a party does not sign what
 // it values no more than no agreement).
@@ -81,6 +82,7 @@ type Delegate struct {
 	reopened []int       // round of the last reopen answer per issue, −1
 	forced   map[int]bool
 	below    int
+	disc     Discount
 }
 
 var _ parley.Agent = (*Delegate)(nil)
@@ -117,6 +119,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 		d.u, d.res = &d.pm.Utility, d.pm.Reservation
 	}
 	d.best = bestUtility(d.m, d.u)
+	d.disc = NewDiscount(s.Discount)
 	d.shift = 0
 	d.required = map[int]int{}
 	d.forced = map[int]bool{}
@@ -134,7 +137,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 func (d *Delegate) Floor(t float64) int64 {
 	t = min(max(t, 0), 1)
 	span := d.u.F(d.best - d.res)
-	f := d.res + d.u.Q(span*(1-math.Pow(t, 1/d.Concede))+d.FloorOffset) + d.shift
+	f := d.res + d.u.Q(span*(1-math.Pow(t, 1/d.Concede))*d.disc.Factor(t)+d.FloorOffset) + d.shift
 	return max(f, d.res+1)
 }
 

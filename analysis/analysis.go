@@ -98,6 +98,9 @@ type Report struct {
 	UtilitiesExact bool    `json:"utilities_exact"`
 	Blocking       []Block `json:"blocking"`
 	TradeHints     []Trade `json:"trade_hints"`
+	// Discount says how discounting shrinks the zone with time; absent
+	// when no party discounts.
+	Discount *Discount `json:"discount,omitempty"`
 	// Caveats are the limits of this analysis (bounded searches, point
 	// values of ranged estimates); Notes words them (report.Word).
 	Caveats []Caveat `json:"caveats,omitempty"`
@@ -324,9 +327,13 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
 		}
 		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
-	} else if !opt.NoBlocking {
-		if err := blocking(m, r, opt); err != nil {
-			return nil, err
+		r.Discount = discount(m, zf, zexact)
+	} else {
+		r.Discount = discount(m, nil, z.Exact)
+		if !opt.NoBlocking {
+			if err := blocking(m, r, opt); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.TradeHints = trades(m, 5)

@@ -97,6 +97,7 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 		exact = "bounded, not exact"
 	}
 	p.f("\nPareto frontier: %d distinct utility vectors (%s; %s).\n", len(rep.Pareto), exact, rep.ParetoMethod)
+	p.discount(rep)
 
 	if len(rep.TradeHints) > 0 {
 		p.f("\nTrade hints (logrolling candidates)\n")
@@ -165,6 +166,41 @@ func (p *printer) f(format string, args ...any) {
 		return
 	}
 	_, p.err = fmt.Fprintf(p.w, format, args...)
+}
+
+// discount words how discounting shrinks the zone (analysis.Discount).
+func (p *printer) discount(rep *analysis.Report) {
+	d := rep.Discount
+	if d == nil {
+		return
+	}
+	var fs []string
+	for i, f := range d.Factors {
+		if f < 1 {
+			fs = append(fs, fmt.Sprintf("%s %.4g", rep.Parties[i].Name, f))
+		}
+	}
+	p.f("\nDiscounting (%s): an agreement at relative time t is worth u·d^t, so the zone shrinks as time passes.\n", strings.Join(fs, ", "))
+	switch c := d.ClosesAt; {
+	case rep.Zone.Empty:
+		p.f("  The zone is empty from the start.\n")
+	case c == nil:
+		p.f("  It never closes: no party that discounts has a positive reservation value.\n")
+	case *c > 1:
+		p.f("  It outlasts the negotiation: at the deadline some outcome still beats every reservation value (it would close at t = %.3g).\n", *c)
+	default:
+		p.f("  After t = %.3g no outcome beats every party's reservation value: agreeing later is worse for someone than never negotiating.\n", *c)
+	}
+	if !rep.Zone.Empty {
+		var at []string
+		for _, z := range d.Shrink {
+			at = append(at, fmt.Sprintf("t=%g: %d", z.T, z.FrontierPoints))
+		}
+		p.f("  Frontier points of the zone still open: %s.\n", strings.Join(at, ", "))
+	}
+	if !d.Exact {
+		p.f("  (Judged by each delegation's mean utility and discount factor, or over a bounded frontier: not exact.)\n")
+	}
 }
 
 func (p *printer) blocking(rep *analysis.Report, m *parley.Model) {

@@ -76,10 +76,20 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 	p.f("\n")
 	if r.End == parley.Agreement {
 		var us []string
+		discounted := false
 		for i, u := range run.Utilities {
-			us = append(us, fmt.Sprintf("%s %.3f", s.Parties[i].Name, u))
+			w := fmt.Sprintf("%s %.3f", s.Parties[i].Name, u)
+			if i < len(run.UtilitiesUndiscounted) && run.UtilitiesUndiscounted[i] != u {
+				w += fmt.Sprintf(" (%.3f undiscounted)", run.UtilitiesUndiscounted[i])
+				discounted = true
+			}
+			us = append(us, w)
 		}
-		p.f("Agreement (utilities %s):\n", strings.Join(us, ", "))
+		at := ""
+		if discounted {
+			at = fmt.Sprintf(" at t = %.3g", run.Time)
+		}
+		p.f("Agreement%s (utilities %s):\n", at, strings.Join(us, ", "))
 		for _, c := range Clauses(m, r.Agreement) {
 			p.f("  • %s\n", c)
 		}

@@ -46,6 +46,10 @@ func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
 		n := len(d.record)
 		if n == len(recorded) {
 			d.told = n
+			d.restoring = false
+			if d.Done() {
+				d.finish(ctx)
+			}
 			return nil
 		}
 		if err := d.apply(recorded[n]); err != nil {
@@ -71,12 +75,17 @@ func (d *Driver) match(recorded []protocol.Event) error {
 // apply feeds a recorded input event to the protocol.
 func (d *Driver) apply(ev protocol.Event) error {
 	var err error
+	at := d.Time()
 	switch ev.Type {
 	case protocol.EvAction:
 		if ev.Action == nil {
 			return parley.Errorf(parley.ECONFLICT, "session: restore: event %d: an action event without an action", ev.Seq)
 		}
-		d.step(*ev.Action)
+		at := 1.0
+		if t, ok := d.p.Next(); ok {
+			at = d.timeOf(t.Time)
+		}
+		d.step(*ev.Action, at)
 		return nil
 	case protocol.EvInstruction:
 		if ev.Instruction == nil {
@@ -96,5 +105,6 @@ func (d *Driver) apply(ev protocol.Event) error {
 		return &parley.Error{Code: parley.ECONFLICT, Message: "session: restore: event " + itoa(ev.Seq) + ": " + string(ev.Type) + " refused", Err: err}
 	}
 	d.drain()
+	d.settle(at)
 	return nil
 }

@@ -181,7 +181,7 @@ func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsRe
 		// Pooled utilities mix accounts whose parties may differ: only the
 		// counts are pooled.
 		pr := r
-		pr.utils = nil
+		pr.utils, pr.undisc = nil, nil
 		pooled.add(pr, zoneEmpty)
 		done++
 		if mc.Progress != nil {
@@ -244,5 +244,6 @@ func oneAccount(ctx context.Context, accounts []Account, cum []float64, seed uin
 	if err != nil {
 		return k, r, false, err
 	}
-	return k, mcRun{end: run.Result.End, utils: run.Utilities, rounds: run.Result.Rounds, block: run.Blocked}, zoneEmpty, nil
+	return k, mcRun{end: run.Result.End, utils: run.Utilities, undisc: run.UtilitiesUndiscounted, discounted: m.Discounted(),
+		rounds: run.Result.Rounds, block: run.Blocked}, zoneEmpty, nil
 }

@@ -211,7 +211,7 @@ func TestExactAndSampledPathsAgree(t *testing.T) {
 		d := &domain{Loaded: s}
 		for _, spec := range []string{"hardheaded", "cuhkagent", "agentgg", "bayesian", "frequency"} {
 			specs := []string{spec, "conceder"}
-			out, err := negotiate(context.Background(), d.Model, specs, 40, 9, nil)
+			out, err := negotiate(context.Background(), d.Model, specs, 40, 0, 9, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -318,7 +318,7 @@ func BenchmarkOpponentModels(b *testing.B) {
 		b.Fatal(err)
 	}
 	d := &domain{Loaded: scen[0]}
-	out, err := negotiate(context.Background(), d.Model, []string{"hardheaded", "boulware"}, 100, 1, nil)
+	out, err := negotiate(context.Background(), d.Model, []string{"hardheaded", "boulware"}, 100, 0, 1, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
 	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
-	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation, e.g. 3m (0: none; the round deadline always applies)")
+	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation besides --rounds, e.g. 2s: agents see the nearer of the two in their time t, and what parties get is discounted at it (0 or left out: none)")
 	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
@@ -159,6 +159,8 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		End       string         `json:"end"`
 		Agreement map[string]any `json:"agreement"`
 		Utilities []float64      `json:"utilities"`
+		Undisc    []float64      `json:"utilities_undiscounted"`
+		T         float64        `json:"t"`
 		Rounds    int            `json:"rounds"`
 		Steps     int            `json:"steps"`
 		Offers    int            `json:"offers"`
@@ -171,7 +173,7 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 	}{
 		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: string(run.Header.Protocol), Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
-		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
+		Utilities: run.Utilities, Undisc: run.UtilitiesUndiscounted, T: run.Time, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
 		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why, Warnings: warnings(m.Scenario),
 		provenance: newProvenance(m.Scenario), Blockers: report.Blockers(m.Scenario, run.Blocked),
 	}
@@ -474,7 +476,13 @@ func partyNames(s *parley.Scenario) string {
 }
 
 func writeTranscript(path string, run *simulate.Run) error {
-	return writeFile(path, func(f *os.File) error { return protocol.WriteTranscript(f, run.Header, run.Events) })
+	h := run.Header
+	h.Meta = map[string]any{}
+	for k, v := range run.Header.Meta {
+		h.Meta[k] = v
+	}
+	h.Meta[simulate.MetaTime] = run.Time // discounting needs the end's time; a wall clock leaves no other trace
+	return writeFile(path, func(f *os.File) error { return protocol.WriteTranscript(f, h, run.Events) })
 }
 
 func writeFile(path string, write func(f *os.File) error) error {
