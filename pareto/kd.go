@@ -47,8 +47,11 @@ type kdDyn struct {
 	tmp      []blk
 }
 
+// kdLeaf is a leaf bucket's capacity; kdAlpha the largest share of a
+// node's points one child may hold before the node is rebuilt.
 const (
-	kdLeaf = 16
+	kdLeaf  = 16
+	kdAlpha = 0.7
 )
 
 type kdNode struct {
@@ -159,7 +162,6 @@ func (x *kdDyn) find() []blk {
 	st := append(x.stack[:0], 0)
 	defer func() { x.stack = st[:0] }()
 	for len(st) > 0 {
-		dbgNodes++
 		nd := st[len(st)-1]
 		st = st[:len(st)-1]
 		node := &x.nodes[nd]
@@ -256,7 +258,6 @@ func (x *kdDyn) add(q []int64) {
 
 // rebuild replaces the subtree at nd by a balanced one over its points.
 func (x *kdDyn) rebuild(nd int32) {
-	dbgRebuild += int(x.nodes[nd].size)
 	pts := x.gather(nd, x.tmp[:0])
 	x.release(nd, true)
 	x.build(nd, pts)
@@ -400,5 +401,3 @@ func selectNth(pts []blk, w, k, j int) {
 	}
 }
 
-var dbgNodes, dbgRebuild int
-var kdAlpha = 0.7

@@ -161,7 +161,6 @@ func (mg *merge) advance() {
 
 // before reports whether run a's head comes before run b's.
 func (mg *merge) before(a, b int32) bool {
-	dbgBefore++
 	n := mg.n
 	ha, hb := mg.heads[int(a)*n:int(a)*n+n], mg.heads[int(b)*n:int(b)*n+n]
 	for j := range ha {
@@ -189,7 +188,3 @@ func (mg *merge) down(i int) {
 		i = c
 	}
 }
-
-var dbgBefore int
-
-var dbgRunHit int
