@@ -400,4 +400,3 @@ func selectNth(pts []blk, w, k, j int) {
 		}
 	}
 }
-
