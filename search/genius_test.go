@@ -1,17 +1,16 @@
 package search
 
 import (
-	"bufio"
 	"encoding/xml"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/genius"
 	"github.com/parleyhq/parley/internal/shared"
 )
 
@@ -104,25 +103,23 @@ func loadANAC(tb testing.TB, dir string) *parley.Model {
 	return m
 }
 
+// readPareto reads Genius' pareto.xml of a two-party domain.
 func readPareto(tb testing.TB, path string) [][2]float64 {
-	f, err := os.Open(path)
+	tb.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	var out [][2]float64
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		a, b, ok := strings.Cut(strings.TrimSpace(sc.Text()), ",")
-		if !ok {
-			continue
+	ps, err := genius.ReadPareto(path, data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := make([][2]float64, len(ps))
+	for i, p := range ps {
+		if len(p) != 2 {
+			tb.Fatalf("%s: %d utilities, want 2", path, len(p))
 		}
-		x, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-		y, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		out = append(out, [2]float64{x, y})
+		out[i] = [2]float64{p[0], p[1]}
 	}
 	return out
 }
