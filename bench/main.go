@@ -87,7 +87,7 @@ func main() {
 		if !strings.Contains(c.name, *only) {
 			continue
 		}
-		r, err := measure(c, *minSec)
+		r, err := measureCase(c, *minSec)
 		if err != nil {
 			fmt.Printf("%-58s error: %v\n", c.name, err)
 			continue
@@ -101,7 +101,7 @@ func main() {
 		} else if c.goal > 0 {
 			verdict = fmt.Sprintf("%s (< %s)", met(r.wall < c.goal), dur(c.goal))
 		}
-		fmt.Printf("%-58s %10s %10s %10s %9s %20s  %s\n", c.name, dur(r.wall), dur(r.cpu), bytes(r.alloc), neg, ratio, verdict)
+		fmt.Printf("%-58s %10s %10s %10s %9s %20s  %s\n", c.name, dur(r.wall), dur(r.cpu), memSize(r.alloc), neg, ratio, verdict)
 		if r.detail != "" {
 			fmt.Printf("    %s\n", r.detail)
 		}
@@ -337,32 +337,57 @@ type result struct {
 	detail    string
 }
 
-func measure(c benchCase, minSec float64) (result, error) {
+// measureCase times c: its wall-clock time per run from measure (or one
+// run), and its CPU time and allocation per run over every run, warm-up
+// included.
+func measureCase(c benchCase, minSec float64) (result, error) {
 	var r result
-	var err error
-	if !c.once {
-		if r.detail, err = c.run(); err != nil { // warm-up, and fail fast
-			return r, err
-		}
+	runs := 0
+	f := func() error {
+		runs++
+		var err error
+		r.detail, err = c.run()
+		return err
 	}
 	var ms0, ms1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms0)
 	cpu0 := cpuTime()
+	if c.once {
+		start := time.Now()
+		if err := f(); err != nil {
+			return r, err
+		}
+		r.wall = time.Since(start).Seconds()
+	} else {
+		var err error
+		if r.wall, err = measure(f, minSec); err != nil {
+			return r, err
+		}
+	}
+	per := float64(max(c.per, 1))
+	r.wall /= per
+	r.cpu = (cpuTime() - cpu0) / float64(runs) / per
+	runtime.ReadMemStats(&ms1)
+	r.alloc = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(runs) / per
+	return r, nil
+}
+
+// measure returns f's mean wall-clock time per run, after a warm-up run,
+// over at least minSec seconds and three runs.
+func measure(f func() error, minSec float64) (float64, error) {
+	if err := f(); err != nil { // warm-up, and fail fast
+		return 0, err
+	}
 	n := 0
 	start := time.Now()
-	for n == 0 || !c.once && (time.Since(start).Seconds() < minSec || n < 3) {
-		if r.detail, err = c.run(); err != nil {
-			return r, err
+	for time.Since(start).Seconds() < minSec || n < 3 {
+		if err := f(); err != nil {
+			return 0, err
 		}
 		n++
 	}
-	n *= max(c.per, 1)
-	r.wall = time.Since(start).Seconds() / float64(n)
-	r.cpu = (cpuTime() - cpu0) / float64(n)
-	runtime.ReadMemStats(&ms1)
-	r.alloc = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(n)
-	return r, nil
+	return time.Since(start).Seconds() / float64(n), nil
 }
 
 // cpuTime is the process's user and system CPU time in seconds.
@@ -384,7 +409,7 @@ func dur(s float64) string {
 	return fmt.Sprintf("%.2f s", s)
 }
 
-func bytes(b float64) string {
+func memSize(b float64) string {
 	switch {
 	case b < 1<<20:
 		return fmt.Sprintf("%.0f kB", b/1e3)

@@ -17,14 +17,17 @@ const DefaultMaxPoints = 20_000_000
 // Options tune Frontier.
 type Options struct {
 	// MaxPoints bounds the size of every intermediate frontier and, for
-	// three or more parties, of every candidate set (intermediate frontier
-	// times the distinct option vectors of the next issue). 0 means
-	// DefaultMaxPoints; values above 2^31-1 count as 2^31-1. Exceeding it
-	// makes Frontier fail with a *parley.Error of code parley.ELIMIT;
-	// results are never truncated. Memory peaks at roughly 150 bytes per
-	// point of the largest intermediate frontier for two parties, and at
-	// roughly 16·n+24 bytes per candidate point for n ≥ 3 parties, plus 8
-	// bytes per intermediate point and issue for the back-pointers.
+	// three or more parties, the candidates one issue may produce (its
+	// intermediate frontier times the distinct option vectors of the
+	// issue) at 16 times MaxPoints. 0 means DefaultMaxPoints; values above
+	// 2^31-1 count as 2^31-1. Exceeding it makes Frontier fail with a
+	// *parley.Error of code parley.ELIMIT; results are never truncated.
+	// Candidates are merged lazily, never stored, so memory follows the
+	// frontiers: it peaks at roughly 150 bytes per point of the largest
+	// intermediate frontier for two parties, and at roughly 40·n bytes per
+	// point of the two largest consecutive frontiers for n ≥ 3 parties
+	// (the points, the dominance index), plus 8 bytes per intermediate
+	// point and issue for the back-pointers.
 	MaxPoints int
 	// Stop, when set, is polled before each issue is merged; when it
 	// returns true Frontier returns ErrStopped. Callers use it to cancel
