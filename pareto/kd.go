@@ -37,7 +37,6 @@ type kdDyn struct {
 	pool  []blk   // leaf buckets: slot s at [s·kdLeaf·w, (s+1)·kdLeaf·w)
 	free  []int32 // free nodes
 	slots []int32 // free buckets
-	n     int
 
 	last     []blk // the point that covered the last query, if haveLast
 	haveLast bool
@@ -69,8 +68,6 @@ func newKDDyn(d int) *kdDyn {
 	x.build(x.newNode(), nil)
 	return x
 }
-
-func (x *kdDyn) size() int { return x.n }
 
 func coord(p []blk, j int) int64 { return p[j>>2][j&3] }
 
@@ -217,7 +214,6 @@ func (x *kdDyn) slack(nd int32) int64 {
 func (x *kdDyn) add(q []int64) {
 	w := x.w
 	x.load(q, 0)
-	x.n++
 	path := x.path[:0]
 	nd := int32(0)
 	for {

@@ -197,7 +197,6 @@ type solver struct {
 	gs      []*groups // by issue
 
 	pool [][]pt2 // free buffers of step2
-	cu   []int64 // candidate buffer of stepN
 }
 
 // plan computes every issue's groups and the merge order. A step costs

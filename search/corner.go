@@ -191,14 +191,6 @@ func (cs *cornerSearch) newJob(c corner) *job {
 	return j
 }
 
-// searchCorner maximises w·u over the outcomes beyond corner c. It returns
-// the best outcome found (nil if none), whether the search finished, an
-// upper bound on w·u beyond the corner when it did not, and the corner's
-// slack when it did (see cut).
-func (cs *cornerSearch) searchCorner(c corner, limit int64) (best parley.Outcome, done bool, bound, slack float64) {
-	return cs.run(cs.newJob(c), limit, nil, cs.order)
-}
-
 // run searches job j's corner within limit units over the outcomes that
 // agree with fixed outside the issues of order (all outcomes when fixed is
 // nil), branching on order.
