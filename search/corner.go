@@ -507,47 +507,25 @@ func newSimpleBound(m *parley.Model, u *parley.UtilityFn) *simpleBound {
 }
 
 // hi returns an upper bound of u over the outcomes extending asg.
-func (sb *simpleBound) hi(asg []int) int64 {
-	var s int64
-	for i, row := range sb.u.Values {
-		if len(row) == 0 {
-			continue
-		}
-		if asg[i] >= 0 {
-			s += row[asg[i]]
-		} else {
-			s += slices.Max(row)
-		}
-	}
-	for _, r := range sb.rects {
-		may, sure := true, true
-		for k, c := range r.conds {
-			if a := asg[c.Issue]; a >= 0 {
-				if !c.In[a] {
-					may, sure = false, false
-					break
-				}
-			} else if !r.whole[k] {
-				sure = false
-			}
-		}
-		if r.u > 0 && may || r.u < 0 && sure {
-			s += r.u
-		}
-	}
-	return s
-}
+func (sb *simpleBound) hi(asg []int) int64 { return sb.bound(asg, true) }
 
 // lo returns a lower bound of u over the outcomes extending asg.
-func (sb *simpleBound) lo(asg []int) int64 {
+func (sb *simpleBound) lo(asg []int) int64 { return sb.bound(asg, false) }
+
+// bound returns an upper (upper true) or lower bound of u over the
+// outcomes extending asg: free issues at their best (worst) option, and a
+// rect counted when it may hold and helps (hurts), or surely holds and
+// hurts (helps).
+func (sb *simpleBound) bound(asg []int, upper bool) int64 {
 	var s int64
 	for i, row := range sb.u.Values {
-		if len(row) == 0 {
-			continue
-		}
-		if asg[i] >= 0 {
+		switch {
+		case len(row) == 0:
+		case asg[i] >= 0:
 			s += row[asg[i]]
-		} else {
+		case upper:
+			s += slices.Max(row)
+		default:
 			s += slices.Min(row)
 		}
 	}
@@ -563,7 +541,7 @@ func (sb *simpleBound) lo(asg []int) int64 {
 				sure = false
 			}
 		}
-		if r.u > 0 && sure || r.u < 0 && may {
+		if upper && (r.u > 0 && may || r.u < 0 && sure) || !upper && (r.u > 0 && sure || r.u < 0 && may) {
 			s += r.u
 		}
 	}

@@ -301,28 +301,14 @@ func (r *relax) sweep(s *dualState, asg []int) {
 			continue
 		}
 		lam, al, il, ol := lamBuf[:a], all[:a], in[:a], out[:a]
-		// λ_j(x) = θ_j(x) + Σ_{g≠f} δ_gj(x): the rest of issue j's belief.
 		for j, k := range free {
-			v := f.vars[k]
-			sz := r.sizes[v]
-			if cap(lam[j]) < sz {
+			if sz := r.sizes[f.vars[k]]; cap(lam[j]) < sz {
 				lam[j] = make([]float64, sz)
-			}
-			lam[j] = lam[j][:sz]
-			d := s.del[f.off[k] : int(f.off[k])+sz]
-			un, sd, l := r.unary[v], s.sumd[v], lam[j]
-			al[j], il[j], ol[j] = math.Inf(-1), math.Inf(-1), math.Inf(-1)
-			for o := range l {
-				x := un[o] + sd[o] - d[o]
-				l[o] = x
-				al[j] = max(al[j], x)
-				if f.in[k][o] {
-					il[j] = max(il[j], x)
-				} else {
-					ol[j] = max(ol[j], x)
-				}
+			} else {
+				lam[j] = lam[j][:sz]
 			}
 		}
+		r.beliefs(s, f, free, lam, al, il, ol)
 		r.update(s, f, free, u, lam, al, il, ol)
 	}
 }
@@ -356,14 +342,25 @@ func (r *relax) sweepWide(s *dualState, f *rfac, free []int, u float64) {
 	lam := make([][]float64, a)
 	al, il, ol := make([]float64, a), make([]float64, a), make([]float64, a)
 	for j, k := range free {
+		lam[j] = make([]float64, r.sizes[f.vars[k]])
+	}
+	r.beliefs(s, f, free, lam, al, il, ol)
+	r.update(s, f, free, u, lam, al, il, ol)
+}
+
+// beliefs fills, for each free issue j of f, λ_j(x) = θ_j(x) + Σ_{g≠f}
+// δ_gj(x) (the rest of issue j's belief; lam[j] has one slot per option)
+// and its maxima over all options (al), those inside f's condition (il)
+// and those outside (ol).
+func (r *relax) beliefs(s *dualState, f *rfac, free []int, lam [][]float64, al, il, ol []float64) {
+	for j, k := range free {
 		v := f.vars[k]
-		sz := r.sizes[v]
-		lam[j] = make([]float64, sz)
-		d := s.del[f.off[k] : int(f.off[k])+sz]
+		d := s.del[f.off[k] : int(f.off[k])+len(lam[j])]
+		un, sd, l := r.unary[v], s.sumd[v], lam[j]
 		al[j], il[j], ol[j] = math.Inf(-1), math.Inf(-1), math.Inf(-1)
-		for o := range lam[j] {
-			x := r.unary[v][o] + s.sumd[v][o] - d[o]
-			lam[j][o] = x
+		for o := range l {
+			x := un[o] + sd[o] - d[o]
+			l[o] = x
 			al[j] = max(al[j], x)
 			if f.in[k][o] {
 				il[j] = max(il[j], x)
@@ -372,7 +369,6 @@ func (r *relax) sweepWide(s *dualState, f *rfac, free []int, u float64) {
 			}
 		}
 	}
-	r.update(s, f, free, u, lam, al, il, ol)
 }
 
 // factorMaxNoIn is factorMax for var skip held outside its condition: the
