@@ -52,6 +52,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: Genius data not found at %s (use -shared DIR): %v\n", g, err)
 		os.Exit(2)
 	}
+	if *cliOnly {
+		cliTable(g, *minSec)
+		return
+	}
 	load := func(domain string, profiles ...string) *parley.Model {
 		var ps []string
 		for _, p := range profiles {
@@ -137,6 +141,7 @@ func main() {
 		}
 		fmt.Printf("%-62s %12s %12s %10s %s (< %s)\n", c.name, dur(mean), neg, ratio, verdict, dur(c.goal))
 	}
+	cliTable(g, *minSec)
 }
 
 func measure(f func() error, minSec float64) (float64, error) {
