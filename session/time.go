@@ -111,7 +111,7 @@ func (d *Driver) finish(ctx context.Context) {
 		if f.seat.Role == parley.SeatParty && f.seat.Party < len(d.m.Parties) {
 			e.Utility, e.Undiscounted = d.m.Parties[f.seat.Party].Payoff(res.Agreement, t)
 		}
-		if i := d.v.index(f.seat); i >= 0 && d.v.log != nil {
+		if i := d.v.index(f.seat); i >= 0 && d.v.log != nil && !d.forget {
 			e.History = d.v.history(i)
 		}
 		f.a.Finish(ctx, e)
