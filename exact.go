@@ -54,8 +54,10 @@ func Decimal(x float64) *big.Rat {
 	return r.SetFrac(big.NewInt(mant), pow10(-e))
 }
 
+// pow10s holds 10^0 … 10^40, the powers decimals in files use (a
+// longer table cost every command that reads a file more than it saved).
 var pow10s = sync.OnceValue(func() []*big.Int {
-	p := make([]*big.Int, 400)
+	p := make([]*big.Int, 41)
 	p[0] = big.NewInt(1)
 	ten := big.NewInt(10)
 	for i := 1; i < len(p); i++ {
@@ -64,7 +66,7 @@ var pow10s = sync.OnceValue(func() []*big.Int {
 	return p
 })
 
-// pow10 returns 10^e (e ≥ 0); shared values for e < 400: do not modify.
+// pow10 returns 10^e (e ≥ 0); shared values for e ≤ 40: do not modify.
 func pow10(e int) *big.Int {
 	if ps := pow10s(); e < len(ps) {
 		return ps[e]

@@ -277,6 +277,17 @@ type Ending struct {
 	History []Action
 }
 
+// A HistoryFreeAgent is an Agent that never reads Turn.History (nor
+// Ending.History): a time-dependent concession, say. A runner may hand it
+// turns without a history; when every seat is played by one and no
+// transcript is kept, the session driver keeps no record of past actions.
+// An agent that learns from the other parties' offers must not implement
+// it.
+type HistoryFreeAgent interface {
+	Agent
+	HistoryFree()
+}
+
 // A FinishingAgent is an Agent that is told how the negotiation ended and
 // that holds something to release (a subprocess, a connection). The
 // session driver calls Finish exactly once per Init: when the negotiation

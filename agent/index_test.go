@@ -263,3 +263,56 @@ func TestIndexOutcomeDoesNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per query", n)
 	}
 }
+
+// radixSort against slices.Sort: keys of every width up to 62 bits, with
+// digits every key shares (low zero bits, a common high part) and many
+// equal keys, at lengths on both sides of the comparison-sort cut-off.
+func TestRadixSortMatchesSort(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 300 {
+		n := []int{0, 1, 5, 2047, 2048, 2049, 5000, 20000}[trial%8]
+		width := 1 + rng.IntN(62)
+		shift := rng.IntN(63 - width + 1)
+		common := int64(0)
+		if trial%3 == 0 && width+shift < 62 {
+			common = int64(1) << 62
+		}
+		distinct := 1 + rng.IntN(max(n, 1))
+		pool := make([]int64, distinct)
+		for i := range pool {
+			pool[i] = common | rng.Int64N(int64(1)<<width)<<shift
+		}
+		keys := make([]int64, n)
+		for i := range keys {
+			keys[i] = pool[rng.IntN(distinct)]
+		}
+		want := slices.Clone(keys)
+		slices.Sort(want)
+		radixSort(keys)
+		if !slices.Equal(keys, want) {
+			t.Fatalf("trial %d (n %d, width %d, shift %d): radix order differs from sort", trial, n, width, shift)
+		}
+	}
+}
+
+// Exact indexes large enough to be sorted by radix (2,048 outcomes and
+// more) hold the outcomes in brute force's order.
+func TestIndexExactLargeMatchesBruteForce(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 8 {
+		levels := []int64{3, 20, 1 << 40, 1 << 30}[trial%4]
+		m := randomModel(rng, []int{8, 7 + trial%3, 6, 7}, levels, []int{0, 3}[trial%2])
+		u := &m.Parties[0].Utility
+		x := NewIndex(m, u)
+		ref := bruteForce(m, u)
+		var o parley.Outcome
+		for r, s := range ref {
+			o = x.Outcome(r, o)
+			if x.Utility(r) != s.u || !slices.Equal(o, s.o) {
+				t.Fatalf("trial %d rank %d: got %v %d, want %v %d", trial, r, o, x.Utility(r), s.o, s.u)
+			}
+		}
+	}
+}

@@ -78,6 +78,16 @@ func BenchmarkIndexBuild1e6(b *testing.B) {
 	}
 }
 
+// BenchmarkIndexBuildCar times the exact index of Car (15,625 outcomes),
+// which every command-line negotiation on it builds once per party.
+func BenchmarkIndexBuildCar(b *testing.B) {
+	m := car(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		NewIndex(m, &m.Parties[0].Utility)
+	}
+}
+
 // BenchmarkIndexBuild1e60 times the binned index of 60 issues × 10 options.
 func BenchmarkIndexBuild1e60(b *testing.B) {
 	sizes := make([]int, 60)

@@ -42,7 +42,7 @@ type TimeDependent struct {
 	pmin, pmax int64
 }
 
-var _ parley.Agent = (*TimeDependent)(nil)
+var _ parley.HistoryFreeAgent = (*TimeDependent)(nil)
 
 // NewTimeDependent returns a time-dependent agent with exponent e.
 func NewTimeDependent(e float64) *TimeDependent { return &TimeDependent{Exponent: e} }
@@ -55,6 +55,10 @@ func Linear() *TimeDependent { return NewTimeDependent(1) }
 
 // Conceder returns a time-dependent agent with e = 2 ("conceder").
 func Conceder() *TimeDependent { return NewTimeDependent(2) }
+
+// HistoryFree implements parley.HistoryFreeAgent: the concession
+// depends on the time alone, and acceptance on the standing offer.
+func (a *TimeDependent) HistoryFree() {}
 
 // Init implements parley.Agent. Errors have code parley.EINVALID.
 func (a *TimeDependent) Init(s *parley.Session) error {

@@ -77,6 +77,10 @@ func main() {
 	only := flag.String("run", "", "run only the cases whose name contains this text")
 	flag.Parse()
 	g := geniusDir(*sharedDir)
+	if *cliOnly {
+		cliTable(g, *minSec)
+		return
+	}
 	cases := analysisCases(g)
 	cases = append(cases, nonlinearCases(g)...)
 	cases = append(cases, tournamentCases(g)...)
@@ -111,6 +115,10 @@ func main() {
 		for _, n := range notes {
 			fmt.Println("  " + n)
 		}
+	}
+	if *only == "" || strings.Contains("command line", *only) {
+		fmt.Println()
+		cliTable(g, *minSec)
 	}
 }
 

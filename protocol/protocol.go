@@ -106,6 +106,19 @@ type Protocol interface {
 	Result() Result
 }
 
+// A Forgetter is a Protocol that can stop keeping what it has recorded.
+// After Forget, Actions holds only the latest action, and what an event
+// points to (its Action, that action's outcome) stays valid only until
+// the next action is recorded — the standing offer always does. A runner
+// that keeps no events and hands its agents no history (package session:
+// Config.Discard with history-free agents) calls it before the first step,
+// so that a negotiation runs in constant memory however long it lasts.
+// Alternating offers (SAO) implements it.
+type Forgetter interface {
+	Protocol
+	Forget()
+}
+
 // MaxMessage bounds a caucus message, in bytes.
 const MaxMessage = 64 << 10
 
@@ -225,16 +238,23 @@ type base struct {
 	// not per step.
 	actions []parley.Action
 	ints    []int
+	// about is the first capacity of actions, allocated with the first
+	// action. forget keeps only the latest action (Forgetter), and the
+	// outcomes of the latest two in spare, used in turn.
+	about  int
+	forget bool
+	spare  [2]parley.Outcome
+	flip   int
 }
 
 // newBase returns the shared state of a protocol on m; about is the
 // number of actions to expect (the log's first capacity).
 func newBase(m *parley.Model, about int) base {
 	return base{
-		m:       m,
-		res:     Result{By: NoActor},
-		clock:   func(int) (int, float64) { return 0, 0 },
-		actions: make([]parley.Action, 0, max(min(about, 1<<14), 8)),
+		m:     m,
+		res:   Result{By: NoActor},
+		clock: func(int) (int, float64) { return 0, 0 },
+		about: max(min(about, 1<<14), 8),
 	}
 }
 
@@ -306,7 +326,15 @@ func actionAudience(a parley.Action) parley.Audience {
 // recorded copy. The event points into the actions log; when the log
 // grows, earlier events keep pointing at their (unchanged) copies.
 func (b *base) record(a parley.Action) *parley.Action {
-	if len(b.actions) == cap(b.actions) {
+	switch {
+	case b.forget:
+		b.actions = b.actions[:0]
+		if cap(b.actions) == 0 {
+			b.actions = make([]parley.Action, 0, 1)
+		}
+	case cap(b.actions) == 0:
+		b.actions = make([]parley.Action, 0, b.about)
+	case len(b.actions) == cap(b.actions):
 		// Double, rather than append's 1.25 for large slices: a long
 		// negotiation copies its log a few times, not dozens.
 		b.actions = append(make([]parley.Action, 0, 2*cap(b.actions)), b.actions...)
@@ -541,6 +569,13 @@ func clone(o parley.Outcome) parley.Outcome {
 func (b *base) keep(o parley.Outcome) parley.Outcome {
 	if o == nil {
 		return nil
+	}
+	if b.forget {
+		// The latest outcome (the standing offer) stays valid: the copy
+		// goes to the spare that does not hold it.
+		b.flip ^= 1
+		b.spare[b.flip] = append(b.spare[b.flip][:0], o...)
+		return b.spare[b.flip][:len(o):len(o)]
 	}
 	if cap(b.ints)-len(b.ints) < len(o) {
 		b.ints = make([]int, 0, max(min(2*cap(b.ints), 4096), 64, len(o)))

@@ -110,6 +110,10 @@ func NewSAO(m *parley.Model, cfg SAOConfig) (Protocol, error) {
 	return s, nil
 }
 
+// Forget implements Forgetter: the standing offer is the only outcome
+// alternating offers needs.
+func (s *sao) Forget() { s.forget = true }
+
 // Next implements Protocol.
 func (s *sao) Next() (parley.Turn, bool) {
 	if s.ended() {

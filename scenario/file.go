@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/limit"
@@ -46,7 +47,9 @@ func ReadFileMax(path string, max int64) (*File, error) {
 	return Parse(path, data)
 }
 
-var yamlErrRe = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+// The regular expressions below are compiled on first use, not at
+// start-up: every command links this package.
+var yamlErrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`) })
 
 // decodeDoc reads one YAML document into a node, turning any panic of the
 // YAML library into an error.
@@ -62,7 +65,7 @@ func decodeDoc(dec *yaml.Decoder, n *yaml.Node) (err error) {
 func syntaxError(file string, err error) error {
 	pe := &parley.PosError{File: file}
 	msg := err.Error()
-	if m := yamlErrRe.FindStringSubmatch(msg); m != nil {
+	if m := yamlErrRe().FindStringSubmatch(msg); m != nil {
 		pe.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
@@ -369,7 +372,9 @@ func sortErrors(errs Errors) Errors {
 	return errs
 }
 
-var noOptionRe = regexp.MustCompile(`^issue ("(?:[^"\\]|\\.)*") has no option ("(?:[^"\\]|\\.)*")$`)
+var noOptionRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^issue ("(?:[^"\\]|\\.)*") has no option ("(?:[^"\\]|\\.)*")$`)
+})
 
 // compileErrors maps Compile's field errors back to positions.
 func (d *decoder) compileErrors(s *parley.Scenario, err error) error {
@@ -388,8 +393,8 @@ func (d *decoder) compileErrors(s *parley.Scenario, err error) error {
 				ns[i] = s.Issues[i].Name
 			}
 			msg += didYouMean(name, ns) + "; expected one of " + strings.Join(ns, ", ")
-		case noOptionRe.MatchString(msg):
-			m := noOptionRe.FindStringSubmatch(msg)
+		case noOptionRe().MatchString(msg):
+			m := noOptionRe().FindStringSubmatch(msg)
 			issue, _ := strconv.Unquote(m[1])
 			label, _ := strconv.Unquote(m[2])
 			if i := s.IssueIndex(issue); i >= 0 {

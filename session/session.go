@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +51,10 @@ type Config struct {
 	Target parley.Outcome
 	// Discard drops events once the seats' views have taken them: calls
 	// return no events and View is unavailable. Monte Carlo studies and
-	// tournaments set it; transcripts and servers need the events.
+	// tournaments set it; transcripts and servers need the events. When
+	// besides every seat is played by a built-in parley.HistoryFreeAgent,
+	// the driver hands turns without a history and the protocol forgets
+	// past actions (protocol.Forgetter): memory stays constant.
 	Discard bool
 	// Clock reads the wall clock; the driver reads no clock of its own.
 	// Required when Deadline is set.
@@ -98,6 +102,7 @@ type Driver struct {
 
 	turn   parley.Turn      // the turn handed to agents, reused: agents must not keep it
 	record []protocol.Event // every event, unless Discard
+	forget bool             // no history is kept or handed (Config.Discard)
 	told   int              // events returned to the caller so far
 	// restoring is set while Restore re-applies recorded events; matched
 	// counts the events checked against the record.
@@ -184,6 +189,10 @@ func New(m *parley.Model, cfg Config) (*Driver, error) {
 		return nil, err
 	}
 	d.v.init(d.seats(), p.Actions)
+	if f, ok := p.(protocol.Forgetter); ok && cfg.Discard && d.historyFree() {
+		f.Forget()
+		d.forget = true
+	}
 	for i := range d.principals {
 		d.principals[i].seat = d.v.index(parley.PrincipalSeat(d.principals[i].party, d.principals[i].faction))
 	}
@@ -268,6 +277,24 @@ func (d *Driver) init(seat parley.Seat, a parley.Agent, s *parley.Session) error
 		d.finishers = append(d.finishers, finisher{seat: seat, a: f})
 	}
 	return a.Init(s)
+}
+
+// historyFree reports whether built-in history-free agents play every
+// seat that acts or instructs: nobody then reads a history.
+func (d *Driver) historyFree() bool {
+	if len(d.external) > 0 || len(d.principals) > 0 {
+		return false
+	}
+	players := d.parties
+	if d.info.Mediated {
+		players = append(slices.Clip(players), d.mediator)
+	}
+	for _, pl := range players {
+		if _, ok := pl.Agent.(parley.HistoryFreeAgent); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // seats lists every seat that acts or instructs: the parties, the
@@ -666,6 +693,9 @@ func (d *Driver) instruct(ctx context.Context, t *parley.Turn) error {
 
 // fill sets the turn's History and Instructions from the actor's view.
 func (d *Driver) fill(t *parley.Turn) {
+	if d.forget {
+		return // history-free agents, and no principals to instruct them
+	}
 	i := d.v.index(parley.ActorSeat(t.Actor))
 	t.History = d.v.history(i)
 	if t.Actor >= 0 && len(d.v.pending[t.Actor]) > 0 {

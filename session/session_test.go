@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -641,4 +642,110 @@ func eventsJSON(t *testing.T, evs []protocol.Event) []string {
 		out = append(out, string(b))
 	}
 	return out
+}
+
+// TestForgetfulRunMatchesFullRun: with Discard and history-free agents on
+// every seat the protocol keeps no record of past actions, yet the
+// negotiation is the same as with every event kept — result, payoffs and
+// last proposal — for two and three parties (a standing offer accepted by
+// some and countered by others); and an agent that reads its history
+// still gets all of it.
+func TestForgetfulRunMatchesFullRun(t *testing.T) {
+	t.Parallel()
+	three := small2(t)
+	three.Parties = append(three.Parties, three.Parties[0])
+	three.Parties[2].Name = "Broker"
+	for _, c := range []struct {
+		m      *parley.Model
+		agents []string
+		rounds int
+	}{
+		{small2(t), []string{"boulware", "conceder"}, 100},
+		{small2(t), []string{"linear", "boulware:e=0.01"}, 20000},
+		{small2(t), []string{"boulware", "hardheaded"}, 200},
+		{three, []string{"boulware", "conceder", "linear"}, 300},
+		{three, []string{"conceder", "boulware", "hardheaded"}, 300},
+	} {
+		full, _ := runSAO(t, c.m, c.agents, c.rounds, false, -1)
+		forgetful, _ := runSAO(t, c.m, c.agents, c.rounds, true, -1)
+		if !reflect.DeepEqual(forgetful.Result(), full.Result()) || !reflect.DeepEqual(forgetful.LastProposal(), full.LastProposal()) {
+			t.Fatalf("%v: forgetful %+v (last %v), full %+v (last %v)", c.agents, forgetful.Result(), forgetful.LastProposal(), full.Result(), full.LastProposal())
+		}
+		u1, _ := forgetful.Payoffs()
+		u2, _ := full.Payoffs()
+		if !reflect.DeepEqual(u1, u2) {
+			t.Fatalf("%v: payoffs %v, want %v", c.agents, u1, u2)
+		}
+		// An agent that reads its history (a reader is not history-free)
+		// gets all of it though the events are discarded.
+		if _, r := runSAO(t, c.m, c.agents, c.rounds, true, 0); r.seen == 0 {
+			t.Fatalf("%v: the reader saw no turns", c.agents)
+		}
+	}
+}
+
+// reader wraps an agent and checks that every turn's history holds every
+// action so far (alternating offers: every action is public).
+type reader struct {
+	parley.Agent
+	t    *testing.T
+	d    **session.Driver
+	seen int
+}
+
+func (r *reader) Act(t *parley.Turn) parley.Action {
+	if n := (*r.d).Result().Steps; len(t.History) != n {
+		r.t.Errorf("round %d: a history of %d actions, %d were taken", t.Round, len(t.History), n)
+	}
+	r.seen++
+	return r.Agent.Act(t)
+}
+
+// runSAO drives an alternating-offers negotiation of m between agents;
+// readerOn (≥ 0) wraps that seat's agent in a reader.
+func runSAO(t *testing.T, m *parley.Model, agents []string, rounds int, discard bool, readerOn int) (*session.Driver, *reader) {
+	t.Helper()
+	var d *session.Driver
+	sc := session.Config{Protocol: protocol.SAOConfig{Rounds: rounds}, Seed: 3, Discard: discard}
+	var rd *reader
+	for i, spec := range agents {
+		p := mustAgent(t, spec)
+		if i == readerOn {
+			rd = &reader{Agent: p.Agent, t: t, d: &d}
+			p.Agent = rd
+		}
+		sc.Parties = append(sc.Parties, p)
+	}
+	var err error
+	if d, err = session.New(m, sc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d, rd
+}
+
+// TestForgetfulRunConstantMemory: a forgetful negotiation of some 40,000
+// steps allocates next to nothing, while one that keeps its events holds
+// every action. (Not parallel: it reads the process's allocation count.)
+func TestForgetfulRunConstantMemory(t *testing.T) {
+	m := small2(t)
+	agents := []string{"linear", "boulware:e=0.01"}
+	alloc := func(discard bool) (uint64, int) {
+		runSAO(t, m, agents, 100, discard, -1) // warm the index cache
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		d, _ := runSAO(t, m, agents, 20000, discard, -1)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc, d.Result().Steps
+	}
+	kept, steps := alloc(false)
+	forgot, _ := alloc(true)
+	if steps < 20000 {
+		t.Fatalf("%d steps; the case wants a long negotiation", steps)
+	}
+	if forgot > 64<<10 || kept < uint64(steps)*64 {
+		t.Errorf("%d steps: the forgetful run allocated %d bytes (want < 64 KiB), the full one %d", steps, forgot, kept)
+	}
 }

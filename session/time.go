@@ -121,7 +121,7 @@ func (d *Driver) Ending(seat parley.Seat) parley.Ending {
 	if seat.Role == parley.SeatParty && seat.Party >= 0 && seat.Party < len(d.m.Parties) {
 		e.Utility, e.Undiscounted = d.m.Parties[seat.Party].Payoff(res.Agreement, t)
 	}
-	if i := d.v.index(seat); i >= 0 && d.v.log != nil {
+	if i := d.v.index(seat); i >= 0 && d.v.log != nil && !d.forget {
 		e.History = d.v.history(i)
 	}
 	return e

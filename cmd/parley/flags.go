@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -150,11 +151,17 @@ func hasFlags(fs *flag.FlagSet) bool {
 // command is the command's name for messages: "parley analyze" → "analyze".
 func command(fs *flag.FlagSet) string { return strings.TrimPrefix(fs.Name(), "parley ") }
 
+// The flag package's messages, compiled on the first bad flag rather
+// than at every start.
 var (
-	reUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
-	reBadValue  = regexp.MustCompile(`^invalid (?:boolean )?value "((?s).*)" for (?:flag )?-+([^:]+): (.*)$`)
-	reNoArg     = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+	reUndefined = lazyRegexp(`^flag provided but not defined: -+(.*)$`)
+	reBadValue  = lazyRegexp(`^invalid (?:boolean )?value "((?s).*)" for (?:flag )?-+([^:]+): (.*)$`)
+	reNoArg     = lazyRegexp(`^flag needs an argument: -+(.*)$`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // flagError turns the flag package's messages into ours: the flag named
 // with two dashes, a "did you mean" for an unknown flag, and the reason
@@ -162,7 +169,7 @@ var (
 func flagError(fs *flag.FlagSet, err error) error {
 	cmd := command(fs)
 	msg := err.Error()
-	if m := reUndefined.FindStringSubmatch(msg); m != nil {
+	if m := reUndefined().FindStringSubmatch(msg); m != nil {
 		name, _, _ := strings.Cut(m[1], "=")
 		var names []string
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
@@ -172,12 +179,12 @@ func flagError(fs *flag.FlagSet, err error) error {
 		}
 		return usagef("%s: unknown flag --%s%s; 'parley help %s' lists its flags", cmd, name, hint, cmd)
 	}
-	if m := reBadValue.FindStringSubmatch(msg); m != nil {
+	if m := reBadValue().FindStringSubmatch(msg); m != nil {
 		value, name, why := m[1], m[2], m[3]
 		f := fs.Lookup(name)
 		return usagef("%s: --%s %q: %s", cmd, name, value, valueWhy(f, why))
 	}
-	if m := reNoArg.FindStringSubmatch(msg); m != nil {
+	if m := reNoArg().FindStringSubmatch(msg); m != nil {
 		return usagef("%s: --%s needs a value", cmd, m[1])
 	}
 	if strings.HasPrefix(msg, "bad flag syntax: ") {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,17 +67,23 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	if fi.Mode().IsRegular() {
 		buf = make([]byte, 0, fi.Size()+1) // within max: checked above
 	}
-	// Reads go through a small buffer: one huge read from a device is
-	// slow, and the text check sees every chunk as it comes.
+	// Reads go into buf's free room, at most 64 KiB at a time: one huge
+	// read from a device is slow, and the text check sees every chunk as
+	// it comes. (No separate chunk buffer: a file of a few kilobytes costs
+	// a few kilobytes.)
 	var t text
-	chunk := make([]byte, 64<<10)
+	const chunk = 64 << 10
 	for {
-		k, err := f.Read(chunk[:min(int64(len(chunk)), max+1-int64(len(buf)))])
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, chunk)
+		}
+		n := min(int64(cap(buf)-len(buf)), chunk, max+1-int64(len(buf)))
+		k, err := f.Read(buf[len(buf) : len(buf)+int(n)])
 		if k > 0 {
-			if err := t.check(path, int64(len(buf)), chunk[:k]); err != nil {
+			if err := t.check(path, int64(len(buf)), buf[len(buf):len(buf)+k]); err != nil {
 				return nil, err
 			}
-			buf = append(buf, chunk[:k]...)
+			buf = buf[:len(buf)+k]
 		}
 		if int64(len(buf)) > max { // a device, a FIFO, or a file that grew
 			return nil, TooLarge(path, max)

@@ -1,6 +1,7 @@
 package limit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -109,5 +110,26 @@ func TestBinary(t *testing.T) {
 				t.Errorf("%s: %v", dev, err)
 			}
 		}
+	}
+}
+
+// A text file of several 64 KiB reads comes back whole, and a NUL byte
+// deep inside one is found at its offset.
+func TestReadFileLarge(t *testing.T) {
+	dir := t.TempDir()
+	text := []byte(strings.Repeat("abcdefghi\n", 20000)) // 200,000 bytes
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadFile(big, 0); err != nil || !bytes.Equal(b, text) {
+		t.Errorf("200,000 bytes: read %d, %v", len(b), err)
+	}
+	text[150001] = 0
+	if err := os.WriteFile(big, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadFile(big, 0); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "offset 150001") {
+		t.Errorf("a NUL at 150001: %v", err)
 	}
 }

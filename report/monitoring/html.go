@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -17,7 +18,10 @@ import (
 //go:embed monitor.html
 var pageText string
 
-var page = template.Must(template.New("monitor").Parse(pageText))
+// page is parsed on first use, not at start-up: every command links it.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("monitor").Parse(pageText))
+})
 
 // HTMLOptions configure the page.
 type HTMLOptions struct {
@@ -129,7 +133,7 @@ func HTML(w io.Writer, r *compliance.Report, opt HTMLOptions) error {
 		v.Events = append(v.Events, eventRow{Seq: fmt.Sprint(ev.Seq), Date: signed.AddDate(0, 0, ev.Day).Format(parley.DateLayout), Kind: ev.Kind.String(),
 			Case: ev.Case, By: ev.By, What: strings.TrimSpace(what), Seen: strings.Join(ev.Audience, ", "), Class: ev.Kind.String()})
 	}
-	return page.Execute(w, v)
+	return page().Execute(w, v)
 }
 
 // svg builds inline SVG markup; text goes through esc.
