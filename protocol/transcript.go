@@ -165,7 +165,7 @@ func WriteTranscript(w io.Writer, h Header, events []Event) error {
 var eventTypes = map[EventType]bool{
 	EvStart: true, EvAction: true, EvClause: true, EvInstruction: true, EvAgenda: true,
 	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvCaucus: true, EvTimeout: true,
-	EvAgentError: true, EvEnd: true,
+	EvAgentError: true, EvEnd: true, EvReason: true,
 }
 
 // Transcript is a transcript as read: its header, its events, and the
@@ -343,6 +343,8 @@ func checkEvent(ev *Event) error {
 		return fmt.Errorf("event %d: end event without a result", ev.Seq)
 	case ev.Type == EvCaucus && ev.Message == "":
 		return fmt.Errorf("event %d: caucus event without a message", ev.Seq)
+	case ev.Type == EvReason && ev.Note == "":
+		return fmt.Errorf("event %d: reason event without a note", ev.Seq)
 	}
 	return nil
 }

@@ -42,7 +42,11 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 	mediated := info.Mediated
 	day := -1
 	shown := 0
-	for _, ev := range run.Events {
+	for i, ev := range run.Events {
+		if ev.Type == protocol.EvAction && ev.Action != nil {
+			a := protocol.SubmittedAction(run.Events, i)
+			ev.Action = &a
+		}
 		if mediated && ev.Day != day && ev.Type != protocol.EvStart {
 			day = ev.Day
 			p.f("\nDay %d\n", day+1)
@@ -133,7 +137,7 @@ func describeEvent(s *parley.Scenario, ev protocol.Event, mediated bool) string 
 		return s.Issues[i].Options[k].Label
 	}
 	switch ev.Type {
-	case protocol.EvStart, protocol.EvEnd:
+	case protocol.EvStart, protocol.EvEnd, protocol.EvReason:
 		return ""
 	case protocol.EvAction:
 		a := ev.Action
