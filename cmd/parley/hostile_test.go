@@ -179,6 +179,8 @@ var hostileCases = []hostileCase{
 	{name: "TranscriptTampered", args: "replay $D/tampered.jsonl", code: 2, want: []string{"tampered.jsonl"}},
 
 	// Tournaments: flags, files, folders.
+	{name: "TournamentOutIsFile", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --out $D/base.yaml", code: 2, want: []string{"output folder", "base.yaml is an existing file, not a folder"}},
+	{name: "TournamentOutUnderFile", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --out $D/base.yaml/t", code: 2, want: []string{"base.yaml/t: a file is in the way"}},
 	{name: "TournamentNoOut", args: "tournament --agents boulware,linear --scenarios istanbul-2025", code: 2, want: []string{"--out DIR required"}},
 	{name: "TournamentMediator", args: "tournament --agents hillclimb,boulware --scenarios istanbul-2025 --out $D/t", code: 2, want: []string{"hillclimb is a mediator, not a negotiator"}},
 	{name: "TournamentTextAgent", args: "tournament --agents delegate,boulware --scenarios istanbul-2025 --out $D/t", code: 2, want: []string{"delegate cannot play the sao protocol"}},
