@@ -2,6 +2,7 @@ package jsonl_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/jsonl"
 )
 
@@ -225,4 +227,48 @@ func containsKey(ins []parley.Incident, k string) bool {
 		}
 	}
 	return false
+}
+
+// TestInputLimit: the register is read within the input size limit like
+// every other input — a larger one is refused naming the file and the
+// limit — and a long record within the limit is read (no fixed cap).
+func TestInputLimit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "reg.jsonl")
+	s := mustOpen(t, path)
+	if err := s.Sign(ctx, accord()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// A record of 17 MiB (JSON allows the blanks).
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString(`{"type":"incident",` + strings.Repeat(" ", 17<<20) + `"incident":{"key":"long","date":"2025-11-02"}}` + "\n")
+	if err := errors.Join(err, f.Close()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = jsonl.OpenLimit(path, fi.Size())
+	if err != nil {
+		t.Fatalf("a register of %d bytes within a limit of as many, with a line of 17 MiB: %v", fi.Size(), err)
+	}
+	if in, _ := s.Incidents(ctx); len(in) != 1 || in[0].Key != "long" {
+		t.Errorf("incidents %v, want the long one", in)
+	}
+	s.Close()
+	for _, max := range []int64{100, fi.Size() - 1} {
+		s, err := jsonl.OpenLimit(path, max)
+		if err == nil {
+			s.Close()
+		}
+		if parley.ErrorCode(err) != parley.ELIMIT || !errors.Is(err, limit.ErrTooLarge) ||
+			!strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "larger than the input size limit of "+limit.Size(max)) {
+			t.Errorf("limit %d: %v, want ELIMIT naming %s and the limit", max, err, path)
+		}
+	}
 }
