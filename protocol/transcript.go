@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -220,6 +221,12 @@ func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
 			break
 		}
 		if err != nil && err != io.EOF {
+			// The caller names the file: the system's reason is enough
+			// ("read t.jsonl: input/output error" would name it twice).
+			var pathErr *fs.PathError
+			if errors.As(err, &pathErr) {
+				err = pathErr.Err
+			}
 			return t, &parley.PosError{Line: line + 1, Err: fmt.Errorf("protocol: read transcript: %w", err)}
 		}
 		line++

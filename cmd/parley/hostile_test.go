@@ -215,6 +215,9 @@ var hostileCases = []hostileCase{
 	{name: "MonitorRegisterUrandom", args: "monitor status --register /dev/urandom", code: 2, want: []string{"/dev/urandom:1:", "not a parley monitoring register"}},
 	{name: "MonitorRegisterMissing", args: "monitor status --register $D/nosuch.jsonl", code: 2, want: []string{"no register $D/nosuch.jsonl"}},
 	{name: "MonitorSignTranscriptZero", args: "monitor sign --transcript /dev/zero --register $D/r.jsonl", code: 2, want: []string{"/dev/zero: not a text file"}},
+	{name: "MonitorSignTranscriptSeq", args: "monitor sign --transcript $D/seq.jsonl --register $D/r.jsonl", code: 2, want: []string{"parley: $D/seq.jsonl:3: protocol: transcript: chain breaks at seq 1: found seq 5"}},
+	{name: "MonitorSignTranscriptVersion", args: "monitor sign --transcript $D/ver.jsonl --register $D/r.jsonl", code: 2, want: []string{"parley: $D/ver.jsonl:1: protocol: transcript: unsupported transcript schema version"}},
+	{name: "MonitorSignTranscriptFieldType", args: "monitor sign --transcript $D/seqtype.jsonl --register $D/r.jsonl", code: 2, want: []string{"parley: $D/seqtype.jsonl:2: protocol: transcript: seq: expected a whole number, got a JSON string"}},
 	{name: "MergeBadManifest", args: "tournament merge --out $D/m $D/badman", code: 2, want: []string{"badman/tournament.json"}},
 }
 
