@@ -77,6 +77,7 @@ type Delegate struct {
 	u        *parley.UtilityFn
 	res      int64
 	best     int64
+	offset   int64       // FloorOffset, fixed point
 	shift    int64       // instructions' floor shift, fixed point
 	required map[int]int // preconditions: issue → option
 	reopened []int       // round of the last reopen answer per issue, −1
@@ -120,6 +121,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 	}
 	d.best = bestUtility(d.m, d.u)
 	d.disc = NewDiscount(s.Discount)
+	d.offset = fixedOf(d.u, d.FloorOffset)
 	d.shift = 0
 	d.required = map[int]int{}
 	d.forced = map[int]bool{}
@@ -132,12 +134,16 @@ func (d *Delegate) Init(s *parley.Session) error {
 }
 
 // Floor returns the acceptance floor at relative time t (in [0,1]), in
-// fixed point: res + (best−res)·(1−t^(1/e)) + offset + shifts, and at least
-// one quantum above the reservation.
+// fixed point: res + (best−res)·(1−t^(1/e))·d^t + offset + shifts, and at
+// least one quantum above the reservation. It is computed in the fixed
+// point of the party's utility: the span best−res is scaled by the
+// time factor without passing through a float (at t = 0 the floor is best
+// exactly, however large the scale), and the offset and the instructions'
+// shifts are the decimals given, on that scale (fixedOf); so a text whose
+// utility equals the floor in exact arithmetic clears it.
 func (d *Delegate) Floor(t float64) int64 {
 	t = min(max(t, 0), 1)
-	span := d.u.F(d.best - d.res)
-	f := d.res + d.u.Q(span*(1-math.Pow(t, 1/d.Concede))*d.disc.Factor(t)+d.FloorOffset) + d.shift
+	f := d.res + mulFrac(d.best-d.res, (1-math.Pow(t, 1/d.Concede))*d.disc.Factor(t)) + d.offset + d.shift
 	return max(f, d.res+1)
 }
 
@@ -156,9 +162,9 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 	for _, in := range t.Instructions {
 		switch in.Kind {
 		case parley.RaiseFloor:
-			d.shift += d.u.Q(in.Delta)
+			d.shift += fixedOf(d.u, in.Delta)
 		case parley.LowerFloor:
-			d.shift -= d.u.Q(in.Delta)
+			d.shift -= fixedOf(d.u, in.Delta)
 		case parley.AddPrecondition:
 			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < m.Sizes[in.Issue] {
 				d.required[in.Issue] = in.Option
