@@ -121,7 +121,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 	}
 	d.best = bestUtility(d.m, d.u)
 	d.disc = NewDiscount(s.Discount)
-	d.offset = fixedOf(d.u, d.FloorOffset)
+	d.offset = d.u.QDecimal(d.FloorOffset)
 	d.shift = 0
 	d.required = map[int]int{}
 	d.forced = map[int]bool{}
@@ -139,7 +139,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 // point of the party's utility: the span best−res is scaled by the
 // time factor without passing through a float (at t = 0 the floor is best
 // exactly, however large the scale), and the offset and the instructions'
-// shifts are the decimals given, on that scale (fixedOf); so a text whose
+// shifts are the decimals given, on that scale (parley.UtilityFn.QDecimal); so a text whose
 // utility equals the floor in exact arithmetic clears it.
 func (d *Delegate) Floor(t float64) int64 {
 	t = min(max(t, 0), 1)
@@ -197,9 +197,9 @@ func (d *Delegate) obey(ins []parley.Instruction) {
 	for _, in := range ins {
 		switch in.Kind {
 		case parley.RaiseFloor:
-			d.shift += fixedOf(d.u, in.Delta)
+			d.shift += d.u.QDecimal(in.Delta)
 		case parley.LowerFloor:
-			d.shift -= fixedOf(d.u, in.Delta)
+			d.shift -= d.u.QDecimal(in.Delta)
 		case parley.AddPrecondition:
 			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < d.m.Sizes[in.Issue] {
 				d.required[in.Issue] = in.Option

@@ -2,11 +2,7 @@ package agent
 
 import (
 	"math"
-	"math/big"
 	"math/bits"
-	"strconv"
-
-	"github.com/parleyhq/parley"
 )
 
 // mulFrac returns q·f rounded to the nearest integer (halves away from
@@ -49,37 +45,4 @@ func mulFrac(q int64, f float64) int64 {
 		return -int64(r)
 	}
 	return int64(r)
-}
-
-// fixedOf converts x, a number given in utility units (a parameter, an
-// instruction's delta), to u's fixed point. For an exact function it takes
-// x as the decimal it is written as (0.1 is one tenth) and rounds x·Scale
-// once, so a shift of 0.1 moves a utility of 0.5 to 0.6 exactly; a
-// rounded function uses u.Q.
-func fixedOf(u *parley.UtilityFn, x float64) int64 {
-	if !u.Exact || x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return u.Q(x)
-	}
-	r, ok := new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
-	if !ok {
-		return u.Q(x)
-	}
-	r.Mul(r, new(big.Rat).SetInt64(u.Unit()))
-	// Round half away from zero: (2·num + den·sign) / (2·den), truncated.
-	num, den := new(big.Int).Set(r.Num()), r.Denom()
-	num.Lsh(num, 1)
-	d2 := new(big.Int).Lsh(den, 1)
-	if num.Sign() < 0 {
-		num.Sub(num, den)
-	} else {
-		num.Add(num, den)
-	}
-	num.Quo(num, d2)
-	switch {
-	case num.Cmp(big.NewInt(parley.MaxFixed)) > 0:
-		return parley.MaxFixed
-	case num.Cmp(big.NewInt(-parley.MaxFixed)) < 0:
-		return -parley.MaxFixed
-	}
-	return num.Int64()
 }

@@ -2,7 +2,6 @@ package tournament
 
 import (
 	"math/big"
-	"strconv"
 
 	"github.com/parleyhq/parley"
 )
@@ -103,6 +102,8 @@ func (p payoff) rat(z *big.Rat) *big.Rat {
 	if p.fixed && p.u.Exact {
 		return z.SetFrac64(p.q, p.u.Unit())
 	}
-	z.SetString(strconv.FormatFloat(p.f, 'g', -1, 64))
-	return z
+	if d := parley.Decimal(p.f); d != nil {
+		return z.Set(d)
+	}
+	return z.SetFloat64(p.f)
 }
