@@ -14,6 +14,10 @@ const (
 	ECONFLICT = "conflict" // input contradicts itself (duplicate names, clashing overrides)
 	ELIMIT    = "limit"    // a computation would exceed a configured budget
 	EINTERNAL = "internal" // a bug or an unexpected failure
+	// EUNAUTHORIZED: no valid credential (a missing, forged or foreign
+	// seat token); EFORBIDDEN: a valid one that does not allow this.
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
 )
 
 // Error is parley's domain error: a code, a human-readable message and,

@@ -30,7 +30,8 @@ const (
 	// ActAccept, ActOffer, ActWalkAway.
 	TurnRespond
 	// TurnText: the mediator proposes or revises the single negotiating
-	// text. Valid answers: ActText, ActExtend, ActEnd.
+	// text. Valid answers: ActText, ActExtend, ActAgenda, ActReview (after
+	// which the mediator still writes the text), ActEnd.
 	TurnText
 	// TurnAnswer: a party answers the text clause by clause. Valid answers:
 	// ActAnswer, ActWalkAway.
@@ -58,6 +59,8 @@ const (
 	ActInstruction                   // a principal instructs its delegate: Instruction
 	ActExtend                        // extend the deadline by Rounds (mediator, or agreed)
 	ActEnd                           // the mediator closes the session without agreement
+	ActAgenda                        // the mediator puts Issue on the agenda (its clause opens blank)
+	ActReview                        // the mediator puts the agreed clause of Issue under review
 )
 
 // String names the action kind as written in transcripts.
@@ -126,7 +129,9 @@ type Action struct {
 	Answers     []ClauseAnswer `json:"answers,omitempty"`
 	Instruction *Instruction   `json:"instruction,omitempty"`
 	Rounds      int            `json:"rounds,omitempty"`
-	Reason      string         `json:"reason,omitempty"` // a short why, for transcripts
+	// Issue is the issue an ActAgenda or ActReview is about.
+	Issue  int    `json:"issue,omitempty"`
+	Reason string `json:"reason,omitempty"` // a short why, for transcripts
 }
 
 // ClauseState is where a clause of a single negotiating text stands.
@@ -337,7 +342,7 @@ func parseName(kind string, names []string, b []byte) (int, error) {
 
 var (
 	turnNames   = []string{"propose", "respond", "text", "answer"}
-	actionNames = []string{"offer", "accept", "walk_away", "text", "answer", "instruction", "extend", "end"}
+	actionNames = []string{"offer", "accept", "walk_away", "text", "answer", "instruction", "extend", "end", "agenda", "review"}
 	answerNames = []string{"none", "accept", "reject", "reopen"}
 	instrNames  = []string{"raise_floor", "lower_floor", "reopen", "add_precondition", "recall"}
 	clauseNames = []string{"open", "proposed", "agreed", "reopened", "under_review", "final"}

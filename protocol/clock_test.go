@@ -28,3 +28,27 @@ func TestClock(t *testing.T) {
 		t.Errorf("huge calendars must not overflow: day %d", d)
 	}
 }
+
+// TestCalendar: the exported calendar fills in the mediated protocol's
+// default of one hour a round, and counts alternating offers at one hour a
+// round in days of 24 hours.
+func TestCalendar(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cfg        Config
+		round, day int
+		hour       float64
+	}{
+		{MediatedConfig{Calendar: []float64{19, 11}, HoursPerRound: 2}, 10, 1, 1},
+		{MediatedConfig{}, 25, 1, 1},
+		{MediatedConfig{}, -3, 0, 0},
+		{SAOConfig{}, 0, 0, 0},
+		{SAOConfig{}, 23, 0, 23},
+		{SAOConfig{}, 50, 2, 2},
+	} {
+		d, h := Calendar(tc.cfg, tc.round)
+		if d != tc.day || h != tc.hour {
+			t.Errorf("%T round %d: day %d hour %v, want day %d hour %v", tc.cfg, tc.round, d, h, tc.day, tc.hour)
+		}
+	}
+}

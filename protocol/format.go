@@ -124,6 +124,8 @@ func (f formatter) action(a parley.Action) string {
 		s += " " + strings.Join(parts, " ")
 	case parley.ActExtend:
 		s += " rounds=" + strconv.Itoa(a.Rounds)
+	case parley.ActAgenda, parley.ActReview:
+		s += " " + f.issue(a.Issue)
 	}
 	if a.Rounds != 0 && (a.Kind == parley.ActOffer || a.Kind == parley.ActAccept) {
 		s += " extend=" + strconv.Itoa(a.Rounds)

@@ -129,8 +129,10 @@ var _ Protocol = (*mediated)(nil)
 // Each round the mediator gets a TurnText and answers ActText (one option
 // per issue, −1 for a blank clause; issues off the agenda must be blank),
 // ActExtend (push the deadline back by Rounds; at most MaxExtensions
-// times; the mediator then still writes the text) or ActEnd (WalkOut by
-// the mediator). Then every party present (not recalled) gets a
+// times), ActAgenda (put Issue, off the agenda, on it: an "agenda" event;
+// its clause is open), ActReview (put the agreed or reopened clause of
+// Issue under review: it must be written again) — after these three the
+// mediator still writes the text — or ActEnd (WalkOut by the mediator). Then every party present (not recalled) gets a
 // TurnAnswer, in party order, and answers ActAnswer (one ClauseAnswer per
 // issue) or ActWalkAway.
 //
@@ -279,6 +281,22 @@ func (p *mediated) checkMediator(a parley.Action) error {
 		return nil
 	case parley.ActText:
 		return p.checkText(a.Outcome)
+	case parley.ActAgenda:
+		if a.Issue < 0 || a.Issue >= len(p.text) {
+			return invalid("agenda: issue %d out of range (%d issues)", a.Issue, len(p.text))
+		}
+		if p.text[a.Issue].OnAgenda {
+			return invalid("agenda: issue %s is on the agenda already", p.issue(a.Issue))
+		}
+		return nil
+	case parley.ActReview:
+		if a.Issue < 0 || a.Issue >= len(p.text) {
+			return invalid("review: issue %d out of range (%d issues)", a.Issue, len(p.text))
+		}
+		if c := p.text[a.Issue]; c.State != parley.ClauseAgreed && c.State != parley.ClauseReopened {
+			return invalid("review: clause %s is %s; only an agreed or reopened clause can be put under review (change a proposed clause in the text)", p.issue(a.Issue), p.describe(c))
+		}
+		return nil
 	}
 	return invalid("the mediator: %s is not a valid answer to a text turn", a.Kind)
 }
@@ -295,7 +313,31 @@ func (p *mediated) stepMediator(a parley.Action) {
 		p.emit(Event{Type: EvExtend, Audience: public, Actor: a.Actor, Note: fmt.Sprintf("deadline extended by %d to %d rounds", a.Rounds, p.deadline)})
 	case parley.ActText:
 		p.writeText(a.Outcome)
+	case parley.ActAgenda:
+		p.text[a.Issue].OnAgenda = true
+		p.emit(Event{Type: EvAgenda, Audience: public, Actor: a.Actor, Note: fmt.Sprintf("issue %s put on the agenda by the mediator", p.issue(a.Issue))})
+	case parley.ActReview:
+		p.move(a.Issue, parley.ClauseUnderReview, p.text[a.Issue].Option, parley.MediatorActor, "put under review by the mediator")
 	}
+}
+
+// Lapse implements Protocol. A party's lapse counts as an answer that
+// accepts nothing and asks for no extension; the mediator's ends the
+// round without a new text (the parties do not answer).
+func (p *mediated) Lapse(actor int) error {
+	if err := p.lapse(actor, p.actor()); err != nil {
+		return err
+	}
+	if !p.answering {
+		p.endRound()
+		return nil
+	}
+	p.extendAsk[actor] = 0
+	p.queue = p.queue[1:]
+	if len(p.queue) == 0 {
+		p.endRound()
+	}
+	return nil
 }
 
 // writeText applies the mediator's text o and opens the round's answers.

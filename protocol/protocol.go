@@ -70,6 +70,16 @@ type Protocol interface {
 	// owns the clock and calls it); it records a "timeout" event and ends
 	// with EndState Deadline. After the end it returns ErrEnded.
 	Timeout() error
+	// Lapse ends the turn of actor (whose turn it must be) without an
+	// action, because its time ran out (the runner owns the clock and
+	// calls it): a public "lapse" event, and what a turn let pass means in
+	// the protocol — in alternating offers it rejects the standing offer
+	// without a counter-offer (the next party proposes); in the mediated protocol a
+	// party's answer counts as accepting nothing, and the mediator's
+	// lapse ends the round without a new text. Rounds still count towards
+	// the deadline. An actor whose turn it is not is EINVALID; after the
+	// end it returns ErrEnded.
+	Lapse(actor int) error
 	// Fail ends the negotiation because actor's agent failed (it crashed,
 	// lost its connection, returned an error): an "agent_error" event
 	// naming the fault, and EndState AgentError with Result.By = actor.
@@ -122,8 +132,8 @@ type Result struct {
 // EventType names what an event records.
 type EventType string
 
-// Event types. Inputs are "action", "instruction", "caucus", "timeout" and
-// "agent_error"; the others follow from them.
+// Event types. Inputs are "action", "instruction", "caucus", "timeout",
+// "lapse" and "agent_error"; the others follow from them.
 const (
 	EvStart              EventType = "start"
 	EvAction             EventType = "action"
@@ -135,6 +145,7 @@ const (
 	EvRatificationFailed EventType = "ratification_failed"
 	EvCaucus             EventType = "caucus"
 	EvTimeout            EventType = "timeout"
+	EvLapse              EventType = "lapse"
 	EvAgentError         EventType = "agent_error"
 	EvEnd                EventType = "end"
 	// EvReason records why an actor did what it did, as its agent said
@@ -377,6 +388,18 @@ func (b *base) Timeout() error {
 	}
 	b.emit(Event{Type: EvTimeout, Audience: public, Actor: NoActor, Note: "wall-clock deadline"})
 	b.finish(parley.Deadline, NoActor, "wall-clock deadline passed")
+	return nil
+}
+
+// lapse records that actor's turn lapsed; who is whose turn it is.
+func (b *base) lapse(actor, who int) error {
+	if b.ended() {
+		return ErrEnded
+	}
+	if actor != who {
+		return invalid("lapse of %s's turn, but it is %s's turn", b.actorName(actor), b.actorName(who))
+	}
+	b.emit(Event{Type: EvLapse, Audience: public, Actor: actor, Note: b.actorName(actor) + " did not act in time"})
 	return nil
 }
 

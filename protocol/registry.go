@@ -123,3 +123,23 @@ func decodeConfig(name parley.ProtocolName, raw []byte) (Config, error) {
 	}
 	return c, nil
 }
+
+// Calendar places the start of round on cfg's session calendar: the day
+// (0-based) and the hours into that day's session, as the events of the
+// round carry them (Event.Day, Event.Hour). The mediated protocol has a
+// calendar (MediatedConfig.Calendar, HoursPerRound); a protocol without
+// one (alternating offers) counts one hour a round, in days of 24 hours.
+// A runner that puts the session on the wall clock reads it to know when
+// a round must end.
+func Calendar(cfg Config, round int) (day int, hour float64) {
+	if round < 0 {
+		round = 0
+	}
+	if c, ok := cfg.(MediatedConfig); ok {
+		if c.HoursPerRound <= 0 {
+			c.HoursPerRound = 1
+		}
+		return c.clock(round)
+	}
+	return round / 24, float64(round % 24)
+}

@@ -12,7 +12,7 @@ import (
 
 // Replay re-runs a transcript: it recompiles the embedded scenario, builds
 // the protocol from the header's config, re-applies the recorded actions,
-// instructions and timeouts in order, and checks that the protocol
+// instructions, timeouts and lapses in order, and checks that the protocol
 // produces exactly the recorded events and result. It returns the
 // replayed result. A mismatch is an error (code ECONFLICT) naming the
 // first differing event by seq and the field that differs; a transcript
@@ -107,6 +107,8 @@ func apply(p Protocol, events []Event, i int) error {
 		err = p.Caucus(ev.Audience.Seat.Party, ev.Actor, ev.Message)
 	case EvTimeout:
 		err = p.Timeout()
+	case EvLapse:
+		err = p.Lapse(ev.Actor)
 	case EvAgentError:
 		err = p.Fail(ev.Actor, ev.Note)
 	default:

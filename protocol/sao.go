@@ -192,15 +192,37 @@ func (s *sao) Step(a parley.Action) error {
 			s.offer, s.offerer, s.accepts = nil, NoActor, 0
 		}
 	}
-	s.asks[a.Actor] = a.Rounds
+	s.endTurn(a.Actor, a.Rounds)
+	return nil
+}
+
+// endTurn closes a turn of actor that did not end the negotiation: its
+// extension request is noted, a complete round may extend the deadline,
+// and the deadline is checked.
+func (s *sao) endTurn(actor, ask int) {
+	s.asks[actor] = ask
 	if s.turns%s.n == 0 { // a round is complete
 		s.extendByAgreement()
 	}
 	if s.turns == s.deadline*s.n {
 		s.finish(parley.Deadline, NoActor, fmt.Sprintf("deadline of %d rounds passed", s.deadline))
-		return nil
+		return
 	}
 	s.round = s.turns / s.n
+}
+
+// Lapse implements Protocol: a lapse rejects the standing offer without
+// a counter-offer, so the offer is void and the next party proposes
+// afresh (were it to stand, its own author could come round to accept
+// it in place of the party that let its turn pass).
+func (s *sao) Lapse(actor int) error {
+	t, _ := s.Next()
+	if err := s.lapse(actor, t.Actor); err != nil {
+		return err
+	}
+	s.turns++
+	s.offer, s.offerer, s.accepts = nil, NoActor, 0
+	s.endTurn(actor, 0)
 	return nil
 }
 

@@ -165,7 +165,7 @@ func WriteTranscript(w io.Writer, h Header, events []Event) error {
 
 var eventTypes = map[EventType]bool{
 	EvStart: true, EvAction: true, EvClause: true, EvInstruction: true, EvAgenda: true,
-	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvCaucus: true, EvTimeout: true,
+	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvCaucus: true, EvTimeout: true, EvLapse: true,
 	EvAgentError: true, EvEnd: true, EvReason: true,
 }
 

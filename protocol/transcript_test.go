@@ -26,10 +26,13 @@ import (
 //	offer PARTY issue=option ...        ActOffer
 //	accept PARTY                        ActAccept
 //	walk PARTY                          ActWalkAway
-//	text issue=option|_ ...             the mediator's ActText (unnamed issues blank)
+//	text issue=option|_ ... [check]     the mediator's ActText (unnamed issues blank; check: only Check it)
 //	answer PARTY issue=accept|reject|reopen ...   ActAnswer (unnamed: none)
 //	extend rounds=N                     the mediator's ActExtend
 //	end                                 the mediator's ActEnd
+//	agenda ISSUE [check]                the mediator's ActAgenda (check: only Check it)
+//	review ISSUE [check]                the mediator's ActReview (check: only Check it)
+//	lapse PARTY|mediator                the actor's turn lapsed (its time ran out)
 //	raw actor=A kind=K [outcome=(...)] [answers=(...)] [rounds=N]   any action
 //	instruct PARTY FACTION KIND [issue=I] [ISSUE=OPTION] [rounds=N] [delta=D]
 //	caucus PARTY [mediator]             a caucus message (the input) from PARTY, or from the mediator to PARTY
@@ -123,7 +126,17 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		}
 		return h.step(a)
 	case "text":
-		return h.step(parley.Action{Actor: parley.MediatorActor, Kind: parley.ActText, Outcome: h.outcome(d, d.CmdArgs, true)})
+		var args []datadriven.CmdArg
+		for _, arg := range d.CmdArgs {
+			if arg.Key != "check" {
+				args = append(args, arg)
+			}
+		}
+		a := parley.Action{Actor: parley.MediatorActor, Kind: parley.ActText, Outcome: h.outcome(d, args, true)}
+		if d.HasArg("check") {
+			return "", h.p.Check(a)
+		}
+		return h.step(a)
 	case "answer":
 		a := parley.Action{Actor: h.party(d, d.CmdArgs[0].Key), Kind: parley.ActAnswer, Answers: make([]parley.ClauseAnswer, len(h.s.Issues))}
 		for _, arg := range d.CmdArgs[1:] {
@@ -142,6 +155,22 @@ func (h *harness) run(d *datadriven.TestData) (string, error) {
 		return h.step(parley.Action{Actor: parley.MediatorActor, Kind: parley.ActExtend, Rounds: h.intArg(d, "rounds", 0)})
 	case "end":
 		return h.step(parley.Action{Actor: parley.MediatorActor, Kind: parley.ActEnd})
+	case "agenda", "review":
+		a := parley.Action{Actor: parley.MediatorActor, Kind: parley.ActAgenda, Issue: h.issue(d, d.CmdArgs[0].Key)}
+		if d.Cmd == "review" {
+			a.Kind = parley.ActReview
+		}
+		if d.HasArg("check") {
+			return "", h.p.Check(a)
+		}
+		return h.step(a)
+	case "lapse":
+		actor := parley.MediatorActor
+		if d.CmdArgs[0].Key != "mediator" {
+			actor = h.party(d, d.CmdArgs[0].Key)
+		}
+		err := h.p.Lapse(actor)
+		return h.drain(), err
 	case "raw":
 		a := parley.Action{Actor: h.intArg(d, "actor", 0), Rounds: h.intArg(d, "rounds", 0)}
 		if err := a.Kind.UnmarshalText([]byte(h.arg(d, "kind")[0])); err != nil {

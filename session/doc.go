@@ -46,6 +46,17 @@ and the mediator talk in private with Caucus. A server calls Tick from a
 timer so that a wall-clock deadline (Config.Deadline) ends a session that
 waits for a seat that never acts.
 
+# The wall clock
+
+Config.Hour puts the protocol's calendar (protocol.Calendar: the
+scenario's sessions per day) on the wall clock: each round must be over
+when the next one starts, and a seat played from outside that has not
+acted by then has its turn lapse (protocol.Protocol.Lapse, a "lapse"
+event) at the next call. Clock says where the session stands (the turn's
+deadline, the negotiation's, the day and hour of session), and NextTick
+when a timer should next call Tick. The clock is Config.Clock, injected,
+so tests move time by hand.
+
 # Rebuilding a session
 
 A server that stores every event it was given can rebuild a session after a

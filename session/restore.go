@@ -10,14 +10,15 @@ import (
 // Restore rebuilds a negotiation from its recorded events — after a
 // server restarts, say — on a driver fresh from New with the same model,
 // protocol, players and seed. The inputs of seats played from outside
-// (their actions, instructions and caucus messages), timeouts and agent
-// errors are applied as recorded; built-in agents act again, which
+// (their actions, instructions and caucus messages), timeouts, lapses and
+// agent errors are applied as recorded; built-in agents act again, which
 // rebuilds their state, and every event they cause must come out as
 // recorded. Agents whose action comes from outside the process
 // (parley.ContextAgent, parley.ContextPrincipal: a subprocess, a remote
 // program) are not asked again: their recorded actions and instructions
-// are applied as inputs. The wall-clock deadline is not checked while
-// restoring (recorded timeouts are inputs).
+// are applied as inputs. Wall-clock deadlines are not checked while
+// restoring (recorded timeouts and lapses are inputs); give the driver the
+// session's original Config.Start so that they stay where they were.
 //
 // A recorded history that does not come out again is refused with
 // ECONFLICT naming the first differing event (a different seed, agent or
@@ -25,6 +26,20 @@ import (
 // count as returned: the next call returns only new ones. Restore needs
 // the events, so it is EINVALID with Config.Discard.
 func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
+	return d.restore(ctx, recorded, false)
+}
+
+// Resume is Restore for a record that may have been cut short while
+// built-in agents were acting: a server that stores the events of one call
+// in several appends, and crashed between two of them. Where the record
+// ends and the built-in agents go on, their further events are not an
+// error: the next call (Run, Tick) returns them, for the server to store.
+// Everything recorded must still come out as recorded.
+func (d *Driver) Resume(ctx context.Context, recorded []protocol.Event) error {
+	return d.restore(ctx, recorded, true)
+}
+
+func (d *Driver) restore(ctx context.Context, recorded []protocol.Event, cut bool) error {
 	if d.cfg.Discard {
 		return parley.Errorf(parley.EINVALID, "session: restore needs the events; the driver discards them")
 	}
@@ -34,18 +49,18 @@ func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
 	d.restoring = true
 	defer func() { d.restoring = false }()
 	for {
-		if err := d.match(recorded); err != nil {
+		if err := d.match(recorded, cut); err != nil {
 			return err
 		}
 		if err := d.run(ctx); err != nil {
 			return err
 		}
-		if err := d.match(recorded); err != nil {
+		if err := d.match(recorded, cut); err != nil {
 			return err
 		}
 		n := len(d.record)
-		if n == len(recorded) {
-			d.told = n
+		if n >= len(recorded) {
+			d.told = len(recorded)
 			d.restoring = false
 			if d.Done() {
 				d.finish(ctx)
@@ -58,9 +73,13 @@ func (d *Driver) Restore(ctx context.Context, recorded []protocol.Event) error {
 	}
 }
 
-// match checks the events produced so far against the recorded ones.
-func (d *Driver) match(recorded []protocol.Event) error {
+// match checks the events produced so far against the recorded ones;
+// with cut, events past the end of the record are new, not a mismatch.
+func (d *Driver) match(recorded []protocol.Event, cut bool) error {
 	for i := d.matched; i < len(d.record); i++ {
+		if i >= len(recorded) && cut {
+			break
+		}
 		if i >= len(recorded) {
 			return parley.Errorf(parley.ECONFLICT, "session: restore: the negotiation goes on past the %d recorded events (a %s event)", len(recorded), d.record[i].Type)
 		}
@@ -97,6 +116,8 @@ func (d *Driver) apply(recorded []protocol.Event, i int) error {
 		err = d.p.Caucus(ev.Audience.Seat.Party, ev.Actor, ev.Message)
 	case protocol.EvTimeout:
 		err = d.p.Timeout()
+	case protocol.EvLapse:
+		err = d.p.Lapse(ev.Actor)
 	case protocol.EvAgentError:
 		err = d.p.Fail(ev.Actor, ev.Note)
 	default:

@@ -55,10 +55,23 @@ type Config struct {
 	// Clock reads the wall clock; the driver reads no clock of its own.
 	// Required when Deadline is set.
 	Clock func() time.Time
-	// Deadline is a wall-clock deadline counted from New; 0: none. When
+	// Deadline is a wall-clock deadline counted from Start; 0: none. When
 	// it passes, the next call ends the negotiation with a timeout
 	// (parley.Deadline); a server calls Tick to notice it while waiting.
 	Deadline time.Duration
+	// Hour puts the protocol's calendar on the wall clock: it is how long
+	// one hour of session lasts (time.Hour in real time, a minute for a
+	// classroom exercise); 0: turns have no wall-clock deadline. Round r
+	// starts at Start + (24·day + hour)·Hour, where day and hour are the
+	// round's place on the calendar (protocol.Calendar: the scenario's
+	// sessions per day), and must be over when the next round starts: a
+	// seat played from outside that has not acted by then has its turn
+	// lapse (protocol.Protocol.Lapse). Requires Clock.
+	Hour time.Duration
+	// Start is when the session started on the wall clock; zero means
+	// Clock() at New. A server restoring a session passes the original
+	// start, so that its deadlines do not move.
+	Start time.Time
 }
 
 // ErrNotYourMove is the error (code ECONFLICT) of a seat that acts out of
@@ -151,12 +164,19 @@ func New(m *parley.Model, cfg Config) (*Driver, error) {
 	if cfg.Deadline > 0 && cfg.Clock == nil {
 		return nil, parley.Errorf(parley.EINVALID, "session: a wall-clock deadline needs a clock (Config.Clock)")
 	}
+	if cfg.Hour < 0 {
+		return nil, parley.Errorf(parley.EINVALID, "session: negative length of a session hour %s", cfg.Hour)
+	}
+	if cfg.Hour > 0 && cfg.Clock == nil {
+		return nil, parley.Errorf(parley.EINVALID, "session: turn deadlines need a clock (Config.Clock)")
+	}
 	p, err := cfg.Protocol.New(m)
 	if err != nil {
 		return nil, err
 	}
 	d := &Driver{m: m, cfg: cfg, info: info, p: p, parties: cfg.Parties, mediator: cfg.Mediator, asked: -1, external: map[parley.Seat]bool{}}
-	if cfg.Clock != nil {
+	d.start = cfg.Start
+	if d.start.IsZero() && cfg.Clock != nil {
 		d.start = cfg.Clock()
 	}
 	if err := d.initAgents(); err != nil {
@@ -431,6 +451,31 @@ func (d *Driver) Caucus(ctx context.Context, from parley.Seat, party int, msg st
 	return d.news(), nil
 }
 
+// Fail ends the negotiation because the program that plays seat from
+// outside (a remote agent) is at fault — it stayed silent past its turn's
+// timeout, or wrote what the agent protocol does not allow — and returns
+// the events produced: an "agent_error" event whose note names the seat,
+// the agent and the fault, as for an agent the driver calls itself. Only
+// a party or the mediator played from outside can fail (EINVALID
+// otherwise); after the end it is ECONFLICT.
+func (d *Driver) Fail(ctx context.Context, seat parley.Seat, agent string, fault error) ([]protocol.Event, error) {
+	if err := d.run(ctx); err != nil {
+		return d.news(), err
+	}
+	actor, ok := seat.Actor()
+	if !ok || !d.external[seat] {
+		return d.news(), parley.Errorf(parley.EINVALID, "session: %s is not played from outside by an agent", d.seatName(seat))
+	}
+	if d.Done() {
+		return d.news(), ended()
+	}
+	if err := d.fail(actor, fmt.Sprintf("%s (agent %s): %v", d.seatName(seat), agent, fault)); err != nil {
+		return d.news(), err
+	}
+	err := d.run(ctx)
+	return d.news(), err
+}
+
 func ended() error {
 	return &parley.Error{Code: parley.ECONFLICT, Message: "session: the negotiation has ended", Err: protocol.ErrEnded}
 }
@@ -509,6 +554,13 @@ func (d *Driver) loop(ctx context.Context) error {
 			pl = d.parties[t.Actor]
 		}
 		if pl.Agent == nil {
+			if d.lapsed(t) {
+				if err := d.p.Lapse(t.Actor); err != nil {
+					return err
+				}
+				d.drain()
+				continue
+			}
 			return nil // a seat played from outside: wait for Submit
 		}
 		if _, outside := pl.Agent.(parley.ContextAgent); outside && d.restoring {

@@ -109,6 +109,13 @@ type View struct {
 	// Text is the current single negotiating text (mediated protocols):
 	// it is public.
 	Text []parley.Clause
+	// Move is the seat whose move it is (public); ok false after the end.
+	Move   parley.Seat
+	Moving bool
+	// Round is the current round (0-based) and Time the relative time
+	// towards the deadline in rounds, as the protocol's turn says.
+	Round int
+	Time  float64
 	// Result is the result so far (End is parley.Running while open).
 	Result protocol.Result
 	// Brief is what the seat knows of the scenario: the issues, the
@@ -125,7 +132,8 @@ func (d *Driver) View(seat parley.Seat) (*View, error) {
 	}
 	v := &View{View: *protocol.ViewOf(d.record, seat), Result: d.p.Result(), Brief: d.m.Scenario.Brief(seat)}
 	if t, ok := d.p.Next(); ok {
-		v.Text = t.Text
+		v.Text, v.Round, v.Time = t.Text, t.Round, t.Time
+		v.Move, v.Moving = parley.ActorSeat(t.Actor), true
 	}
 	if t, ok := d.Turn(seat); ok {
 		v.Turn = &t

@@ -70,6 +70,13 @@ func verdictOf(session string, res audit.Result) *verdict {
 
 // Run parses "verify" and its flags and checks the chains.
 func (c *AuditCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fs := c.flagSet("parley audit", "verify (--db FILE [--session ID] | FILE.jsonl) [--json]",
+			"Checks hash chains: of the sessions in a database, or of a transcript; prints the first sequence\nnumber where a chain breaks, or that it holds.")
+		c.verifyFlags(fs)
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "verify" {
 		fmt.Fprintln(c.Stderr, auditUsage)
 		if len(args) == 0 {
@@ -79,9 +86,7 @@ func (c *AuditCommand) Run(ctx context.Context, args []string) error {
 	}
 	fs := flag.NewFlagSet("parley audit verify", flag.ContinueOnError)
 	fs.SetOutput(c.Stderr)
-	fs.StringVar(&c.DB, "db", "", "verify the sessions stored in this SQLite database `FILE` or PostgreSQL URL (postgres://USER@HOST:PORT/DB)")
-	fs.StringVar(&c.Session, "session", "", "with --db, verify only the session with this `ID`")
-	fs.BoolVar(&c.JSON, "json", false, "print the verdicts as JSON")
+	c.verifyFlags(fs)
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -102,6 +107,12 @@ func (c *AuditCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	return c.report(verdicts)
+}
+
+func (c *AuditCommand) verifyFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", "", "verify the sessions stored in this SQLite database `FILE` or PostgreSQL URL (postgres://USER@HOST:PORT/DB)")
+	fs.StringVar(&c.Session, "session", "", "with --db, verify only the session with this `ID`")
+	fs.BoolVar(&c.JSON, "json", false, "print the verdicts as JSON")
 }
 
 func (c *AuditCommand) report(verdicts []*verdict) error {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os/signal"
+	"syscall"
+	"time"
+
+	phttp "github.com/parleyhq/parley/http"
+	"github.com/parleyhq/parley/live"
+	"github.com/parleyhq/parley/sqlite"
+)
+
+const serveAbout = `Serves live negotiation sessions: a JSON API, event streams and the remote agents' WebSocket
+(docs/server.md). Sessions, their seats (token hashes) and their hash-chained events are kept in a
+SQLite database, created and migrated on first start; running sessions are rebuilt from it when the
+server starts. Stops gracefully on SIGINT or SIGTERM.`
+
+// ServeCommand runs the live server.
+type ServeCommand struct {
+	*Main
+	Addr     string
+	DB       string
+	MaxBatch int
+	// AgentTimeout bounds a remote agent's reply to a turn (0: the agent
+	// protocol's default).
+	AgentTimeout time.Duration
+	// Ready, if set, is called with the server's URL once it listens
+	// (tests).
+	Ready func(url string)
+}
+
+// shutdownTimeout bounds the wait for requests in flight at shutdown.
+const shutdownTimeout = 10 * time.Second
+
+// Run opens the database, rebuilds the running sessions, serves until a
+// signal (or ctx) stops it, and shuts down in order: no new requests,
+// requests in flight answered, timers stopped, the database's queued
+// appends committed.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	fs := c.flagSet("parley serve", "[flags]", serveAbout)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on this `HOST:PORT`")
+	fs.StringVar(&c.DB, "db", "parley.db", "the SQLite database `FILE` (created if absent)")
+	fs.IntVar(&c.MaxBatch, "max-batch", 0, "appends per group commit (default 512; 1 turns group commit off, for benchmarks)")
+	fs.DurationVar(&c.AgentTimeout, "agent-timeout", 0, "how long a connected remote agent has to answer a turn (default: the agent protocol's 10s, or the time left before a wall-clock deadline)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", pos[0])
+	}
+	if c.MaxBatch < 0 {
+		return usagef("--max-batch must not be negative, got %d", c.MaxBatch)
+	}
+	if c.AgentTimeout < 0 {
+		return usagef("--agent-timeout must not be negative, got %s", c.AgentTimeout)
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(c.Stderr, nil))
+	db := sqlite.NewDB(c.DB)
+	db.MaxBatch = c.MaxBatch
+	if err := db.Open(); err != nil {
+		return fmt.Errorf("--db %s: %w", c.DB, err)
+	}
+	defer db.Close()
+	m := live.NewManager(sqlite.NewSessionStore(db), sqlite.NewEventStore(db))
+	m.Log, m.AgentTimeout = log, c.AgentTimeout
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return fmt.Errorf("restoring sessions from %s: %w", c.DB, err)
+	}
+	srv := phttp.NewServer(m)
+	srv.Addr, srv.Log = c.Addr, log
+	if err := srv.Open(); err != nil {
+		return usagef("--addr %s: %v", c.Addr, err)
+	}
+	fmt.Fprintf(c.Stdout, "parley serve: listening on %s (database %s, %d sessions restored)\n", srv.URL(), c.DB, m.Loaded())
+	if c.Ready != nil {
+		c.Ready(srv.URL())
+	}
+	<-ctx.Done()
+	fmt.Fprintln(c.Stdout, "parley serve: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,208 @@
+package http
+
+import (
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/live"
+)
+
+// handleCreate starts a session: POST /api/sessions with a JSON
+// live.Spec, or with a YAML scenario file as the body (Content-Type
+// application/yaml) and the settings as query parameters.
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	var sp live.Spec
+	var err error
+	if isYAML(r.Header.Get("Content-Type")) {
+		err = yamlSpec(w, r, &sp)
+	} else {
+		err = decodeJSON(w, r, &sp, MaxCreateBody)
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	c, err := s.Manager.Create(r.Context(), &sp)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/sessions/"+c.ID)
+	w.Header().Set("Cache-Control", "no-store") // it holds the tokens
+	writeJSON(w, http.StatusCreated, c)
+}
+
+func isYAML(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "application/yaml" || mt == "application/x-yaml" || mt == "text/yaml"
+}
+
+// yamlSpec reads a YAML scenario body and the settings from the query:
+// variant, protocol, deadline (rounds or a duration), hour, seed, and
+// seat=NAME=PLAYER (repeated).
+func yamlSpec(w http.ResponseWriter, r *http.Request, sp *live.Spec) error {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxCreateBody))
+	if err != nil {
+		return jsonError(err, MaxCreateBody)
+	}
+	sp.YAML = string(b)
+	q := r.URL.Query()
+	sp.Variant, sp.Protocol = q.Get("variant"), parley.ProtocolName(q.Get("protocol"))
+	if v := q.Get("deadline"); v != "" {
+		raw := strconv.Quote(v)
+		if _, err := strconv.Atoi(v); err == nil {
+			raw = v
+		}
+		if err := sp.Deadline.UnmarshalJSON([]byte(raw)); err != nil {
+			return err
+		}
+	}
+	if v := q.Get("hour"); v != "" {
+		if err := sp.Hour.UnmarshalJSON([]byte(strconv.Quote(v))); err != nil {
+			return err
+		}
+	}
+	if v := q.Get("seed"); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return parley.Errorf(parley.EINVALID, "seed: want a whole number from 0 to 2^64-1")
+		}
+		sp.Seed = &seed
+	}
+	for _, kv := range q["seat"] {
+		name, player, ok := strings.Cut(kv, "=")
+		if !ok {
+			return parley.Errorf(parley.EINVALID, "seat=%s: want seat=NAME=PLAYER, e.g. seat=Pakistan=boulware", url.QueryEscape(kv))
+		}
+		if sp.Seats == nil {
+			sp.Seats = map[string]string{}
+		}
+		sp.Seats[name] = player
+	}
+	return nil
+}
+
+// bearer reads the seat token: the Authorization header, or for GET
+// requests (a browser's EventSource cannot set headers) the token query
+// parameter.
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	if r.Method == http.MethodGet {
+		return r.URL.Query().Get("token")
+	}
+	return ""
+}
+
+// seat authorizes the request: the session of the path and the seat its
+// token opens. It writes the error and returns false when there is none.
+func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, live.SeatInfo, bool) {
+	tok := bearer(r)
+	if tok == "" {
+		s.error(w, r, parley.Errorf(parley.EUNAUTHORIZED, "a seat token is required: Authorization: Bearer TOKEN"))
+		return nil, live.SeatInfo{}, false
+	}
+	sess, err := s.Manager.Session(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return nil, live.SeatInfo{}, false
+	}
+	seat, err := sess.Authorize(r.Context(), tok)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, live.SeatInfo{}, false
+	}
+	return sess, seat, true
+}
+
+// seatJSON answers a GET by a seat of the session with what get returns,
+// as JSON that is not to be cached (it changes with every event).
+func (s *Server) seatJSON(get func(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, seat, ok := s.seat(w, r)
+		if !ok {
+			return
+		}
+		v, err := get(r.Context(), sess, seat)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// view answers GET /api/sessions/{id}: the seat's view.
+func view(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error) {
+	return sess.View(ctx, seat.Seat)
+}
+
+// head answers GET /api/sessions/{id}/head: the chain head as stored now.
+func head(ctx context.Context, sess *live.Session, _ live.SeatInfo) (any, error) {
+	return sess.StoredHead(ctx)
+}
+
+// handleAction answers POST /api/sessions/{id}/actions once the action and
+// what it caused are stored.
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
+	sess, seat, ok := s.seat(w, r)
+	if !ok {
+		return
+	}
+	var a live.Action
+	if err := decodeJSON(w, r, &a, MaxActionBody); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out, err := sess.Act(r.Context(), seat.Seat, &a)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleTranscript answers GET /api/sessions/{id}/transcript (mediator and
+// observer): the parley.transcript/1 file.
+func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) {
+	sess, seat, ok := s.seat(w, r)
+	if !ok {
+		return
+	}
+	lw := &lazyHeaders{w: w, set: func(h http.Header) {
+		h.Set("Content-Type", "application/jsonl; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+sess.ID()+`.jsonl"`)
+		h.Set("Cache-Control", "no-store")
+	}}
+	if err := sess.Transcript(r.Context(), seat.Seat, lw); err != nil && !lw.started {
+		s.error(w, r, err)
+	}
+}
+
+// lazyHeaders sets a response's headers at its first write, so that an
+// error found before anything is written still gets its own.
+type lazyHeaders struct {
+	w       http.ResponseWriter
+	set     func(http.Header)
+	started bool
+}
+
+func (l *lazyHeaders) Write(b []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.set(l.w.Header())
+	}
+	return l.w.Write(b)
+}

@@ -1,0 +1,182 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
+	"github.com/parleyhq/parley/simulate"
+)
+
+// A live session's definition — what the store keeps and the audit chain's
+// genesis covers — is its transcript header (protocol.Definition): the
+// scenario, the protocol and its configuration, the seed and who plays
+// each seat, with the server's own settings in the header's meta under
+// metaKey. A session is built from its definition alone, when it is
+// created as when it is restored, so that both come out alike.
+
+// Limits of a live session's settings: every round of a session is kept
+// in memory while it is live, and a session on a fast calendar that was
+// left alone lapses round after round.
+const (
+	MaxRounds = 10000       // deadline in rounds
+	MinRound  = time.Second // wall-clock length of a round on the calendar
+)
+
+// metaKey is the key of the server's settings in the header's meta.
+const metaKey = "serve"
+
+// settings are the server's settings of a session; replay ignores them.
+type settings struct {
+	// Start is when the session started on the wall clock.
+	Start time.Time `json:"start"`
+	// Deadline is the wall-clock deadline from Start (0: none).
+	Deadline Duration `json:"deadline,omitzero"`
+	// Hour is the wall-clock length of an hour of session (0: none).
+	Hour Duration `json:"hour,omitzero"`
+	// Target is suggested to a built-in mediator.
+	Target parley.Outcome `json:"target,omitempty"`
+	// Seats say who plays each seat, in SeatRecord order.
+	Seats []seatDef `json:"seats"`
+}
+
+type seatDef struct {
+	Seat   parley.Seat `json:"seat"`
+	Player string      `json:"player"`
+}
+
+// define turns a spec into a session's transcript header; it checks every
+// setting. Errors have code EINVALID.
+func define(ctx context.Context, sp *Spec, id string, now time.Time) (protocol.Header, error) {
+	s, err := sp.load()
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	cfg, err := simulate.FromScenario(s, sp.Protocol)
+	if err != nil {
+		return protocol.Header{}, parley.Errorf(parley.EINVALID, "protocol: %s", parley.ErrorMessage(err))
+	}
+	if sp.Deadline.Rounds > 0 {
+		cfg.Rounds = sp.Deadline.Rounds
+	}
+	if cfg.Rounds > MaxRounds {
+		return protocol.Header{}, parley.Errorf(parley.EINVALID, "deadline: %d rounds; a live session has at most %d", cfg.Rounds, MaxRounds)
+	}
+	pc, err := cfg.ProtocolConfig()
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	if h := time.Duration(sp.Hour); h != 0 {
+		day, hour := protocol.Calendar(pc, 1) // when the second round starts
+		if round := time.Duration((24*float64(day) + hour) * float64(h)); round < MinRound {
+			return protocol.Header{}, parley.Errorf(parley.EINVALID, "hour: at %s an hour, a round lasts %s on the wall clock; it must last at least %s", h, round, MinRound)
+		}
+	}
+	m, err := s.Compile()
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	if _, err := pc.New(m); err != nil { // the configuration, checked now
+		return protocol.Header{}, err
+	}
+	info, _ := protocol.Lookup(pc.Name())
+	seats := seatsOf(m, info.Mediated)
+	if err := assign(seats, sp.Seats, pc.Name()); err != nil {
+		return protocol.Header{}, err
+	}
+	st := settings{Start: now.UTC(), Deadline: sp.Deadline.Duration, Hour: sp.Hour}
+	for _, x := range seats {
+		st.Seats = append(st.Seats, seatDef{Seat: x.Seat, Player: x.Player})
+		if x.Seat.Role == parley.SeatMediator && x.Player != Human && x.Player != Remote {
+			st.Target = simulate.MediatorTarget(ctx, m)
+		}
+	}
+	seed := randomSeed()
+	if sp.Seed != nil {
+		seed = *sp.Seed
+	}
+	h, err := protocol.NewHeader(s, pc, seed)
+	if err != nil {
+		return protocol.Header{}, err
+	}
+	h.Session, h.Agents = id, agentInfo(m, seats)
+	h.Meta = map[string]any{metaKey: st}
+	return h, nil
+}
+
+func randomSeed() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (Go 1.24+)
+	return binary.LittleEndian.Uint64(b[:]) >> 1
+}
+
+// built is a session made from its definition: what it is (protocol,
+// scenario), the compiled model (shared with the other sessions of the
+// scenario), the seats and a fresh driver. Neither the definition nor
+// its decoded header is kept: they are most of an idle session's memory,
+// and the store has them.
+type built struct {
+	protocol parley.ProtocolName
+	scenario string
+	variant  string
+	model    *parley.Model
+	seats    []SeatInfo
+	driver   *session.Driver
+	// What a remote agent's settings say: the deadline in rounds and on
+	// the wall clock, and the session's seed (each seat draws its own).
+	rounds   int
+	deadline time.Duration
+	seed     uint64
+}
+
+// build makes a session from its stored definition, with a fresh driver.
+// A definition this server cannot use is an error (EINVALID).
+func build(def []byte, clock func() time.Time, models *modelCache) (*built, error) {
+	var h protocol.Header
+	if err := json.Unmarshal(def, &h); err != nil {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition: %v", err)
+	}
+	var st settings
+	raw, err := json.Marshal(h.Meta[metaKey])
+	if err == nil {
+		err = json.Unmarshal(raw, &st)
+	}
+	if err != nil || h.Scenario == nil {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
+	}
+	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant, deadline: time.Duration(st.Deadline), seed: h.Seed}
+	if b.model, err = models.compile(h.Scenario); err != nil {
+		return nil, err
+	}
+	pc, err := h.ProtocolConfig()
+	if err != nil {
+		return nil, err
+	}
+	b.rounds = pc.DeadlineRounds()
+	info, _ := protocol.Lookup(pc.Name())
+	b.seats = seatsOf(b.model, info.Mediated)
+	if len(b.seats) != len(st.Seats) {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition has %d seats, the scenario %d", len(st.Seats), len(b.seats))
+	}
+	for i, sd := range st.Seats {
+		if sd.Seat != b.seats[i].Seat {
+			return nil, parley.Errorf(parley.EINVALID, "live: session definition: seat %d is %s, want %s", i, sd.Seat, b.seats[i].Seat)
+		}
+		b.seats[i].Player = sd.Player
+	}
+	cfg := session.Config{Protocol: pc, Seed: h.Seed, Target: st.Target, Clock: clock,
+		Deadline: time.Duration(st.Deadline), Hour: time.Duration(st.Hour), Start: st.Start}
+	if cfg.Parties, cfg.Mediator, cfg.Principals, err = players(b.model, b.seats); err != nil {
+		return nil, err
+	}
+	if b.driver, err = session.New(b.model, cfg); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
+	return &b, nil
+}
