@@ -90,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/sessions/{id}/transcript", s.handleTranscript)
 	mux.HandleFunc("GET /api/sessions/{id}/head", s.seatJSON(head))
 	mux.HandleFunc("GET /api/sessions/{id}/agent", s.handleAgent)
+	s.monitorRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, parley.Errorf(parley.ENOTFOUND, "no such endpoint: %s %s", r.Method, clipPath(r.URL.Path)))

@@ -2,6 +2,7 @@ package jsonl_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -235,25 +236,22 @@ func containsKey(ins []parley.Incident, k string) bool {
 func TestInputLimit(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "reg.jsonl")
-	s := mustOpen(t, path)
-	if err := s.Sign(ctx, accord()); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	// A record of 17 MiB (JSON allows the blanks).
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	// A register of the unchained version (quick to write by hand) with
+	// a record of 17 MiB (JSON allows the blanks).
+	acc, err := json.Marshal(accord())
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.WriteString(`{"type":"incident",` + strings.Repeat(" ", 17<<20) + `"incident":{"key":"long","date":"2025-11-02"}}` + "\n")
-	if err := errors.Join(err, f.Close()); err != nil {
+	text := `{"schema":"` + jsonl.SchemaV1 + `"}` + "\n" + `{"type":"accord","accord":` + string(acc) + "}\n" +
+		`{"type":"incident",` + strings.Repeat(" ", 17<<20) + `"incident":{"key":"long","date":"2025-11-02"}}` + "\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err = jsonl.OpenLimit(path, fi.Size())
+	s, err := jsonl.OpenLimit(path, fi.Size())
 	if err != nil {
 		t.Fatalf("a register of %d bytes within a limit of as many, with a line of 17 MiB: %v", fi.Size(), err)
 	}
