@@ -215,6 +215,25 @@ func toFixed(x *big.Rat, s int64, exact bool) int64 {
 	return roundRat(y)
 }
 
+// QDecimal converts x, a utility written as a decimal (an agent's
+// parameter, an instruction's delta), to u's fixed point: for an exact
+// function, x's shortest decimal (Decimal) times Scale, rounded once (half
+// away from zero), so 0.1 is a tenth of the scale exactly; for a rounded
+// one, Q. The result is clamped to ±MaxFixed.
+func (u *UtilityFn) QDecimal(x float64) int64 {
+	d := Decimal(x)
+	if !u.Exact || d == nil {
+		return u.Q(x)
+	}
+	y := d.Mul(d, new(big.Rat).SetInt64(u.Unit()))
+	if lim := new(big.Rat).SetInt64(MaxFixed); y.Cmp(lim) > 0 {
+		return MaxFixed
+	} else if y.Cmp(lim.Neg(lim)) < 0 {
+		return -MaxFixed
+	}
+	return roundRat(y)
+}
+
 // roundRat rounds y to the nearest integer, half away from zero.
 func roundRat(y *big.Rat) int64 {
 	n := new(big.Int).Abs(y.Num())

@@ -128,3 +128,22 @@ func TestDecimalValues(t *testing.T) {
 		t.Error("1/(3·2^100) claims an exact form")
 	}
 }
+
+// TestQDecimal: on an exact scale a decimal converts to exactly its
+// fraction of the scale, even past a float's 53 bits; rounded scales use
+// Q; the result is clamped to ±MaxFixed.
+func TestQDecimal(t *testing.T) {
+	s := int64(10_000_000_000_000_000) // 10^16 > 2^53
+	u := &UtilityFn{Scale: s, Exact: true}
+	for _, c := range []struct {
+		x    float64
+		want int64
+	}{{0.1, s / 10}, {-0.1, -s / 10}, {0.3, 3 * s / 10}, {0.1234567890123457, 1234567890123457}, {1e300, MaxFixed}, {-1e300, -MaxFixed}, {0, 0}} {
+		if got := u.QDecimal(c.x); got != c.want {
+			t.Errorf("QDecimal(%v) = %d, want %d", c.x, got, c.want)
+		}
+	}
+	if r := (&UtilityFn{}); r.QDecimal(0.55) != r.Q(0.55) {
+		t.Errorf("a rounded function's QDecimal(0.55) = %d, want Q = %d", r.QDecimal(0.55), r.Q(0.55))
+	}
+}

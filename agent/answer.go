@@ -77,6 +77,7 @@ type Delegate struct {
 	u        *parley.UtilityFn
 	res      int64
 	best     int64
+	offset   int64       // FloorOffset, fixed point
 	shift    int64       // instructions' floor shift, fixed point
 	required map[int]int // preconditions: issue → option
 	reopened []int       // round of the last reopen answer per issue, −1
@@ -120,6 +121,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 	}
 	d.best = bestUtility(d.m, d.u)
 	d.disc = NewDiscount(s.Discount)
+	d.offset = d.u.QDecimal(d.FloorOffset)
 	d.shift = 0
 	d.required = map[int]int{}
 	d.forced = map[int]bool{}
@@ -132,12 +134,16 @@ func (d *Delegate) Init(s *parley.Session) error {
 }
 
 // Floor returns the acceptance floor at relative time t (in [0,1]), in
-// fixed point: res + (best−res)·(1−t^(1/e)) + offset + shifts, and at least
-// one quantum above the reservation.
+// fixed point: res + (best−res)·(1−t^(1/e))·d^t + offset + shifts, and at
+// least one quantum above the reservation. It is computed in the fixed
+// point of the party's utility: the span best−res is scaled by the
+// time factor without passing through a float (at t = 0 the floor is best
+// exactly, however large the scale), and the offset and the instructions'
+// shifts are the decimals given, on that scale (parley.UtilityFn.QDecimal); so a text whose
+// utility equals the floor in exact arithmetic clears it.
 func (d *Delegate) Floor(t float64) int64 {
 	t = min(max(t, 0), 1)
-	span := d.u.F(d.best - d.res)
-	f := d.res + d.u.Q(span*(1-math.Pow(t, 1/d.Concede))*d.disc.Factor(t)+d.FloorOffset) + d.shift
+	f := d.res + mulFrac(d.best-d.res, (1-math.Pow(t, 1/d.Concede))*d.disc.Factor(t)) + d.offset + d.shift
 	return max(f, d.res+1)
 }
 
@@ -151,16 +157,51 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 	if t.Kind != parley.TurnAnswer {
 		return d.walk("delegate: only answers single texts")
 	}
-	m := d.m
-	n := len(m.Sizes)
-	for _, in := range t.Instructions {
+	d.obey(t.Instructions)
+	if d.best <= d.res {
+		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", d.u.F(d.best), d.u.F(d.res)))
+	}
+	a := d.newAnswer(t)
+	// Patience counts texts this side cannot sign: at or below its
+	// reservation, or one its principals would not ratify (a red line
+	// crossed, a faction under its rule).
+	if a.u <= d.res || !d.pm.Accepts(a.o) {
+		d.below++
+	} else {
+		d.below = 0
+	}
+	if d.Patience > 0 && d.below >= d.Patience {
+		return d.walk(fmt.Sprintf("for %d turns in a row the text was one this side cannot sign", d.below))
+	}
+	a.reopenAsInstructed()
+	ok := a.u >= a.floor
+	if !ok {
+		a.why = append(a.why, fmt.Sprintf("u=%.3f below floor %.3f", d.u.F(a.u), d.u.F(a.floor)))
+	}
+	ok = a.preconditions() && ok
+	ok = a.ratification() && ok
+	ok = a.feasibility() && ok
+	if a.u < a.floor {
+		d.coverGap(a.floor-a.u, a.o, a.idx, t.Text, a.protected, a.mark, a.name, &a.why)
+	}
+	if !ok {
+		a.holdBack()
+	}
+	return a.action(ok)
+}
+
+// obey takes in the principals' instructions: floor shifts,
+// preconditions and clauses to reopen.
+func (d *Delegate) obey(ins []parley.Instruction) {
+	n := len(d.m.Sizes)
+	for _, in := range ins {
 		switch in.Kind {
 		case parley.RaiseFloor:
-			d.shift += d.u.Q(in.Delta)
+			d.shift += d.u.QDecimal(in.Delta)
 		case parley.LowerFloor:
-			d.shift -= d.u.Q(in.Delta)
+			d.shift -= d.u.QDecimal(in.Delta)
 		case parley.AddPrecondition:
-			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < m.Sizes[in.Issue] {
+			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < d.m.Sizes[in.Issue] {
 				d.required[in.Issue] = in.Option
 			}
 		case parley.ReopenClause:
@@ -169,108 +210,137 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 			}
 		}
 	}
-	if d.best <= d.res {
-		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", d.u.F(d.best), d.u.F(d.res)))
-	}
+}
 
-	idx := clauseIndex(m, t.Text)
-	o := completeText(m, t.Text)
-	u := d.u.Eval(o)
-	floor := d.Floor(t.Time)
-	// Patience counts texts this side cannot sign: at or below its
-	// reservation, or one its principals would not ratify (a red line
-	// crossed, a faction under its rule).
-	if u <= d.res || !d.pm.Accepts(o) {
-		d.below++
-	} else {
-		d.below = 0
-	}
-	if d.Patience > 0 && d.below >= d.Patience {
-		return d.walk(fmt.Sprintf("for %d turns in a row the text was one this side cannot sign", d.below))
-	}
+// textAnswer is a delegate's answer to one text as it takes shape: the text
+// completed (o), its utility and the floor, the answer per issue so far and
+// why.
+type textAnswer struct {
+	d     *Delegate
+	t     *parley.Turn
+	idx   []int // issue → index in t.Text, −1
+	o     parley.Outcome
+	u     int64
+	floor int64
+	ans   []parley.ClauseAnswer
+	why   []string
+}
 
-	clause := func(i int) (parley.Clause, bool) {
-		if idx[i] < 0 {
-			return parley.Clause{}, false
+// newAnswer starts the answer to the text of t.
+func (d *Delegate) newAnswer(t *parley.Turn) *textAnswer {
+	a := &textAnswer{d: d, t: t, idx: clauseIndex(d.m, t.Text), o: completeText(d.m, t.Text), floor: d.Floor(t.Time)}
+	a.u = d.u.Eval(a.o)
+	a.ans = make([]parley.ClauseAnswer, len(d.m.Sizes))
+	return a
+}
+
+// clause returns issue i's clause in the text.
+func (a *textAnswer) clause(i int) (parley.Clause, bool) {
+	if a.idx[i] < 0 {
+		return parley.Clause{}, false
+	}
+	return a.t.Text[a.idx[i]], true
+}
+
+// protected reports whether the clause holds the option a principal made
+// a precondition.
+func (a *textAnswer) protected(i int) bool {
+	k, ok := a.d.required[i]
+	return ok && a.o[i] == k
+}
+
+func (a *textAnswer) name(i int) string { return a.d.m.Scenario.Issues[i].Name }
+
+// mark rejects an open clause or reopens an agreed one; force ignores the
+// reopening rate. It reports whether the clause is held back.
+func (a *textAnswer) mark(i int, force bool) bool {
+	c, ok := a.clause(i)
+	d := a.d
+	switch {
+	case !ok || a.ans[i] != parley.AnswerNone:
+		return ok && a.ans[i] != parley.AnswerNone
+	case answerable(c):
+		a.ans[i] = parley.AnswerReject
+		return true
+	case c.OnAgenda && c.State == parley.ClauseAgreed && c.Option >= 0 && d.Reopen > 0 &&
+		(force || a.t.Round-d.reopened[i] >= d.Reopen):
+		a.ans[i] = parley.AnswerReopen
+		d.reopened[i] = a.t.Round
+		return true
+	}
+	return false
+}
+
+// reopenAsInstructed obeys the instructions to reopen a clause, if it is
+// still agreed.
+func (a *textAnswer) reopenAsInstructed() {
+	for _, i := range sortedKeys(a.d.forced) {
+		if c, ok := a.clause(i); ok && c.State == parley.ClauseAgreed && a.mark(i, true) {
+			a.why = append(a.why, "reopen "+a.name(i)+" as instructed")
 		}
-		return t.Text[idx[i]], true
 	}
-	// protected: the clause holds the option a principal made a precondition.
-	protected := func(i int) bool {
-		k, ok := d.required[i]
-		return ok && o[i] == k
-	}
-	ans := make([]parley.ClauseAnswer, n)
-	var why []string
-	// mark rejects an open clause or reopens an agreed one; force ignores
-	// the reopening rate.
-	mark := func(i int, force bool) bool {
-		c, ok := clause(i)
-		switch {
-		case !ok || ans[i] != parley.AnswerNone:
-			return ok && ans[i] != parley.AnswerNone
-		case answerable(c):
-			ans[i] = parley.AnswerReject
-			return true
-		case c.OnAgenda && c.State == parley.ClauseAgreed && c.Option >= 0 && d.Reopen > 0 &&
-			(force || t.Round-d.reopened[i] >= d.Reopen):
-			ans[i] = parley.AnswerReopen
-			d.reopened[i] = t.Round
-			return true
-		}
-		return false
-	}
-	name := func(i int) string { return m.Scenario.Issues[i].Name }
+	a.d.forced = map[int]bool{}
+}
 
-	// Instructions to reopen a clause are obeyed if it is still agreed.
-	for _, i := range sortedKeys(d.forced) {
-		if c, ok := clause(i); ok && c.State == parley.ClauseAgreed && mark(i, true) {
-			why = append(why, "reopen "+name(i)+" as instructed")
-		}
-	}
-	d.forced = map[int]bool{}
-
-	ok := u >= floor
-	if !ok {
-		why = append(why, fmt.Sprintf("u=%.3f below floor %.3f", d.u.F(u), d.u.F(floor)))
-	}
-	for _, i := range sortedKeys(d.required) {
-		if o[i] != d.required[i] {
+// preconditions rejects the clauses that miss a precondition; it reports
+// whether the text meets them all.
+func (a *textAnswer) preconditions() bool {
+	ok := true
+	for _, i := range sortedKeys(a.d.required) {
+		if a.o[i] != a.d.required[i] {
 			ok = false
-			if mark(i, false) {
-				why = append(why, "precondition on "+name(i))
+			if a.mark(i, false) {
+				a.why = append(a.why, "precondition on "+a.name(i))
 			}
 		}
 	}
-	if bl := blocking(d.pm, o); bl != nil {
-		ok = false
-		for _, f := range bl {
-			pr := &d.pm.Principals[f]
-			for r, reg := range pr.RedLines {
-				if !reg.Contains(o) {
-					continue
-				}
-				for _, i := range escapes(m, reg) {
-					if !protected(i) && mark(i, false) {
-						why = append(why, fmt.Sprintf("%s breaks red line %s of %s", name(i), pr.RedLineName[r], pr.Name))
-					}
-				}
+	return ok
+}
+
+// ratification rejects, for each faction that blocks ratification, the
+// clauses through which the text could leave its red lines and the clause
+// costing it most when it is below its reservation; it reports whether the
+// delegation would ratify the text.
+func (a *textAnswer) ratification() bool {
+	d, o := a.d, a.o
+	bl := blocking(d.pm, o)
+	if bl == nil {
+		return true
+	}
+	for _, f := range bl {
+		pr := &d.pm.Principals[f]
+		for r, reg := range pr.RedLines {
+			if !reg.Contains(o) {
+				continue
 			}
-			if pr.Utility.Eval(o) <= pr.Reservation {
-				if i := d.costliest(&pr.Utility, o, idx, t.Text, protected, true); i >= 0 && mark(i, false) {
-					why = append(why, fmt.Sprintf("%s costs %s most, below its reservation", name(i), pr.Name))
+			for _, i := range escapes(d.m, reg) {
+				if !a.protected(i) && a.mark(i, false) {
+					a.why = append(a.why, fmt.Sprintf("%s breaks red line %s of %s", a.name(i), pr.RedLineName[r], pr.Name))
 				}
 			}
 		}
+		if pr.Utility.Eval(o) <= pr.Reservation {
+			if i := d.costliest(&pr.Utility, o, a.idx, a.t.Text, a.protected, true); i >= 0 && a.mark(i, false) {
+				a.why = append(a.why, fmt.Sprintf("%s costs %s most, below its reservation", a.name(i), pr.Name))
+			}
+		}
 	}
+	return false
+}
+
+// feasibility rejects the clauses that need a guarantor who does not
+// consent, unless the delegation's own principals required them; it
+// reports whether the text is feasible in that sense.
+func (a *textAnswer) feasibility() bool {
+	m, ok := a.d.m, true
 	for r, reg := range m.Infeasible {
-		if !reg.Contains(o) {
+		if !reg.Contains(a.o) {
 			continue
 		}
 		es := escapes(m, reg)
 		insist := true
 		for _, i := range es {
-			if !protected(i) {
+			if !a.protected(i) {
 				insist = false
 			}
 		}
@@ -279,61 +349,68 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 		}
 		ok = false
 		for _, i := range es {
-			if !protected(i) && mark(i, false) {
-				why = append(why, fmt.Sprintf("%s needs %s, who does not consent", name(i), m.InfeasibleWhy[r]))
+			if !a.protected(i) && a.mark(i, false) {
+				a.why = append(a.why, fmt.Sprintf("%s needs %s, who does not consent", a.name(i), m.InfeasibleWhy[r]))
 			}
 		}
 	}
-	if u < floor {
-		d.coverGap(floor-u, o, idx, t.Text, protected, mark, name, &why)
-	}
+	return ok
+}
 
-	if !ok {
-		held := false
-		for _, a := range ans {
-			if a == parley.AnswerReject || a == parley.AnswerReopen {
-				held = true
-				break
-			}
+// holdBack makes sure a text the delegate does not accept is not agreed:
+// unless some clause is already rejected or reopened, it rejects the
+// clause costing it most, else reopens the costliest agreed one (at the
+// reopening rate, then regardless), else rejects any answerable clause.
+func (a *textAnswer) holdBack() {
+	for _, x := range a.ans {
+		if x == parley.AnswerReject || x == parley.AnswerReopen {
+			return
 		}
-		// Never let an unacceptable text be agreed: hold back something.
-		for step := 0; !held && step < 4; step++ {
-			var i int
-			switch step {
-			case 0:
-				i = d.costliest(d.u, o, idx, t.Text, protected, false)
-			case 1, 2:
-				i = d.costliestAgreed(o, idx, t.Text, protected)
-			case 3:
-				i = -1
-				for j := range n {
-					if c, ok := clause(j); ok && answerable(c) {
-						i = j
-						break
-					}
+	}
+	d := a.d
+	for step := range 4 {
+		var i int
+		switch step {
+		case 0:
+			i = d.costliest(d.u, a.o, a.idx, a.t.Text, a.protected, false)
+		case 1, 2:
+			i = d.costliestAgreed(a.o, a.idx, a.t.Text, a.protected)
+		case 3:
+			i = -1
+			for j := range a.ans {
+				if c, ok := a.clause(j); ok && answerable(c) {
+					i = j
+					break
 				}
 			}
-			if i >= 0 && mark(i, step == 2 || step == 3) {
-				held = true
-				why = append(why, "hold back "+name(i))
-			}
+		}
+		if i >= 0 && a.mark(i, step == 2 || step == 3) {
+			a.why = append(a.why, "hold back "+a.name(i))
+			return
 		}
 	}
-	for i := range n {
-		if c, ok := clause(i); ok && answerable(c) && ans[i] == parley.AnswerNone {
-			ans[i] = parley.AnswerAccept
+}
+
+// action accepts every answerable clause not held back and words the
+// reason; near the deadline, with clauses settled, it asks for more
+// rounds.
+func (a *textAnswer) action(ok bool) parley.Action {
+	d := a.d
+	for i := range a.ans {
+		if c, found := a.clause(i); found && answerable(c) && a.ans[i] == parley.AnswerNone {
+			a.ans[i] = parley.AnswerAccept
 		}
 	}
-	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", d.u.F(u), d.u.F(floor))
-	if !ok || len(why) > 0 {
-		reason = strings.Join(why, "; ")
+	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", d.u.F(a.u), d.u.F(a.floor))
+	if !ok || len(a.why) > 0 {
+		reason = strings.Join(a.why, "; ")
 	}
-	a := parley.Action{Actor: d.party, Kind: parley.ActAnswer, Answers: ans, Reason: reason}
-	if d.Extend > 0 && t.Time >= 0.8 && anySettled(t.Text) {
-		a.Rounds = d.Extend
-		a.Reason += fmt.Sprintf("; asks for %d more rounds", d.Extend)
+	act := parley.Action{Actor: d.party, Kind: parley.ActAnswer, Answers: a.ans, Reason: reason}
+	if d.Extend > 0 && a.t.Time >= 0.8 && anySettled(a.t.Text) {
+		act.Rounds = d.Extend
+		act.Reason += fmt.Sprintf("; asks for %d more rounds", d.Extend)
 	}
-	return a
+	return act
 }
 
 // anySettled reports whether some on-agenda clause of the text is settled.

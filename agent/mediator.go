@@ -186,40 +186,10 @@ func (tm *TextMediator) Act(t *parley.Turn) parley.Action {
 	m := tm.m
 	idx := clauseIndex(m, t.Text)
 	tm.ingest(t, idx)
-
-	// Progress: settled clauses weigh as much as every party accepting.
-	score := 0
-	for _, j := range idx {
-		if j >= 0 && t.Text[j].OnAgenda && settled(t.Text[j]) {
-			score += tm.parties
-		}
-	}
-	for _, as := range tm.latest {
-		for _, a := range as {
-			if a == parley.AnswerAccept {
-				score++
-			}
-		}
-	}
-	if score > tm.best {
-		tm.best, tm.progress = score, t.Round
-	}
-	stalled := t.Round-tm.progress >= tm.wait
-
+	stalled := tm.stalled(t, idx)
 	if !tm.started {
 		tm.started = true
-		out := make(parley.Outcome, len(m.Sizes))
-		for i := range out {
-			out[i] = -1
-			if j := idx[i]; j >= 0 && t.Text[j].OnAgenda {
-				if c := t.Text[j]; c.Option >= 0 && (settled(c) || c.State == parley.ClauseProposed) {
-					out[i] = c.Option
-				} else {
-					out[i] = tm.startOption(i)
-				}
-			}
-		}
-		return parley.Action{Actor: parley.MediatorActor, Kind: parley.ActText, Outcome: out, Reason: "opening text"}
+		return tm.opening(t, idx)
 	}
 
 	// Stalemate: every option of some open clause stands rejected.
@@ -238,7 +208,55 @@ func (tm *TextMediator) Act(t *parley.Turn) parley.Action {
 		return parley.Action{Actor: parley.MediatorActor, Kind: parley.ActExtend, Rounds: tm.extend,
 			Reason: fmt.Sprintf("progress in the last %d rounds: extend by %d", tm.wait, tm.extend)}
 	}
+	return tm.revise(t, idx)
+}
 
+// stalled records the progress of the text — settled clauses weigh as
+// much as every party accepting — and reports whether there has been none
+// for the last wait rounds.
+func (tm *TextMediator) stalled(t *parley.Turn, idx []int) bool {
+	score := 0
+	for _, j := range idx {
+		if j >= 0 && t.Text[j].OnAgenda && settled(t.Text[j]) {
+			score += tm.parties
+		}
+	}
+	for _, as := range tm.latest {
+		for _, a := range as {
+			if a == parley.AnswerAccept {
+				score++
+			}
+		}
+	}
+	if score > tm.best {
+		tm.best, tm.progress = score, t.Round
+	}
+	return t.Round-tm.progress >= tm.wait
+}
+
+// opening writes the first text: the clauses already proposed or settled
+// as they stand, and the starting option of every other clause on the
+// agenda.
+func (tm *TextMediator) opening(t *parley.Turn, idx []int) parley.Action {
+	out := make(parley.Outcome, len(tm.m.Sizes))
+	for i := range out {
+		out[i] = -1
+		if j := idx[i]; j >= 0 && t.Text[j].OnAgenda {
+			if c := t.Text[j]; c.Option >= 0 && (settled(c) || c.State == parley.ClauseProposed) {
+				out[i] = c.Option
+			} else {
+				out[i] = tm.startOption(i)
+			}
+		}
+	}
+	return parley.Action{Actor: parley.MediatorActor, Kind: parley.ActText, Outcome: out, Reason: "opening text"}
+}
+
+// revise writes the next text: the clauses that are blank, objected to,
+// reopened or under review take another candidate option (blank ones
+// first, then those most parties objected to; at most perRound of them).
+func (tm *TextMediator) revise(t *parley.Turn, idx []int) parley.Action {
+	m := tm.m
 	out := make(parley.Outcome, len(m.Sizes))
 	type todo struct{ issue, against int }
 	var revise []todo

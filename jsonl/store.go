@@ -25,6 +25,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/audit"
+	"github.com/parleyhq/parley/internal/limit"
 )
 
 // Schema is the header line's schema name: version 2 chains its records.
@@ -37,9 +38,6 @@ const (
 
 // chainSession is the session name of a register's chain (audit.Genesis).
 const chainSession = "parley.monitor"
-
-// maxLine bounds one record; longer lines are corrupt.
-const maxLine = 16 << 20
 
 type header struct {
 	Schema string `json:"schema"`
@@ -59,6 +57,7 @@ type record struct {
 // Store is a monitoring record in a JSON Lines file.
 type Store struct {
 	path      string
+	max       int64 // the input size limit the register is read within
 	f         *os.File
 	size      int64 // bytes of complete lines
 	torn      bool  // the file ends in an incomplete line, to cut off
@@ -76,9 +75,20 @@ type Store struct {
 
 var _ parley.MonitorStore = (*Store)(nil)
 
-// Open opens (or creates) the register at path and locks it. A file that
-// is not a register, or a corrupt line, is EINVALID with the line number.
-func Open(path string) (*Store, error) {
+// Open opens (or creates) the register at path and locks it, reading it
+// within limit.DefaultMaxInput; see OpenLimit.
+func Open(path string) (*Store, error) { return OpenLimit(path, 0) }
+
+// OpenLimit opens (or creates) the register at path and locks it. A file
+// that is not a register, or a corrupt line, is EINVALID with the line
+// number. The register is read whole, within max bytes (max <= 0:
+// limit.DefaultMaxInput), like every other input ('--max-input-size'): a
+// larger one is refused with ELIMIT naming the file and the limit
+// (wrapping limit.ErrTooLarge).
+func OpenLimit(path string, max int64) (*Store, error) {
+	if max <= 0 {
+		max = limit.DefaultMaxInput
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
@@ -87,7 +97,7 @@ func Open(path string) (*Store, error) {
 		f.Close()
 		return nil, &parley.Error{Code: parley.ECONFLICT, Message: "register " + path + " is in use by another process", Err: err}
 	}
-	s := &Store{path: path, f: f, keys: map[string]bool{}}
+	s := &Store{path: path, f: f, max: max, keys: map[string]bool{}}
 	if err := s.load(); err != nil {
 		f.Close()
 		return nil, err
@@ -134,22 +144,26 @@ func (s *Store) corrupt(line int, format string, args ...any) error {
 }
 
 func (s *Store) load() error {
-	r := bufio.NewReader(s.f)
+	if fi, err := s.f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > s.max {
+		return limit.TooLarge("register "+s.path, s.max)
+	}
+	// Whatever the file is, no more than the limit is read.
+	r := bufio.NewReader(io.LimitReader(s.f, s.max+1))
 	line := 0
 	var off int64
 	for {
 		b, err := r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			// A long line: gather it, within the bound.
+			// A long line: gather it (the reader stops past the limit).
 			buf := append([]byte(nil), b...)
-			for err == bufio.ErrBufferFull && len(buf) <= maxLine {
+			for err == bufio.ErrBufferFull {
 				b, err = r.ReadSlice('\n')
 				buf = append(buf, b...)
 			}
-			if len(buf) > maxLine {
-				return s.corrupt(line+1, "a line longer than %d bytes: not a register", maxLine)
-			}
 			b = buf
+		}
+		if off+int64(len(b)) > s.max {
+			return limit.TooLarge("register "+s.path, s.max)
 		}
 		if err == io.EOF {
 			if len(b) > 0 {

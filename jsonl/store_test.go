@@ -2,6 +2,8 @@ package jsonl_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/limit"
 	"github.com/parleyhq/parley/jsonl"
 )
 
@@ -225,4 +228,45 @@ func containsKey(ins []parley.Incident, k string) bool {
 		}
 	}
 	return false
+}
+
+// TestInputLimit: the register is read within the input size limit like
+// every other input — a larger one is refused naming the file and the
+// limit — and a long record within the limit is read (no fixed cap).
+func TestInputLimit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "reg.jsonl")
+	// A register of the unchained version (quick to write by hand) with
+	// a record of 17 MiB (JSON allows the blanks).
+	acc, err := json.Marshal(accord())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := `{"schema":"` + jsonl.SchemaV1 + `"}` + "\n" + `{"type":"accord","accord":` + string(acc) + "}\n" +
+		`{"type":"incident",` + strings.Repeat(" ", 17<<20) + `"incident":{"key":"long","date":"2025-11-02"}}` + "\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jsonl.OpenLimit(path, fi.Size())
+	if err != nil {
+		t.Fatalf("a register of %d bytes within a limit of as many, with a line of 17 MiB: %v", fi.Size(), err)
+	}
+	if in, _ := s.Incidents(ctx); len(in) != 1 || in[0].Key != "long" {
+		t.Errorf("incidents %v, want the long one", in)
+	}
+	s.Close()
+	for _, max := range []int64{100, fi.Size() - 1} {
+		s, err := jsonl.OpenLimit(path, max)
+		if err == nil {
+			s.Close()
+		}
+		if parley.ErrorCode(err) != parley.ELIMIT || !errors.Is(err, limit.ErrTooLarge) ||
+			!strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "larger than the input size limit of "+limit.Size(max)) {
+			t.Errorf("limit %d: %v, want ELIMIT naming %s and the limit", max, err, path)
+		}
+	}
 }

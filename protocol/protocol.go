@@ -161,6 +161,14 @@ const (
 	EvLapse              EventType = "lapse"
 	EvAgentError         EventType = "agent_error"
 	EvEnd                EventType = "end"
+	// EvReason records why an actor did what it did, as its agent said
+	// (parley.Action.Reason), in Note. It follows the actor's "action"
+	// event at once. A reason is the actor's private reasoning — a
+	// built-in agent's names its own utilities, targets and floors — so
+	// only the actor's own side sees it: a party's delegation (its
+	// negotiator and principals), or the mediator's seat. Recorded
+	// actions carry no reason; SubmittedAction puts it back.
+	EvReason EventType = "reason"
 )
 
 // String returns the type's name.
@@ -326,6 +334,8 @@ func actionAudience(a parley.Action) parley.Audience {
 // recorded copy. The event points into the actions log; when the log
 // grows, earlier events keep pointing at their (unchanged) copies.
 func (b *base) record(a parley.Action) *parley.Action {
+	why := a.Reason
+	a.Reason = ""
 	switch {
 	case b.forget:
 		b.actions = b.actions[:0]
@@ -342,20 +352,59 @@ func (b *base) record(a parley.Action) *parley.Action {
 	b.actions = append(b.actions, b.copyAction(a))
 	rec := &b.actions[len(b.actions)-1]
 	b.emit(Event{Type: EvAction, Audience: actionAudience(a), Actor: a.Actor, Action: rec})
+	b.reason(a.Actor, why)
 	b.res.Steps++
 	return rec
+}
+
+// reasonAudience is who may see an actor's reasons: its own side only (a
+// party's delegation, the mediator's seat). ok is false for an actor that
+// has no side (no such party), whose reason is dropped.
+func reasonAudience(actor, parties int) (aud parley.Audience, ok bool) {
+	switch {
+	case actor == parley.MediatorActor:
+		return parley.ToSeat(parley.MediatorSeat()), true
+	case actor >= 0 && actor < parties:
+		return parley.ToDelegation(actor), true
+	}
+	return parley.Audience{}, false
+}
+
+// reason records why actor acted, for its own side's eyes only.
+func (b *base) reason(actor int, why string) {
+	if why == "" {
+		return
+	}
+	if aud, ok := reasonAudience(actor, len(b.m.Parties)); ok {
+		b.emit(Event{Type: EvReason, Audience: aud, Actor: actor, Note: why})
+	}
+}
+
+// SubmittedAction returns the action of the "action" event events[i] as
+// its actor submitted it: with the reason that the protocol recorded apart
+// (the "reason" event right after it). Replaying a transcript or
+// restoring a session submits it again.
+func SubmittedAction(events []Event, i int) parley.Action {
+	a := *events[i].Action
+	if i+1 < len(events) && events[i+1].Type == EvReason && events[i+1].Actor == a.Actor {
+		a.Reason = events[i+1].Note
+	}
+	return a
 }
 
 // broken logs an invalid action and ends the negotiation. by is the actor
 // whose turn it was.
 func (b *base) broken(by int, a parley.Action, err error) error {
 	a = b.copyAction(a)
+	why := a.Reason
+	a.Reason = ""
 	msg := strings.TrimPrefix(parley.ErrorMessage(err), "protocol: ")
 	aud := public
 	if a.Actor >= 0 && a.Actor < len(b.m.Parties) {
 		aud = actionAudience(a)
 	}
 	b.emit(Event{Type: EvAction, Audience: aud, Actor: a.Actor, Action: &a, Note: invalidNote + msg})
+	b.reason(a.Actor, why)
 	b.finish(parley.Broken, by, msg)
 	return err
 }

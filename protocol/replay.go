@@ -35,10 +35,11 @@ func Replay(h Header, events []Event) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	events = oldReasons(events)
 	got := p.Events()
 	for i, rec := range events {
 		if i == len(got) {
-			if err := apply(p, rec); err != nil {
+			if err := apply(p, events, i); err != nil {
 				return p.Result(), err
 			}
 			got = append(got, p.Events()...)
@@ -56,15 +57,39 @@ func Replay(h Header, events []Event) (Result, error) {
 	return p.Result(), nil
 }
 
-// apply feeds an input event to p.
-func apply(p Protocol, ev Event) error {
+// oldReasons returns events with the reasons taken out of their actions:
+// transcripts written before reasons became events of their own (the
+// protocol records none in actions) replay as if no reason had been given.
+// Events without such reasons are returned as they are.
+func oldReasons(events []Event) []Event {
+	var out []Event
+	for i, ev := range events {
+		if ev.Type != EvAction || ev.Action == nil || ev.Action.Reason == "" {
+			continue
+		}
+		if out == nil {
+			out = append([]Event(nil), events...)
+		}
+		a := *ev.Action
+		a.Reason = ""
+		out[i].Action = &a
+	}
+	if out == nil {
+		return events
+	}
+	return out
+}
+
+// apply feeds the input event events[i] to p.
+func apply(p Protocol, events []Event, i int) error {
 	var err error
+	ev := events[i]
 	switch ev.Type {
 	case EvAction:
 		if ev.Action == nil {
 			return mismatch(ev.Seq, "action event without an action")
 		}
-		err = p.Step(*ev.Action)
+		err = p.Step(SubmittedAction(events, i))
 		if err != nil && parley.ErrorCode(err) == parley.EINVALID {
 			// An invalid action is recorded with the error it caused;
 			// the event comparison checks it.
@@ -175,7 +200,7 @@ func EndTime(h Header, events []Event) float64 {
 		return 1
 	}
 	last := 1.0
-	for _, ev := range events {
+	for i, ev := range events {
 		switch ev.Type {
 		case EvAction, EvInstruction, EvCaucus, EvTimeout, EvAgentError:
 		default:
@@ -184,7 +209,7 @@ func EndTime(h Header, events []Event) float64 {
 		if t, ok := p.Next(); ok {
 			last = t.Time
 		}
-		if apply(p, ev) != nil {
+		if apply(p, events, i) != nil {
 			return 1
 		}
 		if r := p.Result(); r.End != parley.Running {

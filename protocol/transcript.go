@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -165,7 +166,7 @@ func WriteTranscript(w io.Writer, h Header, events []Event) error {
 var eventTypes = map[EventType]bool{
 	EvStart: true, EvAction: true, EvClause: true, EvInstruction: true, EvAgenda: true,
 	EvExtend: true, EvRecall: true, EvRatificationFailed: true, EvCaucus: true, EvTimeout: true, EvLapse: true,
-	EvAgentError: true, EvEnd: true,
+	EvAgentError: true, EvEnd: true, EvReason: true,
 }
 
 // Transcript is a transcript as read: its header, its events, and the
@@ -225,6 +226,12 @@ func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
 			break
 		}
 		if err != nil && err != io.EOF {
+			// The caller names the file: the system's reason is enough
+			// ("read t.jsonl: input/output error" would name it twice).
+			var pathErr *fs.PathError
+			if errors.As(err, &pathErr) {
+				err = pathErr.Err
+			}
 			return t, &parley.PosError{Line: line + 1, Err: fmt.Errorf("protocol: read transcript: %w", err)}
 		}
 		line++
@@ -365,6 +372,8 @@ func checkEvent(ev *Event) error {
 		return fmt.Errorf("event %d: end event without a result", ev.Seq)
 	case ev.Type == EvCaucus && ev.Message == "":
 		return fmt.Errorf("event %d: caucus event without a message", ev.Seq)
+	case ev.Type == EvReason && ev.Note == "":
+		return fmt.Errorf("event %d: reason event without a note", ev.Seq)
 	}
 	return nil
 }

@@ -43,7 +43,11 @@ func Timeline(w io.Writer, d *Debrief) error {
 	mediated := d.mediated()
 	day := -1
 	shown := 0
-	for _, ev := range d.Events {
+	for i, ev := range d.Events {
+		if ev.Type == protocol.EvAction && ev.Action != nil {
+			a := protocol.SubmittedAction(d.Events, i)
+			ev.Action = &a
+		}
 		if mediated && ev.Day != day && ev.Type != protocol.EvStart {
 			day = ev.Day
 			p.f("\nDay %d\n", day+1)
@@ -117,75 +121,16 @@ func clock(h float64) string {
 
 // describeEvent writes one event for the timeline; "" skips it.
 func describeEvent(s *parley.Scenario, ev protocol.Event, mediated bool) string {
-	actor := func(a int) string {
-		switch {
-		case a == parley.MediatorActor:
-			return "Mediator"
-		case a >= 0 && a < len(s.Parties):
-			return s.Parties[a].Name
-		}
-		return ""
-	}
-	label := func(i, k int) string {
-		if k < 0 {
-			return "_"
-		}
-		return s.Issues[i].Options[k].Label
-	}
+	w := eventWords{s}
 	switch ev.Type {
-	case protocol.EvStart, protocol.EvEnd:
+	case protocol.EvStart, protocol.EvEnd, protocol.EvReason:
 		return ""
 	case protocol.EvAction:
-		a := ev.Action
-		if a == nil {
+		if ev.Action == nil {
 			return ""
 		}
-		switch a.Kind {
-		case parley.ActText:
-			var parts []string
-			for i, k := range a.Outcome {
-				if k >= 0 {
-					parts = append(parts, s.Issues[i].Name+"="+label(i, k))
-				}
-			}
-			return "Mediator's text: " + strings.Join(parts, ", ")
-		case parley.ActAnswer:
-			var acc, rej, reo []string
-			for i, ans := range a.Answers {
-				switch ans {
-				case parley.AnswerAccept:
-					acc = append(acc, s.Issues[i].Name)
-				case parley.AnswerReject:
-					rej = append(rej, s.Issues[i].Name)
-				case parley.AnswerReopen:
-					reo = append(reo, s.Issues[i].Name)
-				}
-			}
-			out := actor(a.Actor) + ":"
-			if len(acc) > 0 {
-				out += fmt.Sprintf(" accepts %d", len(acc))
-			}
-			if len(rej) > 0 {
-				out += " rejects " + strings.Join(rej, ", ")
-			}
-			if len(reo) > 0 {
-				out += " asks to reopen " + strings.Join(reo, ", ")
-			}
-			return out
-		case parley.ActEnd:
-			return "Mediator ends the session: " + a.Reason
-		case parley.ActExtend:
-			return fmt.Sprintf("Mediator extends the deadline by %d rounds", a.Rounds)
-		case parley.ActWalkAway:
-			return actor(a.Actor) + " walks away: " + a.Reason
-		case parley.ActAccept:
-			return actor(a.Actor) + " accepts"
-		case parley.ActOffer:
-			var parts []string
-			for i, k := range a.Outcome {
-				parts = append(parts, label(i, k))
-			}
-			return actor(a.Actor) + " offers " + strings.Join(parts, "/")
+		if line, ok := w.action(*ev.Action); ok {
+			return line
 		}
 		return protocol.FormatEvent(s, ev, false)
 	case protocol.EvClause:
@@ -198,7 +143,7 @@ func describeEvent(s *parley.Scenario, ev protocol.Event, mediated bool) string 
 		if c.To == parley.ClauseProposed && (c.From == parley.ClauseOpen || c.From == parley.ClauseProposed) {
 			return ""
 		}
-		return fmt.Sprintf("clause %s: %s → %s (%s) — %s", s.Issues[c.Issue].Name, c.From, c.To, label(c.Issue, c.Option), c.Why)
+		return fmt.Sprintf("clause %s: %s → %s (%s) — %s", s.Issues[c.Issue].Name, c.From, c.To, w.label(c.Issue, c.Option), c.Why)
 	case protocol.EvInstruction:
 		if ev.Instruction == nil {
 			return ""
@@ -207,4 +152,79 @@ func describeEvent(s *parley.Scenario, ev protocol.Event, mediated bool) string 
 	}
 	line := protocol.FormatEvent(s, ev, false)
 	return strings.TrimPrefix(line, fmt.Sprintf("#%d r%d ", ev.Seq, ev.Round))
+}
+
+// eventWords words events of a scenario for the timeline.
+type eventWords struct{ s *parley.Scenario }
+
+// actor names a party, or the mediator.
+func (w eventWords) actor(a int) string {
+	switch {
+	case a == parley.MediatorActor:
+		return "Mediator"
+	case a >= 0 && a < len(w.s.Parties):
+		return w.s.Parties[a].Name
+	}
+	return ""
+}
+
+// label names option k of issue i ("_" for a blank).
+func (w eventWords) label(i, k int) string {
+	if k < 0 {
+		return "_"
+	}
+	return w.s.Issues[i].Options[k].Label
+}
+
+// action words an action; ok is false for a kind it has no words for.
+func (w eventWords) action(a parley.Action) (line string, ok bool) {
+	s := w.s
+	switch a.Kind {
+	case parley.ActText:
+		var parts []string
+		for i, k := range a.Outcome {
+			if k >= 0 {
+				parts = append(parts, s.Issues[i].Name+"="+w.label(i, k))
+			}
+		}
+		return "Mediator's text: " + strings.Join(parts, ", "), true
+	case parley.ActAnswer:
+		var acc, rej, reo []string
+		for i, ans := range a.Answers {
+			switch ans {
+			case parley.AnswerAccept:
+				acc = append(acc, s.Issues[i].Name)
+			case parley.AnswerReject:
+				rej = append(rej, s.Issues[i].Name)
+			case parley.AnswerReopen:
+				reo = append(reo, s.Issues[i].Name)
+			}
+		}
+		out := w.actor(a.Actor) + ":"
+		if len(acc) > 0 {
+			out += fmt.Sprintf(" accepts %d", len(acc))
+		}
+		if len(rej) > 0 {
+			out += " rejects " + strings.Join(rej, ", ")
+		}
+		if len(reo) > 0 {
+			out += " asks to reopen " + strings.Join(reo, ", ")
+		}
+		return out, true
+	case parley.ActEnd:
+		return "Mediator ends the session: " + a.Reason, true
+	case parley.ActExtend:
+		return fmt.Sprintf("Mediator extends the deadline by %d rounds", a.Rounds), true
+	case parley.ActWalkAway:
+		return w.actor(a.Actor) + " walks away: " + a.Reason, true
+	case parley.ActAccept:
+		return w.actor(a.Actor) + " accepts", true
+	case parley.ActOffer:
+		var parts []string
+		for i, k := range a.Outcome {
+			parts = append(parts, w.label(i, k))
+		}
+		return w.actor(a.Actor) + " offers " + strings.Join(parts, "/"), true
+	}
+	return "", false
 }

@@ -67,7 +67,7 @@ func (d *Driver) restore(ctx context.Context, recorded []protocol.Event, cut boo
 			}
 			return nil
 		}
-		if err := d.apply(recorded[n]); err != nil {
+		if err := d.apply(recorded, n); err != nil {
 			return err
 		}
 	}
@@ -91,9 +91,10 @@ func (d *Driver) match(recorded []protocol.Event, cut bool) error {
 	return nil
 }
 
-// apply feeds a recorded input event to the protocol.
-func (d *Driver) apply(ev protocol.Event) error {
+// apply feeds the recorded input event recorded[i] to the protocol.
+func (d *Driver) apply(recorded []protocol.Event, i int) error {
 	var err error
+	ev := recorded[i]
 	at := d.Time()
 	switch ev.Type {
 	case protocol.EvAction:
@@ -104,7 +105,7 @@ func (d *Driver) apply(ev protocol.Event) error {
 		if t, ok := d.p.Next(); ok {
 			at = d.timeOf(t.Time)
 		}
-		d.step(*ev.Action, at)
+		d.step(protocol.SubmittedAction(recorded, i), at)
 		return nil
 	case protocol.EvInstruction:
 		if ev.Instruction == nil {

@@ -61,8 +61,8 @@ func Merge(out string, shardDirs []string) (*MergeStats, error) {
 		return nil, parley.Errorf(parley.EINVALID, "tournament: merge: %s/%s says definition %q, but its definition and scenarios make %s (the file was edited, or written by another version of parley)", shardDirs[0], ManifestJSON, man.Hash, hash)
 	}
 	pr := &Prepared{Manifest: man, plan: pl, cols: columns(man.Seats)}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + out, Err: err}
+	if err := makeOut(out); err != nil {
+		return nil, err
 	}
 	resPath := filepath.Join(out, ResultsCSV)
 	tmp := resPath + ".tmp"

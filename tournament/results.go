@@ -148,6 +148,13 @@ func fmtFloat(v float64) string {
 // tournament of the given DefinitionHash.
 func (r *row) record(seats int, def string, dst []string) []string {
 	res := r.out.result
+	m := r.scenario.Model
+	pay := payoffs(m, res.Agreement, r.out.utilities)
+	signs := make([]int, len(pay))
+	for i := range signs {
+		signs[i] = 1
+	}
+	welfare := sum(pay, signs)
 	dst = append(dst[:0],
 		r.id,
 		strconv.FormatInt(r.index, 10),
@@ -162,7 +169,7 @@ func (r *row) record(seats int, def string, dst []string) []string {
 		strconv.Itoa(res.Steps),
 		strconv.Itoa(res.Offers),
 		fmtFloat(r.out.elapsed.Seconds()),
-		fmtFloat(r.m.welfare),
+		fmtFloat(welfare),
 		fmtFloat(r.m.paretoDist),
 		fmtFloat(r.m.paretoOpt),
 		fmtFloat(r.m.nashDist),
@@ -171,19 +178,22 @@ func (r *row) record(seats int, def string, dst []string) []string {
 		fmtFloat(r.out.t),
 		faultWhy(res),
 	)
-	m := r.scenario.Model
 	for i := range seats {
 		if i >= len(r.agents) {
 			dst = append(dst, make([]string, len(seatColumns))...)
 			continue
 		}
-		u := r.out.utilities[i]
-		rv := m.Parties[i].Utility.F(m.Parties[i].Reservation)
+		pm := &m.Parties[i]
+		rv := payoff{u: &pm.Utility, q: pm.Reservation, f: pm.Utility.F(pm.Reservation), fixed: true}
+		advantage := sum([]payoff{pay[i], rv}, []int{1, -1})
+		signs[i] = 0 // the partners: every other party
+		partners := sum(pay, signs)
+		signs[i] = 1
 		om := omQuality{math.NaN(), math.NaN()}
 		if r.om != nil {
 			om = r.om[i]
 		}
-		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u), fmtFloat(r.out.undiscounted[i]),
+		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(pay[i].f), fmtFloat(rv.f), fmtFloat(advantage), fmtFloat(partners), fmtFloat(r.out.undiscounted[i]),
 			fmtFloat(om.pearson), fmtFloat(om.rmse))
 	}
 	return dst

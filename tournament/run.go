@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -135,8 +136,8 @@ func (pr *Prepared) Run(ctx context.Context, opt Options) (*Stats, error) {
 	}
 	man := pr.Manifest
 	man.Shard = sh
-	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
-		return nil, &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + opt.Out, Err: err}
+	if err := makeOut(opt.Out); err != nil {
+		return nil, err
 	}
 	hasManifest, err := checkManifest(opt.Out, man)
 	if err != nil {
@@ -478,4 +479,30 @@ func ReadManifest(dir string) (Manifest, error) {
 		return m, &parley.Error{Code: parley.EINVALID, Message: "tournament: reading " + path, Err: err}
 	}
 	return m, nil
+}
+
+// makeOut creates the output folder out if it is missing. A file in the
+// way (out itself, or a folder above it) is the caller's mistake: EINVALID,
+// naming the path; anything else the system refuses is EINTERNAL.
+func makeOut(out string) error {
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return parley.Errorf(parley.EINVALID, "tournament: the output folder %s is an existing file, not a folder (give a folder; it is created if missing)", out)
+	}
+	err := os.MkdirAll(out, 0o755)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrExist):
+		return parley.Errorf(parley.EINVALID, "tournament: cannot create the output folder %s: a file is in the way (%v)", out, unwrapPath(err))
+	}
+	return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: creating " + out, Err: err}
+}
+
+// unwrapPath returns the system's reason of a path error, without the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

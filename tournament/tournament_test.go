@@ -227,6 +227,16 @@ func TestShardMergeEqualsUnsharded(t *testing.T) {
 			t.Errorf("err = %v, want ECONFLICT about an id twice", err)
 		}
 	})
+	t.Run("ErrOutIsFile", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "results")
+		if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Merge(file, shards)
+		if parley.ErrorCode(err) != parley.EINVALID || !strings.Contains(err.Error(), file+" is an existing file") {
+			t.Errorf("err = %v, want EINVALID naming %s as a file", err, file)
+		}
+	})
 	t.Run("ErrOtherTournament", func(t *testing.T) {
 		other := t.TempDir()
 		d := testDef(2)

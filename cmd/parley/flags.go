@@ -42,7 +42,7 @@ func (f sizeFlag) Get() any { return *f.n }
 // maxInputFlag adds --max-input-size, the largest input file a command
 // reads, to fs.
 func maxInputFlag(fs *flag.FlagSet, p *int64) {
-	fs.Var(sizeFlag{p}, "max-input-size", "largest input `SIZE` read from one file (scenario, domain, profile, transcript, tournament file), e.g. 64MiB, 1GiB")
+	fs.Var(sizeFlag{p}, "max-input-size", "largest input `SIZE` read from one file (scenario, domain, profile, transcript, tournament file, monitoring register), e.g. 64MiB, 1GiB")
 }
 
 // inputHint returns, for an input refused by package limit (too large, or

@@ -112,3 +112,23 @@ func TestHostileSubprocess(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreadableTranscriptNamedOnce: a transcript that fails to read
+// midway (/proc/self/mem: an I/O error at once) is named once, with its
+// position, by every command that reads one — not "FILE:1: ...: read FILE:".
+func TestUnreadableTranscriptNamedOnce(t *testing.T) {
+	const path = "/proc/self/mem"
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no %s: %v", path, err)
+	}
+	reg := t.TempDir() + "/r.jsonl"
+	for _, args := range [][]string{
+		{"monitor", "sign", "--transcript", path, "--register", reg},
+		{"replay", path},
+	} {
+		_, errs, code := run(t, args...)
+		if code == 0 || strings.Count(errs, path) != 1 || !strings.Contains(errs, path+":1: ") || !strings.Contains(errs, "input/output error") {
+			t.Errorf("parley %s: exit %d %q, want %s named once with its line and the system's reason", strings.Join(args, " "), code, errs, path)
+		}
+	}
+}

@@ -187,6 +187,8 @@ var hostileCases = []hostileCase{
 	{name: "ReportHTMLNoFolder", args: "report $D/t.jsonl --html $D/no/such/r.html", code: 2, want: []string{"cannot write --html", "no/such/r.html"}},
 
 	// Tournaments: flags, files, folders.
+	{name: "TournamentOutIsFile", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --out $D/base.yaml", code: 2, want: []string{"output folder", "base.yaml is an existing file, not a folder"}},
+	{name: "TournamentOutUnderFile", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --out $D/base.yaml/t", code: 2, want: []string{"base.yaml/t: a file is in the way"}},
 	{name: "TournamentNoOut", args: "tournament --agents boulware,linear --scenarios istanbul-2025", code: 2, want: []string{"--out DIR required"}},
 	{name: "TournamentMediator", args: "tournament --agents hillclimb,boulware --scenarios istanbul-2025 --out $D/t", code: 2, want: []string{"hillclimb is a mediator, not a negotiator"}},
 	{name: "TournamentTextAgent", args: "tournament --agents delegate,boulware --scenarios istanbul-2025 --out $D/t", code: 2, want: []string{"delegate cannot play the sao protocol"}},
@@ -221,6 +223,9 @@ var hostileCases = []hostileCase{
 	{name: "MonitorRegisterUrandom", args: "monitor status --register /dev/urandom", code: 2, want: []string{"/dev/urandom:1:", "not a parley monitoring register"}},
 	{name: "MonitorRegisterMissing", args: "monitor status --register $D/nosuch.jsonl", code: 2, want: []string{"no register $D/nosuch.jsonl"}},
 	{name: "MonitorSignTranscriptZero", args: "monitor sign --transcript /dev/zero --register $D/r.jsonl", code: 2, want: []string{"/dev/zero: not a text file"}},
+	{name: "MonitorSignTranscriptSeq", args: "monitor sign --transcript $D/seq.jsonl --register $D/r.jsonl", code: 2, want: []string{"parley: $D/seq.jsonl:3: protocol: transcript: chain breaks at seq 1: found seq 5"}},
+	{name: "MonitorSignTranscriptVersion", args: "monitor sign --transcript $D/ver.jsonl --register $D/r.jsonl", code: 2, want: []string{"parley: $D/ver.jsonl:1: protocol: transcript: unsupported transcript schema version"}},
+	{name: "MonitorSignTranscriptFieldType", args: "monitor sign --transcript $D/seqtype.jsonl --register $D/r.jsonl", code: 2, want: []string{"parley: $D/seqtype.jsonl:2: protocol: transcript: seq: expected a whole number, got a JSON string"}},
 	{name: "MergeBadManifest", args: "tournament merge --out $D/m $D/badman", code: 2, want: []string{"badman/tournament.json"}},
 }
 

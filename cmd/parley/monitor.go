@@ -112,13 +112,14 @@ type ledger struct {
 
 // open opens the register; with needAccord it also loads the accord and
 // replays the verification log (a log that does not replay is refused).
-func (c *MonitorCommand) open(ctx context.Context, path string, create, needAccord bool) (*ledger, error) {
+// maxInput bounds the bytes read from the register ('--max-input-size').
+func (c *MonitorCommand) open(ctx context.Context, path string, maxInput int64, create, needAccord bool) (*ledger, error) {
 	if !create && !jsonl.Exists(path) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no register %s; start one with parley monitor sign (or give --register)", path)
 	}
-	st, err := jsonl.Open(path)
+	st, err := jsonl.OpenLimit(path, maxInput)
 	if err != nil {
-		return nil, err
+		return nil, inputHint(err)
 	}
 	for _, w := range st.Warnings() {
 		fmt.Fprintln(c.Stderr, "warning:", w)
@@ -255,9 +256,9 @@ func (c *MonitorCommand) sign(ctx context.Context, args []string) error {
 	if _, err := verify.New(a); err != nil {
 		return err
 	}
-	st, err := jsonl.Open(*register)
+	st, err := jsonl.OpenLimit(*register, in.MaxInput)
 	if err != nil {
-		return err
+		return inputHint(err)
 	}
 	defer st.Close()
 	if err := st.Sign(ctx, a); err != nil {
@@ -320,7 +321,7 @@ func (c *MonitorCommand) importCSV(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(c.Stderr, "warning: skipping %v\n", bad)
 	}
-	l, err := c.open(ctx, *register, true, false)
+	l, err := c.open(ctx, *register, maxInput, true, false)
 	if err != nil {
 		return err
 	}
@@ -359,6 +360,8 @@ func (c *MonitorCommand) act(ctx context.Context, args []string) error {
 	}
 	fs := c.flags("act " + verb)
 	register := fs.String("register", DefaultRegister, "the register `FILE`")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	var in parley.CaseEvent
 	in.Kind = kind
 	fs.StringVar(&in.By, "as", "", "the seat acting (a party, mediators, or a role)")
@@ -397,7 +400,7 @@ func (c *MonitorCommand) act(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := c.open(ctx, *register, false, true)
+	l, err := c.open(ctx, *register, maxInput, false, true)
 	if err != nil {
 		return err
 	}
@@ -439,6 +442,8 @@ func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) e
 	}
 	fs := c.flags(name)
 	register := fs.String("register", DefaultRegister, "the register `FILE`")
+	var maxInput int64
+	maxInputFlag(fs, &maxInput)
 	asOf := fs.String("as-of", "", "report as of this date, YYYY-MM-DD (default today, or the last recorded day if later)")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	var html, seat *string
@@ -453,7 +458,7 @@ func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) e
 	if len(pos) > 0 {
 		return usagef("monitor %s takes no arguments, got %q", name, pos[0])
 	}
-	l, err := c.open(ctx, *register, false, true)
+	l, err := c.open(ctx, *register, maxInput, false, true)
 	if err != nil {
 		return err
 	}
@@ -540,7 +545,7 @@ func (c *MonitorCommand) simulate(ctx context.Context, args []string) error {
 		if len(pos) > 0 || in.Variant != "" || len(mechs) > 0 || *set != "" {
 			return usagef("--register simulates the signed agreement as it is; it takes no scenario, --variant, --set or --mechanism")
 		}
-		l, err := c.open(ctx, *register, false, true)
+		l, err := c.open(ctx, *register, in.MaxInput, false, true)
 		if err != nil {
 			return err
 		}

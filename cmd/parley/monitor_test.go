@@ -43,6 +43,12 @@ func TestMonitorWalkthrough(t *testing.T) {
 
 	out := mustRun(t, r("monitor", "sign", "--variant", "us-signs", "--set", "attribution=joint_finding", "--date", "2025-11-03")...)
 	contains3(t, "sign", out, "Signed istanbul-2025 (us-signs) on 2025-11-03", "Ruling by every party jointly, mediators casting a split", "soil-not-used", "ceasefire-afghanistan")
+	// The register is an input like any other: --max-input-size bounds it.
+	for _, args := range [][]string{{"monitor", "status"}, {"monitor", "report"}, {"monitor", "act", "tick"}, {"monitor", "simulate", "--runs", "1"}, {"monitor", "sign", "--variant", "us-signs"}} {
+		if _, errs, code := run(t, r(append(args, "--max-input-size", "100")...)...); code != 2 || !strings.Contains(errs, reg+": larger than the input size limit of 100 bytes") || !strings.Contains(errs, "--max-input-size") {
+			t.Errorf("%s over the limit: exit %d %s", strings.Join(args, " "), code, errs)
+		}
+	}
 	// Signing again is a no-op; another agreement is a conflict.
 	mustRun(t, r("monitor", "sign", "--variant", "us-signs", "--set", "attribution=joint_finding", "--date", "2025-11-03")...)
 	if _, errs, code := run(t, r("monitor", "sign", "--variant", "us-signs", "--date", "2025-11-04")...); code != 2 || !strings.Contains(errs, "already holds the agreement") {
