@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -24,6 +26,7 @@ type Session struct {
 	b      *built              // nil: not loaded (or unloaded after a failed append)
 	hashes []parley.Hash       // the seats' token hashes, by seat
 	head   parley.ChainHead    // of what is stored, which is what b has
+	known  atomic.Int64        // head.Events, read without the lock (Watch)
 	byHash map[parley.Hash]int // seat by token hash
 	subs   map[*Subscription]struct{}
 	timer  *time.Timer
@@ -33,9 +36,15 @@ type Session struct {
 // ID returns the session's ID.
 func (s *Session) ID() string { return s.id }
 
-// maxAttempts bounds the retries of an action whose append lost a race
-// with another writer of the same session (another server instance).
+// maxAttempts bounds the retries of an action refused on a copy of the
+// session another writer had moved on from.
 const maxAttempts = 3
+
+// retryFor bounds the time an action whose append keeps losing races with
+// another writer of the same session (another server instance) is tried
+// again; the retries after the second wait a random while, longer each
+// time, so that writers racing each other fall out of step.
+const retryFor = 10 * time.Second
 
 // do runs op on the driver and stores the events it caused before
 // returning; it returns them as stored. When storing fails the session is
@@ -47,6 +56,7 @@ const maxAttempts = 3
 func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol.Event, error)) ([]parley.EventRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := s.ensure(ctx); err != nil {
 			return nil, err
@@ -59,13 +69,22 @@ func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol
 		recs, err := s.commit(ctx, evs)
 		if err != nil {
 			s.unload()
-			if parley.ErrorCode(err) == parley.ECONFLICT && attempt < maxAttempts {
+			if parley.ErrorCode(err) == parley.ECONFLICT && time.Since(start) < retryFor {
+				backoff(attempt)
 				continue
 			}
 			return recs, err
 		}
 		s.arm()
 		return recs, opErr
+	}
+}
+
+// backoff waits before the attempt after attempt: not at all after the
+// first, then up to a millisecond more each time (at most 20), at random.
+func backoff(attempt int) {
+	if attempt > 1 {
+		time.Sleep(rand.N(time.Duration(min(attempt-1, 20)) * time.Millisecond))
 	}
 }
 
@@ -104,7 +123,7 @@ func (s *Session) commit(ctx context.Context, evs []protocol.Event) ([]parley.Ev
 			return out, err
 		}
 		last := got[len(got)-1]
-		s.head = parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash}
+		s.setHead(parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash})
 		s.publish(got)
 		out = append(out, got...)
 		recs = recs[n:]
@@ -139,6 +158,7 @@ func (s *Session) ensure(ctx context.Context) error {
 	if err := b.driver.Resume(ctx, events); err != nil {
 		return fmt.Errorf("live: session %s: restore: %w", s.id, err)
 	}
+	s.catchSubs(ctx, head)
 	s.install(rec, b, head)
 	evs, err := b.driver.Run(ctx)
 	if err == nil {
@@ -193,7 +213,8 @@ func (s *Session) records(ctx context.Context, from, to int64, fn func(parley.Ev
 
 // install makes a built session the one in memory.
 func (s *Session) install(rec *parley.SessionRecord, b *built, head parley.ChainHead) {
-	s.b, s.head = b, head
+	s.b = b
+	s.setHead(head)
 	s.hashes = make([]parley.Hash, len(rec.Seats))
 	s.byHash = make(map[parley.Hash]int, len(rec.Seats))
 	for _, st := range rec.Seats {
