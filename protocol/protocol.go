@@ -227,14 +227,20 @@ type base struct {
 	ints    []int
 }
 
+// firstActions caps the first capacity of a protocol's action log.
+const firstActions = 256
+
 // newBase returns the shared state of a protocol on m; about is the
-// number of actions to expect (the log's first capacity).
+// number of actions to expect. The log's first capacity is that, up to
+// firstActions: a live session waiting for people with a deadline of
+// thousands of rounds would otherwise hold megabytes of empty log, and
+// appending doubles the capacity when a long negotiation needs it.
 func newBase(m *parley.Model, about int) base {
 	return base{
 		m:       m,
 		res:     Result{By: NoActor},
 		clock:   func(int) (int, float64) { return 0, 0 },
-		actions: make([]parley.Action, 0, max(min(about, 1<<14), 8)),
+		actions: make([]parley.Action, 0, max(min(about, firstActions), 8)),
 	}
 }
 
