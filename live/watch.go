@@ -25,7 +25,7 @@ const watchWorkers = 4
 // stop. When w cannot tell (the zero head), every session held is checked
 // against the store, and running sessions not held are loaded. Heads the manager appended itself cost nothing.
 func (m *Manager) Watch(ctx context.Context, w parley.HeadWatcher) error {
-	f := &follower{m: m, pending: map[string]bool{}, wake: make(chan struct{}, 1)}
+	f := &follower{m: m, pending: map[string]int64{}, wake: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); f.run(ctx) }()
@@ -40,8 +40,8 @@ func (m *Manager) Watch(ctx context.Context, w parley.HeadWatcher) error {
 type follower struct {
 	m       *Manager
 	mu      sync.Mutex
-	pending map[string]bool
-	all     bool // check every session held
+	pending map[string]int64 // session → the most events it was said to have
+	all     bool             // check every session held
 	wake    chan struct{}
 }
 
@@ -58,7 +58,7 @@ func (f *follower) moved(h parley.ChainHead) {
 	if h.Session == "" {
 		f.all = true
 	} else {
-		f.pending[h.Session] = true
+		f.pending[h.Session] = max(f.pending[h.Session], h.Events)
 	}
 	f.mu.Unlock()
 	select {
@@ -81,46 +81,54 @@ func (f *follower) run(ctx context.Context) {
 				f.m.log().Warn("live: looking for sessions other servers created", "err", err)
 			}
 		}
-		next := make(chan string)
+		next := make(chan moved)
 		var wg sync.WaitGroup
 		for range min(watchWorkers, len(ids)) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for id := range next {
-					f.follow(ctx, id)
+				for mv := range next {
+					f.follow(ctx, mv)
 				}
 			}()
 		}
-		for _, id := range ids {
-			next <- id
+		for _, mv := range ids {
+			next <- mv
 		}
 		close(next)
 		wg.Wait()
 	}
 }
 
+// moved is a session to bring up to date, to at least events events (0:
+// to whatever the store holds).
+type moved struct {
+	id     string
+	events int64
+}
+
 // take returns the sessions to check, and whether to check every one,
 // and clears the list.
-func (f *follower) take() ([]string, bool) {
+func (f *follower) take() ([]moved, bool) {
 	f.mu.Lock()
 	pending, all := f.pending, f.all
-	f.pending, f.all = map[string]bool{}, false
+	f.pending, f.all = map[string]int64{}, false
 	f.mu.Unlock()
 	if all {
 		for _, s := range f.m.list() {
-			pending[s.id] = true
+			pending[s.id] = 0
 		}
 	}
-	ids := make([]string, 0, len(pending))
-	for id := range pending {
-		ids = append(ids, id)
+	out := make([]moved, 0, len(pending))
+	for id, n := range pending {
+		out = append(out, moved{id, n})
 	}
-	return ids, all
+	return out, all
 }
 
 // follow brings one session up to date, loading it if it is not held.
-func (f *follower) follow(ctx context.Context, id string) {
+func (f *follower) follow(ctx context.Context, mv moved) {
+	id := mv.id
 	f.m.mu.Lock()
 	s := f.m.sessions[id]
 	f.m.mu.Unlock()
@@ -128,7 +136,7 @@ func (f *follower) follow(ctx context.Context, id string) {
 	if s == nil {
 		_, err = f.m.Session(ctx, id)
 	} else {
-		err = s.catchUp(ctx)
+		err = s.catchUp(ctx, mv.events)
 	}
 	if err != nil && !errors.Is(err, ErrClosed) && ctx.Err() == nil && parley.ErrorCode(err) != parley.ENOTFOUND {
 		f.m.log().Error("live: following another server's appends", "session", id, "err", err)
@@ -139,10 +147,12 @@ func (f *follower) follow(ctx context.Context, id string) {
 // appended to it: the new events go to the subscribers and the driver
 // follows them. If the driver cannot follow (the record does not come out
 // as this copy would have it), the session is rebuilt from the store.
-func (s *Session) catchUp(ctx context.Context) error {
+// A session that holds at least events events already (this server's own
+// append, heard of before it was done) is not read again.
+func (s *Session) catchUp(ctx context.Context, events int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed || (events > 0 && s.b != nil && s.head.Events >= events) {
 		return nil
 	}
 	if s.b == nil {

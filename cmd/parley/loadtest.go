@@ -137,9 +137,15 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	if err := lt.openStreams(ctx); err != nil {
 		return err
 	}
+	cpu0, self0 := cpuAll(servers), selfCPU()
 	res := lt.drive(ctx, c.Duration)
+	cpu1, self1 := cpuAll(servers), selfCPU()
 	lt.settle(5 * time.Second)
 	c.report(res, lt, rssAll(servers))
+	for i := range servers {
+		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run\n", i+1, 100*(cpu1[i]-cpu0[i]).Seconds()/res.elapsed.Seconds())
+	}
+	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine)\n", 100*(self1-self0).Seconds()/res.elapsed.Seconds())
 	if res.failed > 0 {
 		return fmt.Errorf("loadtest: %d actions failed (first: %s)", res.failed, res.firstErr)
 	}
@@ -248,6 +254,42 @@ func (s *loadServer) rss() int64 {
 		}
 	}
 	return 0
+}
+
+// cpu returns the user and system CPU time the server has used (0 where
+// /proc cannot tell).
+func (s *loadServer) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name (in parentheses, which may hold
+	// spaces): utime and stime are the 12th and 13th, in clock ticks.
+	_, rest, _ := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+func cpuAll(servers []*loadServer) []time.Duration {
+	out := make([]time.Duration, len(servers))
+	for i, s := range servers {
+		out[i] = s.cpu()
+	}
+	return out
+}
+
+// selfCPU returns the CPU time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func rssAll(servers []*loadServer) []int64 {
