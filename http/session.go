@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -125,19 +126,32 @@ func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, li
 	return sess, seat, true
 }
 
-// handleView answers GET /api/sessions/{id}: the seat's view.
-func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
-	if !ok {
-		return
+// seatJSON answers a GET by a seat of the session with what get returns,
+// as JSON that is not to be cached (it changes with every event).
+func (s *Server) seatJSON(get func(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, seat, ok := s.seat(w, r)
+		if !ok {
+			return
+		}
+		v, err := get(r.Context(), sess, seat)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, v)
 	}
-	v, err := sess.View(r.Context(), seat.Seat)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, v)
+}
+
+// view answers GET /api/sessions/{id}: the seat's view.
+func view(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error) {
+	return sess.View(ctx, seat.Seat)
+}
+
+// head answers GET /api/sessions/{id}/head: the chain head as stored now.
+func head(ctx context.Context, sess *live.Session, _ live.SeatInfo) (any, error) {
+	return sess.StoredHead(ctx)
 }
 
 // handleAction answers POST /api/sessions/{id}/actions once the action and
@@ -158,22 +172,6 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// handleHead answers GET /api/sessions/{id}/head: the chain head as
-// stored now.
-func (s *Server) handleHead(w http.ResponseWriter, r *http.Request) {
-	sess, _, ok := s.seat(w, r)
-	if !ok {
-		return
-	}
-	h, err := sess.StoredHead(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, h)
 }
 
 // handleTranscript answers GET /api/sessions/{id}/transcript (mediator and

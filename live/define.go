@@ -128,6 +128,11 @@ type built struct {
 	model    *parley.Model
 	seats    []SeatInfo
 	driver   *session.Driver
+	// What a remote agent's settings say: the deadline in rounds and on
+	// the wall clock, and the session's seed (each seat draws its own).
+	rounds   int
+	deadline time.Duration
+	seed     uint64
 }
 
 // build makes a session from its stored definition, with a fresh driver.
@@ -145,7 +150,7 @@ func build(def []byte, clock func() time.Time, models *modelCache) (*built, erro
 	if err != nil || h.Scenario == nil {
 		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
 	}
-	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant}
+	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant, deadline: time.Duration(st.Deadline), seed: h.Seed}
 	if b.model, err = models.compile(h.Scenario); err != nil {
 		return nil, err
 	}
@@ -153,6 +158,7 @@ func build(def []byte, clock func() time.Time, models *modelCache) (*built, erro
 	if err != nil {
 		return nil, err
 	}
+	b.rounds = pc.DeadlineRounds()
 	info, _ := protocol.Lookup(pc.Name())
 	b.seats = seatsOf(b.model, info.Mediated)
 	if len(b.seats) != len(st.Seats) {
