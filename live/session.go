@@ -185,15 +185,23 @@ func (s *Session) stored(ctx context.Context) (parley.ChainHead, []protocol.Even
 		return head, nil, err
 	}
 	events := make([]protocol.Event, 0, head.Events)
-	err = s.records(ctx, 0, head.Events, func(r parley.EventRecord) error {
+	err = s.decoded(ctx, 0, head.Events, func(_ parley.EventRecord, ev protocol.Event) {
+		events = append(events, ev)
+	})
+	return head, events, err
+}
+
+// decoded calls fn for the stored events from seq from up to (not
+// including) to, each with its decoded payload.
+func (s *Session) decoded(ctx context.Context, from, to int64, fn func(parley.EventRecord, protocol.Event)) error {
+	return s.records(ctx, from, to, func(r parley.EventRecord) error {
 		var ev protocol.Event
 		if err := json.Unmarshal(r.Payload, &ev); err != nil {
 			return fmt.Errorf("live: session %s: event %d: %w", s.id, r.Seq, err)
 		}
-		events = append(events, ev)
+		fn(r, ev)
 		return nil
 	})
-	return head, events, err
 }
 
 // records calls fn for the stored events from seq from up to (not

@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -196,13 +195,8 @@ func (s *Session) catchUp(ctx context.Context, events int64) error {
 func (s *Session) since(ctx context.Context, to int64) ([]parley.EventRecord, []protocol.Event, error) {
 	var recs []parley.EventRecord
 	var evs []protocol.Event
-	err := s.records(ctx, s.head.Events, to, func(r parley.EventRecord) error {
-		var ev protocol.Event
-		if err := json.Unmarshal(r.Payload, &ev); err != nil {
-			return fmt.Errorf("live: session %s: event %d: %w", s.id, r.Seq, err)
-		}
+	err := s.decoded(ctx, s.head.Events, to, func(r parley.EventRecord, ev protocol.Event) {
 		recs, evs = append(recs, r), append(evs, ev)
-		return nil
 	})
 	return recs, evs, err
 }

@@ -111,7 +111,7 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	for range c.Instances {
 		s, err := startLoadServer(c.DB, c.MaxBatch)
 		if err != nil {
-			return err
+			return fmt.Errorf("loadtest: %w", err)
 		}
 		servers = append(servers, s)
 	}
@@ -190,19 +190,27 @@ func startLoadServer(db string, maxBatch int) (*loadServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &loadServer{}
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db}
+	args := []string{"--db", db}
 	if maxBatch > 0 {
 		args = append(args, "--max-batch", strconv.Itoa(maxBatch))
 	}
-	s.cmd = exec.Command(exe, args...)
+	return startServeProcess(exe, nil, args...)
+}
+
+// startServeProcess runs exe as 'parley serve' on a free port of
+// 127.0.0.1, with env (nil: this process's) and further flags, and waits
+// until it listens.
+func startServeProcess(exe string, env []string, flags ...string) (*loadServer, error) {
+	s := &loadServer{}
+	s.cmd = exec.Command(exe, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...)...)
+	s.cmd.Env = env
 	s.cmd.Stderr = &s.stderr
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
 	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("loadtest: starting parley serve: %w", err)
+		return nil, fmt.Errorf("starting parley serve: %w", err)
 	}
 	line := make(chan string, 1)
 	go func() {
@@ -224,7 +232,7 @@ func startLoadServer(db string, maxBatch int) (*loadServer, error) {
 	case <-time.After(time.Minute):
 	}
 	s.stop()
-	return nil, fmt.Errorf("loadtest: parley serve did not start: %s", strings.TrimSpace(s.stderr.String()))
+	return nil, fmt.Errorf("parley serve did not start: %s", strings.TrimSpace(s.stderr.String()))
 }
 
 // stop ends the server gracefully (SIGTERM), or kills it after 15 s.
@@ -384,6 +392,12 @@ func (l *load) createOne(ctx context.Context, i int) (*loadSession, error) {
 }
 
 func (l *load) do(ctx context.Context, method, url, token string, body []byte) ([]byte, int, error) {
+	return request(ctx, l.client, method, url, token, body)
+}
+
+// request sends a request with a bearer token (if any) and returns the
+// answer's status and body (at most 1 MiB of it).
+func request(ctx context.Context, client *http.Client, method, url, token string, body []byte) ([]byte, int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, 0, err
@@ -391,7 +405,7 @@ func (l *load) do(ctx context.Context, method, url, token string, body []byte) (
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := l.client.Do(req)
+	res, err := client.Do(req)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -32,27 +32,15 @@ import (
 func TestServeTwoPostgres(t *testing.T) {
 	t.Parallel()
 	url := pgtest.URL(t)
-	srv := []*child{startServe(t, url), startServe(t, url)}
+	srv := []*loadServer{startServe(t, url), startServe(t, url)}
 	defer func() {
 		for _, c := range srv {
 			_ = c.cmd.Process.Kill()
 			_ = c.cmd.Wait()
 		}
 	}()
-	var sessions []*live.Created
 	ack := &acked{events: map[string]map[int64]string{}, messages: map[string]bool{}}
-	for range 3 {
-		b, status, err := post(srv[0].url+"/api/sessions", "", map[string]any{"scenario": "istanbul-2025", "deadline": 5000})
-		if err != nil || status != http.StatusCreated {
-			t.Fatalf("create: %d %v %s", status, err, b)
-		}
-		var cr live.Created
-		if err := json.Unmarshal(b, &cr); err != nil {
-			t.Fatal(err)
-		}
-		sessions = append(sessions, &cr)
-		ack.events[cr.ID] = map[int64]string{}
-	}
+	sessions := createSessions(t, srv[0].url, 3, ack)
 	crossStream(t, srv[0].url, srv[1].url, sessions[0], ack)
 
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 10))
