@@ -205,6 +205,7 @@ func startServeProcess(exe string, env []string, flags ...string) (*loadServer, 
 	s.cmd = exec.Command(exe, append([]string{"serve", "--addr", "127.0.0.1:0"}, flags...)...)
 	s.cmd.Env = env
 	s.cmd.Stderr = &s.stderr
+	dieWithParent(s.cmd)
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -289,15 +290,6 @@ func cpuAll(servers []*loadServer) []time.Duration {
 		out[i] = s.cpu()
 	}
 	return out
-}
-
-// selfCPU returns the CPU time this process has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func rssAll(servers []*loadServer) []int64 {
