@@ -61,7 +61,11 @@ func NewManager(sessions parley.SessionStore, events parley.EventStore) *Manager
 // Open loads every session that has not ended, so that its deadlines run
 // again; ended ones are loaded when asked for. A session that cannot be
 // rebuilt is logged and left for its requests to fail.
-func (m *Manager) Open(ctx context.Context) error {
+func (m *Manager) Open(ctx context.Context) error { return m.loadRunning(ctx) }
+
+// loadRunning loads every stored session that has not ended and is not
+// held yet.
+func (m *Manager) loadRunning(ctx context.Context) error {
 	var after string
 	for {
 		recs, err := m.Sessions.FindSessions(ctx, parley.SessionFilter{After: after, Limit: parley.MaxFindSessions})
@@ -70,6 +74,9 @@ func (m *Manager) Open(ctx context.Context) error {
 		}
 		for _, rec := range recs {
 			after = rec.ID
+			if m.held(rec.ID) {
+				continue
+			}
 			running, err := m.running(ctx, rec.ID)
 			if err != nil {
 				return err
@@ -130,6 +137,14 @@ func (m *Manager) Session(ctx context.Context, id string) (*Session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// held reports whether session id is in memory.
+func (m *Manager) held(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.sessions[id]
+	return ok
 }
 
 // forget drops s from memory (a session that does not exist).

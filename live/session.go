@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -24,6 +26,7 @@ type Session struct {
 	b      *built              // nil: not loaded (or unloaded after a failed append)
 	hashes []parley.Hash       // the seats' token hashes, by seat
 	head   parley.ChainHead    // of what is stored, which is what b has
+	known  atomic.Int64        // head.Events, read without the lock (Watch)
 	byHash map[parley.Hash]int // seat by token hash
 	// signed: the session ended in an agreement and its accord is stored
 	// (monitor.go); mon is the monitoring state, nil until used.
@@ -42,9 +45,15 @@ type Session struct {
 // ID returns the session's ID.
 func (s *Session) ID() string { return s.id }
 
-// maxAttempts bounds the retries of an action whose append lost a race
-// with another writer of the same session (another server instance).
+// maxAttempts bounds the retries of an action refused on a copy of the
+// session another writer had moved on from.
 const maxAttempts = 3
+
+// retryFor bounds the time an action whose append keeps losing races with
+// another writer of the same session (another server instance) is tried
+// again; the retries after the second wait a random while, longer each
+// time, so that writers racing each other fall out of step.
+const retryFor = 10 * time.Second
 
 // do runs op on the driver and stores the events it caused before
 // returning; it returns them as stored. When storing fails the session is
@@ -56,6 +65,7 @@ const maxAttempts = 3
 func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol.Event, error)) ([]parley.EventRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		if err := s.ensure(ctx); err != nil {
 			return nil, err
@@ -68,7 +78,8 @@ func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol
 		recs, err := s.commit(ctx, evs)
 		if err != nil {
 			s.unload()
-			if parley.ErrorCode(err) == parley.ECONFLICT && attempt < maxAttempts {
+			if parley.ErrorCode(err) == parley.ECONFLICT && time.Since(start) < retryFor {
+				backoff(attempt)
 				continue
 			}
 			return recs, err
@@ -79,6 +90,14 @@ func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol
 			return recs, err
 		}
 		return recs, opErr
+	}
+}
+
+// backoff waits before the attempt after attempt: not at all after the
+// first, then up to a millisecond more each time (at most 20), at random.
+func backoff(attempt int) {
+	if attempt > 1 {
+		time.Sleep(rand.N(time.Duration(min(attempt-1, 20)) * time.Millisecond))
 	}
 }
 
@@ -124,7 +143,7 @@ func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parle
 			return out, err
 		}
 		last := got[len(got)-1]
-		s.head = parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash}
+		s.setHead(parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash})
 		s.publish(got)
 		s.notify()
 		out = append(out, got...)
@@ -160,6 +179,7 @@ func (s *Session) ensure(ctx context.Context) error {
 	if err := b.driver.Resume(ctx, events); err != nil {
 		return fmt.Errorf("live: session %s: restore: %w", s.id, err)
 	}
+	s.catchSubs(ctx, head)
 	s.install(rec, b, head)
 	s.signed = signed
 	evs, err := b.driver.Run(ctx)
@@ -187,7 +207,7 @@ func (s *Session) stored(ctx context.Context) (parley.ChainHead, []protocol.Even
 	}
 	events := make([]protocol.Event, 0, head.Events)
 	signed := false
-	err = s.records(ctx, 0, head.Events, func(r parley.EventRecord) error {
+	err = s.decoded(ctx, 0, head.Events, func(r parley.EventRecord, ev protocol.Event) error {
 		if protocol.MonitorType(r.Type) {
 			signed = true
 			return nil
@@ -195,14 +215,27 @@ func (s *Session) stored(ctx context.Context) (parley.ChainHead, []protocol.Even
 		if signed {
 			return fmt.Errorf("live: session %s: event %d: a %s event after the monitoring began", s.id, r.Seq, r.Type)
 		}
-		var ev protocol.Event
-		if err := json.Unmarshal(r.Payload, &ev); err != nil {
-			return fmt.Errorf("live: session %s: event %d: %w", s.id, r.Seq, err)
-		}
 		events = append(events, ev)
 		return nil
 	})
 	return head, events, signed, err
+}
+
+// decoded calls fn for the stored events from seq from up to (not
+// including) to, each with its decoded payload; the payload of a
+// monitoring event (protocol.MonitorType) is not a negotiation event, and
+// fn gets the zero event for it.
+func (s *Session) decoded(ctx context.Context, from, to int64, fn func(parley.EventRecord, protocol.Event) error) error {
+	return s.records(ctx, from, to, func(r parley.EventRecord) error {
+		var ev protocol.Event
+		if protocol.MonitorType(r.Type) {
+			return fn(r, ev)
+		}
+		if err := json.Unmarshal(r.Payload, &ev); err != nil {
+			return fmt.Errorf("live: session %s: event %d: %w", s.id, r.Seq, err)
+		}
+		return fn(r, ev)
+	})
 }
 
 // records calls fn for the stored events from seq from up to (not
@@ -228,7 +261,8 @@ func (s *Session) records(ctx context.Context, from, to int64, fn func(parley.Ev
 
 // install makes a built session the one in memory.
 func (s *Session) install(rec *parley.SessionRecord, b *built, head parley.ChainHead) {
-	s.b, s.head = b, head
+	s.b = b
+	s.setHead(head)
 	s.hashes = make([]parley.Hash, len(rec.Seats))
 	s.byHash = make(map[parley.Hash]int, len(rec.Seats))
 	for _, st := range rec.Seats {

@@ -255,14 +255,20 @@ type base struct {
 	flip   int
 }
 
+// firstActions caps the first capacity of a protocol's action log.
+const firstActions = 256
+
 // newBase returns the shared state of a protocol on m; about is the
-// number of actions to expect (the log's first capacity).
+// number of actions to expect. The log's first capacity (allocated with
+// the first action) is that, up to firstActions: a live session waiting for people with a deadline of
+// thousands of rounds would otherwise hold megabytes of empty log, and
+// appending doubles the capacity when a long negotiation needs it.
 func newBase(m *parley.Model, about int) base {
 	return base{
 		m:     m,
 		res:   Result{By: NoActor},
 		clock: func(int) (int, float64) { return 0, 0 },
-		about: max(min(about, 1<<14), 8),
+		about: max(min(about, firstActions), 8),
 	}
 }
 

@@ -46,44 +46,53 @@ func (d *Driver) restore(ctx context.Context, recorded []protocol.Event, cut boo
 	if d.steps > 0 || d.told > 0 || len(d.record) != 1 {
 		return parley.Errorf(parley.EINVALID, "session: restore needs a driver fresh from New")
 	}
+	return d.replay(ctx, recorded, 0, cut)
+}
+
+// replay applies recorded, the events from seq base on, as Restore does
+// from 0: inputs as recorded, built-in agents acting again.
+func (d *Driver) replay(ctx context.Context, recorded []protocol.Event, base int, cut bool) error {
 	d.restoring = true
 	defer func() { d.restoring = false }()
+	end := base + len(recorded)
 	for {
-		if err := d.match(recorded, cut); err != nil {
+		if err := d.match(recorded, base, cut); err != nil {
 			return err
 		}
 		if err := d.run(ctx); err != nil {
 			return err
 		}
-		if err := d.match(recorded, cut); err != nil {
+		if err := d.match(recorded, base, cut); err != nil {
 			return err
 		}
 		n := len(d.record)
-		if n >= len(recorded) {
-			d.told = len(recorded)
+		if n >= end {
+			d.told = end
 			d.restoring = false
 			if d.Done() {
 				d.finish(ctx)
 			}
 			return nil
 		}
-		if err := d.apply(recorded, n); err != nil {
+		if err := d.apply(recorded, n-base); err != nil {
 			return err
 		}
 	}
 }
 
-// match checks the events produced so far against the recorded ones;
-// with cut, events past the end of the record are new, not a mismatch.
-func (d *Driver) match(recorded []protocol.Event, cut bool) error {
+// match checks the events produced so far against the recorded ones
+// (recorded[0] is the event of seq base); with cut, events past the end
+// of the record are new, not a mismatch.
+func (d *Driver) match(recorded []protocol.Event, base int, cut bool) error {
 	for i := d.matched; i < len(d.record); i++ {
-		if i >= len(recorded) && cut {
+		j := i - base
+		if j >= len(recorded) && cut {
 			break
 		}
-		if i >= len(recorded) {
-			return parley.Errorf(parley.ECONFLICT, "session: restore: the negotiation goes on past the %d recorded events (a %s event)", len(recorded), d.record[i].Type)
+		if j >= len(recorded) {
+			return parley.Errorf(parley.ECONFLICT, "session: restore: the negotiation goes on past the %d recorded events (a %s event)", base+len(recorded), d.record[i].Type)
 		}
-		if err := protocol.SameEvent(recorded[i], d.record[i]); err != nil {
+		if err := protocol.SameEvent(recorded[j], d.record[i]); err != nil {
 			return err
 		}
 	}

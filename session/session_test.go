@@ -526,62 +526,8 @@ func TestRestore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	m, cfg := istanbul(t)
-	pc, err := cfg.ProtocolConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	newDriver := func() *session.Driver {
-		sc := session.Config{Protocol: pc, Parties: make([]session.Player, len(m.Parties)), Mediator: mustAgent(t, cfg.Mediator), Seed: 3, Target: cfg.Target}
-		sc.Principals = principals(t, m, cfg, 0) // faction 0 of each delegation is played from outside
-		d, err := session.New(m, sc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	dele := -1
-	for i := range m.Parties {
-		if m.Parties[i].Delegation {
-			dele = i
-		}
-	}
-	// play answers every clause the way a person might: accept what is
-	// proposed, keep what is agreed; one seat talks to the mediator first.
-	play := func(d *session.Driver, steps int) {
-		t.Helper()
-		if _, err := d.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		for k := 0; k < steps && !d.Done(); k++ {
-			seat, ok := d.Awaiting()
-			if !ok {
-				t.Fatalf("step %d: the driver awaits nobody: %+v", k, d.Result())
-			}
-			turn, _ := d.Turn(seat)
-			if k%5 == 0 {
-				if _, err := d.Caucus(ctx, seat, seat.Party, "step "+strconv.Itoa(k)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if k == 3 {
-				if _, err := d.Instruct(ctx, parley.PrincipalSeat(dele, 0), parley.Instruction{Kind: parley.LowerFloor, Delta: 0.05}); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			a := parley.Action{Kind: parley.ActAnswer, Answers: make([]parley.ClauseAnswer, len(turn.Text))}
-			for i, c := range turn.Text {
-				if c.OnAgenda && (c.State == parley.ClauseProposed || c.State == parley.ClauseAgreed) && (k+i)%3 != 0 {
-					a.Answers[i] = parley.AnswerAccept
-				} else if c.OnAgenda && c.State == parley.ClauseProposed {
-					a.Answers[i] = parley.AnswerReject
-				}
-			}
-			if _, err := d.Submit(ctx, seat, a); err != nil {
-				t.Fatalf("step %d: %v", k, err)
-			}
-		}
-	}
+	newDriver := func() *session.Driver { return restoreDriver(t, m, cfg) }
+	play := func(d *session.Driver, steps int) { t.Helper(); playOutside(t, d, steps) }
 	a := newDriver()
 	play(a, 12)
 	recorded := a.Events()
@@ -747,5 +693,70 @@ func TestForgetfulRunConstantMemory(t *testing.T) {
 	}
 	if forgot > 64<<10 || kept < uint64(steps)*64 {
 		t.Errorf("%d steps: the forgetful run allocated %d bytes (want < 64 KiB), the full one %d", steps, forgot, kept)
+	}
+}
+
+// restoreDriver returns a driver on the Istanbul scenario with a built-in
+// mediator and the first faction of each delegation played from outside,
+// the same on every call, so that one can restore or follow another.
+func restoreDriver(t *testing.T, m *parley.Model, cfg simulate.Config) *session.Driver {
+	t.Helper()
+	pc, err := cfg.ProtocolConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := session.Config{Protocol: pc, Parties: make([]session.Player, len(m.Parties)), Mediator: mustAgent(t, cfg.Mediator), Seed: 3, Target: cfg.Target}
+	sc.Principals = principals(t, m, cfg, 0) // faction 0 of each delegation is played from outside
+	d, err := session.New(m, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// playOutside answers every clause the way a person might: accept what
+// is proposed, keep what is agreed; one seat talks to the mediator first,
+// and at step 3 a principal lowers its delegate's floor.
+func playOutside(t *testing.T, d *session.Driver, steps int) {
+	t.Helper()
+	ctx := context.Background()
+	m := d.Model()
+	dele := -1
+	for i := range m.Parties {
+		if m.Parties[i].Delegation {
+			dele = i
+		}
+	}
+	if _, err := d.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < steps && !d.Done(); k++ {
+		seat, ok := d.Awaiting()
+		if !ok {
+			t.Fatalf("step %d: the driver awaits nobody: %+v", k, d.Result())
+		}
+		turn, _ := d.Turn(seat)
+		if k%5 == 0 {
+			if _, err := d.Caucus(ctx, seat, seat.Party, "step "+strconv.Itoa(k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if k == 3 {
+			if _, err := d.Instruct(ctx, parley.PrincipalSeat(dele, 0), parley.Instruction{Kind: parley.LowerFloor, Delta: 0.05}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		a := parley.Action{Kind: parley.ActAnswer, Answers: make([]parley.ClauseAnswer, len(turn.Text))}
+		for i, c := range turn.Text {
+			if c.OnAgenda && (c.State == parley.ClauseProposed || c.State == parley.ClauseAgreed) && (k+i)%3 != 0 {
+				a.Answers[i] = parley.AnswerAccept
+			} else if c.OnAgenda && c.State == parley.ClauseProposed {
+				a.Answers[i] = parley.AnswerReject
+			}
+		}
+		if _, err := d.Submit(ctx, seat, a); err != nil {
+			t.Fatalf("step %d: %v", k, err)
+		}
 	}
 }

@@ -176,7 +176,7 @@ func verifyTranscript(path string) (*verdict, error) {
 // PostgreSQL URL), opened read-only so that the audit changes nothing it
 // checks.
 func (c *AuditCommand) verifyDB(ctx context.Context) ([]*verdict, error) {
-	db, err := openStore(c.DB, true)
+	db, err := openStore(c.DB, storeOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -270,7 +270,7 @@ func TestAuditVerifyDB(t *testing.T) {
 func storedPG(t *testing.T, n int) (string, []string) {
 	t.Helper()
 	url := pgtest.URL(t)
-	db, err := openStore(url, false)
+	db, err := openStore(url, storeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

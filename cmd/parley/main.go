@@ -144,6 +144,7 @@ Usage:
   parley report FILE.jsonl [--html FILE]  a negotiation's timeline and page, from its transcript
   parley serve [--addr 127.0.0.1:8080] [--db parley.db]   serve live sessions (docs/server.md)
   parley connect --session ID COMMAND [ARGS...]   play a remote seat of a live session with an agent program
+  parley loadtest [--db FILE|URL] [--instances N] [--sessions N]   drive servers with load (docs/server.md)
   parley scenarios                        list the built-in scenarios
   parley validate FILE.yaml               check a scenario file (base and every variant)
   parley tournament --agents a,b --scenarios PATH --out DIR   run a tournament (also: run FILE.yaml, merge)
@@ -156,7 +157,7 @@ Run 'parley help COMMAND' (or 'parley COMMAND -h') for a command's flags.
 `
 
 // commands are the command names, for "did you mean" and help.
-var commands = []string{"analyze", "simulate", "convert", "agents", "audit", "replay", "report", "serve", "connect", "scenarios", "validate", "tournament", "monitor", "help", "version"}
+var commands = []string{"analyze", "simulate", "convert", "agents", "audit", "replay", "report", "serve", "connect", "loadtest", "scenarios", "validate", "tournament", "monitor", "help", "version"}
 
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
@@ -183,6 +184,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&ServeCommand{Main: m}).Run(ctx, args[1:])
 	case "connect":
 		return (&ConnectCommand{Main: m}).Run(ctx, args[1:])
+	case "loadtest":
+		return (&LoadtestCommand{Main: m}).Run(ctx, args[1:])
 	case "scenarios":
 		return (&ScenariosCommand{Main: m}).Run(ctx, args[1:])
 	case "validate":

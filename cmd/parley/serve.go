@@ -10,13 +10,14 @@ import (
 
 	phttp "github.com/parleyhq/parley/http"
 	"github.com/parleyhq/parley/live"
-	"github.com/parleyhq/parley/sqlite"
 )
 
 const serveAbout = `Serves live negotiation sessions: a JSON API, event streams and the remote agents' WebSocket
 (docs/server.md). Sessions, their seats (token hashes) and their hash-chained events are kept in a
-SQLite database, created and migrated on first start; running sessions are rebuilt from it when the
-server starts. Stops gracefully on SIGINT or SIGTERM.`
+SQLite database (--db FILE) or a PostgreSQL one (--db postgres://USER@HOST:PORT/DB), created and
+migrated on first start; running sessions are rebuilt from it when the server starts. Several
+servers may share one PostgreSQL database: each hears of the others' appends and keeps its event
+streams and sessions in step. Stops gracefully on SIGINT or SIGTERM.`
 
 // ServeCommand runs the live server.
 type ServeCommand struct {
@@ -42,7 +43,7 @@ const shutdownTimeout = 10 * time.Second
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs := c.flagSet("parley serve", "[flags]", serveAbout)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on this `HOST:PORT`")
-	fs.StringVar(&c.DB, "db", "parley.db", "the SQLite database `FILE` (created if absent)")
+	fs.StringVar(&c.DB, "db", "parley.db", "the SQLite database `FILE` (created if absent), or a PostgreSQL database postgres://USER@HOST:PORT/DB")
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "appends per group commit (default 512; 1 turns group commit off, for benchmarks)")
 	fs.DurationVar(&c.AgentTimeout, "agent-timeout", 0, "how long a connected remote agent has to answer a turn (default: the agent protocol's 10s, or the time left before a wall-clock deadline)")
 	pos, err := parseInterspersed(fs, args)
@@ -61,24 +62,25 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(c.Stderr, nil))
-	db := sqlite.NewDB(c.DB)
-	db.MaxBatch = c.MaxBatch
-	if err := db.Open(); err != nil {
-		return fmt.Errorf("--db %s: %w", c.DB, err)
+	db, err := openStore(c.DB, storeOptions{MaxBatch: c.MaxBatch})
+	if err != nil {
+		return fmt.Errorf("--db %s: %w", redactDB(c.DB), err)
 	}
 	defer db.Close()
-	m := live.NewManager(sqlite.NewSessionStore(db), sqlite.NewEventStore(db))
+	m := live.NewManager(db, db)
 	m.Log, m.AgentTimeout = log, c.AgentTimeout
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
-		return fmt.Errorf("restoring sessions from %s: %w", c.DB, err)
+		return fmt.Errorf("restoring sessions from %s: %w", redactDB(c.DB), err)
 	}
+	watching := watchStore(ctx, m, db, log)
+	defer watching()
 	srv := phttp.NewServer(m)
 	srv.Addr, srv.Log = c.Addr, log
 	if err := srv.Open(); err != nil {
 		return usagef("--addr %s: %v", c.Addr, err)
 	}
-	fmt.Fprintf(c.Stdout, "parley serve: listening on %s (database %s, %d sessions restored)\n", srv.URL(), c.DB, m.Loaded())
+	fmt.Fprintf(c.Stdout, "parley serve: listening on %s (database %s, %d sessions restored)\n", srv.URL(), redactDB(c.DB), m.Loaded())
 	if c.Ready != nil {
 		c.Ready(srv.URL())
 	}

@@ -3,16 +3,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,69 +21,41 @@ import (
 	"github.com/parleyhq/parley/protocol"
 )
 
-// child is 'parley serve' running as a subprocess (this test binary,
-// through TestMain).
-type child struct {
-	cmd *exec.Cmd
-	url string
-}
-
-// startServe runs 'parley serve' on the database at path and waits until
-// it listens.
-func startServe(t *testing.T, path string) *child {
+// startServe runs 'parley serve' as a subprocess (this test binary,
+// through TestMain) on the database at path and waits until it listens.
+func startServe(t *testing.T, path string) *loadServer {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--db", path)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	c, err := startServeProcess(os.Args[0], append(os.Environ(), childEnv+"=1"), "--db", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			select {
-			case line <- sc.Text():
-			default:
-			}
-		}
-	}()
-	select {
-	case l := <-line:
-		_, rest, ok := strings.Cut(l, "listening on ")
-		if !ok {
-			t.Fatalf("serve said %q", l)
-		}
-		return &child{cmd: cmd, url: strings.Fields(rest)[0]}
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
-	return nil
+	return c
 }
 
-// post sends a JSON request; ok is true for a 2xx, whose body is returned.
+// post sends a JSON request and returns the answer's body and status.
 func post(url, token string, body any) ([]byte, int, error) {
 	raw, _ := json.Marshal(body)
-	req, err := http.NewRequest("POST", url, bytes.NewReader(raw))
-	if err != nil {
-		return nil, 0, err
+	return request(context.Background(), http.DefaultClient, "POST", url, token, raw)
+}
+
+// createSessions creates n istanbul-2025 sessions (deadline 5000 rounds)
+// through the server at url.
+func createSessions(t *testing.T, url string, n int, ack *acked) []*live.Created {
+	t.Helper()
+	var out []*live.Created
+	for range n {
+		b, status, err := post(url+"/api/sessions", "", map[string]any{"scenario": "istanbul-2025", "deadline": 5000})
+		if err != nil || status != http.StatusCreated {
+			t.Fatalf("create: %d %v %s", status, err, b)
+		}
+		var cr live.Created
+		if err := json.Unmarshal(b, &cr); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, &cr)
+		ack.events[cr.ID] = map[int64]string{}
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return b, res.StatusCode, err
+	return out
 }
 
 // acked is what the server acknowledged: the events it said it stored,
@@ -121,20 +90,8 @@ func TestServeKill(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "parley.db")
 	c := startServe(t, path)
-	var sessions []*live.Created
 	ack := &acked{events: map[string]map[int64]string{}, messages: map[string]bool{}}
-	for range 3 {
-		b, status, err := post(c.url+"/api/sessions", "", map[string]any{"scenario": "istanbul-2025", "deadline": 5000})
-		if err != nil || status != http.StatusCreated {
-			t.Fatalf("create: %d %v %s", status, err, b)
-		}
-		var cr live.Created
-		if err := json.Unmarshal(b, &cr); err != nil {
-			t.Fatal(err)
-		}
-		sessions = append(sessions, &cr)
-		ack.events[cr.ID] = map[int64]string{}
-	}
+	sessions := createSessions(t, c.url, 3, ack)
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	for run := range 5 {
 		if run > 0 {

@@ -1,0 +1,265 @@
+package live_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/pgtest"
+	"github.com/parleyhq/parley/live"
+	"github.com/parleyhq/parley/postgres"
+	"github.com/parleyhq/parley/protocol"
+)
+
+// The PostgreSQL tests share one cluster, started on first use and
+// stopped when the tests end (internal/pgtest).
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// instance is one server's manager on its own connection to a shared
+// PostgreSQL database, watching the others' appends.
+type instance struct {
+	db *postgres.DB
+	m  *live.Manager
+}
+
+func startInstance(t *testing.T, url string) *instance {
+	t.Helper()
+	db := postgres.NewDB(url)
+	if err := db.Open(); err != nil {
+		t.Fatal(err)
+	}
+	st := struct {
+		*postgres.SessionStore
+		*postgres.EventStore
+	}{postgres.NewSessionStore(db), postgres.NewEventStore(db)}
+	m := live.NewManager(st, st)
+	m.Timers, m.Buffer = false, 1<<14
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Watch(ctx, db) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != context.Canceled {
+			t.Errorf("Watch returned %v, want context.Canceled", err)
+		}
+		_ = m.Close()
+		_ = db.Close()
+	})
+	return &instance{db: db, m: m}
+}
+
+// collect reads a subscription into a list until it is closed.
+func collect(sub *live.Subscription) func() []parley.EventRecord {
+	var mu sync.Mutex
+	var got []parley.EventRecord
+	go func() {
+		for r := range sub.C() {
+			mu.Lock()
+			got = append(got, r)
+			mu.Unlock()
+		}
+	}()
+	return func() []parley.EventRecord {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]parley.EventRecord(nil), got...)
+	}
+}
+
+// waitFor polls cond until it holds or 10 s pass (a bound against a hang,
+// not a measure of speed).
+func waitFor(t *testing.T, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("after 10 s: %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// TestWatchTwoServers runs two managers, each on its own connection pool
+// to one PostgreSQL database, as two `parley serve` do. An action through
+// one reaches the other's event stream, and the other's copy of the
+// session follows it (its head, and the move it awaits, without acting);
+// a session created through one is loaded by the other. Then both take
+// actions on one session at once — caucus messages through each, and the
+// turns through whichever — and the chain stays one chain: every
+// acknowledged message stored once, every acknowledged event at its seq,
+// and each server's event stream carries every stored event once, in
+// order.
+func TestWatchTwoServers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a, b := startInstance(t, url), startInstance(t, url)
+	c, err := a.m.Create(ctx, &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second server did not load the session created on the first", func() bool { return b.m.Loaded() == 1 })
+	sa, _ := a.m.Session(ctx, c.ID)
+	sb, err := b.m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	med, _ := tokenOf(t, c, "mediator")
+	pak, _ := tokenOf(t, c, "Pakistan")
+	subA, err := sa.Subscribe(ctx, med)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subB, err := sb.Subscribe(ctx, med)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotA, gotB := collect(subA), collect(subB)
+	from := subB.From()
+
+	out, err := sa.Act(ctx, med, &live.Action{Kind: "text", Outcome: json.RawMessage(`{"ceasefire":"open_ended"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := waitFor(t, "the text taken on the first server never reached the second's stream", func() bool {
+		return len(gotB()) >= len(out.Events)
+	})
+	t.Logf("an action on one server reached the other's stream in %v", took)
+	if h := sb.Head(); h != out.Head {
+		t.Fatalf("the second server holds %v, the first stored %v", h, out.Head)
+	}
+	v, err := sb.View(ctx, pak)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Move == nil || v.Move.Name != "Pakistan" {
+		t.Fatalf("the second server's view awaits %+v, want Pakistan (after the mediator's text)", v.Move)
+	}
+
+	// Both at once.
+	var mu sync.Mutex
+	acked := map[int64]string{}
+	messages := map[string]bool{}
+	note := func(out *live.Acted, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, raw := range out.Events {
+			var ev struct{ Seq int64 }
+			_ = json.Unmarshal(raw, &ev)
+			acked[ev.Seq] = string(raw)
+		}
+		if msg != "" {
+			messages[msg] = true
+		}
+	}
+	var wg sync.WaitGroup
+	for w, s := range []*live.Session{sa, sb, sa, sb} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 25 {
+				msg := fmt.Sprintf("w%d-%d", w, k)
+				out, err := s.Act(ctx, pak, caucus(msg))
+				if err != nil {
+					t.Errorf("caucus %s: %v", msg, err)
+					return
+				}
+				note(out, msg)
+			}
+		}()
+	}
+	for i, s := range []*live.Session{sa, sb} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 20 {
+				v, err := s.View(ctx, parley.ObserverSeat())
+				if err != nil || v.Move == nil {
+					t.Errorf("view: %v, %+v", err, v)
+					return
+				}
+				seat, _ := tokenOf(t, c, v.Move.Name)
+				a := &live.Action{Kind: "answer", Answers: json.RawMessage(`{"ceasefire":"reject"}`)}
+				if v.Move.Name == "mediator" {
+					opt := []string{"open_ended", "extended_with_review"}[(k+i)%2]
+					a = &live.Action{Kind: "text", Outcome: json.RawMessage(`{"ceasefire":"` + opt + `"}`)}
+				}
+				if out, err := s.Act(ctx, seat, a); err == nil {
+					note(out, "")
+				} else if parley.ErrorCode(err) != parley.ECONFLICT {
+					t.Errorf("%s's move: %v", v.Move.Name, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	head, err := sa.StoredHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := sa.Transcript(ctx, parley.ObserverSeat(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := protocol.DecodeTranscript(&buf, protocol.ReadOptions{})
+	if err != nil {
+		t.Fatalf("the chain of two servers: %v", err)
+	}
+	seen := map[string]int{}
+	for _, ev := range tr.Events {
+		if ev.Type == protocol.EvCaucus {
+			seen[ev.Message]++
+		}
+	}
+	for msg := range messages {
+		if seen[msg] != 1 {
+			t.Errorf("acknowledged caucus message %q stored %d times", msg, seen[msg])
+		}
+	}
+	if len(messages) != 100 {
+		t.Errorf("%d caucus messages acknowledged, want 100", len(messages))
+	}
+	for seq, raw := range acked {
+		got, _ := protocol.Record(tr.Events[seq])
+		if string(got.Payload) != raw {
+			t.Errorf("event %d is stored as %s, acknowledged as %s", seq, got.Payload, raw)
+		}
+	}
+	// Every stored event the mediator may see, once, in order, on both
+	// streams.
+	stored, err := postgres.NewEventStore(a.db).FindEvents(ctx, c.ID, from, parley.MaxFindEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []parley.EventRecord
+	for _, r := range stored {
+		if live.Visible(r, med) {
+			want = append(want, r)
+		}
+	}
+	for name, got := range map[string]func() []parley.EventRecord{"first": gotA, "second": gotB} {
+		waitFor(t, "the "+name+" server's stream did not get every event", func() bool { return len(got()) >= len(want) })
+		recs := got()
+		if len(recs) != len(want) {
+			t.Errorf("the %s server's stream has %d events, want %d", name, len(recs), len(want))
+			continue
+		}
+		for i, r := range recs {
+			if r.Seq != want[i].Seq || r.Hash != want[i].Hash {
+				t.Errorf("the %s server's stream: event %d is seq %d, want %d of the stored chain", name, i, r.Seq, want[i].Seq)
+				break
+			}
+		}
+	}
+	if sb.Head() != head || sa.Head() != head {
+		t.Errorf("the servers hold %v and %v, the store %v", sa.Head(), sb.Head(), head)
+	}
+	t.Logf("%d events, %d acknowledged caucus messages from two servers", head.Events, len(messages))
+}
