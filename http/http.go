@@ -66,6 +66,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/sessions/{id}/events", s.handleEvents)
 	mux.HandleFunc("GET /api/sessions/{id}/transcript", s.handleTranscript)
 	mux.HandleFunc("GET /api/sessions/{id}/head", s.handleHead)
+	mux.HandleFunc("GET /api/scenarios", s.handleScenarios)
+	mux.HandleFunc("POST /api/scenarios/preview", s.handlePreview)
+	mux.HandleFunc("GET /api/agents", s.handleAgents)
+	mux.HandleFunc("GET /api/sessions/{id}/analysis", s.handleAnalysis)
+	mux.HandleFunc("GET /api/sessions/{id}/debrief", s.handleDebrief)
+	mux.HandleFunc("GET /api/sessions/{id}/report", s.handleReport)
+	s.pages(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, parley.Errorf(parley.ENOTFOUND, "no such endpoint: %s %s", r.Method, clipPath(r.URL.Path)))

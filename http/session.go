@@ -125,16 +125,36 @@ func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, li
 	return sess, seat, true
 }
 
-// handleView answers GET /api/sessions/{id}: the seat's view.
+// handleView answers GET /api/sessions/{id}: the seat's view. A page
+// that follows the event stream refreshes the rest of the view with
+// ?events=false&brief=false, which leave out the two parts that only grow
+// or never change (they read null).
 func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
 	sess, seat, ok := s.seat(w, r)
 	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	events, err := boolParam(q.Get("events"), "events")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	brief, err := boolParam(q.Get("brief"), "brief")
+	if err != nil {
+		s.error(w, r, err)
 		return
 	}
 	v, err := sess.View(r.Context(), seat.Seat)
 	if err != nil {
 		s.error(w, r, err)
 		return
+	}
+	if !events {
+		v.Events = nil
+	}
+	if !brief {
+		v.Brief = nil
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, v)
@@ -207,4 +227,15 @@ func (l *lazyHeaders) Write(b []byte) (int, error) {
 		l.set(l.w.Header())
 	}
 	return l.w.Write(b)
+}
+
+// boolParam reads an optional true/false query parameter (default true).
+func boolParam(v, name string) (bool, error) {
+	switch v {
+	case "", "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, parley.Errorf(parley.EINVALID, "%s: want true or false, got %q", name, clipPath(v))
 }

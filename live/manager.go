@@ -40,7 +40,8 @@ type Manager struct {
 	// Tick.
 	Timers bool
 
-	models modelCache
+	models   modelCache
+	analyses analysisCache // the mediators' panels and the debriefs
 
 	mu       sync.Mutex
 	sessions map[string]*Session

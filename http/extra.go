@@ -1,0 +1,110 @@
+package http
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/parleyhq/parley/live"
+)
+
+// This file holds the endpoints the pages need besides the session API
+// itself: the lobby's catalogue and preview, the mediator's analysis
+// panel, and the debrief with its HTML report. Each is authorised as the
+// session API is: by the seat a token opens, with what the seat may see
+// computed in package live.
+
+// handleScenarios answers GET /api/scenarios: the built-in scenarios.
+func (s *Server) handleScenarios(w http.ResponseWriter, r *http.Request) {
+	list, err := live.Scenarios()
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// handleAgents answers GET /api/agents: the built-in agents.
+func (s *Server) handleAgents(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, live.Agents())
+}
+
+// handlePreview answers POST /api/scenarios/preview: the session a spec
+// (the body of POST /api/sessions, JSON or YAML) would create, checked
+// the same way, with nothing stored.
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
+	var sp live.Spec
+	var err error
+	if isYAML(r.Header.Get("Content-Type")) {
+		err = yamlSpec(w, r, &sp)
+	} else {
+		err = decodeJSON(w, r, &sp, MaxCreateBody)
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p, err := s.Manager.Preview(r.Context(), &sp)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// handleAnalysis answers GET /api/sessions/{id}/analysis: the mediator's
+// analysis panel (the mediator only).
+func (s *Server) handleAnalysis(w http.ResponseWriter, r *http.Request) {
+	sess, seat, ok := s.seat(w, r)
+	if !ok {
+		return
+	}
+	p, err := sess.MediatorPanel(r.Context(), seat.Seat)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, p)
+}
+
+// handleDebrief answers GET /api/sessions/{id}/debrief (mediator and
+// observer, after the end).
+func (s *Server) handleDebrief(w http.ResponseWriter, r *http.Request) {
+	sess, seat, ok := s.seat(w, r)
+	if !ok {
+		return
+	}
+	d, err := sess.Debrief(r.Context(), seat.Seat)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, d)
+}
+
+// handleReport answers GET /api/sessions/{id}/report (mediator and
+// observer, after the end): the self-contained HTML report, as a
+// download.
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	sess, seat, ok := s.seat(w, r)
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := sess.Report(r.Context(), seat.Seat, &buf); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// The report is a document of its own: its inline styles are its
+	// own, and it runs no script.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
+	if r.URL.Query().Get("download") != "" {
+		h.Set("Content-Disposition", `attachment; filename="parley-`+sess.ID()+`.html"`)
+	}
+	_, _ = w.Write(buf.Bytes()) // the client went away: nothing to tell it
+}
