@@ -3,6 +3,7 @@ package parley
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 )
 
@@ -39,6 +40,54 @@ func (s *Scenario) Validate() error {
 type compiler struct {
 	s    *Scenario
 	errs []*FieldError
+	// Lookups by name, built once so that compiling is linear in the
+	// number of options (first occurrence wins, as in IssueIndex and
+	// OptionIndex; duplicates are errors anyway).
+	issueIdx map[string]int
+	optIdx   []map[string]int
+	// badValues: some option's number is not finite; utilities are not
+	// evaluated (the error is reported).
+	badValues bool
+}
+
+// issueIndex returns the index of the issue named name, or -1.
+func (c *compiler) issueIndex(name string) int {
+	if i, ok := c.issueIdx[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// optionIndex returns the index of issue i's option labelled label, or -1.
+func (c *compiler) optionIndex(i int, label string) int {
+	if k, ok := c.optIdx[i][label]; ok {
+		return k
+	}
+	return -1
+}
+
+// lookups builds the name lookups of s.
+func (c *compiler) lookups() {
+	s := c.s
+	c.issueIdx = make(map[string]int, len(s.Issues))
+	c.optIdx = make([]map[string]int, len(s.Issues))
+	for i := range s.Issues {
+		if _, dup := c.issueIdx[s.Issues[i].Name]; !dup {
+			c.issueIdx[s.Issues[i].Name] = i
+		}
+		c.optIdx[i] = optionLookup(&s.Issues[i])
+	}
+}
+
+// optionLookup maps an issue's labels to option indices (first wins).
+func optionLookup(is *Issue) map[string]int {
+	m := make(map[string]int, len(is.Options))
+	for k := range is.Options {
+		if _, dup := m[is.Options[k].Label]; !dup {
+			m[is.Options[k].Label] = k
+		}
+	}
+	return m
 }
 
 func (c *compiler) errf(path, format string, args ...any) {
@@ -100,6 +149,7 @@ func (c *compiler) sourceIDs() string {
 func (c *compiler) compile() *Model {
 	s := c.s
 	m := &Model{Scenario: s}
+	c.lookups()
 	seenSrc := map[string]bool{}
 	for i, src := range s.Sources {
 		p := fmt.Sprintf("sources[%d].id", i)
@@ -134,6 +184,10 @@ func (c *compiler) compile() *Model {
 				c.errf(fmt.Sprintf("%s.options[%d].label", p, j), "duplicate option %q in issue %q", o.Label, is.Name)
 			}
 			labels[o.Label] = true
+			if !finite(o.Value) {
+				c.errf(fmt.Sprintf("%s.options[%d].value", p, j), "option value must be a finite number, got %v", o.Value)
+				c.badValues = true
+			}
 		}
 		m.Sizes = append(m.Sizes, len(is.Options))
 	}
@@ -160,15 +214,22 @@ func (c *compiler) compile() *Model {
 			c.errf(p+".name", "role name required")
 		}
 		c.cites(p+".sources", r.Sources)
-		if len(r.Needed) > 0 {
-			if r.Consents == nil {
-				c.errf(p+".consents", "role %q lists outcomes that need it; say whether it consents (true or false)", r.Name)
-			} else if !*r.Consents {
-				m.Infeasible = append(m.Infeasible, c.region(p+".needed", r.Needed))
-				m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
-			}
-		} else if r.Consents != nil {
+		if r.ConsentProbability != nil {
+			c.estimate(p+".consents", *r.ConsentProbability, 0, 1)
+		}
+		switch {
+		case len(r.Needed) == 0 && (r.Consents != nil || r.ConsentProbability != nil):
 			c.errf(p+".needed", "role %q says whether it consents but lists no outcomes that need it", r.Name)
+		case len(r.Needed) == 0:
+		case r.Consents != nil && r.ConsentProbability != nil:
+			c.errf(p+".consents", "role %q: give consents as true, false or a probability, not two of them", r.Name)
+		case r.Consents == nil && r.ConsentProbability == nil:
+			c.errf(p+".consents", "role %q lists outcomes that need it; say whether it consents (true, false, or the probability that it would)", r.Name)
+		case r.ConsentProbability != nil || !*r.Consents:
+			// An uncertain consent is not counted on: analysis reports
+			// what it would open (Role.ConsentUncertain).
+			m.Infeasible = append(m.Infeasible, c.region(p+".needed", r.Needed))
+			m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
 		}
 	}
 	if s.Simulation != nil {
@@ -185,6 +246,9 @@ func (c *compiler) compile() *Model {
 		}
 		seenVar[v.Name] = true
 		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
+		if v.Prior != nil {
+			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
+		}
 	}
 	return m
 }
@@ -199,7 +263,7 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		c.errf(p, "party %q needs preferences or a delegation of factions", pt.Name)
 		return pm
 	case pt.Preferences != nil:
-		pr := c.principal(p+".preferences", pt.Name, pt.Preferences)
+		pr, _ := c.principal(p+".preferences", pt.Name, pt.Preferences)
 		pm.Principals = []Principal{pr}
 		pm.Weights = []float64{1}
 		pm.Names = []string{pt.Name}
@@ -214,7 +278,9 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		c.errf(p+".delegation.factions", "a delegation needs at least one faction")
 		return pm
 	}
-	var total float64
+	total := new(big.Rat)
+	ws := make([]*big.Rat, len(d.Factions))
+	var rfs []*ratFn
 	names := map[string]bool{}
 	for j := range d.Factions {
 		f := &d.Factions[j]
@@ -227,23 +293,33 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		names[f.Name] = true
 		c.estimate(fp+".weight", f.Weight, 0, math.MaxFloat64)
 		c.cites(fp+".sources", f.Sources)
-		total += f.Weight.Value
-		pm.Principals = append(pm.Principals, c.principal(fp+".preferences", f.Name, &f.Preferences))
+		if ws[j] = Decimal(f.Weight.Value); ws[j] == nil || ws[j].Sign() < 0 {
+			ws[j] = new(big.Rat)
+		}
+		total.Add(total, ws[j])
+		pr, rf := c.principal(fp+".preferences", f.Name, &f.Preferences)
+		pm.Principals = append(pm.Principals, pr)
 		pm.Names = append(pm.Names, f.Name)
+		rfs = append(rfs, rf)
 	}
-	if !(total > 0) {
+	if total.Sign() <= 0 {
 		c.errf(p+".delegation.factions", "faction weights must have a positive sum")
-		total = 1
+		total.SetInt64(1)
 	}
-	for j := range d.Factions {
-		pm.Weights = append(pm.Weights, d.Factions[j].Weight.Value/total)
+	for j := range ws {
+		ws[j].Quo(ws[j], total)
+		w, _ := ws[j].Float64()
+		pm.Weights = append(pm.Weights, w)
 	}
 	rp := p + ".delegation.rule"
+	c.cites(rp+".sources", d.Rule.Sources)
 	switch d.Rule.Kind {
 	case Unanimity, Majority:
 	case WeightedQuota:
 		if !(d.Rule.Quota > 0 && d.Rule.Quota <= 1) {
 			c.errf(rp+".quota", "weighted quota must be in (0, 1], got %v", d.Rule.Quota)
+		} else {
+			pm.quota = exactQuota(ws, Decimal(d.Rule.Quota))
 		}
 	case LeaderVeto:
 		if !names[d.Rule.Leader] {
@@ -257,47 +333,60 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 	default:
 		c.errf(rp+".kind", "unknown ratification rule %d", d.Rule.Kind)
 	}
-	// The delegation's utility: weighted mean of the factions' compiled
-	// tables, quantised once more from floats so that rounding stays within
-	// one quantum per entry.
-	pm.Utility = c.mean(pm.Principals, pm.Weights)
-	var res float64
-	for j := range pm.Principals {
-		res += pm.Weights[j] * F(pm.Principals[j].Reservation)
+	for _, rf := range rfs {
+		if rf == nil {
+			return pm // a faction has errors
+		}
 	}
-	pm.Reservation = Q(res)
+	// The delegation's utility: the weighted mean of its factions', in
+	// rationals, fixed at its own scale. Each faction's utility and
+	// reservation lie within MaxUtility, so their mean does too.
+	rounded := false
+	for j := range pm.Principals {
+		rounded = rounded || !pm.Principals[j].Utility.Exact
+	}
+	mean := meanRat(rfs, ws, rounded)
+	pm.Utility, pm.Reservation = mean.fix()
+	k := 0
+	for j := range pm.Principals {
+		for _, r := range pm.Principals[j].Utility.Rects {
+			pm.Utility.Rects[k].Region = r.Region
+			k++
+		}
+	}
 	return pm
 }
 
-func (c *compiler) mean(ps []Principal, ws []float64) UtilityFn {
-	var u UtilityFn
-	n := len(c.s.Issues)
-	u.Values = make([][]int64, n)
-	for i := 0; i < n; i++ {
-		u.Values[i] = make([]int64, len(c.s.Issues[i].Options))
-		for k := range u.Values[i] {
-			var x float64
-			for j := range ps {
-				if i < len(ps[j].Utility.Values) {
-					x += ws[j] * F(ps[j].Utility.Values[i][k])
-				}
-			}
-			u.Values[i][k] = Q(x)
+// meanRat returns Σ_j ws[j]·fs[j]: values, rects (in order) and reservation.
+func meanRat(fs []*ratFn, ws []*big.Rat, rounded bool) *ratFn {
+	out := &ratFn{res: new(big.Rat)}
+	for i := range fs[0].rows {
+		rows := make([]ratRow, len(fs))
+		for j, f := range fs {
+			rows[j] = f.rows[i]
+		}
+		out.rows = append(out.rows, meanRows(rows, ws, rounded))
+	}
+	t := new(big.Rat)
+	for j, f := range fs {
+		for _, v := range f.rects {
+			out.rects = append(out.rects, new(big.Rat).Mul(ws[j], v))
+		}
+		if f.res != nil {
+			out.res.Add(out.res, t.Mul(ws[j], f.res))
 		}
 	}
-	for j := range ps {
-		for _, r := range ps[j].Utility.Rects {
-			u.Rects = append(u.Rects, RectQ{Utility: Q(ws[j] * F(r.Utility)), Region: r.Region})
-		}
-	}
-	return u
+	return out
 }
 
-func (c *compiler) principal(p, name string, pr *Preferences) Principal {
+// principal checks and compiles one principal's preferences. It returns
+// the compiled principal and its utility in rationals (nil when the
+// preferences have errors).
+func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn) {
 	s := c.s
 	out := Principal{Name: name}
+	nerr := len(c.errs)
 	c.estimate(p+".reservation", pr.Reservation, -math.MaxFloat64, math.MaxFloat64)
-	out.Reservation = Q(pr.Reservation.Value)
 	if pr.Discount.Value != 0 || pr.Discount.Ranged {
 		c.estimate(p+".discount", pr.Discount, 0, 1)
 		out.Discount = pr.Discount.Value
@@ -308,7 +397,10 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 		jp := fmt.Sprintf("%s.issues[%d]", p, j)
 		c.estimate(jp+".weight", ip.Weight, 0, math.MaxFloat64)
 		c.cites(jp+".sources", ip.Sources)
-		idx := s.IssueIndex(ip.Issue)
+		if ip.Scale != 0 && !(ip.Scale > 0 && finite(ip.Scale)) {
+			c.errf(jp+".scale", "scale must be a positive number, got %v", ip.Scale)
+		}
+		idx := c.issueIndex(ip.Issue)
 		if idx < 0 {
 			c.errf(jp+".issue", "unknown issue %q", ip.Issue)
 			continue
@@ -335,17 +427,9 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 		for k, ov := range ip.Values {
 			vp := fmt.Sprintf("%s.values[%d]", jp, k)
 			c.estimate(vp+".value", ov.Value, -math.MaxFloat64, math.MaxFloat64)
-			if is.OptionIndex(ov.Option) < 0 {
+			if c.optionIndex(idx, ov.Option) < 0 {
 				c.errf(vp+".option", "issue %q has no option %q", is.Name, ov.Option)
 			}
-		}
-	}
-	_, values := pr.Contributions(s)
-	out.Utility.Values = make([][]int64, len(values))
-	for i := range values {
-		out.Utility.Values[i] = make([]int64, len(values[i]))
-		for k, v := range values[i] {
-			out.Utility.Values[i][k] = Q(v)
 		}
 	}
 	scale := pr.Scale
@@ -359,7 +443,7 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 		rp := fmt.Sprintf("%s.constraints[%d]", p, j)
 		c.estimate(rp+".utility", r.Utility, -math.MaxFloat64, math.MaxFloat64)
 		reg := c.region(rp+".conditions", r.Conditions)
-		out.Utility.Rects = append(out.Utility.Rects, RectQ{Utility: Q(r.Utility.Value / scale), Region: reg})
+		out.Utility.Rects = append(out.Utility.Rects, RectQ{Region: reg})
 	}
 	for j, rl := range pr.RedLines {
 		rp := fmt.Sprintf("%s.red_lines[%d]", p, j)
@@ -370,10 +454,144 @@ func (c *compiler) principal(p, name string, pr *Preferences) Principal {
 			c.errf(rp+".conditions", "a red line needs at least one condition")
 		}
 		c.cites(rp+".sources", rl.Sources)
+		if q := rl.Quote; q != nil {
+			if q.Source == "" {
+				c.errf(rp+".quote.source", "a quote needs the id of the source it comes from")
+			} else if len(c.s.Sources) > 0 && !c.hasSource(q.Source) {
+				c.errf(rp+".quote.source", "unknown source %q (declared: %s)", q.Source, c.sourceIDs())
+			}
+			if q.Text == "" {
+				c.errf(rp+".quote.text", "a quote needs its text")
+			}
+		}
 		out.RedLines = append(out.RedLines, c.region(rp+".conditions", rl.Conditions))
 		out.RedLineName = append(out.RedLineName, rl.Name)
 	}
-	return out
+	if len(c.errs) > nerr || c.badValues {
+		return out, nil
+	}
+	rf := c.ratPrincipal(pr, scale)
+	if !c.inRange(p, pr, rf) {
+		return out, nil
+	}
+	regions := out.Utility.Rects
+	out.Utility, out.Reservation = rf.fix()
+	for j := range regions {
+		out.Utility.Rects[j].Region = regions[j].Region
+	}
+	return out, rf
+}
+
+// ratPrincipal evaluates a principal's utility in rationals: weights
+// divided by their sum (when positive), values divided by their issue's
+// Scale, functions interpolated exactly, constraint utilities divided by
+// scale. The preferences have been checked.
+func (c *compiler) ratPrincipal(pr *Preferences, scale float64) *ratFn {
+	s := c.s
+	rf := &ratFn{rows: make([]ratRow, len(s.Issues)), res: Decimal(pr.Reservation.Value)}
+	wsum := new(big.Rat)
+	ws := make([]*big.Rat, len(pr.Issues))
+	for j := range pr.Issues {
+		ws[j] = Decimal(pr.Issues[j].Weight.Value)
+		wsum.Add(wsum, ws[j])
+	}
+	for j := range pr.Issues {
+		ip := &pr.Issues[j]
+		idx := c.issueIndex(ip.Issue)
+		is := &s.Issues[idx]
+		f := ws[j]
+		if wsum.Sign() > 0 {
+			f = new(big.Rat).Quo(f, wsum)
+		}
+		if ip.Scale != 0 {
+			f = new(big.Rat).Quo(f, Decimal(ip.Scale))
+		}
+		ks := make([]int, len(ip.Values))
+		vs := make([]float64, len(ip.Values))
+		for k, ov := range ip.Values {
+			ks[k], vs[k] = c.optionIndex(idx, ov.Option), ov.Value.Value
+		}
+		switch {
+		case f.Sign() == 0:
+			rf.rows[idx] = zeroRow(len(is.Options))
+		case len(ip.Function) == 0:
+			rf.rows[idx] = valuesRow(len(is.Options), ks, vs, f)
+		default:
+			row := functionRow(is, ip.Function, f)
+			if len(ks) > 0 {
+				// Values override the function for the options they name.
+				vals := make([]*big.Rat, len(is.Options))
+				for k := range vals {
+					vals[k] = row.at(k)
+				}
+				for j, k := range ks {
+					vals[k] = new(big.Rat).Mul(f, Decimal(vs[j]))
+				}
+				row = bigRow(vals)
+			}
+			rf.rows[idx] = row
+		}
+	}
+	for i := range rf.rows {
+		if rf.rows[i].num == nil && rf.rows[i].vals == nil {
+			rf.rows[i] = zeroRow(len(s.Issues[i].Options))
+		}
+	}
+	sc := Decimal(scale)
+	for _, r := range pr.Constraints {
+		rf.rects = append(rf.rects, new(big.Rat).Quo(Decimal(r.Utility.Value), sc))
+	}
+	return rf
+}
+
+// inRange checks that the principal's utilities and reservation fit the
+// fixed point (|u| ≤ MaxUtility), and reports the number responsible at
+// its field path when they do not.
+func (c *compiler) inRange(p string, pr *Preferences, rf *ratFn) bool {
+	const limit = "parley holds utilities up to ±2.3·10^18 (2^61)"
+	if rf.res != nil && new(big.Rat).Abs(rf.res).Cmp(ratMaxFixed) > 0 {
+		c.errf(p+".reservation", "reservation value %g is out of range: %s", pr.Reservation.Value, limit)
+		return false
+	}
+	if rf.boundF() <= MaxFixed {
+		return true // the cheap upper bound suffices
+	}
+	b, worst := rf.bound()
+	if b.Cmp(ratMaxFixed) <= 0 {
+		return true
+	}
+	f, _ := b.Float64()
+	if worst < 0 {
+		j := -1 - worst
+		c.errf(fmt.Sprintf("%s.constraints[%d].utility", p, j), "constraint utility %g is out of range: this principal's utility can reach %.3g, but %s", pr.Constraints[j].Utility.Value, f, limit)
+		return false
+	}
+	// The issue with the largest contribution, and its largest value.
+	for j := range pr.Issues {
+		ip := &pr.Issues[j]
+		if c.issueIndex(ip.Issue) != worst {
+			continue
+		}
+		jp := fmt.Sprintf("%s.issues[%d]", p, j)
+		at, what := jp+".weight", fmt.Sprintf("weight %g", ip.Weight.Value)
+		best := 0.0
+		for k, ov := range ip.Values {
+			if a := math.Abs(ov.Value.Value); a > best {
+				best = a
+				at, what = fmt.Sprintf("%s.values[%d].value", jp, k), fmt.Sprintf("value %g", ov.Value.Value)
+			}
+		}
+		for k, pt := range ip.Function {
+			if a := math.Abs(pt.Y); a > best {
+				best = a
+				at, what = fmt.Sprintf("%s.function[%d]", jp, k), fmt.Sprintf("value %g", pt.Y)
+			}
+		}
+		c.errf(at, "%s is out of range: this principal's utility can reach %.3g, but %s", what, f, limit)
+		return false
+	}
+	c.errf(p, "utility out of range: it can reach %.3g, but %s", f, limit)
+	return false
 }
 
 // region compiles a conjunction of conditions; several conditions on one
@@ -382,14 +600,14 @@ func (c *compiler) region(p string, conds []Condition) Region {
 	var reg Region
 	for k, cd := range conds {
 		cp := fmt.Sprintf("%s[%d]", p, k)
-		idx := c.s.IssueIndex(cd.Issue)
+		idx := c.issueIndex(cd.Issue)
 		if idx < 0 {
 			c.errf(cp+".issue", "unknown issue %q", cd.Issue)
 			continue
 		}
 		is := &c.s.Issues[idx]
 		for q, l := range cd.Options {
-			if is.OptionIndex(l) < 0 {
+			if c.optionIndex(idx, l) < 0 {
 				c.errf(fmt.Sprintf("%s.options[%d]", cp, q), "issue %q has no option %q", is.Name, l)
 			}
 		}
@@ -399,10 +617,7 @@ func (c *compiler) region(p string, conds []Condition) Region {
 		if len(cd.Options) == 0 && cd.Min == nil && cd.Max == nil {
 			c.errf(cp, "a condition needs options or a min/max range")
 		}
-		in := make([]bool, len(is.Options))
-		for o := range is.Options {
-			in[o] = cd.Meets(is, o)
-		}
+		in := cd.members(is, c.optIdx[idx])
 		merged := false
 		for q := range reg {
 			if reg[q].Issue == idx {
@@ -419,36 +634,85 @@ func (c *compiler) region(p string, conds []Condition) Region {
 	return reg
 }
 
+// members returns, for every option of is, whether it meets the condition
+// (as Meets does, labels being unique), in time linear in the options.
+// opts maps is's labels to option indices.
+func (cd Condition) members(is *Issue, opts map[string]int) []bool {
+	in := make([]bool, len(is.Options))
+	var named []bool
+	if len(cd.Options) > 0 {
+		named = make([]bool, len(is.Options))
+		for _, l := range cd.Options {
+			if k, ok := opts[l]; ok {
+				named[k] = true
+			}
+		}
+	}
+	for o := range is.Options {
+		x := named == nil || named[o]
+		opt := &is.Options[o]
+		if (cd.Min != nil || cd.Max != nil) && opt.NotAddressed {
+			x = false
+		}
+		if cd.Min != nil && opt.Value < *cd.Min {
+			x = false
+		}
+		if cd.Max != nil && opt.Value > *cd.Max {
+			x = false
+		}
+		in[o] = x != cd.Exclude
+	}
+	return in
+}
+
 // Contributions returns a principal's additive utility in float64, as
-// Compile computes it before quantising: c[i][k] is option k of issue i's
-// weighted contribution, and w[i] issue i's weight, both divided by the sum
-// of the weights (when positive). Issue preferences that name unknown
-// issues or options are skipped (Compile reports them).
+// Compile computes it (in rationals) before fixing it: c[i][k] is option k
+// of issue i's weighted contribution, and w[i] issue i's weight, both
+// divided by the sum of the weights (when positive); values are divided by
+// their issue's Scale. Issue preferences that name unknown issues or
+// options are skipped (Compile reports them).
 func (p *Preferences) Contributions(s *Scenario) (w []float64, c [][]float64) {
 	w = make([]float64, len(s.Issues))
 	c = make([][]float64, len(s.Issues))
 	for i := range s.Issues {
 		c[i] = make([]float64, len(s.Issues[i].Options))
 	}
-	var wsum float64
+	var wsum, top float64
 	for _, ip := range p.Issues {
 		wsum += ip.Weight.Value
+		top = math.Max(top, ip.Weight.Value)
+	}
+	pre := 1.0 // weights are divided by pre first when their sum overflows
+	if math.IsInf(wsum, 1) && top > 0 {
+		pre, wsum = top, 0
+		for _, ip := range p.Issues {
+			wsum += ip.Weight.Value / top
+		}
+	}
+	for _, ip := range p.Issues {
 		idx := s.IssueIndex(ip.Issue)
 		if idx < 0 {
 			continue
 		}
 		is := &s.Issues[idx]
-		w[idx] += ip.Weight.Value
+		wi := ip.Weight.Value / pre
+		w[idx] += wi
+		if ip.Scale > 0 {
+			wi /= ip.Scale
+		}
 		if len(ip.Function) > 0 {
 			for k := range is.Options {
 				if !is.Options[k].NotAddressed {
-					c[idx][k] = ip.Weight.Value * Eval(ip.Function, is.Options[k].Value)
+					c[idx][k] = wi * Eval(ip.Function, is.Options[k].Value)
 				}
 			}
 		}
-		for _, ov := range ip.Values {
-			if o := is.OptionIndex(ov.Option); o >= 0 {
-				c[idx][o] = ip.Weight.Value * ov.Value.Value
+		if len(ip.Values) > 0 {
+			opts := optionLookup(is)
+			for _, ov := range ip.Values {
+				if o, ok := opts[ov.Option]; ok {
+					c[idx][o] = wi * ov.Value.Value
+				}
 			}
 		}
 	}

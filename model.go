@@ -2,31 +2,18 @@ package parley
 
 import (
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 )
-
-// Quantum is the fixed-point scale of compiled utilities: a utility u is
-// stored as the integer round(u·Quantum). Summing integers is exact and
-// associative, so fast algorithms and naive references agree to the last
-// bit, and ties ("the same utility vector") are well defined. Differences
-// below 1/Quantum ≈ 9.1e-13 are ties.
-const Quantum = 1 << 40
-
-// Q converts a utility to fixed point.
-func Q(u float64) int64 { return int64(math.Round(u * Quantum)) }
-
-// F converts a fixed-point utility back to a float.
-func F(q int64) float64 { return float64(q) / Quantum }
 
 // An Outcome assigns one option index to every issue, in the order of
 // Scenario.Issues.
 type Outcome []int
 
 // A Model is a Scenario compiled for evaluation: every utility is a table of
-// fixed-point numbers per issue and option plus a list of hyper-rectangles,
-// every red line a region. Analysis packages work on Models only.
+// fixed-point numbers per issue and option plus a list of hyper-rectangles
+// (each utility function with its own scale, see UtilityFn), every red line
+// a region. Analysis packages work on Models only.
 type Model struct {
 	Scenario *Scenario
 	Sizes    []int // number of options of each issue
@@ -54,6 +41,9 @@ type PartyModel struct {
 	Rule       Ratification
 	Weights    []float64 // principals' normalised weights (sum 1)
 	Names      []string  // principals' names
+	// quota is a weighted-quota rule in integers (set by Compile): the
+	// factions' exact weights and the quota over a common denominator.
+	quota *quotaQ
 }
 
 // Principal is a compiled principal (a faction or a single actor).
@@ -66,12 +56,23 @@ type Principal struct {
 	Discount    float64
 }
 
-// UtilityFn is a compiled utility function:
+// UtilityFn is a compiled utility function, in fixed point:
 //
-//	u(o) = Σ_i Values[i][o[i]] + Σ_{r ∈ Rects, o ∈ r} r.Utility
+//	u(o) = (Σ_i Values[i][o[i]] + Σ_{r ∈ Rects, o ∈ r} r.Utility) / Scale
+//
+// The reservation value that goes with it (PartyModel.Reservation,
+// Principal.Reservation, Session.Reservation) is on the same scale.
+// Different functions may have different scales: compare or add the
+// utilities of two parties only through their scales (see package bargain).
 type UtilityFn struct {
 	Values [][]int64
 	Rects  []RectQ
+	// Scale is the fixed-point denominator: the integer q stands for the
+	// utility q/Scale. 0 means Quantum (2^40), for functions built by hand.
+	Scale int64
+	// Exact says that every value and the reservation are the scenario's
+	// numbers exactly (read as decimals), not rounded to the scale's grid.
+	Exact bool
 }
 
 // RectQ is a compiled hyper-rectangle constraint.
@@ -176,12 +177,55 @@ func (pm *PartyModel) Accepts(o Outcome) bool {
 	return pm.Ratifies(acc)
 }
 
-// Ratifies applies the party's rule to its principals' answers.
+// Ratifies applies the party's rule to its principals' answers. A weighted
+// quota compiled by Compile is decided exactly (the weights and the quota as
+// the decimals they were written as), not in floats.
 func (pm *PartyModel) Ratifies(accepts []bool) bool {
 	if !pm.Delegation {
 		return accepts[0]
 	}
+	if q := pm.quota; q != nil && pm.Rule.Kind == WeightedQuota && len(q.w) == len(accepts) {
+		var got int64
+		for i, a := range accepts {
+			if a {
+				got += q.w[i]
+			}
+		}
+		return got >= q.need
+	}
 	return pm.Rule.Ratifies(accepts, pm.Weights, pm.Names)
+}
+
+// quotaQ is a weighted quota in integers: faction i weighs w[i], and the
+// accepting factions ratify when their weights reach need.
+type quotaQ struct {
+	w    []int64
+	need int64
+}
+
+// exactQuota returns the integer form of a weighted quota q over the
+// normalised weights ws (summing to 1), or nil when their common
+// denominator is too large (the float rule then decides).
+func exactQuota(ws []*big.Rat, q *big.Rat) *quotaQ {
+	if q == nil {
+		return nil
+	}
+	l := new(big.Int).Set(q.Denom())
+	g := new(big.Int)
+	for _, w := range ws {
+		g.GCD(nil, nil, l, w.Denom())
+		l.Mul(l, new(big.Int).Quo(w.Denom(), g))
+		if l.BitLen() > 62 {
+			return nil
+		}
+	}
+	out := &quotaQ{}
+	for _, w := range ws {
+		x := new(big.Int).Mul(w.Num(), new(big.Int).Quo(l, w.Denom()))
+		out.w = append(out.w, x.Int64())
+	}
+	out.need = new(big.Int).Mul(q.Num(), new(big.Int).Quo(l, q.Denom())).Int64()
+	return out
 }
 
 // InZone reports whether o is feasible and every party accepts it: o is in
@@ -215,6 +259,16 @@ func (m *Model) Reservations() []int64 {
 		rs[i] = m.Parties[i].Reservation
 	}
 	return rs
+}
+
+// Scales returns every party's fixed-point scale (UtilityFn.Unit): party i's
+// utility q stands for q/Scales()[i].
+func (m *Model) Scales() []int64 {
+	sc := make([]int64, len(m.Parties))
+	for i := range m.Parties {
+		sc[i] = m.Parties[i].Utility.Unit()
+	}
+	return sc
 }
 
 // Labels returns o as issue name → option label.

@@ -87,8 +87,9 @@ func TestCompileSemantics(t *testing.T) {
 	} {
 		got := m.Eval(tc.o)
 		for i := range got {
-			if got[i] != Q(tc.want[i]) {
-				t.Errorf("outcome %v party %d: got %v, want %v", tc.o, i, F(got[i]), tc.want[i])
+			u := &m.Parties[i].Utility
+			if !u.Exact || u.F(got[i]) != tc.want[i] || got[i] != u.Q(tc.want[i]) {
+				t.Errorf("outcome %v party %d: got %v (exact %v), want %v", tc.o, i, u.F(got[i]), u.Exact, tc.want[i])
 			}
 		}
 		if m.InZone(tc.o) != tc.zone {
@@ -98,8 +99,8 @@ func TestCompileSemantics(t *testing.T) {
 	if m.Size().Cmp(big.NewInt(10)) != 0 {
 		t.Errorf("size %v, want 10", m.Size())
 	}
-	if m.Parties[1].Reservation != Q(0.1) {
-		t.Errorf("delegation reservation %v, want 0.25·0.4 = 0.1", F(m.Parties[1].Reservation))
+	if d := &m.Parties[1]; d.Utility.F(d.Reservation) != 0.1 || d.Reservation*10 != d.Utility.Unit() {
+		t.Errorf("delegation reservation %v, want 0.25·0.4 = 0.1 exactly", d.Utility.F(d.Reservation))
 	}
 }
 

@@ -3,6 +3,7 @@ package parley
 import (
 	"context"
 	"math/rand/v2"
+	"time"
 )
 
 // This file holds the types shared by protocols, agents and the session
@@ -173,6 +174,9 @@ type Turn struct {
 	// Time is the relative time in [0,1]: rounds used over the deadline
 	// (or wall-clock used over its deadline when that is nearer).
 	Time float64 `json:"time"`
+	// Left is the wall-clock time left before the deadline when there is
+	// one (Session.TimeLimit), 0 otherwise. The driver fills it in.
+	Left time.Duration `json:"-"`
 	// Offer is the standing offer (TurnRespond) and Offerer who made it.
 	Offer   Outcome `json:"offer,omitempty"`
 	Offerer int     `json:"offerer,omitempty"`
@@ -205,6 +209,16 @@ type Session struct {
 	Reservation int64
 	// Rounds is the deadline in rounds (0: none).
 	Rounds int
+	// TimeLimit is the wall-clock deadline (0: none); Turn.Time counts the
+	// nearer of the two deadlines, Turn.Left the time left.
+	TimeLimit time.Duration
+	// Protocol names the protocol played.
+	Protocol ProtocolName
+	// Discount is the party's discount factor d in (0, 1]
+	// (PartyModel.DiscountFactor; 1 or 0: none): an agreement of utility
+	// u at relative time t is worth u·d^t, and so is the reservation
+	// value. Agents that plan with it concede earlier when d is small.
+	Discount float64
 	// Rand is the agent's own seeded source; agents use no other randomness.
 	Rand *rand.Rand
 	// Target is an outcome the runner suggests to mediators (the Nash point
@@ -242,6 +256,36 @@ type Agent interface {
 type ContextAgent interface {
 	Agent
 	ActContext(ctx context.Context, t *Turn) (Action, error)
+}
+
+// Ending tells an agent how the negotiation it took part in ended.
+type Ending struct {
+	// End is how it ended; Running when the runner abandoned it (it was
+	// cancelled, or never started).
+	End       EndState
+	Agreement Outcome // nil unless End is Agreement
+	Why       string
+	Rounds    int
+	// Time is the relative time t at the end (1 at a deadline).
+	Time float64
+	// Utility is what the agent's party got (Payoff: of the agreement,
+	// else its reservation value, discounted at Time) and Undiscounted
+	// the same undiscounted; both 0 for the mediator.
+	Utility, Undiscounted float64
+	// History is what the agent's seat saw: the actions of its view,
+	// oldest first (read-only).
+	History []Action
+}
+
+// A FinishingAgent is an Agent that is told how the negotiation ended and
+// that holds something to release (a subprocess, a connection). The
+// session driver calls Finish exactly once per Init: when the negotiation
+// ends, or, with End == Running, when the runner closes a driver whose
+// negotiation did not end (cancelled, or a failed set-up). Finish must
+// return promptly (it may use ctx's deadline) and release everything.
+type FinishingAgent interface {
+	Agent
+	Finish(ctx context.Context, e *Ending)
 }
 
 // A PrincipalAgent plays a faction behind a delegate. The driver calls

@@ -1,7 +1,9 @@
 package parley
 
 import (
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -30,6 +32,20 @@ func TestSample(t *testing.T) {
 			t.Fatalf("a point estimate moved")
 		}
 		moved = moved || v != 0.5
+		// Draws are short decimals on the range's grid of 10^6 steps, so the
+		// sampled scenario compiles exactly.
+		if k := (v - 0.2) / 0.6 * sampleSteps; math.Abs(k-math.Round(k)) > 1e-6 || len(strconv.FormatFloat(v, 'g', -1, 64)) > 9 {
+			t.Fatalf("draw %v is not on the range's grid", v)
+		}
+		m, err := c.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range m.Parties {
+			if !m.Parties[p].Utility.Exact {
+				t.Fatalf("sampled party %d is not exact", p)
+			}
+		}
 	}
 	if !moved {
 		t.Fatal("ranged estimates never moved")

@@ -1,5 +1,7 @@
 package parley
 
+import "math"
+
 // A Scenario is a negotiation written down: the issues on the table, the
 // parties (some of them delegations of factions), the mediators and other
 // third parties, every principal's preferences, and the sources behind the
@@ -101,12 +103,34 @@ func NumericOptions(kind IssueKind, min, max, step float64) []Option {
 			return nil
 		}
 		n := int((max-min)/step + 1e-9)
+		// min + i·step computed exactly on the decimals (1.5 + 3·0.3 is
+		// 2.4, not 2.4000000000000004) where they are short, then rounded
+		// once.
+		ints, e, exact := scaledInts([]float64{min, step})
+		exact = exact && e >= -22 && e <= 22 && n < 1<<30
 		for i := 0; i <= n; i++ {
 			v := min + float64(i)*step
+			if exact {
+				t, ok1 := mul64(int64(i), ints[1])
+				m, ok2 := add64(ints[0], t)
+				if ok1 && ok2 && m > -1<<53 && m < 1<<53 {
+					v = scaleDecimal(float64(m), e)
+				}
+			}
 			opts = append(opts, Option{Label: formatNumber(v), Value: v})
 		}
 	}
 	return opts
+}
+
+// scaleDecimal returns the float nearest to m·10^e for an integer m
+// below 2^53 and |e| ≤ 22 (powers of ten that are exact floats): one
+// correctly rounded operation.
+func scaleDecimal(m float64, e int) float64 {
+	if e >= 0 {
+		return m * math.Pow10(e)
+	}
+	return m / math.Pow10(-e)
 }
 
 // Party is a side of the negotiation. It is either a single actor with its
@@ -185,6 +209,9 @@ type Ratification struct {
 	Quota  float64  `json:"quota,omitempty"`  // WeightedQuota: fraction of total weight in (0,1]
 	Leader string   `json:"leader,omitempty"` // LeaderVeto: the leading faction
 	Vetoes []string `json:"vetoes,omitempty"` // LeaderVeto: factions that can block
+	// Sources and Assumption say what the rule rests on (see Basis).
+	Sources    []Cite `json:"sources,omitempty"`
+	Assumption string `json:"assumption,omitempty"`
 }
 
 // Ratifies reports whether the factions marked true in accepts ratify under
@@ -243,6 +270,7 @@ const (
 	Mediator  RoleKind = iota // proposes texts, runs sessions
 	Guarantor                 // a third party that may guarantee an agreement
 	Observer                  // has stakes but no seat
+	Handler                   // instructs a delegation from outside the room; no seat, no vote
 )
 
 // String returns the role kind as written in scenario files.
@@ -254,6 +282,8 @@ func (k RoleKind) String() string {
 		return "guarantor"
 	case Observer:
 		return "observer"
+	case Handler:
+		return "handler"
 	}
 	return "unknown"
 }
@@ -266,14 +296,26 @@ func (k RoleKind) String() string {
 // outcome need the role; Consents says whether the role is known to sign.
 // When it does not, outcomes that need it are infeasible: they leave the
 // zone of agreement whatever the parties think of them.
+//
+// When nobody knows whether the role would sign, ConsentProbability is set
+// instead of Consents: the chance that it signs, an estimate. Analysis does
+// not count on an uncertain consent (outcomes that need it are infeasible)
+// and reports what the consent would open; Monte Carlo simulation draws the
+// consent in every run (Scenario.Sample).
 type Role struct {
-	Name        string      `json:"name"`
-	Kind        RoleKind    `json:"kind"`
-	Description string      `json:"description,omitempty"`
-	Needed      []Condition `json:"needed,omitempty"`
-	Consents    *bool       `json:"consents,omitempty"` // required when Needed is set
-	Sources     []Cite      `json:"sources,omitempty"`
+	Name               string      `json:"name"`
+	Kind               RoleKind    `json:"kind"`
+	Description        string      `json:"description,omitempty"`
+	Needed             []Condition `json:"needed,omitempty"`
+	Consents           *bool       `json:"consents,omitempty"`            // with Needed: known to sign or not
+	ConsentProbability *Estimate   `json:"consent_probability,omitempty"` // with Needed: unknown; the chance it signs
+	Sources            []Cite      `json:"sources,omitempty"`
+	Assumption         string      `json:"assumption,omitempty"`
 }
+
+// ConsentUncertain reports whether the role is needed for some outcomes and
+// nobody knows whether it would sign.
+func (r *Role) ConsentUncertain() bool { return len(r.Needed) > 0 && r.ConsentProbability != nil }
 
 // Preferences are one principal's utility over outcomes:
 //
@@ -294,14 +336,23 @@ type Preferences struct {
 }
 
 // IssuePref is a principal's weight and value function on one issue. Options
-// not listed in Values are worth 0. For numeric issues, Function may give a
+// not listed in Values are worth 0; values are divided by Scale when set.
+// For numeric issues, Function may give a
 // piecewise-linear value function instead of per-option values.
+//
+// Sources and Assumption are what the value function (Values and Function)
+// rests on; an option value may add its own, and the weight has its own.
 type IssuePref struct {
 	Issue    string        `json:"issue"`
 	Weight   Estimate      `json:"weight"`
 	Values   []OptionValue `json:"values,omitempty"`
 	Function []Point       `json:"function,omitempty"`
-	Sources  []Cite        `json:"sources,omitempty"`
+	// Scale divides the values (and the function), as Genius divides a
+	// discrete issue's evaluations by the largest one: evaluations 7 of 9
+	// are Values 7 with Scale 9, exactly 7/9. 0 means 1.
+	Scale      float64 `json:"scale,omitempty"`
+	Sources    []Cite  `json:"sources,omitempty"`
+	Assumption string  `json:"assumption,omitempty"`
 }
 
 // OptionValue is the value of one option, usually in [0,1].
@@ -384,23 +435,44 @@ func (c Condition) Meets(issue *Issue, opt int) bool {
 
 // A RedLine is a set of outcomes a principal never accepts: those that meet
 // all of its Conditions (for example one issue's option it deems inadmissible).
+//
+// Red lines are identified by name: principals that list a red line of the
+// same name hold the same red line (several factions of a delegation, or
+// several parties), and the blocking analysis relaxes it for all of them
+// together.
 type RedLine struct {
 	Name        string      `json:"name"`
 	Description string      `json:"description,omitempty"`
 	Conditions  []Condition `json:"conditions"`
 	Sources     []Cite      `json:"sources,omitempty"`
+	Assumption  string      `json:"assumption,omitempty"`
+	// Quote is the demand in a report's own words, when a report quotes it.
+	Quote *Quote `json:"quote,omitempty"`
+}
+
+// A Quote is text taken word for word from a source.
+type Quote struct {
+	Source string `json:"source"`
+	Text   string `json:"text"`
 }
 
 // An Estimate is a number an analyst put down: a point value, optionally a
 // range of uncertainty (Low..High, used by simulation; analysis uses Value),
-// and the sources it rests on.
+// and what it rests on: the sources, or an analyst's assumption (a reason
+// no source states), or both when sources give the context an assumption
+// works from.
 type Estimate struct {
-	Value   float64 `json:"value"`
-	Low     float64 `json:"low,omitempty"`
-	High    float64 `json:"high,omitempty"`
-	Ranged  bool    `json:"ranged,omitempty"`
-	Sources []Cite  `json:"sources,omitempty"`
+	Value      float64 `json:"value"`
+	Low        float64 `json:"low,omitempty"`
+	High       float64 `json:"high,omitempty"`
+	Ranged     bool    `json:"ranged,omitempty"`
+	Sources    []Cite  `json:"sources,omitempty"`
+	Assumption string  `json:"assumption,omitempty"`
 }
+
+// Based reports whether the estimate cites a source or is labelled an
+// assumption.
+func (e *Estimate) Based() bool { return len(e.Sources) > 0 || e.Assumption != "" }
 
 // Cite points at a Source and says in a line why it supports an estimate.
 type Cite struct {
@@ -409,6 +481,10 @@ type Cite struct {
 }
 
 // A Source is a document that estimates rest on.
+//
+// Sources with the same Family are one source family (for example two
+// articles that repeat the same talking points): they count once when a
+// tool says how many independent reports support a claim.
 type Source struct {
 	ID      string `json:"id"`
 	Title   string `json:"title,omitempty"`
@@ -416,15 +492,24 @@ type Source struct {
 	URL     string `json:"url,omitempty"`
 	Leaning string `json:"leaning,omitempty"`
 	Note    string `json:"note,omitempty"`
+	Family  string `json:"family,omitempty"`
 }
 
 // A Variant is a named alternative account of the scenario (for example "as
-// reported by S2"). Loaders apply its overrides on top of the base; the
-// Scenario keeps the list so that tools can compare variants.
+// reported by S2"). Loaders apply its overrides on top of the base (or on
+// top of the variant it Extends); the Scenario keeps the list so that tools
+// can compare variants.
+//
+// A variant with a Prior is an account: one source's (or source family's)
+// version of events, weighted by the analyst's prior belief in it when
+// simulation samples over accounts. Variants without one are what-ifs.
 type Variant struct {
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-	Sources     []Cite `json:"sources,omitempty"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Sources     []Cite    `json:"sources,omitempty"`
+	Assumption  string    `json:"assumption,omitempty"`
+	Extends     string    `json:"extends,omitempty"`
+	Prior       *Estimate `json:"prior,omitempty"`
 }
 
 // IssueIndex returns the index of the issue with the given name, or -1.

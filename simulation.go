@@ -21,19 +21,39 @@ type SimulationSpec struct {
 	Agents        []AgentSpec     `json:"agents,omitempty"`
 	Principals    []PrincipalSpec `json:"principals,omitempty"`
 	Sources       []Cite          `json:"sources,omitempty"`
+	Assumption    string          `json:"assumption,omitempty"`
+	// Reported is how the sources say the talks ended, for comparison
+	// with simulated ends; nil when the scenario does not say.
+	Reported *ReportedEnd `json:"reported,omitempty"`
 }
 
-// AgentSpec names the agent that plays a party.
+// ReportedEnd is how the sources say a negotiation ended: the end state
+// that fits their account best (Agreement, Deadline or WalkOut), in their
+// terms (Description: "stalled", "collapsed"), and who says so.
+type ReportedEnd struct {
+	End         EndState `json:"end"`
+	Description string   `json:"description,omitempty"`
+	Sources     []Cite   `json:"sources,omitempty"`
+	Assumption  string   `json:"assumption,omitempty"`
+}
+
+// AgentSpec names the agent that plays a party. Sources and Assumption
+// say what the choice of agent and its parameters (the tactics it uses)
+// rest on.
 type AgentSpec struct {
-	Party string `json:"party"`
-	Agent string `json:"agent"`
+	Party      string `json:"party"`
+	Agent      string `json:"agent"`
+	Sources    []Cite `json:"sources,omitempty"`
+	Assumption string `json:"assumption,omitempty"`
 }
 
 // PrincipalSpec names the agent that plays a faction of a delegation.
 type PrincipalSpec struct {
-	Party   string `json:"party"`
-	Faction string `json:"faction"`
-	Agent   string `json:"agent"`
+	Party      string `json:"party"`
+	Faction    string `json:"faction"`
+	Agent      string `json:"agent"`
+	Sources    []Cite `json:"sources,omitempty"`
+	Assumption string `json:"assumption,omitempty"`
 }
 
 // ProtocolName names a negotiation protocol. The names are the only place
@@ -146,5 +166,19 @@ func (c *compiler) simulation(sp *SimulationSpec) {
 			c.errf(ap+".agent", "agent spec required")
 		}
 	}
+	for i, a := range sp.Agents {
+		c.cites(fmt.Sprintf("%s.agents[%d].sources", p, i), a.Sources)
+	}
+	for i, a := range sp.Principals {
+		c.cites(fmt.Sprintf("%s.principals[%d].sources", p, i), a.Sources)
+	}
 	c.cites(p+".sources", sp.Sources)
+	if r := sp.Reported; r != nil {
+		switch r.End {
+		case Agreement, Deadline, WalkOut:
+		default:
+			c.errf(p+".reported.end", "a reported end is %s, %s or %s, got %s", Agreement, Deadline, WalkOut, r.End)
+		}
+		c.cites(p+".reported.sources", r.Sources)
+	}
 }

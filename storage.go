@@ -87,8 +87,8 @@ type SeatRecord struct {
 	Session string
 	// Seat numbers the seats of a session from 0.
 	Seat int
-	// Role is the seat's role (mediator, party, principal, observer, as
-	// the session driver names them); Name says who sits there.
+	// Role is the seat in its text form (Seat.String: "mediator",
+	// "observer", "party:P", "principal:P:F"); Name says who sits there.
 	Role string
 	Name string
 	// TokenHash is HashToken of the seat's token; unique in a store.
@@ -104,8 +104,9 @@ type EventRecord struct {
 	Seq int64
 	// Type is the event's type ("action", "clause", "end", ...).
 	Type string
-	// Audience says who may see the event, in the session driver's text
-	// form; stores keep it but do not interpret it.
+	// Audience says who may see the event, in its text form
+	// (Audience.String: "everyone", "caucus:1", "party:0", ...); stores
+	// keep it but do not interpret it.
 	Audience string
 	// Payload is the event as JSON, kept byte for byte.
 	Payload json.RawMessage
@@ -187,6 +188,22 @@ type EventStore interface {
 	// ChainHead returns the head of session's audit chain.
 	// Returns ENOTFOUND if there is no such session.
 	ChainHead(ctx context.Context, session string) (ChainHead, error)
+}
+
+// HeadWatcher is implemented by an EventStore that several processes
+// share (PostgreSQL): it tells a process that a session's events moved on,
+// appended by it or by another process, so that a server can pass the new
+// events to its event streams and reload what it holds in memory.
+type HeadWatcher interface {
+	// WatchHeads calls moved with a session's chain head soon after each
+	// commit that appends to it, until ctx ends; it then returns ctx's
+	// error. When it cannot tell (its connection to the database is lost,
+	// or was just restored and may have missed some), it calls moved with
+	// the zero ChainHead, and again at least once a second while it
+	// cannot: the caller should then re-read the heads of the sessions it
+	// holds (polling by sequence number). moved is called from one
+	// goroutine at a time and should not block for long.
+	WatchHeads(ctx context.Context, moved func(ChainHead)) error
 }
 
 // Validate checks what a store checks before creating s: an ID (when set)

@@ -15,7 +15,7 @@ func init() {
 		Role:      RoleNegotiator,
 		Protocols: textProtocols,
 		Summary:   "Answers a single negotiating text clause by clause: accepts when the text clears a floor that concedes over time and its factions ratify, otherwise rejects the clauses that cost most or break a red line.",
-		Params:    "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with the text at or below the reservation, 0 = never); extend=0 (near the deadline, with clauses settled, ask for this many more rounds; the deadline moves when every party asks, 0 = never ask)",
+		Params:    "floor=0 (offset added to the acceptance floor, in utility units); concede=1 (time-dependent exponent e: the floor falls from the best feasible utility to the reservation as 1-t^(1/e), e<1 Boulware, e>1 Conceder); reopen=5 (reopen an agreed clause at most once per this many rounds, 0 = never); patience=0 (walk away after this many turns in a row with a text this side cannot sign: at or below the reservation, or not ratified by its principals (a red line crossed), 0 = never); extend=0 (near the deadline, with clauses settled, ask for this many more rounds; the deadline moves when every party asks, 0 = never ask)",
 	}, func(p map[string]string) (parley.Agent, error) { return NewDelegate(p) })
 }
 
@@ -26,7 +26,8 @@ func init() {
 // status-quo option) and evaluates it with its own utility, which for a
 // delegation is the weighted mean of the factions'. Its acceptance floor
 // starts at the best utility any feasible outcome gives it and falls with
-// Turn.Time towards its reservation value as 1−t^(1/e); the Floor offset
+// Turn.Time towards its reservation value as 1−t^(1/e) (times d^t when its
+// party discounts by d: it concedes earlier, see Discount); the Floor offset
 // and the RaiseFloor and LowerFloor instructions of its principals shift it,
 // but it never falls to the reservation or below (a party does not sign what
 // it values no more than no agreement).
@@ -50,8 +51,9 @@ func init() {
 // what the party would gain if only that clause took its best option.
 //
 // It walks away at once when even its best feasible outcome is worth no
-// more than its reservation, or when the text has stayed at or below its
-// reservation for Patience turns in a row.
+// more than its reservation, or when for Patience turns in a row the text
+// was one its side cannot sign (at or below the reservation, or not
+// ratified by its principals: a red line crossed).
 type Delegate struct {
 	// FloorOffset is added to the floor, in utility units.
 	FloorOffset float64
@@ -60,8 +62,8 @@ type Delegate struct {
 	// Reopen is the number of rounds between two reopenings of one clause
 	// (0: never reopen).
 	Reopen int
-	// Patience is the number of turns in a row at or below the reservation
-	// after which it walks away (0: never).
+	// Patience is the number of turns in a row with a text its side cannot
+	// sign after which it walks away (0: never).
 	Patience int
 	// Extend is how many more rounds it asks for, with its answer, once
 	// the session is past 80% of its time and at least one clause is
@@ -80,6 +82,7 @@ type Delegate struct {
 	reopened []int       // round of the last reopen answer per issue, −1
 	forced   map[int]bool
 	below    int
+	disc     Discount
 }
 
 var _ parley.Agent = (*Delegate)(nil)
@@ -116,6 +119,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 		d.u, d.res = &d.pm.Utility, d.pm.Reservation
 	}
 	d.best = bestUtility(d.m, d.u)
+	d.disc = NewDiscount(s.Discount)
 	d.shift = 0
 	d.required = map[int]int{}
 	d.forced = map[int]bool{}
@@ -132,8 +136,8 @@ func (d *Delegate) Init(s *parley.Session) error {
 // one quantum above the reservation.
 func (d *Delegate) Floor(t float64) int64 {
 	t = min(max(t, 0), 1)
-	span := parley.F(d.best - d.res)
-	f := d.res + parley.Q(span*(1-math.Pow(t, 1/d.Concede))+d.FloorOffset) + d.shift
+	span := d.u.F(d.best - d.res)
+	f := d.res + d.u.Q(span*(1-math.Pow(t, 1/d.Concede))*d.disc.Factor(t)+d.FloorOffset) + d.shift
 	return max(f, d.res+1)
 }
 
@@ -152,9 +156,9 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 	for _, in := range t.Instructions {
 		switch in.Kind {
 		case parley.RaiseFloor:
-			d.shift += parley.Q(in.Delta)
+			d.shift += d.u.Q(in.Delta)
 		case parley.LowerFloor:
-			d.shift -= parley.Q(in.Delta)
+			d.shift -= d.u.Q(in.Delta)
 		case parley.AddPrecondition:
 			if in.Issue >= 0 && in.Issue < n && in.Option >= 0 && in.Option < m.Sizes[in.Issue] {
 				d.required[in.Issue] = in.Option
@@ -166,20 +170,23 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 		}
 	}
 	if d.best <= d.res {
-		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", parley.F(d.best), parley.F(d.res)))
+		return d.walk(fmt.Sprintf("best feasible utility %.3f is no better than the reservation %.3f", d.u.F(d.best), d.u.F(d.res)))
 	}
 
 	idx := clauseIndex(m, t.Text)
 	o := completeText(m, t.Text)
 	u := d.u.Eval(o)
 	floor := d.Floor(t.Time)
-	if u <= d.res {
+	// Patience counts texts this side cannot sign: at or below its
+	// reservation, or one its principals would not ratify (a red line
+	// crossed, a faction under its rule).
+	if u <= d.res || !d.pm.Accepts(o) {
 		d.below++
 	} else {
 		d.below = 0
 	}
 	if d.Patience > 0 && d.below >= d.Patience {
-		return d.walk(fmt.Sprintf("the text has stayed at or below the reservation for %d turns", d.below))
+		return d.walk(fmt.Sprintf("for %d turns in a row the text was one this side cannot sign", d.below))
 	}
 
 	clause := func(i int) (parley.Clause, bool) {
@@ -225,7 +232,7 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 
 	ok := u >= floor
 	if !ok {
-		why = append(why, fmt.Sprintf("u=%.3f below floor %.3f", parley.F(u), parley.F(floor)))
+		why = append(why, fmt.Sprintf("u=%.3f below floor %.3f", d.u.F(u), d.u.F(floor)))
 	}
 	for _, i := range sortedKeys(d.required) {
 		if o[i] != d.required[i] {
@@ -317,7 +324,7 @@ func (d *Delegate) Act(t *parley.Turn) parley.Action {
 			ans[i] = parley.AnswerAccept
 		}
 	}
-	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", parley.F(u), parley.F(floor))
+	reason := fmt.Sprintf("accept: u=%.3f, floor %.3f", d.u.F(u), d.u.F(floor))
 	if !ok || len(why) > 0 {
 		reason = strings.Join(why, "; ")
 	}
@@ -377,7 +384,7 @@ func (d *Delegate) coverGap(gap int64, o parley.Outcome, idx []int, text []parle
 		}
 		if mark(p.issue, false) {
 			covered += p.cost
-			*why = append(*why, fmt.Sprintf("%s costs %.3f", name(p.issue), parley.F(p.cost)))
+			*why = append(*why, fmt.Sprintf("%s costs %.3f", name(p.issue), d.u.F(p.cost)))
 		}
 	}
 	if covered < gap && len(agreed) > 0 && covered+agreed[0].cost >= gap {

@@ -33,7 +33,12 @@ func (i Info) plays(protocol parley.ProtocolName) bool {
 // play protocol ("": any), with parameters its factory accepts. Errors have
 // code parley.EINVALID and say what the agent is instead, naming the agents
 // that fit: "boulware is a negotiator, not a mediator; mediators: ...".
+// An exec spec ("exec:COMMAND ARGS") plays a party or the mediator in any
+// protocol; Check says when its command is not found.
 func Check(spec, role string, protocol parley.ProtocolName) error {
+	if IsExec(spec) {
+		return checkExec(spec, role)
+	}
 	name, _, err := ParseSpec(spec)
 	if err != nil {
 		return err

@@ -14,6 +14,16 @@
 //	hardliner                    Hardliner, never concedes
 //	random:p=…                   Random, random offers above the reservation
 //	frequency:e=…,k=…            Frequency, time-dependent with an opponent model
+//	agentk:tremor=…              AgentK, winner of ANAC 2010
+//	hardheaded:e=…,k=…           HardHeaded, winner of ANAC 2011
+//	cuhkagent:k=…                CUHKAgent, winner of ANAC 2012
+//	agentgg:k=…                  AgentGG, winner of ANAC 2019
+//	bayesian:e=…,k=…             Bayesian, time-dependent with a Bayesian opponent model
+//
+// The ANAC agents follow their papers and competition reports (each type's
+// doc comment cites them and names what was simplified; docs/agents.md
+// lists them). Agents that learn the other parties' preferences implement
+// OpponentModeler, through which tournaments measure their models.
 //
 // Every negotiator offers only outcomes that beat its reservation value (own
 // utility strictly above Session.Reservation, the test of
@@ -22,7 +32,8 @@
 // the pool does) — that is, when no agreement could be worth more than no
 // agreement. On turns they cannot play (TurnText, TurnAnswer) they walk
 // away with a Reason saying so. They are deterministic given
-// Session.Rand (only Random draws from it) and start no goroutines.
+// Session.Rand (only Random, AgentK and AgentGG draw from it) and start no
+// goroutines.
 //
 // # Outcome buffers: the runner copies Action.Outcome before the next call
 //

@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"math"
-
 	"github.com/parleyhq/parley"
 )
 
@@ -35,25 +33,44 @@ type Frequency struct {
 	E float64
 	// K is the number of candidates compared at each offer (≥ 1; 0 means
 	// 20).
-	K       int
-	td      TimeDependent
-	models  []oppModel // per party; unused for itself
-	cursor  int        // history entries already read
-	scratch parley.Outcome
+	K int
+	tradeoff
+	opponents
 }
 
-var _ parley.Agent = (*Frequency)(nil)
+var (
+	_ parley.Agent    = (*Frequency)(nil)
+	_ OpponentModeler = (*Frequency)(nil)
+)
 
 type oppModel struct {
 	offers  int
 	counts  [][]int32
 	maxima  []int32
 	weights []float64
+	factor  []float64 // w_i/(max_i + 1), kept by update
 	last    parley.Outcome
 }
 
-// UseIndexCache makes the agent take its index from c (call before Init).
-func (a *Frequency) UseIndexCache(c *IndexCache) { a.td.UseIndexCache(c) }
+// reset empties the model for a space of the given issue sizes, reusing its
+// storage.
+func (om *oppModel) reset(sizes []int) {
+	om.offers = 0
+	if len(om.counts) != len(sizes) {
+		om.counts = make([][]int32, len(sizes))
+		om.maxima = make([]int32, len(sizes))
+		om.weights = make([]float64, len(sizes))
+		om.last = make(parley.Outcome, len(sizes))
+	}
+	for i, k := range sizes {
+		if len(om.counts[i]) != k {
+			om.counts[i] = make([]int32, k)
+		}
+		clear(om.counts[i])
+		om.maxima[i] = 0
+		om.weights[i] = 1 / float64(len(sizes))
+	}
+}
 
 // Init implements parley.Agent. Errors have code parley.EINVALID.
 func (a *Frequency) Init(s *parley.Session) error {
@@ -63,30 +80,10 @@ func (a *Frequency) Init(s *parley.Session) error {
 	if a.E == 0 {
 		a.E = 0.5
 	}
-	if a.K < 1 {
-		return parley.Errorf(parley.EINVALID, "agent: frequency: k must be at least 1, got %d", a.K)
-	}
-	a.td.Exponent = a.E
-	if err := a.td.Init(s); err != nil {
+	if err := a.start(s, a.E, a.K, "frequency"); err != nil {
 		return err
 	}
-	m := s.Model
-	a.models = make([]oppModel, len(m.Parties))
-	for p := range a.models {
-		om := &a.models[p]
-		om.counts = make([][]int32, len(m.Sizes))
-		for i, k := range m.Sizes {
-			om.counts[i] = make([]int32, k)
-		}
-		om.maxima = make([]int32, len(m.Sizes))
-		om.weights = make([]float64, len(m.Sizes))
-		for i := range om.weights {
-			om.weights[i] = 1 / float64(len(m.Sizes))
-		}
-		om.last = make(parley.Outcome, len(m.Sizes))
-	}
-	a.cursor = 0
-	a.scratch = make(parley.Outcome, len(m.Sizes))
+	a.reset(s.Model, s.Party)
 	return nil
 }
 
@@ -108,46 +105,24 @@ func (om *oppModel) update(o parley.Outcome) {
 		om.counts[i][v]++
 		om.maxima[i] = max(om.maxima[i], om.counts[i][v])
 	}
+	if len(om.factor) != len(om.weights) {
+		om.factor = make([]float64, len(om.weights))
+	}
+	for i, w := range om.weights {
+		om.factor[i] = w / float64(om.maxima[i]+1)
+	}
 	copy(om.last, o)
 	om.offers++
 }
 
+// estimate returns Σ_i w_i·(count_i(o_i) + 1)/(max_i + 1), with the
+// per-issue factors w_i/(max_i + 1) kept by update.
 func (om *oppModel) estimate(o parley.Outcome) float64 {
 	var u float64
 	for i, v := range o {
-		u += om.weights[i] * float64(om.counts[i][v]+1) / float64(om.maxima[i]+1)
+		u += om.factor[i] * float64(om.counts[i][v]+1)
 	}
 	return u
-}
-
-func (a *Frequency) observe(t *parley.Turn) {
-	self := a.td.party
-	if len(t.History) > 0 {
-		if len(t.History) < a.cursor {
-			a.cursor = 0
-		}
-		for _, act := range t.History[a.cursor:] {
-			if act.Kind == parley.ActOffer && act.Actor != self && act.Actor >= 0 && act.Actor < len(a.models) && len(act.Outcome) == len(a.scratch) {
-				a.models[act.Actor].update(act.Outcome)
-			}
-		}
-		a.cursor = len(t.History)
-		return
-	}
-	if t.Kind == parley.TurnRespond && t.Offerer != self && t.Offerer >= 0 && t.Offerer < len(a.models) {
-		a.models[t.Offerer].update(t.Offer)
-	}
-}
-
-// score is the lowest estimated utility over the modelled parties.
-func (a *Frequency) score(o parley.Outcome) float64 {
-	s := math.Inf(1)
-	for p := range a.models {
-		if p != a.td.party && a.models[p].offers > 0 {
-			s = min(s, a.models[p].estimate(o))
-		}
-	}
-	return s
 }
 
 // Act implements parley.Agent.
@@ -155,41 +130,11 @@ func (a *Frequency) Act(t *parley.Turn) parley.Action {
 	if act, done := a.td.other(t); done {
 		return act
 	}
-	a.observe(t)
-	x := a.td.idx
-	target := a.td.Target(t.Time)
-	lo, hi := x.Around(target, a.K)
-	best, bestScore := lo, math.Inf(-1)
-	if hi-lo > 1 {
-		for r := lo; r < hi; r++ {
-			a.scratch = x.Outcome(r, a.scratch)
-			if s := a.score(a.scratch); s > bestScore {
-				best, bestScore = r, s
-			}
-		}
-	}
-	if t.Kind == parley.TurnRespond {
-		v := a.td.u.Eval(t.Offer)
-		if a.td.acceptable(v) && v >= x.Utility(best) {
-			return a.td.accept()
-		}
-	}
-	return a.td.offer(best)
+	a.observe(t, nil)
+	return a.act(t, a.seen, a.score)
 }
 
 func init() {
-	Register(Info{Name: "frequency", Role: RoleNegotiator, Protocols: offerProtocols,
-		Summary: "time-dependent concession choosing among near-target offers by a frequency opponent model",
-		Params:  "e=0.5 (concession exponent); k=20 (candidates compared per offer)"},
-		func(p map[string]string) (parley.Agent, error) {
-			e, err := FloatParam(p, "e", 0.5, 1e-6, 1e6)
-			if err != nil {
-				return nil, err
-			}
-			k, err := IntParam(p, "k", 20, 1, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			return &Frequency{E: e, K: k}, nil
-		})
+	registerTradeoff("frequency", "time-dependent concession choosing among near-target offers by a frequency opponent model", 20,
+		func(e float64, k int) parley.Agent { return &Frequency{E: e, K: k} })
 }

@@ -609,6 +609,32 @@ func TestDelegateWalksAway(t *testing.T) {
 	}
 }
 
+// A text above the reservation that crosses one of the side's red lines
+// wears its patience down too: it is a text the side cannot sign.
+func TestDelegateWalksAwayFromRedLine(t *testing.T) {
+	s := &parley.Scenario{ID: "r", Issues: []parley.Issue{iss("x", "x0", "x1", "x2")}}
+	pa := prefs(0.1, map[string]float64{"x": 1}, map[string][]float64{"x": {0, 1, 0.8}}, s)
+	pa.RedLines = []parley.RedLine{{Name: "no-x1", Conditions: []parley.Condition{{Issue: "x", Options: []string{"x1"}}}}}
+	pb := prefs(0.1, map[string]float64{"x": 1}, map[string][]float64{"x": {0, 0.5, 1}}, s)
+	s.Parties = []parley.Party{{Name: "A", Preferences: &pa}, {Name: "B", Preferences: &pb}}
+	m := compile(t, s)
+	d := delegate(t, m, 0, "delegate:patience=2")
+	crossing := text([]int{1}, nil, nil)
+	if a := answer(d, crossing, 0.1, 1); a.Kind != parley.ActAnswer {
+		t.Fatalf("walked away at once: %s", a.Reason)
+	}
+	if a := answer(d, crossing, 0.2, 2); a.Kind != parley.ActWalkAway {
+		t.Fatalf("second text across its red line (utility above the reservation): %v (%s), want walk away", a.Kind, a.Reason)
+	}
+	// A signable text in between resets the count.
+	d = delegate(t, m, 0, "delegate:patience=2")
+	for r, o := range []int{1, 2, 1} {
+		if a := answer(d, text([]int{o}, nil, nil), 0.1*float64(r+1), r+1); a.Kind != parley.ActAnswer {
+			t.Fatalf("round %d: %v (%s), want an answer: a signable text resets the patience", r+1, a.Kind, a.Reason)
+		}
+	}
+}
+
 func watchdog(t *testing.T, m *parley.Model, spec string, f int) parley.PrincipalAgent {
 	w, err := NewPrincipal(spec)
 	if err != nil {

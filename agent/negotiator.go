@@ -16,6 +16,10 @@ type negotiator struct {
 	lo       int   // rank of the first candidate at or above floor
 	hopeless bool  // no candidate beats the reservation: walk away
 	buf      parley.Outcome
+	// disc is the party's discounting (Session.Discount); prevT the time
+	// of its previous turn, which tells how long a turn takes.
+	disc  Discount
+	prevT float64
 }
 
 // UseIndexCache makes the agent take its index from c rather than from
@@ -41,6 +45,8 @@ func (n *negotiator) init(s *parley.Session) error {
 	n.u = s.Utility
 	n.idx = c.Get(s.Model, s.Utility)
 	n.res = s.Reservation
+	n.disc = NewDiscount(s.Discount)
+	n.prevT = -1
 	n.floor = s.Reservation
 	if n.floor < 1<<62 {
 		n.floor++
@@ -67,6 +73,17 @@ func (n *negotiator) accept() parley.Action {
 
 func (n *negotiator) walkAway(reason string) parley.Action {
 	return parley.Action{Actor: n.party, Kind: parley.ActWalkAway, Reason: reason}
+}
+
+// turnTime returns how long a turn takes, in relative time: the time since
+// the agent's previous turn (0 at its first), and remembers t.
+func (n *negotiator) turnTime(t float64) float64 {
+	dt := 0.0
+	if n.prevT >= 0 && t > n.prevT {
+		dt = t - n.prevT
+	}
+	n.prevT = t
+	return dt
 }
 
 // acceptable reports whether an offer of own utility v beats no agreement.

@@ -133,7 +133,8 @@ func mustNew(tb testing.TB, spec string) parley.Agent {
 // negotiatorNames lists this file's offer-based agents (other registered
 // negotiators, such as single-text delegates, play other protocols).
 func negotiatorNames() []string {
-	return []string{"boulware", "conceder", "frequency", "hardliner", "linear", "random", "timedependent:e=0.5", "titfortat"}
+	return []string{"boulware", "conceder", "frequency", "hardliner", "linear", "random", "timedependent:e=0.5", "titfortat",
+		"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesian"}
 }
 
 func loadGenius(tb testing.TB, dir, domain string, profiles ...string) *parley.Model {
@@ -351,7 +352,7 @@ func TestThreePartiesAgree(t *testing.T) {
 func TestWalkAwayWhenNothingBeatsReservation(t *testing.T) {
 	t.Parallel()
 	m := laptop(t)
-	m.Parties[1].Reservation = parley.Q(1) // nothing beats it: best is 1
+	m.Parties[1].Reservation = m.Parties[1].Utility.Unit() // 1: nothing beats it
 	for _, name := range negotiatorNames() {
 		s := newSAO(m, []parley.Agent{Linear(), mustNew(t, name)}, 10)
 		if err := s.init(1); err != nil {
@@ -418,7 +419,7 @@ func TestLaptopBoulwareVsConceder(t *testing.T) {
 		labels["Laptop"] != "HP" || labels["Harddisk"] != "60 Gb" || labels["External Monitor"] != "19'' LCD" {
 		t.Fatalf("end %v in round %d on %v, want agreement in round 9 on HP, 60 Gb, 19'' LCD", s.end, s.round, labels)
 	}
-	u0, u1 := parley.F(m.Parties[0].Utility.Eval(s.outcome)), parley.F(m.Parties[1].Utility.Eval(s.outcome))
+	u0, u1 := m.Parties[0].Utility.F(m.Parties[0].Utility.Eval(s.outcome)), m.Parties[1].Utility.F(m.Parties[1].Utility.Eval(s.outcome))
 	if math.Abs(u0-1) > 1e-9 || math.Abs(u1-0.8151) > 1e-4 {
 		t.Errorf("utilities %.6f %.6f, want 1 and .8151", u0, u1)
 	}

@@ -198,10 +198,18 @@ func lookup(spec string, principal bool) (entry, map[string]string, error) {
 }
 
 // New makes a fresh agent from a spec: "name" or "name:key=val,key=val",
-// for example "boulware" or "boulware:e=0.1". Unknown names and parameters,
+// for example "boulware" or "boulware:e=0.1", or a program: "exec:COMMAND
+// ARGS" (NewExec). Unknown names and parameters,
 // and bad values, are errors with code parley.EINVALID that list the known
 // ones.
 func New(spec string) (parley.Agent, error) {
+	if IsExec(spec) {
+		a, err := NewExec(spec)
+		if err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
 	e, params, err := lookup(spec, false)
 	if err != nil {
 		return nil, err
@@ -215,6 +223,9 @@ func New(spec string) (parley.Agent, error) {
 
 // NewPrincipal makes a fresh principal agent from a spec, like New.
 func NewPrincipal(spec string) (parley.PrincipalAgent, error) {
+	if IsExec(spec) {
+		return nil, checkExec(spec, RolePrincipal)
+	}
 	e, params, err := lookup(spec, true)
 	if err != nil {
 		return nil, err

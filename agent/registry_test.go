@@ -11,18 +11,26 @@ import (
 func TestNewKnownSpecs(t *testing.T) {
 	t.Parallel()
 	for spec, check := range map[string]func(parley.Agent) bool{
-		"boulware":           func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 0.2 },
-		"boulware:e=0.1":     func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 0.1 },
-		" linear ":           func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 1 },
-		"conceder":           func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 2 },
-		"timedependent:e=3":  func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 3 },
-		"titfortat":          func(a parley.Agent) bool { _, ok := a.(*TitForTat); return ok },
-		"hardliner":          func(a parley.Agent) bool { _, ok := a.(*Hardliner); return ok },
-		"random":             func(a parley.Agent) bool { return a.(*Random).P == 0.5 },
-		"random:p=1":         func(a parley.Agent) bool { return a.(*Random).P == 1 },
-		"frequency":          func(a parley.Agent) bool { f := a.(*Frequency); return f.E == 0.5 && f.K == 20 },
-		"frequency:k=5,e=2":  func(a parley.Agent) bool { f := a.(*Frequency); return f.E == 2 && f.K == 5 },
-		"frequency: e = 1.5": func(a parley.Agent) bool { return a.(*Frequency).E == 1.5 },
+		"boulware":            func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 0.2 },
+		"boulware:e=0.1":      func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 0.1 },
+		" linear ":            func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 1 },
+		"conceder":            func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 2 },
+		"timedependent:e=3":   func(a parley.Agent) bool { return a.(*TimeDependent).Exponent == 3 },
+		"titfortat":           func(a parley.Agent) bool { _, ok := a.(*TitForTat); return ok },
+		"hardliner":           func(a parley.Agent) bool { _, ok := a.(*Hardliner); return ok },
+		"random":              func(a parley.Agent) bool { return a.(*Random).P == 0.5 },
+		"random:p=1":          func(a parley.Agent) bool { return a.(*Random).P == 1 },
+		"frequency":           func(a parley.Agent) bool { f := a.(*Frequency); return f.E == 0.5 && f.K == 20 },
+		"frequency:k=5,e=2":   func(a parley.Agent) bool { f := a.(*Frequency); return f.E == 2 && f.K == 5 },
+		"frequency: e = 1.5":  func(a parley.Agent) bool { return a.(*Frequency).E == 1.5 },
+		"agentk":              func(a parley.Agent) bool { return a.(*AgentK).Tremor == 2 },
+		"agentk:tremor=0":     func(a parley.Agent) bool { return a.(*AgentK).Tremor == 0 },
+		"hardheaded":          func(a parley.Agent) bool { h := a.(*HardHeaded); return h.E == 0.05 && h.K == 32 },
+		"hardheaded:e=.1,k=4": func(a parley.Agent) bool { h := a.(*HardHeaded); return h.E == 0.1 && h.K == 4 },
+		"cuhkagent:k=3":       func(a parley.Agent) bool { return a.(*CUHKAgent).K == 3 },
+		"agentgg":             func(a parley.Agent) bool { return a.(*AgentGG).K == 32 },
+		"bayesian":            func(a parley.Agent) bool { b := a.(*Bayesian); return b.E == 0.5 && b.K == 20 },
+		"bayesian:e=2,k=7":    func(a parley.Agent) bool { b := a.(*Bayesian); return b.E == 2 && b.K == 7 },
 	} {
 		a, err := New(spec)
 		if err != nil {
@@ -49,6 +57,11 @@ func TestNewErrors(t *testing.T) {
 		"boulware:e":        {`parameter "e" is not key=value`},
 		"boulware:e=1,e=2":  {`"e" given twice`},
 		"frequency:a=1,b=2": {"unknown parameter a, b (known: e, k)"},
+		"agentk:tremor=-1":  {"tremor=\"-1\" must be a number"},
+		"hardheaded:k=0":    {"k=\"0\" must be an integer"},
+		"cuhkagent:e=1":     {"cuhkagent: unknown parameter e (known: k)"},
+		"agentgg:k=x":       {"must be an integer"},
+		"bayesian:e=0":      {"e=\"0\" must be a number"},
 	} {
 		_, err := New(spec)
 		if parley.ErrorCode(err) != parley.EINVALID {

@@ -13,8 +13,15 @@ import (
 //	target(t) = Pmin + (Pmax − Pmin)·(1 − t^(1/e))
 //
 // where e is Exponent, Pmax is the highest utility of its index (its best
-// outcome) and Pmin = max(lowest utility of its index, reservation), and the
-// target is then raised to at least reservation + one quantum (2^-40): it
+// outcome) and Pmin = max(lowest utility of its index, reservation). When
+// its party discounts (factor d < 1) it plans with discounted utilities:
+// the surplus it asks for is discounted like the pie,
+//
+//	target(t) = Pmin + (Pmax − Pmin)·(1 − t^(1/e))·d^t
+//
+// so it concedes earlier the smaller d is (see Discount; Genius'
+// TimeDependentAgent ignores the discount). The target is then raised to
+// at least reservation + one quantum (2^-40): it
 // never aims at what does not beat no agreement. (Taking Pmin at the
 // reservation itself, not one quantum above, keeps targets on round numbers:
 // with reservation 0, target(0.1) is exactly 0.9 for e = 1.) e < 1 concedes late
@@ -24,8 +31,9 @@ import (
 // It offers Index.AtLeast(target(t)), the outcome of smallest utility at or
 // above the target, and accepts a standing offer (whoever made it) whose
 // utility beats its reservation and is at least the utility of the offer it
-// would make instead (AC_next) or at least target(t) — the same test for an
-// exact index. It walks away only when nothing beats its reservation.
+// would make instead (AC_next; discounted by the time a turn takes when
+// its party discounts) or at least target(t) — the same test for an exact
+// index. It walks away only when nothing beats its reservation.
 // It uses no randomness.
 type TimeDependent struct {
 	// Exponent is e (> 0).
@@ -66,7 +74,20 @@ func (a *TimeDependent) Init(s *parley.Session) error {
 func (a *TimeDependent) Target(t float64) int64 {
 	t = min(max(t, 0), 1)
 	f := math.Pow(t, 1/a.Exponent)
-	return max(a.pmin+int64(math.Round(float64(a.pmax-a.pmin)*(1-f))), a.floor)
+	// pmin + (pmax−pmin)·(1−f)·d^t; t = 0 and t = 1 give pmax and pmin
+	// exactly, also when utilities exceed float64's 53 bits (exact scales
+	// may reach 2^61).
+	var target int64
+	switch {
+	case f <= 0:
+		target = a.pmax
+	case f >= 1:
+		target = a.pmin
+	default:
+		s := min(int64(math.Round(float64(a.pmax-a.pmin)*(1-f))), a.pmax-a.pmin)
+		target = a.pmin + a.disc.Surplus(s, t)
+	}
+	return max(target, a.floor)
 }
 
 // Act implements parley.Agent.
@@ -75,10 +96,11 @@ func (a *TimeDependent) Act(t *parley.Turn) parley.Action {
 		return act
 	}
 	target := a.Target(t.Time)
+	dt := a.turnTime(t.Time)
 	r := a.idx.AtLeast(target)
 	if t.Kind == parley.TurnRespond {
 		v := a.u.Eval(t.Offer)
-		if a.acceptable(v) && (v >= target || v >= a.idx.Utility(r)) {
+		if a.acceptable(v) && (v >= target || v >= a.disc.Later(a.idx.Utility(r), dt)) {
 			return a.accept()
 		}
 	}

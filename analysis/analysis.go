@@ -13,8 +13,8 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/big"
+	"math/bits"
 	"sort"
 
 	"github.com/parleyhq/parley"
@@ -25,7 +25,7 @@ import (
 
 // Default budgets. A search visits roughly a million nodes a second, so
 // the defaults keep an analysis within seconds; exact answers that need
-// more say so in Report.Notes and can be had with a larger budget.
+// more say so in Report.Caveats and can be had with a larger budget.
 const (
 	DefaultMaxNodes  = 4_000_000
 	DefaultMaxPoints = 4_000_000
@@ -56,13 +56,24 @@ func (o Options) search(maxNodes int64) search.Options {
 
 // Report is the result of an analysis. Its JSON form is documented in
 // docs/analysis-json.md and is a stable interface: fields are only added.
+//
+// The analysis returns data; package report words it. The two text fields
+// Zone.Why and Notes are left empty here and filled by report.Word, so that
+// the JSON carries the same sentences the text report shows.
 type Report struct {
-	Scenario string      `json:"scenario"`
-	Title    string      `json:"title,omitempty"`
-	Variant  string      `json:"variant,omitempty"`
-	Parties  []PartyInfo `json:"parties"`
-	Issues   []IssueInfo `json:"issues"`
-	Roles    []RoleInfo  `json:"roles,omitempty"`
+	Scenario string `json:"scenario"`
+	Title    string `json:"title,omitempty"`
+	Variant  string `json:"variant,omitempty"`
+	// Account says whose version of events the analysed scenario shows.
+	Account parley.Account `json:"account"`
+	// Assumptions are the analyst's assumptions that shape who can agree
+	// to what (rules, consents, red lines, roles, a what-if variant);
+	// AssumedEstimates counts the numbers labelled as assumptions.
+	Assumptions      []parley.Assumption `json:"assumptions,omitempty"`
+	AssumedEstimates int                 `json:"assumed_estimates"`
+	Parties          []PartyInfo         `json:"parties"`
+	Issues           []IssueInfo         `json:"issues"`
+	Roles            []RoleInfo          `json:"roles,omitempty"`
 	// Outcomes is the number of outcomes (a JSON integer, possibly huge).
 	Outcomes *big.Int `json:"outcomes"`
 	// Reservations are the parties' utilities of no agreement.
@@ -80,18 +91,67 @@ type Report struct {
 	MaxWelfare       *Solution `json:"max_welfare"`
 	Egalitarian      *Solution `json:"egalitarian"`
 	Zone             Zone      `json:"zone"`
-	Blocking         []Block   `json:"blocking"`
-	TradeHints       []Trade   `json:"trade_hints"`
-	Notes            []string  `json:"notes,omitempty"`
+	// UtilitiesExact says that every party's utilities are the scenario's
+	// numbers exactly (no fixed-point rounding): ties are exact ties. When
+	// false, some party's utilities are rounded to a 2^-k grid (its numbers
+	// have no common denominator within 64 bits) and a caveat says which.
+	UtilitiesExact bool    `json:"utilities_exact"`
+	Blocking       []Block `json:"blocking"`
+	TradeHints     []Trade `json:"trade_hints"`
+	// Discount says how discounting shrinks the zone with time; absent
+	// when no party discounts.
+	Discount *Discount `json:"discount,omitempty"`
+	// Caveats are the limits of this analysis (bounded searches, point
+	// values of ranged estimates); Notes words them (report.Word).
+	Caveats []Caveat `json:"caveats,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+}
+
+// CaveatKind names a limit of an analysis.
+type CaveatKind string
+
+// Caveat kinds.
+const (
+	// CaveatParetoBounded: the frontier search ran out of its node budget
+	// (Caveat.Budget); the points are non-dominated among those found.
+	CaveatParetoBounded CaveatKind = "pareto_bounded"
+	// CaveatZoneSampled: counting the zone ran out of budget; its size is a
+	// lower bound and Zone.Estimate a sampled estimate (Caveat.Detail: the
+	// search's account of it).
+	CaveatZoneSampled CaveatKind = "zone_sampled"
+	// CaveatZoneFrontierBounded: the bargaining solutions come from a
+	// bounded frontier of the zone.
+	CaveatZoneFrontierBounded CaveatKind = "zone_frontier_bounded"
+	// CaveatRangedEstimates: some estimates have ranges; analysis used
+	// their point values.
+	CaveatRangedEstimates CaveatKind = "ranged_estimates"
+	// CaveatUtilitiesRounded: a party's utilities are rounded to
+	// multiples of 2^-GridBits (its numbers have no common denominator
+	// within 64-bit fixed point), so near-ties may tie or not.
+	CaveatUtilitiesRounded CaveatKind = "utilities_rounded"
+)
+
+// A Caveat is a limit of an analysis that a reader should know about.
+type Caveat struct {
+	Kind   CaveatKind `json:"kind"`
+	Budget int64      `json:"budget,omitempty"`
+	Detail string     `json:"detail,omitempty"`
+	// Party and GridBits: the party and its grid 2^-GridBits
+	// (CaveatUtilitiesRounded).
+	Party    string `json:"party,omitempty"`
+	GridBits int    `json:"grid_bits,omitempty"`
 }
 
 // PartyInfo describes a party for the report.
 type PartyInfo struct {
-	Name        string        `json:"name"`
-	Reservation float64       `json:"reservation"`
-	Rule        string        `json:"rule,omitempty"`
-	Factions    []FactionInfo `json:"factions,omitempty"`
-	RedLines    []string      `json:"red_lines,omitempty"`
+	Name        string  `json:"name"`
+	Reservation float64 `json:"reservation"`
+	// UtilitiesExact is false when the party's utilities are rounded to a
+	// 2^-k grid (see Report.UtilitiesExact).
+	UtilitiesExact bool          `json:"utilities_exact"`
+	Rule           string        `json:"rule,omitempty"`
+	Factions       []FactionInfo `json:"factions,omitempty"`
+	RedLines       []string      `json:"red_lines,omitempty"`
 }
 
 // FactionInfo describes a faction of a delegation.
@@ -114,6 +174,9 @@ type RoleInfo struct {
 	Name     string `json:"name"`
 	Kind     string `json:"kind"`
 	Consents *bool  `json:"consents,omitempty"`
+	// ConsentProbability is set when nobody knows whether the role would
+	// sign: the analyst's estimate of the chance that it would.
+	ConsentProbability *float64 `json:"consent_probability,omitempty"`
 }
 
 // Solution is an outcome with its utilities. Outcome maps issue names to
@@ -143,20 +206,35 @@ type Zone struct {
 	Exact    bool      `json:"exact"`
 	Estimate float64   `json:"estimate,omitempty"`
 	Witness  *Solution `json:"witness,omitempty"`
-	// Why explains an empty zone in sentences.
+	// RestsOn lists the analyst's assumptions the zone depends on: the
+	// ratification rules, the red lines and consents labelled as such.
+	RestsOn []parley.Assumption `json:"rests_on,omitempty"`
+	// Why explains an empty zone in sentences (filled by report.Word).
 	Why []string `json:"why,omitempty"`
 }
 
 // Block is one entry of the blocking analysis, made when the zone is empty:
-// what happens if one faction goes along, one red line is dropped, one
-// third party consents, or one principal lowers its reservation value.
+// what happens if one faction goes along, one red line is dropped (by every
+// principal that holds it), one third party consents, or one principal
+// lowers its reservation value.
 type Block struct {
-	// Kind is "faction", "party", "red_line" or "role".
-	Kind      string `json:"kind"`
+	// Kind is "faction", "party", "red_line" or "role" (BlockFaction, ...).
+	Kind string `json:"kind"`
+	// Party and Principal name the principal; for a red line, its first
+	// holder (Holders lists them all).
 	Party     string `json:"party,omitempty"`
 	Principal string `json:"principal,omitempty"`
 	RedLine   string `json:"red_line,omitempty"`
-	Role      string `json:"role,omitempty"`
+	// Holders are the principals that hold the red line: it is relaxed for
+	// all of them together.
+	Holders []Holder `json:"holders,omitempty"`
+	Role    string   `json:"role,omitempty"`
+	// Consent is, for a role, "withheld" (the scenario says it will not
+	// sign) or "uncertain" (nobody knows; not counted on).
+	Consent string `json:"consent,omitempty"`
+	// RestsOn lists the analyst's assumptions this entry depends on (the
+	// delegation's rule for a faction, the red line's own, a consent).
+	RestsOn []parley.Assumption `json:"rests_on,omitempty"`
 	// OpensZone says whether the relaxation alone opens the zone: for a
 	// faction, if it accepted every outcome (went along); for a red line, if
 	// it were dropped; for a role, if it consented.
@@ -198,27 +276,22 @@ func Analyze(ctx context.Context, m *parley.Model, opt Options) (*Report, error)
 }
 
 func analyze(m *parley.Model, opt Options) (*Report, error) {
-	// Counting the zone exactly is hopeless on astronomically large
-	// spaces (it is #P-hard in general); unless the caller set a budget,
-	// spend little on it there: a witness, a lower bound and a sampled
-	// estimate are what can be had.
-	zoneNodes := opt.MaxNodes
-	if opt.MaxNodes == 0 {
-		opt.MaxNodes = DefaultMaxNodes
-		zoneNodes = DefaultMaxNodes
-		if m.Size().Cmp(hugeSpace) > 0 {
-			zoneNodes = HugeZoneNodes
-		}
-	}
-	if opt.MaxPoints == 0 {
-		opt.MaxPoints = DefaultMaxPoints
-	}
+	opt, zoneNodes := budgets(m, opt)
 	s := m.Scenario
+	as := newAssumed(s)
 	r := &Report{
 		Scenario: s.ID, Title: s.Title, Variant: s.Variant,
+		Account: s.Account(), Assumptions: as.structural(), AssumedEstimates: as.estimates(),
 		Outcomes: m.Size(), Blocking: []Block{}, TradeHints: []Trade{}, Pareto: []Solution{},
 	}
 	describe(m, r)
+	r.UtilitiesExact = true
+	for i := range m.Parties {
+		if u := &m.Parties[i].Utility; !u.Exact {
+			r.UtilitiesExact = false
+			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatUtilitiesRounded, Party: m.Parties[i].Name, GridBits: bits.TrailingZeros64(uint64(u.Unit()))})
+		}
+	}
 
 	// The Pareto frontier over all outcomes.
 	front, exact, method, err := frontier(m, false, opt)
@@ -230,7 +303,7 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 		r.Pareto = append(r.Pareto, solution(m, p.U, p.Outcome, p.Count))
 	}
 	if !exact {
-		r.Notes = append(r.Notes, fmt.Sprintf("The Pareto frontier is bounded, not exact: the search ran out of its budget of %d nodes (raise it with --max-nodes); points shown are non-dominated among those found.", opt.MaxNodes))
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatParetoBounded, Budget: opt.MaxNodes})
 	}
 
 	// The zone of agreement.
@@ -238,10 +311,10 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analysis: zone of agreement: %w", err)
 	}
-	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact}
+	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact, RestsOn: as.zone(m)}
 	if !z.Exact {
 		r.Zone.Estimate = z.Estimate
-		r.Notes = append(r.Notes, "The zone's size is a lower bound with a sampled estimate: counting ran out of budget. "+z.Note)
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneSampled, Budget: zoneNodes, Detail: z.Note})
 	}
 	if !z.Empty {
 		w := solution(m, m.Eval(z.Witness), z.Witness, nil)
@@ -251,19 +324,43 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 			return nil, fmt.Errorf("analysis: zone frontier: %w", err)
 		}
 		if !zexact {
-			r.Notes = append(r.Notes, "Bargaining solutions are computed over a bounded (not exact) frontier of the zone.")
+			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
 		}
 		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
-	} else if !opt.NoBlocking {
-		if err := blocking(m, r, opt); err != nil {
-			return nil, err
+		r.Discount = discount(m, zf, zexact)
+	} else {
+		r.Discount = discount(m, nil, z.Exact)
+		if !opt.NoBlocking {
+			if err := blocking(m, r, opt); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.TradeHints = trades(m, 5)
 	if ranged(s) {
-		r.Notes = append(r.Notes, "Some estimates are given as ranges; this analysis uses their point values (simulation samples the ranges).")
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatRangedEstimates})
 	}
 	return r, nil
+}
+
+// budgets fills in the default budgets and returns the node budget for
+// counting the zone. Counting the zone exactly is hopeless on
+// astronomically large spaces (it is #P-hard in general); unless the caller
+// set a budget, it spends little there: a witness, a lower bound and a
+// sampled estimate are what can be had.
+func budgets(m *parley.Model, opt Options) (Options, int64) {
+	zoneNodes := opt.MaxNodes
+	if opt.MaxNodes == 0 {
+		opt.MaxNodes = DefaultMaxNodes
+		zoneNodes = DefaultMaxNodes
+		if m.Size().Cmp(hugeSpace) > 0 {
+			zoneNodes = HugeZoneNodes
+		}
+	}
+	if opt.MaxPoints == 0 {
+		opt.MaxPoints = DefaultMaxPoints
+	}
+	return opt, zoneNodes
 }
 
 // frontier computes the frontier of the parties' utilities over all
@@ -338,7 +435,7 @@ func solutions(m *parley.Model, zf []parley.FrontierPoint) (nash, ks, mw, eg *So
 	for i := range zf {
 		vs[i] = zf[i].U
 	}
-	d := m.Reservations()
+	d, sc := m.Reservations(), m.Scales()
 	pick := func(k int) *Solution {
 		if k < 0 {
 			return nil
@@ -346,13 +443,13 @@ func solutions(m *parley.Model, zf []parley.FrontierPoint) (nash, ks, mw, eg *So
 		s := solution(m, zf[k].U, zf[k].Outcome, zf[k].Count)
 		return &s
 	}
-	return pick(bargain.Nash(vs, d)), pick(bargain.KalaiSmorodinsky(vs, d)), pick(bargain.MaxWelfare(vs)), pick(bargain.Egalitarian(vs, d))
+	return pick(bargain.Nash(vs, d, sc)), pick(bargain.KalaiSmorodinsky(vs, d, sc)), pick(bargain.MaxWelfare(vs, sc)), pick(bargain.Egalitarian(vs, d, sc))
 }
 
 func solution(m *parley.Model, u []int64, o parley.Outcome, count *big.Int) Solution {
 	s := Solution{Outcome: Values(m, o), Count: count, outcome: append(parley.Outcome(nil), o...)}
-	for _, x := range u {
-		s.Utilities = append(s.Utilities, parley.F(x))
+	for i, x := range u {
+		s.Utilities = append(s.Utilities, m.Parties[i].Utility.F(x))
 	}
 	return s
 }
@@ -386,13 +483,13 @@ func describe(m *parley.Model, r *Report) {
 	}
 	for i := range m.Parties {
 		p := &m.Parties[i]
-		pi := PartyInfo{Name: p.Name, Reservation: parley.F(p.Reservation)}
+		pi := PartyInfo{Name: p.Name, Reservation: p.Utility.F(p.Reservation), UtilitiesExact: p.Utility.Exact}
 		r.Reservations = append(r.Reservations, pi.Reservation)
 		if p.Delegation {
 			pi.Rule = ruleText(p.Rule)
 			for j := range p.Principals {
 				pr := &p.Principals[j]
-				pi.Factions = append(pi.Factions, FactionInfo{Name: pr.Name, Weight: p.Weights[j], Reservation: parley.F(pr.Reservation), RedLines: pr.RedLineName})
+				pi.Factions = append(pi.Factions, FactionInfo{Name: pr.Name, Weight: p.Weights[j], Reservation: pr.Utility.F(pr.Reservation), RedLines: pr.RedLineName})
 			}
 		} else {
 			pi.RedLines = p.Principals[0].RedLineName
@@ -400,7 +497,12 @@ func describe(m *parley.Model, r *Report) {
 		r.Parties = append(r.Parties, pi)
 	}
 	for _, ro := range s.Roles {
-		r.Roles = append(r.Roles, RoleInfo{Name: ro.Name, Kind: ro.Kind.String(), Consents: ro.Consents})
+		ri := RoleInfo{Name: ro.Name, Kind: ro.Kind.String(), Consents: ro.Consents}
+		if ro.ConsentProbability != nil {
+			p := ro.ConsentProbability.Value
+			ri.ConsentProbability = &p
+		}
+		r.Roles = append(r.Roles, ri)
 	}
 }
 
@@ -445,129 +547,6 @@ func ranged(s *parley.Scenario) bool {
 	return false
 }
 
-// clone copies the parts of a model that relaxations change: the parties'
-// principal lists and the infeasible regions. Utility tables are shared.
-func clone(m *parley.Model) *parley.Model {
-	c := *m
-	c.Parties = append([]parley.PartyModel(nil), m.Parties...)
-	for i := range c.Parties {
-		c.Parties[i].Principals = append([]parley.Principal(nil), m.Parties[i].Principals...)
-	}
-	c.Infeasible = append([]parley.Region(nil), m.Infeasible...)
-	c.InfeasibleWhy = append([]string(nil), m.InfeasibleWhy...)
-	return &c
-}
-
-// never is a reservation value below any utility: a principal with it
-// accepts every outcome that breaks none of its red lines.
-const never = math.MinInt64 / 4
-
-func blocking(m *parley.Model, r *Report, opt Options) error {
-	so := opt.search(opt.MaxNodes)
-	opens := func(mm *parley.Model) (bool, *big.Int, *Solution, error) {
-		z, err := search.Zone(mm, so)
-		if err != nil || z.Empty {
-			return false, nil, nil, err
-		}
-		zf, _, _, err := zoneFrontier(mm, nil, false, opt)
-		if err != nil {
-			return true, z.Size, nil, err
-		}
-		nash, _, _, _ := solutions(mm, zf)
-		return true, z.Size, nash, nil
-	}
-	for i := range m.Parties {
-		p := &m.Parties[i]
-		for j := range p.Principals {
-			pr := &p.Principals[j]
-			b := Block{Kind: "party", Party: p.Name, Principal: pr.Name}
-			if p.Delegation {
-				b.Kind = "faction"
-				mm := clone(m)
-				mm.Parties[i].Principals[j].Reservation = never
-				mm.Parties[i].Principals[j].RedLines = nil
-				var err error
-				if b.OpensZone, b.ZoneSize, b.Nash, err = opens(mm); err != nil {
-					return fmt.Errorf("analysis: blocking %s/%s: %w", p.Name, pr.Name, err)
-				}
-			}
-			// The smallest reservation change: the best this principal can
-			// get among outcomes everyone else (and its red lines) allow.
-			mm := clone(m)
-			mm.Parties[i].Principals[j].Reservation = never
-			best, _, ok, _, err := search.Maximize(mm, &pr.Utility, true, so)
-			if err != nil {
-				return fmt.Errorf("analysis: blocking %s/%s reservation: %w", p.Name, pr.Name, err)
-			}
-			if ok {
-				ch := parley.F(best - 1 - pr.Reservation)
-				b.ReservationChange = &ch
-				if b.Kind == "party" {
-					b.OpensZone = true
-				}
-			}
-			r.Blocking = append(r.Blocking, b)
-			for k, name := range pr.RedLineName {
-				mm := clone(m)
-				rl := mm.Parties[i].Principals[j].RedLines
-				mm.Parties[i].Principals[j].RedLines = append(append([]parley.Region(nil), rl[:k]...), rl[k+1:]...)
-				b := Block{Kind: "red_line", Party: p.Name, Principal: pr.Name, RedLine: name}
-				if b.OpensZone, b.ZoneSize, b.Nash, err = opens(mm); err != nil {
-					return fmt.Errorf("analysis: blocking red line %s: %w", name, err)
-				}
-				r.Blocking = append(r.Blocking, b)
-			}
-		}
-	}
-	for k, name := range m.InfeasibleWhy {
-		mm := clone(m)
-		mm.Infeasible = append(mm.Infeasible[:k:k], mm.Infeasible[k+1:]...)
-		mm.InfeasibleWhy = append(mm.InfeasibleWhy[:k:k], mm.InfeasibleWhy[k+1:]...)
-		b := Block{Kind: "role", Role: name}
-		var err error
-		if b.OpensZone, b.ZoneSize, b.Nash, err = opens(mm); err != nil {
-			return fmt.Errorf("analysis: blocking role %s: %w", name, err)
-		}
-		r.Blocking = append(r.Blocking, b)
-	}
-	r.Zone.Why = why(r.Blocking)
-	return nil
-}
-
-// why turns the blocking entries into sentences.
-func why(bs []Block) []string {
-	var out []string
-	any := false
-	for _, b := range bs {
-		if !b.OpensZone {
-			continue
-		}
-		switch b.Kind {
-		case "faction":
-			any = true
-			out = append(out, fmt.Sprintf("%s's faction %s blocks: if it went along, %s outcomes would be acceptable to all.", b.Party, b.Principal, b.ZoneSize))
-		case "red_line":
-			any = true
-			out = append(out, fmt.Sprintf("%s's red line %q blocks: without it, %s outcomes would be acceptable to all.", b.Principal, b.RedLine, b.ZoneSize))
-		case "role":
-			any = true
-			out = append(out, fmt.Sprintf("%s's consent is missing: outcomes that need it are infeasible; with it, %s outcomes would be acceptable to all.", b.Role, b.ZoneSize))
-		}
-	}
-	var res []string
-	for _, b := range bs {
-		if b.ReservationChange != nil && (b.Kind == "party" || b.Kind == "faction") {
-			res = append(res, fmt.Sprintf("%s would have to lower its reservation value by %.3f.", b.Principal, -*b.ReservationChange))
-		}
-	}
-	if !any && len(res) == 0 {
-		out = append(out, "No single faction, red line, third party or reservation value opens the zone: the parties' demands are incompatible on several counts at once.")
-	} else if !any {
-		out = append(out, "No faction, red line or third party blocks on its own: the reservation values leave no overlap.")
-	}
-	return append(out, res...)
-}
-
 // trades returns up to n logrolling hints. A party's relative importance of
 // an issue is the spread (best minus worst option) of its utility on that
 // issue, over the sum of spreads; for two parties a and b and issues i and j
@@ -584,7 +563,7 @@ func trades(m *parley.Model, n int) []Trade {
 			for _, v := range row {
 				lo, hi = min(lo, v), max(hi, v)
 			}
-			imp[p][i] = parley.F(hi - lo)
+			imp[p][i] = m.Parties[p].Utility.F(hi - lo)
 			tot += imp[p][i]
 		}
 		if tot > 0 {

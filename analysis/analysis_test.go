@@ -22,10 +22,12 @@ func all(m *parley.Model) []parley.Outcome {
 	return out
 }
 
-func q(us []float64) []int64 {
+// q converts a report's utilities back to m's fixed point (exactly: the
+// report writes the float nearest to each exact utility).
+func q(m *parley.Model, us []float64) []int64 {
 	out := make([]int64, len(us))
 	for i, u := range us {
-		out[i] = parley.Q(u)
+		out[i] = m.Parties[i].Utility.Q(u)
 	}
 	return out
 }
@@ -96,7 +98,7 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 			t.Fatalf("seed %d: frontier has %d points, brute force %d", seed, len(rep.Pareto), nd)
 		}
 		for _, p := range rep.Pareto {
-			u := q(p.Utilities)
+			u := q(m, p.Utilities)
 			if !eq(m.Eval(p.Raw()), u) {
 				t.Fatalf("seed %d: representative of %v evaluates to %v", seed, u, m.Eval(p.Raw()))
 			}
@@ -118,16 +120,16 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 				zpts = append(zpts, m.Eval(o))
 			}
 		}
-		d := m.Reservations()
+		d, sc := m.Reservations(), m.Scales()
 		for _, c := range []struct {
 			name string
 			got  *Solution
 			k    int
 		}{
-			{"nash", rep.Nash, bargain.Nash(zpts, d)},
-			{"ks", rep.KalaiSmorodinsky, bargain.KalaiSmorodinsky(zpts, d)},
-			{"welfare", rep.MaxWelfare, bargain.MaxWelfare(zpts)},
-			{"egalitarian", rep.Egalitarian, bargain.Egalitarian(zpts, d)},
+			{"nash", rep.Nash, bargain.Nash(zpts, d, sc)},
+			{"ks", rep.KalaiSmorodinsky, bargain.KalaiSmorodinsky(zpts, d, sc)},
+			{"welfare", rep.MaxWelfare, bargain.MaxWelfare(zpts, sc)},
+			{"egalitarian", rep.Egalitarian, bargain.Egalitarian(zpts, d, sc)},
 		} {
 			if c.k < 0 {
 				if c.got != nil {
@@ -135,7 +137,7 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 				}
 				continue
 			}
-			if c.got == nil || !eq(q(c.got.Utilities), zpts[c.k]) {
+			if c.got == nil || !eq(q(m, c.got.Utilities), zpts[c.k]) {
 				t.Fatalf("seed %d: %s = %+v, brute force %v", seed, c.name, c.got, zpts[c.k])
 			}
 			if !m.InZone(c.got.Raw()) {
@@ -170,6 +172,7 @@ func principal(m *parley.Model, party, name string) (int, int) {
 
 func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
 	t.Helper()
+	seen := map[string]bool{}
 	for _, b := range rep.Blocking {
 		switch b.Kind {
 		case "faction", "party":
@@ -186,7 +189,7 @@ func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
 			// The smallest change: with it the zone opens; one quantum less
 			// of a change and it stays shut.
 			if b.ReservationChange != nil {
-				ch := parley.Q(*b.ReservationChange)
+				ch := m.Parties[i].Principals[j].Utility.Q(*b.ReservationChange)
 				mm := clone(m)
 				mm.Parties[i].Principals[j].Reservation = res + ch
 				if naiveZone(mm) == 0 {
@@ -204,18 +207,37 @@ func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
 				}
 			}
 		case "red_line":
-			i, j := principal(m, b.Party, b.Principal)
+			// A red line is one entry, relaxed for every principal that
+			// holds a red line of its name.
+			if seen[b.RedLine] {
+				t.Fatalf("seed %d: red line %s reported twice", seed, b.RedLine)
+			}
+			seen[b.RedLine] = true
 			mm := clone(m)
-			pr := &mm.Parties[i].Principals[j]
-			var keep []parley.Region
-			for k, name := range pr.RedLineName {
-				if name != b.RedLine {
-					keep = append(keep, pr.RedLines[k])
+			var want []Holder
+			for i := range mm.Parties {
+				for j := range mm.Parties[i].Principals {
+					pr := &mm.Parties[i].Principals[j]
+					var keep []parley.Region
+					held := false
+					for k, name := range pr.RedLineName {
+						if name != b.RedLine {
+							keep = append(keep, pr.RedLines[k])
+						} else {
+							held = true
+						}
+					}
+					if held {
+						want = append(want, Holder{Party: mm.Parties[i].Name, Principal: pr.Name})
+					}
+					pr.RedLines = keep
 				}
 			}
-			pr.RedLines = keep
-			if n := naiveZone(mm); (n > 0) != b.OpensZone {
-				t.Fatalf("seed %d: without red line %s: opens=%v, brute force zone %d", seed, b.RedLine, b.OpensZone, n)
+			if fmt.Sprint(want) != fmt.Sprint(b.Holders) || b.Party != want[0].Party || b.Principal != want[0].Principal {
+				t.Fatalf("seed %d: red line %s: holders %v, want %v", seed, b.RedLine, b.Holders, want)
+			}
+			if n := naiveZone(mm); (n > 0) != b.OpensZone || (n > 0 && b.ZoneSize.Cmp(big.NewInt(n)) != 0) {
+				t.Fatalf("seed %d: without red line %s (held by %v): opens=%v size %v, brute force zone %d", seed, b.RedLine, b.Holders, b.OpensZone, b.ZoneSize, n)
 			}
 		case "role":
 			mm := clone(m)
@@ -227,6 +249,112 @@ func checkBlocking(t *testing.T, seed uint64, m *parley.Model, rep *Report) {
 			t.Fatalf("seed %d: unknown blocking kind %q", seed, b.Kind)
 		}
 	}
+	for i := range m.Parties {
+		for j := range m.Parties[i].Principals {
+			for _, name := range m.Parties[i].Principals[j].RedLineName {
+				if !seen[name] {
+					t.Fatalf("seed %d: red line %s of %s has no blocking entry", seed, name, m.Parties[i].Principals[j].Name)
+				}
+			}
+		}
+	}
+}
+
+// TestBlockingUniqueRedLines repeats the blocking check with every red line
+// renamed after its holder, so that no red line is shared: each is then
+// relaxed for its one holder alone (the random scenarios otherwise reuse
+// names, which makes most red lines shared).
+func TestBlockingUniqueRedLines(t *testing.T) {
+	t.Parallel()
+	checked := 0
+	for seed := uint64(0); seed < 200; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		s := randscen.New(r, randscen.Options{Rects: seed%3 == 0})
+		for i := range s.Parties {
+			p := &s.Parties[i]
+			if p.Preferences != nil {
+				for k := range p.Preferences.RedLines {
+					p.Preferences.RedLines[k].Name = p.Name + "-" + p.Preferences.RedLines[k].Name
+				}
+			}
+			if p.Delegation != nil {
+				for j := range p.Delegation.Factions {
+					f := &p.Delegation.Factions[j]
+					for k := range f.Preferences.RedLines {
+						f.Preferences.RedLines[k].Name = p.Name + "/" + f.Name + "-" + f.Preferences.RedLines[k].Name
+					}
+				}
+			}
+		}
+		m, err := s.Compile()
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		rep, err := Analyze(context.Background(), m, Options{})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if !rep.Zone.Empty {
+			continue
+		}
+		for _, b := range rep.Blocking {
+			if b.Kind == "red_line" && len(b.Holders) != 1 {
+				t.Fatalf("seed %d: unique red line %s has holders %v", seed, b.RedLine, b.Holders)
+			}
+		}
+		checkBlocking(t, seed, m, rep)
+		checked++
+	}
+	if checked < 20 {
+		t.Fatalf("only %d random scenarios had an empty zone", checked)
+	}
+}
+
+// TestSharedRedLine is the case the review found: two factions that must
+// both ratify hold the same red line, and the other party holds one too.
+// Dropping the shared red line from one faction alone opens nothing; the
+// blocking analysis relaxes it for both and reports it once, with both
+// holders, next to the other party's.
+func TestSharedRedLine(t *testing.T) {
+	est := func(v float64) parley.Estimate { return parley.Estimate{Value: v} }
+	x := []parley.Condition{{Issue: "a", Options: []string{"hard"}}}
+	prefs := func(soft, hard float64, rl []parley.RedLine) parley.Preferences {
+		return parley.Preferences{Reservation: est(0.1), RedLines: rl,
+			Issues: []parley.IssuePref{{Issue: "a", Weight: est(1), Values: []parley.OptionValue{{Option: "soft", Value: est(soft)}, {Option: "hard", Value: est(hard)}}}}}
+	}
+	shared := []parley.RedLine{{Name: "no-hard", Conditions: x}}
+	own := prefs(0, 1, []parley.RedLine{{Name: "no-soft", Conditions: []parley.Condition{{Issue: "a", Options: []string{"soft"}}}}})
+	s := &parley.Scenario{ID: "shared",
+		Issues: []parley.Issue{{Name: "a", Options: []parley.Option{{Label: "soft"}, {Label: "hard"}}}},
+		Parties: []parley.Party{
+			{Name: "P", Preferences: &own},
+			{Name: "Q", Delegation: &parley.Delegation{Rule: parley.Ratification{Kind: parley.Unanimity}, Factions: []parley.Faction{
+				{Name: "F1", Weight: est(1), Preferences: prefs(1, 0.5, shared)},
+				{Name: "F2", Weight: est(1), Preferences: prefs(1, 0.5, shared)},
+			}}},
+		}}
+	m, err := s.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyze(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []Block
+	for _, b := range rep.Blocking {
+		if b.Kind == "red_line" {
+			lines = append(lines, b)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("want 2 red-line entries (no-soft, no-hard once), got %+v", lines)
+	}
+	hard := lines[1]
+	if lines[0].RedLine != "no-soft" || hard.RedLine != "no-hard" || len(hard.Holders) != 2 || !hard.OpensZone || hard.ZoneSize.Int64() != 1 {
+		t.Errorf("the shared red line must open the zone when both factions drop it: %+v", hard)
+	}
+	checkBlocking(t, 0, m, rep)
 }
 
 // pollCtx is a context whose Err starts saying Canceled after a number of

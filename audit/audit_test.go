@@ -22,7 +22,7 @@ func chain(r *rand.Rand, n int) ([]parley.EventRecord, parley.ChainHead) {
 	c := audit.NewChain(session, genesis)
 	evs := make([]parley.EventRecord, n)
 	types := []string{"action", "clause", "end", "caucus"}
-	auds := []string{"all", "seat:0", "caucus:1", ""}
+	auds := []string{"everyone", "party:0", "caucus:1", ""}
 	for i := range evs {
 		evs[i] = parley.EventRecord{
 			Type:     types[r.IntN(len(types))],
@@ -287,7 +287,7 @@ func mutate(r *rand.Rand, evs []parley.EventRecord) []parley.EventRecord {
 	case 4:
 		e.Type = []string{"action", "end"}[r.IntN(2)]
 	case 5:
-		e.Audience = []string{"all", "seat:1"}[r.IntN(2)]
+		e.Audience = []string{"everyone", "party:1"}[r.IntN(2)]
 	case 6:
 		e.Seq += int64(r.IntN(3)) - 1
 	case 7:

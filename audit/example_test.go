@@ -13,9 +13,9 @@ func Example() {
 	g := audit.Genesis("s1", []byte(`{"scenario":"istanbul-2025"}`))
 	c := audit.NewChain("s1", g)
 	events := []parley.EventRecord{
-		{Type: "start", Audience: "all", Payload: []byte(`{"round":0}`)},
-		{Type: "action", Audience: "all", Payload: []byte(`{"offer":[1,0,2]}`)},
-		{Type: "caucus", Audience: "caucus:1", Payload: []byte(`{"text":"flexible on prisoners"}`)},
+		{Type: "start", Audience: "everyone", Payload: []byte(`{"round":0}`)},
+		{Type: "action", Audience: "everyone", Payload: []byte(`{"offer":[1,0,2]}`)},
+		{Type: "caucus", Audience: "caucus:1", Payload: []byte(`{"message":"flexible on prisoners"}`)},
 	}
 	for i := range events {
 		c.Link(&events[i])

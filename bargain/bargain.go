@@ -3,11 +3,17 @@
 // set of utility vectors, usually the Pareto frontier of the zone of
 // agreement. It is pure: vectors in, chosen index out.
 //
-// All comparisons are exact: utilities are parley fixed-point integers and
-// products and ratios are compared with math/big, so the result does not
-// depend on floating-point rounding or on the order of the input. Ties are
-// broken by higher welfare (sum of utilities), then by the lexicographically
-// larger vector, then by the lower index.
+// Utilities are fixed-point integers with a scale per party: party i's
+// utility is u[i]/scale[i] (parley.UtilityFn.Unit; a nil scale means every
+// party has the same one). All comparisons are exact, whatever the scales
+// and magnitudes: products and sums are taken in math/big or 128-bit
+// integers, ratios are compared by cross-multiplication, so the result does
+// not depend on floating-point rounding, on int64 overflow or on the order
+// of the input. The Nash product and the Kalai–Smorodinsky ratios do not
+// depend on the scales at all; the utilitarian sum and the egalitarian
+// minimum compare utilities across parties, and do. Ties are broken by
+// higher welfare (sum of utilities), then by the lexicographically larger
+// vector, then by the lower index.
 //
 // Each solution is the optimum over the whole set that the points represent
 // as long as the points include that set's Pareto frontier: every criterion
@@ -17,12 +23,14 @@ package bargain
 
 import (
 	"math/big"
+	"math/bits"
 )
 
 // Nash returns the index of the point that maximises the product of gains
 // Π(u_i − d_i) among points where every gain is strictly positive, or −1 if
-// there is none.
-func Nash(pts [][]int64, d []int64) int {
+// there is none. scale gives each party's fixed-point scale (nil: equal).
+func Nash(pts [][]int64, d []int64, scale []int64) int {
+	w := newWelfare(scale)
 	best := -1
 	var bestProd *big.Int
 	prod, g := new(big.Int), new(big.Int)
@@ -32,9 +40,9 @@ func Nash(pts [][]int64, d []int64) int {
 		}
 		prod.SetInt64(1)
 		for i := range u {
-			prod.Mul(prod, g.SetInt64(u[i]-d[i]))
+			prod.Mul(prod, g.SetUint64(gain(u[i], d[i])))
 		}
-		if best < 0 || prod.Cmp(bestProd) > 0 || (prod.Cmp(bestProd) == 0 && better(u, pts[best])) {
+		if best < 0 || prod.Cmp(bestProd) > 0 || (prod.Cmp(bestProd) == 0 && w.better(u, pts[best])) {
 			best = k
 			bestProd = new(big.Int).Set(prod)
 		}
@@ -47,35 +55,50 @@ func Nash(pts [][]int64, d []int64) int {
 // ideal point (each party's best utility over pts with all gains positive).
 // Only points with every gain strictly positive count; −1 if there is none.
 // A party whose ideal equals its reservation cannot gain and is left out of
-// the minimum.
-func KalaiSmorodinsky(pts [][]int64, d []int64) int {
+// the minimum. scale gives each party's fixed-point scale (nil: equal).
+func KalaiSmorodinsky(pts [][]int64, d []int64, scale []int64) int {
 	ideal := Ideal(pts, d)
 	if ideal == nil {
 		return -1
 	}
+	return maxMin(pts, d, newWelfare(scale), func(i int) uint64 {
+		if ideal[i] <= d[i] {
+			return 0
+		}
+		return gain(ideal[i], d[i])
+	})
+}
+
+// maxMin returns the index of the point, among those with every gain
+// strictly positive, whose smallest ratio gain_i/den(i) is the largest
+// (ties by w.better), or −1. Parties with den(i) = 0 are left out; a point
+// with every party left out has ratio 1.
+func maxMin(pts [][]int64, d []int64, w *welfare, den func(i int) uint64) int {
 	best := -1
-	var bn, bd int64 // best ratio bn/bd
+	var bn, bd uint64 // best ratio bn/bd
 	for k, u := range pts {
 		if !allGain(u, d) {
 			continue
 		}
-		// the smallest ratio of this point
-		n, dn := int64(1), int64(1) // start at ratio 1 (the largest possible)
+		n, dn := uint64(1), uint64(0) // no ratio yet
 		for i := range u {
-			den := ideal[i] - d[i]
-			if den <= 0 {
+			di := den(i)
+			if di == 0 {
 				continue
 			}
-			if less(u[i]-d[i], den, n, dn) {
-				n, dn = u[i]-d[i], den
+			if g := gain(u[i], d[i]); dn == 0 || cmpRatio(g, di, n, dn) < 0 {
+				n, dn = g, di
 			}
+		}
+		if dn == 0 {
+			n, dn = 1, 1
 		}
 		if best < 0 {
 			best, bn, bd = k, n, dn
 			continue
 		}
 		c := cmpRatio(n, dn, bn, bd)
-		if c > 0 || (c == 0 && better(u, pts[best])) {
+		if c > 0 || (c == 0 && w.better(u, pts[best])) {
 			best, bn, bd = k, n, dn
 		}
 	}
@@ -83,11 +106,12 @@ func KalaiSmorodinsky(pts [][]int64, d []int64) int {
 }
 
 // MaxWelfare returns the index of the point with the largest sum of
-// utilities (the utilitarian point), or −1 for an empty set.
-func MaxWelfare(pts [][]int64) int {
+// utilities Σ u_i/scale_i (the utilitarian point), or −1 for an empty set.
+func MaxWelfare(pts [][]int64, scale []int64) int {
+	w := newWelfare(scale)
 	best := -1
 	for k, u := range pts {
-		if best < 0 || better(u, pts[best]) {
+		if best < 0 || w.better(u, pts[best]) {
 			best = k
 		}
 	}
@@ -95,26 +119,15 @@ func MaxWelfare(pts [][]int64) int {
 }
 
 // Egalitarian returns the index of the point that maximises the smallest
-// gain min_i (u_i − d_i) among points with every gain strictly positive, or
-// −1 if there is none.
-func Egalitarian(pts [][]int64, d []int64) int {
-	best := -1
-	var bestMin int64
-	for k, u := range pts {
-		if !allGain(u, d) {
-			continue
+// gain min_i (u_i − d_i)/scale_i among points with every gain strictly
+// positive, or −1 if there is none.
+func Egalitarian(pts [][]int64, d []int64, scale []int64) int {
+	return maxMin(pts, d, newWelfare(scale), func(i int) uint64 {
+		if scale == nil {
+			return 1
 		}
-		m := u[0] - d[0]
-		for i := 1; i < len(u); i++ {
-			if g := u[i] - d[i]; g < m {
-				m = g
-			}
-		}
-		if best < 0 || m > bestMin || (m == bestMin && better(u, pts[best])) {
-			best, bestMin = k, m
-		}
-	}
-	return best
+		return uint64(scale[i])
+	})
 }
 
 // Ideal returns each party's best utility over the points with every gain
@@ -147,15 +160,82 @@ func allGain(u, d []int64) bool {
 	return true
 }
 
-// better is the tie-break order: higher sum, then lexicographically larger.
-func better(a, b []int64) bool {
-	var sa, sb int64
-	for i := range a {
-		sa += a[i]
-		sb += b[i]
+// gain returns u − d for u > d, exactly (it may exceed MaxInt64).
+func gain(u, d int64) uint64 { return uint64(u) - uint64(d) }
+
+// cmpRatio compares a/b with c/d for positive denominators, exactly.
+func cmpRatio(a, b, c, d uint64) int {
+	h1, l1 := bits.Mul64(a, d)
+	h2, l2 := bits.Mul64(c, b)
+	switch {
+	case h1 != h2:
+		return cmpU(h1, h2)
 	}
-	if sa != sb {
-		return sa > sb
+	return cmpU(l1, l2)
+}
+
+func cmpU(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// welfare compares sums of utilities Σ u_i/scale_i exactly.
+type welfare struct {
+	mult   []*big.Int // lcm(scales)/scale_i; nil when the scales are equal
+	sa, sb *big.Int
+	t      *big.Int
+}
+
+func newWelfare(scale []int64) *welfare {
+	w := &welfare{}
+	equal := true
+	for i := range scale {
+		if scale[i] <= 0 {
+			panic("bargain: scales must be positive")
+		}
+		equal = equal && scale[i] == scale[0]
+	}
+	if equal {
+		return w
+	}
+	l := big.NewInt(1)
+	g := new(big.Int)
+	for _, s := range scale {
+		bs := big.NewInt(s)
+		g.GCD(nil, nil, l, bs)
+		l.Mul(l, bs.Quo(bs, g))
+	}
+	for _, s := range scale {
+		w.mult = append(w.mult, new(big.Int).Quo(l, big.NewInt(s)))
+	}
+	w.sa, w.sb, w.t = new(big.Int), new(big.Int), new(big.Int)
+	return w
+}
+
+// cmp compares the welfare of a and b.
+func (w *welfare) cmp(a, b []int64) int {
+	if w.mult == nil {
+		return cmp128(sum128(a), sum128(b))
+	}
+	w.sa.SetInt64(0)
+	w.sb.SetInt64(0)
+	for i := range a {
+		w.sa.Add(w.sa, w.t.Mul(w.mult[i], w.t.SetInt64(a[i])))
+		w.sb.Add(w.sb, w.t.Mul(w.mult[i], w.t.SetInt64(b[i])))
+	}
+	return w.sa.Cmp(w.sb)
+}
+
+// better is the tie-break order: higher welfare, then lexicographically
+// larger.
+func (w *welfare) better(a, b []int64) bool {
+	if c := w.cmp(a, b); c != 0 {
+		return c > 0
 	}
 	for i := range a {
 		if a[i] != b[i] {
@@ -165,12 +245,29 @@ func better(a, b []int64) bool {
 	return false
 }
 
-// less reports whether a/b < c/d for positive denominators.
-func less(a, b, c, d int64) bool { return cmpRatio(a, b, c, d) < 0 }
+// int128 is a signed 128-bit integer, hi:lo in two's complement.
+type int128 struct {
+	hi int64
+	lo uint64
+}
 
-// cmpRatio compares a/b with c/d (b, d > 0) exactly.
-func cmpRatio(a, b, c, d int64) int {
-	x := new(big.Int).Mul(big.NewInt(a), big.NewInt(d))
-	y := new(big.Int).Mul(big.NewInt(c), big.NewInt(b))
-	return x.Cmp(y)
+// sum128 returns Σ xs exactly.
+func sum128(xs []int64) int128 {
+	var s int128
+	for _, x := range xs {
+		lo, carry := bits.Add64(s.lo, uint64(x), 0)
+		s.lo = lo
+		s.hi += int64(carry) + (x >> 63) // x >> 63 sign-extends x
+	}
+	return s
+}
+
+func cmp128(a, b int128) int {
+	switch {
+	case a.hi < b.hi:
+		return -1
+	case a.hi > b.hi:
+		return 1
+	}
+	return cmpU(a.lo, b.lo)
 }

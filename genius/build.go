@@ -3,6 +3,7 @@ package genius
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -77,8 +78,13 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 				n = 0
 			}
 			pi.Step = (is.Upper - is.Lower) / float64(max(n, 1))
+			lo, hi := parley.Decimal(is.Lower), parley.Decimal(is.Upper)
 			for k := 0; k <= n; k++ {
-				v := is.Lower + (is.Upper-is.Lower)*float64(k)/float64(max(n, 1))
+				// lower + (upper − lower)·k/n, computed exactly and rounded
+				// once, so that 0.1 steps read back as 0.1 steps.
+				x := new(big.Rat).Sub(hi, lo)
+				x.Mul(x, big.NewRat(int64(k), int64(max(n, 1))))
+				v, _ := x.Add(x, lo).Float64()
 				if k == n {
 					v = is.Upper
 				}
@@ -100,6 +106,9 @@ func Build(d *Domain, ps []*Profile, names []string, opt Options) (*parley.Scena
 		seen[nm] = true
 		pr, err := preferences(d, s, p)
 		if err != nil {
+			return nil, err
+		}
+		if err := inRange(d, s, p, pr); err != nil {
 			return nil, err
 		}
 		s.Warnings = append(s.Warnings, p.Warnings...)
@@ -131,8 +140,17 @@ func preferences(d *Domain, s *parley.Scenario, p *Profile) (*parley.Preferences
 			wsum += ev.Weight
 			is := &s.Issues[i]
 			ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: ev.Weight}}
-			for _, o := range is.Options {
-				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: ev.Value(o.Label, o.Value)}})
+			// The evaluator's values exactly (evaluation/max is 7/9, not
+			// 0.777…), as floats over the issue's Scale when they are not
+			// short decimals.
+			vals := make([]*big.Rat, len(is.Options))
+			for k, o := range is.Options {
+				vals[k] = ev.Rat(o.Label, parley.Decimal(o.Value))
+			}
+			fs, scale, _ := parley.DecimalValues(vals)
+			ip.Scale = scale
+			for k, o := range is.Options {
+				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: fs[k]}})
 			}
 			pr.Issues = append(pr.Issues, ip)
 		}
@@ -204,4 +222,110 @@ func Load(domainPath string, profilePaths []string, opt Options) (*parley.Scenar
 		names = append(names, naming.Unique(scenarioID(pp), used))
 	}
 	return Build(d, ps, names, opt)
+}
+
+// inRange checks that a profile's utilities fit parley's fixed point
+// (|u| ≤ parley.MaxUtility) and normalises its reservation value when it
+// does not fit. Genius normalises what it can (discrete evaluations by
+// their maximum, weights by their sum, linear evaluators clipped to
+// [0, 1]), so only constant evaluators, negative evaluations and
+// hyper-rectangles can exceed it; the error names the element's line.
+func inRange(d *Domain, s *parley.Scenario, p *Profile, pr *parley.Preferences) error {
+	limit := new(big.Rat).SetInt64(parley.MaxUtility)
+	lo, hi := new(big.Rat), new(big.Rat) // bounds on the utility
+	bound := new(big.Rat)                // Σ_i max |contribution|, as Compile bounds it
+	errAt := func(line int, format string, args ...any) error {
+		return &parley.PosError{File: p.File, Line: line, Err: parley.Errorf(parley.EINVALID, format, args...)}
+	}
+	const huge = "parley holds utilities up to ±2.3·10^18 (2^61)"
+	switch p.Kind {
+	case Additive:
+		_, c := contributionsRat(s, pr)
+		for i, row := range c {
+			mn, mx := new(big.Rat).Set(row[0]), new(big.Rat).Set(row[0])
+			for _, v := range row {
+				if v.Cmp(mn) < 0 {
+					mn.Set(v)
+				}
+				if v.Cmp(mx) > 0 {
+					mx.Set(v)
+				}
+			}
+			lo.Add(lo, mn)
+			hi.Add(hi, mx)
+			if bound.Add(bound, maxAbsRat(mn, mx)).Cmp(limit) > 0 {
+				ev := &p.Evaluators[i]
+				return errAt(ev.Line, "issue %q: its utilities are out of range (up to %s in absolute value): %s", d.Issues[i].Name, ratG(maxAbsRat(mn, mx)), huge)
+			}
+		}
+	case Nonlinear:
+		mu := parley.Decimal(p.MaxUtility)
+		for _, r := range p.Rects {
+			u := new(big.Rat).Quo(parley.Decimal(r.Utility), mu)
+			if u.Sign() < 0 {
+				lo.Add(lo, u)
+			} else {
+				hi.Add(hi, u)
+			}
+			if new(big.Rat).Sub(hi, lo).Cmp(limit) > 0 {
+				return errAt(r.Line, "hyperRectangle utility %v (divided by maxutility %v) puts the utility out of range: %s", r.Utility, p.MaxUtility, huge)
+			}
+		}
+	}
+	// A reservation beyond what parley can hold: Genius compares it with
+	// utilities that lie within [lo, hi], so any value above hi (below lo)
+	// means the same: nothing (everything) is acceptable.
+	r := parley.Decimal(p.Reservation)
+	if r != nil && new(big.Rat).Abs(r).Cmp(limit) > 0 {
+		nr := hi
+		if r.Sign() < 0 {
+			nr = lo.Sub(lo, big.NewRat(1, 1))
+		}
+		pr.Reservation.Value, _ = nr.Float64()
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: reservation value %v is out of range (%s); every utility of this profile lies in [%s, %s], so it is read as %v, which accepts the same outcomes", p.File, p.ReservationLine, p.Reservation, huge, ratG(lo), ratG(hi), pr.Reservation.Value))
+	}
+	return nil
+}
+
+// contributionsRat returns the profile's weighted contributions exactly:
+// weights divided by their sum, values by their issue's scale.
+func contributionsRat(s *parley.Scenario, pr *parley.Preferences) (w []*big.Rat, c [][]*big.Rat) {
+	wsum := new(big.Rat)
+	for _, ip := range pr.Issues {
+		wsum.Add(wsum, parley.Decimal(ip.Weight.Value))
+	}
+	for i, ip := range pr.Issues {
+		wi := parley.Decimal(ip.Weight.Value)
+		if wsum.Sign() > 0 {
+			wi.Quo(wi, wsum)
+		}
+		w = append(w, wi)
+		f := new(big.Rat).Set(wi)
+		if ip.Scale != 0 {
+			f.Quo(f, parley.Decimal(ip.Scale))
+		}
+		row := make([]*big.Rat, len(s.Issues[i].Options))
+		for k := range row {
+			row[k] = new(big.Rat)
+		}
+		for k, ov := range ip.Values {
+			row[k].Mul(f, parley.Decimal(ov.Value.Value))
+		}
+		c = append(c, row)
+	}
+	return w, c
+}
+
+func maxAbsRat(a, b *big.Rat) *big.Rat {
+	x, y := new(big.Rat).Abs(a), new(big.Rat).Abs(b)
+	if x.Cmp(y) > 0 {
+		return x
+	}
+	return y
+}
+
+// ratG formats a rational as a short float.
+func ratG(x *big.Rat) string {
+	f, _ := x.Float64()
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }

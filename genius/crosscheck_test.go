@@ -41,17 +41,17 @@ func TestCrossCheckTravel(t *testing.T) {
 	// 0.37045…, 0.04305…, 0.20810…, 0.04308…, 0.04701…, 0.03329…, 0.25501…
 	// (sum 1.0): 0.4915231355126343.
 	first := make(parley.Outcome, len(s.Issues))
-	if got := parley.F(m.Parties[0].Utility.Eval(first)); math.Abs(got-0.4915231355126343) > 1e-9 {
+	if got := m.Parties[0].Utility.F(m.Parties[0].Utility.Eval(first)); math.Abs(got-0.4915231355126343) > 1e-9 {
 		t.Errorf("u1(first values) = %v, want 0.4915231355126343", got)
 	}
 	// Hospitality, Nightlife and entertainment, Local cuisine, Small
 	// boutiques, Theater, Bike tours, Monuments: each the issue maximum → 1.
 	best := outcome(t, s, map[string]string{"Atmosphere": "Hospitality", "Amusement": "Nightlife and entertainment",
 		"Culinary": "Local cuisine", "Shopping": "Small boutiques", "Culture": "Theater", "Sport": "Bike tours", "Environment": "Monuments"})
-	if got := parley.F(m.Parties[0].Utility.Eval(best)); math.Abs(got-1) > 1e-9 {
+	if got := m.Parties[0].Utility.F(m.Parties[0].Utility.Eval(best)); math.Abs(got-1) > 1e-9 {
 		t.Errorf("u1(best) = %v, want 1", got)
 	}
-	if r := parley.F(m.Parties[0].Reservation); r != 0.5 || m.Parties[0].Principals[0].Discount != 0.75 {
+	if r := m.Parties[0].Utility.F(m.Parties[0].Reservation); r != 0.5 || m.Parties[0].Principals[0].Discount != 0.75 {
 		t.Errorf("reservation %v discount %v, want 0.5 and 0.75", r, m.Parties[0].Principals[0].Discount)
 	}
 }
@@ -90,7 +90,7 @@ func TestCrossCheckANAC2014(t *testing.T) {
 				// Hill-climb on the party's utility, ties broken by the other's.
 				score := func(o parley.Outcome) float64 {
 					us := m.Eval(o)
-					return parley.F(us[party])*4 + parley.F(us[1-party])
+					return m.Parties[party].Utility.F(us[party])*4 + m.Parties[1-party].Utility.F(us[1-party])
 				}
 				cur := score(o)
 				for improved := true; improved; {
@@ -107,7 +107,7 @@ func TestCrossCheckANAC2014(t *testing.T) {
 					}
 				}
 				us := m.Eval(o)
-				u := [2]float64{parley.F(us[0]), parley.F(us[1])}
+				u := [2]float64{m.Parties[0].Utility.F(us[0]), m.Parties[1].Utility.F(us[1])}
 				found = append(found, u)
 				for j := range u {
 					if u[j] < -1e-9 || u[j] > 1+1e-9 {

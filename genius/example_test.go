@@ -21,7 +21,7 @@ func Example() {
 	}
 	o := parley.Outcome{s.Issues[0].OptionIndex("blue"), s.Issues[1].OptionIndex("small")}
 	for i, u := range m.Eval(o) {
-		fmt.Printf("%s: %.3f\n", m.Parties[i].Name, parley.F(u))
+		fmt.Printf("%s: %.3f\n", m.Parties[i].Name, m.Parties[i].Utility.F(u))
 	}
 	// Output:
 	// car-buyer: 0.500

@@ -59,7 +59,7 @@ func check(t *testing.T, s *parley.Scenario, m *parley.Model, cases []want) {
 	for _, c := range cases {
 		us := m.Eval(outcome(t, s, c.labels))
 		for j, w := range c.u {
-			if got := parley.F(us[j]); math.Abs(got-w) > 1e-9 {
+			if got := m.Parties[j].Utility.F(us[j]); math.Abs(got-w) > 1e-9 {
 				t.Errorf("%v: %s utility = %.12f, want %.12f", c.labels, m.Parties[j].Name, got, w)
 			}
 		}
@@ -87,7 +87,7 @@ func TestDiscreteAdditive(t *testing.T) {
 		// buyer 0 + 0.25·0.5 = 0.125; seller 0.4 + 0.6 = 1
 		{map[string]string{"Color": "green", "Size": "small"}, []float64{0.125, 1}},
 	})
-	if r := parley.F(m.Parties[0].Reservation); math.Abs(r-0.3) > 1e-12 {
+	if r := m.Parties[0].Utility.F(m.Parties[0].Reservation); math.Abs(r-0.3) > 1e-12 {
 		t.Errorf("buyer reservation %v, want 0.3", r)
 	}
 	if d := m.Parties[0].Principals[0].Discount; d != 0.9 {
@@ -164,7 +164,7 @@ func TestNonlinear(t *testing.T) {
 		{map[string]string{"a": "3", "b": "3"}, []float64{0.4, 1}},   // 40; 10 + 90
 		{map[string]string{"a": "3", "b": "2"}, []float64{0.8, 1}},   // 40 + 40; 100
 	})
-	if r := parley.F(m.Parties[0].Reservation); math.Abs(r-0.2) > 1e-12 {
+	if r := m.Parties[0].Utility.F(m.Parties[0].Reservation); math.Abs(r-0.2) > 1e-12 {
 		t.Errorf("reservation %v", r)
 	}
 }
@@ -275,4 +275,83 @@ func hasNote(s *parley.Scenario, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestRanges: numbers beyond what parley's fixed point holds (±2^61) are
+// an error at their line, except where Genius' semantics allow normalising
+// them: a reservation of 10^7 is held exactly (it wrapped around on the old
+// 2^-40 grid), one of 10^300 is read as the best utility with a note.
+func TestRanges(t *testing.T) {
+	t.Parallel()
+	dom, err := os.ReadFile("testdata/car-domain.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ReadDomain("car-domain.xml", dom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := func(res, red string) string {
+		return `<utility_space>
+  <objective index="0" name="car" type="objective" etype="objective">
+    <issue index="1" name="Color" type="discrete" etype="discrete" vtype="discrete">
+      <item index="1" value="red" evaluation="` + red + `"/>
+      <item index="2" value="blue" evaluation="5"/>
+      <item index="3" value="green" evaluation="0"/>
+    </issue>
+    <issue index="2" name="Size" type="discrete" etype="discrete" vtype="discrete">
+      <item index="1" value="small" evaluation="2"/>
+      <item index="2" value="large" evaluation="4"/>
+    </issue>
+    <weight index="1" value="0.75"/>
+    <weight index="2" value="0.25"/>
+  </objective>
+  <reservation value="` + res + `"/>
+</utility_space>`
+	}
+	build := func(res, red string) (*parley.Scenario, *parley.Model, error) {
+		p, err := ReadProfile("p.xml", []byte(prof(res, red)), d)
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := Build(d, []*Profile{p, p}, []string{"a", "b"}, Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := s.Compile()
+		return s, m, err
+	}
+	// 10^7: held, nothing is acceptable.
+	_, m, err := build("1e7", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1e7 || r.Accepts(parley.Outcome{0, 1}) {
+		t.Errorf("reservation 1e7 reads %v", r.Utility.F(r.Reservation))
+	}
+	// 10^300: normalised to the best utility, 1, with a note at its line.
+	s, m, err := build("1e300", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1 || r.Accepts(parley.Outcome{0, 1}) || !hasNote(s, "p.xml:15: reservation value 1e+300 is out of range") {
+		t.Errorf("reservation 1e300: %v, notes %q", r.Utility.F(r.Reservation), s.Notes)
+	}
+	// −10^300: everything is acceptable.
+	_, m, err = build("-1e300", "10")
+	if err != nil || !m.Parties[0].Accepts(parley.Outcome{2, 0}) {
+		t.Errorf("reservation -1e300: %v", err)
+	}
+	// A negative evaluation of −10^300 (over a maximum of 5): an error at
+	// the issue's line.
+	_, _, err = build("0", "-1e300")
+	var pe *parley.PosError
+	if !errors.As(err, &pe) || pe.Line != 3 || !strings.Contains(err.Error(), "out of range") || parley.ErrorCode(err) != parley.EINVALID {
+		t.Errorf("evaluation -1e300: %v", err)
+	}
+	// Evaluations of 10^300 are normalised by their maximum: fine.
+	_, m, err = build("0", "1e300")
+	if err != nil || m.Parties[0].Utility.F(m.Eval(parley.Outcome{0, 1})[0]) != 1 {
+		t.Errorf("evaluation 1e300: %v", err)
+	}
 }

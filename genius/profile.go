@@ -2,7 +2,10 @@ package genius
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
+
+	"github.com/parleyhq/parley"
 )
 
 // ProfileKind says how a profile's utility is built.
@@ -35,8 +38,9 @@ type Profile struct {
 	MaxUtility float64
 	Rects      []HyperRect
 	// Reservation is the utility of no agreement (0 when the file gives
-	// none, as in Genius).
-	Reservation float64
+	// none, as in Genius); ReservationLine is the line of <reservation>.
+	Reservation     float64
+	ReservationLine int
 	// Discount is the discount factor as Genius validates it: in (0, 1],
 	// 1 meaning no discounting (also when the file gives none or an invalid
 	// one).
@@ -82,6 +86,7 @@ type Evaluator struct {
 	// High the triangular one; Offset is also the constant.
 	Slope, Offset, Lower float64
 	Low, Top, High       float64
+	Line                 int // line of the <issue> element
 }
 
 // Value returns the evaluator's utility of an option: its label for a
@@ -111,6 +116,53 @@ func (e *Evaluator) Value(label string, x float64) float64 {
 		return 0
 	}
 	return 0
+}
+
+// Rat returns the evaluator's utility of an option as Value does, but
+// exactly: the profile's numbers are read as the decimals they were
+// written as and the option's number is x.
+func (e *Evaluator) Rat(label string, x *big.Rat) *big.Rat {
+	d := parley.Decimal
+	switch e.Kind {
+	case EvalDiscrete:
+		if e.Max < 0.00001 {
+			return new(big.Rat)
+		}
+		return new(big.Rat).Quo(d(e.Evaluations[label]), d(e.Max))
+	case EvalIntLinear:
+		t := new(big.Rat).Sub(x, d(e.Lower))
+		t.Mul(t, d(e.Slope))
+		return clampRat(t.Add(t, d(e.Offset)))
+	case EvalLinear:
+		t := new(big.Rat).Mul(d(e.Slope), x)
+		return clampRat(t.Add(t, d(e.Offset)))
+	case EvalConstant:
+		return d(e.Offset)
+	case EvalTriangular:
+		low, top, high := d(e.Low), d(e.Top), d(e.High)
+		switch {
+		case x.Cmp(low) < 0:
+			return new(big.Rat)
+		case x.Cmp(top) < 0:
+			t := new(big.Rat).Sub(x, low)
+			return t.Quo(t, new(big.Rat).Sub(top, low))
+		case x.Cmp(high) < 0:
+			t := new(big.Rat).Sub(x, top)
+			t.Quo(t, new(big.Rat).Sub(high, top))
+			return t.Sub(big.NewRat(1, 1), t)
+		}
+	}
+	return new(big.Rat)
+}
+
+func clampRat(u *big.Rat) *big.Rat {
+	if u.Sign() < 0 {
+		return u.SetInt64(0)
+	}
+	if u.Cmp(big.NewRat(1, 1)) > 0 {
+		return u.SetInt64(1)
+	}
+	return u
 }
 
 func clamp01(u float64) float64 {
@@ -203,7 +255,7 @@ func (r *reader) reservation(p *Profile, root *element) {
 		r.warnf(el, "reservation value %q is not a number; Genius ignores it, so the reservation value is 0", v)
 		return
 	}
-	p.Reservation = x
+	p.Reservation, p.ReservationLine = x, el.line
 }
 
 func (r *reader) discount(p *Profile, root *element) {
@@ -301,7 +353,7 @@ func (r *reader) additiveLevel(p *Profile, el *element, d *Domain, found, seen [
 		if err != nil {
 			return err
 		}
-		ev.Issue, ev.Weight = di, w
+		ev.Issue, ev.Weight, ev.Line = di, w, is.line
 		p.Evaluators[di] = ev
 		found[di] = is
 	}

@@ -104,25 +104,27 @@ func writeRoundTrip(t *testing.T, name string, s *parley.Scenario) (bool, int) {
 		}
 	}
 	tol := int64(len(m1.Sizes)) + 2
+	// Compare in utilities: the two models have their own scales. Within
+	// tol quanta of 2^-40, or 1e-9 after an export that divided by scale.
 	same := func(p int, a, b int64) bool {
+		fa, fb := m1.Parties[p].Utility.F(a), m2.Parties[p].Utility.F(b)
 		if scale[p] != 1 {
-			return math.Abs(parley.F(a)-scale[p]*parley.F(b)) <= 1e-9
+			return math.Abs(fa-scale[p]*fb) <= 1e-9
 		}
-		d := a - b
-		return d <= tol && d >= -tol
+		return math.Abs(fa-fb) <= float64(tol)/parley.Quantum
 	}
 	for _, o := range writeOutcomes(m1) {
 		u1, u2 := m1.Eval(o), m2.Eval(o)
 		for p := range u1 {
 			if !same(p, u1[p], u2[p]) {
-				t.Errorf("%s: party %d, outcome %v: %v, then %v (scale %v)", name, p, o, parley.F(u1[p]), parley.F(u2[p]), scale[p])
+				t.Errorf("%s: party %d, outcome %v: %v, then %v (scale %v)", name, p, o, m1.Parties[p].Utility.F(u1[p]), m2.Parties[p].Utility.F(u2[p]), scale[p])
 				return false, 0
 			}
 		}
 	}
 	for p := range m1.Parties {
 		if !same(p, m1.Parties[p].Reservation, m2.Parties[p].Reservation) {
-			t.Errorf("%s: party %d: reservation %v, then %v", name, p, parley.F(m1.Parties[p].Reservation), parley.F(m2.Parties[p].Reservation))
+			t.Errorf("%s: party %d: reservation %v, then %v", name, p, m1.Parties[p].Utility.F(m1.Parties[p].Reservation), m2.Parties[p].Utility.F(m2.Parties[p].Reservation))
 		}
 		if d1, d2 := m1.Parties[p].Principals[0].Discount, m2.Parties[p].Principals[0].Discount; len(m1.Parties[p].Principals) == 1 && d1 != d2 {
 			t.Errorf("%s: party %d: discount %v, then %v", name, p, d1, d2)

@@ -1,6 +1,7 @@
 package geniusweb
 
 import (
+	"math"
 	"math/big"
 	"path/filepath"
 	"strings"
@@ -147,23 +148,42 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 		r.warnf(root, "issue weights sum to %s, not 1 (GeniusWeb rejects that); they are divided by their sum", sum.FloatString(12))
 	}
 	pr := &parley.Preferences{}
+	// Weights too large for float64 are written divided by their sum
+	// (parley divides by the sum anyway).
+	huge := false
+	for _, w := range weights {
+		if f, _ := w.Float64(); math.IsInf(f, 0) {
+			huge = true
+		}
+	}
+	if huge {
+		r.warnf(root, "issue weights beyond float64 range are divided by their sum")
+	}
+	lo, hi := new(big.Rat), new(big.Rat) // bounds on the utility, for the reservation
 	for i := range d.Issues {
 		is, u := &d.Issues[i], utils[i]
 		w, _ := weights[i].Float64()
+		if huge {
+			w, _ = new(big.Rat).Quo(weights[i], sum).Float64()
+		}
 		ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: w}}
+		// The utilities exactly; as floats over the issue's Scale when they
+		// are not short decimals (number utilities interpolate).
+		var labels []string
+		var vals []*big.Rat
 		switch is.Kind {
 		case Discrete:
+			inDomain := set(is.Values)
 			for _, v := range u.Values {
-				if !contains(is.Values, v) {
+				if !inDomain[v] {
 					r.warnf(u.n, "value %q of issue %q is not in the domain; ignored", v, is.Name)
 				}
 			}
 			for _, v := range is.Values {
-				if !contains(u.Values, v) {
+				if _, ok := u.index[v]; !ok {
 					r.warnf(u.n, "value %q of issue %q has no utility; it is worth 0, as in GeniusWeb", v, is.Name)
 				}
-				f, _ := u.discrete(v).Float64()
-				ip.Values = append(ip.Values, parley.OptionValue{Option: v, Value: parley.Estimate{Value: f}})
+				labels, vals = append(labels, v), append(vals, u.discrete(v))
 			}
 		case Number:
 			if u.LowValue.Cmp(is.Low) != 0 || u.HighValue.Cmp(is.High) != 0 {
@@ -171,9 +191,27 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 					u.LowValue.RatString(), u.HighValue.RatString(), is.Low.RatString(), is.High.RatString())
 			}
 			for _, x := range is.Numbers {
-				f, _ := u.number(x).Float64()
-				ip.Values = append(ip.Values, parley.OptionValue{Option: numberLabel(x), Value: parley.Estimate{Value: f}})
+				labels, vals = append(labels, numberLabel(x)), append(vals, u.number(x))
 			}
+		}
+		fs, scale, _ := parley.DecimalValues(vals)
+		ip.Scale = scale
+		if len(vals) > 0 && sum.Sign() > 0 {
+			mn, mx := vals[0], vals[0]
+			for _, v := range vals {
+				if v.Cmp(mn) < 0 {
+					mn = v
+				}
+				if v.Cmp(mx) > 0 {
+					mx = v
+				}
+			}
+			wn := new(big.Rat).Quo(weights[i], sum)
+			lo.Add(lo, new(big.Rat).Mul(wn, mn))
+			hi.Add(hi, new(big.Rat).Mul(wn, mx))
+		}
+		for k := range labels {
+			ip.Values = append(ip.Values, parley.OptionValue{Option: labels[k], Value: parley.Estimate{Value: fs[k]}})
 		}
 		pr.Issues = append(pr.Issues, ip)
 	}
@@ -186,14 +224,40 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 		if v := *p.ReservationValue; v < 0 || v > 1 {
 			r.warnf(p.offs["reservationValue"], "reservationValue %v is outside [0, 1], the range of GeniusWeb utilities: %s", v, outsideUnit(v))
 		}
+		if math.Abs(pr.Reservation.Value) > parley.MaxUtility {
+			// Compared with utilities that lie within [lo, hi], any value
+			// above hi (below lo) means the same: nothing (everything) is
+			// acceptable.
+			nr := hi
+			if pr.Reservation.Value < 0 {
+				nr = lo.Sub(lo, big.NewRat(1, 1))
+			}
+			f, _ := nr.Float64()
+			r.warnf(p.offs["reservationValue"], "reservationValue %g is out of range (%s); every utility of this profile lies in [%s, %s], so it is read as %v, which accepts the same outcomes",
+				pr.Reservation.Value, rangeNote, lo.FloatString(6), hi.FloatString(6), f)
+			pr.Reservation.Value = f
+		}
 	case p.ReservationBid != nil:
 		u, err := bidUtility(d, p, utils, weights, sum)
 		if err != nil {
 			return nil, err
 		}
-		pr.Reservation.Value, _ = u.Float64()
+		pr.Reservation.Value = ceilFloat(u)
+		if parley.Decimal(pr.Reservation.Value).Cmp(u) != 0 {
+			r.warnf(p.offs["reservationBid"], "the reservation bid's utility %s has no short decimal form; the reservation value is the float just above it, %v, so that the bid itself stays unacceptable", u.RatString(), pr.Reservation.Value)
+		}
 	}
 	return pr, nil
+}
+
+// ceilFloat returns the smallest float64 whose shortest decimal is at least
+// x: the float nearest to x, or the next one up when that reads as less.
+func ceilFloat(x *big.Rat) float64 {
+	f, _ := x.Float64()
+	if d := parley.Decimal(f); d != nil && d.Cmp(x) < 0 {
+		f = math.Nextafter(f, math.Inf(1))
+	}
+	return f
 }
 
 // outsideUnit says what a reservation value outside [0, 1] means.
@@ -264,6 +328,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// set returns the strings of list as a set.
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, x := range list {
+		m[x] = true
+	}
+	return m
 }
 
 // baseName is a file's base name without its extension.

@@ -3,11 +3,13 @@ package geniusweb
 import (
 	"errors"
 	"math"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/exactref"
 )
 
 func loadJobs(t *testing.T) *parley.Scenario {
@@ -39,13 +41,13 @@ func TestReadJobs(t *testing.T) {
 	// employer at (3000, 0.8, yes): 0.5·0.5 + 0.3·0.6 + 0.2·0.3 = 0.49,
 	// its reservation bid.
 	u := m.Eval(parley.Outcome{2, 2, 0})
-	if math.Abs(parley.F(u[0])-0.49) > 1e-12 || math.Abs(parley.F(m.Parties[0].Reservation)-0.49) > 1e-12 {
-		t.Errorf("employer: u %v, reservation %v", parley.F(u[0]), parley.F(m.Parties[0].Reservation))
+	if math.Abs(m.Parties[0].Utility.F(u[0])-0.49) > 1e-12 || math.Abs(m.Parties[0].Utility.F(m.Parties[0].Reservation)-0.49) > 1e-12 {
+		t.Errorf("employer: u %v, reservation %v", m.Parties[0].Utility.F(u[0]), m.Parties[0].Utility.F(m.Parties[0].Reservation))
 	}
 	// employee: "no" has no utility (0); no reservation bid (0).
 	u = m.Eval(parley.Outcome{4, 0, 1})
-	if math.Abs(parley.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
-		t.Errorf("employee: u %v, reservation %v", parley.F(u[1]), parley.F(m.Parties[1].Reservation))
+	if math.Abs(m.Parties[1].Utility.F(u[1])-(0.6+0.25)) > 1e-12 || m.Parties[1].Reservation != 0 {
+		t.Errorf("employee: u %v, reservation %v", m.Parties[1].Utility.F(u[1]), m.Parties[1].Utility.F(m.Parties[1].Reservation))
 	}
 	if !strings.Contains(strings.Join(s.Warnings, "\n"), `value "no" of issue "lease car" has no utility`) {
 		t.Errorf("notes: %q", s.Warnings)
@@ -128,11 +130,117 @@ func FuzzReadProfile(f *testing.F) {
 			}
 			return
 		}
-		if p.Domain != nil {
-			s, err := Build(nil, []*Profile{p, p}, []string{"a", "b"})
-			if err == nil {
-				_, _ = s.Compile()
+		if p.Domain == nil {
+			return
+		}
+		s, err := Build(nil, []*Profile{p, p}, []string{"a", "b"})
+		if err != nil {
+			return
+		}
+		m, err := s.Compile()
+		if err != nil || m.Size().Cmp(big.NewInt(100_000)) > 0 {
+			return
+		}
+		// Compiled utilities equal the exact evaluation of the imported
+		// numbers, and the profile's own: Σ weight·utility / Σ weights.
+		os := exactref.Sample(m, 50)
+		if err := exactref.Check(s, m, os); err != nil {
+			t.Fatal(err)
+		}
+		inUnit := len(p.Warnings) == 0 && len(p.br.warnings) == 0
+		u := &m.Parties[0].Utility
+		for _, o := range os {
+			got := exactref.Of(u, u.Eval(o))
+			if want := profileUtility(p, o); u.Exact && got.Cmp(want) != 0 {
+				t.Fatalf("outcome %v: compiled %s, profile %s", o, got.RatString(), want.RatString())
+			}
+			if inUnit && (got.Sign() < 0 || got.Cmp(big.NewRat(1, 1)) > 0) {
+				t.Fatalf("outcome %v: utility %s outside [0, 1] without a warning", o, got.RatString())
 			}
 		}
+		// Write → read gives the same utilities.
+		roundTrip(t, "fuzz", s)
 	})
+}
+
+// profileUtility evaluates o (option indices of p's embedded domain) from
+// the profile's numbers: Σ_i w_i·u_i(value) / Σ_i w_i.
+func profileUtility(p *Profile, o parley.Outcome) *big.Rat {
+	d := p.Domain
+	sum, total := new(big.Rat), new(big.Rat)
+	for _, w := range p.Weights {
+		sum.Add(sum, w.W)
+	}
+	for _, w := range p.Weights {
+		i := d.issueIndex(w.Issue)
+		var iu *IssueUtility
+		for k := range p.Utilities {
+			if p.Utilities[k].Issue == w.Issue {
+				iu = &p.Utilities[k]
+			}
+		}
+		var v *big.Rat
+		if d.Issues[i].Kind == Discrete {
+			v = iu.discrete(d.Issues[i].Values[o[i]])
+		} else {
+			v = iu.number(d.Issues[i].Numbers[o[i]])
+		}
+		total.Add(total, new(big.Rat).Mul(w.W, v))
+	}
+	if sum.Sign() > 0 {
+		total.Quo(total, sum)
+	}
+	return total
+}
+
+// TestRanges: utilities beyond ±2^61 are positioned errors; a
+// reservationValue of 10^7 is held exactly and one of 10^300 is read as the
+// profile's best utility (accepting the same outcomes), with a note.
+func TestRanges(t *testing.T) {
+	t.Parallel()
+	d, err := ReadDomain("d.json", []byte(`{"name": "d", "issuesValues": {"a": {"values": ["x", "y"]}, "b": {"values": ["u", "v"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := func(x, res string) string {
+		return `{"LinearAdditiveUtilitySpace": {"name": "p",
+  "issueUtilities": {"a": {"discreteutils": {"valueUtilities": {"x": ` + x + `, "y": 0.5}}},
+    "b": {"discreteutils": {"valueUtilities": {"u": 0.25, "v": 1}}}},
+  "issueWeights": {"a": 0.6, "b": 0.4}, "reservationValue": ` + res + `}}`
+	}
+	build := func(x, res string) (*parley.Scenario, *parley.Model, error) {
+		p, err := ReadProfile("p.json", []byte(prof(x, res)))
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := Build(d, []*Profile{p, p}, []string{"a", "b"})
+		if err != nil {
+			return nil, nil, err
+		}
+		m, err := s.Compile()
+		return s, m, err
+	}
+	_, m, err := build("1", "1e7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1e7 || r.Accepts(parley.Outcome{0, 1}) {
+		t.Errorf("reservation 1e7 reads %v", r.Utility.F(r.Reservation))
+	}
+	s, m, err := build("1", "1e300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := false
+	for _, n := range s.Warnings {
+		note = note || strings.HasPrefix(n, "p.json:4:") && strings.Contains(n, "reservationValue 1e+300 is out of range")
+	}
+	if r := &m.Parties[0]; r.Utility.F(r.Reservation) != 1 || r.Accepts(parley.Outcome{0, 1}) || !note {
+		t.Errorf("reservation 1e300: %v, warnings %q", r.Utility.F(r.Reservation), s.Warnings)
+	}
+	_, _, err = build("-3e18", "0")
+	var pe *parley.PosError
+	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("utility -3e18: %v", err)
+	}
 }

@@ -2,6 +2,8 @@ package geniusweb
 
 import (
 	"math/big"
+
+	"github.com/parleyhq/parley"
 )
 
 // A Profile is a GeniusWeb LinearAdditiveUtilitySpace:
@@ -43,7 +45,8 @@ type IssueUtility struct {
 	// HighUtility), 0 outside [LowValue, HighValue].
 	LowValue, LowUtility, HighValue, HighUtility *big.Rat
 
-	n *node
+	n     *node
+	index map[string]int // Values → position (first wins), for discrete
 }
 
 // Weight is one issue's weight.
@@ -223,11 +226,20 @@ func (r *reader) issueUtility(issue string, n *node, path string) (IssueUtility,
 				return u, err
 			}
 			q := x.rat()
+			if outOfRange(q) {
+				return u, r.errf(x, join(path, k), "utility %s of value %q of issue %q is out of range: %s", x.num, k, issue, rangeNote)
+			}
 			if q.Sign() < 0 || q.Cmp(big.NewRat(1, 1)) > 0 {
 				r.warnf(x, "utility %s of value %q of issue %q is outside [0, 1] (GeniusWeb rejects it); used as written", x.num, k, issue)
 			}
 			u.Values = append(u.Values, k)
 			u.Utils = append(u.Utils, q)
+			if u.index == nil {
+				u.index = map[string]int{}
+			}
+			if _, dup := u.index[k]; !dup {
+				u.index[k] = len(u.Values) - 1
+			}
 		}
 		return u, nil
 	}
@@ -245,6 +257,9 @@ func (r *reader) issueUtility(issue string, n *node, path string) (IssueUtility,
 			return u, err
 		}
 		xs[j] = x.rat()
+		if j%2 == 1 && outOfRange(xs[j]) {
+			return u, r.errf(x, join(path, k), "%s %s of issue %q is out of range: %s", k, x.num, issue, rangeNote)
+		}
 		if j%2 == 1 && (xs[j].Sign() < 0 || xs[j].Cmp(big.NewRat(1, 1)) > 0) {
 			r.warnf(x, "%s %s of issue %q is outside [0, 1] (GeniusWeb rejects it); used as written", k, x.num, issue)
 		}
@@ -255,6 +270,14 @@ func (r *reader) issueUtility(issue string, n *node, path string) (IssueUtility,
 	}
 	return u, nil
 }
+
+// rangeNote names the limit of parley's fixed point.
+const rangeNote = "parley holds utilities up to ±2.3·10^18 (2^61)"
+
+var maxUtility = new(big.Rat).SetInt64(parley.MaxUtility)
+
+// outOfRange reports whether |q| exceeds what parley's fixed point holds.
+func outOfRange(q *big.Rat) bool { return new(big.Rat).Abs(q).Cmp(maxUtility) > 0 }
 
 // number returns the issue utility of a number value x: linear
 // interpolation between the low and high points, 0 outside them.
@@ -273,6 +296,12 @@ func (u *IssueUtility) number(x *big.Rat) *big.Rat {
 // discrete returns the utility of a discrete value: as listed, 0 when the
 // value is not listed.
 func (u *IssueUtility) discrete(v string) *big.Rat {
+	if u.index != nil {
+		if i, ok := u.index[v]; ok {
+			return u.Utils[i]
+		}
+		return new(big.Rat)
+	}
 	for i, x := range u.Values {
 		if x == v {
 			return u.Utils[i]

@@ -2,6 +2,7 @@ package geniusweb
 
 import (
 	"bytes"
+	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -46,11 +47,9 @@ func outcomes(m *parley.Model) []parley.Outcome {
 	return out
 }
 
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
+// quanta returns |a − b| in quanta of 2^-40, rounded up.
+func quanta(a, b float64) int64 {
+	return int64(math.Ceil(math.Abs(a-b) * parley.Quantum))
 }
 
 // sameUtilities compares the parties' utilities of a and b over outcomes,
@@ -73,10 +72,11 @@ func sameUtilities(t *testing.T, name string, a, b *parley.Model, checkRes []boo
 	for _, o := range outcomes(a) {
 		ua, ub := a.Eval(o), b.Eval(o)
 		for p := range ua {
-			d := abs(ua[p] - ub[p])
+			fa, fb := a.Parties[p].Utility.F(ua[p]), b.Parties[p].Utility.F(ub[p])
+			d := quanta(fa, fb)
 			worst = max(worst, d)
 			if d > tol {
-				t.Errorf("%s: party %d, outcome %v: utility %v, then %v (%d quanta apart)", name, p, o, parley.F(ua[p]), parley.F(ub[p]), d)
+				t.Errorf("%s: party %d, outcome %v: utility %v, then %v (%d quanta of 2^-40 apart)", name, p, o, fa, fb, d)
 				return worst
 			}
 		}
@@ -85,10 +85,10 @@ func sameUtilities(t *testing.T, name string, a, b *parley.Model, checkRes []boo
 		if checkRes != nil && !checkRes[p] {
 			continue
 		}
-		d := abs(a.Parties[p].Reservation - b.Parties[p].Reservation)
+		d := quanta(a.Parties[p].Utility.F(a.Parties[p].Reservation), b.Parties[p].Utility.F(b.Parties[p].Reservation))
 		worst = max(worst, d)
 		if d > tol {
-			t.Errorf("%s: party %d: reservation %v, then %v", name, p, parley.F(a.Parties[p].Reservation), parley.F(b.Parties[p].Reservation))
+			t.Errorf("%s: party %d: reservation %v, then %v", name, p, a.Parties[p].Utility.F(a.Parties[p].Reservation), b.Parties[p].Utility.F(b.Parties[p].Reservation))
 		}
 	}
 	return worst
@@ -199,6 +199,11 @@ func TestRoundTripGeniusWeb(t *testing.T) {
 		}
 	}
 	t.Logf("%d GeniusWeb JSON files, %d read; %d scenarios round-trip", nfiles, ok, scen)
+	// Floors, as of this writing: fewer means files stopped loading or
+	// round-tripping.
+	if ok < 12 || scen < 4 {
+		t.Errorf("%d files read and %d scenarios round-trip; at least 12 and 4 did", ok, scen)
+	}
 }
 
 // TestRoundTripGeniusXML exports every Genius XML scenario of the shared data
@@ -226,6 +231,9 @@ func TestRoundTripGeniusXML(t *testing.T) {
 		}
 	}
 	t.Logf("%d Genius XML scenarios: %d round-trip through GeniusWeb JSON (%d parties' reservation values have no matching bid and are not compared), %d nonlinear ones are not comparable (hyper-rectangles dropped, with a warning)", total, same, resLost, rects)
+	if same < 171 {
+		t.Errorf("%d Genius XML scenarios round-trip through GeniusWeb JSON; at least 171 did", same)
+	}
 }
 
 type namedScenario struct {

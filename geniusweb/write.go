@@ -109,11 +109,11 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 		prof.add("issueUtilities", iu)
 		prof.add("issueWeights", weightsJSON(s, pu))
 		var bid parley.Outcome
-		if parley.Q(pu.res) != 0 {
+		if m.Parties[pi].Reservation != 0 {
 			// Without a reservation bid the importer reads 0.
 			bid = reservationBid(m, pi, pu)
 		}
-		if bid == nil && parley.Q(pu.res) != 0 {
+		if bid == nil && m.Parties[pi].Reservation != 0 {
 			warnings = append(warnings, fmt.Sprintf("party %q: "+ReservationLost, pu.name, pu.res))
 		} else if bid != nil {
 			ivs := &obj{}
@@ -314,7 +314,7 @@ func weightsJSON(s *parley.Scenario, pu partyUtil) *obj {
 // depth-first search pruned with each issue's utility range.
 func reservationBid(m *parley.Model, pi int, pu partyUtil) parley.Outcome {
 	vals := m.Parties[pi].Utility.Values
-	target := parley.Q(pu.res)
+	target := m.Parties[pi].Reservation
 	tol := int64(len(vals))
 	n := len(vals)
 	lo, hi := make([]int64, n+1), make([]int64, n+1)

@@ -30,7 +30,7 @@ func (s *Session) Authorize(ctx context.Context, token string) (SeatInfo, error)
 		return SeatInfo{}, err
 	}
 	i, ok := s.byHash[parley.HashToken(token)]
-	if !ok || i < 0 || i >= len(s.b.seats) || !parley.TokenMatches(token, s.rec.Seats[i].TokenHash) {
+	if !ok || i < 0 || i >= len(s.b.seats) || !parley.TokenMatches(token, s.hashes[i]) {
 		return SeatInfo{}, errUnauthorized()
 	}
 	return s.b.seats[i], nil

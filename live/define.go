@@ -116,11 +116,15 @@ func randomSeed() uint64 {
 	return binary.LittleEndian.Uint64(b[:]) >> 1
 }
 
-// built is a session made from its definition: the decoded header, the
-// compiled model, the seats and a fresh driver.
+// built is a session made from its definition: what it is (protocol,
+// scenario), the compiled model (shared with the other sessions of the
+// scenario), the seats and a fresh driver. Neither the definition nor
+// its decoded header is kept: they are most of an idle session's memory,
+// and the store has them.
 type built struct {
-	header   protocol.Header
-	settings settings
+	protocol parley.ProtocolName
+	scenario string
+	variant  string
 	model    *parley.Model
 	seats    []SeatInfo
 	driver   *session.Driver
@@ -129,37 +133,39 @@ type built struct {
 // build makes a session from its stored definition, with a fresh driver.
 // A definition this server cannot use is an error (EINVALID).
 func build(def []byte, clock func() time.Time, models *modelCache) (*built, error) {
-	var b built
-	if err := json.Unmarshal(def, &b.header); err != nil {
+	var h protocol.Header
+	if err := json.Unmarshal(def, &h); err != nil {
 		return nil, parley.Errorf(parley.EINVALID, "live: session definition: %v", err)
 	}
-	raw, err := json.Marshal(b.header.Meta[metaKey])
+	var st settings
+	raw, err := json.Marshal(h.Meta[metaKey])
 	if err == nil {
-		err = json.Unmarshal(raw, &b.settings)
+		err = json.Unmarshal(raw, &st)
 	}
-	if err != nil || b.header.Scenario == nil {
+	if err != nil || h.Scenario == nil {
 		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
 	}
-	if b.model, err = models.compile(b.header.Scenario); err != nil {
+	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant}
+	if b.model, err = models.compile(h.Scenario); err != nil {
 		return nil, err
 	}
-	pc, err := b.header.ProtocolConfig()
+	pc, err := h.ProtocolConfig()
 	if err != nil {
 		return nil, err
 	}
 	info, _ := protocol.Lookup(pc.Name())
 	b.seats = seatsOf(b.model, info.Mediated)
-	if len(b.seats) != len(b.settings.Seats) {
-		return nil, parley.Errorf(parley.EINVALID, "live: session definition has %d seats, the scenario %d", len(b.settings.Seats), len(b.seats))
+	if len(b.seats) != len(st.Seats) {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition has %d seats, the scenario %d", len(st.Seats), len(b.seats))
 	}
-	for i, sd := range b.settings.Seats {
+	for i, sd := range st.Seats {
 		if sd.Seat != b.seats[i].Seat {
 			return nil, parley.Errorf(parley.EINVALID, "live: session definition: seat %d is %s, want %s", i, sd.Seat, b.seats[i].Seat)
 		}
 		b.seats[i].Player = sd.Player
 	}
-	cfg := session.Config{Protocol: pc, Seed: b.header.Seed, Target: b.settings.Target, Clock: clock,
-		Deadline: time.Duration(b.settings.Deadline), Hour: time.Duration(b.settings.Hour), Start: b.settings.Start}
+	cfg := session.Config{Protocol: pc, Seed: h.Seed, Target: st.Target, Clock: clock,
+		Deadline: time.Duration(st.Deadline), Hour: time.Duration(st.Hour), Start: st.Start}
 	if cfg.Parties, cfg.Mediator, cfg.Principals, err = players(b.model, b.seats); err != nil {
 		return nil, err
 	}

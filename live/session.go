@@ -21,8 +21,8 @@ type Session struct {
 	m  *Manager
 
 	mu     sync.Mutex
-	b      *built // nil: not loaded (or unloaded after a failed append)
-	rec    *parley.SessionRecord
+	b      *built              // nil: not loaded (or unloaded after a failed append)
+	hashes []parley.Hash       // the seats' token hashes, by seat
 	head   parley.ChainHead    // of what is stored, which is what b has
 	byHash map[parley.Hash]int // seat by token hash
 	subs   map[*Subscription]struct{}
@@ -193,17 +193,21 @@ func (s *Session) records(ctx context.Context, from, to int64, fn func(parley.Ev
 
 // install makes a built session the one in memory.
 func (s *Session) install(rec *parley.SessionRecord, b *built, head parley.ChainHead) {
-	s.rec, s.b, s.head = rec, b, head
+	s.b, s.head = b, head
+	s.hashes = make([]parley.Hash, len(rec.Seats))
 	s.byHash = make(map[parley.Hash]int, len(rec.Seats))
 	for _, st := range rec.Seats {
-		s.byHash[st.TokenHash] = st.Seat
+		if st.Seat >= 0 && st.Seat < len(s.hashes) {
+			s.hashes[st.Seat] = st.TokenHash
+			s.byHash[st.TokenHash] = st.Seat
+		}
 	}
 }
 
 // unload drops the session from memory (its subscribers stay): the next
 // call rebuilds it from the stores.
 func (s *Session) unload() {
-	s.b, s.rec, s.byHash = nil, nil, nil
+	s.b, s.hashes, s.byHash = nil, nil, nil
 	s.stopTimer()
 }
 

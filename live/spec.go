@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -174,7 +175,7 @@ func (sp *Spec) load() (*parley.Scenario, error) {
 		err error
 	)
 	if sp.Scenario != "" {
-		f, err = scenario.Builtin(sp.Scenario)
+		f, err = builtin(sp.Scenario)
 		if parley.ErrorCode(err) == parley.ENOTFOUND {
 			return nil, parley.Errorf(parley.EINVALID, "scenario: %s", parley.ErrorMessage(err))
 		}
@@ -273,4 +274,21 @@ func unique(names []string) []string {
 		}
 	}
 	return out
+}
+
+// builtins caches the parsed built-in scenario files: parsing one costs
+// more than the rest of creating a session, and a File is safe to share
+// (File.Scenario works on a copy of its tree).
+var builtins sync.Map // name → *scenario.File
+
+func builtin(name string) (*scenario.File, error) {
+	if f, ok := builtins.Load(name); ok {
+		return f.(*scenario.File), nil
+	}
+	f, err := scenario.Builtin(name)
+	if err != nil {
+		return nil, err
+	}
+	builtins.Store(name, f)
+	return f, nil
 }

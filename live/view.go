@@ -96,7 +96,7 @@ func (s *Session) View(ctx context.Context, seat parley.Seat) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &View{Session: s.id, Scenario: b.header.Scenario.ID, Variant: b.header.Scenario.Variant, Protocol: b.header.Protocol,
+	v := &View{Session: s.id, Scenario: b.scenario, Variant: b.variant, Protocol: b.protocol,
 		Seats: publicSeats(b.seats), Result: dv.Result, Turn: dv.Turn, Instructions: dv.Instructions, Caucus: dv.Caucus,
 		Events: dv.Events, Brief: dv.Brief, Head: s.head}
 	if i := findSeat(b.seats, seat.String()); i >= 0 {

@@ -24,5 +24,8 @@
 // least as good for everyone?".
 //
 // Utilities are parley's fixed-point integers, so results are exact and ties
-// are well defined. Naive is the brute-force reference for tests.
+// are well defined (exact ties of the scenario's numbers when every
+// UtilityFn is Exact). Dominance compares each party's utilities with its
+// own only, so each party may have its own fixed-point scale. Naive is the
+// brute-force reference for tests.
 package pareto

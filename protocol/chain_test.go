@@ -214,6 +214,9 @@ func TestStoredChainIsTheTranscriptChain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if rec.Type != string(ev.Type) || rec.Audience != ev.Audience.String() || rec.Audience == "" {
+			t.Fatalf("event %d stored as type %q audience %q; want %q, %q", ev.Seq, rec.Type, rec.Audience, ev.Type, ev.Audience)
+		}
 		c.Link(&rec)
 		stored = append(stored, rec)
 	}

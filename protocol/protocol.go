@@ -493,7 +493,7 @@ func rejections(pm *parley.PartyModel, o parley.Outcome) string {
 			}
 		}
 		if w == "" {
-			w = fmt.Sprintf("utility %.3g <= reservation %.3g", parley.F(p.Utility.Eval(o)), parley.F(p.Reservation))
+			w = fmt.Sprintf("utility %.3g <= reservation %.3g", p.Utility.F(p.Utility.Eval(o)), p.Utility.F(p.Reservation))
 		}
 		if pm.Delegation {
 			w = p.Name + ": " + w

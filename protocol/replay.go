@@ -149,3 +149,50 @@ func SameEvent(rec, got Event) error {
 	}
 	return mismatch(rec.Seq, "recorded %s, replayed %s", a, b)
 }
+
+// EndTime returns the relative time at which a transcript's negotiation
+// ended as the protocol counts it: the Turn.Time of the turn whose action
+// ended it (rounds used over the deadline, extensions included), 1 when a
+// deadline or a timeout ended it or it has not ended. It re-applies the
+// inputs without checking the events (Replay checks them); a transcript
+// that cannot be replayed gives 1. A runner with a wall-clock deadline
+// counts time differently and records its own (package simulate: meta
+// "t").
+func EndTime(h Header, events []Event) float64 {
+	if h.Scenario == nil {
+		return 1
+	}
+	m, err := h.Scenario.Compile()
+	if err != nil {
+		return 1
+	}
+	cfg, err := h.ProtocolConfig()
+	if err != nil {
+		return 1
+	}
+	p, err := cfg.New(m)
+	if err != nil {
+		return 1
+	}
+	last := 1.0
+	for _, ev := range events {
+		switch ev.Type {
+		case EvAction, EvInstruction, EvCaucus, EvTimeout, EvAgentError:
+		default:
+			continue
+		}
+		if t, ok := p.Next(); ok {
+			last = t.Time
+		}
+		if apply(p, ev) != nil {
+			return 1
+		}
+		if r := p.Result(); r.End != parley.Running {
+			if r.End == parley.Deadline {
+				return 1
+			}
+			return min(last, 1)
+		}
+	}
+	return 1
+}

@@ -26,6 +26,9 @@ type HTMLOptions struct {
 	// Seed seeds the sampling (math/rand/v2 PCG): the same report, model and
 	// options give byte-identical output.
 	Seed uint64
+	// Sensitivity, when set, adds the sensitivity analysis: a tornado
+	// chart and the ranked table.
+	Sensitivity *analysis.Sensitivity
 }
 
 // Limits of the HTML report.
@@ -95,6 +98,10 @@ type htmlView struct {
 	Notes      []string
 	Scenario   []string // analyst notes
 	HasFaction bool
+
+	Account     []string // whose account: variant, sources, leanings
+	Assumptions []string // the analyst's assumptions the results rest on
+	Sensitivity *sensitivityView
 }
 
 type partyView struct {
@@ -128,11 +135,13 @@ type zoneView struct {
 	Approx  string
 	Why     []string
 	Witness []string
+	RestsOn []string
 }
 
 type blockView struct {
 	Kind, Party, Principal, What, Opens, Change string
 	OpensZone                                   bool
+	RestsOn                                     string
 }
 
 type solutionView struct {
@@ -218,8 +227,18 @@ func hbuildView(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *htmlVie
 		ParetoCount:  hgroupDigits(strconv.Itoa(len(rep.Pareto))),
 		ParetoMethod: rep.ParetoMethod,
 		ParetoExact:  rep.ParetoExact,
-		Notes:        rep.Notes,
+		Notes:        Notes(rep),
 		ZoneEmpty:    rep.Zone.Empty,
+		Account:      AccountLines(rep.Account),
+	}
+	for _, a := range rep.Assumptions {
+		v.Assumptions = append(v.Assumptions, Assumption(a))
+	}
+	if rep.AssumedEstimates > 0 {
+		v.Assumptions = append(v.Assumptions, fmt.Sprintf("%d estimates are labelled assumptions (parley analyze --sensitivity shows which ones matter).", rep.AssumedEstimates))
+	}
+	if opt.Sensitivity != nil {
+		v.Sensitivity = hsensitivityView(opt.Sensitivity)
 	}
 	if v.Title == "" {
 		v.Title = rep.Scenario
@@ -251,6 +270,9 @@ func hbuildView(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *htmlVie
 		rv := roleView{Name: r.Name, Kind: r.Kind, Consents: "—"}
 		if r.Consents != nil {
 			rv.Consents = hyesNo(*r.Consents)
+		}
+		if r.ConsentProbability != nil {
+			rv.Consents = fmt.Sprintf("unknown (chance %s assumed)", hnum(*r.ConsentProbability))
 		}
 		v.Roles = append(v.Roles, rv)
 	}
@@ -375,7 +397,10 @@ func hissueViews(rep *analysis.Report, sc *parley.Scenario) []issueView {
 
 func hzoneView(rep *analysis.Report, m *parley.Model) zoneView {
 	z := rep.Zone
-	zv := zoneView{Empty: z.Empty, Exact: z.Exact, Size: hbig(z.Size), Why: z.Why}
+	zv := zoneView{Empty: z.Empty, Exact: z.Exact, Size: hbig(z.Size), Why: Why(rep)}
+	for _, a := range z.RestsOn {
+		zv.RestsOn = append(zv.RestsOn, Assumption(a))
+	}
 	if !z.Exact && z.Estimate > 0 {
 		zv.Approx = happrox(z.Estimate)
 	}
@@ -390,9 +415,17 @@ func hblockView(b analysis.Block) blockView {
 	switch {
 	case b.RedLine != "":
 		bv.What = b.RedLine
+		if len(b.Holders) > 1 {
+			bv.Principal = holderNames(b.Holders)
+			bv.What += " (shared)"
+		}
 	case b.Role != "":
 		bv.What = b.Role
+		if b.Consent == analysis.ConsentUncertain {
+			bv.What += " (consent uncertain)"
+		}
 	}
+	bv.RestsOn = strings.TrimSpace(tags(b.RestsOn))
 	bv.Opens = "no"
 	if b.OpensZone {
 		bv.Opens = "yes"
@@ -501,7 +534,7 @@ func hsampleCloud(m *parley.Model, samples int, seed uint64) (c *hcloud, sampled
 	c = &hcloud{n: n}
 	add := func(o parley.Outcome) {
 		for p := range m.Parties {
-			c.u = append(c.u, parley.F(m.Parties[p].Utility.Eval(o)))
+			c.u = append(c.u, m.Parties[p].Utility.F(m.Parties[p].Utility.Eval(o)))
 		}
 		c.in = append(c.in, m.InZone(o))
 		c.size++
@@ -1007,7 +1040,7 @@ func hgroupDigits(s string) string {
 // htmlTemplate parses the page template on first use rather than at
 // program start: commands that render no HTML do not pay for it.
 var htmlTemplate = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("report").Funcs(template.FuncMap{"c": hcoord}).Parse(htmlSource))
+	return template.Must(template.Must(template.New("report").Funcs(template.FuncMap{"c": hcoord}).Parse(htmlSource)).Parse(sensitivityHTMLTemplate))
 })
 
 const htmlSource = `<!DOCTYPE html>
@@ -1046,6 +1079,12 @@ ul { margin: 4px 0; padding-left: 20px; }
 .icon { vertical-align: middle; margin-right: 6px; overflow: visible; }
 .pairs { display: flex; flex-wrap: wrap; gap: 8px; }
 .note { font-size: 13px; color: #59636e; margin: 4px 0; max-width: 680px; }
+.account { background: #f6f8fa; border-left: 3px solid #8c959f; padding: 4px 12px; margin: 8px 0; }
+.account p { margin: 4px 0; }
+.tornado .tlabel, .tornado .tick, .tornado .axis-title, .tornado .tend { font-size: 11px; fill: #24292f; }
+.tornado .tend { fill: #59636e; }
+.tornado .tbar-low { fill: #4a7fb5; }
+.tornado .tbase { stroke: #cf222e; stroke-width: 1.5; }
 svg.plot { background: #fff; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
 svg.plot .frame { fill: none; stroke: #8c959f; stroke-width: 1; }
 svg.plot .grid { stroke: #eaeef2; stroke-width: 1; }
@@ -1071,6 +1110,7 @@ svg.small .atitle { font-size: 12px; }
 <main>
 <h1>{{.Title}}</h1>
 <p class="meta">Scenario <span class="id">{{.ID}}</span>{{if .Variant}} · variant <span class="id">{{.Variant}}</span>{{else}} · base variant{{end}} · {{.Outcomes}} outcomes · Pareto frontier: {{.ParetoCount}} points{{if .ParetoMethod}} ({{.ParetoMethod}}{{if not .ParetoExact}}, bounded{{end}}){{end}}</p>
+{{if .Account}}<div class="account">{{range .Account}}<p>{{.}}</p>{{end}}</div>{{end}}
 {{if .Description}}<p>{{.Description}}</p>{{end}}
 
 <h2>Parties</h2>
@@ -1120,12 +1160,13 @@ svg.small .atitle { font-size: 12px; }
 {{with .Zone}}{{if .Empty}}<p><b>The zone of agreement is empty:</b> no feasible outcome is acceptable to every party.</p>
 {{else}}<p>The zone of agreement holds <b>{{if not .Exact}}at least {{end}}{{.Size}}</b> outcomes{{if .Approx}} (sampled estimate: about {{.Approx}}){{end}}.</p>
 {{if .Witness}}<p>For example:</p><ul>{{range .Witness}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}
+{{if .RestsOn}}<p class="note">This rests on assumptions no source states:</p><ul class="note">{{range .RestsOn}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .Why}}<h3>Why</h3><ul>{{range .Why}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}
 
 {{if .Blocking}}<h2>Blocking analysis</h2>
 <table>
-<tr><th>Kind</th><th>Party</th><th>Principal</th><th>Red line / role</th><th>Opens the zone</th><th>Reservation change</th></tr>
-{{range .Blocking}}<tr><td>{{.Kind}}</td><td>{{.Party}}</td><td>{{.Principal}}</td><td>{{.What}}</td><td class="{{if .OpensZone}}yes{{else}}no{{end}}">{{.Opens}}</td><td class="num">{{.Change}}</td></tr>
+<tr><th>Kind</th><th>Party</th><th>Principal</th><th>Red line / role</th><th>Opens the zone</th><th>Reservation change</th><th>Rests on</th></tr>
+{{range .Blocking}}<tr><td>{{.Kind}}</td><td>{{.Party}}</td><td>{{.Principal}}</td><td>{{.What}}</td><td class="{{if .OpensZone}}yes{{else}}no{{end}}">{{.Opens}}</td><td class="num">{{.Change}}</td><td class="muted">{{.RestsOn}}</td></tr>
 {{end}}</table>
 <p class="note">Opens the zone: if the faction went along with any outcome, the red line were dropped or the third party consented. Reservation change: the smallest change of that principal's reservation value that opens the zone (negative: a lower demand).</p>{{end}}
 
@@ -1142,6 +1183,8 @@ svg.small .atitle { font-size: 12px; }
 {{range .Trades}}<tr><td>{{.A}} · {{.B}}</td><td><b>{{.A}}</b> cares relatively more about <b>{{.IssueA}}</b> ({{.WA}} of its stakes vs {{.WBOt}} for {{.B}}); <b>{{.B}}</b> about <b>{{.IssueB}}</b> ({{.WB}} vs {{.WAOther}}). Each could give way where it cares less.</td><td class="num">{{.Score}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">No logrolling hints: no two parties weigh two issues in opposite directions.</p>{{end}}
 
+{{if .Sensitivity}}{{template "sensitivity" .Sensitivity}}{{end}}
+{{if .Assumptions}}<h2>Assumptions no source states</h2><ul>{{range .Assumptions}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if or .Notes .Scenario}}<h2>Notes</h2><ul>{{range .Notes}}<li>{{.}}</li>{{end}}{{range .Scenario}}<li class="muted">{{.}}</li>{{end}}</ul>{{end}}
 <p class="note">Generated by parley.</p>
 </main>

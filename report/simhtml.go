@@ -84,6 +84,8 @@ type simView struct {
 	Clauses                []string
 	Utils                  []sutilRow
 	Blocked                []string
+	Account                []string
+	Assumptions            []string
 
 	Util       *sline
 	UtilNote   string
@@ -210,7 +212,7 @@ func sactor(m *parley.Model, a int) string {
 func sutils(m *parley.Model, o parley.Outcome) []float64 {
 	u := make([]float64, len(m.Parties))
 	for p := range m.Parties {
-		u[p] = parley.F(m.Parties[p].Utility.Eval(o))
+		u[p] = m.Parties[p].Utility.F(m.Parties[p].Utility.Eval(o))
 	}
 	return u
 }
@@ -246,6 +248,8 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 	if v.Title == "" {
 		v.Title = "Negotiation"
 	}
+	v.Account = provenanceLines(s)
+	v.Assumptions = assumptionLines(s)
 	switch run.Header.Protocol {
 	case parley.ProtocolMediated:
 		v.ProtocolName = "mediated single negotiating text"
@@ -273,7 +277,7 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 		v.Clauses = Clauses(m, r.Agreement)
 	}
 	for p := range m.Parties {
-		res := parley.F(m.Parties[p].Reservation)
+		res := m.Parties[p].Utility.F(m.Parties[p].Reservation)
 		row := sutilRow{Party: m.Parties[p].Name, Reservation: hnum(res)}
 		if p < len(run.Utilities) {
 			u := run.Utilities[p]
@@ -288,7 +292,9 @@ func sbuild(run *simulate.Run, m *parley.Model, rep *analysis.Report) *simView {
 		v.Utils = append(v.Utils, row)
 	}
 	if !v.Agreement {
-		v.Blocked = run.Blocked
+		for _, bl := range Blockers(s, run.Blocked) {
+			v.Blocked = append(v.Blocked, blockerLine(s, bl))
+		}
 	}
 
 	ev := run.Events
@@ -482,7 +488,7 @@ func snewLine(m *parley.Model, left float64, xTitle string, lo, hi float64) (*sl
 	c.XTitleX, c.XTitleY = (c.Left+c.Right)/2, c.Bot+38
 	c.YTitleX, c.YTitleY = c.Left-44, (c.Top+c.Bot)/2
 	for p := range m.Parties {
-		r := parley.F(m.Parties[p].Reservation)
+		r := m.Parties[p].Utility.F(m.Parties[p].Reservation)
 		lo, hi = math.Min(lo, r), math.Max(hi, r)
 	}
 	l, h, step := hdomain(lo, hi, 5)
@@ -498,14 +504,14 @@ func snewLine(m *parley.Model, left float64, xTitle string, lo, hi float64) (*sl
 	}
 	var labs []lab
 	for p := range m.Parties {
-		labs = append(labs, lab{p, ay.px(parley.F(m.Parties[p].Reservation))})
+		labs = append(labs, lab{p, ay.px(m.Parties[p].Utility.F(m.Parties[p].Reservation))})
 	}
 	sort.SliceStable(labs, func(i, j int) bool { return labs[i].y < labs[j].y })
 	last := math.Inf(-1)
 	for _, lb := range labs {
 		ty := math.Max(lb.y-4, last+12)
 		last = ty
-		r := parley.F(m.Parties[lb.p].Reservation)
+		r := m.Parties[lb.p].Utility.F(m.Parties[lb.p].Reservation)
 		c.Res = append(c.Res, sres{X1: c.Left, Y1: lb.y, X2: c.Right, Y2: lb.y, TX: c.Right - 4, TY: ty,
 			Color: scolor(lb.p), Text: m.Parties[lb.p].Name + " reservation " + hnum(r)})
 	}
@@ -1040,7 +1046,7 @@ func sparetoPlot(run *simulate.Run, m *parley.Model, rep *analysis.Report, agree
 	var front [][]float64
 	res := make([]float64, np)
 	for p := range res {
-		res[p] = parley.F(m.Parties[p].Reservation)
+		res[p] = m.Parties[p].Utility.F(m.Parties[p].Reservation)
 	}
 	sub := &analysis.Report{Reservations: res}
 	note := ""
@@ -1367,6 +1373,7 @@ tr.more td { text-align: center; color: #59636e; font-style: italic; }
 <main>
 <h1>{{.Title}}</h1>
 <p class="meta">Simulation · scenario <span class="id">{{.ID}}</span>{{if .Variant}} · variant <span class="id">{{.Variant}}</span>{{else}} · base variant{{end}} · {{.ProtocolName}} protocol · seed {{.Seed}}</p>
+{{if .Account}}<div class="account">{{range .Account}}<p>{{.}}</p>{{end}}</div>{{end}}
 
 <p><span class="badge {{.EndClass}}">{{.End}}</span> {{.Why}}</p>
 <table class="sim-meta">
@@ -1380,6 +1387,8 @@ tr.more td { text-align: center; color: #59636e; font-style: italic; }
 {{else}}<h2>No agreement</h2>
 {{if .Blocked}}<p>Who rejected the last proposal:</p>
 <ul>{{range .Blocked}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}
+{{if .Assumptions}}<p>Assumptions no source states:</p>
+<ul class="note">{{range .Assumptions}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <table>
 <tr><th>Party</th><th>{{if .Agreement}}Utility of the agreement{{else}}Utility (no agreement){{end}}</th><th>Reservation</th><th>Surplus</th></tr>
 {{range .Utils}}<tr><td>{{.Party}}</td><td class="num">{{.Utility}}</td><td class="num">{{.Reservation}}</td><td class="num{{if .Below}} below{{end}}">{{.Surplus}}</td></tr>

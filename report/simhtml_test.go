@@ -23,7 +23,7 @@ func sIstanbul(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := f.Scenario("")
+	s, err := f.Scenario("s0s1-factions")
 	if err != nil {
 		t.Fatal(err)
 	}

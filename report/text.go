@@ -31,6 +31,9 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 		title += fmt.Sprintf(" [variant %s]", rep.Variant)
 	}
 	p.f("%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
+	for _, l := range AccountLines(rep.Account) {
+		p.f("%s\n", l)
+	}
 	p.f("%s outcomes over %d issues; %d parties.\n\n", group(rep.Outcomes.String()), len(rep.Issues), len(rep.Parties))
 
 	p.f("Parties\n")
@@ -48,9 +51,12 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 		var parts []string
 		for _, r := range rep.Roles {
 			s := r.Name + " (" + r.Kind
-			if r.Consents != nil && !*r.Consents {
+			switch {
+			case r.ConsentProbability != nil:
+				s += fmt.Sprintf(", whether it would sign is unknown: chance %.2f assumed", *r.ConsentProbability)
+			case r.Consents != nil && !*r.Consents:
 				s += ", has not agreed to sign"
-			} else if r.Consents != nil {
+			case r.Consents != nil:
 				s += ", agrees to sign"
 			}
 			parts = append(parts, s+")")
@@ -66,7 +72,7 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 	z := rep.Zone
 	if z.Empty {
 		p.f("EMPTY — no feasible outcome is acceptable to every party.\n")
-		for _, s := range z.Why {
+		for _, s := range Why(rep) {
 			p.f("  - %s\n", s)
 		}
 		p.blocking(rep, m)
@@ -76,6 +82,9 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 			approx = fmt.Sprintf(" at least (estimate %.3g)", z.Estimate)
 		}
 		p.f("%s%s outcomes acceptable to every party.\n", group(z.Size.String()), approx)
+		for _, a := range z.RestsOn {
+			p.f("  (%s)\n", Assumption(a))
+		}
 		p.f("\nBargaining solutions (over the zone)\n")
 		p.solution("Nash", rep.Nash, rep, m, true)
 		p.solution("Kalai–Smorodinsky", rep.KalaiSmorodinsky, rep, m, !same(rep.KalaiSmorodinsky, rep.Nash))
@@ -88,6 +97,7 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 		exact = "bounded, not exact"
 	}
 	p.f("\nPareto frontier: %d distinct utility vectors (%s; %s).\n", len(rep.Pareto), exact, rep.ParetoMethod)
+	p.discount(rep)
 
 	if len(rep.TradeHints) > 0 {
 		p.f("\nTrade hints (logrolling candidates)\n")
@@ -114,12 +124,32 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 			p.f("  %-20s %-16s %-22s %s\n", v.Name, zone, nash, blockers(r))
 		}
 		for _, v := range variants {
-			p.f("  %s: %s\n", v.Name, oneLine(v.Description))
+			a := v.Report.Account
+			kind := "account"
+			if a.Assumption != "" {
+				kind = "what-if"
+			}
+			if a.Extends != "" {
+				kind += " within " + a.Extends
+			}
+			if a.Prior != nil {
+				kind += fmt.Sprintf(", prior %.2f", *a.Prior)
+			}
+			p.f("  %s (%s; %s): %s\n", v.Name, kind, Sources(a), oneLine(v.Description))
 		}
 	}
-	if len(rep.Notes) > 0 {
+	if len(rep.Assumptions) > 0 || rep.AssumedEstimates > 0 {
+		p.f("\nAssumptions no source states\n")
+		for _, a := range rep.Assumptions {
+			p.f("  - %s\n", Assumption(a))
+		}
+		if rep.AssumedEstimates > 0 {
+			p.f("  - %d estimates are labelled assumptions (parley analyze --sensitivity shows which ones matter).\n", rep.AssumedEstimates)
+		}
+	}
+	if notes := Notes(rep); len(notes) > 0 {
 		p.f("\nNotes\n")
-		for _, n := range rep.Notes {
+		for _, n := range notes {
 			p.f("  - %s\n", n)
 		}
 	}
@@ -138,6 +168,41 @@ func (p *printer) f(format string, args ...any) {
 	_, p.err = fmt.Fprintf(p.w, format, args...)
 }
 
+// discount words how discounting shrinks the zone (analysis.Discount).
+func (p *printer) discount(rep *analysis.Report) {
+	d := rep.Discount
+	if d == nil {
+		return
+	}
+	var fs []string
+	for i, f := range d.Factors {
+		if f < 1 {
+			fs = append(fs, fmt.Sprintf("%s %.4g", rep.Parties[i].Name, f))
+		}
+	}
+	p.f("\nDiscounting (%s): an agreement at relative time t is worth u·d^t, so the zone shrinks as time passes.\n", strings.Join(fs, ", "))
+	switch c := d.ClosesAt; {
+	case rep.Zone.Empty:
+		p.f("  The zone is empty from the start.\n")
+	case c == nil:
+		p.f("  It never closes: no party that discounts has a positive reservation value.\n")
+	case *c > 1:
+		p.f("  It outlasts the negotiation: at the deadline some outcome still beats every reservation value (it would close at t = %.3g).\n", *c)
+	default:
+		p.f("  After t = %.3g no outcome beats every party's reservation value: agreeing later is worse for someone than never negotiating.\n", *c)
+	}
+	if !rep.Zone.Empty {
+		var at []string
+		for _, z := range d.Shrink {
+			at = append(at, fmt.Sprintf("t=%g: %d", z.T, z.FrontierPoints))
+		}
+		p.f("  Frontier points of the zone still open: %s.\n", strings.Join(at, ", "))
+	}
+	if !d.Exact {
+		p.f("  (Judged by each delegation's mean utility and discount factor, or over a bounded frontier: not exact.)\n")
+	}
+}
+
 func (p *printer) blocking(rep *analysis.Report, m *parley.Model) {
 	if len(rep.Blocking) == 0 {
 		return
@@ -148,9 +213,12 @@ func (p *printer) blocking(rep *analysis.Report, m *parley.Model) {
 		who := b.Principal
 		switch b.Kind {
 		case "red_line":
-			who = b.Principal + ": " + b.RedLine
+			who = holderNames(b.Holders) + ": " + b.RedLine
 		case "role":
 			who = b.Role + " consents"
+			if b.Consent == analysis.ConsentUncertain {
+				who = b.Role + " consents (uncertain)"
+			}
 		case "faction":
 			who = b.Party + "/" + b.Principal + " goes along"
 		}
@@ -168,7 +236,7 @@ func (p *printer) blocking(rep *analysis.Report, m *parley.Model) {
 				opens = "—"
 			}
 		}
-		p.f("  %-10s %-40s %-7s %s\n", b.Kind, who, opens, ch)
+		p.f("  %-10s %-40s %-7s %s\n", b.Kind, who, opens, strings.TrimSpace(ch+tags(b.RestsOn)))
 	}
 	// The Nash point of the first relaxation that opens the zone shows what
 	// a deal would look like.
@@ -181,7 +249,7 @@ func (p *printer) blocking(rep *analysis.Report, m *parley.Model) {
 		case "faction":
 			what = fmt.Sprintf("if %s went along", b.Principal)
 		case "red_line":
-			what = fmt.Sprintf("without %s's red line %q", b.Principal, b.RedLine)
+			what = fmt.Sprintf("without %s's red line %q", holderNames(b.Holders), b.RedLine)
 		case "role":
 			what = fmt.Sprintf("if %s consented", b.Role)
 		}
@@ -257,23 +325,42 @@ func blockers(r *analysis.Report) string {
 		return "open"
 	}
 	var parts []string
+	res := false
 	for _, b := range r.Blocking {
+		res = res || b.ReservationChange != nil
 		if !b.OpensZone {
 			continue
 		}
 		switch b.Kind {
 		case "faction":
-			parts = append(parts, b.Principal+" (faction)")
+			parts = append(parts, b.Principal+" (faction)"+tags(b.RestsOn))
 		case "red_line":
-			parts = append(parts, b.Principal+"'s "+b.RedLine)
+			parts = append(parts, holderNames(b.Holders)+"'s "+b.RedLine+tags(b.RestsOn))
 		case "role":
-			parts = append(parts, b.Role+" consent")
+			c := " consent"
+			if b.Consent == analysis.ConsentUncertain {
+				c = " consent (uncertain)"
+			}
+			parts = append(parts, b.Role+c)
 		}
 	}
-	if len(parts) == 0 {
+	switch {
+	case len(parts) > 0:
+		return strings.Join(parts, "; ")
+	case res:
 		return "reservation values only"
 	}
-	return strings.Join(parts, "; ")
+	return "nothing opens it alone"
+}
+
+// holderNames writes the holders of a red line compactly: "Kabul",
+// "Kandahar+Kabul".
+func holderNames(hs []analysis.Holder) string {
+	var ns []string
+	for _, h := range hs {
+		ns = append(ns, h.Principal)
+	}
+	return strings.Join(ns, "+")
 }
 
 func redLines(rl []string) string {

@@ -23,6 +23,9 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 		title += " [variant " + s.Variant + "]"
 	}
 	p.f("%s — simulation (%s protocol, seed %d)\n", title, run.Header.Protocol, run.Header.Seed)
+	for _, l := range provenanceLines(s) {
+		p.f("%s\n", l)
+	}
 	var seats []string
 	for _, a := range run.Header.Agents {
 		who := "mediator"
@@ -73,17 +76,33 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 	p.f("\n")
 	if r.End == parley.Agreement {
 		var us []string
+		discounted := false
 		for i, u := range run.Utilities {
-			us = append(us, fmt.Sprintf("%s %.3f", s.Parties[i].Name, u))
+			w := fmt.Sprintf("%s %.3f", s.Parties[i].Name, u)
+			if i < len(run.UtilitiesUndiscounted) && run.UtilitiesUndiscounted[i] != u {
+				w += fmt.Sprintf(" (%.3f undiscounted)", run.UtilitiesUndiscounted[i])
+				discounted = true
+			}
+			us = append(us, w)
 		}
-		p.f("Agreement (utilities %s):\n", strings.Join(us, ", "))
+		at := ""
+		if discounted {
+			at = fmt.Sprintf(" at t = %.3g", run.Time)
+		}
+		p.f("Agreement%s (utilities %s):\n", at, strings.Join(us, ", "))
 		for _, c := range Clauses(m, r.Agreement) {
 			p.f("  • %s\n", c)
 		}
 	} else if len(run.Blocked) > 0 {
 		p.f("Who rejected the last proposal:\n")
-		for _, b := range run.Blocked {
-			p.f("  - %s\n", b)
+		for _, b := range Blockers(s, run.Blocked) {
+			p.f("  - %s\n", blockerLine(s, b))
+		}
+	}
+	if as := assumptionLines(s); len(as) > 0 {
+		p.f("Assumptions no source states:\n")
+		for _, a := range as {
+			p.f("  - %s\n", a)
 		}
 	}
 	p.f("Negotiation time: %s\n", run.Elapsed)

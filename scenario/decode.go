@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -13,26 +15,28 @@ import (
 // Keys accepted in each kind of mapping, in documentation order.
 var (
 	scenarioKeys    = []string{"id", "title", "description", "notes", "sources", "issues", "parties", "roles", "simulation", "variants"}
-	simulationKeys  = []string{"protocol", "rounds", "agenda", "calendar", "hours_per_round", "max_extensions", "mediator", "agents", "principals", "sources"}
-	agentSpecKeys   = []string{"party", "agent"}
-	principalKeys   = []string{"party", "faction", "agent"}
-	sourceKeys      = []string{"id", "title", "file", "url", "leaning", "note"}
+	simulationKeys  = []string{"protocol", "rounds", "agenda", "calendar", "hours_per_round", "max_extensions", "mediator", "agents", "principals", "reported", "sources", "reason", "assumption"}
+	reportedKeys    = []string{"end", "description", "sources", "reason", "assumption"}
+	agentSpecKeys   = []string{"party", "agent", "sources", "reason", "assumption"}
+	principalKeys   = []string{"party", "faction", "agent", "sources", "reason", "assumption"}
+	sourceKeys      = []string{"id", "title", "file", "url", "leaning", "note", "family"}
 	issueKeys       = []string{"name", "description", "kind", "options", "min", "max", "step", "not_addressed"}
 	optionKeys      = []string{"label", "clause", "not_addressed", "commitments", "verification"}
 	notAddrKeys     = []string{"label", "clause"}
 	partyKeys       = []string{"name", "description", "sources", "preferences", "delegation"}
 	delegationKeys  = []string{"rule", "factions"}
-	ruleKeys        = []string{"kind", "quota", "leader", "vetoes"}
+	ruleKeys        = []string{"kind", "quota", "leader", "vetoes", "sources", "reason", "assumption"}
 	factionKeys     = []string{"name", "description", "weight", "sources", "preferences"}
 	preferencesKeys = []string{"reservation", "discount", "scale", "issues", "constraints", "red_lines"}
-	issuePrefKeys   = []string{"issue", "weight", "values", "function", "sources"}
+	issuePrefKeys   = []string{"issue", "weight", "scale", "values", "function", "sources", "reason", "assumption"}
 	knotKeys        = []string{"x", "y"}
 	rectKeys        = []string{"utility", "conditions"}
 	conditionKeys   = []string{"issue", "options", "min", "max", "exclude"}
-	redLineKeys     = []string{"name", "description", "sources", "conditions"}
-	roleKeys        = []string{"name", "kind", "description", "sources", "needed", "consents"}
-	variantKeys     = []string{"name", "description", "sources", "override"}
-	estimateKeys    = []string{"value", "range", "sources", "reason"}
+	redLineKeys     = []string{"name", "description", "quote", "sources", "reason", "assumption", "conditions"}
+	quoteKeys       = []string{"source", "text"}
+	roleKeys        = []string{"name", "kind", "description", "sources", "reason", "assumption", "needed", "consents"}
+	variantKeys     = []string{"name", "description", "sources", "reason", "assumption", "extends", "prior", "override"}
+	estimateKeys    = []string{"value", "range", "sources", "reason", "assumption"}
 	citeKeys        = []string{"source", "reason"}
 )
 
@@ -40,7 +44,7 @@ var (
 var (
 	issueKinds = names(parley.Categorical, parley.Integer, parley.Real)
 	ruleKinds  = names(parley.Unanimity, parley.Majority, parley.WeightedQuota, parley.LeaderVeto)
-	roleKinds  = names(parley.Mediator, parley.Guarantor, parley.Observer)
+	roleKinds  = names(parley.Mediator, parley.Guarantor, parley.Observer, parley.Handler)
 )
 
 func names[T fmt.Stringer](ks ...T) map[string]T {
@@ -68,6 +72,7 @@ type variantDef struct {
 	v        parley.Variant
 	node     *yaml.Node
 	override *yaml.Node // nil when the variant overrides nothing
+	extends  *yaml.Node // the extends: value, nil when absent
 	index    int
 }
 
@@ -121,7 +126,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // obj is a mapping whose keys have been checked.
 type obj struct {
@@ -197,13 +202,48 @@ func (d *decoder) str(n *yaml.Node, path string) string {
 func (d *decoder) num(n *yaml.Node, path string) (float64, bool) {
 	d.at(path, n)
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+		// Plain decimals directly (a file at the option limit has
+		// 100,000 of them); YAML's other forms (0x1F, .inf, 1_000)
+		// through the YAML decoder.
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && plainDecimal(n.Value) {
+			return f, true
+		}
 		var f float64
 		if err := n.Decode(&f); err == nil {
 			return f, true
 		}
 	}
+	if outOfRange(n) {
+		d.errorf(n, path, "number %s is out of range: numbers must be finite 64-bit floats (up to about 1.8e308 in absolute value)", n.Value)
+		return 0, false
+	}
 	d.errorf(n, path, "expected a number, got %s", describe(n))
 	return 0, false
+}
+
+// plainDecimal reports whether s is written with digits, a sign, a point
+// and an exponent only (no hex, underscores, inf or nan, which
+// strconv.ParseFloat reads differently from YAML).
+func plainDecimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '-', c == '+', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// outOfRange reports whether n is a plain (unquoted) scalar that is a
+// number too large for float64, such as 1e400: YAML resolves it as a
+// string, but its author wrote a number.
+func outOfRange(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return false
+	}
+	_, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	return errors.Is(err, strconv.ErrRange)
 }
 
 func (d *decoder) boolean(n *yaml.Node, path string) bool {
@@ -308,6 +348,7 @@ func (d *decoder) source(n *yaml.Node, path string) parley.Source {
 	s.URL = o.optStr("url")
 	s.Leaning = o.optStr("leaning")
 	s.Note = o.optStr("note")
+	s.Family = o.optStr("family")
 	return s
 }
 
@@ -371,21 +412,37 @@ func (d *decoder) estimate(n *yaml.Node, path string) parley.Estimate {
 			}
 		}
 	}
+	e.Sources, e.Assumption = o.basis()
+	return e
+}
+
+// basis decodes what a thing rests on: sources (cites), a reason given to
+// every bare source id among them, and an analyst's assumption.
+func (o *obj) basis() ([]parley.Cite, string) {
+	d, path := o.d, o.path
+	var cs []parley.Cite
 	if v := o.opt("sources"); v != nil {
-		e.Sources = d.cites(v, join(path, "sources"))
+		cs = d.cites(v, join(path, "sources"))
 	}
 	if v := o.opt("reason"); v != nil {
 		r := d.str(v, join(path, "reason"))
 		if o.opt("sources") == nil {
-			d.errorf(v, join(path, "reason"), "a reason explains its sources: add sources (the reason is given to every bare source id)")
+			d.errorf(v, join(path, "reason"), "a reason explains its sources: add sources (the reason is given to every bare source id), or write an assumption")
 		}
-		for i := range e.Sources {
-			if e.Sources[i].Reason == "" {
-				e.Sources[i].Reason = r
+		for i := range cs {
+			if cs[i].Reason == "" {
+				cs[i].Reason = r
 			}
 		}
 	}
-	return e
+	var a string
+	if v := o.opt("assumption"); v != nil {
+		a = d.str(v, join(path, "assumption"))
+		if v.Kind == yaml.ScalarNode && v.Tag != "!!null" && strings.TrimSpace(a) == "" {
+			d.errorf(v, join(path, "assumption"), "an assumption needs its reason: say why the analyst assumes it")
+		}
+	}
+	return cs, a
 }
 
 func (d *decoder) issue(n *yaml.Node, path string) parley.Issue {
@@ -638,6 +695,7 @@ func (d *decoder) rule(n *yaml.Node, path string) parley.Ratification {
 			r.Vetoes = d.strs(x, join(path, "vetoes"))
 		}
 	}
+	r.Sources, r.Assumption = o.basis()
 	return r
 }
 
@@ -714,6 +772,12 @@ func (d *decoder) issuePref(n *yaml.Node, path string) parley.IssuePref {
 	if v := o.req("weight", "the issue's relative importance, an estimate"); v != nil {
 		ip.Weight = d.estimate(v, join(path, "weight"))
 	}
+	if v := o.opt("scale"); v != nil {
+		ip.Scale, _ = d.num(v, join(path, "scale"))
+		if ip.Scale == 0 {
+			d.errorf(v, join(path, "scale"), "scale must be a positive number, got 0")
+		}
+	}
 	if v := o.opt("values"); v != nil {
 		vp := join(path, "values")
 		d.at(vp, v)
@@ -735,9 +799,7 @@ func (d *decoder) issuePref(n *yaml.Node, path string) parley.IssuePref {
 			ip.Function = append(ip.Function, d.knot(it, index(fp, i)))
 		}
 	}
-	if v := o.opt("sources"); v != nil {
-		ip.Sources = d.cites(v, join(path, "sources"))
-	}
+	ip.Sources, ip.Assumption = o.basis()
 	return ip
 }
 
@@ -828,8 +890,19 @@ func (d *decoder) redLine(n *yaml.Node, path string) parley.RedLine {
 		r.Name = d.str(v, join(path, "name"))
 	}
 	r.Description = o.optStr("description")
-	if v := o.opt("sources"); v != nil {
-		r.Sources = d.cites(v, join(path, "sources"))
+	r.Sources, r.Assumption = o.basis()
+	if v := o.opt("quote"); v != nil {
+		qp := join(path, "quote")
+		if qo := d.object(v, qp, quoteKeys); qo != nil {
+			q := &parley.Quote{}
+			if x := qo.req("source", "the id of the source quoted"); x != nil {
+				q.Source = d.str(x, join(qp, "source"))
+			}
+			if x := qo.req("text", "the words quoted, exactly as the source has them"); x != nil {
+				q.Text = d.str(x, join(qp, "text"))
+			}
+			r.Quote = q
+		}
 	}
 	r.Conditions = d.conditions(o, "the outcomes the red line excludes")
 	return r
@@ -844,18 +917,16 @@ func (d *decoder) role(n *yaml.Node, path string) parley.Role {
 	if v := o.req("name", "the actor's name"); v != nil {
 		r.Name = d.str(v, join(path, "name"))
 	}
-	if v := o.req("kind", "one of "+enumList(parley.Mediator, parley.Guarantor, parley.Observer)); v != nil {
+	if v := o.req("kind", "one of "+enumList(parley.Mediator, parley.Guarantor, parley.Observer, parley.Handler)); v != nil {
 		s := d.str(v, join(path, "kind"))
 		k, ok := roleKinds[s]
 		if !ok && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
-			d.errorf(v, join(path, "kind"), "unknown role kind %q%s; expected one of %s", s, didYouMean(s, keysOf(roleKinds)), enumList(parley.Mediator, parley.Guarantor, parley.Observer))
+			d.errorf(v, join(path, "kind"), "unknown role kind %q%s; expected one of %s", s, didYouMean(s, keysOf(roleKinds)), enumList(parley.Mediator, parley.Guarantor, parley.Observer, parley.Handler))
 		}
 		r.Kind = k
 	}
 	r.Description = o.optStr("description")
-	if v := o.opt("sources"); v != nil {
-		r.Sources = d.cites(v, join(path, "sources"))
-	}
+	r.Sources, r.Assumption = o.basis()
 	if v := o.opt("needed"); v != nil {
 		np := join(path, "needed")
 		for i, it := range d.list(v, np) {
@@ -863,8 +934,17 @@ func (d *decoder) role(n *yaml.Node, path string) parley.Role {
 		}
 	}
 	if v := o.opt("consents"); v != nil {
-		b := d.boolean(v, join(path, "consents"))
-		r.Consents = &b
+		cp := join(path, "consents")
+		switch {
+		case v.Kind == yaml.ScalarNode && v.Tag == "!!bool":
+			b := d.boolean(v, cp)
+			r.Consents = &b
+		case v.Kind == yaml.MappingNode || (v.Kind == yaml.ScalarNode && (v.Tag == "!!int" || v.Tag == "!!float")):
+			e := d.estimate(v, cp)
+			r.ConsentProbability = &e
+		default:
+			d.errorf(v, cp, "expected true, false, or the probability that the role signs (a number in [0, 1] or {value, range, sources, assumption}), got %s", describe(v))
+		}
 	}
 	return r
 }
@@ -879,8 +959,12 @@ func (d *decoder) variant(n *yaml.Node, path string) variantDef {
 		def.v.Name = d.str(v, join(path, "name"))
 	}
 	def.v.Description = o.optStr("description")
-	if v := o.opt("sources"); v != nil {
-		def.v.Sources = d.cites(v, join(path, "sources"))
+	def.v.Sources, def.v.Assumption = o.basis()
+	def.v.Extends = o.optStr("extends")
+	def.extends = o.opt("extends")
+	if v := o.opt("prior"); v != nil {
+		e := d.estimate(v, join(path, "prior"))
+		def.v.Prior = &e
 	}
 	if v := o.opt("override"); v != nil {
 		op := join(path, "override")
@@ -963,6 +1047,7 @@ func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
 				if v := io.req("agent", "an agent spec such as boulware or delegate:concede=0.5"); v != nil {
 					a.Agent = d.str(v, join(ip, "agent"))
 				}
+				a.Sources, a.Assumption = io.basis()
 				sp.Agents = append(sp.Agents, a)
 			}
 		}
@@ -982,12 +1067,26 @@ func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
 				if v := io.req("agent", "a principal agent spec such as watchdog"); v != nil {
 					a.Agent = d.str(v, join(ip, "agent"))
 				}
+				a.Sources, a.Assumption = io.basis()
 				sp.Principals = append(sp.Principals, a)
 			}
 		}
 	}
-	if v := o.opt("sources"); v != nil {
-		sp.Sources = d.cites(v, join(path, "sources"))
+	if v := o.opt("reported"); v != nil {
+		rp := join(path, "reported")
+		if ro := d.object(v, rp, reportedKeys); ro != nil {
+			r := &parley.ReportedEnd{}
+			if x := ro.req("end", "how the sources say the talks ended: agreement, deadline or walk_out"); x != nil {
+				e := d.str(x, join(rp, "end"))
+				if err := r.End.UnmarshalText([]byte(e)); err != nil && x.Kind == yaml.ScalarNode && x.Tag != "!!null" {
+					d.errorf(x, join(rp, "end"), "unknown end %q%s; expected one of agreement, deadline, walk_out", e, didYouMean(e, []string{"agreement", "deadline", "walk_out"}))
+				}
+			}
+			r.Description = ro.optStr("description")
+			r.Sources, r.Assumption = ro.basis()
+			sp.Reported = r
+		}
 	}
+	sp.Sources, sp.Assumption = o.basis()
 	return sp
 }

@@ -46,7 +46,7 @@ variants:
 		m, _ := s.Compile()
 		o := parley.Outcome{1, 1} // height high, cost 1
 		u := m.Eval(o)
-		fmt.Printf("variant %q: Ann %.3f, Bob %.3f, agreement possible: %v\n", v, parley.F(u[0]), parley.F(u[1]), m.InZone(o))
+		fmt.Printf("variant %q: Ann %.3f, Bob %.3f, agreement possible: %v\n", v, m.Parties[0].Utility.F(u[0]), m.Parties[1].Utility.F(u[1]), m.InZone(o))
 	}
 
 	_, err = scenario.Parse("fence.yaml", []byte("id: fence\nissues: []\nparties:\n  - name: Ann\n    preferences: {reservaton: 0.4}\n"))

@@ -99,7 +99,79 @@ func Parse(name string, data []byte) (*File, error) {
 	if len(d.errs) > 0 {
 		return nil, sortErrors(d.errs)
 	}
-	return &File{name: name, id: s.ID, root: root, variants: defs}, nil
+	f := &File{name: name, id: s.ID, root: root, variants: defs}
+	if errs := f.checkExtends(); len(errs) > 0 {
+		return nil, sortErrors(errs)
+	}
+	return f, nil
+}
+
+// checkExtends checks that every extends: names another variant and that
+// no variant extends itself, directly or through others.
+func (f *File) checkExtends() Errors {
+	var errs Errors
+	for i := range f.variants {
+		def := &f.variants[i]
+		if def.extends == nil {
+			continue
+		}
+		p := index("variants", def.index) + ".extends"
+		if f.variant(def.v.Extends) == nil {
+			var ns []string
+			for _, v := range f.variants {
+				if v.v.Name != def.v.Name {
+					ns = append(ns, v.v.Name)
+				}
+			}
+			errs = append(errs, posErr(f.name, def.extends, p, fmt.Sprintf("unknown variant %q%s; a variant extends another variant of the file (%s)", def.v.Extends, didYouMean(def.v.Extends, ns), strings.Join(ns, ", "))))
+			continue
+		}
+		// Follow the chain; a cycle through def is reported once, at the
+		// first of its variants in the file.
+		path := []string{def.v.Name}
+		for cur := f.variant(def.v.Extends); cur != nil; cur = f.variant(cur.v.Extends) {
+			if cur.index < def.index && cur.v.Name != def.v.Name && inCycle(f, cur) {
+				break // reported at cur
+			}
+			path = append(path, cur.v.Name)
+			if cur.v.Name == def.v.Name {
+				errs = append(errs, posErr(f.name, def.extends, p, fmt.Sprintf("variants extend each other in a circle: %s", strings.Join(path, " → "))))
+				break
+			}
+			if cur.v.Extends == "" || len(path) > len(f.variants) {
+				break
+			}
+		}
+	}
+	return errs
+}
+
+// inCycle reports whether following extends from def comes back to def.
+func inCycle(f *File, def *variantDef) bool {
+	cur := def
+	for range f.variants {
+		if cur = f.variant(cur.v.Extends); cur == nil {
+			return false
+		}
+		if cur == def {
+			return true
+		}
+	}
+	return false
+}
+
+// chain returns the variants whose overrides make up def, the one it
+// extends first (checkExtends has ruled out cycles).
+func (f *File) chain(def *variantDef) []*variantDef {
+	var out []*variantDef
+	for cur := def; cur != nil; {
+		out = append([]*variantDef{cur}, out...)
+		if cur.v.Extends == "" {
+			break
+		}
+		cur = f.variant(cur.v.Extends)
+	}
+	return out
 }
 
 // Variants returns the file's variants, in file order.
@@ -156,7 +228,10 @@ func (f *File) scenario(variant string) (*parley.Scenario, *decoder, error) {
 		if def == nil {
 			return nil, nil, f.unknownVariant(variant)
 		}
-		if def.override != nil {
+		for _, def := range f.chain(def) {
+			if def.override == nil {
+				continue
+			}
 			m := &merger{file: f.name}
 			root = m.merge(root, def.override, at{path: index("variants", def.index) + ".override"})
 			if len(m.errs) > 0 {
@@ -174,6 +249,46 @@ func (f *File) scenario(variant string) (*parley.Scenario, *decoder, error) {
 		return nil, nil, d.compileErrors(s, err)
 	}
 	return s, d, nil
+}
+
+// Unsourced returns a warning for every estimate and modelling choice of
+// the base and of every variant that neither cites a source nor is
+// labelled an assumption (parley.Scenario.Unsourced), each at its position
+// in the file, once. A problem only a variant has is prefixed with its
+// name. It returns an error when the file does not validate.
+func Unsourced(f *File) (Errors, error) {
+	if err := Validate(f); err != nil {
+		return nil, err
+	}
+	var out Errors
+	seen := map[string]bool{}
+	names := []string{""}
+	for _, v := range f.variants {
+		names = append(names, v.v.Name)
+	}
+	for _, name := range names {
+		s, d, err := f.scenario(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range s.Unsourced() {
+			n := d.locate(path)
+			pe := posErr(f.name, n, path, "cites no source and is not labelled an assumption (add sources, or assumption: with the analyst's reason)")
+			key := fmt.Sprintf("%d:%d:%s", pe.Line, pe.Column, path)
+			if strings.HasPrefix(path, "variants[") {
+				key = path
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if name != "" && !strings.HasPrefix(path, "variants[") {
+				pe.Err = &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("variant %q", name), Err: pe.Err}
+			}
+			out = append(out, pe)
+		}
+	}
+	return sortErrors(out), nil
 }
 
 func (f *File) variant(name string) *variantDef {

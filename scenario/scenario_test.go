@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/exactref"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
@@ -144,12 +147,12 @@ func TestRoundTrip(t *testing.T) {
 	south := 0.75*port + 0.25*navy
 	got := m.Eval(o)
 	for i, want := range []float64{north, south} {
-		if math.Abs(parley.F(got[i])-want) > 1e-9 {
-			t.Errorf("party %d: utility %v, want %v", i, parley.F(got[i]), want)
+		if math.Abs(m.Parties[i].Utility.F(got[i])-want) > 1e-9 {
+			t.Errorf("party %d: utility %v, want %v", i, m.Parties[i].Utility.F(got[i]), want)
 		}
 	}
-	if p := m.Parties[1].Principals[0].Utility.Eval(o); math.Abs(parley.F(p)-port) > 1e-9 {
-		t.Errorf("Port %v, want %v", parley.F(p), port)
+	if p := m.Parties[1].Principals[0].Utility.Eval(o); math.Abs(m.Parties[1].Principals[0].Utility.F(p)-port) > 1e-9 {
+		t.Errorf("Port %v, want %v", m.Parties[1].Principals[0].Utility.F(p), port)
 	}
 	if !m.InZone(o) {
 		t.Error("outcome should be in the zone of agreement")
@@ -493,15 +496,65 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		_ = Validate(file)
-		for _, v := range file.Variants() {
+		for _, v := range append([]parley.Variant{{}}, file.Variants()...) {
 			s, err := file.Scenario(v.Name)
-			if err == nil {
-				if _, err := s.Compile(); err != nil {
-					t.Fatalf("Scenario returned a scenario that does not compile: %v", err)
-				}
+			if err != nil {
+				continue
 			}
+			m, err := s.Compile()
+			if err != nil {
+				t.Fatalf("Scenario returned a scenario that does not compile: %v", err)
+			}
+			if m.Size().Cmp(big.NewInt(1_000_000)) > 0 {
+				continue // keep each input cheap
+			}
+			// The compiled utilities lie within the documented range and
+			// equal the exact evaluation of the scenario's numbers.
+			os := exactref.Sample(m, 50)
+			if err := exactref.Check(s, m, os); err != nil {
+				t.Fatalf("variant %q: %v", v.Name, err)
+			}
+			// Write → read gives the same compiled utilities.
+			var buf bytes.Buffer
+			if err := Write(&buf, s); err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			f2, err := Parse("fuzz2.yaml", buf.Bytes())
+			if err != nil {
+				t.Fatalf("written file does not parse: %v\n%s", err, buf.String())
+			}
+			s2, err := f2.Scenario("")
+			if err != nil {
+				t.Fatalf("written file does not decode: %v\n%s", err, buf.String())
+			}
+			m2, err := s2.Compile()
+			if err != nil {
+				t.Fatalf("written file does not compile: %v\n%s", err, buf.String())
+			}
+			sameModels(t, m, m2, os)
 		}
 	})
+}
+
+// sameModels checks that two models of one scenario give every party the
+// same utilities (as rationals: their scales may differ) on os, and the
+// same reservation values.
+func sameModels(t *testing.T, a, b *parley.Model, os []parley.Outcome) {
+	t.Helper()
+	if len(a.Parties) != len(b.Parties) || fmt.Sprint(a.Sizes) != fmt.Sprint(b.Sizes) {
+		t.Fatalf("shape %d parties %v, then %d parties %v", len(a.Parties), a.Sizes, len(b.Parties), b.Sizes)
+	}
+	for p := range a.Parties {
+		ua, ub := &a.Parties[p].Utility, &b.Parties[p].Utility
+		if exactref.Of(ua, a.Parties[p].Reservation).Cmp(exactref.Of(ub, b.Parties[p].Reservation)) != 0 {
+			t.Fatalf("party %d: reservation differs", p)
+		}
+		for _, o := range os {
+			if exactref.Of(ua, ua.Eval(o)).Cmp(exactref.Of(ub, ub.Eval(o))) != 0 {
+				t.Fatalf("party %d, outcome %v: utility %v, then %v", p, o, ua.F(ua.Eval(o)), ub.F(ub.Eval(o)))
+			}
+		}
+	}
 }
 
 // TestDocExample keeps the full example of docs/scenario-format.md valid.

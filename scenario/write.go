@@ -162,6 +162,7 @@ func (w *writer) scenario() *yaml.Node {
 			addStr(sm, "url", src.URL)
 			addStr(sm, "leaning", src.Leaning)
 			addStr(sm, "note", src.Note)
+			addStr(sm, "family", src.Family)
 			l.Content = append(l.Content, sm)
 		}
 		add(m, "sources", l)
@@ -224,6 +225,7 @@ func simulation(sp *parley.SimulationSpec) *yaml.Node {
 			am := mapping(true)
 			add(am, "party", str(a.Party))
 			add(am, "agent", str(a.Agent))
+			addBasis(am, a.Sources, a.Assumption)
 			l.Content = append(l.Content, am)
 		}
 		add(m, "agents", l)
@@ -235,11 +237,19 @@ func simulation(sp *parley.SimulationSpec) *yaml.Node {
 			add(am, "party", str(a.Party))
 			add(am, "faction", str(a.Faction))
 			add(am, "agent", str(a.Agent))
+			addBasis(am, a.Sources, a.Assumption)
 			l.Content = append(l.Content, am)
 		}
 		add(m, "principals", l)
 	}
-	addCites(m, sp.Sources)
+	if r := sp.Reported; r != nil {
+		rm := mapping(false)
+		add(rm, "end", str(r.End.String()))
+		addStr(rm, "description", r.Description)
+		addBasis(rm, r.Sources, r.Assumption)
+		add(m, "reported", rm)
+	}
+	addBasis(m, sp.Sources, sp.Assumption)
 	return m
 }
 
@@ -307,8 +317,14 @@ func addCites(m *yaml.Node, cs []parley.Cite) {
 	}
 }
 
+// addBasis writes what a thing rests on: its sources and its assumption.
+func addBasis(m *yaml.Node, cs []parley.Cite, assumption string) {
+	addCites(m, cs)
+	addStr(m, "assumption", assumption)
+}
+
 func estimate(e parley.Estimate) *yaml.Node {
-	if !e.Ranged && len(e.Sources) == 0 {
+	if !e.Ranged && !e.Based() {
 		return num(e.Value)
 	}
 	m := mapping(true)
@@ -318,7 +334,7 @@ func estimate(e parley.Estimate) *yaml.Node {
 		r.Content = append(r.Content, num(e.Low), num(e.High))
 		add(m, "range", r)
 	}
-	addCites(m, e.Sources)
+	addBasis(m, e.Sources, e.Assumption)
 	return m
 }
 
@@ -353,7 +369,9 @@ func (w *writer) party(p *parley.Party) *yaml.Node {
 func rule(r parley.Ratification) *yaml.Node {
 	switch r.Kind {
 	case parley.Unanimity, parley.Majority:
-		return str(r.Kind.String())
+		if len(r.Sources) == 0 && r.Assumption == "" {
+			return str(r.Kind.String())
+		}
 	}
 	m := mapping(true)
 	add(m, "kind", str(r.Kind.String()))
@@ -370,6 +388,7 @@ func rule(r parley.Ratification) *yaml.Node {
 			add(m, "vetoes", l)
 		}
 	}
+	addBasis(m, r.Sources, r.Assumption)
 	return m
 }
 
@@ -405,7 +424,13 @@ func (w *writer) preferences(pr *parley.Preferences) *yaml.Node {
 			rm := mapping(false)
 			add(rm, "name", str(r.Name))
 			addStr(rm, "description", r.Description)
-			addCites(rm, r.Sources)
+			if q := r.Quote; q != nil {
+				qm := mapping(true)
+				add(qm, "source", str(q.Source))
+				add(qm, "text", str(q.Text))
+				add(rm, "quote", qm)
+			}
+			addBasis(rm, r.Sources, r.Assumption)
 			add(rm, "conditions", w.conditions(r.Conditions))
 			l.Content = append(l.Content, rm)
 		}
@@ -418,6 +443,9 @@ func (w *writer) issuePref(ip *parley.IssuePref) *yaml.Node {
 	m := mapping(false)
 	add(m, "issue", str(ip.Issue))
 	add(m, "weight", estimate(ip.Weight))
+	if ip.Scale != 0 {
+		add(m, "scale", num(ip.Scale))
+	}
 	values := ip.Values
 	fn := ip.Function
 	if w.categorical[ip.Issue] && len(fn) > 0 {
@@ -455,7 +483,7 @@ func (w *writer) issuePref(ip *parley.IssuePref) *yaml.Node {
 		}
 		add(m, "function", l)
 	}
-	addCites(m, ip.Sources)
+	addBasis(m, ip.Sources, ip.Assumption)
 	return m
 }
 
@@ -517,12 +545,23 @@ func (w *writer) role(r *parley.Role) *yaml.Node {
 	add(m, "name", str(r.Name))
 	add(m, "kind", str(r.Kind.String()))
 	addStr(m, "description", r.Description)
-	addCites(m, r.Sources)
+	addBasis(m, r.Sources, r.Assumption)
 	if len(r.Needed) > 0 {
 		add(m, "needed", w.conditions(r.Needed))
 	}
 	if r.Consents != nil {
 		add(m, "consents", boolean(*r.Consents))
+	}
+	if r.ConsentProbability != nil {
+		e := *r.ConsentProbability
+		n := estimate(e)
+		if n.Kind == yaml.ScalarNode && (e.Value == 0 || e.Value == 1) {
+			// A bare 0 or 1 reads back as a number, but keep it a mapping
+			// so that it is never mistaken for a boolean by a reader.
+			n = mapping(true)
+			add(n, "value", num(e.Value))
+		}
+		add(m, "consents", n)
 	}
 	return m
 }

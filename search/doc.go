@@ -65,6 +65,9 @@
 // Zone returns a lower bound on the size and a sampled Estimate, and
 // decides emptiness only when it has a witness — if it has none it returns
 // an error with code parley.ELIMIT rather than guess; Maximize returns the
-// best outcome found. Counts are math/big integers; fixed-point sums must
-// stay within int64 (utilities up to about 8·10^6 in absolute value).
+// best outcome found. Counts are math/big integers; fixed-point sums stay
+// within int64 because Compile bounds every utility function's reachable
+// values by parley.MaxFixed (2^61). Each party's utilities are compared
+// only with its own (reservation, bounds, dominance), so the per-party
+// fixed-point scales need no conversion here.
 package search

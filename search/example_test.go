@@ -45,7 +45,7 @@ func ExampleFrontier() {
 	}
 	for _, p := range res.Points {
 		fmt.Printf("tenant %.1f landlord %.1f  rent %d term %d  (%v outcomes)\n",
-			parley.F(p.U[0]), parley.F(p.U[1]), p.Outcome[0], p.Outcome[1], p.Count)
+			m.Parties[0].Utility.F(p.U[0]), m.Parties[1].Utility.F(p.U[1]), p.Outcome[0], p.Outcome[1], p.Count)
 	}
 	z, _ := search.Zone(m, search.Options{})
 	fmt.Println("zone size:", z.Size, "exact:", z.Exact)

@@ -168,11 +168,11 @@ func TestANAC2014Frontier10(t *testing.T) {
 						sum += r.Utility
 					}
 				}
-				if math.Abs(sum/g.Util.Max-parley.F(p.U[k])) > 1e-9 {
-					t.Errorf("%s: independent evaluation of %v gives %v for profile %d, engine %v", name, p.Outcome, sum/g.Util.Max, k+1, parley.F(p.U[k]))
+				if math.Abs(sum/g.Util.Max-m.Parties[k].Utility.F(p.U[k])) > 1e-9 {
+					t.Errorf("%s: independent evaluation of %v gives %v for profile %d, engine %v", name, p.Outcome, sum/g.Util.Max, k+1, m.Parties[k].Utility.F(p.U[k]))
 				}
 			}
-			c := [2]float64{min(parley.F(p.U[0]), 1), min(parley.F(p.U[1]), 1)}
+			c := [2]float64{min(m.Parties[0].Utility.F(p.U[0]), 1), min(m.Parties[1].Utility.F(p.U[1]), 1)}
 			dom := false
 			for _, q := range capped {
 				if q[0] >= c[0] && q[1] >= c[1] {
@@ -220,7 +220,7 @@ func TestANAC2014Bounded(t *testing.T) {
 		genius := readPareto(t, filepath.Join(dir, "pareto.xml"))
 		var s string
 		for _, p := range res.Points {
-			s += fmt.Sprintf(" (%.3f,%.3f)", parley.F(p.U[0]), parley.F(p.U[1]))
+			s += fmt.Sprintf(" (%.3f,%.3f)", m.Parties[0].Utility.F(p.U[0]), m.Parties[1].Utility.F(p.U[1]))
 		}
 		t.Logf("%s: %s\n  found:%s\n  Genius: %v", name, res.Note, s, genius)
 	}

@@ -61,6 +61,10 @@ func (d *Driver) restore(ctx context.Context, recorded []protocol.Event, cut boo
 		n := len(d.record)
 		if n >= len(recorded) {
 			d.told = len(recorded)
+			d.restoring = false
+			if d.Done() {
+				d.finish(ctx)
+			}
 			return nil
 		}
 		if err := d.apply(recorded[n]); err != nil {
@@ -90,12 +94,17 @@ func (d *Driver) match(recorded []protocol.Event, cut bool) error {
 // apply feeds a recorded input event to the protocol.
 func (d *Driver) apply(ev protocol.Event) error {
 	var err error
+	at := d.Time()
 	switch ev.Type {
 	case protocol.EvAction:
 		if ev.Action == nil {
 			return parley.Errorf(parley.ECONFLICT, "session: restore: event %d: an action event without an action", ev.Seq)
 		}
-		d.step(*ev.Action)
+		at := 1.0
+		if t, ok := d.p.Next(); ok {
+			at = d.timeOf(t.Time)
+		}
+		d.step(*ev.Action, at)
 		return nil
 	case protocol.EvInstruction:
 		if ev.Instruction == nil {
@@ -117,5 +126,6 @@ func (d *Driver) apply(ev protocol.Event) error {
 		return &parley.Error{Code: parley.ECONFLICT, Message: "session: restore: event " + itoa(ev.Seq) + ": " + string(ev.Type) + " refused", Err: err}
 	}
 	d.drain()
+	d.settle(at)
 	return nil
 }

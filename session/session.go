@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -104,8 +105,21 @@ type Driver struct {
 	matched   int
 	last      parley.Outcome // the last offer or text
 	steps     int            // Step calls
-	asked     int            // steps count when principals were last asked; −1: never
-	n         int            // loop iterations, for context checks
+	// finishers are the agents to tell how the negotiation ended
+	// (parley.FinishingAgent), finished once they have been told; endT is
+	// the relative time at the end, settled once it is known.
+	finishers []finisher
+	finished  bool
+	endT      float64
+	settled   bool
+	asked     int // steps count when principals were last asked; −1: never
+	n         int // loop iterations, for context checks
+}
+
+// finisher is a seat's agent that wants to hear how the negotiation ended.
+type finisher struct {
+	seat parley.Seat
+	a    parley.FinishingAgent
 }
 
 type principal struct {
@@ -161,16 +175,17 @@ func New(m *parley.Model, cfg Config) (*Driver, error) {
 		return nil, err
 	}
 	d := &Driver{m: m, cfg: cfg, info: info, p: p, parties: cfg.Parties, mediator: cfg.Mediator, asked: -1, external: map[parley.Seat]bool{}}
+	d.start = cfg.Start
+	if d.start.IsZero() && cfg.Clock != nil {
+		d.start = cfg.Clock()
+	}
 	if err := d.initAgents(); err != nil {
+		d.Close() // agents already started (subprocesses) are released
 		return nil, err
 	}
 	d.v.init(d.seats(), p.Actions)
 	for i := range d.principals {
 		d.principals[i].seat = d.v.index(parley.PrincipalSeat(d.principals[i].party, d.principals[i].faction))
-	}
-	d.start = cfg.Start
-	if d.start.IsZero() && cfg.Clock != nil {
-		d.start = cfg.Clock()
 	}
 	d.drain()
 	return d, nil
@@ -189,15 +204,17 @@ func (d *Driver) initAgents() error {
 			continue
 		}
 		s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Utility, Reservation: m.Parties[i].Reservation,
-			Rounds: rounds, Rand: SeatRand(d.cfg.Seed, i)}
-		if err := pl.Agent.Init(s); err != nil {
+			Rounds: rounds, Rand: SeatRand(d.cfg.Seed, i), TimeLimit: d.cfg.Deadline, Protocol: d.info.Name,
+			Discount: m.Parties[i].DiscountFactor()}
+		if err := d.init(parley.PartySeat(i), pl.Agent, s); err != nil {
 			return fmt.Errorf("party %s: agent %s: %w", m.Parties[i].Name, pl.Name, err)
 		}
 	}
 	if d.info.Mediated {
 		if a := d.mediator.Agent; a != nil {
-			s := &parley.Session{Model: m, Party: parley.MediatorActor, Rounds: rounds, Rand: SeatRand(d.cfg.Seed, parley.MediatorActor), Target: d.cfg.Target}
-			if err := a.Init(s); err != nil {
+			s := &parley.Session{Model: m, Party: parley.MediatorActor, Rounds: rounds, Rand: SeatRand(d.cfg.Seed, parley.MediatorActor), Target: d.cfg.Target,
+				TimeLimit: d.cfg.Deadline, Protocol: d.info.Name, Discount: 1}
+			if err := d.init(parley.MediatorSeat(), a, s); err != nil {
 				return fmt.Errorf("mediator %s: %w", d.mediator.Name, err)
 			}
 		} else {
@@ -222,7 +239,8 @@ func (d *Driver) initAgents() error {
 			}
 			pr := &m.Parties[i].Principals[j]
 			s := &parley.Session{Model: m, Party: i, Utility: &pr.Utility, Reservation: pr.Reservation, Rounds: rounds,
-				Rand: SeatRand(d.cfg.Seed, principalSeatNumber(i, j))}
+				Rand: SeatRand(d.cfg.Seed, principalSeatNumber(i, j)), TimeLimit: d.cfg.Deadline, Protocol: d.info.Name,
+				Discount: pr.DiscountFactor()}
 			if err := pl.Principal.Init(s, j); err != nil {
 				return fmt.Errorf("party %s faction %s: %w", m.Parties[i].Name, pr.Name, err)
 			}
@@ -240,6 +258,16 @@ func (d *Driver) initAgents() error {
 		}
 	}
 	return nil
+}
+
+// init initialises a seat's agent; one that wants to hear how the
+// negotiation ends is remembered, even when its Init fails (it may hold a
+// process to release).
+func (d *Driver) init(seat parley.Seat, a parley.Agent, s *parley.Session) error {
+	if f, ok := a.(parley.FinishingAgent); ok {
+		d.finishers = append(d.finishers, finisher{seat: seat, a: f})
+	}
+	return a.Init(s)
 }
 
 // seats lists every seat that acts or instructs: the parties, the
@@ -305,6 +333,7 @@ func (d *Driver) Turn(seat parley.Seat) (parley.Turn, bool) {
 	if !ok || parley.ActorSeat(t.Actor) != seat {
 		return parley.Turn{}, false
 	}
+	d.timed(&t)
 	d.fill(&t)
 	return t, true
 }
@@ -357,7 +386,12 @@ func (d *Driver) Submit(ctx context.Context, seat parley.Seat, a parley.Action) 
 	if err := d.p.Check(a); err != nil {
 		return d.news(), err
 	}
-	d.step(a)
+	if d.pastDeadline() {
+		// The action came too late: the deadline ends the negotiation.
+		err := d.run(ctx)
+		return d.news(), err
+	}
+	d.step(a, d.timeOf(t.Time))
 	err := d.run(ctx)
 	return d.news(), err
 }
@@ -457,20 +491,25 @@ func (d *Driver) news() []protocol.Event {
 	return d.record[from:len(d.record):len(d.record)]
 }
 
-// run is the loop of Run.
+// run is the loop of Run. Once the negotiation has ended, the agents that
+// want to hear it are told (finish).
 func (d *Driver) run(ctx context.Context) error {
+	err := d.loop(ctx)
+	if d.Done() && !d.restoring {
+		d.finish(ctx)
+	}
+	return err
+}
+
+func (d *Driver) loop(ctx context.Context) error {
 	for {
 		if d.n++; d.n&63 == 1 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if d.cfg.Deadline > 0 && !d.restoring && !d.Done() && d.cfg.Clock().Sub(d.start) > d.cfg.Deadline {
-			if err := d.p.Timeout(); err != nil && !errors.Is(err, protocol.ErrEnded) {
-				return err
-			}
-			d.drain()
-			return nil
+		if d.pastDeadline() {
+			return d.timeout()
 		}
 		t, ok := d.p.Next()
 		if !ok {
@@ -503,39 +542,64 @@ func (d *Driver) run(ctx context.Context) error {
 			return nil // its recorded action is an input
 		}
 		d.turn = t
+		d.timed(&d.turn)
 		d.fill(&d.turn)
-		a, err := act(ctx, pl.Agent, &d.turn)
-		if err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return cerr
+		ca, outside := pl.Agent.(parley.ContextAgent)
+		var a parley.Action
+		if outside {
+			var err error
+			if a, err = ca.ActContext(ctx, &d.turn); err != nil {
+				if cerr := ctx.Err(); cerr != nil {
+					return cerr
+				}
+				return d.fail(t.Actor, fmt.Sprintf("%s (agent %s): %v", d.seatName(parley.ActorSeat(t.Actor)), pl.Name, err))
 			}
-			return d.fail(t.Actor, fmt.Sprintf("%s (agent %s): %v", d.seatName(parley.ActorSeat(t.Actor)), pl.Name, err))
+		} else {
+			a = pl.Agent.Act(&d.turn)
 		}
 		a.Actor = t.Actor
-		d.step(a) // an invalid action ends the negotiation as broken; the result says why
+		if d.pastDeadline() {
+			return d.timeout() // too late: Genius voids an action after the deadline
+		}
+		if outside {
+			// An agent in another process or across a network is refused
+			// rather than recorded: its mistake is a fault of the agent.
+			if err := d.p.Check(a); err != nil {
+				msg := strings.TrimPrefix(parley.ErrorMessage(err), "protocol: ")
+				return d.fail(t.Actor, fmt.Sprintf("%s (agent %s): invalid action: %s", d.seatName(parley.ActorSeat(t.Actor)), pl.Name, msg))
+			}
+		}
+		d.step(a, d.timeOf(t.Time)) // an invalid action ends the negotiation as broken; the result says why
 	}
 }
 
-func act(ctx context.Context, a parley.Agent, t *parley.Turn) (parley.Action, error) {
-	if ca, ok := a.(parley.ContextAgent); ok {
-		return ca.ActContext(ctx, t)
-	}
-	return a.Act(t), nil
-}
-
-// step applies an action and folds its events into the views.
-func (d *Driver) step(a parley.Action) {
+// step applies an action taken at relative time at and folds its events
+// into the views.
+func (d *Driver) step(a parley.Action, at float64) {
 	_ = d.p.Step(a) // agents may reuse their outcome buffer: the protocol keeps a copy
 	d.steps++
 	d.drain()
+	d.settle(at)
 }
 
 // fail ends the negotiation on an agent's fault.
 func (d *Driver) fail(actor int, why string) error {
+	at := d.Time()
 	if err := d.p.Fail(actor, why); err != nil && !errors.Is(err, protocol.ErrEnded) {
 		return err
 	}
 	d.drain()
+	d.settle(at)
+	return nil
+}
+
+// timeout ends the negotiation at the wall-clock deadline.
+func (d *Driver) timeout() error {
+	if err := d.p.Timeout(); err != nil && !errors.Is(err, protocol.ErrEnded) {
+		return err
+	}
+	d.drain()
+	d.settle(1)
 	return nil
 }
 

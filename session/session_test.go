@@ -53,13 +53,16 @@ func small2(t testing.TB) *parley.Model {
 	return m
 }
 
+// istanbul is the built-in scenario's S0/S1 account: the one with a
+// delegation of factions, principals that instruct it and a precondition
+// from off the agenda.
 func istanbul(t testing.TB) (*parley.Model, simulate.Config) {
 	t.Helper()
 	f, err := scenario.Builtin("istanbul-2025")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := f.Scenario("")
+	s, err := f.Scenario("s0s1-factions")
 	if err != nil {
 		t.Fatal(err)
 	}

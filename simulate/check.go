@@ -87,7 +87,7 @@ func setUp(m *parley.Model, cfg Config, add func(path string, err error)) {
 	src := rand.New(rand.NewPCG(cfg.Seed, 0))
 	for i, spec := range cfg.Agents {
 		a, err := agent.New(spec)
-		if err == nil {
+		if err == nil && !agent.IsExec(spec) { // a program is not started to be checked
 			s := &parley.Session{Model: m, Party: i, Utility: &m.Parties[i].Utility, Reservation: m.Parties[i].Reservation, Rounds: cfg.Rounds, Rand: src}
 			err = a.Init(s)
 		}
@@ -101,7 +101,7 @@ func setUp(m *parley.Model, cfg Config, add func(path string, err error)) {
 			path = "simulation.protocol"
 		}
 		a, err := agent.New(cfg.Mediator)
-		if err == nil {
+		if err == nil && !agent.IsExec(cfg.Mediator) {
 			err = a.Init(&parley.Session{Model: m, Party: parley.MediatorActor, Rounds: cfg.Rounds, Rand: src})
 		}
 		if err != nil {

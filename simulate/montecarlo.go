@@ -43,8 +43,12 @@ type MCResult struct {
 	PAgreement float64        `json:"p_agreement"`
 	CI95       [2]float64     `json:"ci95"` // Wilson score interval for PAgreement
 	Ends       map[string]int `json:"ends"`
-	// Utilities summarises each party's utility over the runs that agreed.
-	Utilities []Dist `json:"utilities"`
+	// Utilities summarises what each party got over the runs that agreed:
+	// its utility of the agreement, discounted at the agreement's time
+	// when it discounts. UtilitiesUndiscounted summarises the same
+	// undiscounted; it is present only when some run's parties discount.
+	Utilities             []Dist `json:"utilities"`
+	UtilitiesUndiscounted []Dist `json:"utilities_undiscounted,omitempty"`
 	// Blocked counts, over runs without agreement, who rejected the last
 	// proposal and why (a faction, a red line, a withheld consent).
 	Blocked []Count `json:"blocked"`
@@ -79,10 +83,12 @@ type Count struct {
 func RunSeed(seed uint64, i int) uint64 { return parallel.Seed(seed, i) }
 
 type mcRun struct {
-	end    parley.EndState
-	utils  []float64
-	rounds int
-	block  []string
+	end        parley.EndState
+	utils      []float64
+	undisc     []float64
+	discounted bool
+	rounds     int
+	block      []string
 }
 
 // mcAcc accumulates runs as they finish, in memory that does not grow with
@@ -93,13 +99,15 @@ type mcAcc struct {
 	ends             map[parley.EndState]int64
 	rounds           fixed.Sum
 	blocked          map[string]int64
-	utils            []*distAcc
+	utils, undisc    []*distAcc
+	discounted       bool
 }
 
 func newMCAcc(parties int) *mcAcc {
 	a := &mcAcc{ends: map[parley.EndState]int64{}, blocked: map[string]int64{}}
 	for range parties {
 		a.utils = append(a.utils, newDistAcc())
+		a.undisc = append(a.undisc, newDistAcc())
 	}
 	return a
 }
@@ -112,7 +120,9 @@ func (a *mcAcc) add(r mcRun) {
 		a.agreements++
 		for i, u := range r.utils {
 			a.utils[i].add(u)
+			a.undisc[i].add(r.undisc[i])
 		}
+		a.discounted = a.discounted || r.discounted
 		return
 	}
 	seen := map[string]bool{}
@@ -194,7 +204,8 @@ func one(ctx context.Context, s *parley.Scenario, cfg Config, seed uint64) (mcRu
 	if err != nil {
 		return mcRun{}, err
 	}
-	return mcRun{end: run.Result.End, utils: run.Utilities, rounds: run.Result.Rounds, block: run.Blocked}, nil
+	return mcRun{end: run.Result.End, utils: run.Utilities, undisc: run.UtilitiesUndiscounted, discounted: m.Discounted(),
+		rounds: run.Result.Rounds, block: run.Blocked}, nil
 }
 
 func summarise(s *parley.Scenario, a *mcAcc, elapsed time.Duration) *MCResult {
@@ -208,6 +219,9 @@ func summarise(s *parley.Scenario, a *mcAcc, elapsed time.Duration) *MCResult {
 	res.MeanRounds = a.rounds.Per(a.runs)
 	for i, d := range a.utils {
 		res.Utilities = append(res.Utilities, d.dist(s.Parties[i].Name))
+		if a.discounted {
+			res.UtilitiesUndiscounted = append(res.UtilitiesUndiscounted, a.undisc[i].dist(s.Parties[i].Name))
+		}
 	}
 	for what, c := range a.blocked {
 		res.Blocked = append(res.Blocked, Count{What: what, Count: int(c)})

@@ -129,11 +129,17 @@ func FromScenario(s *parley.Scenario, protocolName parley.ProtocolName) (Config,
 // Run is the outcome of one negotiation.
 type Run struct {
 	Result protocol.Result
-	// Utilities of the agreement for each party (reservation values when
-	// there is none).
-	Utilities []float64
-	Events    []protocol.Event
-	Header    protocol.Header
+	// Utilities are what each party got: its utility of the agreement (its
+	// reservation value when there is none), discounted at Time as Genius
+	// does (u·d^t) when it has a discount factor; UtilitiesUndiscounted
+	// the same undiscounted (equal without discounting).
+	Utilities             []float64
+	UtilitiesUndiscounted []float64
+	// Time is the relative time t in [0, 1] at the end: of the action
+	// that ended the negotiation, 1 at a deadline.
+	Time   float64
+	Events []protocol.Event
+	Header protocol.Header
 	// Elapsed is the time the negotiation itself took, without set-up.
 	Elapsed time.Duration
 	// Blocked names, when there is no agreement, who rejected the last
@@ -193,12 +199,13 @@ func OnceContext(ctx context.Context, m *parley.Model, cfg Config, keepEvents bo
 	if err != nil {
 		return nil, err
 	}
+	defer d.Close() // agents in other processes are stopped however the run ends
 	start := time.Now()
 	if _, err := d.Run(ctx); err != nil {
 		return nil, err
 	}
-	run := &Run{Header: header, Elapsed: time.Since(start), Events: d.Events(), Result: d.Result()}
-	run.Utilities = Utilities(m, run.Result)
+	run := &Run{Header: header, Elapsed: time.Since(start), Events: d.Events(), Result: d.Result(), Time: d.Time()}
+	run.Utilities, run.UtilitiesUndiscounted = d.Payoffs()
 	if run.Result.End != parley.Agreement {
 		run.Blocked = Blockers(m, m.Complete(d.LastProposal()))
 	}
@@ -273,15 +280,16 @@ func players(m *parley.Model, cfg Config, mediated bool) (parties []session.Play
 	return parties, mediator, principals, nil
 }
 
-// Utilities returns each party's utility of a result: of the agreement,
-// or its reservation value when there is none.
+// Utilities returns each party's utility of a result, undiscounted: of
+// the agreement, or its reservation value when there is none. (A Run's
+// Utilities are discounted at its Time; see parley.PartyModel.Payoff.)
 func Utilities(m *parley.Model, r protocol.Result) []float64 {
 	u := make([]float64, len(m.Parties))
 	for i := range m.Parties {
 		if r.End == parley.Agreement {
-			u[i] = parley.F(m.Parties[i].Utility.Eval(r.Agreement))
+			u[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(r.Agreement))
 		} else {
-			u[i] = parley.F(m.Parties[i].Reservation)
+			u[i] = m.Parties[i].Utility.F(m.Parties[i].Reservation)
 		}
 	}
 	return u
@@ -319,7 +327,7 @@ func Blockers(m *parley.Model, o parley.Outcome) []string {
 				}
 			}
 			if why == "" {
-				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", parley.F(pr.Utility.Eval(o)), parley.F(pr.Reservation))
+				why = fmt.Sprintf("below reservation (%.3f ≤ %.3f)", pr.Utility.F(pr.Utility.Eval(o)), pr.Utility.F(pr.Reservation))
 			}
 			name := pr.Name
 			if p.Delegation {

@@ -72,15 +72,15 @@ func TestLaptopReference(t *testing.T) {
 	}
 }
 
-// TestIstanbulDefaultRun checks the built-in scenario's default run: it
-// comes from the agents' own decisions (nothing scripted), and under the
-// S0/S1 account it reproduces the reported dynamics — settled clauses,
-// Kabul's precondition on the US guarantor, reopened clauses, no agreement.
+// TestIstanbulDefaultRun checks the S0/S1 account's default run: it comes
+// from the agents' own decisions (nothing scripted), and it reproduces the
+// dynamics S0/S1 report — settled clauses, Kabul's precondition on the US
+// guarantor, reopened clauses, no agreement.
 func TestIstanbulDefaultRun(t *testing.T) {
-	m, run := istanbulRun(t, "", true)
+	m, run := istanbulRun(t, "s0s1-factions", true)
 	s := m.Scenario
 	if run.Result.End == parley.Agreement {
-		t.Fatalf("the base account ends without agreement, got %v", m.Labels(run.Result.Agreement))
+		t.Fatalf("the S0/S1 account ends without agreement, got %v", m.Labels(run.Result.Agreement))
 	}
 	var precondition, reopened, agreed bool
 	for _, ev := range run.Events {
@@ -96,11 +96,29 @@ func TestIstanbulDefaultRun(t *testing.T) {
 	if !agreed || !precondition || !reopened {
 		t.Errorf("want settled clauses (%v), Kabul's guarantor precondition (%v) and reopened clauses (%v)", agreed, precondition, reopened)
 	}
-	// Under the before-recess account (no Kabul precondition) the same
-	// agents reach an agreement every party ratifies.
-	m2, run2 := istanbulRun(t, "before-recess", false)
-	if run2.Result.End != parley.Agreement || !m2.InZone(run2.Result.Agreement) {
-		t.Errorf("before-recess: end %s (%s), want an agreement in the zone", run2.Result.End, run2.Result.Why)
+	// Under the before-recess what-if (no Kabul precondition) the same
+	// agents reach, for some draws of the estimates, an agreement every
+	// party ratifies; every agreement they reach lies in the zone.
+	s2 := builtin(t, "before-recess")
+	cfg2, _ := FromScenario(s2, "")
+	agreed = false
+	for seed := uint64(1); seed <= 20; seed++ {
+		m2 := compile(t, s2.Sample(rand.New(rand.NewPCG(seed, 1))))
+		cfg2.Seed = seed
+		cfg2.Target = MediatorTarget(context.Background(), m2)
+		run2, err := Once(m2, cfg2, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run2.Result.End == parley.Agreement {
+			agreed = true
+			if !m2.InZone(run2.Result.Agreement) {
+				t.Errorf("before-recess seed %d: agreement %v outside the zone", seed, m2.Labels(run2.Result.Agreement))
+			}
+		}
+	}
+	if !agreed {
+		t.Errorf("before-recess: no agreement in 20 draws")
 	}
 }
 
@@ -245,7 +263,7 @@ func randScenario(r *rand.Rand) *parley.Scenario {
 // TestExtensionByAgreement: delegates that ask for more rounds near the
 // deadline get them when every party asks (one of the allowed extensions).
 func TestExtensionByAgreement(t *testing.T) {
-	s := builtin(t, "")
+	s := builtin(t, "s0s1-factions")
 	m := compile(t, s)
 	cfg, _ := FromScenario(s, "")
 	cfg.Target = MediatorTarget(context.Background(), m)

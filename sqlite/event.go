@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/groupcommit"
 )
 
 // EventStore implements parley.EventStore.
@@ -34,11 +35,11 @@ func (s *EventStore) AppendEvents(ctx context.Context, session string, next int6
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := &request{session: session, next: next, events: events}
+	r := &groupcommit.Request{Session: session, Next: next, Events: events}
 	if err := s.db.w.submit(ctx, r); err != nil {
 		return nil, err
 	}
-	return r.out, nil
+	return r.Out, nil
 }
 
 // FindEvents implements parley.EventStore.

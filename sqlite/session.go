@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/groupcommit"
 )
 
 // SessionStore implements parley.SessionStore.
@@ -41,7 +42,7 @@ func (s *SessionStore) CreateSession(ctx context.Context, rec *parley.SessionRec
 	for i := range rec.Seats {
 		rec.Seats[i].Session = rec.ID
 	}
-	return s.db.w.submit(ctx, &request{session: rec.ID, create: rec})
+	return s.db.w.submit(ctx, &groupcommit.Request{Session: rec.ID, Create: rec})
 }
 
 // FindSession implements parley.SessionStore.

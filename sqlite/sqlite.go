@@ -27,6 +27,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/groupcommit"
 	"github.com/parleyhq/parley/internal/migrate"
 )
 
@@ -41,8 +42,8 @@ var ErrReadOnly = errors.New("sqlite: database opened read-only")
 
 // Defaults of DB's settings.
 const (
-	DefaultMaxBatch   = 512 // appends per group commit
-	DefaultQueue      = 4096
+	DefaultMaxBatch   = groupcommit.DefaultMaxBatch // appends per group commit
+	DefaultQueue      = groupcommit.DefaultQueue
 	DefaultReadConns  = 4
 	maxBatchEvents    = 8192 // events per group commit, whatever the appends
 	busyTimeoutMillis = 10000
@@ -175,16 +176,14 @@ func (db *DB) closeDBs() error {
 // Stats counts what the writer did since Open: appends, events and the
 // transactions (each one fsync) they took. Appends/Batches is the mean
 // group-commit batch.
-type Stats struct {
-	Appends, Events, Batches int64
-}
+type Stats = groupcommit.Stats
 
 // Stats returns the writer's counters.
 func (db *DB) Stats() Stats {
 	if db.w == nil {
 		return Stats{}
 	}
-	return Stats{Appends: db.w.appends.Load(), Events: db.w.events.Load(), Batches: db.w.batches.Load()}
+	return db.w.q.Stats()
 }
 
 // FormatError translates a driver error into a parley error where one

@@ -5,31 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/audit"
+	"github.com/parleyhq/parley/internal/groupcommit"
 )
 
-// request is one write waiting for the writer: an append (session, next,
-// events) or the creation of a session (create).
-type request struct {
-	session string
-	next    int64
-	events  []parley.EventRecord
-	create  *parley.SessionRecord
-
-	out  []parley.EventRecord // an append's linked records, on success
-	err  error
-	done chan struct{}
-}
-
-// writer is the one goroutine that writes: group commit. It takes the
-// first queued request, adds every other request already queued (up to
-// maxBatch), commits them in one transaction (one fsync) and answers each.
-// While it syncs, new requests queue up and form the next batch, so the
-// batch grows with the load and a lone append waits for no timer.
+// writer is the SQLite side of group commit (package groupcommit): it
+// commits each batch the queue hands it in one BEGIN IMMEDIATE transaction
+// on the only write connection, so one fsync covers the whole batch.
 //
 // Every write of the process goes through it, so it keeps the chain heads
 // of the sessions it has seen in memory (heads) instead of reading them in
@@ -38,17 +22,10 @@ type request struct {
 // fails, the cache is dropped and the requests are retried one by one from
 // what is on disk.
 type writer struct {
-	db       *sql.DB
-	maxBatch int
-	reqs     chan *request
-	stmts    [numStmts]*sql.Stmt
-	heads    map[string]audit.Chain
-
-	mu     sync.RWMutex // guards closed against sends on a closed reqs
-	closed bool
-	done   chan struct{}
-
-	appends, events, batches atomic.Int64
+	db    *sql.DB
+	q     *groupcommit.Queue
+	stmts [numStmts]*sql.Stmt
+	heads map[string]audit.Chain // used by the one committer alone
 }
 
 // Statements the writer prepares once (SQL parsing was a sixth of its CPU
@@ -80,13 +57,7 @@ const maxCachedHeads = 1 << 16
 var errStale = errors.New("sqlite: the chain head changed outside this writer")
 
 func newWriter(db *sql.DB, maxBatch, queue int) (*writer, error) {
-	if maxBatch <= 0 {
-		maxBatch = DefaultMaxBatch
-	}
-	if queue <= 0 {
-		queue = DefaultQueue
-	}
-	w := &writer{db: db, maxBatch: maxBatch, reqs: make(chan *request, queue), done: make(chan struct{}), heads: map[string]audit.Chain{}}
+	w := &writer{db: db, heads: map[string]audit.Chain{}}
 	for i, q := range stmtSQL {
 		st, err := db.Prepare(q)
 		if err != nil {
@@ -95,7 +66,15 @@ func newWriter(db *sql.DB, maxBatch, queue int) (*writer, error) {
 		}
 		w.stmts[i] = st
 	}
-	go w.run()
+	w.q = groupcommit.New(groupcommit.Config{
+		MaxBatch:  maxBatch,
+		MaxEvents: maxBatchEvents,
+		Queue:     queue,
+		Commit:    w.commit,
+		Wrap: func(r *groupcommit.Request, err error) error {
+			return FormatError(fmt.Errorf("sqlite: write to session %s: %w", r.Session, err))
+		},
+	})
 	return w, nil
 }
 
@@ -107,107 +86,46 @@ func (w *writer) closeStmts() {
 	}
 }
 
-// submit queues r and waits for its outcome. ctx bounds only the wait for
-// a place in the queue: once queued, the request is committed or fails as
-// a whole and submit waits for that answer, so that the caller never has
-// to guess whether an append it gave up on was stored.
-func (w *writer) submit(ctx context.Context, r *request) error {
-	r.done = make(chan struct{})
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
+// submit queues r for the next group commit and waits for its outcome.
+func (w *writer) submit(ctx context.Context, r *groupcommit.Request) error {
+	err := w.q.Submit(ctx, r)
+	if errors.Is(err, groupcommit.ErrClosed) {
 		return ErrClosed
 	}
-	select {
-	case w.reqs <- r:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
-	<-r.done
-	return r.err
+	return err
 }
 
-// close stops taking requests, lets the writer commit what is queued and
-// waits for it to finish.
+// close lets the queue commit what is waiting, then releases the
+// statements.
 func (w *writer) close() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.reqs)
-	}
-	w.mu.Unlock()
-	<-w.done
+	w.q.Close()
 	w.closeStmts()
 }
 
-func (w *writer) run() {
-	defer close(w.done)
-	batch := make([]*request, 0, w.maxBatch)
-	for r := range w.reqs {
-		batch = append(batch[:0], r)
-		n := len(r.events)
-	fill:
-		for len(batch) < w.maxBatch && n < maxBatchEvents {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-				n += len(r.events)
-			default:
-				break fill
-			}
-		}
-		w.commit(batch)
-	}
-}
-
-// commit writes batch in one transaction and answers every request in it.
-// If a statement fails, each request is retried alone, so that one
-// request's failure is not every request's. If COMMIT itself fails, all
-// fail and none is retried: whether such a commit reached the disk is not
-// known, and a retry could store an append twice.
-func (w *writer) commit(batch []*request) {
+// commit is the queue's CommitFunc: one transaction, and the head cache
+// kept in step with what committed.
+func (w *writer) commit(batch []*groupcommit.Request) error {
 	chains, err := w.tx(batch)
 	if err != nil {
 		clear(w.heads) // it may hold heads of the failed transaction
-		if len(batch) > 1 && !errors.Is(err, errCommit) {
-			for _, r := range batch {
-				w.commit([]*request{r})
-			}
-			return
-		}
-	} else {
-		if len(w.heads)+len(chains) > maxCachedHeads {
-			clear(w.heads)
-		}
-		for id, c := range chains {
-			if c != nil {
-				w.heads[id] = *c
-			}
-		}
-		w.batches.Add(1)
+		return err
 	}
-	for _, r := range batch {
-		if err != nil {
-			r.out, r.err = nil, FormatError(fmt.Errorf("sqlite: write to session %s: %w", r.session, err))
-		}
-		if r.err == nil && r.create == nil {
-			w.appends.Add(1)
-			w.events.Add(int64(len(r.out)))
-		}
-		close(r.done)
+	if len(w.heads)+len(chains) > maxCachedHeads {
+		clear(w.heads)
 	}
+	for id, c := range chains {
+		if c != nil {
+			w.heads[id] = *c
+		}
+	}
+	return nil
 }
 
 // tx runs one group-commit transaction and returns the heads it moved. A
 // request that fails on its own (an append to a missing session or at the
-// wrong seq, a session whose ID or token is taken) gets r.err without
+// wrong seq, a session whose ID or token is taken) gets r.Err without
 // failing the transaction; an error returned fails them all.
-func (w *writer) tx(batch []*request) (map[string]*audit.Chain, error) {
+func (w *writer) tx(batch []*groupcommit.Request) (map[string]*audit.Chain, error) {
 	ctx := context.Background()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -222,36 +140,36 @@ func (w *writer) tx(batch []*request) (map[string]*audit.Chain, error) {
 	var moved []*audit.Chain                // heads to write, in batch order
 	from := make(map[*audit.Chain]audit.Chain)
 	for _, r := range batch {
-		r.out, r.err = nil, nil
-		if r.create != nil {
+		r.Out, r.Err = nil, nil
+		if r.Create != nil {
 			c, err := createSession(ctx, tx, &st, r)
 			if err != nil {
 				return nil, err
 			}
 			if c != nil {
-				chains[r.session] = c
+				chains[r.Session] = c
 			}
 			continue
 		}
-		c, err := w.chain(ctx, st[stmtSelectHead], chains, r.session)
+		c, err := w.chain(ctx, st[stmtSelectHead], chains, r.Session)
 		if err != nil {
 			return nil, err
 		}
 		switch {
 		case c == nil:
-			r.err = parley.Errorf(parley.ENOTFOUND, "session %q not found", r.session)
+			r.Err = parley.Errorf(parley.ENOTFOUND, "session %q not found", r.Session)
 			continue
-		case r.next != c.Next:
-			r.err = parley.Errorf(parley.ECONFLICT, "session %s: append at seq %d, but the next seq is %d", r.session, r.next, c.Next)
+		case r.Next != c.Next:
+			r.Err = parley.Errorf(parley.ECONFLICT, "session %s: append at seq %d, but the next seq is %d", r.Session, r.Next, c.Next)
 			continue
 		}
 		if _, ok := from[c]; !ok {
 			from[c] = *c
 			moved = append(moved, c)
 		}
-		r.out = make([]parley.EventRecord, len(r.events))
-		for i, e := range r.events {
-			out := &r.out[i]
+		r.Out = make([]parley.EventRecord, len(r.Events))
+		for i, e := range r.Events {
+			out := &r.Out[i]
 			out.Type, out.Audience, out.Payload = e.Type, e.Audience, e.Payload
 			c.Link(out)
 			if _, err := st[stmtInsertEvent].ExecContext(ctx, out.Session, out.Seq, out.Type, out.Audience, []byte(out.Payload), out.Prev[:], out.Hash[:]); err != nil {
@@ -270,13 +188,10 @@ func (w *writer) tx(batch []*request) (map[string]*audit.Chain, error) {
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("%w: %w", errCommit, err)
+		return nil, fmt.Errorf("%w: %w", groupcommit.ErrCommit, err)
 	}
 	return chains, nil
 }
-
-// errCommit marks an error of COMMIT itself.
-var errCommit = errors.New("commit failed")
 
 // chain returns the session's chain as this transaction sees it: from the
 // batch, else the cache, else the heads row. nil means no such session.
@@ -306,9 +221,9 @@ func (w *writer) chain(ctx context.Context, sel *sql.Stmt, chains map[string]*au
 // createSession inserts a session and its seats under a savepoint, so that
 // a taken ID or token undoes only this session (SQLite keeps the
 // transaction open after a failed statement). It returns the new chain, or
-// nil with r.err set.
-func createSession(ctx context.Context, tx *sql.Tx, st *[numStmts]*sql.Stmt, r *request) (*audit.Chain, error) {
-	rec := r.create
+// nil with r.Err set.
+func createSession(ctx context.Context, tx *sql.Tx, st *[numStmts]*sql.Stmt, r *groupcommit.Request) (*audit.Chain, error) {
+	rec := r.Create
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT create_session`); err != nil {
 		return nil, err
 	}
@@ -331,7 +246,7 @@ func createSession(ctx context.Context, tx *sql.Tx, st *[numStmts]*sql.Stmt, r *
 		if parley.ErrorCode(FormatError(err)) != parley.ECONFLICT {
 			return nil, err
 		}
-		r.err = parley.Errorf(parley.ECONFLICT, "session %s: the ID or a seat token is already in use", rec.ID)
+		r.Err = parley.Errorf(parley.ECONFLICT, "session %s: the ID or a seat token is already in use", rec.ID)
 		if _, err := tx.ExecContext(ctx, `ROLLBACK TO create_session`); err != nil {
 			return nil, err
 		}
@@ -339,7 +254,7 @@ func createSession(ctx context.Context, tx *sql.Tx, st *[numStmts]*sql.Stmt, r *
 	if _, err := tx.ExecContext(ctx, `RELEASE create_session`); err != nil {
 		return nil, err
 	}
-	if r.err != nil {
+	if r.Err != nil {
 		return nil, nil
 	}
 	c := audit.NewChain(rec.ID, genesis)

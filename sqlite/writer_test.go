@@ -3,9 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,21 +37,6 @@ func blockWriter(t *testing.T, path string) (release func()) {
 	}
 }
 
-// appendAll starts one append per session at once and returns their errors
-// once all have returned.
-func appendAll(s *store, sessions []*parley.SessionRecord, typ func(i int) string) []error {
-	errs := make([]error, len(sessions))
-	var wg sync.WaitGroup
-	for i, rec := range sessions {
-		wg.Go(func() {
-			_, errs[i] = s.AppendEvents(context.Background(), rec.ID, 0,
-				[]parley.EventRecord{{Type: typ(i), Audience: "all", Payload: fmt.Appendf(nil, `{"i":%d}`, i)}})
-		})
-	}
-	wg.Wait()
-	return errs
-}
-
 // Appends that queue while a commit is in progress share the next one.
 func TestGroupCommitBatches(t *testing.T) {
 	t.Parallel()
@@ -66,7 +49,7 @@ func TestGroupCommitBatches(t *testing.T) {
 	before := s.Stats()
 	release := blockWriter(t, s.Path)
 	done := make(chan []error)
-	go func() { done <- appendAll(s, sessions, func(int) string { return "action" }) }()
+	go func() { done <- storetest.AppendAll(s, sessions, func(int) string { return "action" }) }()
 	time.Sleep(200 * time.Millisecond) // let the appends queue behind the lock
 	release()
 	for i, err := range <-done {
@@ -111,7 +94,7 @@ func TestBatchFailureFailsOnlyItsCause(t *testing.T) {
 	release := blockWriter(t, path)
 	done := make(chan []error)
 	go func() {
-		done <- appendAll(s, sessions, func(i int) string {
+		done <- storetest.AppendAll(s, sessions, func(i int) string {
 			if i == n/2 {
 				return "poison"
 			}

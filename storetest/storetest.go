@@ -85,7 +85,8 @@ func NewSession(t testing.TB, s parley.SessionStore, n int) (*parley.SessionReco
 	for i := range n {
 		tok, h := parley.NewToken()
 		tokens = append(tokens, tok)
-		rec.Seats = append(rec.Seats, parley.SeatRecord{Seat: i, Role: []string{"mediator", "party", "observer"}[i%3], Name: fmt.Sprintf("seat %d", i), TokenHash: h})
+		seat := []parley.Seat{parley.MediatorSeat(), parley.PartySeat(i), parley.ObserverSeat()}[i%3]
+		rec.Seats = append(rec.Seats, parley.SeatRecord{Seat: i, Role: seat.String(), Name: fmt.Sprintf("seat %d", i), TokenHash: h})
 	}
 	if err := s.CreateSession(context.Background(), rec); err != nil {
 		t.Fatalf("create session: %v", err)
@@ -97,7 +98,8 @@ func NewSession(t testing.TB, s parley.SessionStore, n int) (*parley.SessionReco
 func Events(tag string, n int) []parley.EventRecord {
 	out := make([]parley.EventRecord, n)
 	for i := range out {
-		out[i] = parley.EventRecord{Type: "action", Audience: "all", Payload: fmt.Appendf(nil, `{"tag":%q,"i":%d}`, tag, i)}
+		aud := []parley.Audience{parley.ToEveryone(), parley.ToCaucus(1), parley.ToSeat(parley.PartySeat(0))}[i%3]
+		out[i] = parley.EventRecord{Type: "action", Audience: aud.String(), Payload: fmt.Appendf(nil, `{"tag":%q,"i":%d}`, tag, i)}
 	}
 	return out
 }
@@ -393,10 +395,10 @@ func testPayloads(t *testing.T, open Opener) {
 	rec, _ := NewSession(t, s, 1)
 	big := `"` + strings.Repeat("x", parley.MaxEventPayload-2) + `"`
 	odd := []parley.EventRecord{
-		{Type: "action", Audience: "all", Payload: []byte(` { "b" : 1 ,"a" :2 } `)},
+		{Type: "action", Audience: "everyone", Payload: []byte(` { "b" : 1 ,"a" :2 } `)},
 		{Type: "caucus", Audience: "caucus:ß", Payload: []byte(`"é\u00e9\n<&>"`)},
 		{Type: "x", Audience: "", Payload: []byte(`[1e400, 1.0, -0, 12345678901234567890]`)},
-		{Type: "big", Audience: "seat:0", Payload: []byte(big)},
+		{Type: "big", Audience: "party:0", Payload: []byte(big)},
 	}
 	if _, err := s.AppendEvents(ctx, rec.ID, 0, odd); err != nil {
 		t.Fatal(err)
@@ -434,7 +436,7 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				ev := []parley.EventRecord{{Type: "action", Audience: "all", Payload: fmt.Appendf(nil, `{"w":%d,"i":%d}`, w, i)}}
+				ev := []parley.EventRecord{{Type: "action", Audience: "everyone", Payload: fmt.Appendf(nil, `{"w":%d,"i":%d}`, w, i)}}
 				for {
 					head, err := s.ChainHead(ctx, shared.ID)
 					if err != nil {

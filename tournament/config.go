@@ -17,7 +17,7 @@ import (
 )
 
 // configKeys are the keys of a tournament file, as documented.
-var configKeys = []string{"agents", "scenarios", "reps", "rounds", "seed", "self-play", "workers", "out", "shard"}
+var configKeys = []string{"agents", "scenarios", "reps", "rounds", "time-limit", "seed", "self-play", "workers", "out", "shard"}
 
 // ReadConfig reads a tournament YAML file (at most limit.DefaultMaxInput
 // bytes). Keys left out keep their defaults (reps 1, rounds 100, seed 1);
@@ -111,6 +111,15 @@ func parseConfig(file string, data []byte) (c *Config, err error) {
 			c.Reps = r.count(v, k.Value)
 		case "rounds":
 			c.Rounds = r.count(v, k.Value)
+		case "time-limit":
+			var d Duration
+			if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
+				r.errorf(v, k.Value, "expected a duration such as 2s or 500ms, got %s", kindOf(v))
+			} else if err := d.UnmarshalText([]byte(v.Value)); err != nil || d <= 0 {
+				r.errorf(v, k.Value, "expected a positive duration such as 2s or 500ms, got %q; leave the key out for none", v.Value)
+			} else {
+				c.TimeLimit = d
+			}
 		case "workers":
 			c.Workers = r.count(v, k.Value)
 		case "seed":

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/agent"
@@ -28,8 +29,10 @@ const (
 // a folder whose stored Definition differs.
 type Definition struct {
 	// Agents are agent specs (package agent's syntax: "boulware",
-	// "boulware:e=0.1"). At least one; no spec twice; no '+', '/' or
-	// newline in a spec (they delimit negotiation ids).
+	// "boulware:e=0.1", "exec:python3 agent.py"). At least one; no spec
+	// twice; no newline, and no '+' or '/' except in an exec command (they
+	// delimit negotiation ids, where an exec command's are escaped: see
+	// IDPart).
 	Agents []string `json:"agents" yaml:"agents"`
 	// Scenarios are scenario arguments: a built-in scenario name, a
 	// scenario YAML file, a Genius XML domain file (its profiles found by
@@ -42,6 +45,11 @@ type Definition struct {
 	Reps int `json:"reps" yaml:"reps"`
 	// Rounds is every negotiation's deadline in SAO rounds (default 100).
 	Rounds int `json:"rounds" yaml:"rounds"`
+	// TimeLimit is every negotiation's wall-clock deadline besides Rounds
+	// (0: none); agents see the nearer of the two in their relative time
+	// t, and what the parties get is discounted at t. Left out of the
+	// definition's JSON (and so of its hash) when 0.
+	TimeLimit Duration `json:"time_limit,omitempty" yaml:"time-limit"`
 	// Seed is the tournament seed; each negotiation's seed is derived from
 	// it and the negotiation's id. 0 is a seed like any other (the command
 	// line's default is DefaultSeed).
@@ -50,6 +58,25 @@ type Definition struct {
 	// seats, repetitions included (k^n for k agents and n seats). Without
 	// it, the agents of a negotiation are distinct (k!/(k−n)! assignments).
 	SelfPlay bool `json:"self_play" yaml:"self-play"`
+}
+
+// Duration is a time.Duration written as Go writes durations ("1.5s").
+type Duration time.Duration
+
+// String writes the duration as time.Duration does.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText writes the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads a duration such as "1.5s" or "2m".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "duration %q: want a number with a unit, e.g. 500ms, 2s, 1m", b)
+	}
+	*d = Duration(v)
+	return nil
 }
 
 // withDefaults fills zero Reps and Rounds with the defaults.
@@ -78,10 +105,13 @@ func (d *Definition) validate() error {
 	if d.Rounds < 1 {
 		return parley.Errorf(parley.EINVALID, "tournament: rounds must be positive, got %d", d.Rounds)
 	}
+	if d.TimeLimit < 0 {
+		return parley.Errorf(parley.EINVALID, "tournament: time limit must not be negative, got %s", d.TimeLimit)
+	}
 	seen := map[string]bool{}
 	for _, a := range d.Agents {
-		if a == "" || strings.ContainsAny(a, "+/\n\r") {
-			return parley.Errorf(parley.EINVALID, "tournament: agent spec %q: must be non-empty and contain no '+', '/' or newline", a)
+		if a == "" || strings.ContainsAny(a, "\n\r") || (!agent.IsExec(a) && strings.ContainsAny(a, "+/")) {
+			return parley.Errorf(parley.EINVALID, "tournament: agent spec %q: must be non-empty and contain no '+', '/' or newline (an exec: command may hold '+' and '/')", a)
 		}
 		if seen[a] {
 			return parley.Errorf(parley.EINVALID, "tournament: agent %q listed twice", a)

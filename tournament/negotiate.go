@@ -27,6 +27,7 @@ type domain struct {
 	pareto  [][]float64 // frontier points' utilities
 	nash    []float64   // nil when the zone of agreement is empty
 	maxDist float64     // diagonal of the box of the parties' utility ranges
+	truth   omTruth     // what opponent models are judged against
 }
 
 // prepare runs the analysis once: the Pareto frontier over all outcomes and
@@ -88,14 +89,19 @@ func utilityRange(u *parley.UtilityFn) (lo, hi float64) {
 			h += r.Utility
 		}
 	}
-	return parley.F(l), parley.F(h)
+	return u.F(l), u.F(h)
 }
 
 // outcome is what one negotiation produced.
 type outcome struct {
-	result    protocol.Result
-	utilities []float64 // per party: of the agreement, else reservation values
-	elapsed   time.Duration
+	result protocol.Result
+	// utilities are what each party got (of the agreement, else its
+	// reservation value), discounted at t; undiscounted the same
+	// undiscounted.
+	utilities, undiscounted []float64
+	t                       float64 // relative time at the end
+	elapsed                 time.Duration
+	models                  []agent.OpponentModeler // per party, nil entries (or nil) for agents without one
 }
 
 // cacheUser is implemented by agents that take their outcome index from an
@@ -105,11 +111,14 @@ type cacheUser interface {
 }
 
 // negotiate runs one SAO negotiation of m between the agents specs (one
-// per party) seeded by seed, with the session driver that simulate uses,
-// keeping no events, and hands agents the tournament's index cache, so
-// that an outcome index is built once per utility function. Its results
-// equal simulate.Once's for the same seed (TestFastEqualsSimulate).
-func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int, seed uint64, cache *agent.IndexCache) (outcome, error) {
+// per party) seeded by seed, within rounds and (when not 0) the wall-clock
+// timeLimit, with the session driver that simulate uses, keeping no
+// events, and hands agents the tournament's index cache, so that an
+// outcome index is built once per utility function. Its results equal
+// simulate.Once's for the same seed (TestFastEqualsSimulate). Agents in
+// other processes are stopped however it ends; their faults end the
+// negotiation as an agent error, not the tournament.
+func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int, timeLimit time.Duration, seed uint64, cache *agent.IndexCache) (outcome, error) {
 	players := make([]session.Player, len(m.Parties))
 	for i := range m.Parties {
 		a, err := agent.New(specs[i])
@@ -121,23 +130,21 @@ func negotiate(ctx context.Context, m *parley.Model, specs []string, rounds int,
 		}
 		players[i] = session.Player{Agent: a, Name: specs[i]}
 	}
-	d, err := session.New(m, session.Config{Protocol: protocol.SAOConfig{Rounds: rounds}, Parties: players, Seed: seed, Discard: true})
+	cfg := session.Config{Protocol: protocol.SAOConfig{Rounds: rounds}, Parties: players, Seed: seed, Discard: true}
+	if timeLimit > 0 {
+		cfg.Clock, cfg.Deadline = time.Now, timeLimit
+	}
+	d, err := session.New(m, cfg)
 	if err != nil {
 		return outcome{}, err
 	}
+	defer d.Close()
 	start := time.Now()
 	if _, err := d.Run(ctx); err != nil {
 		return outcome{}, err
 	}
-	o := outcome{elapsed: time.Since(start), result: d.Result()}
-	o.utilities = make([]float64, len(m.Parties))
-	for i := range m.Parties {
-		if o.result.End == parley.Agreement {
-			o.utilities[i] = parley.F(m.Parties[i].Utility.Eval(o.result.Agreement))
-		} else {
-			o.utilities[i] = parley.F(m.Parties[i].Reservation)
-		}
-	}
+	o := outcome{elapsed: time.Since(start), result: d.Result(), t: d.Time(), models: modelers(players)}
+	o.utilities, o.undiscounted = d.Payoffs()
 	return o, nil
 }
 

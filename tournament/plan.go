@@ -151,7 +151,7 @@ func (p *plan) id(s int, seats []int, rep int) string {
 		if i > 0 {
 			b.WriteByte('+')
 		}
-		b.WriteString(p.agents[a])
+		b.WriteString(IDPart(p.agents[a]))
 	}
 	b.WriteByte('/')
 	b.WriteString(strconv.Itoa(rep))
@@ -182,3 +182,14 @@ func Seed(seed uint64, id string) uint64 {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// IDPart writes an agent spec as it appears in negotiation ids and in the
+// agents column: as given, except that '%', '+' and '/' are escaped as
+// %25, %2B and %2F (only an exec command can hold them), so that ids split
+// unambiguously on '/' and '+'.
+func IDPart(spec string) string {
+	if !strings.ContainsAny(spec, "%+/") {
+		return spec
+	}
+	return strings.NewReplacer("%", "%25", "+", "%2B", "/", "%2F").Replace(spec)
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/protocol"
 )
 
 // Output file names inside a tournament folder.
@@ -65,6 +66,8 @@ var fixedColumns = []column{
 	{"nash_distance", kFloat, true},
 	{"nash_optimality", kFloat, true},
 	{"definition", kString, false},
+	{"t", kFloat, false},
+	{"why", kString, true},
 }
 
 // Positions of the fixed columns that resuming and merging check.
@@ -83,6 +86,20 @@ var seatColumns = []column{
 	{"reserved_value", kFloat, true},
 	{"advantage", kFloat, true},
 	{"partner_welfare", kFloat, true},
+	{"utility_undiscounted", kFloat, true},
+	{"opponent_model_pearson", kFloat, true},
+	{"opponent_model_rmse", kFloat, true},
+}
+
+// seatCol is the offset of the seat column named name within a seat's
+// group; it panics on a name not in seatColumns (a programming error).
+func seatCol(name string) int {
+	for i, c := range seatColumns {
+		if c.name == name {
+			return i
+		}
+	}
+	panic("tournament: no seat column " + name)
 }
 
 // columns returns the columns for a tournament whose largest scenario has
@@ -116,6 +133,7 @@ type row struct {
 	agents   []string // spec per seat
 	out      outcome
 	m        metrics
+	om       []omQuality // per seat; nil when no seat models its opponents
 }
 
 // fmtFloat writes a float in its shortest round-trip form; NaN as empty.
@@ -136,7 +154,7 @@ func (r *row) record(seats int, def string, dst []string) []string {
 		r.scenario.Name,
 		strconv.Itoa(r.rep),
 		strconv.FormatUint(r.seed, 10),
-		strings.Join(r.agents, "+"),
+		joinAgents(r.agents),
 		strconv.Itoa(len(r.agents)),
 		res.End.String(),
 		strconv.FormatBool(res.End == parley.Agreement),
@@ -150,16 +168,23 @@ func (r *row) record(seats int, def string, dst []string) []string {
 		fmtFloat(r.m.nashDist),
 		fmtFloat(r.m.nashOpt),
 		def,
+		fmtFloat(r.out.t),
+		faultWhy(res),
 	)
 	m := r.scenario.Model
 	for i := range seats {
 		if i >= len(r.agents) {
-			dst = append(dst, "", "", "", "", "", "")
+			dst = append(dst, make([]string, len(seatColumns))...)
 			continue
 		}
 		u := r.out.utilities[i]
-		rv := parley.F(m.Parties[i].Reservation)
-		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u))
+		rv := m.Parties[i].Utility.F(m.Parties[i].Reservation)
+		om := omQuality{math.NaN(), math.NaN()}
+		if r.om != nil {
+			om = r.om[i]
+		}
+		dst = append(dst, r.agents[i], r.scenario.Parties[i], fmtFloat(u), fmtFloat(rv), fmtFloat(u-rv), fmtFloat(r.m.welfare-u), fmtFloat(r.out.undiscounted[i]),
+			fmtFloat(om.pearson), fmtFloat(om.rmse))
 	}
 	return dst
 }
@@ -292,4 +317,27 @@ func (pr *Prepared) checkRow(rec []string) (int64, error) {
 		return 0, parley.Errorf(parley.ECONFLICT, "negotiation %s has seed %s, but this tournament seeds it with %s", rec[colID], rec[colSeed], want)
 	}
 	return idx, nil
+}
+
+// joinAgents writes the agents column: specs by seat joined by '+', each
+// as in ids (IDPart).
+func joinAgents(specs []string) string {
+	var b strings.Builder
+	for i, a := range specs {
+		if i > 0 {
+			b.WriteByte('+')
+		}
+		b.WriteString(IDPart(a))
+	}
+	return b.String()
+}
+
+// faultWhy is the why column: why the negotiation ended, for the ends
+// that are a fault (an agent that failed or broke the protocol); empty
+// otherwise.
+func faultWhy(res protocol.Result) string {
+	if res.End == parley.AgentError || res.End == parley.Broken {
+		return res.Why
+	}
+	return ""
 }

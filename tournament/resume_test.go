@@ -223,7 +223,7 @@ func TestHeaderMismatchNamesColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Run(context.Background(), testDef(1), Options{Out: dir, Workers: 2})
-	if want := `results.csv:1: column 19 is "agent_0", expected "definition"`; parley.ErrorCode(err) != parley.ECONFLICT || !strings.Contains(err.Error(), want) {
+	if want := `results.csv:1: column 19 is "t", expected "definition"`; parley.ErrorCode(err) != parley.ECONFLICT || !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }

@@ -297,12 +297,13 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSe
 					cancel(err)
 					return
 				}
-				out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, r.seed, cache)
+				out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, time.Duration(def.TimeLimit), r.seed, cache)
 				if err != nil {
 					cancel(fmt.Errorf("tournament: negotiation %s: %w", r.id, err))
 					return
 				}
 				r.out, r.m = out, r.scenario.measure(out.utilities)
+				r.om, r.out.models = r.scenario.opponentModels(out.models), nil
 				select {
 				case rows <- r:
 				case <-ctx.Done():
@@ -420,6 +421,8 @@ func diffManifest(a, b Manifest, withShard bool) string {
 		return fmt.Sprintf("reps %d, not %d", da.Reps, db.Reps)
 	case da.Rounds != db.Rounds:
 		return fmt.Sprintf("rounds %d, not %d", da.Rounds, db.Rounds)
+	case da.TimeLimit != db.TimeLimit:
+		return fmt.Sprintf("time limit %s, not %s", da.TimeLimit, db.TimeLimit)
 	case da.Seed != db.Seed:
 		return fmt.Sprintf("seed %d, not %d", da.Seed, db.Seed)
 	case da.SelfPlay != db.SelfPlay:

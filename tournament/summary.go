@@ -42,14 +42,8 @@ func (a *acc) sq() *big.Int {
 	return s.Lsh(s, 64).Or(s, new(big.Int).SetUint64(a.sqLo))
 }
 
-// mean returns the exact mean of n values, rounded to a float64.
-func (a *acc) mean(n int64) float64 {
-	if n == 0 {
-		return math.NaN()
-	}
-	f, _ := new(big.Rat).SetFrac(a.sum(), new(big.Int).Mul(big.NewInt(n), big.NewInt(parley.Quantum))).Float64()
-	return f
-}
+// mean returns the mean of n values (fixed.Sum.Mean).
+func (a *acc) mean(n int64) float64 { return a.s.Mean(n) }
 
 // variance returns the sample variance (n−1 in the denominator) of n
 // values: (n·Σq² − (Σq)²) / (n(n−1)) / Quantum², computed exactly.
@@ -94,6 +88,8 @@ type agentStats struct {
 	agent                              string
 	n, agreements                      int64
 	utility, advantage, welfare, partW acc
+	omN                                [2]int64 // seats with an opponent_model_pearson, _rmse
+	om                                 [2]acc
 }
 
 // Summary aggregates results per agent: every seat an agent played counts
@@ -121,7 +117,7 @@ func (s *Summary) addRecord(rec []string) error {
 			continue
 		}
 		var v [3]float64
-		for j, col := range []int{2, 4, 5} { // utility, advantage, partner_welfare
+		for j, col := range []int{seatCol("utility"), seatCol("advantage"), seatCol("partner_welfare")} {
 			if v[j], err = strconv.ParseFloat(rec[base+col], 64); err != nil {
 				return parley.Errorf(parley.EINVALID, "%s: %q: %v", seatColumns[col].name, rec[base+col], err)
 			}
@@ -139,13 +135,25 @@ func (s *Summary) addRecord(rec []string) error {
 		st.advantage.add(v[1])
 		st.partW.add(v[2])
 		st.welfare.add(welfare)
+		for j, col := range []int{seatCol("opponent_model_pearson"), seatCol("opponent_model_rmse")} { // empty without a model
+			if rec[base+col] == "" {
+				continue
+			}
+			x, err := strconv.ParseFloat(rec[base+col], 64)
+			if err != nil {
+				return parley.Errorf(parley.EINVALID, "%s: %q: %v", seatColumns[col].name, rec[base+col], err)
+			}
+			st.om[j].add(x)
+			st.omN[j]++
+		}
 	}
 	return nil
 }
 
 // SummaryColumns are the columns of summary.csv.
 var SummaryColumns = []string{"rank", "agent", "n", "utility_mean", "utility_ci95_low", "utility_ci95_high", "utility_std",
-	"agreement_rate", "advantage_mean", "welfare_mean", "partner_welfare_mean"}
+	"agreement_rate", "advantage_mean", "welfare_mean", "partner_welfare_mean",
+	"opponent_model_pearson_mean", "opponent_model_rmse_mean"}
 
 // Rows returns the summary table: agents ranked by mean utility (highest
 // first; ties by name), with the 95% confidence interval of the mean,
@@ -172,6 +180,7 @@ func (s *Summary) Rows() [][]string {
 			fmtFloat(mean), fmtFloat(mean - half), fmtFloat(mean + half), fmtFloat(sd),
 			fmtFloat(float64(st.agreements) / float64(st.n)),
 			fmtFloat(st.advantage.mean(st.n)), fmtFloat(st.welfare.mean(st.n)), fmtFloat(st.partW.mean(st.n)),
+			fmtFloat(st.om[0].mean(st.omN[0])), fmtFloat(st.om[1].mean(st.omN[1])),
 		})
 	}
 	return out

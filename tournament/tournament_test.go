@@ -359,7 +359,7 @@ func TestFastEqualsSimulate(t *testing.T) {
 				specs[i] = agents[(k+i*5)%len(agents)]
 			}
 			seed := Seed(3, s.Name+strconv.Itoa(k))
-			fast, err := negotiate(context.Background(), s.Model, specs, 30, seed, nil)
+			fast, err := negotiate(context.Background(), s.Model, specs, 30, 0, seed, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

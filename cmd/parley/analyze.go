@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/parallel"
 	"github.com/parleyhq/parley/report"
 )
 
@@ -23,6 +24,11 @@ type AnalyzeCommand struct {
 	NoBlocking bool
 	NoVariants bool
 	Seed       uint64
+
+	Sensitivity      bool
+	SensitivityStep  float64
+	SensitivityPairs int
+	SensitivityRows  int
 }
 
 // Run parses the flags, loads the scenario and writes the report.
@@ -36,9 +42,16 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.NoBlocking, "no-blocking", false, "skip the blocking analysis")
 	fs.BoolVar(&c.NoVariants, "no-variants", false, "do not compare the scenario's variants in the text report")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed for sampled estimates and plots")
+	fs.BoolVar(&c.Sensitivity, "sensitivity", false, "move each estimate across its range, one at a time and the top ones in pairs, and rank them by what they change")
+	fs.Float64Var(&c.SensitivityStep, "sensitivity-step", analysis.DefaultSensitivityStep, "with --sensitivity: how far to move an estimate that has no range, each way")
+	fs.IntVar(&c.SensitivityPairs, "sensitivity-pairs", analysis.DefaultSensitivityPairs, "with --sensitivity: how many top estimates to combine in pairs (0: none)")
+	fs.IntVar(&c.SensitivityRows, "sensitivity-rows", report.DefaultSensitivityRows, "with --sensitivity: how many ranked estimates the text report shows")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if !(c.SensitivityStep > 0) {
+		return usagef("analyze: --sensitivity-step %v: must be a positive number", c.SensitivityStep)
 	}
 	file, s, err := c.input.load(pos)
 	if err != nil {
@@ -53,16 +66,29 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	report.Word(rep)
+	var sens *analysis.Sensitivity
+	if c.Sensitivity {
+		pairs := c.SensitivityPairs
+		if pairs == 0 {
+			pairs = -1 // the flag's 0 means none; the library's 0 means its default
+		}
+		sens, err = analysis.Sensitize(ctx, s, analysis.SensitivityOptions{Options: opt, Step: c.SensitivityStep, Pairs: pairs, Each: onAllCores(ctx)})
+		if err != nil {
+			return err
+		}
+	}
 	if c.HTML != "" {
-		if err := writeHTML(c.HTML, rep, m, c.Seed); err != nil {
+		if err := writeHTML(c.HTML, rep, m, report.HTMLOptions{Seed: c.Seed, Sensitivity: sens}); err != nil {
 			return err
 		}
 	}
 	if c.JSON {
 		return writeJSON(c.Stdout, struct {
 			*analysis.Report
-			Warnings []string `json:"warnings"`
-		}{rep, warnings(s)})
+			Warnings    []string              `json:"warnings"`
+			Sensitivity *analysis.Sensitivity `json:"sensitivity,omitempty"`
+		}{rep, warnings(s), sens})
 	}
 	printWarnings(c.Stderr, s)
 	var rows []report.VariantRow
@@ -83,15 +109,28 @@ func (c *AnalyzeCommand) Run(ctx context.Context, args []string) error {
 			rows = append(rows, report.VariantRow{Name: v.Name, Description: v.Description, Report: vr})
 		}
 	}
-	return report.Text(c.Stdout, rep, m, rows)
+	if err := report.Text(c.Stdout, rep, m, rows); err != nil {
+		return err
+	}
+	if sens != nil {
+		return report.SensitivityText(c.Stdout, sens, c.SensitivityRows)
+	}
+	return nil
 }
 
-func writeHTML(path string, rep *analysis.Report, m *parley.Model, seed uint64) error {
+// onAllCores returns a function that runs independent recomputations on
+// all cores (the analysis package itself starts no goroutines); once ctx
+// is done, the calls left are skipped (Sensitize then returns ctx's error).
+func onAllCores(ctx context.Context) func(n int, do func(i int)) {
+	return func(n int, do func(i int)) { _ = parallel.For(ctx, n, 0, do) }
+}
+
+func writeHTML(path string, rep *analysis.Report, m *parley.Model, opt report.HTMLOptions) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return cannotWrite("--html "+path, err)
 	}
-	if err := report.HTML(f, rep, m, report.HTMLOptions{Seed: seed}); err != nil {
+	if err := report.HTML(f, rep, m, opt); err != nil {
 		f.Close()
 		return fmt.Errorf("--html %s: %w", path, err)
 	}

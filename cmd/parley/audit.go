@@ -11,10 +11,9 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/audit"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/sqlite"
 )
 
-const auditUsage = `usage: parley audit verify --db FILE [--session ID] [--json]
+const auditUsage = `usage: parley audit verify --db FILE|URL [--session ID] [--json]
        parley audit verify FILE.jsonl [--json]`
 
 // AuditCommand checks hash chains: of the sessions in a database, or of a
@@ -102,7 +101,7 @@ func (c *AuditCommand) Run(ctx context.Context, args []string) error {
 		verdicts = []*verdict{v}
 	default:
 		fmt.Fprintln(c.Stderr, auditUsage)
-		return usagef("audit verify takes either --db FILE (and perhaps --session ID) or one transcript file")
+		return usagef("audit verify takes either --db FILE|URL (and perhaps --session ID) or one transcript file")
 	}
 	if err != nil {
 		return err
@@ -111,7 +110,7 @@ func (c *AuditCommand) Run(ctx context.Context, args []string) error {
 }
 
 func (c *AuditCommand) verifyFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DB, "db", "", "verify the sessions stored in this SQLite database `FILE`")
+	fs.StringVar(&c.DB, "db", "", "verify the sessions stored in this SQLite database `FILE` or PostgreSQL URL (postgres://USER@HOST:PORT/DB)")
 	fs.StringVar(&c.Session, "session", "", "with --db, verify only the session with this `ID`")
 	fs.BoolVar(&c.JSON, "json", false, "print the verdicts as JSON")
 }
@@ -173,18 +172,17 @@ func verifyTranscript(path string) (*verdict, error) {
 	return v, nil
 }
 
-// verifyDB checks the sessions of a SQLite database, opened read-only so
-// that the audit changes nothing it checks.
+// verifyDB checks the sessions of a database (a SQLite file or a
+// PostgreSQL URL), opened read-only so that the audit changes nothing it
+// checks.
 func (c *AuditCommand) verifyDB(ctx context.Context) ([]*verdict, error) {
-	db := sqlite.NewDB(c.DB)
-	db.ReadOnly = true
-	if err := db.Open(); err != nil {
+	db, err := openStore(c.DB, true)
+	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	ss, es := sqlite.NewSessionStore(db), sqlite.NewEventStore(db)
 	if c.Session != "" {
-		res, err := verifySession(ctx, ss, es, c.Session)
+		res, err := verifySession(ctx, db, db, c.Session)
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +191,7 @@ func (c *AuditCommand) verifyDB(ctx context.Context) ([]*verdict, error) {
 	var out []*verdict
 	after := ""
 	for {
-		page, err := ss.FindSessions(ctx, parley.SessionFilter{After: after, Limit: 100})
+		page, err := db.FindSessions(ctx, parley.SessionFilter{After: after, Limit: 100})
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +199,7 @@ func (c *AuditCommand) verifyDB(ctx context.Context) ([]*verdict, error) {
 			return out, nil
 		}
 		for _, rec := range page {
-			res, err := verifySession(ctx, ss, es, rec.ID)
+			res, err := verifySession(ctx, db, db, rec.ID)
 			if err != nil {
 				return nil, err
 			}

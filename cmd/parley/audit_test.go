@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/sqlite"
 	"github.com/parleyhq/parley/storetest"
 )
@@ -202,7 +205,7 @@ func TestAuditVerifyDB(t *testing.T) {
 	}{
 		{"EditPayload", []string{`UPDATE events SET payload = CAST('{"tag":"1","i":99}' AS BLOB) WHERE session = :s AND seq = 3`}, "chain breaks at seq 3: hash does not match the event's content"},
 		{"EditType", []string{`UPDATE events SET type = 'end' WHERE session = :s AND seq = 6`}, "chain breaks at seq 6: hash does not match"},
-		{"EditAudience", []string{`UPDATE events SET audience = 'seat:1' WHERE session = :s AND seq = 0`}, "chain breaks at seq 0: hash does not match"},
+		{"EditAudience", []string{`UPDATE events SET audience = 'party:1' WHERE session = :s AND seq = 0`}, "chain breaks at seq 0: hash does not match"},
 		{"Delete", []string{`DELETE FROM events WHERE session = :s AND seq = 5`}, "chain breaks at seq 5: found seq 6: event out of place"},
 		{"DeleteLast", []string{`DELETE FROM events WHERE session = :s AND seq = 9`}, "chain breaks at seq 9: chain ends before its head: the chain has 9 events, the head says 10"},
 		{"Reorder", []string{
@@ -259,4 +262,92 @@ func TestAuditVerifyDB(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(filepath.Dir(path), "absent.db")); err == nil {
 		t.Error("audit verify created a database")
 	}
+}
+
+// storedPG writes three sessions of n events each into a new PostgreSQL
+// database (a schema of the test cluster) and returns its URL and the
+// sessions' IDs.
+func storedPG(t *testing.T, n int) (string, []string) {
+	t.Helper()
+	url := pgtest.URL(t)
+	db, err := openStore(url, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ids []string
+	for i := range 3 {
+		rec, _ := storetest.NewSession(t, db, 2)
+		if _, err := db.AppendEvents(context.Background(), rec.ID, 0, storetest.Events(fmt.Sprint(i), n)); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+	}
+	return url, ids
+}
+
+// parley audit verify --db postgres://... checks the chains stored in
+// PostgreSQL as it does SQLite's, read-only, and names the first broken
+// seq after raw SQL edits.
+func TestAuditVerifyPostgres(t *testing.T) {
+	t.Parallel()
+	const n = 10
+	url, ids := storedPG(t, n)
+	out, errs, code := run(t, "audit", "verify", "--db", url)
+	if code != 0 || strings.Count(out, "chain holds: 10 events") != 3 {
+		t.Fatalf("intact database: exit %d: %s%s", code, out, errs)
+	}
+	if out, _, code := run(t, "audit", "verify", "--db", url, "--session", ids[2], "--json"); code != 0 || !strings.Contains(out, `"holds": true`) {
+		t.Errorf("--session --json: exit %d: %s", code, out)
+	}
+	for _, tc := range []struct {
+		name  string
+		stmts []string
+		want  string
+	}{
+		{"EditPayload", []string{`UPDATE events SET payload = convert_to('{"tag":"1","i":99}', 'UTF8') WHERE session = $1 AND seq = 3`}, "chain breaks at seq 3: hash does not match the event's content"},
+		{"Delete", []string{`DELETE FROM events WHERE session = $1 AND seq = 5`}, "chain breaks at seq 5: found seq 6: event out of place"},
+		{"DeleteLast", []string{`DELETE FROM events WHERE session = $1 AND seq = 9`}, "chain breaks at seq 9: chain ends before its head"},
+		{"EditDefinition", []string{`UPDATE sessions SET definition = convert_to('{"scenario":"edited"}', 'UTF8') WHERE id = $1`}, "chain breaks at seq 0: prev hash does not link"},
+		{"EditHead", []string{`UPDATE heads SET head = (SELECT hash FROM events WHERE session = $1 AND seq = 8) WHERE session = $1`}, "chain breaks at seq 9: head hash does not match the last event"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			url, ids := storedPG(t, n)
+			for _, s := range tc.stmts {
+				if err := pgExec(url, s, ids[1]); err != nil {
+					t.Fatalf("%s: %v", s, err)
+				}
+			}
+			out, errs, code := run(t, "audit", "verify", "--db", url)
+			if code != 2 || !strings.Contains(out, "session "+ids[1]+": "+tc.want) || strings.Count(out, "chain holds") != 2 {
+				t.Errorf("exit %d: %s%s; want %q", code, out, errs, tc.want)
+			}
+		})
+	}
+	// Read-only: an empty schema is refused, not migrated.
+	empty := pgtest.URL(t)
+	if _, errs, code := run(t, "audit", "verify", "--db", empty); code != 2 || !strings.Contains(errs, "not a parley database") {
+		t.Errorf("empty schema: exit %d: %s", code, errs)
+	}
+	if _, errs, code := run(t, "audit", "verify", "--db", empty); code != 2 || !strings.Contains(errs, "not a parley database") {
+		t.Errorf("empty schema, again (the audit must not have migrated it): exit %d: %s", code, errs)
+	}
+	if _, errs, code := run(t, "audit", "verify", "--db", "postgres://postgres@127.0.0.1:1/postgres?connect_timeout=5"); code != 2 || !strings.Contains(errs, "cannot connect to 127.0.0.1:1/postgres") {
+		t.Errorf("no server: exit %d: %s", code, errs)
+	}
+	if _, errs, code := run(t, "audit", "verify", "--db", "postgres://u:secret@[::1"); code != 2 || strings.Contains(errs, "secret") {
+		t.Errorf("bad URL: exit %d: %s (the password must not show)", code, errs)
+	}
+}
+
+func pgExec(url, sql string, args ...any) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql, args...)
+	return err
 }

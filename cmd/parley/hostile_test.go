@@ -51,6 +51,11 @@ var hostileCases = []hostileCase{
 	{name: "RealStepsZero", args: "analyze --real-steps 0 --genius $G/car-domain.xml $G/car-buyer.xml $G/car-seller.xml", code: 2, want: []string{"--real-steps 0: must be at least 1"}},
 	{name: "RepsZero", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --reps 0 --out $D/t", code: 2, want: []string{"--reps 0: must be at least 1"}},
 	{name: "TournamentRoundsZero", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 0 --out $D/t", code: 2, want: []string{"--rounds 0: must be at least 1"}},
+	{name: "ExecNotFound", args: "simulate --agents exec:no-such-agent-program,boulware --genius $G/car-domain.xml $G/car-buyer.xml $G/car-seller.xml", code: 2, want: []string{`--agents: party`, `command "no-such-agent-program" not found on PATH`}},
+	{name: "ExecNoCommand", args: "simulate --agents exec:,boulware --genius $G/car-domain.xml $G/car-buyer.xml $G/car-seller.xml", code: 2, want: []string{`"exec:" gives no command; write exec:COMMAND [ARGS...]`}},
+	{name: "ExecMediatorNotFound", args: "simulate --protocol mediated --mediator exec:no-such-mediator-program", code: 2, want: []string{`--mediator: command "no-such-mediator-program" not found on PATH`}},
+	{name: "TournamentExecNotFound", args: "tournament --agents boulware,exec:no-such-agent-program --scenarios istanbul-2025 --out $D/t", code: 2, want: []string{`agent exec:no-such-agent-program: command "no-such-agent-program" not found on PATH`}},
+	{name: "TournamentTimeLimitZero", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --time-limit 0s --out $D/t", code: 2, want: []string{"--time-limit must be positive, got 0s"}},
 	{name: "TournamentWorkersNegative", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --workers -1 --out $D/t", code: 2, want: []string{"--workers -1: must not be negative"}},
 	{name: "BoolNotBool", args: "analyze --json=maybe", code: 2, want: []string{`--json "maybe": expected true or false`}},
 	{name: "FlagWithoutValue", args: "analyze --variant", code: 2, want: []string{"--variant needs a value"}},
@@ -167,7 +172,7 @@ var hostileCases = []hostileCase{
 
 	// Transcripts.
 	{name: "TranscriptEmpty", args: "replay $D/empty.jsonl", code: 2, want: []string{"empty.jsonl:1:", "empty transcript"}},
-	{name: "TranscriptSeq", args: "replay $D/seq.jsonl", code: 2, want: []string{"seq.jsonl:3:", "chain breaks at seq 1", "found seq 5"}},
+	{name: "TranscriptSeq", args: "replay $D/seq.jsonl", code: 2, want: []string{"seq.jsonl:3:", "chain breaks at seq 1: found seq 5"}},
 	{name: "TranscriptVersion", args: "replay $D/ver.jsonl", code: 2, want: []string{"ver.jsonl:1:", `unsupported transcript schema version "parley.transcript/9"`}},
 	{name: "TranscriptFieldType", args: "replay $D/seqtype.jsonl", code: 2, want: []string{"seqtype.jsonl:2:", "seq: expected a whole number, got a JSON string"}},
 	{name: "ManifestFieldType", args: "tournament merge --out $D/m $D/typeman", code: 2, want: []string{"typeman/tournament.json", "definition.reps: expected a whole number, got a JSON string"}},
@@ -191,7 +196,7 @@ var hostileCases = []hostileCase{
 	{name: "TournamentFileMissing", args: "tournament run $D/nosuch.yaml", code: 2, want: []string{"no such file: $D/nosuch.yaml"}},
 	{name: "TournamentOtherSeed", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 20 --seed 9 --out $D/prev", code: 2, want: []string{"prev/results.csv:2", "recorded by another tournament"}},
 	{name: "TournamentOtherRounds", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 21 --out $D/prev", code: 2, want: []string{"prev/results.csv:2", "recorded by another tournament"}},
-	{name: "TournamentOldHeader", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 20 --out $D/oldcsv", code: 2, want: []string{"oldcsv/results.csv:1: column 19 is \"agent_0\", expected \"definition\""}},
+	{name: "TournamentOldHeader", args: "tournament --agents boulware,linear --scenarios istanbul-2025 --rounds 20 --out $D/oldcsv", code: 2, want: []string{"oldcsv/results.csv:1: column 19 is \"t\", expected \"definition\""}},
 	{name: "MergeNothing", args: "tournament merge --out $D/m", code: 2, want: []string{"at least one SHARD_DIR"}},
 	{name: "MergeNotTournament", args: "tournament merge --out $D/m $D", code: 2, want: []string{"is no tournament folder"}},
 	{name: "MergeIntoShard", args: "tournament merge --out $D/prev $D/prev", code: 2, want: []string{"is also a shard folder"}},
@@ -384,7 +389,7 @@ func hostileFixtures(t *testing.T) string {
 	}
 	// A transcript, and broken copies.
 	tr := filepath.Join(dir, "t.jsonl")
-	if _, errs, code := run(t, "simulate", "--variant", "before-recess", "--transcript", tr); code != 0 {
+	if _, errs, code := run(t, "simulate", "--variant", "us-signs", "--transcript", tr); code != 0 {
 		t.Fatalf("transcript: %s", errs)
 	}
 	b := read("$D/t.jsonl")

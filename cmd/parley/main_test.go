@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/scenario"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -50,15 +51,52 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// TestAnalyzeBuiltinGolden is the golden test of 'parley analyze' on the
-// built-in scenario: the whole text report, variants included.
-func TestAnalyzeBuiltinGolden(t *testing.T) {
-	out, errs, code := run(t, "analyze")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
+// istanbulVariants returns "" (the base) and every variant of the
+// built-in scenario.
+func istanbulVariants(t *testing.T) []string {
+	t.Helper()
+	f, err := scenario.Builtin(DefaultScenario)
+	if err != nil {
+		t.Fatal(err)
 	}
-	golden(t, "analyze-istanbul.golden", out)
-	for _, want := range []string{"Kandahar", "Kabul", "Khost", "Zone of agreement: EMPTY", "us-guarantor-precondition", "Variants compared", "before-recess"} {
+	names := []string{""}
+	for _, v := range f.Variants() {
+		names = append(names, v.Name)
+	}
+	return names
+}
+
+// goldenName is the golden file of a command's output for a variant of
+// the built-in scenario.
+func goldenName(cmd, variant, ext string) string {
+	if variant == "" {
+		variant = "base"
+	}
+	return filepath.Join("istanbul", cmd+"-"+variant+"."+ext)
+}
+
+// TestAnalyzeBuiltinGolden is the golden test of 'parley analyze' on the
+// built-in scenario: the base (with the variants compared) and every
+// variant, in text and in JSON.
+func TestAnalyzeBuiltinGolden(t *testing.T) {
+	for _, v := range istanbulVariants(t) {
+		for _, format := range []string{"txt", "json"} {
+			args := []string{"analyze"}
+			if v != "" {
+				args = append(args, "--variant", v)
+			}
+			if format == "json" {
+				args = append(args, "--json")
+			}
+			out, errs, code := run(t, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			golden(t, goldenName("analyze", v, format), out)
+		}
+	}
+	out, _, _ := run(t, "analyze")
+	for _, want := range []string{"Zone of agreement: 536", "Variants compared", "s0s1-factions", "before-recess", "us-guarantor-precondition"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -108,14 +146,22 @@ func TestAnalyzeJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	r := decode(t, out)
-	if r.Outcomes.String() != "15552" {
-		t.Errorf("outcomes = %s, want 15552 (4·3·3·3·3·2·3·2·2·2)", r.Outcomes)
+	if r.Outcomes.String() != "1944" {
+		t.Errorf("outcomes = %s, want 1944 (4·3·3·3·3·2·3)", r.Outcomes)
 	}
+	if r.Zone.Empty || r.Nash == nil {
+		t.Errorf("the shared base: want an open zone and a Nash point, got zone %+v nash %v", r.Zone, r.Nash)
+	}
+	if len(r.Pareto) == 0 || len(r.Pareto[0].Utilities) != 2 || len(r.Pareto[0].Outcome) != 7 {
+		t.Errorf("pareto points need 2 utilities and 7 issues: %+v", r.Pareto[:1])
+	}
+	out, errs, code = run(t, "analyze", "--variant", "s0s1-factions", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	r = decode(t, out)
 	if !r.Zone.Empty || r.Zone.Size.String() != "0" || r.Nash != nil {
-		t.Errorf("base account: want an empty zone and no Nash point, got zone %+v nash %v", r.Zone, r.Nash)
-	}
-	if len(r.Pareto) == 0 || len(r.Pareto[0].Utilities) != 2 || len(r.Pareto[0].Outcome) != 10 {
-		t.Errorf("pareto points need 2 utilities and 10 issues: %+v", r.Pareto[:1])
+		t.Errorf("S0/S1 account: want an empty zone and no Nash point, got zone %+v nash %v", r.Zone, r.Nash)
 	}
 	opens := 0
 	for _, b := range r.Blocking {
@@ -214,24 +260,45 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestSimulateBuiltinGolden is the golden timeline of 'parley simulate' on
-// the built-in scenario (the negotiation time line is dropped: it varies).
+// TestSimulateBuiltinGolden is the golden run of 'parley simulate' on the
+// base and every variant of the built-in scenario, as a timeline and as
+// JSON (without wall-clock times, which vary).
 func TestSimulateBuiltinGolden(t *testing.T) {
-	out, errs, code := run(t, "simulate")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	var keep []string
-	for _, l := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(l, "Negotiation time:") {
-			keep = append(keep, l)
+	for _, v := range istanbulVariants(t) {
+		args := []string{"simulate"}
+		if v != "" {
+			args = append(args, "--variant", v)
 		}
+		out, errs, code := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(l, "Negotiation time:") {
+				keep = append(keep, l)
+			}
+		}
+		golden(t, goldenName("simulate", v, "txt"), strings.Join(keep, "\n"))
+		out, errs, code = run(t, append(args, "--json")...)
+		if code != 0 {
+			t.Fatalf("%v --json: exit %d: %s", args, code, errs)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("%v --json: %v", args, err)
+		}
+		delete(m, "elapsed_s")
+		b, err := json.MarshalIndent(m, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, goldenName("simulate", v, "json"), string(b)+"\n")
 	}
-	out = strings.Join(keep, "\n")
-	golden(t, "simulate-istanbul.golden", out)
+	out, _, _ := run(t, "simulate", "--variant", "s0s1-factions")
 	for _, want := range []string{"Day 1", "add_precondition guarantor=us_guarantor", "agreed → reopened", "extends the deadline", "End: deadline"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("timeline lacks %q", want)
+			t.Errorf("S0/S1 timeline lacks %q", want)
 		}
 	}
 }
@@ -239,7 +306,7 @@ func TestSimulateBuiltinGolden(t *testing.T) {
 func TestSimulateJSONTranscriptReplay(t *testing.T) {
 	dir := t.TempDir()
 	tr := filepath.Join(dir, "t.jsonl")
-	out, errs, code := run(t, "simulate", "--variant", "before-recess", "--json", "--transcript", tr, "--seed", "3")
+	out, errs, code := run(t, "simulate", "--variant", "us-signs", "--json", "--transcript", tr, "--seed", "3")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -255,7 +322,7 @@ func TestSimulateJSONTranscriptReplay(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if r.End != "agreement" || r.Agreement == nil || len(r.Utilities) != 2 || r.Rounds == 0 || r.Offers == 0 || r.ElapsedS == nil {
-		t.Errorf("before-recess: want an agreement with all fields, got %+v", r)
+		t.Errorf("us-signs: want an agreement with all fields, got %+v", r)
 	}
 	out, errs, code = run(t, "replay", tr)
 	if code != 0 || !strings.Contains(out, "matches the transcript") {
@@ -294,12 +361,15 @@ func TestSimulateGeniusAgents(t *testing.T) {
 	}
 }
 
-func TestSimulateMonteCarloWorkers(t *testing.T) {
-	var outs []string
-	for _, w := range []string{"1", "2"} {
-		out, errs, code := run(t, "simulate", "--runs", "16", "--workers", w, "--json", "--seed", "5")
+// byWorkers runs a Monte Carlo command with one and with two workers and
+// returns both JSON outputs without their wall-clock fields.
+func byWorkers(t *testing.T, args ...string) [2]string {
+	t.Helper()
+	var outs [2]string
+	for i, w := range []string{"1", "2"} {
+		out, errs, code := run(t, append(args, "--workers", w, "--json")...)
 		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errs)
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
 		}
 		var m map[string]any
 		if err := json.Unmarshal([]byte(out), &m); err != nil {
@@ -308,12 +378,16 @@ func TestSimulateMonteCarloWorkers(t *testing.T) {
 		delete(m, "elapsed_s")
 		delete(m, "runs_per_second")
 		b, _ := json.Marshal(m)
-		outs = append(outs, string(b))
+		outs[i] = string(b)
 	}
-	if outs[0] != outs[1] {
+	return outs
+}
+
+func TestSimulateMonteCarloWorkers(t *testing.T) {
+	if outs := byWorkers(t, "simulate", "--runs", "16", "--seed", "5"); outs[0] != outs[1] {
 		t.Errorf("Monte Carlo depends on --workers:\n%s\n%s", outs[0], outs[1])
 	}
-	out, _, _ := run(t, "simulate", "--runs", "8")
+	out, _, _ := run(t, "simulate", "--runs", "8", "--variant", "s0s1-factions")
 	for _, want := range []string{"Agreement in", "Wilson", "Who blocked"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Monte Carlo report lacks %q:\n%s", want, out)
@@ -323,7 +397,8 @@ func TestSimulateMonteCarloWorkers(t *testing.T) {
 
 func TestAgentsAndConvert(t *testing.T) {
 	out, _, code := run(t, "agents")
-	for _, name := range []string{"boulware", "linear", "conceder", "titfortat", "hardliner", "random", "frequency", "hillclimb", "nash", "watchdog"} {
+	for _, name := range []string{"boulware", "linear", "conceder", "titfortat", "hardliner", "random", "frequency", "hillclimb", "nash", "watchdog",
+		"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesian"} {
 		if code != 0 || !strings.Contains(out, name) {
 			t.Errorf("agents lacks %q (exit %d)", name, code)
 		}
@@ -420,5 +495,115 @@ func TestGeniusWebInput(t *testing.T) {
 	}
 	if _, errs, code := run(t, "analyze", "--genius", "--geniusweb", emp, er); code != 2 || !strings.Contains(errs, "exclude each other") {
 		t.Errorf("--genius with --geniusweb: exit %d: %s", code, errs)
+	}
+}
+
+// TestSimulateAccounts runs the Monte Carlo study over the built-in
+// scenario's accounts: per-account and pooled results with intervals,
+// failures split by where they came from, the same JSON with one worker
+// and with two, and clear errors for what does not go together.
+func TestSimulateAccounts(t *testing.T) {
+	outs := byWorkers(t, "simulate", "--runs", "24", "--accounts", "--seed", "9")
+	if outs[0] != outs[1] {
+		t.Errorf("the accounts study depends on --workers:\n%s\n%s", outs[0], outs[1])
+	}
+	var r struct {
+		Pooled struct {
+			Runs     int            `json:"runs"`
+			CI95     []float64      `json:"ci95"`
+			Failures map[string]int `json:"failures"`
+		} `json:"pooled"`
+		Accounts []struct {
+			Name    string  `json:"name"`
+			Prior   float64 `json:"prior"`
+			Account struct {
+				Variant  string `json:"variant"`
+				Families int    `json:"families"`
+			} `json:"account"`
+			Blocked []struct {
+				What string `json:"what"`
+			} `json:"blocked"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(outs[0]), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pooled.Runs != 24 || len(r.Pooled.CI95) != 2 || len(r.Accounts) != 4 {
+		t.Fatalf("want 24 pooled runs with an interval over 4 accounts: %s", outs[0])
+	}
+	for _, a := range r.Accounts {
+		if a.Account.Variant != a.Name || a.Account.Families != 1 {
+			t.Errorf("account %s: provenance %+v", a.Name, a.Account)
+		}
+	}
+	out, errs, code := run(t, "simulate", "--runs", "12", "--accounts")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Monte Carlo over accounts", "s0s1-factions", "s2-account", "s3-account", "s4-account", "pooled", "95% interval", "agents%", "Reported end (S3)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("accounts report lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "--accounts"}, "give --runs N"},
+		{[]string{"simulate", "--runs", "3", "--accounts", filepath.Join("..", "..", "scenario", "testdata", "harbour.yaml")}, "defines no accounts"},
+		{[]string{"simulate", "--runs", "3", "--accounts", "--variant", "s2-account"}, "does not go with --variant"},
+		{[]string{"simulate", "--runs", "3", "--accounts", "--genius", filepath.Join("..", "..", "genius", "testdata", "car-domain.xml"), filepath.Join("..", "..", "genius", "testdata", "car-buyer.xml"), filepath.Join("..", "..", "genius", "testdata", "car-seller.xml")}, "inputs have none"},
+	} {
+		if _, errs, code := run(t, tc.args...); code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %s", tc.args, code, errs)
+		}
+	}
+}
+
+// TestAnalyzeSensitivity runs 'parley analyze --sensitivity' in text, JSON
+// and HTML on one account of the built-in scenario.
+func TestAnalyzeSensitivity(t *testing.T) {
+	html := filepath.Join(t.TempDir(), "s.html")
+	out, errs, code := run(t, "analyze", "--variant", "s4-account", "--sensitivity", "--sensitivity-pairs", "2", "--html", html)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Sensitivity: which estimates matter", "Pakistan: reservation", "opens the zone", "Change nothing across their range", "in pairs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`class="tornado"`)) {
+		t.Errorf("HTML report has no tornado chart")
+	}
+	out, errs, code = run(t, "analyze", "--variant", "s4-account", "--sensitivity", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Zone        struct{ Empty bool } `json:"zone"`
+		Sensitivity struct {
+			Rows []struct {
+				Path          string `json:"path"`
+				OpensOrCloses bool   `json:"opens_or_closes"`
+			} `json:"rows"`
+			NoEffect []struct{ Path string } `json:"no_effect"`
+			Pairs    []struct{ A, B string } `json:"pairs"`
+		} `json:"sensitivity"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Zone.Empty || len(r.Sensitivity.Rows) == 0 || !r.Sensitivity.Rows[0].OpensOrCloses || len(r.Sensitivity.Pairs) != 10 {
+		t.Errorf("S4: want an empty zone that the top estimate opens and 10 pairs of the top 5: %+v", r.Sensitivity)
+	}
+	for _, args := range [][]string{{"analyze", "--sensitivity", "--sensitivity-step", "0"}, {"analyze", "--sensitivity", "--sensitivity-pairs", "-1"}} {
+		if _, errs, code := run(t, args...); code != 2 || !strings.Contains(errs, "--sensitivity") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
 	}
 }

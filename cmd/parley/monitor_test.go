@@ -48,8 +48,8 @@ func TestMonitorWalkthrough(t *testing.T) {
 	if _, errs, code := run(t, r("monitor", "sign", "--variant", "us-signs", "--date", "2025-11-04")...); code != 2 || !strings.Contains(errs, "already holds the agreement") {
 		t.Errorf("second agreement: exit %d %s", code, errs)
 	}
-	if _, errs, code := run(t, "monitor", "sign", "--date", "2025-11-03", "--register", filepath.Join(dir, "x.jsonl")); code != 2 || !strings.Contains(errs, "ended without agreement") {
-		t.Errorf("base scenario has no agreement: exit %d %s", code, errs)
+	if _, errs, code := run(t, "monitor", "sign", "--variant", "s0s1-factions", "--date", "2025-11-03", "--register", filepath.Join(dir, "x.jsonl")); code != 2 || !strings.Contains(errs, "ended without agreement") {
+		t.Errorf("the S0/S1 account has no agreement: exit %d %s", code, errs)
 	}
 
 	acled := filepath.Join("..", "..", "incidentcsv", "testdata", "acled.csv")

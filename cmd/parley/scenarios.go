@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/simulate"
@@ -32,7 +33,14 @@ func (c *ScenariosCommand) Run(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(c.Stdout, "%-16s %s\n", name, s.Title)
 		for _, v := range f.Variants() {
-			fmt.Fprintf(c.Stdout, "  --variant %-20s %s\n", v.Name, oneLine(v.Description, 70))
+			kind := ""
+			switch {
+			case v.Prior != nil:
+				kind = "account: "
+			case v.Assumption != "" && !strings.HasPrefix(v.Description, "What-if"):
+				kind = "what-if: "
+			}
+			fmt.Fprintf(c.Stdout, "  --variant %-20s %s\n", v.Name, oneLine(kind+v.Description, 80))
 		}
 	}
 	return nil
@@ -62,7 +70,22 @@ func (c *ValidateCommand) Run(ctx context.Context, args []string) error {
 		if err := scenario.Validate(f, simulate.Check); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.Stdout, "%s: ok (%d variants)\n", path, len(f.Variants()))
+		// A scenario that declares sources claims to be sourced: say
+		// where it is not.
+		var warns scenario.Errors
+		if s, err := f.Scenario(""); err == nil && len(s.Sources) > 0 {
+			if warns, err = scenario.Unsourced(f); err != nil {
+				return err
+			}
+			for _, w := range warns {
+				fmt.Fprintf(c.Stderr, "warning: %s\n", w)
+			}
+		}
+		msg := ""
+		if len(warns) > 0 {
+			msg = fmt.Sprintf(", %d unsourced estimates or choices", len(warns))
+		}
+		fmt.Fprintf(c.Stdout, "%s: ok (%d variants%s)\n", path, len(f.Variants()), msg)
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ type SimulateCommand struct {
 	Runs       int
 	Workers    int
 	TimeLimit  time.Duration
+	Accounts   bool
 }
 
 // Run parses flags, loads the scenario, and runs one negotiation (printing
@@ -57,13 +58,14 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
 	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
 	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
-	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation, e.g. 3m (0: none; the round deadline always applies)")
+	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation besides --rounds, e.g. 2s: agents see the nearer of the two in their time t, and what parties get is discounted at it (0 or left out: none)")
 	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
 	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
 	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
 	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
 	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges (default: one run, with its timeline)")
 	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores; at most 8 per core)")
+	fs.BoolVar(&c.Accounts, "accounts", false, "with --runs: each run first draws whose account it plays (the variants with a prior, in proportion to it), then its numbers")
 	c.input.flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -71,6 +73,15 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	}
 	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
 		return usagef("--rounds, --runs and --workers must not be negative")
+	}
+	if c.TimeLimit < 0 {
+		return usagef("--time-limit must not be negative, got %s", c.TimeLimit)
+	}
+	if c.Accounts && c.Runs == 0 {
+		return usagef("--accounts samples accounts over a Monte Carlo study: give --runs N")
+	}
+	if c.Accounts && c.Variant != "" {
+		return usagef("--accounts samples the accounts itself; it does not go with --variant")
 	}
 	file, s, err := c.input.load(pos)
 	if err != nil {
@@ -81,40 +92,16 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	cfg, err := simulate.FromScenario(s, parley.ProtocolName(c.Protocol))
+	cfg, err := c.configure(s)
 	if err != nil {
-		return &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
+		return err
 	}
-	if c.Rounds > 0 {
-		cfg.Rounds = c.Rounds
-	}
-	if c.Mediator != "" {
-		if cfg.Protocol != parley.ProtocolMediated {
-			return usagef("--mediator %s: a mediator needs the mediated protocol; this simulation uses %s (add --protocol mediated)", c.Mediator, cfg.Protocol)
+	if c.Accounts {
+		if c.Transcript != "" || c.HTML != "" {
+			return usagef("--transcript and --html describe one run; they do not go with --runs")
 		}
-		if err := agent.Check(c.Mediator, agent.RoleMediator, cfg.Protocol); err != nil {
-			return usagef("--mediator: %s", parley.ErrorMessage(err))
-		}
-		cfg.Mediator = c.Mediator
+		return c.accounts(ctx, file)
 	}
-	if c.Agents != "" {
-		specs := splitSpecs(c.Agents)
-		if len(specs) != len(s.Parties) {
-			return usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
-		}
-		for i, sp := range specs {
-			if err := agent.Check(sp, agent.RoleNegotiator, cfg.Protocol); err != nil {
-				return usagef("--agents: party %s: %s", s.Parties[i].Name, strings.TrimPrefix(parley.ErrorMessage(err), "agent: "))
-			}
-			cfg.Agents[i] = sp
-		}
-	}
-	if c.TimeLimit < 0 {
-		return usagef("--time-limit must not be negative, got %s", c.TimeLimit)
-	}
-	cfg.WallClock = c.TimeLimit
-	cfg.Seed = c.Seed
-	cfg.Meta = map[string]string{"variant": s.Variant}
 
 	if c.Runs > 0 {
 		if c.Transcript != "" || c.HTML != "" {
@@ -172,6 +159,8 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		End       string         `json:"end"`
 		Agreement map[string]any `json:"agreement"`
 		Utilities []float64      `json:"utilities"`
+		Undisc    []float64      `json:"utilities_undiscounted"`
+		T         float64        `json:"t"`
 		Rounds    int            `json:"rounds"`
 		Steps     int            `json:"steps"`
 		Offers    int            `json:"offers"`
@@ -179,11 +168,14 @@ func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *s
 		Blocked   []string       `json:"blocked,omitempty"`
 		Why       string         `json:"why,omitempty"`
 		Warnings  []string       `json:"warnings"`
+		provenance
+		Blockers []report.Blocker `json:"blockers,omitempty"`
 	}{
 		Scenario: m.Scenario.ID, Variant: m.Scenario.Variant, Protocol: string(run.Header.Protocol), Agents: cfg.Agents,
 		Mediator: cfg.Mediator, Seed: run.Header.Seed, End: run.Result.End.String(), Agreement: agreement,
-		Utilities: run.Utilities, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
+		Utilities: run.Utilities, Undisc: run.UtilitiesUndiscounted, T: run.Time, Rounds: run.Result.Rounds, Steps: run.Result.Steps, Offers: run.Result.Offers,
 		ElapsedS: run.Elapsed.Seconds(), Blocked: run.Blocked, Why: run.Result.Why, Warnings: warnings(m.Scenario),
+		provenance: newProvenance(m.Scenario), Blockers: report.Blockers(m.Scenario, run.Blocked),
 	}
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
@@ -196,6 +188,29 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 	}
 	noteWorkers(c.Stderr, c.Workers)
 	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
+	bar := c.progress(&mc)
+	res, err := simulate.MonteCarlo(ctx, s, cfg, mc)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return writeJSON(c.Stdout, struct {
+			*simulate.MCResult
+			Warnings []string `json:"warnings"`
+			provenance
+			Blockers []report.Blocker `json:"blockers,omitempty"`
+		}{res, warnings(s), newProvenance(s), report.CountedBlockers(s, res.Blocked)})
+	}
+	printWarnings(c.Stderr, s)
+	return report.MonteCarlo(c.Stdout, s, cfg, res)
+}
+
+// progress sets mc's progress report: a bar on a terminal, else a line
+// every tenth of the runs. It returns the bar, to finish, or nil.
+func (c *SimulateCommand) progress(mc *simulate.MCConfig) *progressbar.ProgressBar {
 	var bar *progressbar.ProgressBar
 	if f, ok := c.Stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = progressbar.NewOptions(c.Runs, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription("runs"),
@@ -218,7 +233,80 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 			}
 		}
 	}
-	res, err := simulate.MonteCarlo(ctx, s, cfg, mc)
+	return bar
+}
+
+// configure builds the configuration of s's runs: the scenario's
+// simulation set-up with the command line's overrides.
+func (c *SimulateCommand) configure(s *parley.Scenario) (simulate.Config, error) {
+	cfg, err := simulate.FromScenario(s, parley.ProtocolName(c.Protocol))
+	if err != nil {
+		return cfg, &usageError{msg: "--protocol: " + parley.ErrorMessage(err)}
+	}
+	if c.Rounds > 0 {
+		cfg.Rounds = c.Rounds
+	}
+	if c.Mediator != "" {
+		if cfg.Protocol != parley.ProtocolMediated {
+			return cfg, usagef("--mediator %s: a mediator needs the mediated protocol; this simulation uses %s (add --protocol mediated)", c.Mediator, cfg.Protocol)
+		}
+		if err := agent.Check(c.Mediator, agent.RoleMediator, cfg.Protocol); err != nil {
+			return cfg, usagef("--mediator: %s", parley.ErrorMessage(err))
+		}
+		cfg.Mediator = c.Mediator
+	}
+	if c.Agents != "" {
+		specs := splitSpecs(c.Agents)
+		if len(specs) != len(s.Parties) {
+			return cfg, usagef("--agents gives %d agents for %d parties (%s)", len(specs), len(s.Parties), partyNames(s))
+		}
+		for i, sp := range specs {
+			if err := agent.Check(sp, agent.RoleNegotiator, cfg.Protocol); err != nil {
+				return cfg, usagef("--agents: party %s: %s", s.Parties[i].Name, strings.TrimPrefix(parley.ErrorMessage(err), "agent: "))
+			}
+			cfg.Agents[i] = sp
+		}
+	}
+	cfg.WallClock = c.TimeLimit
+	cfg.Seed = c.Seed
+	cfg.Meta = map[string]string{"variant": s.Variant}
+	return cfg, nil
+}
+
+// accounts runs the Monte Carlo study over the scenario's accounts: the
+// variants with a prior weight, each with its own simulation set-up (and
+// the command line's overrides).
+func (c *SimulateCommand) accounts(ctx context.Context, file *scenario.File) error {
+	if file == nil {
+		return usagef("--accounts needs a scenario file with accounts (variants with a prior); Genius and GeniusWeb inputs have none")
+	}
+	if c.Runs > simulate.MaxRuns {
+		return usagef("--runs %d: a study counts at most %d runs (2^53)", c.Runs, int64(simulate.MaxRuns))
+	}
+	var accs []simulate.Account
+	var scens []*parley.Scenario
+	for _, v := range file.Variants() {
+		if v.Prior == nil {
+			continue
+		}
+		s, err := file.Check(v.Name, simulate.Check)
+		if err != nil {
+			return err
+		}
+		cfg, err := c.configure(s)
+		if err != nil {
+			return fmt.Errorf("account %s: %w", v.Name, err)
+		}
+		accs = append(accs, simulate.Account{Name: v.Name, Scenario: s, Config: cfg, Weight: v.Prior.Value})
+		scens = append(scens, s)
+	}
+	if len(accs) == 0 {
+		return parley.Errorf(parley.EINVALID, "%s defines no accounts: give variants a prior weight (prior: in docs/scenario-format.md) to sample over them", file.Name())
+	}
+	noteWorkers(c.Stderr, c.Workers)
+	mc := simulate.MCConfig{Runs: c.Runs, Workers: c.Workers, Seed: c.Seed}
+	bar := c.progress(&mc)
+	res, err := simulate.Accounts(ctx, accs, mc)
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -226,13 +314,43 @@ func (c *SimulateCommand) monteCarlo(ctx context.Context, s *parley.Scenario, cf
 		return err
 	}
 	if c.JSON {
-		return writeJSON(c.Stdout, struct {
-			*simulate.MCResult
-			Warnings []string `json:"warnings"`
-		}{res, warnings(s)})
+		type account struct {
+			simulate.AccountSummary
+			provenance
+			Blockers []report.Blocker `json:"blockers,omitempty"`
+		}
+		out := struct {
+			Scenario string    `json:"scenario"`
+			Runs     int       `json:"runs"`
+			Pooled   any       `json:"pooled"`
+			Accounts []account `json:"accounts"`
+			Elapsed  float64   `json:"elapsed_s"`
+			Rate     float64   `json:"runs_per_second"`
+			Warnings []string  `json:"warnings"`
+		}{Scenario: file.ID(), Runs: res.Runs, Pooled: res.Pooled, Elapsed: res.Elapsed, Rate: res.RunsPerSecond, Warnings: []string{}}
+		for k, a := range res.Accounts {
+			out.Accounts = append(out.Accounts, account{a, newProvenance(scens[k]), report.CountedBlockers(scens[k], a.Blocked)})
+		}
+		return writeJSON(c.Stdout, out)
 	}
-	printWarnings(c.Stderr, s)
-	return report.MonteCarlo(c.Stdout, s, cfg, res)
+	return report.Accounts(c.Stdout, file.ID(), scens, res)
+}
+
+// provenance is what every simulation output says about whose account it
+// plays: the account, how the sources say the talks ended, and the
+// assumptions no source states that the run rests on.
+type provenance struct {
+	Account     parley.Account      `json:"account"`
+	Reported    *parley.ReportedEnd `json:"reported,omitempty"`
+	Assumptions []parley.Assumption `json:"assumptions,omitempty"`
+}
+
+func newProvenance(s *parley.Scenario) provenance {
+	p := provenance{Account: s.Account(), Assumptions: report.SimAssumptions(s)}
+	if s.Simulation != nil {
+		p.Reported = s.Simulation.Reported
+	}
+	return p
 }
 
 // protocolHelp lists the protocols for --protocol, from package
@@ -358,7 +476,13 @@ func partyNames(s *parley.Scenario) string {
 }
 
 func writeTranscript(path string, run *simulate.Run) error {
-	return writeFile(path, func(f *os.File) error { return protocol.WriteTranscript(f, run.Header, run.Events) })
+	h := run.Header
+	h.Meta = map[string]any{}
+	for k, v := range run.Header.Meta {
+		h.Meta[k] = v
+	}
+	h.Meta[simulate.MetaTime] = run.Time // discounting needs the end's time; a wall clock leaves no other trace
+	return writeFile(path, func(f *os.File) error { return protocol.WriteTranscript(f, h, run.Events) })
 }
 
 func writeFile(path string, write func(f *os.File) error) error {
@@ -426,7 +550,7 @@ type ReplayCommand struct{ *Main }
 // chain breaks), replays it through the protocol and checks the final
 // state matches.
 func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
-	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks that it matches.")
+	fs := c.flagSet("parley replay", "FILE.jsonl", "Rebuilds a negotiation from its transcript through the protocol and checks its hash chain and that it matches.")
 	var maxInput int64
 	maxInputFlag(fs, &maxInput)
 	legacy := fs.Bool("legacy", false, "also read a transcript written before transcripts were hash-chained (its integrity cannot be checked; it must end with its end event)")

@@ -59,6 +59,7 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	scenarios := fs.String("scenarios", "", "comma-separated scenarios: built-in names, files or folders")
 	reps := fs.Int("reps", tournament.DefaultReps, "repetitions of every pairing")
 	rounds := fs.Int("rounds", tournament.DefaultRounds, "deadline of every negotiation in rounds")
+	timeLimit := fs.Duration("time-limit", 0, "wall-clock deadline of every negotiation besides --rounds, e.g. 2s; agents see the nearer in their time t (0: none)")
 	seed := fs.Uint64("seed", tournament.DefaultSeed, "tournament seed; each negotiation's seed derives from it and the negotiation's id")
 	selfPlay := fs.Bool("self-play", false, "let agents meet themselves (all k^n seat assignments)")
 	workers := fs.Int("workers", 0, "worker goroutines (default: all cores; at most 8 per core)")
@@ -101,6 +102,12 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	}
 	if set["rounds"] {
 		cfg.Rounds = *rounds
+	}
+	if set["time-limit"] {
+		if *timeLimit <= 0 {
+			return usagef("--time-limit must be positive, got %s; leave it out for none", *timeLimit)
+		}
+		cfg.TimeLimit = tournament.Duration(*timeLimit)
 	}
 	if set["seed"] {
 		cfg.Seed = *seed

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 
 	"github.com/parleyhq/parley"
 )
@@ -58,12 +59,26 @@ func (s *Sum) Per(n int64) float64 {
 	return f
 }
 
-// Mean returns the exact mean of n values rounded to a float64; NaN when n
-// is 0.
+// Mean returns the mean of n values, without the grid's noise: the
+// shortest decimal within half a quantum of the exact mean of the summed
+// (grid) values — the mean of 0.1 and 0.2 is 0.15, not 0.150000000001,
+// since each value is within half a quantum of the number it was added as;
+// NaN when n is 0.
 func (s *Sum) Mean(n int64) float64 {
 	if n == 0 {
 		return math.NaN()
 	}
-	f, _ := new(big.Rat).SetFrac(s.Int(), new(big.Int).Mul(big.NewInt(n), big.NewInt(parley.Quantum))).Float64()
-	return f
+	mean := new(big.Rat).SetFrac(s.Int(), new(big.Int).Mul(big.NewInt(n), big.NewInt(parley.Quantum)))
+	half := big.NewRat(1, 2*parley.Quantum)
+	lo, hi := new(big.Rat).Sub(mean, half), new(big.Rat).Add(mean, half)
+	m, _ := mean.Float64()
+	for p := 1; p <= 17; p++ {
+		str := strconv.FormatFloat(m, 'e', p-1, 64)
+		d, ok := new(big.Rat).SetString(str)
+		if ok && d.Cmp(lo) > 0 && d.Cmp(hi) < 0 {
+			f, _ := strconv.ParseFloat(str, 64)
+			return f
+		}
+	}
+	return m
 }

@@ -79,7 +79,13 @@ const createTable = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEG
 // names. A database at a version this build does not know (written by a
 // newer parley) is refused.
 func Apply(ctx context.Context, db *sql.DB, ms []Migration, d Dialect) ([]string, error) {
-	if _, err := db.ExecContext(ctx, createTable); err != nil {
+	// Under the lock too: in PostgreSQL, two CREATE TABLE IF NOT EXISTS
+	// at once can both find no table and one then fails on a duplicate
+	// catalog row.
+	if err := inTx(ctx, db, d, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, createTable)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	var applied []string
@@ -96,32 +102,46 @@ func Apply(ctx context.Context, db *sql.DB, ms []Migration, d Dialect) ([]string
 }
 
 func apply(ctx context.Context, db *sql.DB, m Migration, d Dialect) (bool, error) {
+	done := false
+	err := inTx(ctx, db, d, func(tx *sql.Tx) error {
+		// Checked inside the transaction, under the lock, so that of two
+		// processes migrating at once only one applies each file.
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = "+d.Placeholder(1), m.Version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES ("+d.Placeholder(1)+", "+d.Placeholder(2)+")", m.Version, m.Name); err != nil {
+			return err
+		}
+		done = true
+		return nil
+	})
+	return done && err == nil, err
+}
+
+// inTx runs fn in a transaction that holds the dialect's lock and commits
+// it if fn succeeds.
+func inTx(ctx context.Context, db *sql.DB, d Dialect, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer func() { _ = tx.Rollback() }()
 	if d.Lock != "" {
 		if _, err := tx.ExecContext(ctx, d.Lock); err != nil {
-			return false, err
+			return err
 		}
 	}
-	// Checked inside the transaction, under the lock, so that of two
-	// processes migrating at once only one applies each file.
-	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = "+d.Placeholder(1), m.Version).Scan(&n); err != nil {
-		return false, err
+	if err := fn(tx); err != nil {
+		return err
 	}
-	if n > 0 {
-		return false, nil
-	}
-	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-		return false, err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES ("+d.Placeholder(1)+", "+d.Placeholder(2)+")", m.Version, m.Name); err != nil {
-		return false, err
-	}
-	return true, tx.Commit()
+	return tx.Commit()
 }
 
 // ErrVersion is returned (wrapped) by Check when the database's schema is

@@ -14,7 +14,13 @@ import (
 type Options struct {
 	// Rects adds hyper-rectangle constraints (nonlinear utilities).
 	Rects bool
+	// Decimals draws weights, values and reservations from short
+	// decimals (0.083, 0.17, 0.92, ...) instead of quarters and tenths.
+	Decimals bool
 }
+
+// decimals are the short decimals Options.Decimals draws from.
+var decimals = []float64{0.05, 0.083, 0.1, 0.125, 0.15, 0.16, 0.17, 0.2, 0.25, 0.33, 0.5, 0.75, 0.8, 0.92, 1}
 
 // New builds a small random scenario for property tests against naive
 // references: categorical and integer
@@ -71,8 +77,15 @@ func New(r *rand.Rand, opt Options) *parley.Scenario {
 				continue
 			}
 			ip := parley.IssuePref{Issue: s.Issues[i].Name, Weight: parley.Estimate{Value: float64(1 + r.IntN(3))}}
+			if opt.Decimals {
+				ip.Weight.Value = decimals[r.IntN(len(decimals))]
+			}
 			for _, o := range s.Issues[i].Options {
-				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: float64(r.IntN(5)) / 4}})
+				v := float64(r.IntN(5)) / 4
+				if opt.Decimals {
+					v = decimals[r.IntN(len(decimals))] * float64(r.IntN(2))
+				}
+				ip.Values = append(ip.Values, parley.OptionValue{Option: o.Label, Value: parley.Estimate{Value: v}})
 			}
 			p.Issues = append(p.Issues, ip)
 		}
@@ -94,6 +107,9 @@ func New(r *rand.Rand, opt Options) *parley.Scenario {
 			p.RedLines = append(p.RedLines, rl)
 		}
 		p.Reservation = parley.Estimate{Value: float64(r.IntN(6)) / 10}
+		if opt.Decimals {
+			p.Reservation.Value = decimals[r.IntN(len(decimals))] / 2
+		}
 		return p
 	}
 	np := 2 + r.IntN(3)

@@ -1,0 +1,7 @@
+//go:build unix && !linux
+
+package agentwire
+
+import "syscall"
+
+func setDeathSignal(*syscall.SysProcAttr) {}

@@ -1,0 +1,130 @@
+package parley
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRatFloatNearest checks ratFloat against math/big's correctly rounded
+// conversion over the whole int64 range of numerators and scales.
+func TestRatFloatNearest(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200_000; i++ {
+		q := int64(r.Uint64() >> uint(r.IntN(64)))
+		if r.IntN(2) == 0 {
+			q = -q
+		}
+		s := int64(r.Uint64()>>uint(1+r.IntN(63))) + 1
+		want, _ := new(big.Rat).SetFrac64(q, s).Float64()
+		if got := ratFloat(q, s); got != want {
+			t.Fatalf("%d/%d: got %v, want %v", q, s, got, want)
+		}
+	}
+}
+
+// TestFNoNoise: a rounded function writes the shortest decimal that rounds
+// back to the stored value (0.55, not 0.5500000000001819); an exact one the
+// float nearest to its exact value.
+func TestFNoNoise(t *testing.T) {
+	t.Parallel()
+	grid := &UtilityFn{} // the 2^-40 grid, rounded
+	for _, x := range []float64{0.55, 0.1, 1.0 / 3, 0.3, 123.456, -0.07, 1e-9, 2e6} {
+		q := grid.Q(x)
+		got := grid.F(q)
+		if grid.Q(got) != q {
+			t.Errorf("F(Q(%v)) = %v does not round back to %d", x, got, q)
+		}
+		if len(strconv.FormatFloat(got, 'g', -1, 64)) > len(strconv.FormatFloat(x, 'g', -1, 64)) {
+			t.Errorf("F(Q(%v)) = %v is longer than %v", x, got, x)
+		}
+	}
+	if got := grid.F(Q(0.55)); got != 0.55 {
+		t.Errorf("F(Q(0.55)) = %v, want 0.55", got)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 20_000; i++ {
+		q := int64(r.Uint64() >> uint(11+r.IntN(40)))
+		if i%2 == 1 {
+			q = -q
+		}
+		got := grid.F(q)
+		if math.Round(got*Quantum) != float64(q) {
+			t.Fatalf("F(%d) = %v does not round back", q, got)
+		}
+		// No decimal with fewer significant digits, nearest to it, rounds
+		// back.
+		mant := strings.TrimLeft(strings.Split(strconv.FormatFloat(got, 'e', -1, 64), "e")[0], "-")
+		digits := len(strings.ReplaceAll(mant, ".", ""))
+		for p := 1; p < digits; p++ {
+			x, _ := strconv.ParseFloat(strconv.FormatFloat(got, 'e', p-1, 64), 64)
+			if math.Round(x*Quantum) == float64(q) {
+				t.Fatalf("F(%d) = %v, but %v is shorter and rounds back too", q, got, x)
+			}
+		}
+	}
+	exact := &UtilityFn{Scale: 3 << 40, Exact: true}
+	if got := exact.F(1 << 40); got != 1.0/3 {
+		t.Errorf("exact 1/3 reads %v", got)
+	}
+	if got := exact.Q(math.Inf(1)); got != MaxFixed {
+		t.Errorf("Q(+Inf) = %d, want MaxFixed", got)
+	}
+	if got := exact.Q(math.NaN()); got != 0 {
+		t.Errorf("Q(NaN) = %d, want 0", got)
+	}
+}
+
+// TestDecimal: the rational of a float is its shortest decimal.
+func TestDecimal(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 50_000; i++ {
+		x := math.Float64frombits(r.Uint64())
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		want, _ := new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
+		if got := Decimal(x); got.Cmp(want) != 0 {
+			t.Fatalf("Decimal(%v) = %s, want %s", x, got.RatString(), want.RatString())
+		}
+	}
+	if Decimal(0.1).Cmp(big.NewRat(1, 10)) != 0 || Decimal(math.NaN()) != nil {
+		t.Error("Decimal(0.1) must be 1/10 and Decimal(NaN) nil")
+	}
+}
+
+// TestDecimalValues: the floats and scale read back (through Decimal) as
+// the exact values.
+func TestDecimalValues(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 2000; i++ {
+		den := int64(1 + r.IntN(30))
+		vs := make([]*big.Rat, 1+r.IntN(6))
+		for k := range vs {
+			vs[k] = big.NewRat(int64(r.IntN(200))-20, den)
+		}
+		fs, scale, ok := DecimalValues(vs)
+		if !ok {
+			t.Fatalf("%v: no exact form", vs)
+		}
+		for k, v := range vs {
+			got := Decimal(fs[k])
+			if scale != 0 {
+				got.Quo(got, Decimal(scale))
+			}
+			if got.Cmp(v) != 0 {
+				t.Fatalf("%v: value %d reads back %s (fs %v, scale %v)", vs, k, got.RatString(), fs, scale)
+			}
+		}
+	}
+	// A value whose decimal cannot be short: rounded, ok false.
+	if _, _, ok := DecimalValues([]*big.Rat{new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(3), 100))}); ok {
+		t.Error("1/(3·2^100) claims an exact form")
+	}
+}

@@ -1,0 +1,308 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/audit"
+	"github.com/parleyhq/parley/internal/groupcommit"
+)
+
+// writer commits the batches of the group-commit queue. Unlike the SQLite
+// writer it keeps no heads in memory: other processes append to the same
+// sessions, so each batch reads the heads it extends under a row lock.
+type writer struct {
+	pool    *pgxpool.Pool
+	channel string // NOTIFY the heads moved on this channel, unless ""
+}
+
+// Statements of a batch. The events and heads of a whole batch travel as
+// arrays (unnest), and the statements are pipelined, so a batch of appends
+// is two round trips whatever its size: BEGIN with the locked heads, then
+// the writes, the NOTIFY and COMMIT.
+const (
+	sqlLockHeads = `SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE`
+	sqlInsert    = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])`
+	// Each head moves from the count the batch read under its lock; if
+	// one did not, the lock did not hold (a broken invariant), and the
+	// division by zero fails the statement, so that the COMMIT pipelined
+	// behind it rolls back instead.
+	sqlMoveHeads = `WITH moved AS (
+			UPDATE heads AS h SET events = u.events, head = u.head
+			FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u (session, events, head, added)
+			WHERE h.session = u.session AND h.events = u.events - u.added
+			RETURNING 1)
+		SELECT 1 / (COUNT(*) = $5)::int FROM moved`
+	// NOTIFY is transactional: listeners hear of the heads when, and
+	// only if, the batch commits. (Transactions that NOTIFY take turns at
+	// COMMIT; a NOTIFY in a transaction of its own after the COMMIT
+	// showed no gain within the noise of the shared test machine.)
+	sqlNotify = `SELECT pg_notify($1, u.session || ' ' || u.events || ' ' || encode(u.head, 'hex'))
+		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u (session, events, head)`
+)
+
+// commit is the queue's CommitFunc: one transaction for the batch, on a
+// connection of the pool, begun and ended by hand so that BEGIN and COMMIT
+// travel with the statements around them.
+func (w *writer) commit(batch []*groupcommit.Request) error {
+	ctx := context.Background()
+	pc, err := w.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// The pool closes a connection released inside a transaction.
+	defer pc.Release()
+	c := pc.Conn()
+	err = w.tx(ctx, c, batch)
+	if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+		_, _ = c.Exec(ctx, "ROLLBACK")
+	}
+	return err
+}
+
+func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request) error {
+	var appends, creates []*groupcommit.Request
+	for _, r := range batch {
+		if r.Create != nil {
+			creates = append(creates, r)
+		} else {
+			appends = append(appends, r)
+		}
+	}
+	// Creates first: each under a savepoint of its own, so that a taken
+	// ID or token undoes only its session.
+	if len(creates) > 0 {
+		if _, err := c.Exec(ctx, "BEGIN"); err != nil {
+			return err
+		}
+		for _, r := range creates {
+			if err := createSession(ctx, c, r); err != nil {
+				return err
+			}
+		}
+	}
+	b := &pgx.Batch{}
+	if len(appends) > 0 {
+		var err error
+		if b, err = appendEvents(ctx, c, appends, len(creates) == 0); err != nil {
+			return err
+		}
+	}
+	if w.channel != "" {
+		if moved := movedHeads(appends); len(moved.session) > 0 {
+			b.Queue(sqlNotify, w.channel, moved.session, moved.events, moved.head)
+		}
+	}
+	b.Queue("COMMIT")
+	br := c.SendBatch(ctx, b)
+	defer br.Close()
+	// A failure the server reports (a PgError) means it skipped the
+	// COMMIT; any other failure (the connection cut) leaves unknown
+	// whether it committed.
+	for range b.Len() - 1 {
+		if _, err := br.Exec(); err != nil {
+			return commitError(err)
+		}
+	}
+	tag, err := br.Exec()
+	switch {
+	case err != nil:
+		return commitError(err)
+	case tag.String() != "COMMIT":
+		return fmt.Errorf("postgres: the batch rolled back (%s)", tag)
+	}
+	return nil
+}
+
+// commitError classifies a failure of a pipeline that holds the COMMIT.
+func commitError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		if pe.Code == "22012" { // the division of sqlMoveHeads
+			return fmt.Errorf("%w: %w", errStale, err)
+		}
+		return err
+	}
+	return fmt.Errorf("%w: %w", groupcommit.ErrCommit, err)
+}
+
+// appendEvents locks the heads of the batch's sessions (after BEGIN, when
+// begin is set, in the same round trip), links each append's events to its
+// session's chain, and returns the pipeline that writes events and heads.
+// An append to a missing session or at a seq that is not the session's
+// count gets its own error; the others go on.
+func appendEvents(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request, begin bool) (*pgx.Batch, error) {
+	ids := make([]string, 0, len(batch))
+	for _, r := range batch {
+		ids = append(ids, r.Session)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	chains, err := lockHeads(ctx, c, ids, begin)
+	if err != nil {
+		return nil, err
+	}
+	var ev eventColumns
+	for _, r := range batch {
+		c := chains[r.Session]
+		switch {
+		case c == nil:
+			r.Err = parley.Errorf(parley.ENOTFOUND, "session %q not found", r.Session)
+			continue
+		case r.Next != c.Next:
+			r.Err = parley.Errorf(parley.ECONFLICT, "session %s: append at seq %d, but the next seq is %d", r.Session, r.Next, c.Next)
+			continue
+		}
+		r.Out = make([]parley.EventRecord, len(r.Events))
+		for i, e := range r.Events {
+			out := &r.Out[i]
+			out.Type, out.Audience, out.Payload = e.Type, e.Audience, e.Payload
+			c.Link(out)
+			ev.add(out)
+		}
+	}
+	b := &pgx.Batch{}
+	if heads := movedHeads(batch); len(heads.session) > 0 {
+		b.Queue(sqlInsert, ev.session, ev.seq, ev.typ, ev.audience, ev.payload, ev.prev, ev.hash)
+		b.Queue(sqlMoveHeads, heads.session, heads.events, heads.head, heads.added, int64(len(heads.session)))
+	}
+	return b, nil
+}
+
+// lockHeads locks and reads the heads rows of the sessions ids (sorted,
+// so that two batches lock in one order and cannot deadlock). A session
+// with no row is missing from the map.
+func lockHeads(ctx context.Context, c *pgx.Conn, ids []string, begin bool) (map[string]*audit.Chain, error) {
+	b := &pgx.Batch{}
+	if begin {
+		b.Queue("BEGIN")
+	}
+	b.Queue(sqlLockHeads, ids)
+	br := c.SendBatch(ctx, b)
+	defer br.Close()
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	chains := make(map[string]*audit.Chain, len(ids))
+	for rows.Next() {
+		var ch audit.Chain
+		var head []byte
+		if err := rows.Scan(&ch.Session, &ch.Next, &head); err != nil {
+			return nil, err
+		}
+		ch.Head = hashOf(head)
+		chains[ch.Session] = &ch
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return chains, br.Close()
+}
+
+// movedHeads returns the heads the successful appends of batch move, each
+// with how many events it gained, in session order.
+func movedHeads(batch []*groupcommit.Request) headColumns {
+	last := map[string]parley.EventRecord{}
+	added := map[string]int64{}
+	for _, r := range batch {
+		if r.Err != nil || len(r.Out) == 0 {
+			continue
+		}
+		last[r.Session] = r.Out[len(r.Out)-1]
+		added[r.Session] += int64(len(r.Out))
+	}
+	ids := make([]string, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var h headColumns
+	for _, id := range ids {
+		e := last[id]
+		h.session = append(h.session, id)
+		h.events = append(h.events, e.Seq+1)
+		h.head = append(h.head, e.Hash[:])
+		h.added = append(h.added, added[id])
+	}
+	return h
+}
+
+// errStale says a locked head moved under the batch: a broken invariant.
+var errStale = errors.New("postgres: a chain head changed under its lock")
+
+// eventColumns are a batch's events as the columns sqlInsert takes.
+type eventColumns struct {
+	session, typ, audience []string
+	seq                    []int64
+	payload, prev, hash    [][]byte
+}
+
+func (c *eventColumns) add(e *parley.EventRecord) {
+	c.session = append(c.session, e.Session)
+	c.seq = append(c.seq, e.Seq)
+	c.typ = append(c.typ, e.Type)
+	c.audience = append(c.audience, e.Audience)
+	c.payload = append(c.payload, e.Payload)
+	c.prev = append(c.prev, e.Prev[:])
+	c.hash = append(c.hash, e.Hash[:])
+}
+
+// headColumns are the heads a batch moves, with how many events each
+// gained.
+type headColumns struct {
+	session []string
+	events  []int64
+	head    [][]byte
+	added   []int64
+}
+
+// createSession inserts a session, its head and its seats under a
+// savepoint, so that a taken ID or token undoes only this session
+// (PostgreSQL aborts the whole transaction after a failed statement
+// otherwise). A taken ID or token sets r.Err; other errors fail the
+// batch.
+func createSession(ctx context.Context, tx *pgx.Conn, r *groupcommit.Request) error {
+	rec := r.Create
+	genesis := audit.Genesis(rec.ID, rec.Definition)
+	n := len(rec.Seats)
+	seat, role, name, hash := make([]int32, n), make([]string, n), make([]string, n), make([][]byte, n)
+	for i, s := range rec.Seats {
+		seat[i], role[i], name[i] = int32(s.Seat), s.Role, s.Name
+		hash[i] = append([]byte(nil), s.TokenHash[:]...)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SAVEPOINT create_session`)
+	b.Queue(`INSERT INTO sessions (id, definition, created) VALUES ($1, $2, $3)`, rec.ID, []byte(rec.Definition), rec.Created.UnixNano())
+	b.Queue(`INSERT INTO heads (session, events, head) VALUES ($1, 0, $2)`, rec.ID, genesis[:])
+	if n > 0 {
+		b.Queue(`INSERT INTO seats (session, seat, role, name, token_hash)
+			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::bytea[])`, rec.ID, seat, role, name, hash)
+	}
+	b.Queue(`RELEASE SAVEPOINT create_session`)
+	err := tx.SendBatch(ctx, b).Close()
+	if err == nil || !isUniqueViolation(err) {
+		return err
+	}
+	r.Err = parley.Errorf(parley.ECONFLICT, "session %s: the ID or a seat token is already in use", rec.ID)
+	if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT create_session`); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `RELEASE SAVEPOINT create_session`)
+	return err
+}
