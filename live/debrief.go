@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -156,7 +158,7 @@ func (s *Session) Debrief(ctx context.Context, seat parley.Seat) (*Debrief, erro
 		return nil, err
 	}
 	m, sc := sn.model, sn.model.Scenario
-	d := &Debrief{Session: s.id, Scenario: sc.ID, Title: sc.Title, Variant: sc.Variant, Protocol: sn.header.Protocol,
+	d := &Debrief{Session: s.id, Scenario: sc.ID, Title: sc.Title, Variant: sc.Variant, Protocol: sn.protocol,
 		Result: sn.result, Events: sn.events, Moves: []Move{}, Concessions: []Concession{}, FrontierExact: a.rep.ParetoExact}
 	for i := range m.Parties {
 		p := DebriefParty{Name: m.Parties[i].Name, Reservation: parley.F(m.Parties[i].Reservation)}
@@ -192,7 +194,7 @@ func (s *Session) Debrief(ctx context.Context, seat parley.Seat) (*Debrief, erro
 	if sn.result.End == parley.Agreement {
 		d.Agreement = point(sn.result.Agreement)
 	}
-	d.Deadline = deadlineOf(sn.header, sn.events)
+	d.Deadline = deadlineOf(sn.rounds, sn.events)
 	d.fold(m)
 	return d, nil
 }
@@ -288,11 +290,8 @@ func extendedTo(note string) int {
 
 // deadlineOf returns a session's deadline in rounds now: the protocol's,
 // moved by every extension granted so far.
-func deadlineOf(h protocol.Header, events []protocol.Event) int {
-	d := 0
-	if pc, err := h.ProtocolConfig(); err == nil {
-		d = pc.DeadlineRounds()
-	}
+func deadlineOf(rounds int, events []protocol.Event) int {
+	d := rounds
 	for _, ev := range events {
 		if ev.Type == protocol.EvExtend {
 			d = max(d, extendedTo(ev.Note))
@@ -382,7 +381,15 @@ func (s *Session) Report(ctx context.Context, seat parley.Seat, w io.Writer) err
 	if err != nil {
 		return err
 	}
-	run, m, err := simulate.FromTranscript(sn.header, sn.events)
+	rec, err := s.m.Sessions.FindSession(ctx, s.id)
+	if err != nil {
+		return err
+	}
+	var h protocol.Header
+	if err := json.Unmarshal(rec.Definition, &h); err != nil {
+		return fmt.Errorf("live: session %s: definition: %w", s.id, err)
+	}
+	run, m, err := simulate.FromTranscript(h, sn.events)
 	if err != nil {
 		return err
 	}

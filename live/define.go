@@ -125,6 +125,7 @@ type built struct {
 	protocol parley.ProtocolName
 	scenario string
 	variant  string
+	rounds   int // the deadline in rounds before any extension
 	model    *parley.Model
 	seats    []SeatInfo
 	driver   *session.Driver
@@ -153,6 +154,7 @@ func build(def []byte, clock func() time.Time, models *modelCache) (*built, erro
 	if err != nil {
 		return nil, err
 	}
+	b.rounds = pc.DeadlineRounds()
 	info, _ := protocol.Lookup(pc.Name())
 	b.seats = seatsOf(b.model, info.Mediated)
 	if len(b.seats) != len(st.Seats) {

@@ -75,11 +75,12 @@ type PanelText struct {
 
 // snapshot is what a read of a session needs, copied under its lock.
 type snapshot struct {
-	header protocol.Header
-	model  *parley.Model
-	result protocol.Result
-	text   []parley.Clause
-	events []protocol.Event
+	protocol parley.ProtocolName
+	rounds   int
+	model    *parley.Model
+	result   protocol.Result
+	text     []parley.Clause
+	events   []protocol.Event
 }
 
 // snap copies what a read needs under the session's lock.
@@ -90,7 +91,8 @@ func (s *Session) snap(ctx context.Context, events bool) (*snapshot, error) {
 		return nil, err
 	}
 	d := s.b.driver
-	sn := &snapshot{header: s.b.header, model: s.b.model, result: d.Result()}
+	b := s.b
+	sn := &snapshot{protocol: b.protocol, rounds: b.rounds, model: b.model, result: d.Result()}
 	if v, err := d.View(parley.ObserverSeat()); err == nil {
 		sn.text = v.Text // the text is public
 	}

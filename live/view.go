@@ -119,7 +119,7 @@ func (s *Session) View(ctx context.Context, seat parley.Seat) (*View, error) {
 		v.Events = []protocol.Event{}
 	}
 	v.Clock = s.clock(dv.Round, dv.Time)
-	v.Deadline = deadlineOf(b.header, dv.Events)
+	v.Deadline = deadlineOf(b.rounds, dv.Events)
 	v.Own = b.model.Own(seat)
 	if v.Own != nil {
 		if o := standing(b.model, dv); o != nil {
