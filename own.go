@@ -77,7 +77,7 @@ func (m *Model) Own(seat Seat) *OwnUtility {
 		return nil
 	}
 	pm := &m.Parties[seat.Party]
-	out := &OwnUtility{Party: seat.Party, Utility: utilityTable(&pm.Utility), Reservation: F(pm.Reservation)}
+	out := &OwnUtility{Party: seat.Party, Utility: utilityTable(&pm.Utility), Reservation: pm.Utility.F(pm.Reservation)}
 	if !pm.Delegation {
 		if len(pm.Principals) == 1 {
 			out.RedLines = redLineTables(&pm.Principals[0])
@@ -88,7 +88,7 @@ func (m *Model) Own(seat Seat) *OwnUtility {
 	out.Rule = &rule
 	for i := range pm.Principals {
 		p := &pm.Principals[i]
-		f := FactionUtility{Name: p.Name, Utility: utilityTable(&p.Utility), Reservation: F(p.Reservation), RedLines: redLineTables(p)}
+		f := FactionUtility{Name: p.Name, Utility: utilityTable(&p.Utility), Reservation: p.Utility.F(p.Reservation), RedLines: redLineTables(p)}
 		if i < len(pm.Weights) {
 			f.Weight = pm.Weights[i]
 		}
@@ -102,11 +102,11 @@ func utilityTable(u *UtilityFn) UtilityTable {
 	for i, row := range u.Values {
 		t.Values[i] = make([]float64, len(row))
 		for k, q := range row {
-			t.Values[i][k] = F(q)
+			t.Values[i][k] = u.F(q)
 		}
 	}
 	for _, r := range u.Rects {
-		t.Rects = append(t.Rects, RectTable{Utility: F(r.Utility), Region: regionTable(r.Region)})
+		t.Rects = append(t.Rects, RectTable{Utility: u.F(r.Utility), Region: regionTable(r.Region)})
 	}
 	return t
 }
@@ -169,7 +169,7 @@ func (m *Model) EvalOwn(seat Seat, o Outcome) *OwnEval {
 		}
 	}
 	pm := &m.Parties[seat.Party]
-	out := &OwnEval{Utility: F(pm.Utility.Eval(o)), Accepts: pm.Accepts(o)}
+	out := &OwnEval{Utility: pm.Utility.F(pm.Utility.Eval(o)), Accepts: pm.Accepts(o)}
 	crossed := func(p *Principal) []string {
 		var names []string
 		for j, r := range p.RedLines {
@@ -187,7 +187,7 @@ func (m *Model) EvalOwn(seat Seat, o Outcome) *OwnEval {
 	}
 	for i := range pm.Principals {
 		p := &pm.Principals[i]
-		out.Factions = append(out.Factions, FactionEval{Name: p.Name, Utility: F(p.Utility.Eval(o)), Accepts: p.Accepts(o), RedLines: crossed(p)})
+		out.Factions = append(out.Factions, FactionEval{Name: p.Name, Utility: p.Utility.F(p.Utility.Eval(o)), Accepts: p.Accepts(o), RedLines: crossed(p)})
 	}
 	return out
 }

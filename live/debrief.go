@@ -161,7 +161,7 @@ func (s *Session) Debrief(ctx context.Context, seat parley.Seat) (*Debrief, erro
 	d := &Debrief{Session: s.id, Scenario: sc.ID, Title: sc.Title, Variant: sc.Variant, Protocol: sn.protocol,
 		Result: sn.result, Events: sn.events, Moves: []Move{}, Concessions: []Concession{}, FrontierExact: a.rep.ParetoExact}
 	for i := range m.Parties {
-		p := DebriefParty{Name: m.Parties[i].Name, Reservation: parley.F(m.Parties[i].Reservation)}
+		p := DebriefParty{Name: m.Parties[i].Name, Reservation: m.Parties[i].Utility.F(m.Parties[i].Reservation)}
 		if m.Parties[i].Delegation {
 			p.Factions = append(p.Factions, m.Parties[i].Names...)
 		}
@@ -304,7 +304,7 @@ func deadlineOf(rounds int, events []protocol.Event) int {
 func utilities(m *parley.Model, o parley.Outcome) []float64 {
 	out := make([]float64, len(m.Parties))
 	for i := range m.Parties {
-		out[i] = parley.F(m.Parties[i].Utility.Eval(o))
+		out[i] = m.Parties[i].Utility.F(m.Parties[i].Utility.Eval(o))
 	}
 	return out
 }
