@@ -279,7 +279,7 @@ func TestPagesMediated(t *testing.T) {
 	link := func(seat string) string {
 		return eval[string](med, fmt.Sprintf(`document.querySelector('a.invite[data-seat=%q]').href`, seat))
 	}
-	north, south := link("party:0"), link("party:1")
+	north, south, portLink := link("party:0"), link("party:1"), link("principal:1:0")
 
 	med.do(chromedp.Navigate(link("mediator")))
 	n := c.open("north", north, 390, 844) // a phone
@@ -288,6 +288,16 @@ func TestPagesMediated(t *testing.T) {
 		tb.waitText("#conn", "live")
 	}
 	med.waitText("#panel-body", "Zone of agreement")
+
+	// A principal instructs its delegation, which sees it.
+	port := c.open("port", portLink, 1280, 800)
+	port.waitText("#conn", "live")
+	port.choose("#instr-kind", "lower_floor")
+	port.do(chromedp.SetValue(chromedp.CSS("#instr-delta"), "0.05"))
+	port.click("#send-instruction")
+	port.waitText("#instr-body", "Sent")
+	so.waitText("#instr-body", "Port instructs South: lower floor by 0.05")
+	port.shot("principal")
 
 	// The caucus, both ways.
 	n.do(chromedp.SendKeys(chromedp.CSS("#caucus-message"), "CAUCUSNORTH we could pay a little"), chromedp.Click(chromedp.CSS("#caucus-send")))

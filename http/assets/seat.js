@@ -231,7 +231,7 @@ function tick() {
   if (!c || !$("clock")) return;
   const skew = Date.parse(c.now) - S.view.fetched; // server time minus local at fetch
   const now = Date.now() + (isNaN(skew) ? 0 : skew);
-  $("clock").textContent = fmtDur(now - Date.parse(c.start)) + (c.day !== undefined ? " (day " + (c.day + 1) + ", hour " + Number(c.hour || 0).toFixed(1) + ")" : "");
+  $("clock").textContent = fmtDur(now - Date.parse(c.start)) + (mediated() && c.day !== undefined ? " (day " + (c.day + 1) + ", hour " + Number(c.hour || 0).toFixed(1) + ")" : "");
   if (c.turn_deadline) $("turn-left").textContent = "in " + fmtDur(Date.parse(c.turn_deadline) - now);
   if (c.deadline) $("deadline-left").textContent = "in " + fmtDur(Date.parse(c.deadline) - now) + " or after round " + S.view.deadline;
 }
@@ -244,16 +244,18 @@ function myTurn(kind) { const t = S.view.turn; return t && t.kind === kind && S.
 function textBody() {
   const v = S.view, answering = seatRole() === "party" && myTurn("answer");
   const key = JSON.stringify(v.text.map((c) => [c.option, c.state]));
-  if (S.answersKey !== key) { S.answersKey = key; S.answers = v.text.map(() => "none"); }
+  if (S.answersKey !== key) { S.answersKey = key; S.answers = v.text.map(() => null); }
   const rows = v.text.map((c, i) => {
     const is = issues()[i], opt = is.options && is.options[c.option];
     const hist = clauseHistory(i);
     let answer = null;
     if (answering) {
-      const choices = c.option < 0 || !c.on_agenda ? [] : c.state === "agreed" ? ["none", "reopen"] : c.state === "final" ? [] : ["accept", "reject", "none"];
+      // A clause put to the parties has no answer until one is chosen.
+      const choices = c.option < 0 || !c.on_agenda ? [] : c.state === "agreed" ? ["none", "reopen"] : c.state === "final" ? [] : ["", "accept", "reject"];
       if (choices.length) {
         if (!choices.includes(S.answers[i])) S.answers[i] = choices[0];
-        const sel = h("select", { id: "answer-" + i, "aria-label": "your answer on " + human(is.name) }, choices.map((a) => h("option", { value: a, selected: S.answers[i] === a }, a)));
+        const sel = h("select", { id: "answer-" + i, "aria-label": "your answer on " + human(is.name), "data-required": choices[0] === "" ? "1" : null },
+          choices.map((a) => h("option", { value: a, selected: S.answers[i] === a }, a === "" ? "choose…" : a === "none" ? "keep as agreed" : a)));
         sel.onchange = () => { S.answers[i] = sel.value; };
         answer = sel;
       }
@@ -273,7 +275,11 @@ function textBody() {
   if (!answering) return table;
   const send = h("button", { id: "send-answers", type: "button" }, "Send answers");
   const err = h("p", { class: "error", role: "alert" });
-  send.onclick = () => act({ kind: "answer", answers: S.answers }, err);
+  send.onclick = () => {
+    const missing = v.text.filter((c, i) => S.answers[i] === "").map((c) => human(c.name));
+    if (missing.length) { err.textContent = "Answer every clause put to you first: " + missing.join(", ") + "."; return; }
+    act({ kind: "answer", answers: S.answers.map((a) => a || "none") }, err);
+  };
   return [table, h("div", { class: "actions" }, send), err];
 }
 
@@ -393,12 +399,12 @@ function mediatorTools() {
     writing ? null : h("p", { class: "hint" }, "The parties are answering; you can write when they have."),
     h("h3", {}, "Other moves"),
     h("div", { class: "tools" },
-      h("div", {}, h("label", { for: "review-issue" }, "Mark under review"), review,
-        h("button", { type: "button", id: "do-review", disabled: !writing || !agreed.length, onclick: () => act({ kind: "review", issue: parseInt(review.value, 10) }, err) }, "Mark")),
+      h("div", {}, h("label", { for: "review-issue" }, "Mark an agreed clause under review"), agreed.length ? [review,
+        h("button", { type: "button", id: "do-review", disabled: !writing, onclick: () => act({ kind: "review", issue: parseInt(review.value, 10) }, err) }, "Mark")] : h("p", { class: "hint" }, "No clause is agreed yet.")),
       h("div", {}, h("label", { for: "extend-rounds" }, "Extend the deadline by (rounds)"), rounds,
         h("button", { type: "button", id: "do-extend", onclick: () => act({ kind: "extend", rounds: parseInt(rounds.value, 10) || 0 }, err) }, "Extend")),
-      h("div", {}, h("label", { for: "agenda-issue" }, "Add to the agenda"), agenda,
-        h("button", { type: "button", id: "do-agenda", disabled: !writing || !agendaOff.length, onclick: () => act({ kind: "agenda", issue: parseInt(agenda.value, 10) }, err) }, "Add")),
+      h("div", {}, h("label", { for: "agenda-issue" }, "Add an issue to the agenda"), agendaOff.length ? [agenda,
+        h("button", { type: "button", id: "do-agenda", disabled: !writing, onclick: () => act({ kind: "agenda", issue: parseInt(agenda.value, 10) }, err) }, "Add")] : h("p", { class: "hint" }, "Every issue is on the agenda.")),
       h("div", {}, h("span", { class: "label" }, "Close without agreement"),
         h("button", { type: "button", id: "do-end", class: "secondary", disabled: !writing, onclick: () => { if (confirm("End the session without agreement?")) act({ kind: "end", reason: "closed by the mediator" }, err); } }, "End the session"))),
     err];
@@ -538,6 +544,7 @@ function caucus() {
     replace(body, kids, thread, form);
     $("caucus").hidden = false;
   }
+  $("caucus-body").querySelector("form").hidden = v.result.end !== "running";
   const evs = med ? caucusEvents(S.caucusParty) : caucusEvents();
   const key = JSON.stringify([S.caucusParty, evs.length, v.result.end]);
   if (S.keys.caucus === key) return;
