@@ -207,8 +207,9 @@ function render() {
   if (role === "party" || role === "principal") part("own", [v.standing, v.own && v.own.reservation], ownBody);
   if (role === "party") part("instr", [v.instructions, instructionEvents().length], receivedInstructions);
   if (role === "principal") part("instr", [v.text, v.result.end], instructionForm);
-  if (mediated() && (role === "party" || role === "mediator")) caucus();
+  if (mediated() && role !== "observer") caucus();
   if (role === "mediator" && v.result.end === "running") loadPanel();
+  if (v.result.end !== "running") $("panel").hidden = true;
   if ((role === "mediator" || role === "observer") && v.result.end !== "running") loadDebrief();
 }
 
@@ -514,8 +515,8 @@ function caucusEvents(p) {
   return S.events.filter((ev) => ev.type === "caucus" && (p === undefined || ev.audience === "caucus:" + p));
 }
 function caucus() {
-  const v = S.view, med = seatRole() === "mediator";
-  $("caucus-h").textContent = med ? "Caucus with a party" : "Caucus with the mediator";
+  const v = S.view, med = seatRole() === "mediator", principal = seatRole() === "principal";
+  $("caucus-h").textContent = med ? "Caucus with a party" : principal ? "Your delegation's caucus with the mediator" : "Caucus with the mediator";
   const body = $("caucus-body");
   if (!body.dataset.built) {
     body.dataset.built = "1";
@@ -544,7 +545,7 @@ function caucus() {
     replace(body, kids, thread, form);
     $("caucus").hidden = false;
   }
-  $("caucus-body").querySelector("form").hidden = v.result.end !== "running";
+  $("caucus-body").querySelector("form").hidden = v.result.end !== "running" || principal;
   const evs = med ? caucusEvents(S.caucusParty) : caucusEvents();
   const key = JSON.stringify([S.caucusParty, evs.length, v.result.end]);
   if (S.keys.caucus === key) return;
