@@ -206,18 +206,28 @@ var ErrTimeout = errors.New("timeout")
 // turnTimeout is how long the agent has to answer t: the time left before
 // the wall-clock deadline (plus grace), else the turn timeout.
 func (a *Agent) turnTimeout(t *parley.Turn) time.Duration {
-	def := a.opt.TurnTimeout
-	if def <= 0 {
-		def = DefaultTurnTimeout
-	}
-	if a.codec.setup.TimeLimit > 0 {
-		w := t.Left + a.opt.Grace
-		if a.opt.TurnTimeout > 0 {
-			w = min(w, a.opt.TurnTimeout)
+	return a.opt.Timeout(a.codec.setup.TimeLimit, t.Left)
+}
+
+// Timeout is how long an agent has to answer a turn of a negotiation
+// with wall-clock deadline timeLimit (0: none) when left is the time left
+// before it: the time left plus Grace, capped at TurnTimeout when that is
+// set; without a wall-clock deadline TurnTimeout (default
+// DefaultTurnTimeout). A server that drives remote agents itself
+// (Codec) times their turns by it too.
+func (o Options) Timeout(timeLimit, left time.Duration) time.Duration {
+	o = o.withDefaults()
+	if timeLimit > 0 {
+		w := left + o.Grace
+		if o.TurnTimeout > 0 {
+			w = min(w, o.TurnTimeout)
 		}
 		return w
 	}
-	return def
+	if o.TurnTimeout <= 0 {
+		return DefaultTurnTimeout
+	}
+	return o.TurnTimeout
 }
 
 func round(d time.Duration) time.Duration {

@@ -18,7 +18,8 @@ import (
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	s := start(t, "")
-	spec := map[string]any{"scenario": "istanbul-2025"}
+	// s0s1-factions: the base has no delegation, so no principal seats.
+	spec := map[string]any{"scenario": "istanbul-2025", "variant": "s0s1-factions"}
 	a := s.create(spec)
 	b := s.create(spec)
 	tok := tokens(a)
@@ -32,6 +33,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"other session", tokens(b)["mediator"]},
 		{"no token", ""},
 		{"forged", forged},
+	}
+	for _, r := range roles {
+		if r.token == "" && r.name != "no token" {
+			t.Fatalf("no token for %s; the seats are %v", r.name, a.Seats)
+		}
 	}
 	const (
 		ok, created, bad, unauth, forbid = 200, 201, 400, 401, 403
@@ -57,6 +63,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"events", "GET", "/events", nil, [8]int{ok, ok, ok, ok, ok, unauth, unauth, unauth}},
 		{"transcript", "GET", "/transcript", nil, [8]int{ok, forbid, forbid, forbid, ok, unauth, unauth, unauth}},
 		{"head", "GET", "/head", nil, [8]int{ok, ok, ok, ok, ok, unauth, unauth, unauth}},
+		// No seat here is "remote": every seat's token is refused the
+		// agent WebSocket (TestRemoteAgentRefused covers a remote seat).
+		{"agent", "GET", "/agent", nil, [8]int{forbid, forbid, forbid, forbid, forbid, unauth, unauth, unauth}},
 		{"create", "POST", "", func(string) any { return spec }, [8]int{created, created, created, created, created, created, created, created}},
 	}
 	for _, row := range matrix {
@@ -92,17 +101,7 @@ func (s *server) status(method, path, token string, body any) (int, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, s.url+path, nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	res := s.request(ctx, method, path, token, nil)
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		r := s.call(method, path, token, nil)

@@ -103,7 +103,7 @@ func BenchmarkIdleSession(b *testing.B) {
 		spec live.Spec
 	}{
 		{"istanbul-2025", live.Spec{Scenario: "istanbul-2025"}},
-		{"istanbul-2025-agents", live.Spec{Scenario: "istanbul-2025", Seats: map[string]string{"mediator": "nash", "Afghanistan/Kabul": "watchdog:recall=1", "Afghanistan/Kandahar": "loyal", "Afghanistan/Khost": "loyal"}}},
+		{"istanbul-2025-agents", live.Spec{Scenario: "istanbul-2025", Variant: "s0s1-factions", Seats: map[string]string{"mediator": "nash", "Afghanistan/Kabul": "watchdog:recall=1", "Afghanistan/Kandahar": "loyal", "Afghanistan/Khost": "loyal"}}},
 	} {
 		b.Run(spec.name, func(b *testing.B) {
 			const n = 1000

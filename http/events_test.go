@@ -116,7 +116,7 @@ func TestStreamResume(t *testing.T) {
 func TestRestart(t *testing.T) {
 	t.Parallel()
 	s := start(t, "")
-	c := s.create(map[string]any{"scenario": "istanbul-2025", "seats": map[string]string{"Afghanistan/Kabul": "watchdog:recall=1"}})
+	c := s.create(map[string]any{"scenario": "istanbul-2025", "variant": "s0s1-factions", "seats": map[string]string{"Afghanistan/Kabul": "watchdog:recall=1"}})
 	tok := tokens(c)
 	s.act(c.ID, tok["mediator"], map[string]any{"kind": "text", "outcome": map[string]string{"ceasefire": "open_ended", "monitoring": "bilateral_cell"}})
 	s.act(c.ID, tok["Pakistan"], map[string]any{"kind": "answer", "answers": map[string]string{"ceasefire": "accept"}})

@@ -51,36 +51,16 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
-// handleAnalysis answers GET /api/sessions/{id}/analysis: the mediator's
+// analysis answers GET /api/sessions/{id}/analysis: the mediator's
 // analysis panel (the mediator only).
-func (s *Server) handleAnalysis(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
-	if !ok {
-		return
-	}
-	p, err := sess.MediatorPanel(r.Context(), seat.Seat)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, p)
+func analysis(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error) {
+	return sess.MediatorPanel(r.Context(), seat.Seat)
 }
 
-// handleDebrief answers GET /api/sessions/{id}/debrief (mediator and
-// observer, after the end).
-func (s *Server) handleDebrief(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
-	if !ok {
-		return
-	}
-	d, err := sess.Debrief(r.Context(), seat.Seat)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, d)
+// debrief answers GET /api/sessions/{id}/debrief (mediator and observer,
+// after the end).
+func debrief(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error) {
+	return sess.Debrief(r.Context(), seat.Seat)
 }
 
 // handleReport answers GET /api/sessions/{id}/report (mediator and

@@ -117,9 +117,19 @@ var seeds = []struct {
 func target(t testing.TB) *fuzzTarget {
 	fuzzOnce.Do(func() {
 		s := start(&quietTB{TB: t}, "")
-		c := s.create(map[string]any{"scenario": "istanbul-2025", "seats": map[string]string{"Afghanistan/Kandahar": "loyal"}})
-		fuzzT = &fuzzTarget{s: s, id: c.ID, tok: tokens(c)}
+		c := s.create(map[string]any{"scenario": "istanbul-2025", "variant": "s0s1-factions", "seats": map[string]string{"Afghanistan/Kandahar": "loyal"}})
+		tok := tokens(c)
+		for _, ep := range endpoints {
+			if ep.seat != "" && tok[ep.seat] == "" {
+				t.Fatalf("fuzz target: no seat %q; the seats are %v", ep.seat, c.Seats)
+			}
+		}
+		fuzzT = &fuzzTarget{s: s, id: c.ID, tok: tok}
 	})
+	if fuzzT == nil {
+		// The Once ran (and failed) in an earlier input or test.
+		t.Fatal("the shared fuzz target could not be started; see the first failure")
+	}
 	return fuzzT
 }
 

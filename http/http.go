@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -40,16 +41,21 @@ type Server struct {
 	// Log receives internal errors (clients only see "Internal error.").
 	Log *slog.Logger
 	// KeepAlive is how often an idle event stream gets a comment line, so
-	// that proxies keep it open (default 15 s).
+	// that proxies keep it open, and a remote agent's WebSocket a ping
+	// (default 15 s).
 	KeepAlive time.Duration
-	// WriteTimeout bounds each write to an event stream: a client that
+	// WriteTimeout bounds each write to an event stream or a remote
+	// agent's WebSocket, and the wait for a ping's answer: a client that
 	// stops reading is let go (default 30 s).
 	WriteTimeout time.Duration
+
+	more []route // routes added by Handle
 
 	ln      net.Listener
 	srv     *http.Server
 	streams context.Context // cancelled at shutdown: ends event streams
 	stop    context.CancelFunc
+	agents  sync.WaitGroup // remote agents' WebSockets (hijacked: Shutdown does not wait for them)
 }
 
 // NewServer returns a server on m with the defaults.
@@ -57,20 +63,38 @@ func NewServer(m *live.Manager) *Server {
 	return &Server{Addr: "127.0.0.1:8080", Manager: m, Log: slog.Default(), KeepAlive: 15 * time.Second, WriteTimeout: 30 * time.Second}
 }
 
-// Handler returns the API's routes with their middleware.
+// route is a route added with Handle.
+type route struct {
+	pattern string
+	h       http.Handler
+}
+
+// Handle adds a route (an http.ServeMux pattern, "GET /metrics") beside
+// the API's, with the same middleware: pages, monitoring. Call it before
+// Open or Handler.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.more = append(s.more, route{pattern, h})
+}
+
+// Handler returns the API's routes, and those added with Handle, with
+// their middleware. The API's routes are the contract of docs/server.md.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	for _, r := range s.more {
+		mux.Handle(r.pattern, r.h)
+	}
 	mux.HandleFunc("POST /api/sessions", s.handleCreate)
-	mux.HandleFunc("GET /api/sessions/{id}", s.handleView)
+	mux.HandleFunc("GET /api/sessions/{id}", s.seatJSON(view))
 	mux.HandleFunc("POST /api/sessions/{id}/actions", s.handleAction)
 	mux.HandleFunc("GET /api/sessions/{id}/events", s.handleEvents)
 	mux.HandleFunc("GET /api/sessions/{id}/transcript", s.handleTranscript)
-	mux.HandleFunc("GET /api/sessions/{id}/head", s.handleHead)
+	mux.HandleFunc("GET /api/sessions/{id}/head", s.seatJSON(head))
+	mux.HandleFunc("GET /api/sessions/{id}/agent", s.handleAgent)
 	mux.HandleFunc("GET /api/scenarios", s.handleScenarios)
 	mux.HandleFunc("POST /api/scenarios/preview", s.handlePreview)
 	mux.HandleFunc("GET /api/agents", s.handleAgents)
-	mux.HandleFunc("GET /api/sessions/{id}/analysis", s.handleAnalysis)
-	mux.HandleFunc("GET /api/sessions/{id}/debrief", s.handleDebrief)
+	mux.HandleFunc("GET /api/sessions/{id}/analysis", s.seatJSON(analysis))
+	mux.HandleFunc("GET /api/sessions/{id}/debrief", s.seatJSON(debrief))
 	mux.HandleFunc("GET /api/sessions/{id}/report", s.handleReport)
 	s.pages(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -126,7 +150,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	done := make(chan struct{})
+	go func() {
+		s.agents.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
+	return err
 }
 
 func (s *Server) log() *slog.Logger {

@@ -20,15 +20,7 @@ type sse struct {
 
 func (s *server) stream(ctx context.Context, id, token, query string) *sse {
 	s.t.Helper()
-	req, err := http.NewRequestWithContext(ctx, "GET", s.url+"/api/sessions/"+id+"/events"+query, nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	res := s.request(ctx, "GET", "/api/sessions/"+id+"/events"+query, token, nil)
 	if res.StatusCode != http.StatusOK {
 		s.t.Fatalf("events: status %d", res.StatusCode)
 	}

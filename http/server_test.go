@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -49,8 +50,6 @@ type server struct {
 }
 
 type option func(*server)
-
-func withBuffer(n int) option { return func(s *server) { s.m.Buffer = n } }
 
 // start runs a server on the database at path ("" for a new one).
 func start(t testing.TB, path string, opts ...option) *server {
@@ -104,9 +103,9 @@ type response struct {
 
 func (r response) String() string { return string(r.body) }
 
-// call sends a request with an optional bearer token and JSON body (a
-// string or []byte is sent as is).
-func (s *server) call(method, path, token string, body any) response {
+// request sends a request with an optional bearer token and JSON body (a
+// string or []byte is sent as is) and returns the response unread.
+func (s *server) request(ctx context.Context, method, path, token string, body any) *http.Response {
 	s.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -122,7 +121,7 @@ func (s *server) call(method, path, token string, body any) response {
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, s.url+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, s.url+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -133,6 +132,13 @@ func (s *server) call(method, path, token string, body any) response {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return res
+}
+
+// call sends a request (as request does) and reads the whole response.
+func (s *server) call(method, path, token string, body any) response {
+	s.t.Helper()
+	res := s.request(context.Background(), method, path, token, body)
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
@@ -190,4 +196,33 @@ func tokens(c *live.Created) map[string]string {
 		out[s.Name] = s.Token
 	}
 	return out
+}
+
+// TestHandle: routes added with Handle are served beside the API's, with
+// its middleware (a panic is an internal error, not a dropped
+// connection), and leave the API's alone.
+func TestHandle(t *testing.T) {
+	t.Parallel()
+	s := start(t, "")
+	srv := phttp.NewServer(s.m)
+	srv.Log = s.m.Log
+	srv.Handle("GET /extra", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "extra") }))
+	srv.Handle("GET /boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	h := srv.Handler()
+	for _, tc := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/extra", 200, "extra"},
+		{"/boom", 500, `{"code":"internal","error":"Internal error."}`},
+		{"/healthz", 200, "ok"},
+		{"/api/sessions/X", 401, `"unauthorized"`},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tc.path, nil))
+		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.body) {
+			t.Errorf("GET %s: %d %s, want %d %s", tc.path, rec.Code, rec.Body, tc.status, tc.body)
+		}
+	}
 }

@@ -125,30 +125,41 @@ func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, li
 	return sess, seat, true
 }
 
-// handleView answers GET /api/sessions/{id}: the seat's view. A page
-// that follows the event stream refreshes the rest of the view with
+// seatJSON answers a GET by a seat of the session with what get returns,
+// as JSON that is not to be cached (it changes with every event).
+func (s *Server) seatJSON(get func(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, seat, ok := s.seat(w, r)
+		if !ok {
+			return
+		}
+		v, err := get(r, sess, seat)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// view answers GET /api/sessions/{id}: the seat's view. A page that
+// follows the event stream refreshes the rest of the view with
 // ?events=false&brief=false, which leave out the two parts that only grow
 // or never change (they read null).
-func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
-	if !ok {
-		return
-	}
+func view(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error) {
 	q := r.URL.Query()
 	events, err := boolParam(q.Get("events"), "events")
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, err
 	}
 	brief, err := boolParam(q.Get("brief"), "brief")
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, err
 	}
 	v, err := sess.View(r.Context(), seat.Seat)
 	if err != nil {
-		s.error(w, r, err)
-		return
+		return nil, err
 	}
 	if !events {
 		v.Events = nil
@@ -156,8 +167,12 @@ func (s *Server) handleView(w http.ResponseWriter, r *http.Request) {
 	if !brief {
 		v.Brief = nil
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, v)
+	return v, nil
+}
+
+// head answers GET /api/sessions/{id}/head: the chain head as stored now.
+func head(r *http.Request, sess *live.Session, _ live.SeatInfo) (any, error) {
+	return sess.StoredHead(r.Context())
 }
 
 // handleAction answers POST /api/sessions/{id}/actions once the action and
@@ -178,22 +193,6 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// handleHead answers GET /api/sessions/{id}/head: the chain head as
-// stored now.
-func (s *Server) handleHead(w http.ResponseWriter, r *http.Request) {
-	sess, _, ok := s.seat(w, r)
-	if !ok {
-		return
-	}
-	h, err := sess.StoredHead(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, h)
 }
 
 // handleTranscript answers GET /api/sessions/{id}/transcript (mediator and

@@ -112,13 +112,21 @@ func (a *Action) check() error {
 		"issue": a.Issue.Set, "instruction": a.Instruction != nil, "party": a.Party.Set, "message": a.Message != "", "reason": a.Reason != ""}
 	for _, f := range []string{"outcome", "answers", "rounds", "issue", "instruction", "party", "message", "reason"} {
 		if given[f] && !slices.Contains(allowed, f) {
-			return parley.Errorf(parley.EINVALID, "%s: a %s action takes no %s (it takes: %s)", f, a.Kind, f, strings.Join(append([]string{"kind"}, allowed...), ", "))
+			return parley.Errorf(parley.EINVALID, "%s: %s %s action takes no %s (it takes: %s)", f, article(a.Kind), a.Kind, f, strings.Join(append([]string{"kind"}, allowed...), ", "))
 		}
 	}
 	if len(a.Reason) > MaxReason || !utf8.ValidString(a.Reason) {
 		return parley.Errorf(parley.EINVALID, "reason: at most %d bytes of UTF-8", MaxReason)
 	}
 	return nil
+}
+
+// article is "an" before a kind that starts with a vowel, else "a".
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // apply turns the action into a driver call for seat.

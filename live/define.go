@@ -125,10 +125,14 @@ type built struct {
 	protocol parley.ProtocolName
 	scenario string
 	variant  string
-	rounds   int // the deadline in rounds before any extension
 	model    *parley.Model
 	seats    []SeatInfo
 	driver   *session.Driver
+	// What a remote agent's settings say: the deadline in rounds and on
+	// the wall clock, and the session's seed (each seat draws its own).
+	rounds   int
+	deadline time.Duration
+	seed     uint64
 }
 
 // build makes a session from its stored definition, with a fresh driver.
@@ -146,7 +150,7 @@ func build(def []byte, clock func() time.Time, models *modelCache) (*built, erro
 	if err != nil || h.Scenario == nil {
 		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
 	}
-	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant}
+	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant, deadline: time.Duration(st.Deadline), seed: h.Seed}
 	if b.model, err = models.compile(h.Scenario); err != nil {
 		return nil, err
 	}

@@ -116,23 +116,24 @@ func TestSlowSubscriber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fast subscriber reads each event once its action is answered
+	// (Act publishes before it returns), so it never falls behind however
+	// the goroutines are scheduled; the slow one never reads.
 	var got []int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for r := range fast.C() {
-			got = append(got, r.Seq)
-			if len(got) == 10 {
-				return
-			}
-		}
-	}()
 	for i := 0; i < 10; i++ {
 		if _, err := s.Act(ctx, pak, caucus("message")); err != nil {
 			t.Fatal(err)
 		}
+		select {
+		case r, ok := <-fast.C():
+			if !ok {
+				t.Fatalf("the reading subscriber was dropped after %d events", len(got))
+			}
+			got = append(got, r.Seq)
+		default:
+			t.Fatalf("action %d answered before its event was published", i)
+		}
 	}
-	<-done
 	n := 0
 	for range slow.C() { // closed once dropped
 		n++

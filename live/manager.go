@@ -39,6 +39,10 @@ type Manager struct {
 	// NewManager); tests with an injected clock turn them off and call
 	// Tick.
 	Timers bool
+	// AgentTimeout bounds a remote agent's reply to a turn (0: the agent
+	// protocol's default, agentwire.Options.Timeout: 10 s, or the time
+	// left before a wall-clock deadline).
+	AgentTimeout time.Duration
 
 	models   modelCache
 	analyses analysisCache // the mediators' panels and the debriefs

@@ -34,6 +34,9 @@ type SeatInfo struct {
 	// Token is the seat's bearer token; it is shown once and kept only as
 	// a hash.
 	Token string `json:"token,omitempty"`
+	// Connected says, in a view, whether a remote seat's agent is
+	// connected to this server now.
+	Connected bool `json:"connected,omitempty"`
 }
 
 // seatsOf lists the seats of a negotiation of m under a protocol: the

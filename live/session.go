@@ -28,6 +28,11 @@ type Session struct {
 	subs   map[*Subscription]struct{}
 	timer  *time.Timer
 	closed bool
+	// remotes are the connected remote agents, by seat index; changed is
+	// closed (and cleared) whenever the session changes, for them to
+	// look again.
+	remotes map[int]*AgentConn
+	changed chan struct{}
 }
 
 // ID returns the session's ID.
@@ -106,6 +111,7 @@ func (s *Session) commit(ctx context.Context, evs []protocol.Event) ([]parley.Ev
 		last := got[len(got)-1]
 		s.head = parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash}
 		s.publish(got)
+		s.notify()
 		out = append(out, got...)
 		recs = recs[n:]
 	}
@@ -256,5 +262,23 @@ func (s *Session) close() {
 	s.stopTimer()
 	for sub := range s.subs {
 		sub.drop()
+	}
+	s.notify()
+}
+
+// changes returns a channel closed at the session's next change (a
+// stored event, or the server closing it). The session's lock is held.
+func (s *Session) changes() <-chan struct{} {
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
+}
+
+// notify wakes whoever waits on changes. The session's lock is held.
+func (s *Session) notify() {
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
 	}
 }

@@ -99,8 +99,12 @@ func (s *Session) View(ctx context.Context, seat parley.Seat) (*View, error) {
 	v := &View{Session: s.id, Scenario: b.scenario, Variant: b.variant, Protocol: b.protocol,
 		Seats: publicSeats(b.seats), Result: dv.Result, Turn: dv.Turn, Instructions: dv.Instructions, Caucus: dv.Caucus,
 		Events: dv.Events, Brief: dv.Brief, Head: s.head}
+	for i := range v.Seats {
+		v.Seats[i].Connected = s.remotes[i] != nil
+	}
 	if i := findSeat(b.seats, seat.String()); i >= 0 {
 		v.Seat = b.seats[i]
+		v.Seat.Connected = v.Seats[i].Connected
 	}
 	if dv.Moving {
 		if i := findSeat(b.seats, dv.Move.String()); i >= 0 {

@@ -451,6 +451,31 @@ func (d *Driver) Caucus(ctx context.Context, from parley.Seat, party int, msg st
 	return d.news(), nil
 }
 
+// Fail ends the negotiation because the program that plays seat from
+// outside (a remote agent) is at fault — it stayed silent past its turn's
+// timeout, or wrote what the agent protocol does not allow — and returns
+// the events produced: an "agent_error" event whose note names the seat,
+// the agent and the fault, as for an agent the driver calls itself. Only
+// a party or the mediator played from outside can fail (EINVALID
+// otherwise); after the end it is ECONFLICT.
+func (d *Driver) Fail(ctx context.Context, seat parley.Seat, agent string, fault error) ([]protocol.Event, error) {
+	if err := d.run(ctx); err != nil {
+		return d.news(), err
+	}
+	actor, ok := seat.Actor()
+	if !ok || !d.external[seat] {
+		return d.news(), parley.Errorf(parley.EINVALID, "session: %s is not played from outside by an agent", d.seatName(seat))
+	}
+	if d.Done() {
+		return d.news(), ended()
+	}
+	if err := d.fail(actor, fmt.Sprintf("%s (agent %s): %v", d.seatName(seat), agent, fault)); err != nil {
+		return d.news(), err
+	}
+	err := d.run(ctx)
+	return d.news(), err
+}
+
 func ended() error {
 	return &parley.Error{Code: parley.ECONFLICT, Message: "session: the negotiation has ended", Err: protocol.ErrEnded}
 }

@@ -327,6 +327,51 @@ func TestAgentError(t *testing.T) {
 	}
 }
 
+// TestFailOutside: the program playing a seat from outside (a remote
+// agent) is at fault: Fail ends the negotiation with an agent error
+// naming the seat, the agent and the fault, which a restore applies as
+// recorded; a built-in agent's seat, a principal's and an ended
+// negotiation are refused.
+func TestFailOutside(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := small2(t)
+	cfg := session.Config{Protocol: protocol.SAOConfig{Rounds: 10}, Parties: []session.Player{mustAgent(t, "conceder"), {}}, Seed: 1}
+	d, err := session.New(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fault := errors.New("did not answer turn 1 within 10s")
+	for _, seat := range []parley.Seat{parley.PartySeat(0), parley.PrincipalSeat(1, 0), parley.MediatorSeat()} {
+		if _, err := d.Fail(ctx, seat, "remote", fault); parley.ErrorCode(err) != parley.EINVALID || d.Done() {
+			t.Fatalf("Fail(%s): %v, done %v; want EINVALID, nothing changed", seat, err, d.Done())
+		}
+	}
+	evs, err := d.Fail(ctx, parley.PartySeat(1), "remote", fault)
+	if err != nil || len(evs) == 0 || evs[0].Type != protocol.EvAgentError {
+		t.Fatalf("Fail: %+v, %v", evs, err)
+	}
+	if r := d.Result(); r.End != parley.AgentError || r.By != 1 || r.Why != "party Seller (agent remote): did not answer turn 1 within 10s" {
+		t.Fatalf("result %+v", r)
+	}
+	if e := d.Ending(parley.PartySeat(1)); e.End != parley.AgentError || e.Why != d.Result().Why || len(e.History) != 1 {
+		t.Fatalf("the seat's ending %+v", e)
+	}
+	if _, err := d.Fail(ctx, parley.PartySeat(1), "remote", fault); !errors.Is(err, protocol.ErrEnded) {
+		t.Fatalf("Fail after the end: %v", err)
+	}
+	d2, err := session.New(m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.Restore(ctx, d.Events()); err != nil || d2.Result().Why != d.Result().Why {
+		t.Fatalf("restore: %v, %+v", err, d2.Result())
+	}
+}
+
 // blocking is an agent whose ActContext waits for its context.
 type blocking struct{ parley.Agent }
 

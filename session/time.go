@@ -104,18 +104,27 @@ func (d *Driver) finish(ctx context.Context) {
 	if len(d.finishers) == 0 {
 		return
 	}
+	for _, f := range d.finishers {
+		e := d.Ending(f.seat)
+		f.a.Finish(ctx, &e)
+	}
+}
+
+// Ending is how the negotiation ended as seat is told it (End is
+// parley.Running while it is open): the result, the relative time at the
+// end, what the seat's party got, and the actions of the seat's view. A
+// server hands it to a remote agent (agentwire.Codec.Finished).
+func (d *Driver) Ending(seat parley.Seat) parley.Ending {
 	res := d.p.Result()
 	t := d.Time()
-	for _, f := range d.finishers {
-		e := &parley.Ending{End: res.End, Agreement: res.Agreement, Why: res.Why, Rounds: res.Rounds, Time: t}
-		if f.seat.Role == parley.SeatParty && f.seat.Party < len(d.m.Parties) {
-			e.Utility, e.Undiscounted = d.m.Parties[f.seat.Party].Payoff(res.Agreement, t)
-		}
-		if i := d.v.index(f.seat); i >= 0 && d.v.log != nil {
-			e.History = d.v.history(i)
-		}
-		f.a.Finish(ctx, e)
+	e := parley.Ending{End: res.End, Agreement: res.Agreement, Why: res.Why, Rounds: res.Rounds, Time: t}
+	if seat.Role == parley.SeatParty && seat.Party >= 0 && seat.Party < len(d.m.Parties) {
+		e.Utility, e.Undiscounted = d.m.Parties[seat.Party].Payoff(res.Agreement, t)
 	}
+	if i := d.v.index(seat); i >= 0 && d.v.log != nil {
+		e.History = d.v.history(i)
+	}
+	return e
 }
 
 // Close releases the agents that hold something (parley.FinishingAgent:

@@ -24,6 +24,9 @@ type ServeCommand struct {
 	Addr     string
 	DB       string
 	MaxBatch int
+	// AgentTimeout bounds a remote agent's reply to a turn (0: the agent
+	// protocol's default).
+	AgentTimeout time.Duration
 	// Ready, if set, is called with the server's URL once it listens
 	// (tests).
 	Ready func(url string)
@@ -41,6 +44,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on this `HOST:PORT`")
 	fs.StringVar(&c.DB, "db", "parley.db", "the SQLite database `FILE` (created if absent)")
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "appends per group commit (default 512; 1 turns group commit off, for benchmarks)")
+	fs.DurationVar(&c.AgentTimeout, "agent-timeout", 0, "how long a connected remote agent has to answer a turn (default: the agent protocol's 10s, or the time left before a wall-clock deadline)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -50,6 +54,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	if c.MaxBatch < 0 {
 		return usagef("--max-batch must not be negative, got %d", c.MaxBatch)
+	}
+	if c.AgentTimeout < 0 {
+		return usagef("--agent-timeout must not be negative, got %s", c.AgentTimeout)
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -61,7 +68,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	m := live.NewManager(sqlite.NewSessionStore(db), sqlite.NewEventStore(db))
-	m.Log = log
+	m.Log, m.AgentTimeout = log, c.AgentTimeout
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return fmt.Errorf("restoring sessions from %s: %w", c.DB, err)
