@@ -44,7 +44,7 @@ func (s *Server) pages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{id}", page("seat.html"))
 	mux.HandleFunc("GET /play", page("play.html"))
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") || strings.HasSuffix(r.URL.Path, ".html") {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") || strings.HasSuffix(r.URL.Path, ".html") {
 			http.NotFound(w, r)
 			return
 		}
