@@ -27,7 +27,6 @@ import (
 // chrome is one headless Chromium; each page opens in a browser context
 // of its own (separate cookies and storage: separate people).
 type chrome struct {
-	t     *testing.T
 	root  context.Context
 	shots string
 }
@@ -53,13 +52,14 @@ func newChrome(t *testing.T) *chrome {
 		t.Fatal(err)
 	}
 	t.Logf("screenshots in %s", dir)
-	return &chrome{t: t, root: root, shots: dir}
+	return &chrome{root: root, shots: dir}
 }
 
 // tab is one page in its own browser context, with what it received from
 // the server: every /api/ response's request and the event stream's data.
 type tab struct {
 	c    *chrome
+	t    *testing.T
 	name string
 	ctx  context.Context
 
@@ -68,13 +68,13 @@ type tab struct {
 	sse       strings.Builder
 }
 
-func (c *chrome) open(name, url string, width, height int64) *tab {
-	c.t.Helper()
+func (c *chrome) open(t *testing.T, name, url string, width, height int64) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(c.root, chromedp.WithNewBrowserContext())
-	c.t.Cleanup(cancel)
-	tb := &tab{c: c, name: name, ctx: ctx}
+	t.Cleanup(cancel)
+	tb := &tab{c: c, t: t, name: name, ctx: ctx}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
-		c.t.Fatalf("%s: %v", name, err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	responses := chromedp.Events(ctx, network.ResponseReceived)
 	messages := chromedp.Events(ctx, network.EventSourceMessageReceived)
@@ -106,42 +106,42 @@ func (c *chrome) open(name, url string, width, height int64) *tab {
 
 // do runs actions, failing the test after 20 s.
 func (tb *tab) do(actions ...chromedp.Action[chromedp.Void]) {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		tb.shot("failed")
-		tb.c.t.Fatalf("%s: %v\npage text:\n%s", tb.name, err, tb.text("body"))
+		tb.t.Fatalf("%s: %v\npage text:\n%s", tb.name, err, tb.text("body"))
 	}
 }
 
 // eval evaluates a JavaScript expression.
 func eval[T any](tb *tab, js string) T {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
 	if err != nil {
-		tb.c.t.Fatalf("%s: %s: %v", tb.name, js, err)
+		tb.t.Fatalf("%s: %s: %v", tb.name, js, err)
 	}
 	return v
 }
 
 // wait waits until a JavaScript predicate holds.
 func (tb *tab) wait(what, js string) {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		tb.shot("failed")
 		stack, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`window.parleyError || ""`))
-		tb.c.t.Fatalf("%s: waiting for %s: %v\npage text:\n%s\n%s", tb.name, what, err, tb.text("body"), stack)
+		tb.t.Fatalf("%s: waiting for %s: %v\npage text:\n%s\n%s", tb.name, what, err, tb.text("body"), stack)
 	}
 }
 
 // waitText waits until the element's text contains want.
 func (tb *tab) waitText(sel, want string) {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	tb.wait(fmt.Sprintf("%s to say %q", sel, want), fmt.Sprintf(`(document.querySelector(%q)||{}).textContent?.includes(%q)`, sel, want))
 }
 
@@ -155,14 +155,14 @@ func (tb *tab) text(sel string) string {
 // click waits for the element to be shown and enabled and clicks it, in
 // one step (a page that redraws cannot swap it in between).
 func (tb *tab) click(sel string) {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	tb.wait(sel+" enabled", fmt.Sprintf(`(e => e && !e.disabled && e.offsetParent !== null && (e.focus(), e.click(), true))(document.querySelector(%q))`, sel))
 }
 
 // choose picks a select's option by value, as a person would (the change
 // event fires).
 func (tb *tab) choose(sel, value string) {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	tb.wait(sel, fmt.Sprintf(`!!document.querySelector(%q)`, sel))
 	tb.do(chromedp.SetValue(chromedp.CSS(sel), value), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).dispatchEvent(new Event("change"))`, sel)))
 }
@@ -173,19 +173,19 @@ func (tb *tab) shot(name string) {
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
-		tb.c.t.Logf("%s: screenshot: %v", tb.name, err)
+		tb.t.Logf("%s: screenshot: %v", tb.name, err)
 		return
 	}
-	file := filepath.Join(tb.c.shots, tb.c.t.Name()+"-"+tb.name+"-"+name+".png")
+	file := filepath.Join(tb.c.shots, strings.ReplaceAll(tb.t.Name(), "/", "-")+"-"+tb.name+"-"+name+".png")
 	if err := os.WriteFile(file, png, 0o644); err != nil {
-		tb.c.t.Logf("screenshot: %v", err)
+		tb.t.Logf("screenshot: %v", err)
 	}
 }
 
 // received returns everything the page got from the API: the DOM as it
 // stands, every /api/ response body and the event stream's messages.
 func (tb *tab) received() string {
-	tb.c.t.Helper()
+	tb.t.Helper()
 	var b strings.Builder
 	b.WriteString(eval[string](tb, `document.documentElement.outerHTML`))
 	tb.mu.Lock()
@@ -252,22 +252,29 @@ func (p *severable) cut() {
 	p.conns = nil
 }
 
-// TestPagesMediated runs a whole mediated session in the browser: the
+// TestPages drives the pages in one Chromium (starting it is most of
+// the cost).
+func TestPages(t *testing.T) {
+	c := newChrome(t)
+	t.Run("mediated", func(t *testing.T) { testPagesMediated(t, c) })
+	t.Run("student", func(t *testing.T) { testPagesStudent(t, c) })
+}
+
+// testPagesMediated runs a whole mediated session in the browser: the
 // mediator sets it up in the lobby, the mediator and the two delegations
 // work it in three browser contexts of their own (the caucus, the text,
 // the answers) to an agreement, and the debrief opens. Then it searches
 // each party's DOM, API responses and event stream for what only the other
 // side may know.
-func TestPagesMediated(t *testing.T) {
+func testPagesMediated(t *testing.T, c *chrome) {
 	s := start(t, "")
-	c := newChrome(t)
 	yaml, err := filepath.Abs("testdata/secrets.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// The lobby.
-	med := c.open("mediator", s.url+"/", 1280, 800)
+	med := c.open(t, "mediator", s.url+"/", 1280, 800)
 	med.waitText("#scenario", "istanbul")
 	med.do(chromedp.Click(chromedp.CSS(`input[name=source][value=yaml]`)), chromedp.SetUploadFiles(chromedp.CSS("#yaml-file"), []string{yaml}))
 	med.click("#preview")
@@ -282,15 +289,15 @@ func TestPagesMediated(t *testing.T) {
 	north, south, portLink := link("party:0"), link("party:1"), link("principal:1:0")
 
 	med.do(chromedp.Navigate(link("mediator")))
-	n := c.open("north", north, 390, 844) // a phone
-	so := c.open("south", south, 1280, 800)
+	n := c.open(t, "north", north, 390, 844) // a phone
+	so := c.open(t, "south", south, 1280, 800)
 	for _, tb := range []*tab{med, n, so} {
 		tb.waitText("#conn", "live")
 	}
 	med.waitText("#panel-body", "Zone of agreement")
 
 	// A principal instructs its delegation, which sees it.
-	port := c.open("port", portLink, 1280, 800)
+	port := c.open(t, "port", portLink, 1280, 800)
 	port.waitText("#conn", "live")
 	port.choose("#instr-kind", "lower_floor")
 	port.do(chromedp.SetValue(chromedp.CSS("#instr-delta"), "0.05"))
@@ -392,18 +399,17 @@ func laptop(t *testing.T) (name, domain string, profiles []string) {
 	return "car", read("../genius/testdata/car-domain.xml"), []string{read("../genius/testdata/car-buyer.xml"), read("../genius/testdata/car-seller.xml")}
 }
 
-// TestPagesStudent has a student play alternating offers against boulware
+// testPagesStudent has a student play alternating offers against boulware
 // on Laptop from one link, through a connection the test cuts midway: the
 // page reconnects and resumes without losing or repeating an event.
-func TestPagesStudent(t *testing.T) {
+func testPagesStudent(t *testing.T, c *chrome) {
 	s := start(t, "")
 	name, domain, profiles := laptop(t)
 	made := s.create(map[string]any{"genius": map[string]any{"name": name, "domain": domain, "profiles": profiles, "names": []string{"student", "boulware"}},
 		"protocol": "sao", "deadline": 12, "seats": map[string]string{"boulware": "boulware"}})
 	tok := tokens(made)
 	proxy := sever(t, s.url)
-	c := newChrome(t)
-	st := c.open("student", proxy.url()+"/s/"+made.ID+"#t="+tok["student"], 1280, 800)
+	st := c.open(t, "student", proxy.url()+"/s/"+made.ID+"#t="+tok["student"], 1280, 800)
 	st.waitText("#conn", "live")
 	st.wait("the bid builder", `!!document.querySelector("#bid-0")`)
 	before := st.text("#bid-utility")
