@@ -142,6 +142,7 @@ async function doCreate(ev) {
     });
     replace($("links"), items);
     $("invites").hidden = false;
+    $("setup").hidden = true;
     $("invites-h").focus();
   } catch (e) { showError(e); }
 }
