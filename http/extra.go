@@ -32,18 +32,12 @@ func (s *Server) handleAgents(w http.ResponseWriter, r *http.Request) {
 // (the body of POST /api/sessions, JSON or YAML) would create, checked
 // the same way, with nothing stored.
 func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
-	var sp live.Spec
-	var err error
-	if isYAML(r.Header.Get("Content-Type")) {
-		err = yamlSpec(w, r, &sp)
-	} else {
-		err = decodeJSON(w, r, &sp, MaxCreateBody)
-	}
+	sp, err := readSpec(w, r)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	p, err := s.Manager.Preview(r.Context(), &sp)
+	p, err := s.Manager.Preview(r.Context(), sp)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -16,18 +16,12 @@ import (
 // live.Spec, or with a YAML scenario file as the body (Content-Type
 // application/yaml) and the settings as query parameters.
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
-	var sp live.Spec
-	var err error
-	if isYAML(r.Header.Get("Content-Type")) {
-		err = yamlSpec(w, r, &sp)
-	} else {
-		err = decodeJSON(w, r, &sp, MaxCreateBody)
-	}
+	sp, err := readSpec(w, r)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	c, err := s.Manager.Create(r.Context(), &sp)
+	c, err := s.Manager.Create(r.Context(), sp)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -35,6 +29,19 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/api/sessions/"+c.ID)
 	w.Header().Set("Cache-Control", "no-store") // it holds the tokens
 	writeJSON(w, http.StatusCreated, c)
+}
+
+// readSpec reads a session spec: JSON, or a YAML scenario file with the
+// settings as query parameters.
+func readSpec(w http.ResponseWriter, r *http.Request) (*live.Spec, error) {
+	var sp live.Spec
+	var err error
+	if isYAML(r.Header.Get("Content-Type")) {
+		err = yamlSpec(w, r, &sp)
+	} else {
+		err = decodeJSON(w, r, &sp, MaxCreateBody)
+	}
+	return &sp, err
 }
 
 func isYAML(ct string) bool {
