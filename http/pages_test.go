@@ -379,24 +379,24 @@ func testPagesMediated(t *testing.T, c *chrome) {
 	}
 }
 
-// laptop returns a Genius domain and two profiles: Laptop from the shared
-// data, else the small car domain shipped with package genius.
+// laptop returns the files of a Genius domain and two profiles: Laptop
+// from the shared data, else the small car domain of genius/testdata.
 func laptop(t *testing.T) (name, domain string, profiles []string) {
-	read := func(p string) string {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
 	if d := shared.Dir(); d != "" {
 		dir := filepath.Join(d, "data", "genius", "negmas-tests", "Laptop")
 		if _, err := os.Stat(dir); err == nil {
-			return "laptop", read(filepath.Join(dir, "Laptop-C-domain.xml")), []string{read(filepath.Join(dir, "Laptop-C-prof1.xml")), read(filepath.Join(dir, "Laptop-C-prof2.xml"))}
+			return "laptop", filepath.Join(dir, "Laptop-C-domain.xml"), []string{filepath.Join(dir, "Laptop-C-prof1.xml"), filepath.Join(dir, "Laptop-C-prof2.xml")}
 		}
 	}
 	t.Log("../shared is absent: the student plays the car domain of genius/testdata instead of Laptop")
-	return "car", read("../genius/testdata/car-domain.xml"), []string{read("../genius/testdata/car-buyer.xml"), read("../genius/testdata/car-seller.xml")}
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	return "car", abs("../genius/testdata/car-domain.xml"), []string{abs("../genius/testdata/car-buyer.xml"), abs("../genius/testdata/car-seller.xml")}
 }
 
 // testPagesStudent has a student play alternating offers against boulware
@@ -405,11 +405,28 @@ func laptop(t *testing.T) (name, domain string, profiles []string) {
 func testPagesStudent(t *testing.T, c *chrome) {
 	s := start(t, "")
 	name, domain, profiles := laptop(t)
-	made := s.create(map[string]any{"genius": map[string]any{"name": name, "domain": domain, "profiles": profiles, "names": []string{"student", "boulware"}},
-		"protocol": "sao", "deadline": 12, "seats": map[string]string{"boulware": "boulware"}})
-	tok := tokens(made)
 	proxy := sever(t, s.url)
-	st := c.open(t, "student", proxy.url()+"/s/"+made.ID+"#t="+tok["student"], 1280, 800)
+	// The teacher uploads the domain in the lobby and seats boulware.
+	lobby := c.open(t, "teacher", s.url+"/", 1280, 800)
+	lobby.waitText("#scenario", "istanbul")
+	lobby.do(chromedp.Click(chromedp.CSS(`input[name=source][value=genius]`)),
+		chromedp.SetUploadFiles(chromedp.CSS("#genius-domain"), []string{domain}),
+		chromedp.SetUploadFiles(chromedp.CSS("#genius-profiles"), profiles),
+		chromedp.SendKeys(chromedp.CSS("#rounds"), "12"))
+	lobby.click("#preview")
+	lobby.choose(`select[data-seat="party:1"]`, "agent:boulware")
+	lobby.shot("lobby")
+	lobby.click("#create")
+	lobby.wait("the student's link", `!!document.querySelector('a.invite[data-seat="party:0"]')`)
+	link := eval[string](lobby, `document.querySelector('a.invite[data-seat="party:0"]').getAttribute("href")`)
+	if eval[bool](lobby, `!!document.querySelector('a.invite[data-seat="party:1"]')`) {
+		t.Error("the agent's seat has an invite link")
+	}
+	id, token, ok := strings.Cut(strings.TrimPrefix(link, s.url+"/s/"), "#t=")
+	if !ok {
+		t.Fatalf("invite link %q", link)
+	}
+	st := c.open(t, "student", proxy.url()+"/s/"+id+"#t="+token, 1280, 800)
 	st.waitText("#conn", "live")
 	st.wait("the bid builder", `!!document.querySelector("#bid-0")`)
 	before := st.text("#bid-utility")
@@ -449,7 +466,7 @@ func testPagesStudent(t *testing.T, c *chrome) {
 		}
 		seen[q] = true
 	}
-	v := s.view(made.ID, tok["student"])
+	v := s.view(id, token)
 	if len(seqs) != len(v.Events) {
 		t.Errorf("the page shows %d events, the seat's view has %d", len(seqs), len(v.Events))
 	}
