@@ -5,21 +5,35 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/live"
 )
+
+// secrets creates a session of testdata/secrets.yaml, the scenario whose
+// confidential parts are marked, and returns it with its seats' tokens by
+// name.
+func (s *server) secrets(t *testing.T) (*live.Created, map[string]string) {
+	t.Helper()
+	yaml, err := os.ReadFile("testdata/secrets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.create(map[string]any{"yaml": string(yaml)})
+	return c, tokens(c)
+}
 
 // TestPageEndpoints: who may read the mediator's panel, the debrief and
 // the report, before and after the end; the lobby's catalogue and preview;
 // the pages and their assets with their headers.
 func TestPageEndpoints(t *testing.T) {
 	t.Parallel()
+	s := start(t, "")
+	c, tok := s.secrets(t)
+	_, other := s.secrets(t)
 	yaml, err := os.ReadFile("testdata/secrets.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := start(t, "")
-	c := s.create(map[string]any{"yaml": string(yaml)})
-	tok := tokens(c)
-	other := tokens(s.create(map[string]any{"yaml": string(yaml)}))
 	type row struct {
 		path           string
 		seat           string
