@@ -2,6 +2,7 @@ package parley
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -207,4 +208,43 @@ func (a *Accord) seats() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// SetClauses sets clauses of o, an outcome of s, from a what-if spec
+// "ISSUE=OPTION,ISSUE=OPTION" (issue names and option labels; blank parts
+// are skipped): the agreement with some clauses changed, to sign or to
+// compare mechanisms. Errors are EINVALID and list the issues or options
+// there are.
+func (s *Scenario) SetClauses(o Outcome, spec string) error {
+	if len(o) != len(s.Issues) {
+		return Errorf(EINVALID, "clauses: outcome has %d entries, want %d (one per issue)", len(o), len(s.Issues))
+	}
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return Errorf(EINVALID, "clause %q: expected ISSUE=OPTION", part)
+		}
+		i := s.IssueIndex(k)
+		if i < 0 {
+			var names []string
+			for _, is := range s.Issues {
+				names = append(names, is.Name)
+			}
+			return Errorf(EINVALID, "clause %q: no issue %q; issues: %s", part, k, strings.Join(names, ", "))
+		}
+		j := s.Issues[i].OptionIndex(v)
+		if j < 0 {
+			var labels []string
+			for _, op := range s.Issues[i].Options {
+				labels = append(labels, op.Label)
+			}
+			return Errorf(EINVALID, "clause %q: issue %s has no option %q; options: %s", part, k, v, strings.Join(labels, ", "))
+		}
+		o[i] = j
+	}
+	return nil
 }

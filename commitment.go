@@ -242,6 +242,9 @@ type CommitmentAssumptions struct {
 	// Force is the probability that a ruling attributing a breach leads a
 	// beneficiary to respond by force (with OnBreach action response).
 	Force *Estimate `json:"force,omitempty"`
+	// OnTime is the probability that each instance of an obligation is
+	// fulfilled by its due day (obligations only).
+	OnTime *Estimate `json:"on_time,omitempty"`
 }
 
 // A Procedure is the part of the verification procedure that an option

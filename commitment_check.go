@@ -179,6 +179,12 @@ func (c *compiler) commitment(p string, cm *Commitment, names map[string]string,
 	if a.Lookalike != nil {
 		c.estimate(p+".assume.lookalike", *a.Lookalike, 0, 1e6)
 	}
+	if a.OnTime != nil {
+		c.estimate(p+".assume.on_time", *a.OnTime, 0, 1)
+		if cm.Kind != Obligation {
+			c.errf(p+".assume.on_time", "on_time is the chance an obligation's instance is fulfilled by its due day; %q is a %s", cm.ID, cm.Kind)
+		}
+	}
 	if a.Force != nil {
 		c.estimate(p+".assume.force", *a.Force, 0, 1)
 		if cm.OnBreach == nil || cm.OnBreach.Action != Response {

@@ -2,6 +2,13 @@ package parley
 
 import "context"
 
+// MonitorEventPrefix begins the type of every monitoring event a live
+// server appends to a session's chain once the session ends in an
+// agreement ("monitor.accord", "monitor.incidents", "monitor.case"):
+// the agreement followed into its implementation in the same audited
+// record as its negotiation.
+const MonitorEventPrefix = "monitor."
+
 // MonitorStore keeps an agreement's monitoring record: the agreement with
 // its commitment register, the incident register and the verification
 // log. The CLI keeps it in a JSON Lines file (package jsonl); the server

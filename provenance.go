@@ -331,7 +331,7 @@ func (s *Scenario) Unsourced() []string {
 				for _, x := range []struct {
 					name string
 					e    *Estimate
-				}{{"rate", c.Assume.Rate}, {"lookalike", c.Assume.Lookalike}, {"force", c.Assume.Force}} {
+				}{{"rate", c.Assume.Rate}, {"lookalike", c.Assume.Lookalike}, {"force", c.Assume.Force}, {"on_time", c.Assume.OnTime}} {
 					if x.e != nil {
 						est(cp+".assume."+x.name, x.e)
 					}

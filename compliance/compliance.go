@@ -561,8 +561,21 @@ func containsStr(list []string, s string) bool {
 // itself). Statuses rest on rulings and fulfilment records, which every
 // seat sees, and are unchanged.
 func (r *Report) ForSeat(seat string) *Report {
+	return r.Filter(func(ev *parley.CaseEvent) bool { return ev.Visible(seat) })
+}
+
+// Filter returns the report as a reader who sees only the events visible
+// lets through may read it: ForSeat with the choice of events made
+// elsewhere (a live server decides from the audiences it stored, which
+// also serve seats that are no seat of the accord, such as observers).
+func (r *Report) Filter(visible func(*parley.CaseEvent) bool) *Report {
 	c := *r
-	c.Events = verify.View(r.Events, seat)
+	c.Events = nil
+	for i := range r.Events {
+		if visible(&r.Events[i]) {
+			c.Events = append(c.Events, r.Events[i])
+		}
+	}
 	sawFinding := map[string]bool{}
 	for _, ev := range c.Events {
 		if ev.Kind == parley.CaseFinding {

@@ -66,7 +66,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := sess.Report(r.Context(), seat.Seat, &buf); err != nil {
+	if err := sess.DebriefHTML(r.Context(), seat.Seat, &buf); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -97,6 +97,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/sessions/{id}/debrief", s.seatJSON(debrief))
 	mux.HandleFunc("GET /api/sessions/{id}/report", s.handleReport)
 	s.pages(mux)
+	s.monitorRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, parley.Errorf(parley.ENOTFOUND, "no such endpoint: %s %s", r.Method, clipPath(r.URL.Path)))

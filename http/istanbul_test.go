@@ -95,13 +95,7 @@ func TestIstanbul(t *testing.T) {
 			s.act(c.ID, tok[mover], map[string]any{"kind": "text", "outcome": text})
 			continue
 		}
-		answers := map[string]string{}
-		for _, cl := range v.Text {
-			if cl.OnAgenda && (cl.State == parley.ClauseProposed || cl.State == parley.ClauseAgreed) {
-				answers[cl.Name] = "accept"
-			}
-		}
-		s.act(c.ID, tok[mover], map[string]any{"kind": "answer", "answers": answers})
+		s.act(c.ID, tok[mover], map[string]any{"kind": "answer", "answers": acceptAll(v)})
 	}
 	obs := s.view(c.ID, tok["observer"])
 	if obs.Result.End != parley.Agreement {

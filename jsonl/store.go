@@ -1,7 +1,12 @@
 // Package jsonl keeps an accord's monitoring record (parley.MonitorStore)
 // in a JSON Lines file: a header line, then one record a line — the
 // accord, incidents and verification events — in the order they were
-// added. Appends are written in one write and synced before they are
+// added. Records are hash-chained as transcripts are (package audit): each
+// carries its "seq", the "prev" hash and its own "hash" over the canonical
+// JSON of the rest of the line, from a genesis derived from the header,
+// so that an edited, deleted, inserted or reordered line is found when
+// the register is opened (Head is the chain's end, to compare with one
+// kept elsewhere: a cut tail shows only so). Appends are written in one write and synced before they are
 // acknowledged; a last line cut short by a crash (never acknowledged) is
 // reported and cut off on the next write. The file is locked while a
 // Store is open, so one process writes at a time.
@@ -19,10 +24,19 @@ import (
 	"os"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/audit"
 )
 
-// Schema is the header line's schema name.
-const Schema = "parley.monitor/1"
+// Schema is the header line's schema name: version 2 chains its records.
+// Registers of version 1 (SchemaV1, before the chain) are read and
+// extended as they are, unchained.
+const (
+	Schema   = "parley.monitor/2"
+	SchemaV1 = "parley.monitor/1"
+)
+
+// chainSession is the session name of a register's chain (audit.Genesis).
+const chainSession = "parley.monitor"
 
 // maxLine bounds one record; longer lines are corrupt.
 const maxLine = 16 << 20
@@ -32,6 +46,10 @@ type header struct {
 }
 
 type record struct {
+	// Seq, Prev and Hash link the record into the chain (version 2).
+	Seq      *int64            `json:"seq,omitempty"`
+	Prev     *parley.Hash      `json:"prev,omitempty"`
+	Hash     *parley.Hash      `json:"hash,omitempty"`
 	Type     string            `json:"type"`
 	Accord   *parley.Accord    `json:"accord,omitempty"`
 	Incident *parley.Incident  `json:"incident,omitempty"`
@@ -49,6 +67,11 @@ type Store struct {
 	incidents []parley.Incident
 	keys      map[string]bool
 	events    []parley.CaseEvent
+	// chained: the register is of version 2; chain is its end so far
+	// (verify checks the lines read against it).
+	chained bool
+	verify  *audit.Verifier
+	chain   audit.Chain
 }
 
 var _ parley.MonitorStore = (*Store)(nil)
@@ -78,8 +101,33 @@ func (s *Store) Close() error { return s.f.Close() }
 // Path returns the file's path.
 func (s *Store) Path() string { return s.path }
 
-// Warnings lists what Open noticed and repaired (an incomplete last line).
+// Warnings lists what Open noticed and repaired (an incomplete last line,
+// a register from before the chain).
 func (s *Store) Warnings() []string { return s.warnings }
+
+// Head returns the end of the register's chain: how many records it holds
+// and the last one's hash (zero for a register of version 1).
+func (s *Store) Head() parley.ChainHead {
+	if !s.chained {
+		return parley.ChainHead{}
+	}
+	return s.chain.ChainHead()
+}
+
+// headerLine is the first line of a new register.
+func headerLine() []byte {
+	h, _ := json.Marshal(header{Schema: Schema})
+	return h
+}
+
+// genesis is the chain's start for a register whose header line is b.
+func genesis(b []byte) (parley.Hash, error) {
+	canon, err := audit.Canonical(b)
+	if err != nil {
+		return parley.Hash{}, err
+	}
+	return audit.Genesis(chainSession, canon), nil
+}
 
 func (s *Store) corrupt(line int, format string, args ...any) error {
 	return &parley.PosError{File: s.path, Line: line, Err: parley.Errorf(parley.EINVALID, format, args...)}
@@ -129,8 +177,17 @@ func (s *Store) parse(line int, b []byte) error {
 		if err := json.Unmarshal(b, &h); err != nil || h.Schema == "" {
 			return s.corrupt(line, "not a parley monitoring register (expected a header line with schema %q)", Schema)
 		}
-		if h.Schema != Schema {
-			return s.corrupt(line, "unsupported register schema %q (this parley reads %q)", h.Schema, Schema)
+		switch h.Schema {
+		case Schema:
+			g, err := genesis(b)
+			if err != nil {
+				return s.corrupt(line, "bad header: %v", err)
+			}
+			s.chained, s.verify, s.chain = true, audit.NewVerifier(chainSession, g), audit.NewChain(chainSession, g)
+		case SchemaV1:
+			s.warnings = append(s.warnings, fmt.Sprintf("%s: a register of %s, from before records were hash-chained: nothing vouches for it; sign into a new register to have the chain", s.path, SchemaV1))
+		default:
+			return s.corrupt(line, "unsupported register schema %q (this parley reads %q and %q)", h.Schema, Schema, SchemaV1)
 		}
 		return nil
 	}
@@ -139,6 +196,9 @@ func (s *Store) parse(line int, b []byte) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rec); err != nil {
 		return s.corrupt(line, "bad record: %v", err)
+	}
+	if err := s.link(line, b, &rec); err != nil {
+		return err
 	}
 	switch {
 	case rec.Type == "accord" && rec.Accord != nil:
@@ -166,16 +226,76 @@ func (s *Store) parse(line int, b []byte) error {
 	return nil
 }
 
+// link checks a record line's place in the chain (version 2), or that it
+// has none (version 1).
+func (s *Store) link(line int, b []byte, rec *record) error {
+	if !s.chained {
+		if rec.Seq != nil || rec.Prev != nil || rec.Hash != nil {
+			return s.corrupt(line, "a hash-chained record in a register of %s", SchemaV1)
+		}
+		return nil
+	}
+	if rec.Seq == nil || rec.Prev == nil || rec.Hash == nil {
+		return s.corrupt(line, "a record without its seq, prev and hash: the chain is broken")
+	}
+	payload, err := audit.Canonical(b, "prev", "hash")
+	if err != nil {
+		return s.corrupt(line, "bad record: %v", err)
+	}
+	e := parley.EventRecord{Session: chainSession, Seq: *rec.Seq, Type: rec.Type, Payload: payload, Prev: *rec.Prev, Hash: *rec.Hash}
+	if !s.verify.Step(&e) {
+		return s.corrupt(line, "the register's chain breaks at record %d: %s (an edited, deleted, inserted or moved line)", s.verify.Result().Seq, breakWhy(s.verify.Result()))
+	}
+	s.chain.Link(&e) // the same link: advances the chain the next append continues
+	return nil
+}
+
+func breakWhy(r audit.Result) string {
+	var be *audit.BreakError
+	if errors.As(r.Err(), &be) {
+		return be.Reason()
+	}
+	return r.Fault.String()
+}
+
+// encode writes a record as a line (without the newline), linking it
+// into the chain c (version 2).
+func (s *Store) encode(r record, c *audit.Chain) ([]byte, error) {
+	if !s.chained {
+		return json.Marshal(r)
+	}
+	seq := c.Next
+	r.Seq = &seq
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := audit.Canonical(b)
+	if err != nil {
+		return nil, err
+	}
+	e := parley.EventRecord{Type: r.Type, Payload: payload}
+	c.Link(&e)
+	r.Prev, r.Hash = &e.Prev, &e.Hash
+	return json.Marshal(r)
+}
+
 // append writes records as one write and syncs the file.
 func (s *Store) append(recs []record) error {
 	var buf bytes.Buffer
 	if s.size == 0 {
-		h, _ := json.Marshal(header{Schema: Schema})
+		h := headerLine()
+		g, err := genesis(h)
+		if err != nil {
+			return &parley.Error{Code: parley.EINTERNAL, Message: "register: the header", Err: err}
+		}
+		s.chained, s.chain = true, audit.NewChain(chainSession, g)
 		buf.Write(h)
 		buf.WriteByte('\n')
 	}
+	chain := s.chain
 	for _, r := range recs {
-		b, err := json.Marshal(r)
+		b, err := s.encode(r, &chain)
 		if err != nil {
 			return &parley.Error{Code: parley.EINTERNAL, Message: "register: encoding a record", Err: err}
 		}
@@ -195,6 +315,7 @@ func (s *Store) append(recs []record) error {
 		return fmt.Errorf("register %s: %w", s.path, err)
 	}
 	s.size += int64(buf.Len())
+	s.chain = chain
 	return nil
 }
 

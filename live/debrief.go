@@ -13,7 +13,6 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/report"
-	"github.com/parleyhq/parley/simulate"
 )
 
 // Debrief is a session looked back on once it has ended (GET
@@ -362,11 +361,11 @@ func cloud(m *parley.Model, n int) [][]float64 {
 	return out
 }
 
-// Report writes the session's self-contained HTML report, the page that
+// DebriefHTML writes the session's self-contained HTML report, the page that
 // 'parley simulate --html' writes, rendered from the stored record: for
 // the mediator and observers, once the negotiation has ended (as
 // Debrief).
-func (s *Session) Report(ctx context.Context, seat parley.Seat, w io.Writer) error {
+func (s *Session) DebriefHTML(ctx context.Context, seat parley.Seat, w io.Writer) error {
 	if err := mayReadRecord(seat); err != nil {
 		return err
 	}
@@ -389,9 +388,9 @@ func (s *Session) Report(ctx context.Context, seat parley.Seat, w io.Writer) err
 	if err := json.Unmarshal(rec.Definition, &h); err != nil {
 		return fmt.Errorf("live: session %s: definition: %w", s.id, err)
 	}
-	run, m, err := simulate.FromTranscript(h, sn.events)
+	d, err := report.NewDebrief(h, sn.events)
 	if err != nil {
 		return err
 	}
-	return report.SimulationHTML(w, run, m, a.rep)
+	return report.SimulationHTML(w, d, a.rep)
 }

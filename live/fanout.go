@@ -7,10 +7,11 @@ import (
 )
 
 // Visible reports whether seat may see a stored event: its audience, read
-// back from the store, includes the seat (parley.Audience.Includes). An
-// audience that does not parse is seen by nobody.
+// back from the store, includes the seat (parley.Audiences.Includes: a
+// monitoring event may be seen by a union of audiences). An audience that
+// does not parse is seen by nobody.
 func Visible(r parley.EventRecord, seat parley.Seat) bool {
-	a, err := parley.ParseAudience(r.Audience)
+	a, err := parley.ParseAudiences(r.Audience)
 	return err == nil && a.Includes(seat)
 }
 
@@ -92,10 +93,10 @@ func (s *Session) publish(recs []parley.EventRecord) {
 	if len(s.subs) == 0 {
 		return
 	}
-	auds := make([]parley.Audience, len(recs))
+	auds := make([]parley.Audiences, len(recs))
 	ok := make([]bool, len(recs))
 	for i, r := range recs {
-		a, err := parley.ParseAudience(r.Audience)
+		a, err := parley.ParseAudiences(r.Audience)
 		auds[i], ok[i] = a, err == nil
 	}
 	for sub := range s.subs {

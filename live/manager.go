@@ -98,7 +98,8 @@ func (m *Manager) running(ctx context.Context, id string) (bool, error) {
 	if err != nil || len(evs) == 0 {
 		return err == nil, err
 	}
-	return evs[0].Type != string(protocol.EvEnd), nil
+	typ := evs[0].Type
+	return typ != string(protocol.EvEnd) && !protocol.MonitorType(typ), nil
 }
 
 // Session returns the session id, loading it from the stores if needed.

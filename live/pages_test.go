@@ -156,7 +156,7 @@ func TestDebrief(t *testing.T) {
 	obs, _ := tokenOf(t, c, "observer")
 	_, err := s.Debrief(ctx, med)
 	wantCode(t, "a debrief while running", err, parley.ECONFLICT)
-	wantCode(t, "a report while running", s.Report(ctx, med, &bytes.Buffer{}), parley.ECONFLICT)
+	wantCode(t, "a report while running", s.DebriefHTML(ctx, med, &bytes.Buffer{}), parley.ECONFLICT)
 	mustAct(t, s, med, `{"kind":"text","outcome":{"access":"shared","fee":"high"}}`)
 	mustAct(t, s, north, `{"kind":"answer","answers":{"access":"accept","fee":"reject"}}`)
 	mustAct(t, s, south, `{"kind":"answer","answers":{"access":"accept","fee":"accept"}}`)
@@ -166,7 +166,7 @@ func TestDebrief(t *testing.T) {
 	for _, seat := range []parley.Seat{north, south} {
 		_, err := s.Debrief(ctx, seat)
 		wantCode(t, seat.String()+"'s debrief", err, parley.EFORBIDDEN)
-		wantCode(t, seat.String()+"'s report", s.Report(ctx, seat, &bytes.Buffer{}), parley.EFORBIDDEN)
+		wantCode(t, seat.String()+"'s report", s.DebriefHTML(ctx, seat, &bytes.Buffer{}), parley.EFORBIDDEN)
 	}
 	d, err := s.Debrief(ctx, obs)
 	if err != nil {
@@ -221,7 +221,7 @@ func TestDebrief(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := s.Report(ctx, med, &buf); err != nil {
+	if err := s.DebriefHTML(ctx, med, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "<html") || !strings.Contains(buf.String(), "North") {

@@ -25,6 +25,10 @@ type Session struct {
 	hashes []parley.Hash       // the seats' token hashes, by seat
 	head   parley.ChainHead    // of what is stored, which is what b has
 	byHash map[parley.Hash]int // seat by token hash
+	// signed: the session ended in an agreement and its accord is stored
+	// (monitor.go); mon is the monitoring state, nil until used.
+	signed bool
+	mon    *monitor
 	subs   map[*Subscription]struct{}
 	timer  *time.Timer
 	closed bool
@@ -70,6 +74,10 @@ func (s *Session) do(ctx context.Context, op func(d *session.Driver) ([]protocol
 			return recs, err
 		}
 		s.arm()
+		if err := s.sign(ctx); err != nil {
+			s.unload()
+			return recs, err
+		}
 		return recs, opErr
 	}
 }
@@ -98,8 +106,15 @@ func (s *Session) commit(ctx context.Context, evs []protocol.Event) ([]parley.Ev
 			return nil, err
 		}
 	}
-	// An action a client gave up on is still stored: the driver has taken
-	// it, so the store must too.
+	return s.store(ctx, recs)
+}
+
+// store appends records after the session's head, in appends of at most
+// parley.MaxAppendEvents, and publishes each append once it is durable.
+// The lock is held.
+func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parley.EventRecord, error) {
+	// An action a client gave up on is still stored: the state in memory
+	// has taken it, so the store must too.
 	ctx = context.WithoutCancel(ctx)
 	var out []parley.EventRecord
 	for len(recs) > 0 {
@@ -138,7 +153,7 @@ func (s *Session) ensure(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("live: session %s: %w", s.id, err)
 	}
-	head, events, err := s.stored(ctx)
+	head, events, signed, err := s.stored(ctx)
 	if err != nil {
 		return err
 	}
@@ -146,9 +161,13 @@ func (s *Session) ensure(ctx context.Context) error {
 		return fmt.Errorf("live: session %s: restore: %w", s.id, err)
 	}
 	s.install(rec, b, head)
+	s.signed = signed
 	evs, err := b.driver.Run(ctx)
 	if err == nil {
 		_, err = s.commit(ctx, evs)
+	}
+	if err == nil {
+		err = s.sign(ctx) // an agreement stored by a server that stopped before signing it
 	}
 	if err != nil {
 		s.unload()
@@ -158,14 +177,24 @@ func (s *Session) ensure(ctx context.Context) error {
 	return nil
 }
 
-// stored reads the session's head and its events up to it.
-func (s *Session) stored(ctx context.Context) (parley.ChainHead, []protocol.Event, error) {
+// stored reads the session's head and its negotiation's events up to
+// it, and whether the monitoring of its agreement has begun (the
+// monitoring events that follow are left for loadMonitor).
+func (s *Session) stored(ctx context.Context) (parley.ChainHead, []protocol.Event, bool, error) {
 	head, err := s.m.Events.ChainHead(ctx, s.id)
 	if err != nil {
-		return head, nil, err
+		return head, nil, false, err
 	}
 	events := make([]protocol.Event, 0, head.Events)
+	signed := false
 	err = s.records(ctx, 0, head.Events, func(r parley.EventRecord) error {
+		if protocol.MonitorType(r.Type) {
+			signed = true
+			return nil
+		}
+		if signed {
+			return fmt.Errorf("live: session %s: event %d: a %s event after the monitoring began", s.id, r.Seq, r.Type)
+		}
 		var ev protocol.Event
 		if err := json.Unmarshal(r.Payload, &ev); err != nil {
 			return fmt.Errorf("live: session %s: event %d: %w", s.id, r.Seq, err)
@@ -173,7 +202,7 @@ func (s *Session) stored(ctx context.Context) (parley.ChainHead, []protocol.Even
 		events = append(events, ev)
 		return nil
 	})
-	return head, events, err
+	return head, events, signed, err
 }
 
 // records calls fn for the stored events from seq from up to (not
@@ -213,7 +242,7 @@ func (s *Session) install(rec *parley.SessionRecord, b *built, head parley.Chain
 // unload drops the session from memory (its subscribers stay): the next
 // call rebuilds it from the stores.
 func (s *Session) unload() {
-	s.b, s.hashes, s.byHash = nil, nil, nil
+	s.b, s.hashes, s.byHash, s.mon, s.signed = nil, nil, nil, nil, false
 	s.stopTimer()
 }
 

@@ -128,8 +128,21 @@ type Result struct {
 	DaysToRuling float64 `json:"days_to_ruling"`
 	// Commitments breaks the figures down by commitment.
 	Commitments []CommitmentResult `json:"commitments"`
+	// Obligations are the obligations with an on-time estimate: their
+	// instances due within the horizon and those missed (means per run).
+	Obligations []ObligationResult `json:"obligations,omitempty"`
 	// Assumptions lists every estimate the mechanism's runs rest on.
 	Assumptions []Assumption `json:"assumptions"`
+}
+
+// ObligationResult is one obligation's figures: instances due within the
+// horizon, instances missed (means per run), and the share of runs in
+// which every instance was fulfilled on time.
+type ObligationResult struct {
+	ID         string  `json:"id"`
+	Instances  float64 `json:"instances"`
+	Missed     float64 `json:"missed"`
+	PAllOnTime float64 `json:"p_all_on_time"`
 }
 
 // CommitmentResult is one commitment's figures.
@@ -156,6 +169,15 @@ type model struct {
 	detection, falseAttr, dispt *parley.Estimate
 	steps                       [3]int // deadlines: open, report, rule (0: none)
 	commitments                 []cmodel
+	obligations                 []omodel
+}
+
+// omodel is an obligation with an on-time estimate: its instances due
+// within the horizon.
+type omodel struct {
+	c      *parley.Commitment
+	onTime *parley.Estimate
+	due    []int
 }
 
 type cmodel struct {
@@ -164,7 +186,7 @@ type cmodel struct {
 	respond                bool
 }
 
-func compile(mc Mechanism) (*model, error) {
+func compile(mc Mechanism, days int) (*model, error) {
 	a := mc.Accord
 	if a == nil {
 		return nil, parley.Errorf(parley.EINVALID, "mechsim: mechanism %q has no accord", mc.Name)
@@ -188,6 +210,12 @@ func compile(mc Mechanism) (*model, error) {
 	}
 	for i := range a.Commitments {
 		c := &a.Commitments[i]
+		if c.Kind == parley.Obligation && c.Assume.OnTime != nil {
+			if due := c.Due.Instances(days); len(due) > 0 && due[0] <= days {
+				m.obligations = append(m.obligations, omodel{c: c, onTime: c.Assume.OnTime, due: due})
+			}
+			continue
+		}
 		if c.Kind == parley.Obligation || (c.Assume.Rate == nil && c.Assume.Lookalike == nil) {
 			continue
 		}
@@ -209,7 +237,7 @@ func Run(ctx context.Context, mechs []Mechanism, cfg Config) ([]Result, error) {
 	}
 	models := make([]*model, len(mechs))
 	for i, mc := range mechs {
-		m, err := compile(mc)
+		m, err := compile(mc, cfg.Days)
 		if err != nil {
 			return nil, err
 		}
@@ -261,9 +289,13 @@ type runStats struct {
 	daysToRuling                                                                                      int
 	firstResponse                                                                                     int // day of the first response by force; -1 if none
 	perCommitment                                                                                     []commitStats
+	perObligation                                                                                     []obligationStats
 }
 
 type commitStats struct{ violations, attributed int }
+
+// obligationStats are one run's counts for one obligation.
+type obligationStats struct{ instances, missed int }
 
 // incident is one simulated allegation.
 type incident struct {
@@ -307,9 +339,32 @@ func incidents(cm *cmodel, cfg Config, seed uint64, real bool) []incident {
 	}
 }
 
+// obligations simulates an obligation's instances due within the horizon:
+// each is fulfilled on time with the on-time probability, from a stream of
+// its own (the same uniforms for every mechanism, and a higher on-time
+// probability never misses more).
+func obligations(om *omodel, cfg Config, seed uint64) obligationStats {
+	onTime := draw(om.onTime, cfg, seed, om.c.ID+":on_time")
+	r := stream(seed, "instances:"+om.c.ID)
+	var st obligationStats
+	for _, d := range om.due {
+		if d > cfg.Days {
+			break
+		}
+		st.instances++
+		if r.Float64() >= onTime {
+			st.missed++
+		}
+	}
+	return st
+}
+
 // simulate runs one history of one mechanism.
 func simulate(m *model, cfg Config, seed uint64) runStats {
-	st := runStats{firstResponse: -1, perCommitment: make([]commitStats, len(m.commitments))}
+	st := runStats{firstResponse: -1, perCommitment: make([]commitStats, len(m.commitments)), perObligation: make([]obligationStats, len(m.obligations))}
+	for oi := range m.obligations {
+		st.perObligation[oi] = obligations(&m.obligations[oi], cfg, seed)
+	}
 	detection := draw(m.detection, cfg, seed, "detection")
 	falseAttr := draw(m.falseAttr, cfg, seed, "false_attribution")
 	dispute := draw(m.dispt, cfg, seed, "dispute")
@@ -428,6 +483,21 @@ func summarise(mc Mechanism, m *model, cfg Config, runs []runStats) Result {
 		per[i].PNoRuledBreach = float64(noBreach[i]) / n
 	}
 	r.Commitments = per
+	for i := range m.obligations {
+		o := ObligationResult{ID: m.obligations[i].c.ID}
+		all := 0
+		for _, s := range runs {
+			o.Instances += float64(s.perObligation[i].instances)
+			o.Missed += float64(s.perObligation[i].missed)
+			if s.perObligation[i].missed == 0 {
+				all++
+			}
+		}
+		o.Instances /= n
+		o.Missed /= n
+		o.PAllOnTime = float64(all) / n
+		r.Obligations = append(r.Obligations, o)
+	}
 	r.Assumptions = assumptions(m, cfg)
 	return r
 }
@@ -453,6 +523,9 @@ func assumptions(m *model, cfg Config) []Assumption {
 		if cm.respond {
 			add(cm.c.ID+": chance a ruled breach is answered by force", cm.force)
 		}
+	}
+	for _, om := range m.obligations {
+		add(om.c.ID+": chance each instance is fulfilled by its due day", om.onTime)
 	}
 	out = append(out, Assumption{What: fmt.Sprintf("a step without a deadline takes up to %d days (placeholder; no report gives a figure)", cfg.OpenStep),
 		Value: float64(cfg.OpenStep), Low: float64(cfg.OpenStep), High: float64(cfg.OpenStep)})

@@ -71,11 +71,11 @@ func TestDetectionMonotone(t *testing.T) {
 		hi2 := math.Max(hi1, lo2) + (1-math.Max(hi1, lo2))*r.Float64()
 		fa, dp := est(r.Float64(), 0, 1), est(r.Float64(), 0, 1)
 		rate, look, force := est(5*r.Float64(), 0, 10), est(5*r.Float64(), 0, 10), est(r.Float64(), 0, 1)
-		m1, err := compile(Mechanism{Name: "low", Accord: accord(est(lo1, lo1, hi1), fa, dp, rate, look, force)})
+		m1, err := compile(Mechanism{Name: "low", Accord: accord(est(lo1, lo1, hi1), fa, dp, rate, look, force)}, 180)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m2, err := compile(Mechanism{Name: "high", Accord: accord(est(lo2, lo2, hi2), fa, dp, rate, look, force)})
+		m2, err := compile(Mechanism{Name: "high", Accord: accord(est(lo2, lo2, hi2), fa, dp, rate, look, force)}, 180)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -173,6 +173,11 @@ var eventTypes = map[EventType]bool{
 type Transcript struct {
 	Header Header
 	Events []Event
+	// Monitor holds the monitoring events that follow an agreement in a
+	// live session's chain (MonitorType), each line as written without
+	// its chain fields; they are checked with the chain, but are not
+	// Events: no protocol replays them.
+	Monitor []json.RawMessage
 	// Head is the chain head the trailer states and the events bear out.
 	Head parley.ChainHead
 	// Legacy is true for a transcript written before transcripts were
@@ -255,6 +260,23 @@ func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
 			chained, ended = true, true
 			continue
 		}
+		if MonitorType(f.Type) {
+			if !chained || f.Seq != int64(len(t.Events)+len(t.Monitor)) {
+				return t, posErr(line, fmt.Errorf("event %d: a %s event belongs after a chained negotiation, in sequence", f.Seq, f.Type))
+			}
+			rec, err := link(t.Header.Session, b, &f)
+			if err != nil {
+				return t, posErr(line, err)
+			}
+			if !v.Step(&rec) {
+				return t, posErr(line, v.Result().Err())
+			}
+			t.Monitor = append(t.Monitor, rec.Payload)
+			continue
+		}
+		if len(t.Monitor) > 0 {
+			return t, posErr(line, fmt.Errorf("a %s event after the monitoring events: the negotiation is over", f.Type))
+		}
 		var ev Event
 		if err := json.Unmarshal(b, &ev); err != nil {
 			return t, posErr(line, err)
@@ -295,7 +317,7 @@ func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
 		return t, posErr(line+1, &audit.BreakError{Seq: int64(len(t.Events)), Fault: audit.NoEnd})
 	}
 	if !t.Legacy {
-		t.Head = parley.ChainHead{Session: t.Header.Session, Events: int64(len(t.Events)), Hash: v.Result().Head}
+		t.Head = parley.ChainHead{Session: t.Header.Session, Events: int64(len(t.Events) + len(t.Monitor)), Hash: v.Result().Head}
 	}
 	return t, nil
 }

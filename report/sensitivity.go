@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"html/template"
 	"io"
 	"math"
 	"math/big"
@@ -317,108 +316,6 @@ func noEffectLines(res *analysis.Sensitivity) []string {
 	return out
 }
 
-// ---------------------------------------------------------------------------
-// HTML: a tornado chart of the zone's size at both ends of each estimate,
-// and the ranked table.
-
-type sensitivityView struct {
-	Intro    string
-	Base     string
-	Rows     []sensRowView
-	Chart    template.HTML
-	NoEffect []string
-	Pairs    []string
-	Metric   string
-}
-
-type sensRowView struct {
-	Rank                   int
-	Name, Range, Zone, Why string
-	Assumption             bool
-}
-
-// MaxTornadoBars is how many estimates the HTML tornado chart shows.
-const MaxTornadoBars = 15
-
-func hsensitivityView(res *analysis.Sensitivity) *sensitivityView {
-	v := &sensitivityView{
-		Intro: fmt.Sprintf("Each of %d estimates was moved to both ends of its range (or ±%.2f where it has none), one at a time, then the top ones in pairs: %d analyses.", len(res.Rows)+len(res.NoEffect), res.Step, res.Probes),
-		Base:  effectText(res.Base),
-	}
-	for i, r := range res.Rows {
-		v.Rows = append(v.Rows, sensRowView{Rank: i + 1, Name: paramName(r.Param), Range: rangeText(r.Param), Zone: zoneLowHigh(r.AtLow, r.AtHigh), Why: changeText(res.Base, r), Assumption: r.Assumption})
-	}
-	v.NoEffect = noEffectLines(res)
-	byPath := map[string]analysis.Param{}
-	for _, r := range res.Rows {
-		byPath[r.Path] = r.Param
-	}
-	for _, pr := range res.Pairs {
-		v.Pairs = append(v.Pairs, pairLine(byPath, pr))
-	}
-	v.Chart, v.Metric = tornado(res)
-	return v
-}
-
-// tornado draws the top rows as bars from the value of the metric at an
-// estimate's low end to its value at the high end, around the base value.
-// The metric is the zone's size; when the zone is empty anywhere, it is
-// the zone's size or, for an empty zone, the largest zone a single
-// relaxation would open (how close to agreement the scenario is).
-func tornado(res *analysis.Sensitivity) (template.HTML, string) {
-	metric, metricName := zoneMetric, "zone size (outcomes)"
-	empty := res.Base.ZoneEmpty
-	for _, r := range res.Rows {
-		empty = empty || r.AtLow.ZoneEmpty || r.AtHigh.ZoneEmpty
-	}
-	if empty {
-		metric, metricName = closeness, "zone size, or for an empty zone the largest zone one relaxation would open (outcomes)"
-	}
-	rows := res.Rows
-	if len(rows) > MaxTornadoBars {
-		rows = rows[:MaxTornadoBars]
-	}
-	if len(rows) == 0 {
-		return "", metricName
-	}
-	base := metric(res.Base)
-	lo, hi := base, base
-	for _, r := range rows {
-		lo = math.Min(lo, math.Min(metric(r.AtLow), metric(r.AtHigh)))
-		hi = math.Max(hi, math.Max(metric(r.AtLow), metric(r.AtHigh)))
-	}
-	if hi == lo {
-		hi = lo + 1
-	}
-	const labelW, plotW, rowH, top = 300.0, 420.0, 22.0, 28.0
-	width := labelW + plotW + 20
-	height := top + rowH*float64(len(rows)) + 30
-	x := func(v float64) float64 { return labelW + (v-lo)/(hi-lo)*plotW }
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="tornado" xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="tornado chart: %s">`, hcoord(width), hcoord(height), hcoord(width), hcoord(height), template.HTMLEscapeString(metricName))
-	fmt.Fprintf(&b, `<text class="axis-title" x="%s" y="14">%s</text>`, hcoord(labelW), template.HTMLEscapeString(metricName))
-	for i, r := range rows {
-		y := top + rowH*float64(i)
-		a, c := metric(r.AtLow), metric(r.AtHigh)
-		x0, x1 := x(math.Min(a, c)), x(math.Max(a, c))
-		if x1-x0 < 2 {
-			x0, x1 = x0-1, x0+1
-		}
-		fmt.Fprintf(&b, `<text class="tlabel" x="%s" y="%s" text-anchor="end">%s</text>`, hcoord(labelW-8), hcoord(y+14), template.HTMLEscapeString(paramName(r.Param)))
-		fmt.Fprintf(&b, `<rect class="tbar-low" x="%s" y="%s" width="%s" height="14"><title>%s</title></rect>`,
-			hcoord(x0), hcoord(y+3), hcoord(x1-x0), template.HTMLEscapeString(fmt.Sprintf("%s: %s at %s, %s at %s", paramName(r.Param), trimNum(a), trimNum(r.Low), trimNum(c), trimNum(r.High))))
-		fmt.Fprintf(&b, `<text class="tend" x="%s" y="%s">%s</text>`, hcoord(x(a)), hcoord(y+2), "L")
-		fmt.Fprintf(&b, `<text class="tend" x="%s" y="%s">%s</text>`, hcoord(x(c)), hcoord(y+2), "H")
-	}
-	bx := x(base)
-	fmt.Fprintf(&b, `<line class="tbase" x1="%s" y1="%s" x2="%s" y2="%s"/>`, hcoord(bx), hcoord(top-4), hcoord(bx), hcoord(height-24))
-	fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="middle">base %s</text>`, hcoord(bx), hcoord(height-10), trimNum(base))
-	fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="start">%s</text>`, hcoord(labelW), hcoord(height-10), trimNum(lo))
-	fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" text-anchor="end">%s</text>`, hcoord(labelW+plotW), hcoord(height-10), trimNum(hi))
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String()), metricName
-}
-
 func zoneMetric(e analysis.Effect) float64 {
 	if e.ZoneSize == nil {
 		return 0
@@ -451,18 +348,3 @@ func relaxedMetric(e analysis.Effect) float64 {
 	}
 	return m
 }
-
-// SensitivityHTMLTemplate is the HTML section of a sensitivity analysis;
-// it is part of the analysis report's template.
-const sensitivityHTMLTemplate = `{{define "sensitivity"}}<h2>Sensitivity: which estimates matter</h2>
-<p>{{.Intro}}</p>
-<p>Base: {{.Base}}</p>
-{{if .Chart}}<p class="note">Tornado chart: each bar runs from the {{.Metric}} with the estimate at the low end of its range (L) to the value at its high end (H); the line marks the base.</p>
-<div class="plotwrap">{{.Chart}}</div>{{end}}
-{{if .Rows}}<table>
-<tr><th>Rank</th><th>Estimate</th><th>Range</th><th>Zone low / high</th><th>What changes</th></tr>
-{{range .Rows}}<tr><td class="num">{{.Rank}}</td><td>{{.Name}}{{if .Assumption}} <span class="tag">assumption</span>{{end}}</td><td class="num">{{.Range}}</td><td class="num">{{.Zone}}</td><td>{{.Why}}</td></tr>
-{{end}}</table>{{else}}<p>No estimate changes the zone, what blocks it or the Nash point across its range.</p>{{end}}
-{{if .NoEffect}}<h3>Estimates that change nothing across their range</h3><ul>{{range .NoEffect}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{if .Pairs}}<h3>Top estimates in pairs</h3><p class="note">Zone at low/low, low/high, high/low, high/high; for an empty zone, in brackets, the largest zone one relaxation would open.</p><ul>{{range .Pairs}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{end}}`

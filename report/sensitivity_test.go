@@ -44,13 +44,13 @@ func TestSensitivityReports(t *testing.T) {
 			t.Fatal(err)
 		}
 		txt := b.String()
-		hMustContain(t, txt, "Sensitivity: which estimates matter", "rank", "Change nothing across their range", "in pairs", "more (--sensitivity-rows")
+		mustContain(t, txt, "Sensitivity: which estimates matter", "rank", "Change nothing across their range", "in pairs", "more (--sensitivity-rows")
 		if strings.Count(txt, "\n     ") < 5 {
 			t.Errorf("%q: want 5 ranked rows:\n%s", v, txt)
 		}
-		doc := hRender(t, rep, m, HTMLOptions{Seed: 1, Sensitivity: sens})
-		counts := hWellFormed(t, doc)
-		hMustContain(t, doc, `class="tornado"`, "Sensitivity: which estimates matter", "Estimates that change nothing")
+		doc := renderAnalysis(t, rep, m, HTMLOptions{Seed: 1, Sensitivity: sens})
+		counts := wellFormed(t, doc)
+		mustContain(t, doc, `class="tornado"`, "Sensitivity: which estimates matter", "Estimates that change nothing")
 		bars := min(len(sens.Rows), MaxTornadoBars)
 		if got := strings.Count(doc, `class="tbar-low"`); got != bars {
 			t.Errorf("%q: %d tornado bars, want %d", v, got, bars)

@@ -1,6 +1,6 @@
-// Package report renders analysis reports for people: a plain-text report
-// that reads in a minute, and a self-contained HTML page with plots.
 package report
+
+// This file is the text report of an analysis: one that reads in a minute.
 
 import (
 	"fmt"
@@ -369,20 +369,3 @@ func redLines(rl []string) string {
 	}
 	return ", red lines: " + strings.Join(rl, ", ")
 }
-
-// group writes a decimal integer with thousands separators.
-func group(s string) string {
-	if len(s) > 24 {
-		return fmt.Sprintf("%s.%s·10^%d", s[:1], s[1:3], len(s)-1)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

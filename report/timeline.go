@@ -7,27 +7,29 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/simulate"
 )
 
-// Timeline writes a run for people: for the mediated protocol a
+// This file is the text report of one negotiation: its timeline.
+
+// Timeline writes a negotiation for people: for the mediated protocol a
 // day-by-day account (texts, answers, clause moves, instructions from
 // factions, reopenings, agenda changes, recalls, extensions), for
-// alternating offers the offers; then the end, the agreement as clauses,
-// and who blocked.
-func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
+// alternating offers the first and last offers; then the end, the
+// agreement as clauses, who blocked, and the assumptions the run rests on.
+func Timeline(w io.Writer, d *Debrief) error {
 	p := &printer{w: w}
+	m := d.Model
 	s := m.Scenario
 	title := s.ID
 	if s.Variant != "" {
 		title += " [variant " + s.Variant + "]"
 	}
-	p.f("%s — simulation (%s protocol, seed %d)\n", title, run.Header.Protocol, run.Header.Seed)
+	p.f("%s — simulation (%s protocol, seed %d)\n", title, d.Header.Protocol, d.Header.Seed)
 	for _, l := range provenanceLines(s) {
 		p.f("%s\n", l)
 	}
 	var seats []string
-	for _, a := range run.Header.Agents {
+	for _, a := range d.Header.Agents {
 		who := "mediator"
 		if a.Actor >= 0 {
 			who = s.Parties[a.Actor].Name
@@ -38,11 +40,10 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 		seats = append(seats, who+": "+a.Agent)
 	}
 	p.f("Agents: %s\n", strings.Join(seats, "; "))
-	info, _ := protocol.Lookup(run.Header.Protocol)
-	mediated := info.Mediated
+	mediated := d.mediated()
 	day := -1
 	shown := 0
-	for _, ev := range run.Events {
+	for _, ev := range d.Events {
 		if mediated && ev.Day != day && ev.Type != protocol.EvStart {
 			day = ev.Day
 			p.f("\nDay %d\n", day+1)
@@ -58,7 +59,7 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 			if shown == 13 {
 				p.f("  ...\n")
 			}
-			if shown > 12 && ev.Seq < len(run.Events)-14 {
+			if shown > 12 && ev.Seq < len(d.Events)-14 {
 				continue
 			}
 		}
@@ -68,7 +69,7 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 			p.f("  r%-4d %s\n", ev.Round+1, line)
 		}
 	}
-	r := run.Result
+	r := d.Result
 	p.f("\nEnd: %s after %d rounds (%d steps, %d %s).", r.End, r.Rounds, r.Steps, r.Offers, map[bool]string{true: "texts", false: "offers"}[mediated])
 	if r.Why != "" {
 		p.f(" %s", r.Why)
@@ -77,25 +78,25 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 	if r.End == parley.Agreement {
 		var us []string
 		discounted := false
-		for i, u := range run.Utilities {
+		for i, u := range d.Utilities {
 			w := fmt.Sprintf("%s %.3f", s.Parties[i].Name, u)
-			if i < len(run.UtilitiesUndiscounted) && run.UtilitiesUndiscounted[i] != u {
-				w += fmt.Sprintf(" (%.3f undiscounted)", run.UtilitiesUndiscounted[i])
+			if i < len(d.UtilitiesUndiscounted) && d.UtilitiesUndiscounted[i] != u {
+				w += fmt.Sprintf(" (%.3f undiscounted)", d.UtilitiesUndiscounted[i])
 				discounted = true
 			}
 			us = append(us, w)
 		}
 		at := ""
 		if discounted {
-			at = fmt.Sprintf(" at t = %.3g", run.Time)
+			at = fmt.Sprintf(" at t = %.3g", d.Time)
 		}
 		p.f("Agreement%s (utilities %s):\n", at, strings.Join(us, ", "))
 		for _, c := range Clauses(m, r.Agreement) {
 			p.f("  • %s\n", c)
 		}
-	} else if len(run.Blocked) > 0 {
+	} else if len(d.Blocked) > 0 {
 		p.f("Who rejected the last proposal:\n")
-		for _, b := range Blockers(s, run.Blocked) {
+		for _, b := range Blockers(s, d.Blocked) {
 			p.f("  - %s\n", blockerLine(s, b))
 		}
 	}
@@ -105,7 +106,6 @@ func Timeline(w io.Writer, run *simulate.Run, m *parley.Model) error {
 			p.f("  - %s\n", a)
 		}
 	}
-	p.f("Negotiation time: %s\n", run.Elapsed)
 	return p.err
 }
 

@@ -189,6 +189,8 @@ func TestCommitmentErrors(t *testing.T) {
 		{name: "ErrBreachAction", edits: []string{"action: response", "action: ‸respond"}, path: "issues[0].options[1].commitments[0].on_breach.action", msg: `unknown breach action "respond" (did you mean "response"?)`},
 		{name: "ErrForceWithoutResponse", edits: []string{"action: response", "action: consultation", "force: 0.3", "force: ‸0.3"}, path: "issues[0].options[1].commitments[0].assume.force", msg: "needs on_breach action response"},
 		{name: "ErrRateOnObligation", edits: []string{"            verified_by: mediators\n", "            verified_by: mediators\n            assume: ‸{rate: 1}\n"}, path: "issues[0].options[1].commitments[1].assume", msg: "rate and lookalike apply to prohibitions"},
+		{name: "ErrOnTimeOnProhibition", edits: []string{"              force: 0.3\n", "              force: 0.3\n              on_time: ‸0.5\n"}, path: "issues[0].options[1].commitments[0].assume.on_time", msg: "on_time is the chance an obligation's instance"},
+		{name: "ErrOnTimeRange", edits: []string{"            verified_by: mediators\n", "            verified_by: mediators\n            assume: {on_time: ‸1.5}\n"}, path: "issues[0].options[1].commitments[1].assume.on_time", msg: "must be between 0 and 1"},
 		{name: "ErrForceRange", edits: []string{"force: 0.3", "force: ‸1.3"}, path: "issues[0].options[1].commitments[0].assume.force", msg: "must be between 0 and 1"},
 		{name: "ErrSuspendsUnknown", edits: []string{"action: response, by: [Q], within: 3}", "action: suspension, by: [Q], suspends: [‸peace]}", "              force: 0.3\n", ""},
 			path: "issues[0].options[1].commitments[0].on_breach.suspends[0]", msg: `unknown commitment "peace"`},

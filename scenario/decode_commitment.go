@@ -11,7 +11,7 @@ var (
 	commitmentKeys   = []string{"id", "kind", "text", "by", "to", "due", "verified_by", "on_breach", "assume", "sources"}
 	dueKeys          = []string{"within", "every", "from", "until"}
 	breachKeys       = []string{"action", "by", "within", "escalate_to", "suspends", "note"}
-	cAssumeKeys      = []string{"rate", "lookalike", "force"}
+	cAssumeKeys      = []string{"rate", "lookalike", "force", "on_time"}
 	procedureKeys    = []string{"investigate", "rule", "assume", "sources"}
 	investigateKeys  = []string{"by", "chair", "open_within", "report_within", "escalate_to"}
 	rulingKeys       = []string{"by", "casting", "dissent", "within", "escalate_to"}
@@ -83,6 +83,7 @@ func (d *decoder) commitment(n *yaml.Node, path string) parley.Commitment {
 			c.Assume.Rate = d.optEstimate(ao, "rate")
 			c.Assume.Lookalike = d.optEstimate(ao, "lookalike")
 			c.Assume.Force = d.optEstimate(ao, "force")
+			c.Assume.OnTime = d.optEstimate(ao, "on_time")
 		}
 	}
 	if v := o.opt("sources"); v != nil {

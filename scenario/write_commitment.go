@@ -76,6 +76,7 @@ func commitmentNode(c *parley.Commitment) *yaml.Node {
 		addEstimate(am, "rate", a.Rate)
 		addEstimate(am, "lookalike", a.Lookalike)
 		addEstimate(am, "force", a.Force)
+		addEstimate(am, "on_time", a.OnTime)
 		add(m, "assume", am)
 	}
 	addCites(m, c.Sources)

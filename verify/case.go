@@ -18,7 +18,7 @@ func (m *Machine) allege(o *out, in parley.CaseEvent) error {
 		return refuse("the accused must be a party (%s), got %q", strings.Join(m.a.Parties, ", "), in.Accused)
 	}
 	if in.Accused == in.By {
-		return refuse("%s cannot allege a breach against itself", in.By)
+		return forbid("%s cannot allege a breach against itself", in.By)
 	}
 	if len(in.Commitments) == 0 {
 		return refuse("an allegation names the commitments it says were broken")
@@ -71,7 +71,7 @@ func deadline(day, within int) int {
 func (m *Machine) caseAt(in parley.CaseEvent, stages ...Stage) (*Case, error) {
 	c, ok := m.cases[in.Case]
 	if !ok {
-		return nil, refuse("no case %q", in.Case)
+		return nil, missing("no case %q", in.Case)
 	}
 	for _, s := range stages {
 		if c.Stage == s {
@@ -94,10 +94,10 @@ func (m *Machine) open(o *out, in parley.CaseEvent) error {
 	escalated := c.Escalated[StepOpen]
 	allowed := contains(iv.By, body) || m.a.Seat(body) == escalated
 	if !allowed {
-		return refuse("the text lets %s investigate, not %s", orList(iv.By), body)
+		return forbid("the text lets %s investigate, not %s", orList(iv.By), body)
 	}
 	if !contains(m.members(body), in.By) && in.By != escalated {
-		return refuse("%s is not a member of the %s body", in.By, body)
+		return forbid("%s is not a member of the %s body", in.By, body)
 	}
 	c.Stage, c.Body, c.Opened = Investigating, body, in.Day
 	c.Deadline = deadline(in.Day, iv.ReportWithin)
@@ -147,7 +147,7 @@ func (m *Machine) find(o *out, in parley.CaseEvent) error {
 		return nil
 	case c.Body != parley.BodyJoint:
 		if !contains(members, in.By) {
-			return refuse("the investigation is %s's; %s cannot submit its finding", c.Body, in.By)
+			return forbid("the investigation is %s's; %s cannot submit its finding", c.Body, in.By)
 		}
 		in.Audience = m.findingAudience(c)
 		o.emit(in)
@@ -165,7 +165,7 @@ func (m *Machine) find(o *out, in parley.CaseEvent) error {
 		return nil
 	}
 	if !m.a.IsParty(in.By) {
-		return refuse("%s is not a member of the joint body", in.By)
+		return forbid("%s is not a member of the joint body", in.By)
 	}
 	c.Views[in.By] = in.Verdict
 	in.Audience = members
@@ -245,7 +245,7 @@ func (m *Machine) found(o *out, c *Case, day int, v parley.Verdict, by string) {
 func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 	c, ok := m.cases[in.Case]
 	if !ok {
-		return refuse("no case %q", in.Case)
+		return missing("no case %q", in.Case)
 	}
 	r := m.a.Mechanism.Rule
 	if in.Verdict == parley.NoVerdict {
@@ -268,7 +268,7 @@ func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 			if contains(r.Dissent, in.By) {
 				why += "; " + in.By + " may file a dissent once it has"
 			}
-			return refuse("%s", why)
+			return forbid("%s", why)
 		}
 		o.emit(in)
 		m.ruled(o, c, in.Day, in.Verdict, r.By)
@@ -293,7 +293,7 @@ func (m *Machine) rule(o *out, in parley.CaseEvent) error {
 		return nil
 	}
 	if !m.a.IsParty(in.By) {
-		return refuse("under a %s ruling the parties rule; %s has no vote", r.By, in.By)
+		return forbid("under a %s ruling the parties rule; %s has no vote", r.By, in.By)
 	}
 	c.Votes[in.By] = in.Verdict
 	o.emit(in)
@@ -384,9 +384,9 @@ func (m *Machine) dissent(o *out, in parley.CaseEvent) error {
 	r := m.a.Mechanism.Rule
 	if !contains(r.Dissent, in.By) {
 		if m.a.IsParty(r.By) {
-			return refuse("the text gives %s no dissent", in.By)
+			return forbid("the text gives %s no dissent", in.By)
 		}
-		return refuse("under a %s ruling the parties speak through their votes; the text provides no dissent", r.By)
+		return forbid("under a %s ruling the parties speak through their votes; the text provides no dissent", r.By)
 	}
 	if contains(c.Dissents, in.By) {
 		return refuse("%s has already dissented in case %q", in.By, c.ID)
@@ -402,7 +402,7 @@ func (m *Machine) apply(o *out, in parley.CaseEvent) error {
 	if in.Case != "" {
 		var ok bool
 		if c, ok = m.cases[in.Case]; !ok {
-			return refuse("no case %q", in.Case)
+			return missing("no case %q", in.Case)
 		}
 		for i := range c.Consequences {
 			if c.Consequences[i].Commitment == in.Commitment || in.Commitment == "" && len(c.Consequences) == 1 {
@@ -424,7 +424,7 @@ func (m *Machine) apply(o *out, in parley.CaseEvent) error {
 		return refuse("the consequence of %q was carried out on day %d", q.Commitment, q.Applied)
 	}
 	if !contains(q.By, in.By) && !(q.Escalated && in.By == q.EscalateTo) {
-		return refuse("the text has %s carry it out, not %s", orList(q.By), in.By)
+		return forbid("the text has %s carry it out, not %s", orList(q.By), in.By)
 	}
 	q.Applied = in.Day
 	in.Commitment = q.Commitment

@@ -38,7 +38,9 @@ and missed obligations, each on the day it happened), then applies the
 input. An input the text does not allow — a party ruling where the text
 does not let it, a finding before an investigation — is recorded as a
 "rejected" event (so that the log shows the attempt) and Step returns an
-EINVALID error saying why. An input that cannot be recorded at all (an
+EINVALID error saying why; it wraps a *Refusal whose Code tells a seat the
+text does not let act (EFORBIDDEN) from a step that does not fit the
+case (ECONFLICT) or an unknown case (ENOTFOUND). An input that cannot be recorded at all (an
 unknown seat, a day before the machine's clock, a kind that is not an
 input) returns an EINVALID error and no event.
 

@@ -260,14 +260,30 @@ func View(evs []parley.CaseEvent, seat string) []parley.CaseEvent {
 	return out
 }
 
-// refusal is an input the mechanism does not allow: it is recorded as a
-// rejected event.
-type refusal struct{ msg string }
+// A Refusal says why the mechanism refused an input (it is recorded as a
+// rejected event). Step's error wraps it, so that a server can answer
+// with its Code: EFORBIDDEN when the text does not let the seat take the
+// step (a party ruling where only the other rules), ENOTFOUND for a case
+// that was never filed, ECONFLICT for a step that does not fit the
+// case's state or the accord (a ruling before the finding).
+type Refusal struct {
+	Code   string
+	Reason string
+}
 
-func (r *refusal) Error() string { return r.msg }
+// Error returns the reason.
+func (r *Refusal) Error() string { return r.Reason }
 
 func refuse(format string, args ...any) error {
-	return &refusal{msg: fmt.Sprintf(format, args...)}
+	return &Refusal{Code: parley.ECONFLICT, Reason: fmt.Sprintf(format, args...)}
+}
+
+func forbid(format string, args ...any) error {
+	return &Refusal{Code: parley.EFORBIDDEN, Reason: fmt.Sprintf(format, args...)}
+}
+
+func missing(format string, args ...any) error {
+	return &Refusal{Code: parley.ENOTFOUND, Reason: fmt.Sprintf(format, args...)}
 }
 
 // out collects the events of one Step.
@@ -328,11 +344,11 @@ func (m *Machine) Step(in parley.CaseEvent) ([]parley.CaseEvent, error) {
 	case parley.CaseReport, parley.CaseConfirm, parley.CaseContest:
 		err = m.fulfilment(o, in)
 	}
-	if r, ok := err.(*refusal); ok {
+	if r, ok := err.(*Refusal); ok {
 		rej := in
-		rej.Kind, rej.Step, rej.Note = parley.CaseRejected, in.Kind.String(), r.msg
+		rej.Kind, rej.Step, rej.Note = parley.CaseRejected, in.Kind.String(), r.Reason
 		o.emit(rej)
-		return o.evs, parley.Errorf(parley.EINVALID, "verify: %s by %s refused: %s", in.Kind, in.By, r.msg)
+		return o.evs, &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("verify: %s by %s refused", in.Kind, in.By), Err: r}
 	}
 	return o.evs, err
 }

@@ -75,7 +75,7 @@ func (m *Machine) fulfilment(o *out, in parley.CaseEvent) error {
 	switch in.Kind {
 	case parley.CaseReport:
 		if !m.owes(cm, in.By) {
-			return refuse("%q is owed by %s; %s cannot report it fulfilled", cm.ID, strings.Join(cm.By, ", "), in.By)
+			return forbid("%q is owed by %s; %s cannot report it fulfilled", cm.ID, strings.Join(cm.By, ", "), in.By)
 		}
 		if inst.Reported >= 0 {
 			return refuse("instance %d of %q was reported on day %d", inst.N, cm.ID, inst.Reported)
@@ -86,7 +86,7 @@ func (m *Machine) fulfilment(o *out, in parley.CaseEvent) error {
 		}
 	case parley.CaseConfirm:
 		if !contains(m.verifiers(cm), in.By) {
-			return refuse("%q is verified by %s, not %s", cm.ID, orList(m.verifiers(cm)), in.By)
+			return forbid("%q is verified by %s, not %s", cm.ID, orList(m.verifiers(cm)), in.By)
 		}
 		if inst.Reported < 0 {
 			return refuse("instance %d of %q has not been reported fulfilled", inst.N, cm.ID)
@@ -98,7 +98,7 @@ func (m *Machine) fulfilment(o *out, in parley.CaseEvent) error {
 			who = union(who, m.a.Seat(t))
 		}
 		if !contains(who, in.By) {
-			return refuse("only %s may contest %q", orList(who), cm.ID)
+			return forbid("only %s may contest %q", orList(who), cm.ID)
 		}
 		if inst.Reported < 0 {
 			return refuse("instance %d of %q has not been reported fulfilled", inst.N, cm.ID)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/parleyhq/parley"
@@ -126,11 +127,16 @@ func onAllCores(ctx context.Context) func(n int, do func(i int)) {
 }
 
 func writeHTML(path string, rep *analysis.Report, m *parley.Model, opt report.HTMLOptions) error {
+	return writeHTMLFile(path, func(w io.Writer) error { return report.HTML(w, rep, m, opt) })
+}
+
+// writeHTMLFile writes a page to the file --html names.
+func writeHTMLFile(path string, write func(w io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return cannotWrite("--html "+path, err)
 	}
-	if err := report.HTML(f, rep, m, opt); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("--html %s: %w", path, err)
 	}

@@ -177,6 +177,14 @@ var hostileCases = []hostileCase{
 	{name: "TranscriptFieldType", args: "replay $D/seqtype.jsonl", code: 2, want: []string{"seqtype.jsonl:2:", "seq: expected a whole number, got a JSON string"}},
 	{name: "ManifestFieldType", args: "tournament merge --out $D/m $D/typeman", code: 2, want: []string{"typeman/tournament.json", "definition.reps: expected a whole number, got a JSON string"}},
 	{name: "TranscriptTampered", args: "replay $D/tampered.jsonl", code: 2, want: []string{"tampered.jsonl"}},
+	{name: "ReportNothing", args: "report", code: 2, want: []string{"report needs one transcript file"}},
+	{name: "ReportTwo", args: "report $D/t.jsonl $D/t.jsonl", code: 2, want: []string{"report needs one transcript file"}},
+	{name: "ReportFolder", args: "report $D", code: 2, want: []string{"$D is a folder, not a file"}},
+	{name: "ReportDevZero", args: "report /dev/zero --html $D/r.html", code: 2, want: []string{"/dev/zero: not a text file"}},
+	{name: "ReportScenario", args: "report $D/base.yaml", code: 2, want: []string{"base.yaml is not a parley transcript: it looks like a parley scenario"}},
+	{name: "ReportTampered", args: "report $D/tampered.jsonl --html $D/r.html", code: 2, want: []string{"tampered.jsonl"}},
+	{name: "ReportSeq", args: "report $D/seq.jsonl", code: 2, want: []string{"seq.jsonl:3:", "chain breaks at seq 1: found seq 5"}},
+	{name: "ReportHTMLNoFolder", args: "report $D/t.jsonl --html $D/no/such/r.html", code: 2, want: []string{"cannot write --html", "no/such/r.html"}},
 
 	// Tournaments: flags, files, folders.
 	{name: "TournamentNoOut", args: "tournament --agents boulware,linear --scenarios istanbul-2025", code: 2, want: []string{"--out DIR required"}},

@@ -7,6 +7,7 @@
 //	parley agents
 //	parley audit verify (--db parley.db [--session ID] | FILE.jsonl)
 //	parley replay FILE.jsonl
+//	parley report FILE.jsonl [--html FILE]
 //	parley serve [--addr HOST:PORT] [--db FILE]
 //	parley connect --session ID [--server URL] COMMAND [ARGS...]
 //	parley scenarios
@@ -140,6 +141,7 @@ Usage:
   parley agents                           list the agents
   parley audit verify --db FILE [--session ID] | FILE.jsonl   check hash chains: where one breaks, or that it holds
   parley replay FILE.jsonl                rebuild a negotiation from its transcript and check it
+  parley report FILE.jsonl [--html FILE]  a negotiation's timeline and page, from its transcript
   parley serve [--addr 127.0.0.1:8080] [--db parley.db]   serve live sessions (docs/server.md)
   parley connect --session ID COMMAND [ARGS...]   play a remote seat of a live session with an agent program
   parley scenarios                        list the built-in scenarios
@@ -154,7 +156,7 @@ Run 'parley help COMMAND' (or 'parley COMMAND -h') for a command's flags.
 `
 
 // commands are the command names, for "did you mean" and help.
-var commands = []string{"analyze", "simulate", "convert", "agents", "audit", "replay", "serve", "connect", "scenarios", "validate", "tournament", "monitor", "help", "version"}
+var commands = []string{"analyze", "simulate", "convert", "agents", "audit", "replay", "report", "serve", "connect", "scenarios", "validate", "tournament", "monitor", "help", "version"}
 
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
@@ -175,6 +177,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return (&AuditCommand{Main: m}).Run(ctx, args[1:])
 	case "replay":
 		return (&ReplayCommand{Main: m}).Run(ctx, args[1:])
+	case "report":
+		return (&ReportCommand{Main: m}).Run(ctx, args[1:])
 	case "serve":
 		return (&ServeCommand{Main: m}).Run(ctx, args[1:])
 	case "connect":

@@ -342,6 +342,47 @@ func TestSimulateJSONTranscriptReplay(t *testing.T) {
 	}
 }
 
+// TestReportFromTranscript renders negotiations from their transcript
+// files: 'parley report FILE --html' writes byte for byte the page that
+// 'parley simulate --html' wrote for the run, and prints the timeline
+// simulate printed (a mediated run with factions, and alternating offers
+// on a Genius domain).
+func TestReportFromTranscript(t *testing.T) {
+	g := filepath.Join("..", "..", "genius", "testdata")
+	for name, args := range map[string][]string{
+		"mediated": {"simulate", "--variant", "s0s1-factions"},
+		"sao":      {"simulate", "--genius", filepath.Join(g, "car-domain.xml"), filepath.Join(g, "car-buyer.xml"), filepath.Join(g, "car-seller.xml"), "--agents", "boulware,conceder", "--rounds", "60"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tr, simHTML, repHTML := filepath.Join(dir, "t.jsonl"), filepath.Join(dir, "sim.html"), filepath.Join(dir, "rep.html")
+			simOut, errs, code := run(t, append(args, "--transcript", tr, "--html", simHTML)...)
+			if code != 0 {
+				t.Fatalf("simulate: exit %d: %s", code, errs)
+			}
+			repOut, errs, code := run(t, "report", tr, "--html", repHTML)
+			if code != 0 {
+				t.Fatalf("report: exit %d: %s", code, errs)
+			}
+			a, errA := os.ReadFile(simHTML)
+			b, errB := os.ReadFile(repHTML)
+			if errA != nil || errB != nil {
+				t.Fatal(errA, errB)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("the page from the transcript differs from simulate's (%d and %d bytes)", len(b), len(a))
+			}
+			if !bytes.Contains(a, []byte(`aria-label="utilities over time"`)) || !bytes.Contains(a, []byte(`id="pareto"`)) {
+				t.Errorf("the page lacks its charts:\n%.1500s", a)
+			}
+			timeline, _, _ := strings.Cut(simOut, "Negotiation time:")
+			if timeline != repOut {
+				t.Errorf("report's timeline differs from simulate's:\n%s\n---\n%s", repOut, timeline)
+			}
+		})
+	}
+}
+
 func TestSimulateGeniusAgents(t *testing.T) {
 	dir := filepath.Join("..", "..", "genius", "testdata")
 	out, errs, code := run(t, "simulate", "--genius", filepath.Join(dir, "car-domain.xml"), filepath.Join(dir, "car-buyer.xml"), filepath.Join(dir, "car-seller.xml"), "--agents", "boulware,conceder", "--rounds", "50", "--json")

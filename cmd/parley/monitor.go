@@ -146,34 +146,11 @@ func (c *MonitorCommand) open(ctx context.Context, path string, create, needAcco
 	return l, nil
 }
 
-// clauses parses "issue=option,issue=option" against a scenario.
+// clauses sets "issue=option,issue=option" in o (Scenario.SetClauses); a
+// bad spec is a usage error.
 func clauses(s *parley.Scenario, spec string, o parley.Outcome) error {
-	for _, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			return usagef("clause %q: expected ISSUE=OPTION", part)
-		}
-		i := s.IssueIndex(k)
-		if i < 0 {
-			var names []string
-			for _, is := range s.Issues {
-				names = append(names, is.Name)
-			}
-			return usagef("clause %q: no issue %q; issues: %s", part, k, strings.Join(names, ", "))
-		}
-		j := s.Issues[i].OptionIndex(v)
-		if j < 0 {
-			var labels []string
-			for _, op := range s.Issues[i].Options {
-				labels = append(labels, op.Label)
-			}
-			return usagef("clause %q: issue %s has no option %q; options: %s", part, k, v, strings.Join(labels, ", "))
-		}
-		o[i] = j
+	if err := s.SetClauses(o, spec); err != nil {
+		return usagef("%s", parley.ErrorMessage(err))
 	}
 	return nil
 }
@@ -221,15 +198,11 @@ func fromTranscript(path string, maxInput int64) (*parley.Scenario, parley.Outco
 	if h.Scenario == nil {
 		return nil, nil, parley.Errorf(parley.EINVALID, "%s: the transcript embeds no scenario", path)
 	}
-	for i := len(events) - 1; i >= 0; i-- {
-		if r := events[i].Result; events[i].Type == protocol.EvEnd && r != nil {
-			if r.End != parley.Agreement {
-				return nil, nil, parley.Errorf(parley.EINVALID, "%s: the negotiation ended in %s, not an agreement", path, r.End)
-			}
-			return h.Scenario, r.Agreement, nil
-		}
+	o, err := protocol.Agreement(events)
+	if err != nil {
+		return nil, nil, parley.Errorf(parley.EINVALID, "%s: %s", path, parley.ErrorMessage(err))
 	}
-	return nil, nil, parley.Errorf(parley.EINVALID, "%s: the transcript has no end event", path)
+	return h.Scenario, o, nil
 }
 
 func (c *MonitorCommand) sign(ctx context.Context, args []string) error {

@@ -135,7 +135,7 @@ func TestMonitorWalkthrough(t *testing.T) {
 		t.Errorf("confidential evidence leaks or is missing:\n%s", view)
 	}
 
-	// A tampered log does not replay.
+	// A tampered log breaks the register's chain.
 	data, err := os.ReadFile(reg)
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestMonitorWalkthrough(t *testing.T) {
 	if err := os.WriteFile(reg, []byte(tampered), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, errs, code := run(t, r("monitor", "status")...); code != 2 || !strings.Contains(errs, "does not replay") {
+	if _, errs, code := run(t, r("monitor", "status")...); code != 2 || !strings.Contains(errs, "chain breaks at record") {
 		t.Errorf("tampered register: exit %d %s", code, errs)
 	}
 }

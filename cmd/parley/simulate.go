@@ -128,12 +128,18 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if c.JSON && c.HTML == "" {
+		return c.writeJSON(m, cfg, run)
+	}
+	// The page and the timeline are rendered from the run's record, as
+	// 'parley report' renders them from the transcript file: the same
+	// bytes either way.
+	d, err := report.NewDebrief(run.Header, run.Events)
+	if err != nil {
+		return fmt.Errorf("the run's own transcript does not replay: %w", err)
+	}
 	if c.HTML != "" {
-		rep, err := analysis.Analyze(ctx, m, analysis.Options{NoBlocking: true})
-		if err != nil {
-			return err
-		}
-		if err := writeFile(c.HTML, func(f *os.File) error { return report.SimulationHTML(f, run, m, rep) }); err != nil {
+		if err := writeDebriefHTML(ctx, c.HTML, d); err != nil {
 			return err
 		}
 	}
@@ -141,7 +147,11 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 		return c.writeJSON(m, cfg, run)
 	}
 	printWarnings(c.Stderr, s)
-	return report.Timeline(c.Stdout, run, m)
+	if err := report.Timeline(c.Stdout, d); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "Negotiation time: %s\n", run.Elapsed)
+	return nil
 }
 
 func (c *SimulateCommand) writeJSON(m *parley.Model, cfg simulate.Config, run *simulate.Run) error {
@@ -561,17 +571,9 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 	if len(pos) != 1 {
 		return usagef("replay needs one transcript file: parley replay FILE.jsonl")
 	}
-	f, err := openFile(pos[0])
+	t, err := readTranscript(pos[0], maxInput, *legacy)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	t, err := protocol.DecodeTranscript(limit.Reader(f, pos[0], maxInput), protocol.ReadOptions{Legacy: *legacy})
-	if err != nil {
-		if werr := wrongFormat(err, fmtTranscript, pos); werr != err {
-			return werr
-		}
-		return inFile(pos[0], inputHint(err))
 	}
 	res, err := protocol.Replay(t.Header, t.Events)
 	if err != nil {
@@ -583,4 +585,22 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.Stdout, "%s: replayed %d events: %s after %d rounds; matches the transcript; %s\n", pos[0], len(t.Events), res.End, res.Rounds, integrity)
 	return nil
+}
+
+// readTranscript reads a transcript file, checking its hash chain and
+// trailer (with legacy, an old transcript without them is also read).
+func readTranscript(path string, maxInput int64, legacy bool) (*protocol.Transcript, error) {
+	f, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := protocol.DecodeTranscript(limit.Reader(f, path, maxInput), protocol.ReadOptions{Legacy: legacy})
+	if err != nil {
+		if werr := wrongFormat(err, fmtTranscript, []string{path}); werr != err {
+			return nil, werr
+		}
+		return nil, inFile(path, inputHint(err))
+	}
+	return t, nil
 }

@@ -284,6 +284,16 @@ func Simulation(w io.Writer, res []mechsim.Result) error {
 	row("  disputed rulings", num(func(r mechsim.Result) float64 { return r.Disputed }))
 	row("responses by force", num(func(r mechsim.Result) float64 { return r.Responses }))
 	row("days from incident to ruling", num(func(r mechsim.Result) float64 { return r.DaysToRuling }))
+	for _, id := range obligationIDs(res) {
+		row(clip("obligation "+id, lw), func(r mechsim.Result) string {
+			for _, o := range r.Obligations {
+				if o.ID == id {
+					return fmt.Sprintf("%.2f of %.2f missed", o.Missed, o.Instances)
+				}
+			}
+			return "-"
+		})
+	}
 	p.f("\nExpected values per run. P(ceasefire holds): share of runs in which no side answers a ruling by force.\n")
 	for _, r := range res {
 		p.f("\nAssumptions of %s:\n", r.Name)
@@ -322,4 +332,20 @@ func cites(cs []parley.Cite) string {
 		ids = append(ids, c.Source)
 	}
 	return "(" + strings.Join(ids, ", ") + ")"
+}
+
+// obligationIDs lists the obligations simulated in any result, in order of
+// first appearance.
+func obligationIDs(res []mechsim.Result) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range res {
+		for _, o := range r.Obligations {
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				out = append(out, o.ID)
+			}
+		}
+	}
+	return out
 }

@@ -3,7 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
-	"os"
+	"math"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,22 +12,25 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/scenario"
 	"github.com/parleyhq/parley/simulate"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
-// sIstanbul runs the built-in scenario under its own simulation spec (the
-// mediated protocol) with the mediator aiming at the Nash point.
-func sIstanbul(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
+// istanbulRun runs the built-in scenario's s0s1-factions variant under
+// its own simulation spec (the mediated protocol).
+func istanbulRun(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	t.Helper()
-	f, err := scenario.Builtin("istanbul-2025")
-	if err != nil {
-		t.Fatal(err)
+	s := verifytest.Scenario(t, "istanbul-2025", "s0s1-factions")
+	if s.Simulation == nil || s.Simulation.Protocol != parley.ProtocolMediated {
+		t.Fatal("istanbul-2025 should simulate the mediated protocol")
 	}
-	s, err := f.Scenario("s0s1-factions")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return runScenario(t, s, 0)
+}
+
+// runScenario runs a scenario under its own simulation spec (with seed
+// when not 0; a mediator aims at the Nash point) and analyses it.
+func runScenario(t *testing.T, s *parley.Scenario, seed uint64) (*simulate.Run, *parley.Model, *analysis.Report) {
+	t.Helper()
 	m, err := s.Compile()
 	if err != nil {
 		t.Fatal(err)
@@ -35,10 +39,12 @@ func sIstanbul(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Protocol != parley.ProtocolMediated {
-		t.Fatalf("istanbul-2025 simulates %q, want the mediated protocol", cfg.Protocol)
+	if seed != 0 {
+		cfg.Seed = seed
 	}
-	cfg.Target = simulate.MediatorTarget(context.Background(), m)
+	if cfg.Protocol == parley.ProtocolMediated {
+		cfg.Target = simulate.MediatorTarget(context.Background(), m)
+	}
 	run, err := simulate.Once(m, cfg, true)
 	if err != nil {
 		t.Fatal(err)
@@ -50,9 +56,9 @@ func sIstanbul(t *testing.T) (*simulate.Run, *parley.Model, *analysis.Report) {
 	return run, m, rep
 }
 
-// sSAOScenario is a small two-party scenario for alternating offers; the
+// saoScenario is a small two-party scenario for alternating offers; the
 // first party's name needs escaping.
-func sSAOScenario(rounds int, agents ...string) *parley.Scenario {
+func saoScenario(rounds int, agents ...string) *parley.Scenario {
 	est := func(v float64) parley.Estimate { return parley.Estimate{Value: v} }
 	issue := func(name string, labels ...string) parley.Issue {
 		is := parley.Issue{Name: name, Kind: parley.Categorical}
@@ -97,47 +103,48 @@ func sSAOScenario(rounds int, agents ...string) *parley.Scenario {
 	return s
 }
 
-func sRunSAO(t *testing.T, s *parley.Scenario) (*simulate.Run, *parley.Model, *analysis.Report) {
+func runSAO(t *testing.T, s *parley.Scenario) (*simulate.Run, *parley.Model, *analysis.Report) {
 	t.Helper()
-	m, err := s.Compile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := simulate.FromScenario(s, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Seed = 7
-	run, err := simulate.Once(m, cfg, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := analysis.Analyze(context.Background(), m, analysis.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return run, m, rep
+	return runScenario(t, s, 7)
 }
 
-func sRender(t *testing.T, run *simulate.Run, m *parley.Model, rep *analysis.Report) string {
+// debrief writes the run's transcript, reads it back and replays it: the
+// page is rendered from the record, as 'parley report' and a server do.
+func debrief(t *testing.T, run *simulate.Run) *Debrief {
+	t.Helper()
+	var file bytes.Buffer
+	if err := protocol.WriteTranscript(&file, run.Header, run.Events); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := protocol.DecodeTranscript(&file, protocol.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewDebrief(tr.Header, tr.Events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func renderSimulation(t *testing.T, run *simulate.Run, rep *analysis.Report) string {
+	t.Helper()
+	return renderDebrief(t, debrief(t, run), rep)
+}
+
+func renderDebrief(t *testing.T, d *Debrief, rep *analysis.Report) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := SimulationHTML(&b, run, m, rep); err != nil {
+	if err := SimulationHTML(&b, d, rep); err != nil {
 		t.Fatal(err)
 	}
-	if dir := os.Getenv("PARLEY_HTML_OUT"); dir != "" {
-		name := strings.ReplaceAll(t.Name(), "/", "_")
-		if err := os.WriteFile(dir+"/"+name+".html", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
+	return keepHTML(t, &b)
 }
 
-// sAgendaIssues lists the issues that were on the agenda at some point:
+// agendaIssues lists the issues that were on the agenda at some point:
 // at the start (per the header's config) or added by an "agenda" event
 // (whose clause then moves).
-func sAgendaIssues(t *testing.T, run *simulate.Run, m *parley.Model) []string {
+func agendaIssues(t *testing.T, run *simulate.Run, m *parley.Model) []string {
 	t.Helper()
 	c, err := run.Header.ProtocolConfig()
 	if err != nil {
@@ -168,13 +175,13 @@ func sAgendaIssues(t *testing.T, run *simulate.Run, m *parley.Model) []string {
 }
 
 func TestSimulationHTMLMediated(t *testing.T) {
-	run, m, rep := sIstanbul(t)
-	doc := sRender(t, run, m, rep)
-	count := hWellFormed(t, doc)
+	run, m, rep := istanbulRun(t)
+	doc := renderSimulation(t, run, rep)
+	count := wellFormed(t, doc)
 	if count["svg"] < 3 {
 		t.Errorf("want the utilities chart, the clause strip and the Pareto plot, got %d svg elements", count["svg"])
 	}
-	hMustContain(t, doc,
+	mustContain(t, doc,
 		"<!DOCTYPE html>", `aria-label="utilities over time"`, `class="sline"`, `class="sres"`,
 		"Clause timeline", `aria-label="clause timeline"`, "Instructions from factions",
 		`class="front-line"`, "mediated single negotiating text",
@@ -195,7 +202,7 @@ func TestSimulationHTMLMediated(t *testing.T) {
 	if n := strings.Count(doc, `<g class="strip`); n != len(m.Scenario.Issues) {
 		t.Errorf("%d clause strips, want one per issue (%d)", n, len(m.Scenario.Issues))
 	}
-	agenda := sAgendaIssues(t, run, m)
+	agenda := agendaIssues(t, run, m)
 	if len(agenda) == 0 {
 		t.Fatal("no issue on the agenda")
 	}
@@ -216,13 +223,13 @@ func TestSimulationHTMLMediated(t *testing.T) {
 			agendaEvents++
 		}
 	}
-	strip := sSection(t, doc, `aria-label="clause timeline"`, "</svg>")
+	strip := section(t, doc, `aria-label="clause timeline"`, "</svg>")
 	if n := strings.Count(strip, `<path class="m-reopen"`); n != reopens {
 		t.Errorf("%d reopen markers, want %d", n, reopens)
 	}
 	for _, ev := range run.Events {
 		if ev.Type == protocol.EvClause && ev.Clause != nil && ev.Clause.To == parley.ClauseReopened {
-			who := m.Scenario.Issues[ev.Clause.Issue].Name + " reopened by " + sactor(m, ev.Actor)
+			who := m.Scenario.Issues[ev.Clause.Issue].Name + " reopened by " + actorName(m, ev.Actor)
 			if !strings.Contains(strip, who) {
 				t.Errorf("no reopen marker says %q", who)
 			}
@@ -244,7 +251,7 @@ func TestSimulationHTMLMediated(t *testing.T) {
 			}
 		}
 	} else {
-		hMustContain(t, doc, "Who rejected the last proposal", "last proposal")
+		mustContain(t, doc, "Who rejected the last proposal", "last proposal")
 		for _, b := range run.Blocked {
 			if !strings.Contains(doc, b) {
 				t.Errorf("blocker %q missing", b)
@@ -252,22 +259,22 @@ func TestSimulationHTMLMediated(t *testing.T) {
 		}
 	}
 	// Deterministic.
-	if again := sRender(t, run, m, rep); again != doc {
+	if again := renderSimulation(t, run, rep); again != doc {
 		t.Error("two renderings of the same run differ")
 	}
 }
 
 func TestSimulationHTMLSAO(t *testing.T) {
-	run, m, rep := sRunSAO(t, sSAOScenario(40, "boulware", "conceder"))
-	doc := sRender(t, run, m, rep)
-	hWellFormed(t, doc)
+	run, m, rep := runSAO(t, saoScenario(40, "boulware", "conceder"))
+	doc := renderSimulation(t, run, rep)
+	wellFormed(t, doc)
 	if strings.Contains(doc, `<g class="strip`) || strings.Contains(doc, "Clause timeline") {
 		t.Error("an alternating-offers run has no clause timeline")
 	}
 	if strings.Contains(doc, "Alice <&> Co") {
 		t.Error("party name not escaped")
 	}
-	hMustContain(t, doc,
+	mustContain(t, doc,
 		"Alice &lt;&amp;&gt; Co", "Buyer &amp; seller", `aria-label="utilities over time"`, ">step</text>",
 		"stacked alternating offers", "<code>boulware</code>", "<code>conceder</code>",
 		strings.ReplaceAll(run.Result.End.String(), "_", " "),
@@ -276,58 +283,72 @@ func TestSimulationHTMLSAO(t *testing.T) {
 		t.Errorf("%d utility lines, want one per party", n)
 	}
 	if run.Result.End == parley.Agreement {
-		hMustContain(t, doc, `class="mark s-agree"`, ">agreement</text>")
+		mustContain(t, doc, `class="mark s-agree"`, ">agreement</text>")
 		for _, c := range Clauses(m, run.Result.Agreement) {
 			if !strings.Contains(doc, strings.ReplaceAll(c, "&", "&amp;")) {
 				t.Errorf("clause %q missing", c)
 			}
 		}
 	} else {
-		hMustContain(t, doc, `class="mark s-last"`)
+		mustContain(t, doc, `class="mark s-last"`)
 	}
-	if again := sRender(t, run, m, rep); again != doc {
+	if again := renderSimulation(t, run, rep); again != doc {
 		t.Error("two renderings of the same run differ")
+	}
+	// Short series are drawn point by point: no bands, and the legend
+	// does not name them.
+	if strings.Contains(doc, `class="sband"`) || strings.Contains(doc, "range per time bin") {
+		t.Error("a 40-round run is binned")
 	}
 	// Without an analysis the page still renders, without frontier.
 	var b bytes.Buffer
-	if err := SimulationHTML(&b, run, m, nil); err != nil {
+	if err := SimulationHTML(&b, debrief(t, run), nil); err != nil {
 		t.Fatal(err)
 	}
 	bare := b.String()
-	hWellFormed(t, bare)
-	if strings.Contains(sSection(t, bare, `id="pareto"`, "</svg>"), `class="front-line"`) || strings.Contains(bare, "Nash solution") {
+	wellFormed(t, bare)
+	if strings.Contains(section(t, bare, `id="pareto"`, "</svg>"), `class="front-line"`) || strings.Contains(bare, "Nash solution") {
 		t.Error("frontier drawn without an analysis")
 	}
 }
 
 func TestSimulationHTMLLongSAO(t *testing.T) {
-	run, m, rep := sRunSAO(t, sSAOScenario(1000, "hardliner", "hardliner"))
+	run, _, rep := runSAO(t, saoScenario(1000, "hardliner", "hardliner"))
 	if run.Result.End != parley.Deadline || run.Result.Steps != 2000 {
 		t.Fatalf("want a run to the deadline of 2000 steps, got %s after %d steps", run.Result.End, run.Result.Steps)
 	}
-	doc := sRender(t, run, m, rep)
-	hWellFormed(t, doc)
+	doc := renderSimulation(t, run, rep)
+	wellFormed(t, doc)
 	if len(doc) > 400_000 {
 		t.Errorf("document of %d bytes for a 1000-round run", len(doc))
 	}
 	if n := strings.Count(doc, `<tr class="e-`); n != MaxEventRows {
 		t.Errorf("%d event rows, want %d", n, MaxEventRows)
 	}
-	hMustContain(t, doc, "more events (see the transcript)", "deadline")
-	// Every party's offers, and no series longer than the cap.
-	ds := regexp.MustCompile(`class="sdots[^"]*" stroke="[^"]*" stroke-width="[^"]*" d="([^"]*)"`).FindAllStringSubmatch(doc, -1)
-	if len(ds) != 4 {
-		t.Errorf("%d marker series, want 4 (own and received offers per party)", len(ds))
+	mustContain(t, doc, "more events (see the transcript)", "deadline")
+	// Every party's own and received offers, binned: per party a band and
+	// a mean line of its own offers, a band and dots of the offers made to
+	// it, none longer than the bins.
+	if n := strings.Count(doc, `<path class="sline"`); n != 2 {
+		t.Errorf("%d lines of own offers, want one per party", n)
+	}
+	if n := strings.Count(doc, `<path class="sband"`); n != 4 {
+		t.Errorf("%d bands, want 4 (own and received offers per party)", n)
+	}
+	ds := regexp.MustCompile(`class="sdots recv" stroke="[^"]*" stroke-width="[^"]*" d="([^"]*)"`).FindAllStringSubmatch(doc, -1)
+	if len(ds) != 2 {
+		t.Errorf("%d series of received offers, want one per party", len(ds))
 	}
 	for _, d := range ds {
-		if n := strings.Count(d[1], "M"); n > MaxSeriesDrawn || n < 100 {
+		if n := strings.Count(d[1], "M"); n > MaxBins || n < 100 {
 			t.Errorf("a series of %d points", n)
 		}
 	}
+	mustContain(t, doc, "range per time bin")
 }
 
-// sSection returns doc from the first from to the next to after it.
-func sSection(t *testing.T, doc, from, to string) string {
+// section returns doc from the first from to the next to after it.
+func section(t *testing.T, doc, from, to string) string {
 	t.Helper()
 	i := strings.Index(doc, from)
 	if i < 0 {
@@ -340,33 +361,63 @@ func sSection(t *testing.T, doc, from, to string) string {
 	return doc[i : i+j]
 }
 
-func TestSimulationHTMLThin(t *testing.T) {
-	var pts []spt
-	for i := range 10000 {
-		pts = append(pts, spt{x: float64(i), y: float64(i%97) / 96})
-	}
-	th := sthin(pts, MaxSeriesDrawn)
-	if len(th) > MaxSeriesDrawn || len(th) < MaxSeriesDrawn/2 {
-		t.Fatalf("thinned to %d points", len(th))
-	}
-	lo, hi := 1.0, 0.0
-	for i, p := range th {
-		if i > 0 && p.x <= th[i-1].x {
-			t.Fatal("thinned points out of order")
+// TestBinned checks the time bins against a naive reference (each bin
+// found by scanning every point) on random series, and that short series
+// are left alone.
+func TestBinned(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := range 50 {
+		n := MaxBins + 1 + r.IntN(5000)
+		t1 := float64(n) * (0.5 + r.Float64())
+		pts := make([]tpoint, n)
+		for i := range pts {
+			pts[i] = tpoint{t: t1 * float64(i) / float64(n), u: r.Float64()}
 		}
-		lo, hi = min(lo, p.y), max(hi, p.y)
+		got := binned(pts, 0, t1)
+		if len(got) == 0 || len(got) > MaxBins {
+			t.Fatalf("trial %d: %d bins", trial, len(got))
+		}
+		span := t1 / MaxBins
+		k := 0
+		for b := 0; b < MaxBins; b++ {
+			var in []float64
+			for _, p := range pts {
+				if min(int(p.t/span), MaxBins-1) == b {
+					in = append(in, p.u)
+				}
+			}
+			if len(in) == 0 {
+				continue
+			}
+			want := bin{t: (float64(b) + 0.5) * span, lo: in[0], hi: in[0]}
+			for _, u := range in {
+				want.lo, want.hi, want.mean = min(want.lo, u), max(want.hi, u), want.mean+u
+			}
+			want.mean /= float64(len(in))
+			if k >= len(got) {
+				t.Fatalf("trial %d: bin %d missing", trial, b)
+			}
+			g := got[k]
+			if g.lo != want.lo || g.hi != want.hi || math.Abs(g.mean-want.mean) > 1e-12 || math.Abs(g.t-want.t) > 1e-9 {
+				t.Fatalf("trial %d, bin %d: got %+v, want %+v", trial, b, g, want)
+			}
+			k++
+		}
+		if k != len(got) {
+			t.Fatalf("trial %d: %d bins, want %d", trial, len(got), k)
+		}
 	}
-	if lo != 0 || hi != 1 {
-		t.Errorf("envelope lost: [%v, %v]", lo, hi)
-	}
-	if got := sthin(pts[:10], MaxSeriesDrawn); len(got) != 10 {
-		t.Error("short series changed")
+	if got := binned(make([]tpoint, MaxBins), 0, 1); got != nil {
+		t.Error("a short series is binned")
 	}
 }
 
 func TestSimulationHTMLErrors(t *testing.T) {
 	var b bytes.Buffer
-	if err := SimulationHTML(&b, nil, nil, nil); err == nil {
-		t.Error("nil run accepted")
+	if err := SimulationHTML(&b, nil, nil); err == nil {
+		t.Error("nil debrief accepted")
+	}
+	if err := SimulationHTML(&b, &Debrief{}, nil); err == nil {
+		t.Error("debrief without a model accepted")
 	}
 }
