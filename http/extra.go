@@ -70,15 +70,32 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
 	// The report is a document of its own: its inline styles are its
 	// own, and it runs no script.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
+	file := ""
 	if r.URL.Query().Get("download") != "" {
-		h.Set("Content-Disposition", `attachment; filename="parley-`+sess.ID()+`.html"`)
+		file = "parley-" + sess.ID() + ".html"
 	}
-	_, _ = w.Write(buf.Bytes()) // the client went away: nothing to tell it
+	writeDocument(w, buf.Bytes(), docCSP+"; sandbox", file)
+}
+
+// docCSP is the policy of a self-contained HTML document (a report): its
+// own inline styles and data: images, nothing else.
+const docCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+// writeDocument answers with a self-contained HTML document under the
+// policy csp, as a download named file when file is not empty. The token
+// may be in the URL: no referrer leaves the page.
+func writeDocument(w http.ResponseWriter, b []byte, csp, file string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	if file != "" {
+		h.Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b) // the client went away: nothing to tell it
 }
