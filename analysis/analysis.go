@@ -84,6 +84,11 @@ type Report struct {
 	Pareto       []Solution `json:"pareto"`
 	ParetoExact  bool       `json:"pareto_exact"`
 	ParetoMethod string     `json:"pareto_method"`
+	// ParetoGap, for a bounded frontier, bounds how far the true frontier
+	// lies beyond Pareto, as a utility: every outcome has a point of Pareto
+	// it beats by at most ParetoGap in every party's utility. Nil when the
+	// frontier is exact or no bound is known (three or more parties).
+	ParetoGap *float64 `json:"pareto_gap,omitempty"`
 	// The bargaining solutions, computed over the zone of agreement; null
 	// when the zone is empty.
 	Nash             *Solution `json:"nash"`
@@ -298,12 +303,15 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analysis: pareto frontier: %w", err)
 	}
-	r.ParetoExact, r.ParetoMethod = exact, method
+	r.ParetoExact, r.ParetoMethod = exact, method.name
 	for _, p := range front {
 		r.Pareto = append(r.Pareto, solution(m, p.U, p.Outcome, p.Count))
 	}
 	if !exact {
-		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatParetoBounded, Budget: opt.MaxNodes})
+		if method.gap >= 0 {
+			r.ParetoGap = &method.gap
+		}
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatParetoBounded, Budget: opt.MaxNodes, Detail: method.note})
 	}
 
 	// The zone of agreement.
@@ -319,7 +327,7 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 	if !z.Empty {
 		w := solution(m, m.Eval(z.Witness), z.Witness, nil)
 		r.Zone.Witness = &w
-		zf, zexact, _, err := zoneFrontier(m, front, exact, opt)
+		zf, zexact, err := zoneFrontier(m, front, exact, opt)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: zone frontier: %w", err)
 		}
@@ -363,26 +371,35 @@ func budgets(m *parley.Model, opt Options) (Options, int64) {
 	return opt, zoneNodes
 }
 
+// frontierMethod says how a frontier was found: the algorithm's name and,
+// for a bounded frontier, the search's account of it and its gap bound
+// (search.FrontierResult.Gap: −1 when none is known).
+type frontierMethod struct {
+	name, note string
+	gap        float64
+}
+
 // frontier computes the frontier of the parties' utilities over all
 // outcomes (zoneOnly false) or over the zone.
-func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoint, bool, string, error) {
+func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoint, bool, frontierMethod, error) {
 	if !zoneOnly && m.Additive() {
 		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints, Stop: opt.stop})
 		if err == nil {
-			return res.Points, true, res.Method, nil
+			return res.Points, true, frontierMethod{name: res.Method}, nil
 		}
 		if parley.ErrorCode(err) != parley.ELIMIT {
-			return nil, false, "", err
+			return nil, false, frontierMethod{}, err
 		}
 		// Too many points for the merge: fall back to the bounded search.
 	}
 	res, err := search.Frontier(m, zoneOnly, opt.search(opt.MaxNodes))
 	if err != nil {
-		return nil, false, "", err
+		return nil, false, frontierMethod{}, err
 	}
-	method := "branch and bound"
+	method := frontierMethod{name: "branch and bound", gap: res.Gap}
 	if !res.Exact {
-		method += " (bounded)"
+		method.name += " (bounded)"
+		method.note = res.Note
 	}
 	return res.Points, res.Exact, method, nil
 }
@@ -391,7 +408,7 @@ func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoi
 // is simply the set of outcomes every party values above its reservation
 // (single actors, no red lines, nothing infeasible), it is the global
 // frontier cut at the reservation values; otherwise it is searched.
-func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, globalExact bool, opt Options) ([]parley.FrontierPoint, bool, string, error) {
+func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, globalExact bool, opt Options) ([]parley.FrontierPoint, bool, error) {
 	if global != nil && simple(m) {
 		d := m.Reservations()
 		var out []parley.FrontierPoint
@@ -407,9 +424,10 @@ func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, globalExact bo
 				out = append(out, p)
 			}
 		}
-		return out, globalExact, "global frontier cut at reservation values", nil
+		return out, globalExact, nil
 	}
-	return frontier(m, true, opt)
+	zf, exact, _, err := frontier(m, true, opt)
+	return zf, exact, err
 }
 
 // simple reports whether acceptance is just "utility above reservation" for

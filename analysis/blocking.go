@@ -171,7 +171,7 @@ func blocking(m *parley.Model, r *Report, opt Options) error {
 			}
 			if !z.Empty {
 				b.OpensZone, b.ZoneSize = true, z.Size
-				zf, _, _, err := zoneFrontier(rx.model, nil, false, opt)
+				zf, _, err := zoneFrontier(rx.model, nil, false, opt)
 				if err != nil {
 					return fmt.Errorf("analysis: blocking %s: %w", b.Kind, err)
 				}

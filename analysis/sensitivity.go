@@ -333,7 +333,7 @@ func evaluate(s *parley.Scenario, opt Options) (Effect, error) {
 	}
 	e := Effect{ZoneEmpty: z.Empty, ZoneSize: z.Size, ZoneExact: z.Exact, Blockers: []string{}}
 	if !z.Empty {
-		zf, _, _, err := zoneFrontier(m, nil, false, opt)
+		zf, _, err := zoneFrontier(m, nil, false, opt)
 		if err != nil {
 			return Effect{}, fmt.Errorf("analysis: zone frontier: %w", err)
 		}

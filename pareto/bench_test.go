@@ -111,3 +111,9 @@ func BenchmarkFrontier5x240k(b *testing.B) {
 func BenchmarkFrontier3x6M(b *testing.B) {
 	benchFrontier(b, randFloatModel(3, 3, []int{12, 12, 12, 12, 12, 12, 8}))
 }
+
+// BenchmarkFrontier5x10x10: 5 parties, 10 issues × 10 options (10^10
+// outcomes), random utilities: a five-party frontier of about 70,000 points.
+func BenchmarkFrontier5x10x10(b *testing.B) {
+	benchFrontier(b, randFloatModel(4, 5, repeat(10, 10)))
+}

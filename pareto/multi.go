@@ -2,107 +2,189 @@ package pareto
 
 import "github.com/parleyhq/parley"
 
-// stepN adds issue t to a front of any number of parties: it builds every
-// shifted copy of the front (each already sorted), merges them in
-// lexicographically descending order, merges equal vectors and keeps the
-// non-dominated ones.
+// candidateFactor bounds the candidates stepN examines for one issue, as a
+// multiple of the point budget (Options.MaxPoints).
+const candidateFactor = 16
+
+// stepN adds the issue of step t to a front of any number of parties
+// other than two. The candidates are the front shifted by each group's
+// vector: k runs, each already sorted. A k-way merge yields them
+// lexicographically descending without storing them, equal vectors meet
+// and merge (counts summed, the smallest representative kept), and each
+// distinct vector is kept unless an earlier kept one dominates it, which a
+// domIndex over coordinates 1..n-1 answers.
+//
+// Before asking the index, a candidate is tested against the point that
+// last dominated a candidate from the same front point: shifted copies of
+// one point tend to fall to the same dominator. Memory is O(|front| + |new
+// front| + k), never the |front|·k candidates.
 func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 	n := s.n
 	size, k := len(f.c), g.len()
-	total := size * k
-	if total > s.limit {
+	if total := uint64(size) * uint64(k); total > uint64(s.limit)*candidateFactor {
 		return nil, links{}, parley.Errorf(parley.ELIMIT,
-			"pareto: issue %d of %d would produce %d candidate points (%d frontier points × %d option vectors), over the budget of %d",
-			t+1, len(s.m.Sizes), total, size, k, s.limit)
+			"pareto: issue %d of %d would produce %d candidate points (%d frontier points × %d option vectors), over %d times the budget of %d",
+			t+1, len(s.m.Sizes), total, size, k, candidateFactor, s.limit)
 	}
-	if cap(s.cu) < total*n {
-		s.cu = make([]int64, total*n)
-	}
-	cu := s.cu[:total*n]
-	for gi := 0; gi < k; gi++ {
-		x := g.x[gi*n : gi*n+n]
-		base := gi * size * n
-		for i := 0; i < size*n; i += n {
-			for d := 0; d < n; d++ {
-				cu[base+i+d] = f.u[i+d] + x[d]
-			}
-		}
-	}
-	perm := mergeRuns(cu, n, total, size)
+	mg := newMerge(f, g, n)
+	key := func(gi, i int32) uint64 { return s.key(t, f.rank[i], size, g.opt[gi]) }
 
-	// Merge equal vectors: sum counts, keep the smallest representative.
-	kk := uint64(s.m.Sizes[t])
-	key := func(c int32) uint64 {
-		gi, i := int(c)/size, int(c)%size
-		return uint64(f.rank[i])*kk + uint64(g.opt[gi])
-	}
-	cnt := func(c int32) uint64 {
-		gi, i := int(c)/size, int(c)%size
-		return s.tally.mul(f.c[i], g.c[gi])
-	}
-	du := make([]int64, 0, total*n)
-	dc := make([]uint64, 0, total)
-	drep := make([]int32, 0, total)
-	for j := 0; j < total; {
-		c0 := perm[j]
-		rep, rk, sum := c0, key(c0), cnt(c0)
-		for j++; j < total && lexCmp(cu, n, c0, perm[j]) == 0; j++ {
-			c := perm[j]
-			sum = s.tally.add(sum, cnt(c))
-			if kc := key(c); kc < rk {
-				rep, rk = c, kc
+	nf := &front{u: make([]int64, 0, max(size, k)*n), c: make([]uint64, 0, max(size, k))}
+	var l links
+	d := max(n-1, 0)
+	x := newDomIndex(d)
+	cur := make([]int64, n)
+	proj := cur[n-d:] // the coordinates the index sees
+	// by[i*d:i*d+d] is the last dominator of a candidate from front point
+	// i, valid when hasBy[i].
+	by := make([]int64, size*d)
+	hasBy := make([]bool, size)
+	for mg.len() > 0 {
+		gi, i := mg.top()
+		copy(cur, mg.head(gi))
+		rep, rk := gi, key(gi, i)
+		par := i
+		sum := s.tally.mul(f.c[i], g.c[gi])
+		mg.advance()
+		for mg.len() > 0 {
+			gj, j := mg.top()
+			if !equal(mg.head(gj), cur) {
+				break
 			}
+			sum = s.tally.add(sum, s.tally.mul(f.c[j], g.c[gj]))
+			if kj := key(gj, j); kj < rk {
+				rep, rk, par = gj, kj, j
+			}
+			mg.advance()
 		}
-		du = append(du, cu[int(c0)*n:int(c0)*n+n]...)
-		dc = append(dc, sum)
-		drep = append(drep, rep)
-	}
-
-	keep := nondominated(du, n, len(dc))
-	nf := &front{u: make([]int64, 0, len(keep)*n), c: make([]uint64, 0, len(keep))}
-	l := links{par: make([]int32, len(keep)), opt: make([]int32, len(keep))}
-	for j, i := range keep {
-		nf.u = append(nf.u, du[int(i)*n:int(i)*n+n]...)
-		nf.c = append(nf.c, dc[i])
-		c := drep[i]
-		l.par[j] = c % int32(size)
-		l.opt[j] = g.opt[int(c)/size]
+		if dom := by[int(i)*d : int(i)*d+d]; hasBy[i] && geq(dom, proj) || x.cover(proj, dom) {
+			hasBy[i] = true
+			continue
+		}
+		if len(nf.c) >= s.limit {
+			return nil, links{}, parley.Errorf(parley.ELIMIT,
+				"pareto: intermediate frontier after %d of %d issues has more than %d points, the budget",
+				t+1, len(s.m.Sizes), s.limit)
+		}
+		x.add(proj)
+		nf.u = append(nf.u, cur...)
+		nf.c = append(nf.c, sum)
+		l.par = append(l.par, par)
+		l.opt = append(l.opt, g.opt[rep])
 	}
 	s.finish(f, nf, l, t)
 	return nf, l, nil
 }
 
-// mergeRuns returns the row indices of u (stride n, total rows) in
-// lexicographically descending order, stable, given that consecutive runs
-// of run rows are already sorted.
-func mergeRuns(u []int64, n, total, run int) []int32 {
-	a := make([]int32, total)
-	for i := range a {
-		a[i] = int32(i)
-	}
-	if run <= 0 || total <= run {
-		return a
-	}
-	b := make([]int32, total)
-	for w := run; w < total; w *= 2 {
-		for lo := 0; lo < total; lo += 2 * w {
-			mid := min(lo+w, total)
-			hi := min(lo+2*w, total)
-			i, j, o := lo, mid, lo
-			for i < mid && j < hi {
-				if lexCmp(u, n, a[j], a[i]) < 0 {
-					b[o] = a[j]
-					j++
-				} else {
-					b[o] = a[i]
-					i++
-				}
-				o++
-			}
-			o += copy(b[o:], a[i:mid])
-			copy(b[o:], a[j:hi])
+// geq reports whether a[j] >= b[j] for every j.
+func geq(a, b []int64) bool {
+	for j := range b {
+		if a[j] < b[j] {
+			return false
 		}
-		a, b = b, a
 	}
-	return a
+	return true
+}
+
+func equal(a, b []int64) bool {
+	for j := range a {
+		if a[j] != b[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// merge is a k-way merge of the front shifted by each group's vector: a
+// binary heap of runs ordered by their current head, lexicographically
+// descending.
+type merge struct {
+	f     *front
+	g     *groups
+	n     int
+	pos   []int32 // run -> index of its head in the front
+	heads []int64 // run -> its head vector (stride n)
+	heap  []int32 // runs
+}
+
+func newMerge(f *front, g *groups, n int) *merge {
+	k := g.len()
+	mg := &merge{f: f, g: g, n: n, pos: make([]int32, k), heads: make([]int64, k*n), heap: make([]int32, 0, k)}
+	if len(f.c) == 0 {
+		return mg
+	}
+	for r := 0; r < k; r++ {
+		mg.load(int32(r))
+		mg.heap = append(mg.heap, int32(r))
+	}
+	for i := len(mg.heap)/2 - 1; i >= 0; i-- {
+		mg.down(i)
+	}
+	return mg
+}
+
+func (mg *merge) len() int { return len(mg.heap) }
+
+// top returns the run with the largest head and the head's front index.
+func (mg *merge) top() (run, i int32) {
+	r := mg.heap[0]
+	return r, mg.pos[r]
+}
+
+func (mg *merge) head(r int32) []int64 { return mg.heads[int(r)*mg.n : int(r)*mg.n+mg.n] }
+
+// load computes run r's head from its position.
+func (mg *merge) load(r int32) {
+	n := mg.n
+	h := mg.heads[int(r)*n : int(r)*n+n]
+	u := mg.f.u[int(mg.pos[r])*n : int(mg.pos[r])*n+n]
+	x := mg.g.x[int(r)*n : int(r)*n+n]
+	for j := range h {
+		h[j] = u[j] + x[j]
+	}
+}
+
+// advance moves the top run to its next point, or drops it when it is
+// exhausted.
+func (mg *merge) advance() {
+	r := mg.heap[0]
+	mg.pos[r]++
+	if int(mg.pos[r]) < len(mg.f.c) {
+		mg.load(r)
+	} else {
+		last := len(mg.heap) - 1
+		mg.heap[0] = mg.heap[last]
+		mg.heap = mg.heap[:last]
+	}
+	mg.down(0)
+}
+
+// before reports whether run a's head comes before run b's.
+func (mg *merge) before(a, b int32) bool {
+	n := mg.n
+	ha, hb := mg.heads[int(a)*n:int(a)*n+n], mg.heads[int(b)*n:int(b)*n+n]
+	for j := range ha {
+		if ha[j] != hb[j] {
+			return ha[j] > hb[j]
+		}
+	}
+	return false
+}
+
+func (mg *merge) down(i int) {
+	h := mg.heap
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && mg.before(h[c+1], h[c]) {
+			c++
+		}
+		if !mg.before(h[c], h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }

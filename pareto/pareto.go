@@ -17,14 +17,17 @@ const DefaultMaxPoints = 20_000_000
 // Options tune Frontier.
 type Options struct {
 	// MaxPoints bounds the size of every intermediate frontier and, for
-	// three or more parties, of every candidate set (intermediate frontier
-	// times the distinct option vectors of the next issue). 0 means
-	// DefaultMaxPoints; values above 2^31-1 count as 2^31-1. Exceeding it
-	// makes Frontier fail with a *parley.Error of code parley.ELIMIT;
-	// results are never truncated. Memory peaks at roughly 150 bytes per
-	// point of the largest intermediate frontier for two parties, and at
-	// roughly 16·n+24 bytes per candidate point for n ≥ 3 parties, plus 8
-	// bytes per intermediate point and issue for the back-pointers.
+	// three or more parties, the candidates one issue may produce (its
+	// intermediate frontier times the distinct option vectors of the
+	// issue) at 16 times MaxPoints. 0 means DefaultMaxPoints; values above
+	// 2^31-1 count as 2^31-1. Exceeding it makes Frontier fail with a
+	// *parley.Error of code parley.ELIMIT; results are never truncated.
+	// Candidates are merged lazily, never stored, so memory follows the
+	// frontiers: it peaks at roughly 150 bytes per point of the largest
+	// intermediate frontier for two parties, and at roughly 40·n bytes per
+	// point of the two largest consecutive frontiers for n ≥ 3 parties
+	// (the points, the dominance index), plus 8 bytes per intermediate
+	// point and issue for the back-pointers.
 	MaxPoints int
 	// Stop, when set, is polled before each issue is merged; when it
 	// returns true Frontier returns ErrStopped. Callers use it to cancel
@@ -77,14 +80,15 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 		return res, nil
 	}
 	s := &solver{m: m, n: n, limit: limit}
+	s.plan()
 	f := &front{u: make([]int64, n), c: []uint64{1}, rank: []int32{0}}
 	res.MaxIntermediate = 1
 	trail := make([]links, len(m.Sizes))
-	for t := range m.Sizes {
+	for t := range s.order {
 		if opt.Stop != nil && opt.Stop() {
 			return nil, ErrStopped
 		}
-		g := s.groups(t)
+		g := s.gs[s.order[t]]
 		var err error
 		if n == 2 {
 			f, trail[t], err = s.step2(f, g, t)
@@ -94,6 +98,7 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.gs[s.order[t]] = nil
 		size := len(trail[t].par)
 		if size > limit {
 			return nil, parley.Errorf(parley.ELIMIT,
@@ -182,8 +187,63 @@ type solver struct {
 	limit int
 	tally tally
 
+	// The issues are merged in the order order: each step adds the issue
+	// just before (prepend) or just after the ones merged so far, so that
+	// the merged issues are always a contiguous range and a point's
+	// representative outcome can be ranked from its parent's rank and the
+	// new option (see key).
+	order   []int
+	prepend []bool
+	gs      []*groups // by issue
+
 	pool [][]pt2 // free buffers of step2
-	cu   []int64 // candidate buffer of stepN
+}
+
+// plan computes every issue's groups and the merge order. A step costs
+// about |front|·k for an issue of k groups, and fronts grow as issues are
+// added, so issues with many groups go first: the order starts at the
+// issue with the most groups and grows the merged range towards the
+// neighbour with more groups.
+func (s *solver) plan() {
+	m := len(s.m.Sizes)
+	s.gs = make([]*groups, m)
+	for i := range s.gs {
+		s.gs[i] = s.groups(i)
+	}
+	if m == 0 {
+		return
+	}
+	lo := 0
+	for i, g := range s.gs {
+		if g.len() > s.gs[lo].len() {
+			lo = i
+		}
+	}
+	hi := lo
+	s.order = append(s.order[:0], lo)
+	s.prepend = append(s.prepend[:0], false)
+	for len(s.order) < m {
+		if hi+1 < m && (lo == 0 || s.gs[hi+1].len() >= s.gs[lo-1].len()) {
+			hi++
+			s.order = append(s.order, hi)
+			s.prepend = append(s.prepend, false)
+		} else {
+			lo--
+			s.order = append(s.order, lo)
+			s.prepend = append(s.prepend, true)
+		}
+	}
+}
+
+// key orders the representatives of candidates at step t: the point of
+// rank r (among the previous front's size points) extended by option opt.
+// Merged issues form a range, so the new issue is the most significant
+// (prepend) or the least significant one of the new range.
+func (s *solver) key(t int, r int32, size int, opt int32) uint64 {
+	if s.prepend[t] {
+		return uint64(opt)*uint64(size) + uint64(r)
+	}
+	return uint64(r)*uint64(s.m.Sizes[s.order[t]]) + uint64(opt)
 }
 
 // groups returns issue t's distinct non-dominated option vectors.
@@ -287,10 +347,10 @@ func (s *solver) finish(prev, f *front, l links, t int) {
 	if t == len(s.m.Sizes)-1 {
 		return // the last front's ranks are never used
 	}
-	k := uint64(s.m.Sizes[t])
+	k := uint64(s.m.Sizes[s.order[t]])
 	keys := make([]uint64, len(l.par))
 	for i, p := range l.par {
-		keys[i] = uint64(prev.rank[p])*k + uint64(l.opt[i])
+		keys[i] = s.key(t, prev.rank[p], len(prev.rank), l.opt[i])
 	}
 	f.rank = ranks(keys, uint64(len(prev.rank))*k)
 }
@@ -312,7 +372,7 @@ func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
 		o := parley.Outcome(os[i*m : i*m+m : i*m+m])
 		j := int32(i)
 		for t := m - 1; t >= 0; t-- {
-			o[t] = int(trail[t].opt[j])
+			o[s.order[t]] = int(trail[t].opt[j])
 			j = trail[t].par[j]
 		}
 		switch c := f.c[i]; {

@@ -16,7 +16,7 @@ type pt2 struct {
 // balanced tree of linear merge-and-prune passes, so an issue costs
 // O(|F|·k·log k) in the worst case and usually O((|F|+|F'|)·k).
 func (s *solver) step2(f *front, g *groups, t int) (*front, links, error) {
-	w := &merger2{s: s, f: f, g: g, rank: f.rank, k: uint64(s.m.Sizes[t])}
+	w := &merger2{s: s, f: f, g: g, t: t}
 	root, ok := w.run(0, g.len())
 	if !ok {
 		return nil, links{}, parley.Errorf(parley.ELIMIT,
@@ -41,11 +41,10 @@ func (s *solver) step2(f *front, g *groups, t int) (*front, links, error) {
 }
 
 type merger2 struct {
-	s    *solver
-	f    *front
-	g    *groups
-	rank []int32
-	k    uint64
+	s *solver
+	f *front
+	g *groups
+	t int
 }
 
 // A src2 is a staircase: a materialized one (pts != nil), or the front
@@ -117,9 +116,8 @@ func (w *merger2) run(lo, hi int) (src2, bool) {
 // less reports whether candidate a has a lexicographically smaller
 // representative outcome than b.
 func (w *merger2) less(a, b *pt2) bool {
-	ka := uint64(w.rank[a.par])*w.k + uint64(a.opt)
-	kb := uint64(w.rank[b.par])*w.k + uint64(b.opt)
-	return ka < kb
+	r, size := w.f.rank, len(w.f.rank)
+	return w.s.key(w.t, r[a.par], size, a.opt) < w.s.key(w.t, r[b.par], size, b.opt)
 }
 
 // merge appends to out the non-dominated points of the union of staircases

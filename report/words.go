@@ -228,7 +228,11 @@ func Notes(rep *analysis.Report) []string {
 	for _, c := range rep.Caveats {
 		switch c.Kind {
 		case analysis.CaveatParetoBounded:
-			out = append(out, fmt.Sprintf("The Pareto frontier is bounded, not exact: the search ran out of its budget of %d nodes (raise it with --max-nodes); points shown are non-dominated among those found.", c.Budget))
+			gap := ""
+			if rep.ParetoGap != nil {
+				gap = fmt.Sprintf(" No outcome beats them by more than %.3g in every party's utility (the gap bound).", *rep.ParetoGap)
+			}
+			out = append(out, fmt.Sprintf("The Pareto frontier is bounded, not exact: the search ran out of its budget of %d nodes (raise it with --max-nodes); points shown are non-dominated among those found.%s", c.Budget, gap))
 		case analysis.CaveatZoneSampled:
 			out = append(out, strings.TrimSpace("The zone's size is a lower bound with a sampled estimate: counting ran out of budget. "+c.Detail))
 		case analysis.CaveatZoneFrontierBounded:

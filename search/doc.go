@@ -57,17 +57,24 @@
 // NaiveFrontier, NaiveZone and NaiveMaximize, which the tests check on
 // random models.
 //
-// When the budget runs out the result says so (Exact false, and a Note):
+// When the budget runs out the result says so (Exact false, and a Note).
+// Frontier over all outcomes for two parties hands over to the corner
+// method (corner.go) after an eighth of the budget: dual (MPLP) bounds on
+// weighted sums, Pareto and iterated local search and large neighbourhood
+// search find points in every part of the frontier, and the result
+// carries Gap and Gaps, bounds on how far the true frontier can lie beyond
+// the points (the points are an additive Gap-approximation). Otherwise
 // Frontier returns the non-dominated archive found so far (bounded mode:
 // the exact search gets nine tenths of the budget, and if it runs out the
 // last tenth goes to weighted-sum hill climbing from the archive, which
-// only adds real outcomes' vectors);
-// Zone returns a lower bound on the size and a sampled Estimate, and
-// decides emptiness only when it has a witness — if it has none it returns
-// an error with code parley.ELIMIT rather than guess; Maximize returns the
-// best outcome found. Counts are math/big integers; fixed-point sums stay
-// within int64 because Compile bounds every utility function's reachable
-// values by parley.MaxFixed (2^61). Each party's utilities are compared
-// only with its own (reservation, bounds, dominance), so the per-party
-// fixed-point scales need no conversion here.
+// only adds real outcomes' vectors); Zone returns a lower bound on the
+// size and a sampled Estimate, and decides emptiness only when it has a
+// witness — if it has none it returns an error with code parley.ELIMIT
+// rather than guess; Maximize returns the best outcome found. Counts are
+// math/big integers; fixed-point sums stay within int64 because Compile
+// bounds every utility function's reachable values by parley.MaxFixed
+// (2^61). Each party's utilities are compared only with its own
+// (reservation, bounds, dominance), so the per-party fixed-point scales
+// need no conversion here; the corner method's gaps are converted to
+// utilities through each party's scale.
 package search

@@ -20,7 +20,10 @@ type Options struct {
 	// (or, in Frontier's bounded-mode polishing, outcome evaluations) the
 	// search may perform. 0 means DefaultMaxNodes. Frontier keeps a tenth
 	// of it in reserve for bounded mode, so its exact search stops at nine
-	// tenths.
+	// tenths; for two parties over all outcomes its exact search stops at
+	// an eighth and the corner method spends the rest in units of about a
+	// node's cost (an MPLP sweep over a few dozen rects, twenty local
+	// search evaluations).
 	MaxNodes int64
 	// Seed seeds the sampling-based estimates made when the budget runs out.
 	Seed uint64

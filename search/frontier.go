@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 
@@ -24,6 +25,21 @@ type FrontierResult struct {
 	Nodes int64
 	// Note says how the result was obtained, and why it is not exact.
 	Note string
+	// Gap bounds, when Exact is false, how far the true frontier can lie
+	// beyond Points, as a utility: every outcome o has a point p with
+	// u_i(o) <= u_i(p) + Gap for every party i (utilities read through
+	// each party's scale, parley.UtilityFn.F), so the points are an
+	// additive Gap-approximation of the frontier. It is 0 when Exact, and −1 when no
+	// bound is known (bounded mode for three or more parties, over the
+	// zone of agreement, or when nothing was found).
+	Gap float64
+	// Gaps refines Gap for two parties, segment by segment: Gaps[0] bounds
+	// how far an outcome's first utility can exceed Points[0]'s; Gaps[k],
+	// 0 < k < len(Points), how far an outcome can get past the corner
+	// (Points[k].U[0], Points[k-1].U[1]) in both utilities; the last how far
+	// the second utility can exceed the last point's. Nil when Gap is not
+	// known; all 0 when Exact.
+	Gaps []float64
 }
 
 type fpoint struct {
@@ -72,17 +88,30 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 	fs := &frontierSearch{e: e, pf: pf, zoneOnly: zoneOnly,
 		hiv: make([]int64, len(pf)), lov: make([]int64, len(pf)), rep: make(parley.Outcome, e.n)}
 	total := e.max
-	e.max = total - total/10 // a tenth is reserved for polishing in bounded mode
+	corners := len(m.Parties) == 2 && !zoneOnly && !m.Additive()
+	if corners {
+		// Two parties over all outcomes: when the exact search runs out,
+		// the corner method takes over with the rest of the budget.
+		e.max = total / cornerShare
+	} else {
+		e.max = total - total/10 // a tenth is reserved for polishing in bounded mode
+	}
 	fs.seed()
 	root := e.newEval()
 	if !e.aborted && e.evaluate(0, root) {
 		fs.visit(0, root)
 	}
+	if e.aborted && corners {
+		return fs.corners(total - e.nodes), nil
+	}
 	if e.aborted {
 		e.max = total
 		fs.polish()
 	}
-	res := &FrontierResult{Exact: !e.aborted, Nodes: e.nodes}
+	res := &FrontierResult{Exact: !e.aborted, Nodes: e.nodes, Gap: -1}
+	if res.Exact {
+		res.Gap = 0
+	}
 	for _, a := range fs.arch {
 		c := a.cnt.big()
 		if c.Sign() == 0 {
@@ -92,17 +121,10 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 		}
 		res.Points = append(res.Points, parley.FrontierPoint{U: a.u, Outcome: a.out, Count: c})
 	}
-	slices.SortFunc(res.Points, func(a, b parley.FrontierPoint) int {
-		for i := range a.U {
-			if a.U[i] != b.U[i] {
-				if a.U[i] > b.U[i] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	})
+	sortPoints(res.Points)
+	if res.Exact && len(m.Parties) == 2 {
+		res.Gaps = make([]float64, len(res.Points)+1)
+	}
 	set := "all outcomes"
 	if zoneOnly {
 		set = "the zone of agreement"
@@ -116,6 +138,56 @@ func Frontier(m *parley.Model, zoneOnly bool, opt Options) (*FrontierResult, err
 			fmt.Sprintf("node budget of %d exhausted", total), len(res.Points), set)
 	}
 	return res, nil
+}
+
+// cornerShare: the exact search of a two-party frontier over all outcomes
+// gets 1/cornerShare of the budget before the corner method takes over.
+const cornerShare = 8
+
+// corners finishes a two-party frontier over all outcomes whose exact
+// search ran out of budget with the corner method (frontier2), seeded with
+// the search's archive, and reports its gaps.
+func (fs *frontierSearch) corners(budget int64) *FrontierResult {
+	m := fs.e.m
+	fns := []*parley.UtilityFn{&m.Parties[0].Utility, &m.Parties[1].Utility}
+	var seeds []parley.Outcome
+	for _, a := range fs.arch {
+		seeds = append(seeds, a.out)
+	}
+	f2 := frontier2(m, fns, seeds, budget)
+	res := &FrontierResult{Nodes: fs.e.nodes + f2.work, Gaps: f2.gaps}
+	for _, v := range f2.arch {
+		res.Points = append(res.Points, parley.FrontierPoint{U: []int64{v[0], v[1]}, Outcome: f2.outs[v], Count: big.NewInt(1)})
+	}
+	sortPoints(res.Points)
+	for _, g := range res.Gaps {
+		res.Gap = max(res.Gap, g)
+	}
+	if len(res.Points) == 0 || math.IsInf(res.Gap, 1) {
+		res.Gap = -1 // nothing found to measure from
+	}
+	closed := "every corner closed, within the near-tie tolerance"
+	if !f2.exact {
+		closed = "some corners still open"
+	}
+	res.Note = fmt.Sprintf("not exact: the exact search ran out of its %d nodes; the corner method (dual bounds and local search) found %d points "+
+		"(%s; each attained by its outcome; counts are lower bounds); no outcome beats them by more than %.3g in both utilities (Gap); %d budget units in all",
+		fs.e.max, len(res.Points), closed, res.Gap, res.Nodes)
+	return res
+}
+
+func sortPoints(pts []parley.FrontierPoint) {
+	slices.SortFunc(pts, func(a, b parley.FrontierPoint) int {
+		for i := range a.U {
+			if a.U[i] != b.U[i] {
+				if a.U[i] > b.U[i] {
+					return -1
+				}
+				return 1
+			}
+		}
+		return 0
+	})
 }
 
 func (fs *frontierSearch) vectors(ev *eval) (allConst bool) {

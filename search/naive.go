@@ -55,17 +55,7 @@ func NaiveFrontier(m *parley.Model, zoneOnly bool) []parley.FrontierPoint {
 			pts = append(pts, parley.FrontierPoint{U: a.u, Outcome: a.out, Count: big.NewInt(a.n)})
 		}
 	}
-	slices.SortFunc(pts, func(a, b parley.FrontierPoint) int {
-		for i := range a.U {
-			if a.U[i] != b.U[i] {
-				if a.U[i] > b.U[i] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	})
+	sortPoints(pts)
 	return pts
 }
 

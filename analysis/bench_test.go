@@ -1,0 +1,61 @@
+package analysis_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/genius"
+	"github.com/parleyhq/parley/internal/shared"
+	"github.com/parleyhq/parley/pareto"
+)
+
+// loadGenius loads a Genius domain and its profiles from the shared data
+// (genius-templates/DIR), or skips.
+func loadGenius(tb testing.TB, dir, domain string, profiles ...string) *parley.Model {
+	tb.Helper()
+	g := filepath.Join(shared.Genius(tb), "genius-templates", dir)
+	var ps []string
+	for _, p := range profiles {
+		ps = append(ps, filepath.Join(g, p))
+	}
+	s, err := genius.Load(filepath.Join(g, domain), ps, genius.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := s.Compile()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+func killerRobot(tb testing.TB) *parley.Model {
+	return loadGenius(tb, "ANAC2015/group9-killer_robot", "KillerRobot.xml", "KillerRobot_util1.xml",
+		"KillerRobot_util2.xml", "KillerRobot_util3.xml", "KillerRobot_util4.xml", "KillerRobot_util5.xml")
+}
+
+// BenchmarkAnalyzeKillerRobot: the full analysis of ANAC 2015's KillerRobot
+// (5 parties, 240,000 outcomes), as `parley analyze --genius` runs it.
+func BenchmarkAnalyzeKillerRobot(b *testing.B) {
+	m := killerRobot(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := analysis.Analyze(context.Background(), m, analysis.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFrontierKillerRobot: KillerRobot's exact Pareto frontier alone.
+func BenchmarkFrontierKillerRobot(b *testing.B) {
+	m := killerRobot(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := pareto.Frontier(m, pareto.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
