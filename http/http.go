@@ -90,6 +90,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/sessions/{id}/transcript", s.handleTranscript)
 	mux.HandleFunc("GET /api/sessions/{id}/head", s.seatJSON(head))
 	mux.HandleFunc("GET /api/sessions/{id}/agent", s.handleAgent)
+	mux.HandleFunc("GET /api/scenarios", s.handleScenarios)
+	mux.HandleFunc("POST /api/scenarios/preview", s.handlePreview)
+	mux.HandleFunc("GET /api/agents", s.handleAgents)
+	mux.HandleFunc("GET /api/sessions/{id}/analysis", s.seatJSON(analysis))
+	mux.HandleFunc("GET /api/sessions/{id}/debrief", s.seatJSON(debrief))
+	mux.HandleFunc("GET /api/sessions/{id}/report", s.handleReport)
+	s.pages(mux)
 	s.monitorRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

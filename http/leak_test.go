@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -67,13 +66,8 @@ func (st *sse) wait(t *testing.T, want string) {
 // be found.
 func TestNoLeaks(t *testing.T) {
 	t.Parallel()
-	yaml, err := os.ReadFile("testdata/secrets.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := start(t, "")
-	c := s.create(map[string]any{"yaml": string(yaml)})
-	tok := tokens(c)
+	c, tok := s.secrets(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	bodies := map[string]*strings.Builder{}

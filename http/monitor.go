@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -22,8 +21,8 @@ const MaxIncidentBody = 8 << 20
 // (docs/monitor.md, "The live server").
 func (s *Server) monitorRoutes(mux *http.ServeMux) {
 	const p = "/api/sessions/{id}/monitor"
-	mux.HandleFunc("GET "+p, s.seatJSON(func(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error) {
-		return sess.Monitor(ctx, seat.Seat)
+	mux.HandleFunc("GET "+p, s.seatJSON(func(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error) {
+		return sess.Monitor(r.Context(), seat.Seat)
 	}))
 	mux.HandleFunc("GET "+p+"/incidents", s.handleIncidents)
 	mux.HandleFunc("POST "+p+"/incidents", s.handleImport)
@@ -296,14 +295,7 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	writeDocument(w, buf.Bytes(), docCSP, "")
 }
 
 // handleSimulate answers POST .../monitor/simulate: the Monte Carlo of the

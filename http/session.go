@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -17,18 +16,12 @@ import (
 // live.Spec, or with a YAML scenario file as the body (Content-Type
 // application/yaml) and the settings as query parameters.
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
-	var sp live.Spec
-	var err error
-	if isYAML(r.Header.Get("Content-Type")) {
-		err = yamlSpec(w, r, &sp)
-	} else {
-		err = decodeJSON(w, r, &sp, MaxCreateBody)
-	}
+	sp, err := readSpec(w, r)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	c, err := s.Manager.Create(r.Context(), &sp)
+	c, err := s.Manager.Create(r.Context(), sp)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -36,6 +29,19 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/api/sessions/"+c.ID)
 	w.Header().Set("Cache-Control", "no-store") // it holds the tokens
 	writeJSON(w, http.StatusCreated, c)
+}
+
+// readSpec reads a session spec: JSON, or a YAML scenario file with the
+// settings as query parameters.
+func readSpec(w http.ResponseWriter, r *http.Request) (*live.Spec, error) {
+	var sp live.Spec
+	var err error
+	if isYAML(r.Header.Get("Content-Type")) {
+		err = yamlSpec(w, r, &sp)
+	} else {
+		err = decodeJSON(w, r, &sp, MaxCreateBody)
+	}
+	return &sp, err
 }
 
 func isYAML(ct string) bool {
@@ -128,13 +134,13 @@ func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, li
 
 // seatJSON answers a GET by a seat of the session with what get returns,
 // as JSON that is not to be cached (it changes with every event).
-func (s *Server) seatJSON(get func(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error)) http.HandlerFunc {
+func (s *Server) seatJSON(get func(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, seat, ok := s.seat(w, r)
 		if !ok {
 			return
 		}
-		v, err := get(r.Context(), sess, seat)
+		v, err := get(r, sess, seat)
 		if err != nil {
 			s.error(w, r, err)
 			return
@@ -144,14 +150,36 @@ func (s *Server) seatJSON(get func(ctx context.Context, sess *live.Session, seat
 	}
 }
 
-// view answers GET /api/sessions/{id}: the seat's view.
-func view(ctx context.Context, sess *live.Session, seat live.SeatInfo) (any, error) {
-	return sess.View(ctx, seat.Seat)
+// view answers GET /api/sessions/{id}: the seat's view. A page that
+// follows the event stream refreshes the rest of the view with
+// ?events=false&brief=false, which leave out the two parts that only grow
+// or never change (they read null).
+func view(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error) {
+	q := r.URL.Query()
+	events, err := boolParam(q.Get("events"), "events")
+	if err != nil {
+		return nil, err
+	}
+	brief, err := boolParam(q.Get("brief"), "brief")
+	if err != nil {
+		return nil, err
+	}
+	v, err := sess.View(r.Context(), seat.Seat)
+	if err != nil {
+		return nil, err
+	}
+	if !events {
+		v.Events = nil
+	}
+	if !brief {
+		v.Brief = nil
+	}
+	return v, nil
 }
 
 // head answers GET /api/sessions/{id}/head: the chain head as stored now.
-func head(ctx context.Context, sess *live.Session, _ live.SeatInfo) (any, error) {
-	return sess.StoredHead(ctx)
+func head(r *http.Request, sess *live.Session, _ live.SeatInfo) (any, error) {
+	return sess.StoredHead(r.Context())
 }
 
 // handleAction answers POST /api/sessions/{id}/actions once the action and
@@ -205,4 +233,15 @@ func (l *lazyHeaders) Write(b []byte) (int, error) {
 		l.set(l.w.Header())
 	}
 	return l.w.Write(b)
+}
+
+// boolParam reads an optional true/false query parameter (default true).
+func boolParam(v, name string) (bool, error) {
+	switch v {
+	case "", "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, parley.Errorf(parley.EINVALID, "%s: want true or false, got %q", name, clipPath(v))
 }

@@ -44,7 +44,8 @@ type Manager struct {
 	// left before a wall-clock deadline).
 	AgentTimeout time.Duration
 
-	models modelCache
+	models   modelCache
+	analyses analysisCache // the mediators' panels and the debriefs
 
 	mu       sync.Mutex
 	sessions map[string]*Session

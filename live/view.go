@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 )
 
 // View is what one seat may see of a live session (GET
@@ -42,6 +43,16 @@ type View struct {
 	// Brief is the scenario as the seat may know it.
 	Brief *parley.Scenario `json:"brief"`
 	Clock Clock            `json:"clock"`
+	// Deadline is the deadline in rounds now, extensions included.
+	Deadline int `json:"deadline"`
+	// Own is what a party's or a principal's seat knows of its own side's
+	// utility (parley.Model.Own); null for the mediator and observers.
+	Own *parley.OwnUtility `json:"own,omitempty"`
+	// Standing is the seat's own side's evaluation of what stands: the
+	// agreement, else the current text (blank clauses at their status
+	// quo) or the last offer; null when nothing stands yet or the seat has
+	// no side.
+	Standing *parley.OwnEval `json:"standing,omitempty"`
 	// Head is the chain head of the record, to compare with other seats.
 	Head parley.ChainHead `json:"head"`
 }
@@ -112,6 +123,13 @@ func (s *Session) View(ctx context.Context, seat parley.Seat) (*View, error) {
 		v.Events = []protocol.Event{}
 	}
 	v.Clock = s.clock(dv.Round, dv.Time)
+	v.Deadline = deadlineOf(b.rounds, dv.Events)
+	v.Own = b.model.Own(seat)
+	if v.Own != nil {
+		if o := standing(b.model, dv); o != nil {
+			v.Standing = b.model.EvalOwn(seat, o)
+		}
+	}
 	return v, nil
 }
 
@@ -139,4 +157,31 @@ func publicSeats(seats []SeatInfo) []SeatInfo {
 		out[i] = st
 	}
 	return out
+}
+
+// standing returns what stands in a seat's view, as a complete outcome:
+// the agreement; else the current text, with its blank clauses at their
+// status quo, once a clause is written; else the last offer. nil when
+// nothing stands.
+func standing(m *parley.Model, dv *session.View) parley.Outcome {
+	if dv.Result.End == parley.Agreement {
+		return dv.Result.Agreement
+	}
+	if len(dv.Text) > 0 {
+		o := make(parley.Outcome, len(dv.Text))
+		for i, c := range dv.Text {
+			o[i] = c.Option
+		}
+		if written(dv.Text) {
+			return m.Complete(o)
+		}
+		return nil
+	}
+	for i := len(dv.Events) - 1; i >= 0; i-- {
+		ev := dv.Events[i]
+		if a := ev.Action; ev.Type == protocol.EvAction && a != nil && a.Kind == parley.ActOffer && !protocol.Invalid(ev) {
+			return m.Complete(a.Outcome)
+		}
+	}
+	return nil
 }
