@@ -138,7 +138,7 @@ func TestBadAgents(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, fault string
 		deadline          time.Duration // wall-clock deadline; 0: the turn timeout alone
-		timeout           time.Duration // the turn timeout; 0: 300ms
+		timeout           time.Duration // the turn timeout; 0: 300ms for silence, 5s otherwise
 	}{
 		{"Sleeps", "sleep 30 & echo $! >> \"$1\"\nread settings\nsleep 30", "did not answer turn 1 within 300ms", 0, 0},
 		{"SleepsPastTheDeadline", "read settings\nsleep 30", "did not answer turn 1 within", 400 * time.Millisecond, 0},
@@ -156,7 +156,14 @@ func TestBadAgents(t *testing.T) {
 			m := market(t, 2, 0)
 			path, pidfile := script(t, tc.body)
 			if tc.timeout == 0 {
-				tc.timeout = 300 * time.Millisecond
+				// Short where the fault is the silence itself; elsewhere
+				// long, so that a slow start on a loaded machine is not
+				// taken for silence and the fault under test is the one
+				// reported.
+				tc.timeout = 5 * time.Second
+				if strings.Contains(tc.fault, "did not answer") {
+					tc.timeout = 300 * time.Millisecond
+				}
 			}
 			bad := agentwire.Command([]string{sh, path, pidfile}, agentwire.CommandOptions{Options: agentwire.Options{TurnTimeout: tc.timeout}})
 			parties := []session.Player{builtin(t, "hardliner"), {Agent: bad, Name: "bad-" + tc.name}}

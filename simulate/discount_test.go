@@ -39,7 +39,7 @@ func TestDiscountedUtilities(t *testing.T) {
 		agreed bool
 	}{
 		{"Rounds", Config{Protocol: parley.ProtocolSAO, Rounds: 200, Agents: []string{"boulware", "conceder"}, Seed: 1}, true},
-		{"WallClock", Config{Protocol: parley.ProtocolSAO, Rounds: 1 << 24, WallClock: 150 * time.Millisecond, Agents: []string{"linear", "boulware"}, Seed: 1}, true},
+		{"WallClock", Config{Protocol: parley.ProtocolSAO, Rounds: 1 << 24, WallClock: 600 * time.Millisecond, Agents: []string{"linear", "boulware"}, Seed: 1}, true},
 		{"Deadline", Config{Protocol: parley.ProtocolSAO, Rounds: 50, Agents: []string{"hardliner", "hardliner"}, Seed: 1}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
