@@ -5,6 +5,7 @@ package browser
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,7 @@ func Chromium(t testing.TB) string {
 func find() (string, string) {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
-			return p, ""
+			return unwrap(p), ""
 		}
 	}
 	if os.Geteuid() != 0 {
@@ -64,7 +65,33 @@ func find() (string, string) {
 	if err != nil {
 		return "", "apt-get installed chromium but it is not on PATH"
 	}
-	return p, ""
+	return unwrap(p), ""
+}
+
+// debianChromium is the browser binary behind Debian's launcher script.
+const debianChromium = "/usr/lib/chromium/chromium"
+
+// unwrap returns the Chromium binary behind p when p is Debian's launcher
+// (a shell script), and p otherwise. The launcher sources
+// /etc/chromium.d, whose test of /dev/shm's free space is a shell
+// syntax error when findmnt prints more than one line, which happened
+// when two test packages started browsers at once; the tests pass the
+// flags they need (--disable-dev-shm-usage among them) themselves.
+func unwrap(p string) string {
+	head := make([]byte, 2)
+	f, err := os.Open(p)
+	if err != nil {
+		return p
+	}
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || string(head) != "#!" {
+		return p
+	}
+	if st, err := os.Stat(debianChromium); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+		return debianChromium
+	}
+	return p
 }
 
 // Render loads the HTML file at file in headless Chromium and returns the
