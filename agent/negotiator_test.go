@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/genius"
-	"github.com/parleyhq/parley/internal/shared"
+	"github.com/parleyhq/parley/internal/sharedgenius"
 )
 
 // sao is a tiny stacked-alternating-offers loop, enough to test agents
@@ -137,22 +136,11 @@ func negotiatorNames() []string {
 		"agentk", "hardheaded", "cuhkagent", "agentgg", "bayesian"}
 }
 
+// loadGenius loads a Genius domain and its profiles from the shared data
+// (negmas-tests/DIR), or skips.
 func loadGenius(tb testing.TB, dir, domain string, profiles ...string) *parley.Model {
 	tb.Helper()
-	base := filepath.Join(shared.Genius(tb), "negmas-tests", dir)
-	var ps []string
-	for _, p := range profiles {
-		ps = append(ps, filepath.Join(base, p))
-	}
-	s, err := genius.Load(filepath.Join(base, domain), ps, genius.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m, err := s.Compile()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return sharedgenius.Model(tb, filepath.Join("negmas-tests", dir), domain, profiles...)
 }
 
 func laptop(tb testing.TB) *parley.Model {

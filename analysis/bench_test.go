@@ -7,8 +7,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
-	"github.com/parleyhq/parley/genius"
-	"github.com/parleyhq/parley/internal/shared"
+	"github.com/parleyhq/parley/internal/sharedgenius"
 	"github.com/parleyhq/parley/pareto"
 )
 
@@ -16,20 +15,7 @@ import (
 // (genius-templates/DIR), or skips.
 func loadGenius(tb testing.TB, dir, domain string, profiles ...string) *parley.Model {
 	tb.Helper()
-	g := filepath.Join(shared.Genius(tb), "genius-templates", dir)
-	var ps []string
-	for _, p := range profiles {
-		ps = append(ps, filepath.Join(g, p))
-	}
-	s, err := genius.Load(filepath.Join(g, domain), ps, genius.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m, err := s.Compile()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return sharedgenius.Model(tb, filepath.Join("genius-templates", dir), domain, profiles...)
 }
 
 func killerRobot(tb testing.TB) *parley.Model {
