@@ -91,6 +91,13 @@ var seatColumns = []column{
 	{"opponent_model_rmse", kFloat, true},
 }
 
+// The offsets within a seat's group of the columns the summary reads,
+// found once by name so that adding a column moves nothing.
+var (
+	summedCols = [3]int{seatCol("utility"), seatCol("advantage"), seatCol("partner_welfare")}
+	modelCols  = [2]int{seatCol("opponent_model_pearson"), seatCol("opponent_model_rmse")}
+)
+
 // seatCol is the offset of the seat column named name within a seat's
 // group; it panics on a name not in seatColumns (a programming error).
 func seatCol(name string) int {

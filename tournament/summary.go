@@ -117,7 +117,7 @@ func (s *Summary) addRecord(rec []string) error {
 			continue
 		}
 		var v [3]float64
-		for j, col := range []int{seatCol("utility"), seatCol("advantage"), seatCol("partner_welfare")} {
+		for j, col := range summedCols {
 			if v[j], err = strconv.ParseFloat(rec[base+col], 64); err != nil {
 				return parley.Errorf(parley.EINVALID, "%s: %q: %v", seatColumns[col].name, rec[base+col], err)
 			}
@@ -135,7 +135,7 @@ func (s *Summary) addRecord(rec []string) error {
 		st.advantage.add(v[1])
 		st.partW.add(v[2])
 		st.welfare.add(welfare)
-		for j, col := range []int{seatCol("opponent_model_pearson"), seatCol("opponent_model_rmse")} { // empty without a model
+		for j, col := range modelCols { // empty without a model
 			if rec[base+col] == "" {
 				continue
 			}
