@@ -7,8 +7,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"regexp"
-	"strconv"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/protocol"
@@ -193,7 +191,7 @@ func (s *Session) Debrief(ctx context.Context, seat parley.Seat) (*Debrief, erro
 	if sn.result.End == parley.Agreement {
 		d.Agreement = point(sn.result.Agreement)
 	}
-	d.Deadline = deadlineOf(sn.rounds, sn.events)
+	d.Deadline = sn.deadline
 	d.fold(m)
 	return d, nil
 }
@@ -266,37 +264,6 @@ func (d *Debrief) fold(m *parley.Model) {
 			}
 		}
 	}
-}
-
-// extendedRe finds the new deadline in an "extend" event's note
-// ("deadline extended by 2 to 12 rounds", "... by agreement of every party
-// by 2 to 12 rounds").
-var extendedRe = regexp.MustCompile(` to (\d+) rounds$`)
-
-// extendedTo reads the new deadline from an "extend" event's note; 0 when
-// it is not there (an extension asked for but not granted).
-func extendedTo(note string) int {
-	m := extendedRe.FindStringSubmatch(note)
-	if m == nil {
-		return 0
-	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// deadlineOf returns a session's deadline in rounds now: the protocol's,
-// moved by every extension granted so far.
-func deadlineOf(rounds int, events []protocol.Event) int {
-	d := rounds
-	for _, ev := range events {
-		if ev.Type == protocol.EvExtend {
-			d = max(d, extendedTo(ev.Note))
-		}
-	}
-	return d
 }
 
 // utilities returns every party's utility of a complete outcome.

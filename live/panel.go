@@ -76,7 +76,7 @@ type PanelText struct {
 // snapshot is what a read of a session needs, copied under its lock.
 type snapshot struct {
 	protocol parley.ProtocolName
-	rounds   int
+	deadline int // in rounds now, extensions included
 	model    *parley.Model
 	result   protocol.Result
 	text     []parley.Clause
@@ -92,7 +92,7 @@ func (s *Session) snap(ctx context.Context, events bool) (*snapshot, error) {
 	}
 	d := s.b.driver
 	b := s.b
-	sn := &snapshot{protocol: b.protocol, rounds: b.rounds, model: b.model, result: d.Result()}
+	sn := &snapshot{protocol: b.protocol, deadline: d.Deadline(), model: b.model, result: d.Result()}
 	if v, err := d.View(parley.ObserverSeat()); err == nil {
 		sn.text = v.Text // the text is public
 	}

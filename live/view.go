@@ -123,7 +123,7 @@ func (s *Session) View(ctx context.Context, seat parley.Seat) (*View, error) {
 		v.Events = []protocol.Event{}
 	}
 	v.Clock = s.clock(dv.Round, dv.Time)
-	v.Deadline = deadlineOf(b.rounds, dv.Events)
+	v.Deadline = b.driver.Deadline()
 	v.Own = b.model.Own(seat)
 	if v.Own != nil {
 		if o := standing(b.model, dv); o != nil {

@@ -657,3 +657,6 @@ func (p *mediated) Instruct(party, faction int, in parley.Instruction) error {
 	}
 	return nil
 }
+
+// Deadline implements Deadliner.
+func (p *mediated) Deadline() int { return p.deadline }

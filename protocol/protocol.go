@@ -22,6 +22,12 @@ const NoActor = -2
 // counts never overflow.
 const MaxRounds = 1 << 24
 
+// A Deadliner reports its deadline in rounds now, extensions included.
+// The built-in protocols implement it.
+type Deadliner interface {
+	Deadline() int
+}
+
 // Protocol is a negotiation protocol as a deterministic state machine. It
 // starts no goroutines, reads no clock and draws no random numbers: the
 // caller asks Next whose turn it is, hands the actor's answer to Step, and

@@ -269,3 +269,6 @@ func (s *sao) extendByAgreement() {
 	s.deadline += ask
 	s.emit(Event{Type: EvExtend, Audience: public, Actor: NoActor, Note: fmt.Sprintf("deadline extended by agreement of every party by %d to %d rounds", ask, s.deadline)})
 }
+
+// Deadline implements Deadliner.
+func (s *sao) Deadline() int { return s.deadline }

@@ -328,6 +328,15 @@ func (d *Driver) Model() *parley.Model { return d.m }
 // it is open).
 func (d *Driver) Result() protocol.Result { return d.p.Result() }
 
+// Deadline returns the deadline in rounds now, extensions included; 0 for
+// a protocol that does not say (protocol.Deadliner).
+func (d *Driver) Deadline() int {
+	if dl, ok := d.p.(protocol.Deadliner); ok {
+		return dl.Deadline()
+	}
+	return 0
+}
+
 // Done reports whether the negotiation has ended.
 func (d *Driver) Done() bool { return d.p.Result().End != parley.Running }
 
