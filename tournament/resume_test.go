@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -296,6 +297,20 @@ func TestScanCSVLines(t *testing.T) {
 		err := scanCSV(write(text), want, func(int, []string) error { return nil })
 		if parley.ErrorCode(err) != parley.EINVALID || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%q: %v, want EINVALID with %q", text, err, msg)
+		}
+	}
+}
+
+// TestDomainName: the Genius domain file names, as ^(.*)-domain\.xml$
+// matches them.
+func TestDomainName(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^(.*)-domain\.xml$`)
+	for _, name := range []string{"Laptop-A-domain.xml", "-domain.xml", "domain.xml", "a-domain.xml.bak", "a-Domain.xml", "x\ny-domain.xml", "a-domain.xml-domain.xml", "Laptop-A-prof1.xml"} {
+		x, ok := domainName(name)
+		m := re.FindStringSubmatch(name)
+		if ok != (m != nil) || ok && x != m[1] {
+			t.Errorf("%q: %q %v, the expression %q", name, x, ok, m)
 		}
 	}
 }
