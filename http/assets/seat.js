@@ -168,6 +168,7 @@ async function refresh() {
   try {
     do {
       S.again = false;
+      S.reads = (S.reads || 0) + 1; // tests count the re-reads: every one follows an event or a connection
       const v = await api("GET", "/api/sessions/" + S.id + "?events=false&brief=false", S.token);
       v.events = S.events; v.brief = S.brief; v.fetched = Date.now();
       if (mediated() && !(v.text && v.text.length)) v.text = textFromEvents(S.view.text);
