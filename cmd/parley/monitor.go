@@ -500,7 +500,16 @@ func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) e
 	if *asJSON {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		out := struct {
+			*compliance.Report
+			// RegisterHead is the register's chain head (absent for a
+			// register of version 1, which has none).
+			RegisterHead *parley.ChainHead `json:"register_head,omitempty"`
+		}{Report: r}
+		if h := l.store.Head(); !h.Hash.IsZero() {
+			out.RegisterHead = &h
+		}
+		return enc.Encode(out)
 	}
 	if full {
 		return monitoring.Text(c.Stdout, r, l.accord.Seats)

@@ -115,6 +115,10 @@ func TestMonitorWalkthrough(t *testing.T) {
 		t.Errorf("monitor status says\n%s\naudit verify says\n%s", status, verified)
 	}
 	var rep struct {
+		RegisterHead struct {
+			Events int64
+			Hash   string
+		} `json:"register_head"`
 		AsOf        string
 		Counts      map[string]int
 		Commitments []struct{ ID, Status string }
@@ -127,6 +131,9 @@ func TestMonitorWalkthrough(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(mustRun(t, r("monitor", "report", "--as-of", "2025-12-10", "--json")...)), &rep); err != nil {
 		t.Fatal(err)
+	}
+	if statusHead != nil && (fmt.Sprint(rep.RegisterHead.Events) != statusHead[1] || rep.RegisterHead.Hash != statusHead[2]) {
+		t.Errorf("report --json: register_head %+v; status says %v", rep.RegisterHead, statusHead[1:])
 	}
 	if len(rep.Cases) != 1 || rep.Cases[0].Ruling != "attributed" || rep.Cases[0].DaysToRuling != 10 || rep.TimeToRuling.N != 1 || rep.Counts["disputed"] != 1 {
 		t.Errorf("report JSON %+v", rep)
