@@ -51,14 +51,8 @@ func (s *Server) monitorRoutes(mux *http.ServeMux) {
 // caller authenticates a request to the monitoring API: a seat's token,
 // or a guarantor's (live.Session.AuthorizeMonitor).
 func (s *Server) caller(w http.ResponseWriter, r *http.Request) (*live.Session, live.Caller, bool) {
-	tok := bearer(r)
-	if tok == "" {
-		s.error(w, r, parley.Errorf(parley.EUNAUTHORIZED, "a seat or guarantor token is required: Authorization: Bearer TOKEN"))
-		return nil, live.Caller{}, false
-	}
-	sess, err := s.Manager.Session(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
+	sess, tok, ok := s.tokenSession(w, r, "a seat or guarantor token")
+	if !ok {
 		return nil, live.Caller{}, false
 	}
 	c, err := sess.AuthorizeMonitor(r.Context(), tok)
