@@ -178,8 +178,11 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	for i, r := range rssAll(servers) {
 		fmt.Fprintf(c.Stdout, "memory: instance %d RSS %.1f MB after the run\n", i+1, mb(r))
 	}
+	acked := float64(max(res.moves+res.caucus, 1))
 	for i := range servers {
-		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run\n", i+1, 100*(cpu1[i]-cpu0[i]).Seconds()/res.elapsed.Seconds())
+		used := cpu1[i] - cpu0[i]
+		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
+			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
 	}
 	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine)\n", 100*(self1-self0).Seconds()/res.elapsed.Seconds())
 	for _, s := range servers {
