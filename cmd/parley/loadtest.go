@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -273,7 +274,7 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts) {
 		fmt.Fprintf(c.Stdout, "service time (from sending): p50 %s, p90 %s, p99 %s, max %s\n", pct(res.service, 50), pct(res.service, 90), pct(res.service, 99), pct(res.service, 100))
 	}
 	var ends []string
-	for _, e := range slices.Sorted(mapsKeys(res.ends)) {
+	for _, e := range slices.Sorted(maps.Keys(res.ends)) {
 		ends = append(ends, fmt.Sprintf("%d %s", res.ends[e], e))
 	}
 	if len(ends) == 0 {
@@ -291,16 +292,6 @@ func sumEnds(m map[parley.EndState]int) int {
 		n += v
 	}
 	return n
-}
-
-func mapsKeys(m map[parley.EndState]int) func(func(parley.EndState) bool) {
-	return func(yield func(parley.EndState) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // pct returns the p-th percentile of ds (sorted in place).
