@@ -158,8 +158,12 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		}
 		servers = append(servers, s)
 	}
-	fmt.Fprintf(c.Stdout, "parley loadtest: %d instance(s) on %s, %d sessions of istanbul-2025 (%s, deadline %d rounds, seats %s), %v\n",
-		c.Instances, redactDB(c.DB), c.Sessions, c.Protocol, c.Deadline, c.Seats, c.Duration)
+	run := c.Duration.String()
+	if c.Idle {
+		run = "idle sessions only"
+	}
+	fmt.Fprintf(c.Stdout, "parley loadtest: %d instance(s) on %s, %d sessions of istanbul-2025 (%s, deadline %d rounds, seats %s), %s\n",
+		c.Instances, redactDB(c.DB), c.Sessions, c.Protocol, c.Deadline, c.Seats, run)
 	lt := newLoad(c.Sessions, servers, seats, c.Protocol, c.Deadline, c.Mix)
 	defer lt.tr.CloseIdleConnections()
 	initial, err := c.idle(ctx, lt)
