@@ -180,8 +180,13 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	lt.settle(5 * time.Second)
 	st := lt.streamStats()
 	c.report(res, st)
-	for i, r := range rssAll(servers) {
-		fmt.Fprintf(c.Stdout, "memory: instance %d RSS %.1f MB after the run\n", i+1, mb(r))
+	rss, heaps := lt.memory(ctx)
+	for i, r := range rss {
+		line := fmt.Sprintf("memory: instance %d RSS %.1f MB after the run", i+1, mb(r))
+		if h := heaps[i]; h != nil {
+			line += fmt.Sprintf(", Go heap %.1f MB (after a forced garbage collection), with %d sessions created", mb(int64(h.HeapAlloc)), len(lt.allSessions())+c.Instances)
+		}
+		fmt.Fprintln(c.Stdout, line)
 	}
 	acked := float64(max(res.moves+res.caucus, 1))
 	for i := range servers {
