@@ -177,9 +177,9 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	cpu0, self0 := cpuAll(servers), selfCPU()
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
 	cpu1, self1 := cpuAll(servers), selfCPU()
-	lt.settle(5 * time.Second)
+	waited := lt.settle(5*time.Second, time.Minute)
 	st := lt.streamStats()
-	c.report(res, st)
+	c.report(res, st, waited)
 	rss, heaps := lt.memory(ctx)
 	for i, r := range rss {
 		line := fmt.Sprintf("memory: instance %d RSS %.1f MB after the run", i+1, mb(r))
@@ -265,7 +265,7 @@ func (c *LoadtestCommand) idle(ctx context.Context, lt *load) ([]*loadSession, e
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
 // report prints the figures of a run.
-func (c *LoadtestCommand) report(res *loadResult, st streamCounts) {
+func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.Duration) {
 	secs := res.elapsed.Seconds()
 	acked := res.moves + res.caucus
 	if c.Rate > 0 {
@@ -291,8 +291,8 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts) {
 	}
 	fmt.Fprintf(c.Stdout, "sessions: %d ended (%s); %d new ones started in their place (create, view and stream: p50 %s, p99 %s); %d views read again\n",
 		sumEnds(res.ends), strings.Join(ends, ", "), res.created, pct(res.create, 50), pct(res.create, 99), res.resyncs)
-	fmt.Fprintf(c.Stdout, "streams: %d event streams: %d acknowledged events delivered exactly once, %d missing, %d delivered again; %d reconnects; delivery after the acknowledgement p50 %s, p99 %s\n",
-		st.streams, st.delivered, st.missing, st.doubled, st.reconnects, pct(st.lat, 50), pct(st.lat, 99))
+	fmt.Fprintf(c.Stdout, "streams: %d event streams: %d acknowledged events delivered exactly once, %d missing %s after the run, %d delivered again; %d reconnects; delivery after the acknowledgement p50 %s, p99 %s, max %s\n",
+		st.streams, st.delivered, st.missing, waited.Round(100*time.Millisecond), st.doubled, st.reconnects, pct(st.lat, 50), pct(st.lat, 99), pct(st.lat, 100))
 }
 
 func sumEnds(m map[parley.EndState]int) int {

@@ -123,13 +123,19 @@ func (s *loadSession) streamDone() bool {
 	return s.endSeq >= 0 && s.lastSeq >= s.endSeq
 }
 
-// settle waits, at most d, for the streams to deliver every acknowledged
-// event, then closes them all.
-func (l *load) settle(d time.Duration) {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if st := l.streamStats(); st.missing == 0 {
+// settle waits for the streams to deliver every acknowledged event, as
+// long as they make progress (at most quiet without any, at most limit
+// in all), then closes them all; it returns how long it waited.
+func (l *load) settle(quiet, limit time.Duration) time.Duration {
+	start := time.Now()
+	last, progress := -1, start
+	for time.Since(start) < limit && time.Since(progress) < quiet {
+		missing := l.streamStats().missing
+		if missing == 0 {
 			break
+		}
+		if missing != last {
+			last, progress = missing, time.Now()
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -140,6 +146,7 @@ func (l *load) settle(d time.Duration) {
 		}
 		s.mu.Unlock()
 	}
+	return time.Since(start)
 }
 
 // streamCounts is what the event streams delivered of the acknowledged
