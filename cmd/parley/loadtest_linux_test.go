@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/pgtest"
 )
 
 // TestLoadtest runs 'parley loadtest' briefly against SQLite servers it
@@ -39,6 +41,7 @@ func TestLoadtest(t *testing.T) {
 	t.Run("turns", testLoadtestTurns)
 	t.Run("open", testLoadtestOpen)
 	t.Run("idle", testLoadtestIdle)
+	t.Run("postgres", testLoadtestPostgres)
 }
 
 // loadtestRun runs loadtest with args, which must succeed, and returns
@@ -135,5 +138,26 @@ func testLoadtestIdle(t *testing.T) {
 	re := `idle: instance 1: RSS [0-9.]+ MB after a first session, [0-9.]+ MB with 5 more: -?[0-9.]+ KB per idle session; Go heap [0-9.]+ MB, then [0-9.]+ MB: -?[0-9.]+ KB per idle session`
 	if !regexp.MustCompile(re).MatchString(out) || strings.Contains(out, "actions:") {
 		t.Errorf("loadtest --idle: want %s and no actions:\n%s", re, out)
+	}
+}
+
+// testLoadtestPostgres plays turns through two instances on one
+// PostgreSQL: each session's stream comes from the instance it does not
+// post to, and still delivers every acknowledged event exactly once; the
+// store holds each once and the chains hold.
+func testLoadtestPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	m := loadtestRun(t, []string{"--db", url, "--instances", "2", "--sessions", "4", "--duration", "1s", "--protocol", "sao", "--deadline", "3"},
+		`idle: instance 2: RSS [0-9.]+ MB after a first session`,
+		`actions: ([1-9][0-9]*) acknowledged .*; 0 failed; 0 sessions not started or read`,
+		`streams: [0-9]+ event streams: ([0-9]+) acknowledged events delivered exactly once, 0 missing \S+ after the run, 0 delivered again`,
+		`stored: ([0-9]+) acknowledged events of [0-9]+ sessions checked in the database: 0 lost, 0 client actions doubled`,
+		`audit: parley audit verify --db \S+: ([0-9]+) sessions, [0-9]+ events: ([0-9]+) chains hold, 0 break`,
+		`cpu: instance 2 used`)
+	if delivered, stored := atoi(t, m[2][1]), atoi(t, m[3][1]); delivered != stored || delivered < atoi(t, m[1][1]) {
+		t.Errorf("%d events delivered, %d checked in the store, %s actions acknowledged", delivered, stored, m[1][1])
+	}
+	if n, hold := atoi(t, m[4][1]), atoi(t, m[4][2]); n < 6 || hold != n {
+		t.Errorf("audit: %d sessions, %d hold; want the 4 clients' and 2 first ones at least, all holding", n, hold)
 	}
 }
