@@ -315,14 +315,16 @@ func pct(ds []time.Duration, p int) string {
 
 // load is the clients of a run: a session each, with its event stream.
 type load struct {
-	servers  []*loadServer
-	client   *http.Client
-	tr       *http.Transport
-	body     []byte // the spec of a new session
-	mix      float64
-	strategy *strategy
-	stOnce   sync.Once
-	stErr    error
+	servers []*loadServer
+	// client sends requests, each answered within requestTimeout or
+	// failed; streams (no timeout: they last) reads the event streams.
+	client, streams *http.Client
+	tr              *http.Transport
+	body            []byte // the spec of a new session
+	mix             float64
+	strategy        *strategy
+	stOnce          sync.Once
+	stErr           error
 
 	mu       sync.Mutex
 	sessions []*loadSession // every session created for the clients
@@ -357,10 +359,15 @@ type ackedEvent struct {
 	at    time.Time
 }
 
+// requestTimeout bounds a request of the load test: a server that does
+// not answer fails the action rather than hang the run.
+const requestTimeout = time.Minute
+
 func newLoad(n int, servers []*loadServer, seats map[string]string, proto string, deadline int, mix float64) *load {
 	tr := &http.Transport{MaxIdleConnsPerHost: 2*n + 16, DisableCompression: true, IdleConnTimeout: time.Minute}
 	body, _ := json.Marshal(map[string]any{"scenario": "istanbul-2025", "protocol": proto, "deadline": deadline, "seats": seats})
-	return &load{servers: servers, tr: tr, client: &http.Client{Transport: tr}, body: body, mix: mix}
+	return &load{servers: servers, tr: tr, body: body, mix: mix,
+		client: &http.Client{Transport: tr, Timeout: requestTimeout}, streams: &http.Client{Transport: tr}}
 }
 
 // create makes n sessions, spread over the servers, 16 at a time; keep

@@ -73,7 +73,7 @@ func (l *load) connect(ctx context.Context, s *loadSession, last int64) (*http.R
 	if last >= 0 {
 		req.Header.Set("Last-Event-ID", strconv.FormatInt(last, 10))
 	}
-	res, err := l.client.Do(req)
+	res, err := l.streams.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: event stream of %s: %w", s.id, err)
 	}
