@@ -53,6 +53,7 @@ type LoadtestCommand struct {
 	Rate      float64
 	Arrivals  string
 	Idle      bool
+	Turn      string
 }
 
 // Run starts the servers, loads them and prints the figures.
@@ -69,6 +70,7 @@ func (c *LoadtestCommand) Run(ctx context.Context, args []string) error {
 	fs.Float64Var(&c.Mix, "mix", 0, "the share of the clients' actions that are caucus messages instead of moves (0 to 1; 1: caucus only, sessions never end; mediated only)")
 	fs.Float64Var(&c.Rate, "rate", 0, "actions/s offered in all, spread over the sessions (open loop); 0: each client posts as soon as its last action is answered (closed loop)")
 	fs.StringVar(&c.Arrivals, "arrivals", "poisson", "open loop: when each session's actions are due: poisson (random, independent) or uniform (evenly spaced, staggered)")
+	fs.StringVar(&c.Turn, "turn", "answer", "how a client learns it is its move again: answer (from the events in the answer to its action, where the built-in agents' moves are) or stream (it waits until its event stream has delivered them, as a page following the stream does)")
 	fs.BoolVar(&c.Idle, "idle", false, "only measure the memory of --sessions idle sessions (no client traffic, no streams), then stop")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -122,6 +124,8 @@ func (c *LoadtestCommand) check(pos []string) error {
 		return usagef("--rate must be 0 (closed loop) to 10000000 actions/s, got %v", c.Rate)
 	case c.Mix > 0 && c.Protocol == "sao":
 		return usagef("--mix %v: caucus messages go to a mediator, and --protocol sao has none", c.Mix)
+	case c.Turn != "answer" && c.Turn != "stream":
+		return usagef("--turn must be answer or stream, got %q", c.Turn)
 	case c.Arrivals != "poisson" && c.Arrivals != "uniform":
 		return usagef("--arrivals must be poisson or uniform, got %q", c.Arrivals)
 	}
@@ -165,6 +169,7 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	fmt.Fprintf(c.Stdout, "parley loadtest: %d instance(s) on %s, %d sessions of istanbul-2025 (%s, deadline %d rounds, seats %s), %s\n",
 		c.Instances, redactDB(c.DB), c.Sessions, c.Protocol, c.Deadline, c.Seats, run)
 	lt := newLoad(c.Sessions, servers, seats, c.Protocol, c.Deadline, c.Mix)
+	lt.turnStream = c.Turn == "stream"
 	defer lt.tr.CloseIdleConnections()
 	initial, err := c.idle(ctx, lt)
 	if err != nil || c.Idle {
@@ -220,6 +225,9 @@ func (c *LoadtestCommand) mode() string {
 	what := fmt.Sprintf("moves (%s)", move)
 	if c.Mix > 0 {
 		what = fmt.Sprintf("%s, %.0f%% of them caucus messages instead", what, 100*c.Mix)
+	}
+	if c.Turn == "stream" {
+		what += "; a client's next move waits for its stream to deliver the answer"
 	}
 	if c.Rate == 0 {
 		return fmt.Sprintf("mode: closed loop: each of %d clients posts its next action as soon as the last is answered; actions: %s; latency from sending (about sessions / throughput)", c.Sessions, what)
@@ -282,6 +290,10 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.D
 	if c.Rate > 0 {
 		fmt.Fprintf(c.Stdout, "service time (from sending): p50 %s, p90 %s, p99 %s, max %s\n", pct(res.service, 50), pct(res.service, 90), pct(res.service, 99), pct(res.service, 100))
 	}
+	if len(res.turnWait) > 0 {
+		fmt.Fprintf(c.Stdout, "turns: each client waited for its stream to deliver the answer's events before moving again: p50 %s, p99 %s, max %s\n",
+			pct(res.turnWait, 50), pct(res.turnWait, 99), pct(res.turnWait, 100))
+	}
 	var ends []string
 	for _, e := range slices.Sorted(maps.Keys(res.ends)) {
 		ends = append(ends, fmt.Sprintf("%d %s", res.ends[e], e))
@@ -322,9 +334,12 @@ type load struct {
 	tr              *http.Transport
 	body            []byte // the spec of a new session
 	mix             float64
-	strategy        *strategy
-	stOnce          sync.Once
-	stErr           error
+	// turnStream: a client waits for its stream to deliver the answer's
+	// events before it moves again.
+	turnStream bool
+	strategy   *strategy
+	stOnce     sync.Once
+	stErr      error
 
 	mu       sync.Mutex
 	sessions []*loadSession // every session created for the clients
@@ -350,6 +365,7 @@ type loadSession struct {
 	reconnects int
 	streamErr  string
 	stopStream context.CancelFunc
+	moved      chan struct{} // a token when the stream delivered an event
 }
 
 // ackedEvent is an event in the answer to an action.
@@ -419,7 +435,7 @@ func (l *load) createOne(ctx context.Context, i int, keep bool) (*loadSession, e
 		return nil, fmt.Errorf("loadtest: creating session %d: %w", i, err)
 	}
 	s := &loadSession{id: cr.ID, post: srv.url, stream: l.servers[(k+1)%len(l.servers)].url,
-		acked: map[int64]ackedEvent{}, delivered: map[int64]time.Time{}, lastSeq: -1, endSeq: -1}
+		acked: map[int64]ackedEvent{}, delivered: map[int64]time.Time{}, lastSeq: -1, endSeq: -1, moved: make(chan struct{}, 1)}
 	for _, st := range cr.Seats {
 		switch {
 		case st.Name == "Pakistan":

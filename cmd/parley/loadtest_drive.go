@@ -21,6 +21,9 @@ type loadResult struct {
 	// open loop, from its sending in the closed loop; service from its
 	// sending in both; create of each session created during the run.
 	latency, service, create []time.Duration
+	// turnWait is, with --turn stream, how long each client waited after
+	// an answer for its stream to deliver the answer's events.
+	turnWait []time.Duration
 	// moves and caucus count the acknowledged actions; failed those
 	// refused or unanswered; scheduled and unsent, in the open loop, the
 	// actions due before the end and those still unsent when the drain
@@ -53,6 +56,7 @@ func (r *loadResult) add(o *loadResult) {
 	r.latency = append(r.latency, o.latency...)
 	r.service = append(r.service, o.service...)
 	r.create = append(r.create, o.create...)
+	r.turnWait = append(r.turnWait, o.turnWait...)
 	r.moves += o.moves
 	r.caucus += o.caucus
 	r.failed += o.failed
@@ -159,8 +163,13 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 			body = l.strategy.move(&s.play)
 		}
 		t0 := time.Now()
-		kind, err := l.act(ctx, s, body)
+		kind, last, err := l.act(ctx, s, body)
 		now := time.Now()
+		if err == nil && l.turnStream {
+			if err = s.awaitStream(ctx, last); err == nil {
+				r.turnWait = append(r.turnWait, time.Since(now))
+			}
+		}
 		if err != nil {
 			r.fail(fmt.Errorf("session %s: %w", s.id, err))
 			s.play.resync = true
@@ -251,25 +260,25 @@ func seatName(s *live.SeatInfo) string {
 // answer: it records each as acknowledged (to find on the event stream
 // and in the store) and moves s's play on. It returns the type of the
 // action's own event.
-func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.EventType, error) {
+func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.EventType, int64, error) {
 	b, status, err := l.do(ctx, "POST", s.post+"/api/sessions/"+s.id+"/actions", s.token, body)
 	if err != nil {
 		s.mu.Lock()
 		s.unknown++ // no answer: it may be stored, or not
 		s.mu.Unlock()
-		return "", err
+		return "", 0, err
 	}
 	if status != http.StatusOK {
-		return "", fmt.Errorf("refused: %d %s", status, b) // a refused action changes nothing
+		return "", 0, fmt.Errorf("refused: %d %s", status, b) // a refused action changes nothing
 	}
 	var out struct {
 		Events []protocol.Event `json:"events"`
 	}
 	if err := json.Unmarshal(b, &out); err != nil {
-		return "", fmt.Errorf("the answer: %w", err)
+		return "", 0, fmt.Errorf("the answer: %w", err)
 	}
 	if len(out.Events) == 0 {
-		return "", errors.New("the answer holds no event")
+		return "", 0, errors.New("the answer holds no event")
 	}
 	now := time.Now()
 	s.mu.Lock()
@@ -286,5 +295,5 @@ func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.E
 		s.stopStream()
 	}
 	s.mu.Unlock()
-	return out.Events[0].Type, nil
+	return out.Events[0].Type, int64(out.Events[len(out.Events)-1].Seq), nil
 }

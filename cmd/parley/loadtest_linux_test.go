@@ -31,6 +31,7 @@ func TestLoadtest(t *testing.T) {
 		{[]string{"--deadline", "20000"}, "--deadline must be 1 to 10000 rounds, got 20000"},
 		{[]string{"--protocol", "sao", "--mix", "0.5"}, "--protocol sao has none"},
 		{[]string{"--seats", "mediator=nash", "--duration", "1s"}, "--seats: seat Afghanistan is a person's"},
+		{[]string{"--turn", "poll"}, `--turn must be answer or stream, got "poll"`},
 		{[]string{"x"}, "loadtest takes no arguments"},
 	} {
 		_, errs, code := run(t, append([]string{"loadtest"}, tc.args...)...)
@@ -142,22 +143,24 @@ func testLoadtestIdle(t *testing.T) {
 }
 
 // testLoadtestPostgres plays turns through two instances on one
-// PostgreSQL: each session's stream comes from the instance it does not
-// post to, and still delivers every acknowledged event exactly once; the
+// PostgreSQL, each move waiting for the stream to deliver the answer to
+// the last: each session's stream comes from the instance it does not
+// post to, and delivers every acknowledged event exactly once; the
 // store holds each once and the chains hold.
 func testLoadtestPostgres(t *testing.T) {
 	url := pgtest.URL(t)
-	m := loadtestRun(t, []string{"--db", url, "--instances", "2", "--sessions", "4", "--duration", "1s", "--protocol", "sao", "--deadline", "3"},
+	m := loadtestRun(t, []string{"--db", url, "--instances", "2", "--sessions", "4", "--duration", "1s", "--protocol", "sao", "--deadline", "3", "--turn", "stream"},
 		`idle: instance 2: RSS [0-9.]+ MB after a first session`,
 		`actions: ([1-9][0-9]*) acknowledged .*; 0 failed; 0 sessions not started or read`,
+		`turns: each client waited for its stream`,
 		`streams: [0-9]+ event streams: ([0-9]+) acknowledged events delivered exactly once, 0 missing \S+ after the run, 0 delivered again`,
 		`stored: ([0-9]+) acknowledged events of [0-9]+ sessions checked in the database: 0 lost, 0 client actions doubled`,
 		`audit: parley audit verify --db \S+: ([0-9]+) sessions, [0-9]+ events: ([0-9]+) chains hold, 0 break`,
 		`cpu: instance 2 used`)
-	if delivered, stored := atoi(t, m[2][1]), atoi(t, m[3][1]); delivered != stored || delivered < atoi(t, m[1][1]) {
+	if delivered, stored := atoi(t, m[3][1]), atoi(t, m[4][1]); delivered != stored || delivered < atoi(t, m[1][1]) {
 		t.Errorf("%d events delivered, %d checked in the store, %s actions acknowledged", delivered, stored, m[1][1])
 	}
-	if n, hold := atoi(t, m[4][1]), atoi(t, m[4][2]); n < 6 || hold != n {
+	if n, hold := atoi(t, m[5][1]), atoi(t, m[5][2]); n < 6 || hold != n {
 		t.Errorf("audit: %d sessions, %d hold; want the 4 clients' and 2 first ones at least, all holding", n, hold)
 	}
 }

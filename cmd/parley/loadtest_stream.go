@@ -110,6 +110,10 @@ func (l *load) read(s *loadSession, res *http.Response) {
 		}
 		done := s.endSeq >= 0 && s.lastSeq >= s.endSeq
 		s.mu.Unlock()
+		select {
+		case s.moved <- struct{}{}:
+		default:
+		}
 		if done {
 			return
 		}
@@ -181,4 +185,26 @@ func (l *load) streamStats() streamCounts {
 		s.mu.Unlock()
 	}
 	return st
+}
+
+// awaitStream waits until s's stream has delivered the event seq (or
+// ctx ends, or requestTimeout passes).
+func (s *loadSession) awaitStream(ctx context.Context, seq int64) error {
+	timeout := time.NewTimer(requestTimeout)
+	defer timeout.Stop()
+	for {
+		s.mu.Lock()
+		last := s.lastSeq
+		s.mu.Unlock()
+		if last >= seq {
+			return nil
+		}
+		select {
+		case <-s.moved:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timeout.C:
+			return fmt.Errorf("its event stream did not deliver event %d in %v (it has %d)", seq, requestTimeout, last)
+		}
+	}
 }
