@@ -288,6 +288,8 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.D
 	}
 	fmt.Fprintf(c.Stdout, "latency (%s): p50 %s, p90 %s, p99 %s, max %s\n", from, pct(res.latency, 50), pct(res.latency, 90), pct(res.latency, 99), pct(res.latency, 100))
 	if c.Rate > 0 {
+		fmt.Fprintf(c.Stdout, "generator: of the %d actions due while their client was idle, each went out late by p50 %s, p99 %s, max %s (the load generator's own lateness, counted in the latency)\n",
+			len(res.sendLag), pct(res.sendLag, 50), pct(res.sendLag, 99), pct(res.sendLag, 100))
 		fmt.Fprintf(c.Stdout, "service time (from sending): p50 %s, p90 %s, p99 %s, max %s\n", pct(res.service, 50), pct(res.service, 90), pct(res.service, 99), pct(res.service, 100))
 	}
 	if len(res.turnWait) > 0 {

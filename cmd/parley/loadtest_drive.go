@@ -24,6 +24,9 @@ type loadResult struct {
 	// turnWait is, with --turn stream, how long each client waited after
 	// an answer for its stream to deliver the answer's events.
 	turnWait []time.Duration
+	// sendLag is, in the open loop, how late the generator sent the
+	// actions it was idle for when they fell due: its own lateness.
+	sendLag []time.Duration
 	// moves and caucus count the acknowledged actions; failed those
 	// refused or unanswered; scheduled and unsent, in the open loop, the
 	// actions due before the end and those still unsent when the drain
@@ -57,6 +60,7 @@ func (r *loadResult) add(o *loadResult) {
 	r.service = append(r.service, o.service...)
 	r.create = append(r.create, o.create...)
 	r.turnWait = append(r.turnWait, o.turnWait...)
+	r.sendLag = append(r.sendLag, o.sendLag...)
 	r.moves += o.moves
 	r.caucus += o.caucus
 	r.failed += o.failed
@@ -137,6 +141,7 @@ func (l *load) drive(ctx context.Context, sessions []*loadSession, d time.Durati
 // client1 is the client of one slot: a session, then the one replacing
 // it when it ends, and so on.
 func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, rng *rand.Rand, mix float64, r *loadResult) {
+	free := false // in the open loop: the client was idle when the action fell due
 	for k := 0; ; k++ {
 		due, ok := p.due()
 		if !ok {
@@ -148,6 +153,7 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 				r.unsent++
 				continue
 			}
+			free = !time.Now().After(due)
 			time.Sleep(time.Until(due))
 		}
 		if s == nil || s.play.resync {
@@ -163,6 +169,9 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 			body = l.strategy.move(&s.play)
 		}
 		t0 := time.Now()
+		if free {
+			r.sendLag = append(r.sendLag, t0.Sub(due))
+		}
 		kind, last, err := l.act(ctx, s, body)
 		now := time.Now()
 		if err == nil && l.turnStream {

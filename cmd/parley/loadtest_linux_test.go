@@ -117,12 +117,16 @@ func testLoadtestOpen(t *testing.T) {
 		`offered: ([0-9]+) actions due in 1s: ([0-9]+) actions/s \(asked 60\); ([0-9]+) of them never sent`,
 		`actions: ([0-9]+) acknowledged \([0-9]+ moves, ([1-9][0-9]*) caucus messages\) .*; ([0-9]+) failed`,
 		`latency \(from the due time\): p50 \S+, p90 \S+, p99 \S+, max \S+`,
+		`generator: of the ([0-9]+) actions due while their client was idle, each went out late by p50 \S+, p99 \S+, max \S+`,
 		`service time \(from sending\): p50 \S+, p90 \S+, p99 \S+, max \S+`,
 		`stored: [0-9]+ acknowledged events of 3 sessions checked in the database: 0 lost, 0 client actions doubled`)
 	due, rate, unsent := atoi(t, m[1][1]), atoi(t, m[1][2]), atoi(t, m[1][3])
 	acked, failed := atoi(t, m[2][1]), atoi(t, m[2][3])
 	if due < 57 || due > 63 || rate != due {
 		t.Errorf("%d actions due at %d/s; want 60±3", due, rate)
+	}
+	if idle := atoi(t, m[4][1]); idle > acked+failed {
+		t.Errorf("%d actions due while their client was idle, more than the %d sent", idle, acked+failed)
 	}
 	if acked+failed+unsent != due {
 		t.Errorf("%d due, but %d acknowledged + %d failed + %d unsent", due, acked, failed, unsent)
