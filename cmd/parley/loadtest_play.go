@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -69,18 +70,8 @@ func newStrategy(own *parley.OwnUtility) (*strategy, error) {
 			break
 		}
 	}
-	slices.SortStableFunc(st.outcomes, func(a, b scoredOutcome) int { return cmpFloat(a.u, b.u) })
+	slices.SortStableFunc(st.outcomes, func(a, b scoredOutcome) int { return cmp.Compare(a.u, b.u) })
 	return st, nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // utility is the seat's utility of a complete outcome.
@@ -183,7 +174,7 @@ func (st *strategy) move(p *play) []byte {
 	if p.offer != nil && st.utility(p.offer) >= a {
 		return []byte(`{"kind":"accept"}`)
 	}
-	i, _ := slices.BinarySearchFunc(st.outcomes, a, func(s scoredOutcome, a float64) int { return cmpFloat(s.u, a) })
+	i, _ := slices.BinarySearchFunc(st.outcomes, a, func(s scoredOutcome, a float64) int { return cmp.Compare(s.u, a) })
 	o := st.outcomes[min(i, len(st.outcomes)-1)].o
 	b, _ := json.Marshal(map[string]any{"kind": "offer", "outcome": o})
 	return b
