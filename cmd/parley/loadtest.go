@@ -120,8 +120,8 @@ func (c *LoadtestCommand) check(pos []string) error {
 		return usagef("--deadline must be 1 to 10000 rounds, got %d", c.Deadline)
 	case !(c.Mix >= 0 && c.Mix <= 1):
 		return usagef("--mix must be a share from 0 to 1, got %v", c.Mix)
-	case !(c.Rate >= 0 && c.Rate <= 1e7):
-		return usagef("--rate must be 0 (closed loop) to 10000000 actions/s, got %v", c.Rate)
+	case !(c.Rate == 0 || c.Rate >= 0.01 && c.Rate <= 1e7):
+		return usagef("--rate must be 0 (closed loop) or 0.01 to 10000000 actions/s, got %v", c.Rate)
 	case c.Mix > 0 && c.Protocol == "sao":
 		return usagef("--mix %v: caucus messages go to a mediator, and --protocol sao has none", c.Mix)
 	case c.Turn != "answer" && c.Turn != "stream":

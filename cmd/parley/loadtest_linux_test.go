@@ -27,6 +27,8 @@ func TestLoadtest(t *testing.T) {
 		{[]string{"--protocol", "auction"}, `--protocol must be mediated or sao, got "auction"`},
 		{[]string{"--mix", "1.5"}, "--mix must be a share from 0 to 1, got 1.5"},
 		{[]string{"--rate", "-5"}, "--rate must be 0 (closed loop)"},
+		{[]string{"--rate", "1e-300"}, "--rate must be 0 (closed loop) or 0.01 to 10000000 actions/s, got 1e-300"},
+		{[]string{"--rate", "NaN"}, "--rate NaN: expected a finite number"},
 		{[]string{"--arrivals", "bursty"}, `--arrivals must be poisson or uniform, got "bursty"`},
 		{[]string{"--deadline", "20000"}, "--deadline must be 1 to 10000 rounds, got 20000"},
 		{[]string{"--protocol", "sao", "--mix", "0.5"}, "--protocol sao has none"},
