@@ -175,7 +175,7 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 		kind, last, err := l.act(ctx, s, body)
 		now := time.Now()
 		if err == nil && l.turnStream {
-			if err = s.awaitStream(ctx, last); err == nil {
+			if err = s.awaitStream(ctx, last, kind == protocol.EvCaucus); err == nil {
 				r.turnWait = append(r.turnWait, time.Since(now))
 			}
 		}

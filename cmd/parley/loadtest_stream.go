@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -84,39 +85,72 @@ func (l *load) connect(ctx context.Context, s *loadSession, last int64) (*http.R
 	return res, nil
 }
 
-// read records the seq of each event on the stream until it ends or s is
-// done with it; a seq delivered again (or out of order) is counted as
-// doubled.
+// read records the seq of each stored event on the stream, and the last
+// turn event, until the stream ends or s is done with it; a seq delivered
+// again (or out of order) is counted as doubled.
 func (l *load) read(s *loadSession, res *http.Response) {
 	defer res.Body.Close()
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	turn := false // the frame is a turn event (it has no id)
 	for sc.Scan() {
-		v, ok := strings.CutPrefix(sc.Text(), "id: ")
+		line := sc.Text()
+		if line == "event: turn" || line == "" {
+			turn = line != ""
+			continue
+		}
+		if data, ok := strings.CutPrefix(line, "data: "); ok && turn {
+			s.turned([]byte(data))
+			continue
+		}
+		v, ok := strings.CutPrefix(line, "id: ")
 		if !ok {
 			continue
 		}
-		seq, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			continue
-		}
-		now := time.Now()
-		s.mu.Lock()
-		if _, seen := s.delivered[seq]; seen || seq <= s.lastSeq {
-			s.doubled++
-		} else {
-			s.delivered[seq] = now
-			s.lastSeq = seq
-		}
-		done := s.endSeq >= 0 && s.lastSeq >= s.endSeq
-		s.mu.Unlock()
-		select {
-		case s.moved <- struct{}{}:
-		default:
-		}
-		if done {
+		if seq, err := strconv.ParseInt(v, 10, 64); err == nil && s.delivered1(seq) {
 			return
 		}
+	}
+}
+
+// delivered1 records the stored event seq as delivered, and reports
+// whether the stream has now delivered the session's end.
+func (s *loadSession) delivered1(seq int64) bool {
+	now := time.Now()
+	s.mu.Lock()
+	if _, seen := s.delivered[seq]; seen || seq <= s.lastSeq {
+		s.doubled++
+	} else {
+		s.delivered[seq] = now
+		s.lastSeq = seq
+	}
+	done := s.endSeq >= 0 && s.lastSeq >= s.endSeq
+	s.mu.Unlock()
+	s.poke()
+	return done
+}
+
+// turned records a turn event: whose move it is, after which seq.
+func (s *loadSession) turned(data []byte) {
+	var t struct {
+		Actor int   `json:"actor"`
+		After int64 `json:"after"`
+	}
+	if json.Unmarshal(data, &t) != nil {
+		return
+	}
+	s.mu.Lock()
+	s.turns++
+	s.turnActor, s.turnAfter = t.Actor, t.After
+	s.mu.Unlock()
+	s.poke()
+}
+
+// poke wakes a client waiting on s's stream.
+func (s *loadSession) poke() {
+	select {
+	case s.moved <- struct{}{}:
+	default:
 	}
 }
 
@@ -156,9 +190,9 @@ func (l *load) settle(quiet, limit time.Duration) time.Duration {
 // streamCounts is what the event streams delivered of the acknowledged
 // events: each exactly once, or missing, or more than once.
 type streamCounts struct {
-	streams, delivered, missing, doubled, reconnects int
-	lat                                              []time.Duration // delivery after the acknowledgement (0 when first)
-	firstErr                                         string
+	streams, delivered, missing, doubled, reconnects, turns int
+	lat                                                     []time.Duration // delivery after the acknowledgement (0 when first)
+	firstErr                                                string
 }
 
 func (l *load) streamStats() streamCounts {
@@ -179,6 +213,7 @@ func (l *load) streamStats() streamCounts {
 		}
 		st.doubled += s.doubled
 		st.reconnects += s.reconnects
+		st.turns += s.turns
 		if st.firstErr == "" {
 			st.firstErr = s.streamErr
 		}
@@ -187,16 +222,20 @@ func (l *load) streamStats() streamCounts {
 	return st
 }
 
-// awaitStream waits until s's stream has delivered the event seq (or
-// ctx ends, or requestTimeout passes).
-func (s *loadSession) awaitStream(ctx context.Context, seq int64) error {
+// awaitStream waits until s's stream says it is the client's move again
+// after the event seq (a turn event naming the client's party, after
+// seq), or has delivered the session's end, or, after a caucus message
+// (which moves no turn on), has delivered seq itself; or until ctx ends or
+// requestTimeout passes.
+func (s *loadSession) awaitStream(ctx context.Context, seq int64, caucus bool) error {
 	timeout := time.NewTimer(requestTimeout)
 	defer timeout.Stop()
 	for {
 		s.mu.Lock()
-		last := s.lastSeq
+		last, actor, after, end := s.lastSeq, s.turnActor, s.turnAfter, s.endSeq
 		s.mu.Unlock()
-		if last >= seq {
+		switch {
+		case end >= 0 && last >= end, caucus && last >= seq, !caucus && actor == s.play.party && after >= seq:
 			return nil
 		}
 		select {
@@ -204,7 +243,7 @@ func (s *loadSession) awaitStream(ctx context.Context, seq int64) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-timeout.C:
-			return fmt.Errorf("its event stream did not deliver event %d in %v (it has %d)", seq, requestTimeout, last)
+			return fmt.Errorf("its event stream did not say it was the client's move after event %d in %v (it has delivered up to %d, and said it was party %d's move after %d)", seq, requestTimeout, last, actor, after)
 		}
 	}
 }
