@@ -252,12 +252,18 @@ func (c *LoadtestCommand) idle(ctx context.Context, lt *load) ([]*loadSession, e
 	}
 	time.Sleep(hear)
 	rss0, heap0 := lt.memory(ctx)
+	cpu0, t0 := cpuAll(lt.servers), time.Now()
 	initial, err := lt.create(ctx, c.Sessions, true)
 	if err != nil {
 		return nil, err
 	}
+	cpu1, took := cpuAll(lt.servers), time.Since(t0)
 	time.Sleep(hear)
 	rss1, heap1 := lt.memory(ctx)
+	for i := range lt.servers {
+		fmt.Fprintf(c.Stdout, "create: %d sessions in %.2f s, 16 at a time; instance %d spent %.0f µs of CPU per session created (on it or heard of)\n",
+			c.Sessions, took.Seconds(), i+1, float64((cpu1[i]-cpu0[i]).Microseconds())/float64(c.Sessions))
+	}
 	for i := range lt.servers {
 		line := fmt.Sprintf("idle: instance %d: RSS %.1f MB after a first session, %.1f MB with %d more: %.1f KB per idle session",
 			i+1, mb(rss0[i]), mb(rss1[i]), c.Sessions, float64(rss1[i]-rss0[i])/1024/float64(c.Sessions))

@@ -142,6 +142,9 @@ func testLoadtestIdle(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("loadtest --idle: exit %d\n%s%s", code, out, errs)
 	}
+	if !regexp.MustCompile(`create: 5 sessions in [0-9.]+ s, 16 at a time; instance 1 spent [0-9]+ µs of CPU per session created`).MatchString(out) {
+		t.Errorf("loadtest --idle: no create line:\n%s", out)
+	}
 	re := `idle: instance 1: RSS [0-9.]+ MB after a first session, [0-9.]+ MB with 5 more: -?[0-9.]+ KB per idle session; Go heap [0-9.]+ MB, then [0-9.]+ MB: -?[0-9.]+ KB per idle session`
 	if !regexp.MustCompile(re).MatchString(out) || strings.Contains(out, "actions:") {
 		t.Errorf("loadtest --idle: want %s and no actions:\n%s", re, out)
