@@ -1,6 +1,10 @@
 package pareto
 
-import "github.com/parleyhq/parley"
+import (
+	"slices"
+
+	"github.com/parleyhq/parley"
+)
 
 // candidateFactor bounds the candidates stepN examines for one issue, as a
 // multiple of the point budget (Options.MaxPoints).
@@ -29,16 +33,18 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 	mg := newMerge(f, g, n)
 	key := func(gi, i int32) uint64 { return s.key(t, f.rank[i], size, g.opt[gi]) }
 
-	nf := &front{u: make([]int64, 0, max(size, k)*n), c: make([]uint64, 0, max(size, k))}
-	var l links
+	nf := s.spare(n, max(size, k))
+	l := links{par: s.par[:0], opt: s.opt[:0]}
 	d := max(n-1, 0)
-	x := newDomIndex(d)
+	x := s.index(f, g, d)
 	cur := make([]int64, n)
 	proj := cur[n-d:] // the coordinates the index sees
 	// by[i*d:i*d+d] is the last dominator of a candidate from front point
 	// i, valid when hasBy[i].
-	by := make([]int64, size*d)
-	hasBy := make([]bool, size)
+	s.by = slices.Grow(s.by[:0], size*d)[:size*d]
+	s.hasBy = slices.Grow(s.hasBy[:0], size)[:size]
+	by, hasBy := s.by, s.hasBy
+	clear(hasBy)
 	for mg.len() > 0 {
 		gi, i := mg.top()
 		copy(cur, mg.head(gi))
@@ -72,8 +78,69 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 		l.par = append(l.par, par)
 		l.opt = append(l.opt, g.opt[rep])
 	}
+	// The links outlive the step: keep exact copies, reuse the buffers.
+	s.par, s.opt = l.par, l.opt
+	l = links{par: slices.Clone(l.par), opt: slices.Clone(l.opt)}
 	s.finish(f, nf, l, t)
+	s.recycle(f)
 	return nf, l, nil
+}
+
+// spare returns an empty front for n parties, reusing a recycled one.
+func (s *solver) spare(n, size int) *front {
+	f := s.free
+	s.free = nil
+	if f == nil {
+		f = &front{}
+	}
+	f.u = slices.Grow(f.u[:0], size*n)
+	f.c = slices.Grow(f.c[:0], size)
+	f.rank = f.rank[:0]
+	return f
+}
+
+// recycle hands a front that is no longer needed to spare.
+func (s *solver) recycle(f *front) {
+	if s.free == nil || cap(f.u) > cap(s.free.u) {
+		s.free = f
+	}
+}
+
+// sampleSize is the number of candidates stepN samples to set up its
+// dominance index.
+const sampleSize = 1024
+
+// bitIndexMax is the largest front for whose successor stepN uses a
+// bitIndex; beyond it, the cost of a query, linear in the number of
+// points, loses to a tree's.
+const bitIndexMax = 1 << 14
+
+// index returns the dominance index for the sweep that merges front f and
+// groups g: for three or more dimensions and moderate fronts a bitIndex
+// whose levels follow a sample of the candidates (the front shifted by
+// each group), reused from step to step.
+func (s *solver) index(f *front, g *groups, d int) domIndex {
+	n, size, k := s.n, len(f.c), g.len()
+	if d < 3 || size > bitIndexMax {
+		return newDomIndex(d)
+	}
+	step := max(size*k/sampleSize, 1)
+	sample := s.sample[:0]
+	for i := 0; i < size; i += step {
+		u := f.u[i*n+n-d : i*n+n]
+		for gi := range k {
+			v := g.x[gi*n+n-d : gi*n+n]
+			for j := range u {
+				sample = append(sample, u[j]+v[j])
+			}
+		}
+	}
+	s.sample = sample
+	if s.bits == nil {
+		s.bits = &bitIndex{}
+	}
+	s.bits.reset(d, sample, size*2)
+	return s.bits
 }
 
 // geq reports whether a[j] >= b[j] for every j.

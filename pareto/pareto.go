@@ -197,6 +197,15 @@ type solver struct {
 	gs      []*groups // by issue
 
 	pool [][]pt2 // free buffers of step2
+
+	// Buffers stepN reuses from step to step.
+	free     *front // a front no longer in use
+	bits     *bitIndex
+	by       []int64
+	hasBy    []bool
+	sample   []int64
+	par, opt []int32
+	keys     []uint64
 }
 
 // plan computes every issue's groups and the merge order. A step costs
@@ -301,9 +310,10 @@ func lexCmp(u []int64, n int, a, b int32) int {
 	return 0
 }
 
-// ranks returns the dense ranks of distinct keys below bound.
-func ranks(keys []uint64, bound uint64) []int32 {
-	r := make([]int32, len(keys))
+// ranks returns the dense ranks of distinct keys below bound, in dst's
+// memory when it is large enough.
+func ranks(dst []int32, keys []uint64, bound uint64) []int32 {
+	r := slices.Grow(dst[:0], len(keys))[:len(keys)]
 	words := bound/64 + 1
 	if words <= uint64(4*len(keys)+1024) {
 		bm := make([]uint64, words)
@@ -348,11 +358,12 @@ func (s *solver) finish(prev, f *front, l links, t int) {
 		return // the last front's ranks are never used
 	}
 	k := uint64(s.m.Sizes[s.order[t]])
-	keys := make([]uint64, len(l.par))
+	keys := slices.Grow(s.keys[:0], len(l.par))[:len(l.par)]
 	for i, p := range l.par {
 		keys[i] = s.key(t, prev.rank[p], len(prev.rank), l.opt[i])
 	}
-	f.rank = ranks(keys, uint64(len(prev.rank))*k)
+	s.keys = keys
+	f.rank = ranks(f.rank, keys, uint64(len(prev.rank))*k)
 }
 
 // points turns the final front into frontier points, following the links

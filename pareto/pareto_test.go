@@ -406,7 +406,7 @@ func TestRanks(t *testing.T) {
 				keys = append(keys, k)
 			}
 		}
-		got := ranks(keys, bound)
+		got := ranks(nil, keys, bound)
 		sorted := slices.Clone(keys)
 		slices.Sort(sorted)
 		for i, k := range keys {

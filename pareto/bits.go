@@ -1,0 +1,196 @@
+package pareto
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+)
+
+// bitLevels is the number of levels per coordinate of a bitIndex (a power
+// of two: level is a branch-free binary search over that many thresholds).
+const bitLevels = 32
+
+// bitIndex is a domIndex for three or more dimensions and moderate numbers
+// of points: bitsets over the points in insertion order.
+//
+// Each coordinate j has thresholds t_j[0] = −∞ ≤ t_j[1] ≤ … (chosen from a
+// sample of the values to come, so that the levels split them evenly); a
+// value's level is the largest b with t_j[b] ≤ v. For every coordinate j
+// and level b the index keeps the bitset T_j[b] of the points whose level
+// in j is at least b. Levels are monotone in the value, so a point p with
+// p[j] >= q[j] for every j lies in the intersection of T_j[level_j(q[j])]:
+// a query intersects d bitsets a word at a time and checks the few points
+// it leaves exactly. A query costs d·size/64 word operations, which beats
+// a tree's node visits up to tens of thousands of points; an insertion
+// sets one bit per coordinate and level up to the point's.
+type bitIndex struct {
+	d    int
+	thr  [][bitLevels]int64 // per coordinate, ascending; thr[j][0] = math.MinInt64
+	pts  []int64            // the points, stride d
+	n    int                // number of points
+	cap  int                // words per bitset
+	sets []uint64           // T_j[b] at [(j·bitLevels + b)·cap, … + cap)
+	lv   []int              // the current query's levels
+	last int                // index of the point that covered the last query, or -1
+	col  []int64            // scratch of reset
+}
+
+// reset empties x for points of dimension d >= 3 whose values are
+// distributed like the rows of sample (stride d), with room for about size
+// points (it grows past that). It reuses x's memory.
+func (x *bitIndex) reset(d int, sample []int64, size int) {
+	x.d, x.n, x.last = d, 0, -1
+	x.pts = x.pts[:0]
+	x.thr = slices.Grow(x.thr[:0], d)[:d]
+	x.lv = slices.Grow(x.lv[:0], d)[:d]
+	rows := len(sample) / d
+	x.col = slices.Grow(x.col[:0], rows)[:rows]
+	for j := range d {
+		for i := range rows {
+			x.col[i] = sample[i*d+j]
+		}
+		slices.Sort(x.col)
+		t := &x.thr[j]
+		t[0] = math.MinInt64
+		for b := 1; b < bitLevels; b++ {
+			t[b] = math.MaxInt64
+			if rows > 0 {
+				t[b] = max(x.col[b*rows/bitLevels], t[b-1])
+			}
+		}
+	}
+	c := max((size+63)/64, 1)
+	if need := d * bitLevels * c; cap(x.sets) >= need {
+		x.sets = x.sets[:need]
+		clear(x.sets)
+	} else {
+		x.sets = make([]uint64, need)
+	}
+	x.cap = c
+}
+
+// level returns the level of value v in coordinate j: the largest b with
+// thr[j][b] <= v.
+func (x *bitIndex) level(j int, v int64) int {
+	t := &x.thr[j]
+	b := 0
+	if t[b+16] <= v {
+		b += 16
+	}
+	if t[b+8] <= v {
+		b += 8
+	}
+	if t[b+4] <= v {
+		b += 4
+	}
+	if t[b+2] <= v {
+		b += 2
+	}
+	if t[b+1] <= v {
+		b++
+	}
+	return b
+}
+
+// grow makes room for at least size points.
+func (x *bitIndex) grow(size int) {
+	c := (size + 63) / 64
+	if c <= x.cap {
+		return
+	}
+	c = max(c, 2*x.cap)
+	sets := make([]uint64, x.d*bitLevels*c)
+	for s := 0; s < x.d*bitLevels; s++ {
+		copy(sets[s*c:], x.sets[s*x.cap:s*x.cap+x.cap])
+	}
+	x.sets, x.cap = sets, c
+}
+
+// set returns T_j[b].
+func (x *bitIndex) set(j, b int) []uint64 {
+	o := (j*bitLevels + b) * x.cap
+	return x.sets[o : o+x.cap]
+}
+
+func (x *bitIndex) add(q []int64) {
+	if x.n == x.cap*64 {
+		x.grow(x.n + 1)
+	}
+	w, bit := x.n/64, uint64(1)<<(x.n%64)
+	for j, v := range q {
+		o := j*bitLevels*x.cap + w
+		for b := x.level(j, v); b >= 0; b-- {
+			x.sets[o+b*x.cap] |= bit
+		}
+	}
+	x.pts = append(x.pts, q...)
+	x.n++
+}
+
+func (x *bitIndex) point(i int) []int64 { return x.pts[i*x.d : i*x.d+x.d] }
+
+func (x *bitIndex) cover(q, dst []int64) bool {
+	if x.last >= 0 && geq(x.point(x.last), q) {
+		copy(dst, x.point(x.last))
+		return true
+	}
+	i := x.find(q)
+	if i < 0 {
+		return false
+	}
+	x.last = i
+	copy(dst, x.point(i))
+	return true
+}
+
+// find returns the index of a point covering q, or -1.
+func (x *bitIndex) find(q []int64) int {
+	words := (x.n + 63) / 64
+	if words == 0 {
+		return -1
+	}
+	s0 := x.set(0, x.level(0, q[0]))[:words]
+	s1 := x.set(1, x.level(1, q[1]))[:words]
+	s2 := x.set(2, x.level(2, q[2]))[:words]
+	switch x.d {
+	case 3:
+		for w := range s0 {
+			if i := x.check(w, s0[w]&s1[w]&s2[w], q); i >= 0 {
+				return i
+			}
+		}
+		return -1
+	case 4:
+		s3 := x.set(3, x.level(3, q[3]))[:words]
+		for w := range s0 {
+			if i := x.check(w, s0[w]&s1[w]&s2[w]&s3[w], q); i >= 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	for j := 3; j < x.d; j++ {
+		x.lv[j] = (j*bitLevels + x.level(j, q[j])) * x.cap
+	}
+	for w := range s0 {
+		m := s0[w] & s1[w] & s2[w]
+		for j := 3; j < x.d && m != 0; j++ {
+			m &= x.sets[x.lv[j]+w]
+		}
+		if i := x.check(w, m, q); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// check returns the first point of word w whose bit is set in m and that
+// covers q, or -1.
+func (x *bitIndex) check(w int, m uint64, q []int64) int {
+	for ; m != 0; m &= m - 1 {
+		if i := w*64 + bits.TrailingZeros64(m); geq(x.point(i), q) {
+			return i
+		}
+	}
+	return -1
+}
