@@ -30,7 +30,9 @@ type bitIndex struct {
 	n    int                // number of points
 	cap  int                // words per bitset
 	sets []uint64           // T_j[b] at [(j·bitLevels + b)·cap, … + cap)
-	lv   []int              // the current query's levels
+	lv   []int              // the levels of the last query find saw
+	lq   []int64            // that query
+	lvOf int                // the number of points when find set lv, or -1
 	last int                // index of the point that covered the last query, or -1
 	col  []int64            // scratch of reset
 }
@@ -39,7 +41,7 @@ type bitIndex struct {
 // distributed like the rows of sample (stride d), with room for about size
 // points (it grows past that). It reuses x's memory.
 func (x *bitIndex) reset(d int, sample []int64, size int) {
-	x.d, x.n, x.last = d, 0, -1
+	x.d, x.n, x.last, x.lvOf = d, 0, -1, -1
 	x.pts = x.pts[:0]
 	x.thr = slices.Grow(x.thr[:0], d)[:d]
 	x.lv = slices.Grow(x.lv[:0], d)[:d]
@@ -117,9 +119,14 @@ func (x *bitIndex) add(q []int64) {
 		x.grow(x.n + 1)
 	}
 	w, bit := x.n/64, uint64(1)<<(x.n%64)
-	for j, v := range q {
+	if x.lvOf != x.n || !slices.Equal(x.lq, q) {
+		for j, v := range q {
+			x.lv[j] = x.level(j, v)
+		}
+	}
+	for j := range q {
 		o := j*bitLevels*x.cap + w
-		for b := x.level(j, v); b >= 0; b-- {
+		for b := x.lv[j]; b >= 0; b-- {
 			x.sets[o+b*x.cap] |= bit
 		}
 	}
@@ -143,39 +150,44 @@ func (x *bitIndex) cover(q, dst []int64) bool {
 	return true
 }
 
-// find returns the index of a point covering q, or -1.
+// find returns the index of a point covering q, or -1. It scans from the
+// newest points back: a dominated candidate tends to fall to a point just
+// kept, lexicographically close to it. The levels of q stay in x.lv for
+// add.
 func (x *bitIndex) find(q []int64) int {
+	for j, v := range q {
+		x.lv[j] = x.level(j, v)
+	}
+	x.lvOf = x.n
+	x.lq = append(x.lq[:0], q...)
 	words := (x.n + 63) / 64
 	if words == 0 {
 		return -1
 	}
-	s0 := x.set(0, x.level(0, q[0]))[:words]
-	s1 := x.set(1, x.level(1, q[1]))[:words]
-	s2 := x.set(2, x.level(2, q[2]))[:words]
+	s0 := x.set(0, x.lv[0])[:words]
+	s1 := x.set(1, x.lv[1])[:words]
+	s2 := x.set(2, x.lv[2])[:words]
 	switch x.d {
 	case 3:
-		for w := range s0 {
+		for w := words - 1; w >= 0; w-- {
 			if i := x.check(w, s0[w]&s1[w]&s2[w], q); i >= 0 {
 				return i
 			}
 		}
 		return -1
 	case 4:
-		s3 := x.set(3, x.level(3, q[3]))[:words]
-		for w := range s0 {
+		s3 := x.set(3, x.lv[3])[:words]
+		for w := words - 1; w >= 0; w-- {
 			if i := x.check(w, s0[w]&s1[w]&s2[w]&s3[w], q); i >= 0 {
 				return i
 			}
 		}
 		return -1
 	}
-	for j := 3; j < x.d; j++ {
-		x.lv[j] = (j*bitLevels + x.level(j, q[j])) * x.cap
-	}
-	for w := range s0 {
+	for w := words - 1; w >= 0; w-- {
 		m := s0[w] & s1[w] & s2[w]
 		for j := 3; j < x.d && m != 0; j++ {
-			m &= x.sets[x.lv[j]+w]
+			m &= x.sets[(j*bitLevels+x.lv[j])*x.cap+w]
 		}
 		if i := x.check(w, m, q); i >= 0 {
 			return i
