@@ -113,7 +113,7 @@ const sampleSize = 1024
 // bitIndexMax is the largest front for whose successor stepN uses a
 // bitIndex; beyond it, the cost of a query, linear in the number of
 // points, loses to a tree's.
-const bitIndexMax = 1 << 14
+var bitIndexMax = 1 << 14
 
 // index returns the dominance index for the sweep that merges front f and
 // groups g: for three or more dimensions and moderate fronts a bitIndex

@@ -416,3 +416,50 @@ func TestRanks(t *testing.T) {
 		}
 	}
 }
+
+// TestFrontierIndexesMatchNaive runs both dominance indexes of the sweep
+// (bitsets for moderate fronts, the k-d tree beyond) on random 3 to 6
+// party models built for ties: few values, options with equal vectors,
+// parties that copy or mirror another's utilities, and issues on which
+// everyone is indifferent.
+func TestFrontierIndexesMatchNaive(t *testing.T) {
+	defer func(v int) { bitIndexMax = v }(bitIndexMax)
+	for parties := 3; parties <= 6; parties++ {
+		r := rand.New(rand.NewPCG(uint64(parties), 77))
+		for trial := 0; trial < 60; trial++ {
+			vals := [][]int64{{0, 1, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, {-3, 0, 5, 1 << 40}}[trial%3]
+			m := randModel(r, parties, 2+r.IntN(5), 6, vals)
+			for i, k := range m.Sizes {
+				if k > 1 && r.IntN(2) == 0 { // option 1 repeats option 0
+					for p := range m.Parties {
+						m.Parties[p].Utility.Values[i][1] = m.Parties[p].Utility.Values[i][0]
+					}
+				}
+				if r.IntN(6) == 0 { // an issue nobody cares about
+					for p := range m.Parties {
+						clear(m.Parties[p].Utility.Values[i])
+					}
+				}
+			}
+			switch trial % 4 {
+			case 1: // a party copies another
+				m.Parties[parties-1].Utility = m.Parties[0].Utility
+			case 2: // a party mirrors another
+				for i, row := range m.Parties[0].Utility.Values {
+					for o, v := range row {
+						m.Parties[parties-1].Utility.Values[i][o] = -v
+					}
+				}
+			}
+			want := Naive(m)
+			for _, limit := range []int{1 << 14, 0} {
+				bitIndexMax = limit
+				res, err := Frontier(m, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameFrontier(t, m, res.Points, want)
+			}
+		}
+	}
+}
