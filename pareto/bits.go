@@ -8,7 +8,7 @@ import (
 
 // bitLevels is the number of levels per coordinate of a bitIndex (a power
 // of two: level is a branch-free binary search over that many thresholds).
-const bitLevels = 32
+const bitLevels = 64
 
 // bitIndex is a domIndex for three or more dimensions and moderate numbers
 // of points: bitsets over the points in insertion order.
@@ -76,6 +76,9 @@ func (x *bitIndex) reset(d int, sample []int64, size int) {
 func (x *bitIndex) level(j int, v int64) int {
 	t := &x.thr[j]
 	b := 0
+	if t[b+32] <= v {
+		b += 32
+	}
 	if t[b+16] <= v {
 		b += 16
 	}
