@@ -24,17 +24,22 @@ const bitLevels = 64
 // a tree's node visits up to tens of thousands of points; an insertion
 // sets one bit per coordinate and level up to the point's.
 type bitIndex struct {
-	d    int
-	thr  [][bitLevels]int64 // per coordinate, ascending; thr[j][0] = math.MinInt64
-	pts  []int64            // the points, stride d
-	n    int                // number of points
-	cap  int                // words per bitset
-	sets []uint64           // T_j[b] at [(j·bitLevels + b)·cap, … + cap)
-	lv   []int              // the levels of the last query find saw
-	lq   []int64            // that query
-	lvOf int                // the number of points when find set lv, or -1
-	last int                // index of the point that covered the last query, or -1
-	col  []int64            // scratch of reset
+	d   int
+	thr [][bitLevels]int64 // per coordinate, ascending; thr[j][0] = math.MinInt64
+	// Point i is pts[i·stride+off : i·stride+off+d]. The index owns pts
+	// (stride d, off 0) unless share made it the caller's.
+	pts         []int64
+	stride, off int
+	shared      bool
+	own         []int64  // the index's own buffer for pts
+	n           int      // number of points
+	cap         int      // words per bitset
+	sets        []uint64 // T_j[b] at [(j·bitLevels + b)·cap, … + cap)
+	lv          []int    // the levels of the last query find saw
+	lq          []int64  // that query
+	lvOf        int      // the number of points when find set lv, or -1
+	last        int      // index of the point that covered the last query, or -1
+	col         []int64  // scratch of reset
 }
 
 // reset empties x for points of dimension d >= 3 whose values are
@@ -42,7 +47,8 @@ type bitIndex struct {
 // points (it grows past that). It reuses x's memory.
 func (x *bitIndex) reset(d int, sample []int64, size int) {
 	x.d, x.n, x.last, x.lvOf = d, 0, -1, -1
-	x.pts = x.pts[:0]
+	x.own, x.stride, x.off, x.shared = x.own[:0], d, 0, false
+	x.pts = x.own
 	x.thr = slices.Grow(x.thr[:0], d)[:d]
 	x.lv = slices.Grow(x.lv[:0], d)[:d]
 	rows := len(sample) / d
@@ -133,11 +139,24 @@ func (x *bitIndex) add(q []int64) {
 			x.sets[o+b*x.cap] |= bit
 		}
 	}
-	x.pts = append(x.pts, q...)
+	if !x.shared {
+		x.pts = append(x.pts, q...)
+		x.own = x.pts
+	}
 	x.n++
 }
 
-func (x *bitIndex) point(i int) []int64 { return x.pts[i*x.d : i*x.d+x.d] }
+// share makes the caller keep the points: before adding point i it sets
+// x.pts to a slice whose rows of stride hold the points so far and the
+// new one, the point's d coordinates at offset off of its row.
+func (x *bitIndex) share(stride, off int) {
+	x.stride, x.off, x.shared = stride, off, true
+}
+
+func (x *bitIndex) point(i int) []int64 {
+	o := i*x.stride + x.off
+	return x.pts[o : o+x.d]
+}
 
 func (x *bitIndex) cover(q, dst []int64) bool {
 	if x.last >= 0 && geq(x.point(x.last), q) {

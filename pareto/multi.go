@@ -33,10 +33,15 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 	mg := newMerge(f, g, n)
 	key := func(gi, i int32) uint64 { return s.key(t, f.rank[i], size, g.opt[gi]) }
 
-	nf := s.spare(n, max(size, k))
+	// Fronts seldom grow more than 2.5 times in a step.
+	nf := s.spare(n, min(size*k, size*5/2+1024))
 	l := links{par: s.par[:0], opt: s.opt[:0]}
 	d := max(n-1, 0)
 	x := s.index(f, g, d)
+	bi, _ := x.(*bitIndex)
+	if bi != nil {
+		bi.share(n, n-d) // the new front's rows hold the points
+	}
 	cur := make([]int64, n)
 	proj := cur[n-d:] // the coordinates the index sees
 	// by[i*d:i*d+d] is the last dominator of a candidate from front point
@@ -72,8 +77,11 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 				"pareto: intermediate frontier after %d of %d issues has more than %d points, the budget",
 				t+1, len(s.m.Sizes), s.limit)
 		}
-		x.add(proj)
 		nf.u = append(nf.u, cur...)
+		if bi != nil {
+			bi.pts = nf.u
+		}
+		x.add(proj)
 		nf.c = append(nf.c, sum)
 		l.par = append(l.par, par)
 		l.opt = append(l.opt, g.opt[rep])

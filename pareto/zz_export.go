@@ -1,0 +1,3 @@
+package pareto
+
+func SetBitIndexMax(v int) { bitIndexMax = v }
