@@ -172,23 +172,31 @@ func (x *bitIndex) cover(q, dst []int64) bool {
 	return true
 }
 
-// find returns the index of a point covering q, or -1. It scans from the
-// newest points back: a dominated candidate tends to fall to a point just
-// kept, lexicographically close to it. The levels of q stay in x.lv for
-// add.
+// find returns the index of a point covering q, or -1. The levels of q
+// stay in x.lv for add.
 func (x *bitIndex) find(q []int64) int {
-	for j, v := range q {
-		x.lv[j] = x.level(j, v)
-	}
+	i := x.search(q, x.lv)
 	x.lvOf = x.n
 	x.lq = append(x.lq[:0], q...)
+	return i
+}
+
+// search returns the index of a point covering q, or -1, with lv (of
+// length d) for q's levels; it changes nothing else, so searches with
+// their own lv may run concurrently. It scans from the newest points
+// back: a dominated candidate tends to fall to a point just kept,
+// lexicographically close to it.
+func (x *bitIndex) search(q []int64, lv []int) int {
+	for j, v := range q {
+		lv[j] = x.level(j, v)
+	}
 	words := (x.n + 63) / 64
 	if words == 0 {
 		return -1
 	}
-	s0 := x.set(0, x.lv[0])[:words]
-	s1 := x.set(1, x.lv[1])[:words]
-	s2 := x.set(2, x.lv[2])[:words]
+	s0 := x.set(0, lv[0])[:words]
+	s1 := x.set(1, lv[1])[:words]
+	s2 := x.set(2, lv[2])[:words]
 	switch x.d {
 	case 3:
 		for w := words - 1; w >= 0; w-- {
@@ -198,7 +206,7 @@ func (x *bitIndex) find(q []int64) int {
 		}
 		return -1
 	case 4:
-		s3 := x.set(3, x.lv[3])[:words]
+		s3 := x.set(3, lv[3])[:words]
 		for w := words - 1; w >= 0; w-- {
 			if i := x.check(w, s0[w]&s1[w]&s2[w]&s3[w], q); i >= 0 {
 				return i
@@ -209,7 +217,7 @@ func (x *bitIndex) find(q []int64) int {
 	for w := words - 1; w >= 0; w-- {
 		m := s0[w] & s1[w] & s2[w]
 		for j := 3; j < x.d && m != 0; j++ {
-			m &= x.sets[(j*bitLevels+x.lv[j])*x.cap+w]
+			m &= x.sets[(j*bitLevels+lv[j])*x.cap+w]
 		}
 		if i := x.check(w, m, q); i >= 0 {
 			return i

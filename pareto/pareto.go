@@ -33,6 +33,11 @@ type Options struct {
 	// returns true Frontier returns ErrStopped. Callers use it to cancel
 	// (analysis passes its context's state).
 	Stop func() bool
+	// Parallel, when set, runs the functions it is given, possibly at the
+	// same time, and returns when all have returned. Frontier then splits
+	// its larger steps in two halves for it (the result is the same); it
+	// starts no goroutines itself.
+	Parallel func(fs ...func())
 }
 
 // ErrStopped is returned by Frontier when Options.Stop asked it to stop.
@@ -79,7 +84,7 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 	if slices.Contains(m.Sizes, 0) {
 		return res, nil
 	}
-	s := &solver{m: m, n: n, limit: limit}
+	s := &solver{m: m, n: n, limit: limit, parallel: opt.Parallel}
 	s.plan()
 	f := &front{u: make([]int64, n), c: []uint64{1}, rank: []int32{0}}
 	res.MaxIntermediate = 1
@@ -201,6 +206,8 @@ type solver struct {
 	// Buffers stepN reuses from step to step.
 	free     *front // a front no longer in use
 	bits     *bitIndex
+	bits2    *bitIndex // the lower half's index of a split step
+	parallel func(fs ...func())
 	by       []int64
 	hasBy    []bool
 	sample   []int64
