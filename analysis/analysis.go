@@ -383,7 +383,7 @@ type frontierMethod struct {
 // outcomes (zoneOnly false) or over the zone.
 func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoint, bool, frontierMethod, error) {
 	if !zoneOnly && m.Additive() {
-		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints, Stop: opt.stop})
+		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints, Stop: opt.stop, Parallel: parallel})
 		if err == nil {
 			return res.Points, true, frontierMethod{name: res.Method}, nil
 		}
@@ -516,6 +516,22 @@ func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Solution {
 	}
 	wg.Wait()
 	return out
+}
+
+// parallel runs fs at the same time when there is more than one CPU to
+// run them on, for pareto.Options.Parallel.
+func parallel(fs ...func()) {
+	if runtime.GOMAXPROCS(0) == 1 {
+		for _, f := range fs {
+			f()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, f := range fs {
+		wg.Go(f)
+	}
+	wg.Wait()
 }
 
 // boxedValues returns every option's value as Values writes it, by issue

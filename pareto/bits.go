@@ -77,6 +77,13 @@ func (x *bitIndex) reset(d int, sample []int64, size int) {
 	x.cap = c
 }
 
+// resetLike empties x for points like y's, with y's levels, and room for
+// about size points.
+func (x *bitIndex) resetLike(y *bitIndex, size int) {
+	x.reset(y.d, nil, size)
+	copy(x.thr, y.thr)
+}
+
 // level returns the level of value v in coordinate j: the largest b with
 // thr[j][b] <= v.
 func (x *bitIndex) level(j int, v int64) int {

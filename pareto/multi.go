@@ -157,7 +157,7 @@ func (s *solver) recycle(f *front) {
 
 // sampleSize is the number of candidates stepN samples to set up its
 // dominance index.
-const sampleSize = 1024
+const sampleSize = 512
 
 // bitIndexMax is the largest front for whose successor stepN uses a
 // bitIndex; beyond it, the cost of a query, linear in the number of
