@@ -26,6 +26,7 @@ const bitLevels = 64
 type bitIndex struct {
 	d   int
 	thr [][bitLevels]int64 // per coordinate, ascending; thr[j][0] = math.MinInt64
+	lt  []levelTable       // per coordinate
 	// Point i is pts[i·stride+off : i·stride+off+d]. The index owns pts
 	// (stride d, off 0) unless share made it the caller's.
 	pts         []int64
@@ -50,6 +51,7 @@ func (x *bitIndex) reset(d int, sample []int64, size int) {
 	x.own, x.stride, x.off, x.shared = x.own[:0], d, 0, false
 	x.pts = x.own
 	x.thr = slices.Grow(x.thr[:0], d)[:d]
+	x.lt = slices.Grow(x.lt[:0], d)[:d]
 	x.lv = slices.Grow(x.lv[:0], d)[:d]
 	rows := len(sample) / d
 	x.col = slices.Grow(x.col[:0], rows)[:rows]
@@ -66,6 +68,7 @@ func (x *bitIndex) reset(d int, sample []int64, size int) {
 				t[b] = max(x.col[b*rows/bitLevels], t[b-1])
 			}
 		}
+		x.setLevels(j, x.col)
 	}
 	c := max((size+63)/64, 1)
 	if need := d * bitLevels * c; cap(x.sets) >= need {
@@ -82,11 +85,55 @@ func (x *bitIndex) reset(d int, sample []int64, size int) {
 func (x *bitIndex) resetLike(y *bitIndex, size int) {
 	x.reset(y.d, nil, size)
 	copy(x.thr, y.thr)
+	copy(x.lt, y.lt)
 }
 
-// level returns the level of value v in coordinate j: the largest b with
-// thr[j][b] <= v.
+// levelTab is the number of value buckets of a levelTable.
+const levelTab = 1024
+
+// A levelTable gives levels in one lookup: the values lo..hi are cut into
+// levelTab buckets of width 2^shift, and a value's level is the exact
+// level of its bucket's lowest value (values below lo or above hi count
+// as lo or hi). That is monotone in the value, which is all a bitIndex
+// needs; where a bucket holds a threshold it is lower than the exact
+// level, which only costs a few more points to check.
+type levelTable struct {
+	lo, hi int64
+	shift  uint
+	tab    [levelTab]uint8
+}
+
+// setLevels fills coordinate j's levelTable from its thresholds and the
+// sorted sample values col.
+func (x *bitIndex) setLevels(j int, col []int64) {
+	lt := &x.lt[j]
+	if len(col) == 0 {
+		*lt = levelTable{} // every value has level 0
+		return
+	}
+	lt.lo, lt.hi, lt.shift = col[0], col[len(col)-1], 0
+	for (uint64(lt.hi)-uint64(lt.lo))>>lt.shift >= levelTab {
+		lt.shift++
+	}
+	for u := range lt.tab {
+		v := uint64(lt.lo) + uint64(u)<<lt.shift
+		if v-uint64(lt.lo) > uint64(lt.hi)-uint64(lt.lo) {
+			lt.tab[u] = lt.tab[u-1] // past hi: never looked up
+			continue
+		}
+		lt.tab[u] = uint8(x.exactLevel(j, int64(v)))
+	}
+}
+
+// level returns a level of value v in coordinate j (see levelTable).
 func (x *bitIndex) level(j int, v int64) int {
+	lt := &x.lt[j]
+	v = min(max(v, lt.lo), lt.hi)
+	return int(lt.tab[(uint64(v)-uint64(lt.lo))>>lt.shift])
+}
+
+// exactLevel returns the largest b with thr[j][b] <= v.
+func (x *bitIndex) exactLevel(j int, v int64) int {
 	t := &x.thr[j]
 	b := 0
 	if t[b+32] <= v {
