@@ -1,3 +1,0 @@
-package pareto
-
-func SetBitIndexMax(v int) { bitIndexMax = v }
