@@ -32,7 +32,7 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 	}
 	d := max(n-1, 0)
 	// Fronts seldom grow more than 2.5 times in a step.
-	w := &sweep{f: f, g: g, t: t, tally: &s.tally, nf: s.spare(n, min(size*k, size*5/2+1024))}
+	w := &sweep{f: f, g: g, t: t, tally: &s.tally, nf: s.spare(n, min(size*k, size*5/2+64))}
 	w.l = links{par: s.par[:0], opt: s.opt[:0]}
 	w.x = s.index(f, g, d)
 	s.by = slices.Grow(s.by[:0], size*d)[:size*d]
