@@ -152,14 +152,20 @@ func shortestOnGrid(q, s int64) float64 {
 	near := 0.5/fs + 4*(math.Nextafter(ax, math.Inf(1))-ax)
 	var buf [40]byte
 	try := func(n uint64, t int) (float64, bool) {
-		b := strconv.AppendUint(buf[:0], n, 10)
-		b = append(b, 'e')
-		b = strconv.AppendInt(b, int64(-t), 10)
-		x, err := strconv.ParseFloat(string(b), 64)
+		x, exact := decimalFloat(n, t)
+		if !exact {
+			b := strconv.AppendUint(buf[:0], n, 10)
+			b = append(b, 'e')
+			b = strconv.AppendInt(b, int64(-t), 10)
+			var err error
+			if x, err = strconv.ParseFloat(string(b), 64); err != nil {
+				return x, false
+			}
+		}
 		if neg {
 			x = -x
 		}
-		return x, err == nil && ok(x)
+		return x, ok(x)
 	}
 	for p := 1; p <= 17; p++ {
 		t := p - 1 - e
@@ -189,6 +195,20 @@ func shortestOnGrid(q, s int64) float64 {
 		}
 	}
 	return x0
+}
+
+// decimalFloat returns the float nearest to n·10^-t when one rounding
+// gives it (Clinger's fast path: n and 10^|t| are exact floats for
+// n ≤ 2^53 and |t| ≤ 22, and one correctly rounded division or product is
+// the nearest float); exact is false otherwise, and the caller parses.
+func decimalFloat(n uint64, t int) (x float64, exact bool) {
+	if n > 1<<53 || t < -22 || t > 22 {
+		return 0, false
+	}
+	if t >= 0 {
+		return float64(n) / math.Pow10(t), true
+	}
+	return float64(n) * math.Pow10(-t), true
 }
 
 // decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0, as the

@@ -167,3 +167,25 @@ func TestDecimalExponent(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalFloat: where the fast path answers, it is the float that
+// parsing the decimal gives; past its range it declines.
+func TestDecimalFloat(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200_000; i++ {
+		n := r.Uint64() >> uint(r.IntN(64))
+		tt := r.IntN(61) - 30
+		got, exact := decimalFloat(n, tt)
+		want, err := strconv.ParseFloat(strconv.FormatUint(n, 10)+"e"+strconv.Itoa(-tt), 64)
+		if err != nil && !exact {
+			continue
+		}
+		if inRange := n <= 1<<53 && tt >= -22 && tt <= 22; exact != inRange {
+			t.Fatalf("decimalFloat(%d, %d): exact = %v, want %v", n, tt, exact, inRange)
+		}
+		if exact && got != want {
+			t.Fatalf("decimalFloat(%d, %d) = %v, parsing gives %v", n, tt, got, want)
+		}
+	}
+}
