@@ -596,7 +596,10 @@ func (e *engine) unassign(d, c int) {
 }
 
 // evaluate bounds the subtree where depths < d are assigned. It counts one
-// node and reports false when the budget is exhausted.
+// node and reports false when the budget is exhausted. The steps: each
+// function's bounds from the assigned values and the unassigned extremes,
+// the regions' contributions (settled ones exactly, undecided rects through
+// per-depth buckets), then, when zone is set, the parties' verdict.
 func (e *engine) evaluate(d int, ev *eval) bool {
 	if e.nodes >= e.max || e.nodes&4095 == 0 && e.stopped() {
 		e.aborted = true
@@ -608,6 +611,21 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		ev.lo[f] = e.fixed[f] + fd.konst + fd.sufMin[d]
 		ev.hi[f] = e.fixed[f] + fd.konst + fd.sufMax[d]
 	}
+	e.scanRegions(ev)
+	e.settleBuckets(ev)
+	ev.zone, ev.nacc = 1, 0
+	if e.zone {
+		e.judgeZone(ev)
+	}
+	return true
+}
+
+// scanRegions adds the utility of each satisfied rect to ev's bounds, marks
+// the principals whose red line is surely hit (e.hit) or undecided (e.und),
+// counts the undecided regions in ev.pending, and adds each undecided rect's
+// utility to the bucket of its next condition's depth (e.pos or e.neg by
+// sign), listing the touched buckets in e.tl.
+func (e *engine) scanRegions(ev *eval) {
 	for j := range e.princs {
 		e.hit[j], e.und[j] = false, false
 	}
@@ -635,30 +653,32 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		}
 		cd := &g.conds[s]
 		f := g.owner
+		var row []int64
 		if g.util > 0 {
-			row := e.pos[f][cd.depth]
+			row = e.pos[f][cd.depth]
 			if !e.posT[f][cd.depth] {
 				e.posT[f][cd.depth] = true
 				e.tl = append(e.tl, touched{f, cd.depth, false})
 			}
-			for c, in := range cd.in {
-				if in {
-					row[c] += g.util
-				}
-			}
 		} else {
-			row := e.neg[f][cd.depth]
+			row = e.neg[f][cd.depth]
 			if !e.negT[f][cd.depth] {
 				e.negT[f][cd.depth] = true
 				e.tl = append(e.tl, touched{f, cd.depth, true})
 			}
-			for c, in := range cd.in {
-				if in {
-					row[c] += g.util
-				}
+		}
+		for c, in := range cd.in {
+			if in {
+				row[c] += g.util
 			}
 		}
 	}
+}
+
+// settleBuckets tightens ev's bounds with the buckets scanRegions touched:
+// a positive bucket raises the depth's best value (hi), a negative one
+// lowers its worst (lo). It clears the buckets for the next evaluation.
+func (e *engine) settleBuckets(ev *eval) {
 	for _, t := range e.tl {
 		vals := e.fns[t.f].vals[t.e]
 		if !t.neg {
@@ -681,10 +701,12 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 			e.negT[t.f][t.e] = false
 		}
 	}
-	ev.zone, ev.nacc = 1, 0
-	if !e.zone {
-		return true
-	}
+}
+
+// judgeZone sets ev.hit, ev.nacc and ev.zone from ev's bounds and the red
+// lines scanRegions marked: +1 when every party surely ratifies, -1 when
+// some party surely does not, 0 otherwise.
+func (e *engine) judgeZone(ev *eval) {
 	copy(ev.hit, e.hit)
 	for j, p := range e.princs {
 		switch {
@@ -704,11 +726,10 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		}
 		if !pt.pm.Ratifies(e.accU[pt.first : pt.first+pt.n]) {
 			ev.zone = -1
-			return true
+			return
 		}
 		ev.zone = 0
 	}
-	return true
 }
 
 // outcome writes into o a representative of the subtree at depth d: the
