@@ -160,9 +160,54 @@ func (c *compiler) compile() *Model {
 		}
 		seenSrc[src.ID] = true
 	}
+	m.Sizes = c.issues()
+	if len(s.Parties) < 2 {
+		c.errf("parties", "at least two parties required, got %d", len(s.Parties))
+	}
+	seenParty := map[string]bool{}
+	for i := range s.Parties {
+		p := fmt.Sprintf("parties[%d]", i)
+		pt := &s.Parties[i]
+		if pt.Name == "" {
+			c.errf(p+".name", "party name required")
+		} else if seenParty[pt.Name] {
+			c.errf(p+".name", "duplicate party name %q", pt.Name)
+		}
+		seenParty[pt.Name] = true
+		c.cites(p+".sources", pt.Sources)
+		pm := c.party(p, pt)
+		m.Parties = append(m.Parties, pm)
+	}
+	c.roles(m)
+	if s.Simulation != nil {
+		c.simulation(s.Simulation)
+	}
+	c.commitments()
+	seenVar := map[string]bool{}
+	for i, v := range s.Variants {
+		p := fmt.Sprintf("variants[%d].name", i)
+		if v.Name == "" {
+			c.errf(p, "variant name required")
+		} else if seenVar[v.Name] {
+			c.errf(p, "duplicate variant name %q", v.Name)
+		}
+		seenVar[v.Name] = true
+		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
+		if v.Prior != nil {
+			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
+		}
+	}
+	return m
+}
+
+// issues checks the issues (at least one; names and option labels given
+// and distinct; option values finite) and returns their sizes.
+func (c *compiler) issues() []int {
+	s := c.s
 	if len(s.Issues) == 0 {
 		c.errf("issues", "at least one issue required")
 	}
+	var sizes []int
 	seen := map[string]bool{}
 	for i := range s.Issues {
 		is := &s.Issues[i]
@@ -189,26 +234,15 @@ func (c *compiler) compile() *Model {
 				c.badValues = true
 			}
 		}
-		m.Sizes = append(m.Sizes, len(is.Options))
+		sizes = append(sizes, len(is.Options))
 	}
-	if len(s.Parties) < 2 {
-		c.errf("parties", "at least two parties required, got %d", len(s.Parties))
-	}
-	seenParty := map[string]bool{}
-	for i := range s.Parties {
-		p := fmt.Sprintf("parties[%d]", i)
-		pt := &s.Parties[i]
-		if pt.Name == "" {
-			c.errf(p+".name", "party name required")
-		} else if seenParty[pt.Name] {
-			c.errf(p+".name", "duplicate party name %q", pt.Name)
-		}
-		seenParty[pt.Name] = true
-		c.cites(p+".sources", pt.Sources)
-		pm := c.party(p, pt)
-		m.Parties = append(m.Parties, pm)
-	}
-	for i, r := range s.Roles {
+	return sizes
+}
+
+// roles checks the roles and adds to m's infeasible regions the outcomes
+// that need a role that does not consent, or whose consent is uncertain.
+func (c *compiler) roles(m *Model) {
+	for i, r := range c.s.Roles {
 		p := fmt.Sprintf("roles[%d]", i)
 		if r.Name == "" {
 			c.errf(p+".name", "role name required")
@@ -232,25 +266,6 @@ func (c *compiler) compile() *Model {
 			m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
 		}
 	}
-	if s.Simulation != nil {
-		c.simulation(s.Simulation)
-	}
-	c.commitments()
-	seenVar := map[string]bool{}
-	for i, v := range s.Variants {
-		p := fmt.Sprintf("variants[%d].name", i)
-		if v.Name == "" {
-			c.errf(p, "variant name required")
-		} else if seenVar[v.Name] {
-			c.errf(p, "duplicate variant name %q", v.Name)
-		}
-		seenVar[v.Name] = true
-		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
-		if v.Prior != nil {
-			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
-		}
-	}
-	return m
 }
 
 func (c *compiler) party(p string, pt *Party) PartyModel {
