@@ -293,10 +293,40 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		c.errf(p+".delegation.factions", "a delegation needs at least one faction")
 		return pm
 	}
+	ws, rfs, names := c.factions(p, d, &pm)
+	c.rule(p+".delegation.rule", pt.Name, &d.Rule, ws, names, &pm)
+	for _, rf := range rfs {
+		if rf == nil {
+			return pm // a faction has errors
+		}
+	}
+	// The delegation's utility: the weighted mean of its factions', in
+	// rationals, fixed at its own scale. Each faction's utility and
+	// reservation lie within MaxUtility, so their mean does too.
+	rounded := false
+	for j := range pm.Principals {
+		rounded = rounded || !pm.Principals[j].Utility.Exact
+	}
+	mean := meanRat(rfs, ws, rounded)
+	pm.Utility, pm.Reservation = mean.fix()
+	k := 0
+	for j := range pm.Principals {
+		for _, r := range pm.Principals[j].Utility.Rects {
+			pm.Utility.Rects[k].Region = r.Region
+			k++
+		}
+	}
+	return pm
+}
+
+// factions checks and compiles the factions of delegation d of the party
+// at path p into pm's principals, names and weights. It returns the
+// weights as exact shares of their sum, each faction's utility in
+// rationals (nil for one with errors) and the set of faction names.
+func (c *compiler) factions(p string, d *Delegation, pm *PartyModel) (ws []*big.Rat, rfs []*ratFn, names map[string]bool) {
 	total := new(big.Rat)
-	ws := make([]*big.Rat, len(d.Factions))
-	var rfs []*ratFn
-	names := map[string]bool{}
+	ws = make([]*big.Rat, len(d.Factions))
+	names = map[string]bool{}
 	for j := range d.Factions {
 		f := &d.Factions[j]
 		fp := fmt.Sprintf("%s.delegation.factions[%d]", p, j)
@@ -326,50 +356,33 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		w, _ := ws[j].Float64()
 		pm.Weights = append(pm.Weights, w)
 	}
-	rp := p + ".delegation.rule"
-	c.cites(rp+".sources", d.Rule.Sources)
-	switch d.Rule.Kind {
+	return ws, rfs, names
+}
+
+// rule checks the ratification rule of party at path rp against its
+// factions' names and sets pm's exact quota for a weighted quota.
+func (c *compiler) rule(rp, party string, r *Ratification, ws []*big.Rat, names map[string]bool, pm *PartyModel) {
+	c.cites(rp+".sources", r.Sources)
+	switch r.Kind {
 	case Unanimity, Majority:
 	case WeightedQuota:
-		if !(d.Rule.Quota > 0 && d.Rule.Quota <= 1) {
-			c.errf(rp+".quota", "weighted quota must be in (0, 1], got %v", d.Rule.Quota)
+		if !(r.Quota > 0 && r.Quota <= 1) {
+			c.errf(rp+".quota", "weighted quota must be in (0, 1], got %v", r.Quota)
 		} else {
-			pm.quota = exactQuota(ws, Decimal(d.Rule.Quota))
+			pm.quota = exactQuota(ws, Decimal(r.Quota))
 		}
 	case LeaderVeto:
-		if !names[d.Rule.Leader] {
-			c.errf(rp+".leader", "leader %q is not a faction of %q", d.Rule.Leader, pt.Name)
+		if !names[r.Leader] {
+			c.errf(rp+".leader", "leader %q is not a faction of %q", r.Leader, party)
 		}
-		for k, v := range d.Rule.Vetoes {
+		for k, v := range r.Vetoes {
 			if !names[v] {
-				c.errf(fmt.Sprintf("%s.vetoes[%d]", rp, k), "veto holder %q is not a faction of %q", v, pt.Name)
+				c.errf(fmt.Sprintf("%s.vetoes[%d]", rp, k), "veto holder %q is not a faction of %q", v, party)
 			}
 		}
 	default:
-		c.errf(rp+".kind", "unknown ratification rule %d", d.Rule.Kind)
+		c.errf(rp+".kind", "unknown ratification rule %d", r.Kind)
 	}
-	for _, rf := range rfs {
-		if rf == nil {
-			return pm // a faction has errors
-		}
-	}
-	// The delegation's utility: the weighted mean of its factions', in
-	// rationals, fixed at its own scale. Each faction's utility and
-	// reservation lie within MaxUtility, so their mean does too.
-	rounded := false
-	for j := range pm.Principals {
-		rounded = rounded || !pm.Principals[j].Utility.Exact
-	}
-	mean := meanRat(rfs, ws, rounded)
-	pm.Utility, pm.Reservation = mean.fix()
-	k := 0
-	for j := range pm.Principals {
-		for _, r := range pm.Principals[j].Utility.Rects {
-			pm.Utility.Rects[k].Region = r.Region
-			k++
-		}
-	}
-	return pm
 }
 
 // meanRat returns Σ_j ws[j]·fs[j]: values, rects (in order) and reservation.
