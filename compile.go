@@ -411,7 +411,6 @@ func meanRat(fs []*ratFn, ws []*big.Rat, rounded bool) *ratFn {
 // the compiled principal and its utility in rationals (nil when the
 // preferences have errors).
 func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn) {
-	s := c.s
 	out := Principal{Name: name}
 	nerr := len(c.errs)
 	c.estimate(p+".reservation", pr.Reservation, -math.MaxFloat64, math.MaxFloat64)
@@ -419,9 +418,47 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 		c.estimate(p+".discount", pr.Discount, 0, 1)
 		out.Discount = pr.Discount.Value
 	}
+	c.issuePrefs(p, pr.Issues)
+	scale := pr.Scale
+	if scale == 0 {
+		scale = 1
+	} else if !(scale > 0) || !finite(scale) {
+		c.errf(p+".scale", "scale must be a positive number, got %v", scale)
+		scale = 1
+	}
+	for j, r := range pr.Constraints {
+		rp := fmt.Sprintf("%s.constraints[%d]", p, j)
+		c.estimate(rp+".utility", r.Utility, -math.MaxFloat64, math.MaxFloat64)
+		reg := c.region(rp+".conditions", r.Conditions)
+		out.Utility.Rects = append(out.Utility.Rects, RectQ{Region: reg})
+	}
+	for j := range pr.RedLines {
+		rl := &pr.RedLines[j]
+		out.RedLines = append(out.RedLines, c.redLine(fmt.Sprintf("%s.red_lines[%d]", p, j), rl))
+		out.RedLineName = append(out.RedLineName, rl.Name)
+	}
+	if len(c.errs) > nerr || c.badValues {
+		return out, nil
+	}
+	rf := c.ratPrincipal(pr, scale)
+	if !c.inRange(p, pr, rf) {
+		return out, nil
+	}
+	regions := out.Utility.Rects
+	out.Utility, out.Reservation = rf.fix()
+	for j := range regions {
+		out.Utility.Rects[j].Region = regions[j].Region
+	}
+	return out, rf
+}
+
+// issuePrefs checks a principal's issue preferences (at path p): weights,
+// sources and scales, known issues each given once, value functions only
+// on numeric issues with sorted finite knots, values of known options.
+func (c *compiler) issuePrefs(p string, ips []IssuePref) {
 	seen := map[string]bool{}
-	for j := range pr.Issues {
-		ip := &pr.Issues[j]
+	for j := range ips {
+		ip := &ips[j]
 		jp := fmt.Sprintf("%s.issues[%d]", p, j)
 		c.estimate(jp+".weight", ip.Weight, 0, math.MaxFloat64)
 		c.cites(jp+".sources", ip.Sources)
@@ -437,7 +474,7 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 			c.errf(jp+".issue", "issue %q given twice", ip.Issue)
 		}
 		seen[ip.Issue] = true
-		is := &s.Issues[idx]
+		is := &c.s.Issues[idx]
 		if len(ip.Function) > 0 {
 			if is.Kind == Categorical {
 				c.errf(jp+".function", "a value function needs a numeric issue; %q is categorical", is.Name)
@@ -460,54 +497,29 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 			}
 		}
 	}
-	scale := pr.Scale
-	if scale == 0 {
-		scale = 1
-	} else if !(scale > 0) || !finite(scale) {
-		c.errf(p+".scale", "scale must be a positive number, got %v", scale)
-		scale = 1
+}
+
+// redLine checks red line rl (at path rp): a name, at least one condition,
+// its sources and quote. It returns the red line's region.
+func (c *compiler) redLine(rp string, rl *RedLine) Region {
+	if rl.Name == "" {
+		c.errf(rp+".name", "red line name required")
 	}
-	for j, r := range pr.Constraints {
-		rp := fmt.Sprintf("%s.constraints[%d]", p, j)
-		c.estimate(rp+".utility", r.Utility, -math.MaxFloat64, math.MaxFloat64)
-		reg := c.region(rp+".conditions", r.Conditions)
-		out.Utility.Rects = append(out.Utility.Rects, RectQ{Region: reg})
+	if len(rl.Conditions) == 0 {
+		c.errf(rp+".conditions", "a red line needs at least one condition")
 	}
-	for j, rl := range pr.RedLines {
-		rp := fmt.Sprintf("%s.red_lines[%d]", p, j)
-		if rl.Name == "" {
-			c.errf(rp+".name", "red line name required")
+	c.cites(rp+".sources", rl.Sources)
+	if q := rl.Quote; q != nil {
+		if q.Source == "" {
+			c.errf(rp+".quote.source", "a quote needs the id of the source it comes from")
+		} else if len(c.s.Sources) > 0 && !c.hasSource(q.Source) {
+			c.errf(rp+".quote.source", "unknown source %q (declared: %s)", q.Source, c.sourceIDs())
 		}
-		if len(rl.Conditions) == 0 {
-			c.errf(rp+".conditions", "a red line needs at least one condition")
+		if q.Text == "" {
+			c.errf(rp+".quote.text", "a quote needs its text")
 		}
-		c.cites(rp+".sources", rl.Sources)
-		if q := rl.Quote; q != nil {
-			if q.Source == "" {
-				c.errf(rp+".quote.source", "a quote needs the id of the source it comes from")
-			} else if len(c.s.Sources) > 0 && !c.hasSource(q.Source) {
-				c.errf(rp+".quote.source", "unknown source %q (declared: %s)", q.Source, c.sourceIDs())
-			}
-			if q.Text == "" {
-				c.errf(rp+".quote.text", "a quote needs its text")
-			}
-		}
-		out.RedLines = append(out.RedLines, c.region(rp+".conditions", rl.Conditions))
-		out.RedLineName = append(out.RedLineName, rl.Name)
 	}
-	if len(c.errs) > nerr || c.badValues {
-		return out, nil
-	}
-	rf := c.ratPrincipal(pr, scale)
-	if !c.inRange(p, pr, rf) {
-		return out, nil
-	}
-	regions := out.Utility.Rects
-	out.Utility, out.Reservation = rf.fix()
-	for j := range regions {
-		out.Utility.Rects[j].Region = regions[j].Region
-	}
-	return out, rf
+	return c.region(rp+".conditions", rl.Conditions)
 }
 
 // ratPrincipal evaluates a principal's utility in rationals: weights
