@@ -94,6 +94,17 @@ func (c *compiler) errf(path, format string, args ...any) {
 	c.errs = append(c.errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// distinct checks that name, the what (such as "party name") at path, is
+// given and not in seen, and adds it to seen.
+func (c *compiler) distinct(path, what, name string, seen map[string]bool) {
+	if name == "" {
+		c.errf(path, "%s required", what)
+	} else if seen[name] {
+		c.errf(path, "duplicate %s %q", what, name)
+	}
+	seen[name] = true
+}
+
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 func (c *compiler) estimate(path string, e Estimate, lo, hi float64) {
@@ -153,12 +164,7 @@ func (c *compiler) compile() *Model {
 	seenSrc := map[string]bool{}
 	for i, src := range s.Sources {
 		p := fmt.Sprintf("sources[%d].id", i)
-		if src.ID == "" {
-			c.errf(p, "source id required")
-		} else if seenSrc[src.ID] {
-			c.errf(p, "duplicate source id %q", src.ID)
-		}
-		seenSrc[src.ID] = true
+		c.distinct(p, "source id", src.ID, seenSrc)
 	}
 	m.Sizes = c.issues()
 	if len(s.Parties) < 2 {
@@ -168,12 +174,7 @@ func (c *compiler) compile() *Model {
 	for i := range s.Parties {
 		p := fmt.Sprintf("parties[%d]", i)
 		pt := &s.Parties[i]
-		if pt.Name == "" {
-			c.errf(p+".name", "party name required")
-		} else if seenParty[pt.Name] {
-			c.errf(p+".name", "duplicate party name %q", pt.Name)
-		}
-		seenParty[pt.Name] = true
+		c.distinct(p+".name", "party name", pt.Name, seenParty)
 		c.cites(p+".sources", pt.Sources)
 		pm := c.party(p, pt)
 		m.Parties = append(m.Parties, pm)
@@ -186,12 +187,7 @@ func (c *compiler) compile() *Model {
 	seenVar := map[string]bool{}
 	for i, v := range s.Variants {
 		p := fmt.Sprintf("variants[%d].name", i)
-		if v.Name == "" {
-			c.errf(p, "variant name required")
-		} else if seenVar[v.Name] {
-			c.errf(p, "duplicate variant name %q", v.Name)
-		}
-		seenVar[v.Name] = true
+		c.distinct(p, "variant name", v.Name, seenVar)
 		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
 		if v.Prior != nil {
 			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
@@ -212,12 +208,7 @@ func (c *compiler) issues() []int {
 	for i := range s.Issues {
 		is := &s.Issues[i]
 		p := fmt.Sprintf("issues[%d]", i)
-		if is.Name == "" {
-			c.errf(p+".name", "issue name required")
-		} else if seen[is.Name] {
-			c.errf(p+".name", "duplicate issue name %q", is.Name)
-		}
-		seen[is.Name] = true
+		c.distinct(p+".name", "issue name", is.Name, seen)
 		if len(is.Options) == 0 {
 			c.errf(p+".options", "issue %q has no options", is.Name)
 		}
@@ -330,12 +321,7 @@ func (c *compiler) factions(p string, d *Delegation, pm *PartyModel) (ws []*big.
 	for j := range d.Factions {
 		f := &d.Factions[j]
 		fp := fmt.Sprintf("%s.delegation.factions[%d]", p, j)
-		if f.Name == "" {
-			c.errf(fp+".name", "faction name required")
-		} else if names[f.Name] {
-			c.errf(fp+".name", "duplicate faction name %q", f.Name)
-		}
-		names[f.Name] = true
+		c.distinct(fp+".name", "faction name", f.Name, names)
 		c.estimate(fp+".weight", f.Weight, 0, math.MaxFloat64)
 		c.cites(fp+".sources", f.Sources)
 		if ws[j] = Decimal(f.Weight.Value); ws[j] == nil || ws[j].Sign() < 0 {
