@@ -27,6 +27,8 @@ type Subscription struct {
 	from int64
 	ch   chan parley.EventRecord
 	done bool
+	// turns: C carries the turn events too (SubscribeTurns).
+	turns bool
 }
 
 // Subscribe starts a stream of the events seat may see, from the next
@@ -37,6 +39,12 @@ func (s *Session) Subscribe(ctx context.Context, seat parley.Seat) (*Subscriptio
 	if err := s.ensure(ctx); err != nil {
 		return nil, err
 	}
+	return s.subscribe(seat), nil
+}
+
+// subscribe adds a subscriber from the head on; the lock is held and the
+// session loaded.
+func (s *Session) subscribe(seat parley.Seat) *Subscription {
 	n := s.m.Buffer
 	if n <= 0 {
 		n = DefaultBuffer
@@ -46,7 +54,7 @@ func (s *Session) Subscribe(ctx context.Context, seat parley.Seat) (*Subscriptio
 		s.subs = map[*Subscription]struct{}{}
 	}
 	s.subs[sub] = struct{}{}
-	return sub, nil
+	return sub
 }
 
 // C delivers the events; it is closed when the subscriber is dropped or
