@@ -191,8 +191,28 @@ func shortestOnGrid(q, s int64) float64 {
 	return x0
 }
 
-// decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0.
+// decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0, as the
+// exponent of x's shortest decimal: the float nearest 10^e reads "1e<e>",
+// and shortest decimals grow with the float, so e is the largest with
+// math.Pow10(e) ≤ x. A logarithm gives it to within one. Pow10 is the
+// nearest float to 10^e for |e| ≤ 22 (one exact division or none); beyond
+// that the exponent comes from formatting.
 func decimalExponent(x float64) int {
+	e := int(math.Floor(math.Log10(x)))
+	if e < -21 || e > 21 {
+		return decimalExponentSlow(x)
+	}
+	for x < math.Pow10(e) {
+		e--
+	}
+	for x >= math.Pow10(e+1) {
+		e++
+	}
+	return e
+}
+
+// decimalExponentSlow is decimalExponent by formatting.
+func decimalExponentSlow(x float64) int {
 	var buf [32]byte
 	b := strconv.AppendFloat(buf[:0], x, 'e', -1, 64)
 	for i := len(b) - 1; i >= 0; i-- {

@@ -147,3 +147,23 @@ func TestQDecimal(t *testing.T) {
 		t.Errorf("a rounded function's QDecimal(0.55) = %d, want Q = %d", r.QDecimal(0.55), r.Q(0.55))
 	}
 }
+
+// TestDecimalExponent: the exponent from logarithms and powers of ten is
+// the one of the float's shortest decimal, also next to powers of ten.
+func TestDecimalExponent(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	var xs []float64
+	for e := -300; e <= 300; e++ {
+		p := math.Pow10(e)
+		xs = append(xs, p, math.Nextafter(p, 0), math.Nextafter(p, math.Inf(1)), 9.999999999999999*p, 5*p)
+	}
+	for range 20_000 {
+		xs = append(xs, math.Ldexp(r.Float64()+0.5, r.IntN(200)-100))
+	}
+	for _, x := range xs {
+		if got, want := decimalExponent(x), decimalExponentSlow(x); got != want {
+			t.Fatalf("decimalExponent(%v) = %d, want %d", x, got, want)
+		}
+	}
+}
