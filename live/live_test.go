@@ -46,6 +46,10 @@ func (s *store) FindEvents(ctx context.Context, id string, from int64, limit int
 	return s.events.FindEvents(ctx, id, from, limit)
 }
 
+func (s *store) FindEventsOf(ctx context.Context, cursors []parley.EventCursor, limit int) ([]parley.EventRecord, error) {
+	return s.events.FindEventsOf(ctx, cursors, limit)
+}
+
 func (s *store) ChainHead(ctx context.Context, id string) (parley.ChainHead, error) {
 	return s.events.ChainHead(ctx, id)
 }
