@@ -263,3 +263,99 @@ func TestWatchTwoServers(t *testing.T) {
 	}
 	t.Logf("%d events, %d acknowledged caucus messages from two servers", head.Events, len(messages))
 }
+
+// TestWatchManySessions has one server take actions on many sessions at
+// once, some of them also through a second server, while the second
+// streams them all: it hears of many heads per burst and reads their new
+// events together (FindEventsOf), here with answers cut short every few
+// events. Every stream of the second server carries every stored event
+// its seat may see, once and in order, and its copy of each session
+// holds the stored head.
+func TestWatchManySessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a, b := startInstance(t, url), startInstance(t, url)
+	live.SetFollowLimit(b.m, 7)
+	const n, k = 24, 8
+	type followed struct {
+		c    *live.Created
+		sa   *live.Session
+		sb   *live.Session
+		from int64
+		got  func() []parley.EventRecord
+	}
+	var all []*followed
+	for range n {
+		c, err := a.m.Create(ctx, &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, &followed{c: c})
+	}
+	waitFor(t, "the second server did not load the sessions created on the first", func() bool { return b.m.Loaded() == n })
+	med, _ := tokenOf(t, all[0].c, "mediator")
+	pak, _ := tokenOf(t, all[0].c, "Pakistan")
+	for _, f := range all {
+		f.sa, _ = a.m.Session(ctx, f.c.ID)
+		sb, err := b.m.Session(ctx, f.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := sb.Subscribe(ctx, med)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.sb, f.from, f.got = sb, sub.From(), collect(sub)
+	}
+	var wg sync.WaitGroup
+	for i, f := range all {
+		writers := []*live.Session{f.sa}
+		if i%3 == 0 {
+			writers = append(writers, f.sb)
+		}
+		for w, s := range writers {
+			wg.Go(func() {
+				for j := range k {
+					if _, err := s.Act(ctx, pak, caucus(fmt.Sprintf("s%d-w%d-%d", i, w, j))); err != nil {
+						t.Errorf("session %d, writer %d: %v", i, w, err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	es := postgres.NewEventStore(a.db)
+	for i, f := range all {
+		stored, err := es.FindEvents(ctx, f.c.ID, f.from, parley.MaxFindEvents)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []parley.EventRecord
+		for _, r := range stored {
+			if live.Visible(r, med) {
+				want = append(want, r)
+			}
+		}
+		waitFor(t, fmt.Sprintf("session %d: the second server's stream did not get every event", i), func() bool { return len(f.got()) >= len(want) })
+		got := f.got()
+		if len(got) != len(want) {
+			t.Errorf("session %d: the second server's stream has %d events, want %d", i, len(got), len(want))
+			continue
+		}
+		for j, r := range got {
+			if r.Seq != want[j].Seq || r.Hash != want[j].Hash {
+				t.Errorf("session %d: the stream's event %d is seq %d, want %d of the stored chain", i, j, r.Seq, want[j].Seq)
+				break
+			}
+		}
+		head, err := es.ChainHead(ctx, f.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := f.sb.Head(); h != head {
+			t.Errorf("session %d: the second server holds %v, the store %v", i, h, head)
+		}
+	}
+}
