@@ -59,10 +59,14 @@ func collect(sub *live.Subscription) func() []parley.EventRecord {
 	var mu sync.Mutex
 	var got []parley.EventRecord
 	go func() {
-		for r := range sub.C() {
+		for range sub.Ready() {
+			recs, open := sub.Take()
 			mu.Lock()
-			got = append(got, r)
+			got = append(got, recs...)
 			mu.Unlock()
+			if !open {
+				return
+			}
 		}
 	}()
 	return func() []parley.EventRecord {
