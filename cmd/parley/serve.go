@@ -28,9 +28,8 @@ type ServeCommand struct {
 	// AgentTimeout bounds a remote agent's reply to a turn (0: the agent
 	// protocol's default).
 	AgentTimeout time.Duration
-	// CPUProfile and PProf: where to write a CPU profile of the run, and
-	// where to serve net/http/pprof ("": not at all).
-	CPUProfile, PProf string
+	// CPUProfile, if set, is where to write a CPU profile of the run.
+	CPUProfile string
 	// Ready, if set, is called with the server's URL once it listens
 	// (tests).
 	Ready func(url string)
@@ -49,8 +48,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.DB, "db", "parley.db", "the SQLite database `FILE` (created if absent), or a PostgreSQL database postgres://USER@HOST:PORT/DB")
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "appends per group commit (default 512; 1 turns group commit off, for benchmarks)")
 	fs.DurationVar(&c.AgentTimeout, "agent-timeout", 0, "how long a connected remote agent has to answer a turn (default: the agent protocol's 10s, or the time left before a wall-clock deadline)")
-	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to `FILE` at shutdown (go tool pprof reads it)")
-	fs.StringVar(&c.PProf, "pprof", "", "serve the Go profiler (net/http/pprof) on `HOST:PORT`, a listener apart from --addr")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to `FILE` at shutdown (go tool pprof reads it); off by default")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -67,7 +65,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(c.Stderr, nil))
-	profiling, err := startProfiles(c.CPUProfile, c.PProf, log)
+	profiling, err := startCPUProfile(c.CPUProfile, log)
 	if err != nil {
 		return err
 	}
