@@ -238,29 +238,8 @@ func TestWatchTwoServers(t *testing.T) {
 	}
 	// Every stored event the mediator may see, once, in order, on both
 	// streams.
-	stored, err := postgres.NewEventStore(a.db).FindEvents(ctx, c.ID, from, parley.MaxFindEvents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []parley.EventRecord
-	for _, r := range stored {
-		if live.Visible(r, med) {
-			want = append(want, r)
-		}
-	}
 	for name, got := range map[string]func() []parley.EventRecord{"first": gotA, "second": gotB} {
-		waitFor(t, "the "+name+" server's stream did not get every event", func() bool { return len(got()) >= len(want) })
-		recs := got()
-		if len(recs) != len(want) {
-			t.Errorf("the %s server's stream has %d events, want %d", name, len(recs), len(want))
-			continue
-		}
-		for i, r := range recs {
-			if r.Seq != want[i].Seq || r.Hash != want[i].Hash {
-				t.Errorf("the %s server's stream: event %d is seq %d, want %d of the stored chain", name, i, r.Seq, want[i].Seq)
-				break
-			}
-		}
+		checkStream(t, "the "+name+" server's stream", postgres.NewEventStore(a.db), c.ID, from, med, got)
 	}
 	if sb.Head() != head || sa.Head() != head {
 		t.Errorf("the servers hold %v and %v, the store %v", sa.Head(), sb.Head(), head)
@@ -332,34 +311,42 @@ func TestWatchManySessions(t *testing.T) {
 	wg.Wait()
 	es := postgres.NewEventStore(a.db)
 	for i, f := range all {
-		stored, err := es.FindEvents(ctx, f.c.ID, f.from, parley.MaxFindEvents)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []parley.EventRecord
-		for _, r := range stored {
-			if live.Visible(r, med) {
-				want = append(want, r)
-			}
-		}
-		waitFor(t, fmt.Sprintf("session %d: the second server's stream did not get every event", i), func() bool { return len(f.got()) >= len(want) })
-		got := f.got()
-		if len(got) != len(want) {
-			t.Errorf("session %d: the second server's stream has %d events, want %d", i, len(got), len(want))
-			continue
-		}
-		for j, r := range got {
-			if r.Seq != want[j].Seq || r.Hash != want[j].Hash {
-				t.Errorf("session %d: the stream's event %d is seq %d, want %d of the stored chain", i, j, r.Seq, want[j].Seq)
-				break
-			}
-		}
+		checkStream(t, fmt.Sprintf("session %d: the second server's stream", i), es, f.c.ID, f.from, med, f.got)
 		head, err := es.ChainHead(ctx, f.c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if h := f.sb.Head(); h != head {
 			t.Errorf("session %d: the second server holds %v, the store %v", i, h, head)
+		}
+	}
+}
+
+// checkStream waits for a stream (got) to carry every stored event of
+// session from seq from on that seat may see, and checks that it carries
+// each once, in order, as stored.
+func checkStream(t *testing.T, what string, es parley.EventStore, session string, from int64, seat parley.Seat, got func() []parley.EventRecord) {
+	t.Helper()
+	stored, err := es.FindEvents(context.Background(), session, from, parley.MaxFindEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []parley.EventRecord
+	for _, r := range stored {
+		if live.Visible(r, seat) {
+			want = append(want, r)
+		}
+	}
+	waitFor(t, what+" did not get every event", func() bool { return len(got()) >= len(want) })
+	recs := got()
+	if len(recs) != len(want) {
+		t.Errorf("%s has %d events, want %d", what, len(recs), len(want))
+		return
+	}
+	for i, r := range recs {
+		if r.Seq != want[i].Seq || r.Hash != want[i].Hash {
+			t.Errorf("%s: event %d is seq %d, want %d of the stored chain", what, i, r.Seq, want[i].Seq)
+			return
 		}
 	}
 }

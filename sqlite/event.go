@@ -48,14 +48,11 @@ func (s *EventStore) FindEvents(ctx context.Context, session string, from int64,
 	if err != nil {
 		return nil, err
 	}
-	if s.db.read == nil {
-		return nil, ErrClosed
-	}
 	// One read transaction: the session check and the events come from
 	// one snapshot.
-	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: find events: %w", err)
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
 	rows, err := tx.QueryContext(ctx, sqlFind, session, from, limit)
@@ -106,12 +103,9 @@ func (s *EventStore) FindEventsOf(ctx context.Context, cursors []parley.EventCur
 	if err != nil || len(cursors) == 0 {
 		return nil, err
 	}
-	if s.db.read == nil {
-		return nil, ErrClosed
-	}
-	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: find events: %w", err)
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
 	stmt, err := tx.PrepareContext(ctx, sqlFind)
@@ -133,6 +127,18 @@ func (s *EventStore) FindEventsOf(ctx context.Context, cursors []parley.EventCur
 		}
 	}
 	return out, nil
+}
+
+// readTx begins a read-only transaction.
+func (s *EventStore) readTx(ctx context.Context) (*sql.Tx, error) {
+	if s.db.read == nil {
+		return nil, ErrClosed
+	}
+	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find events: %w", err)
+	}
+	return tx, nil
 }
 
 // sqlFind reads a session's events from a seq on.
