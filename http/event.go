@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/live"
 )
 
 // handleEvents streams a seat's events as Server-Sent Events (GET
@@ -21,6 +22,11 @@ import (
 // missed after that seq first, then the live events; without either it
 // gets every event from the start. A client that falls behind is dropped
 // (the stream ends) and resumes the same way.
+//
+// Whose move it is comes as a "turn" event (live.Turn) without an id: once
+// the stored events are through, then after each stored batch that moves
+// the turn on — including batches the seat may not see (the other party's
+// answer to the text), which is why a page needs no polling.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	sess, seat, ok := s.seat(w, r)
 	if !ok {
@@ -31,7 +37,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	sub, err := sess.Subscribe(r.Context(), seat.Seat)
+	sub, turn, err := sess.SubscribeTurns(r.Context(), seat.Seat)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -50,6 +56,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if turn.Type != "" && st.turn(turn) != nil {
+		return
+	}
 	if st.flush() != nil {
 		return
 	}
@@ -64,7 +73,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		case <-sub.Ready():
 			recs, open := sub.Take()
 			for _, rec := range recs {
-				if rec.Seq > after && st.event(rec) != nil {
+				var err error
+				switch {
+				case live.IsTurn(rec):
+					err = st.turn(rec)
+				case rec.Seq > after:
+					err = st.event(rec)
+				}
+				if err != nil {
 					return
 				}
 			}
@@ -113,6 +129,18 @@ func (st *stream) event(rec parley.EventRecord) error {
 	st.write("id: " + strconv.FormatInt(rec.Seq, 10) + "\nevent: " + rec.Type + "\ndata: ")
 	if st.err == nil {
 		_, st.err = st.w.Write(rec.Payload) // canonical JSON: one line
+	}
+	st.write("\n\n")
+	return st.err
+}
+
+// turn writes a turn event: derived, not stored, so without an id (a
+// client's Last-Event-ID stays the seq of the last stored event).
+func (st *stream) turn(rec parley.EventRecord) error {
+	st.deadline()
+	st.write("event: " + rec.Type + "\ndata: ")
+	if st.err == nil {
+		_, st.err = st.w.Write(rec.Payload)
 	}
 	st.write("\n\n")
 	return st.err

@@ -21,9 +21,20 @@ const MaxIncidentBody = 8 << 20
 // (docs/monitor.md, "The live server").
 func (s *Server) monitorRoutes(mux *http.ServeMux) {
 	const p = "/api/sessions/{id}/monitor"
-	mux.HandleFunc("GET "+p, s.seatJSON(func(r *http.Request, sess *live.Session, seat live.SeatInfo) (any, error) {
-		return sess.Monitor(r.Context(), seat.Seat)
-	}))
+	mux.HandleFunc("GET "+p, func(w http.ResponseWriter, r *http.Request) {
+		sess, c, ok := s.caller(w, r)
+		if !ok {
+			return
+		}
+		v, err := sess.Monitor(r.Context(), c)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, v)
+	})
+	mux.HandleFunc("POST "+p+"/guarantors", s.handleGuarantor)
 	mux.HandleFunc("GET "+p+"/incidents", s.handleIncidents)
 	mux.HandleFunc("POST "+p+"/incidents", s.handleImport)
 	mux.HandleFunc("POST "+p+"/steps", s.handleStep)
@@ -37,9 +48,48 @@ func (s *Server) monitorRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"/simulate", s.handleSimulate)
 }
 
+// caller authenticates a request to the monitoring API: a seat's token,
+// or a guarantor's (live.Session.AuthorizeMonitor).
+func (s *Server) caller(w http.ResponseWriter, r *http.Request) (*live.Session, live.Caller, bool) {
+	sess, tok, ok := s.tokenSession(w, r, "a seat or guarantor token")
+	if !ok {
+		return nil, live.Caller{}, false
+	}
+	c, err := sess.AuthorizeMonitor(r.Context(), tok)
+	if err != nil {
+		s.error(w, r, err)
+		return nil, live.Caller{}, false
+	}
+	return sess, c, true
+}
+
+// handleGuarantor answers POST .../monitor/guarantors {"guarantor": NAME}:
+// a token for a guarantor of the agreement that has no seat at the table,
+// shown once (201).
+func (s *Server) handleGuarantor(w http.ResponseWriter, r *http.Request) {
+	sess, c, ok := s.caller(w, r)
+	if !ok {
+		return
+	}
+	var b struct {
+		Guarantor string `json:"guarantor"`
+	}
+	if err := decodeJSON(w, r, &b, MaxActionBody); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	res, err := sess.IssueGuarantor(r.Context(), c, b.Guarantor)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, res)
+}
+
 // handleIncidents answers GET .../monitor/incidents?from=N&limit=N.
 func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
-	sess, _, ok := s.seat(w, r)
+	sess, _, ok := s.caller(w, r)
 	if !ok {
 		return
 	}
@@ -84,7 +134,7 @@ type importErrorResponse struct {
 // CSV export as the body; ?format=auto|acled|ucdp, ?skip_bad=true,
 // ?reporter=NAME, ?file=NAME (for row errors).
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
+	sess, seat, ok := s.caller(w, r)
 	if !ok {
 		return
 	}
@@ -121,7 +171,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, jsonError(err, MaxIncidentBody))
 		return
 	}
-	res, err := sess.ImportIncidents(r.Context(), seat.Seat, bytes.NewReader(body), opt)
+	res, err := sess.ImportIncidents(r.Context(), seat, bytes.NewReader(body), opt)
 	var ie *live.ImportError
 	if errors.As(err, &ie) {
 		writeJSON(w, http.StatusBadRequest, importErrorResponse{ErrorResponse{Code: parley.EINVALID, Error: clientMessage(ie.Err)}, ie.Result})
@@ -151,7 +201,7 @@ var pathSteps = map[string]map[string]parley.CaseEventKind{
 // the body), .../allegations, .../cases/{case}/{step},
 // .../obligations/{commitment}/{step} and .../tick.
 func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
+	sess, seat, ok := s.caller(w, r)
 	if !ok {
 		return
 	}
@@ -165,7 +215,7 @@ func (s *Server) handleStep(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	res, err := sess.Step(r.Context(), seat.Seat, st)
+	res, err := sess.Step(r.Context(), seat, st)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -247,11 +297,11 @@ type CommitmentStanding struct {
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request) (*live.Session, *compliance.Report, bool) {
-	sess, seat, ok := s.seat(w, r)
+	sess, seat, ok := s.caller(w, r)
 	if !ok {
 		return nil, nil, false
 	}
-	rep, err := sess.Report(r.Context(), seat.Seat, r.URL.Query().Get("as_of"))
+	rep, err := sess.Report(r.Context(), seat, r.URL.Query().Get("as_of"))
 	if err != nil {
 		s.error(w, r, err)
 		return nil, nil, false
@@ -286,12 +336,12 @@ func (s *Server) handleMonitorReport(w http.ResponseWriter, r *http.Request) {
 // monitoring page, self-contained (it loads nothing; the policy forbids
 // it to), as the seat may read it. A browser passes the token as ?token=.
 func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
+	sess, seat, ok := s.caller(w, r)
 	if !ok {
 		return
 	}
 	var buf bytes.Buffer
-	if err := sess.ReportHTML(r.Context(), seat.Seat, r.URL.Query().Get("as_of"), &buf); err != nil {
+	if err := sess.ReportHTML(r.Context(), seat, r.URL.Query().Get("as_of"), &buf); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -302,7 +352,7 @@ func (s *Server) handleMonitorPage(w http.ResponseWriter, r *http.Request) {
 // agreement's first days under each mechanism asked for, bounded in runs
 // and time.
 func (s *Server) handleSimulate(w http.ResponseWriter, r *http.Request) {
-	sess, seat, ok := s.seat(w, r)
+	sess, seat, ok := s.caller(w, r)
 	if !ok {
 		return
 	}
@@ -311,7 +361,7 @@ func (s *Server) handleSimulate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	res, err := sess.Simulate(r.Context(), seat.Seat, &req)
+	res, err := sess.Simulate(r.Context(), seat, &req)
 	if err != nil {
 		s.error(w, r, err)
 		return

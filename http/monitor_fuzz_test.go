@@ -19,7 +19,7 @@ var (
 func monitorTarget(t *testing.T) *fuzzTarget {
 	monitorOnce.Do(func() {
 		s := start(&quietTB{TB: t}, "")
-		c, tok := agree(t, s, map[string]string{"attribution": "joint_finding", "monitoring": "mediated_mechanism"})
+		c, tok := agree(t, s, map[string]string{"attribution": "joint_finding", "monitoring": "mediated_mechanism", "guarantor": "us_guarantor"})
 		s.monitorCall("POST", c.ID, "/incidents", tok["Pakistan"], acledCSV, http.StatusOK)
 		s.monitorCall("POST", c.ID, "/allegations", tok["Pakistan"], map[string]any{"case": "c1", "incident": "acled:PAK9001",
 			"accused": "Afghanistan", "commitments": []string{"soil-not-used"}, "date": "2025-10-27"}, http.StatusOK)
@@ -40,6 +40,7 @@ var monitorEndpoints = []struct{ method, path, seat string }{
 	{"GET", "/incidents?from=", "Afghanistan/Kabul"},
 	{"POST", "/obligations/mechanism-seated/report", "Afghanistan"},
 	{"POST", "/incidents", "mediator"},
+	{"POST", "/guarantors", "mediator"},
 }
 
 var monitorSeeds = []struct {
@@ -74,6 +75,10 @@ var monitorSeeds = []struct {
 	{8, `{"instance":1,"date":"2025-11-20"}`},
 	{8, `{"instance":99999999999}`},
 	{9, strings.Repeat("x,", 5000)},
+	{10, `{"guarantor":"United States"}`},
+	{10, `{"guarantor":"Pakistan"}`},
+	{10, `{"guarantor":"United States","by":"Pakistan"}`},
+	{10, `{"guarantor":"` + strings.Repeat("é", 200) + `"}`},
 }
 
 func (f *fuzzTarget) sendMonitor(which int, body []byte) response {

@@ -258,6 +258,9 @@ func TestPages(t *testing.T) {
 	c := newChrome(t)
 	t.Run("mediated", func(t *testing.T) { testPagesMediated(t, c) })
 	t.Run("student", func(t *testing.T) { testPagesStudent(t, c) })
+	t.Run("observer", func(t *testing.T) { testPagesObserver(t, c) })
+	t.Run("remote", func(t *testing.T) { testPagesRemote(t, c) })
+	t.Run("turn", func(t *testing.T) { testPagesTurn(t, c) })
 }
 
 // testPagesMediated runs a whole mediated session in the browser: the

@@ -114,14 +114,8 @@ func bearer(r *http.Request) string {
 // seat authorizes the request: the session of the path and the seat its
 // token opens. It writes the error and returns false when there is none.
 func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, live.SeatInfo, bool) {
-	tok := bearer(r)
-	if tok == "" {
-		s.error(w, r, parley.Errorf(parley.EUNAUTHORIZED, "a seat token is required: Authorization: Bearer TOKEN"))
-		return nil, live.SeatInfo{}, false
-	}
-	sess, err := s.Manager.Session(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
+	sess, tok, ok := s.tokenSession(w, r, "a seat token")
+	if !ok {
 		return nil, live.SeatInfo{}, false
 	}
 	seat, err := sess.Authorize(r.Context(), tok)
@@ -130,6 +124,22 @@ func (s *Server) seat(w http.ResponseWriter, r *http.Request) (*live.Session, li
 		return nil, live.SeatInfo{}, false
 	}
 	return sess, seat, true
+}
+
+// tokenSession reads the bearer token (what names it in the error when
+// there is none) and the session of the path.
+func (s *Server) tokenSession(w http.ResponseWriter, r *http.Request, what string) (*live.Session, string, bool) {
+	tok := bearer(r)
+	if tok == "" {
+		s.error(w, r, parley.Errorf(parley.EUNAUTHORIZED, "%s is required: Authorization: Bearer TOKEN", what))
+		return nil, "", false
+	}
+	sess, err := s.Manager.Session(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return nil, "", false
+	}
+	return sess, tok, true
 }
 
 // seatJSON answers a GET by a seat of the session with what get returns,

@@ -105,6 +105,32 @@ func OpenLimit(path string, max int64) (*Store, error) {
 	return s, nil
 }
 
+// Verify reads the register at path as OpenLimit does — every line
+// checked, the chain followed from the header's genesis — without
+// creating, locking or writing it (an audit needs only read access, and a
+// register another process holds open can be checked). It returns the
+// chain's head (zero for a register of version 1, which has no chain) and
+// what was noticed; a chain that breaks is an error wrapping the audit's
+// *audit.BreakError, in a *parley.PosError with the line.
+func Verify(path string, max int64) (parley.ChainHead, []string, error) {
+	if max <= 0 {
+		max = limit.DefaultMaxInput
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return parley.ChainHead{}, nil, fmt.Errorf("register: %w", err)
+	}
+	defer f.Close()
+	s := &Store{path: path, f: f, max: max, keys: map[string]bool{}}
+	if err := s.load(); err != nil {
+		return parley.ChainHead{}, s.warnings, err
+	}
+	if s.size == 0 {
+		return parley.ChainHead{}, s.warnings, s.corrupt(1, "not a parley monitoring register (no header line)")
+	}
+	return s.Head(), s.warnings, nil
+}
+
 // Close unlocks and closes the file.
 func (s *Store) Close() error { return s.f.Close() }
 
@@ -258,7 +284,11 @@ func (s *Store) link(line int, b []byte, rec *record) error {
 	}
 	e := parley.EventRecord{Session: chainSession, Seq: *rec.Seq, Type: rec.Type, Payload: payload, Prev: *rec.Prev, Hash: *rec.Hash}
 	if !s.verify.Step(&e) {
-		return s.corrupt(line, "the register's chain breaks at record %d: %s (an edited, deleted, inserted or moved line)", s.verify.Result().Seq, breakWhy(s.verify.Result()))
+		// The error wraps the audit's *audit.BreakError (errors.As), for
+		// a verdict that names the first broken record.
+		res := s.verify.Result()
+		msg := fmt.Sprintf("the register's chain breaks at record %d: %s (an edited, deleted, inserted or moved line)", res.Seq, breakWhy(res))
+		return &parley.PosError{File: s.path, Line: line, Err: &parley.Error{Code: parley.EINVALID, Message: msg, Err: res.Err()}}
 	}
 	s.chain.Link(&e) // the same link: advances the chain the next append continues
 	return nil

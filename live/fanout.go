@@ -31,6 +31,8 @@ type Subscription struct {
 	max  int           // Buffer
 	done bool          // removed from the session; under the session's lock
 	wake chan struct{} // holds a token while there is something to Take
+	// turns: the stream carries the turn events too (SubscribeTurns).
+	turns bool
 
 	mu    sync.Mutex
 	queue []parley.EventRecord
@@ -45,6 +47,12 @@ func (s *Session) Subscribe(ctx context.Context, seat parley.Seat) (*Subscriptio
 	if err := s.ensure(ctx); err != nil {
 		return nil, err
 	}
+	return s.subscribe(seat), nil
+}
+
+// subscribe adds a subscriber from the head on; the lock is held and the
+// session loaded.
+func (s *Session) subscribe(seat parley.Seat) *Subscription {
 	n := s.m.Buffer
 	if n <= 0 {
 		n = DefaultBuffer
@@ -54,7 +62,7 @@ func (s *Session) Subscribe(ctx context.Context, seat parley.Seat) (*Subscriptio
 		s.subs = map[*Subscription]struct{}{}
 	}
 	s.subs[sub] = struct{}{}
-	return sub, nil
+	return sub
 }
 
 // Ready receives when there are events to Take, or the stream has ended.

@@ -46,6 +46,8 @@ type monitorLine struct {
 	By        string            `json:"by,omitempty"`
 	Incidents []parley.Incident `json:"incidents,omitempty"`
 	Case      *parley.CaseEvent `json:"case,omitempty"`
+	// Grant is a guarantor token issued (EvGuarantor).
+	Grant *GuarantorGrant `json:"grant,omitempty"`
 }
 
 // monitor is a session's monitoring state in memory: the accord, the
@@ -57,6 +59,7 @@ type monitor struct {
 	incidents []parley.Incident
 	keys      map[string]bool
 	auds      map[string]parley.Audiences // by the accord seats of an event's audience
+	grants    map[string]parley.Hash      // guarantor → its current token's hash (guarantor.go)
 }
 
 // errNotMonitored says why a session has no monitoring record.
@@ -122,7 +125,7 @@ func (s *Session) loadMonitor(ctx context.Context) (*monitor, error) {
 	if !s.signed {
 		return nil, s.errNotMonitored()
 	}
-	mon := &monitor{keys: map[string]bool{}, auds: map[string]parley.Audiences{}}
+	mon := &monitor{keys: map[string]bool{}, auds: map[string]parley.Audiences{}, grants: map[string]parley.Hash{}}
 	err := s.records(ctx, 0, s.head.Events, func(r parley.EventRecord) error {
 		if !protocol.MonitorType(r.Type) {
 			return nil
@@ -143,6 +146,8 @@ func (s *Session) loadMonitor(ctx context.Context) (*monitor, error) {
 			mon.incidents = append(mon.incidents, ln.Incidents...)
 		case r.Type == EvCase && mon.accord != nil && ln.Case != nil:
 			mon.log = append(mon.log, *ln.Case)
+		case r.Type == EvGuarantor && mon.accord != nil && ln.Grant != nil:
+			mon.grants[ln.Grant.Guarantor] = ln.Grant.TokenHash
 		default:
 			return fmt.Errorf("live: session %s: event %d: a %s event out of place", s.id, r.Seq, r.Type)
 		}
@@ -206,10 +211,15 @@ func (s *Session) withMonitor(ctx context.Context, fn func(mon *monitor) error) 
 	return fn(mon)
 }
 
-// actor returns the seat of the accord a session seat acts from: a
-// party's seat acts as the party, the mediator's as parley.SeatMediators.
-// Principals and observers read but do not act (EFORBIDDEN).
-func (s *Session) actor(a *parley.Accord, seat parley.Seat) (string, error) {
+// actor returns the seat of the accord a caller acts from: a party's seat
+// acts as the party, the mediator's as parley.SeatMediators, a guarantor
+// with a token as itself. Principals and observers read but do not act
+// (EFORBIDDEN).
+func (s *Session) actor(a *parley.Accord, c Caller) (string, error) {
+	if c.Guarantor != "" {
+		return c.Guarantor, nil
+	}
+	seat := c.Seat
 	switch seat.Role {
 	case parley.SeatParty:
 		if i := findSeat(s.b.seats, seat.String()); i >= 0 && a.IsParty(s.b.seats[i].Name) {

@@ -45,9 +45,10 @@ type MonitorView struct {
 	Head      parley.ChainHead   `json:"head"`
 }
 
-// Monitor returns seat's view of the session's monitoring. ECONFLICT
-// while the session negotiates or when it ended without agreement.
-func (s *Session) Monitor(ctx context.Context, seat parley.Seat) (*MonitorView, error) {
+// Monitor returns the caller's view of the session's monitoring.
+// ECONFLICT while the session negotiates or when it ended without
+// agreement.
+func (s *Session) Monitor(ctx context.Context, seat Caller) (*MonitorView, error) {
 	var v *MonitorView
 	err := s.withMonitor(ctx, func(mon *monitor) error {
 		as, _ := s.actor(mon.accord, seat)
@@ -62,12 +63,11 @@ func (s *Session) Monitor(ctx context.Context, seat parley.Seat) (*MonitorView, 
 	return v, err
 }
 
-// visible returns the events of evs seat may see, judged by the audience
-// each is (or would be) stored with.
-func (s *Session) visible(mon *monitor, evs []parley.CaseEvent, seat parley.Seat) []parley.CaseEvent {
+// visible returns the events of evs the caller may see (sees).
+func (s *Session) visible(mon *monitor, evs []parley.CaseEvent, seat Caller) []parley.CaseEvent {
 	out := []parley.CaseEvent{}
 	for i := range evs {
-		if s.audience(mon, evs[i].Audience).Includes(seat) {
+		if s.sees(mon, seat, &evs[i]) {
 			out = append(out, evs[i])
 		}
 	}
@@ -153,9 +153,12 @@ func (e *ImportError) Unwrap() error { return e.Err }
 // rows are an *ImportError listing each by line and column, and nothing
 // is imported unless opt.SkipBad. Incidents already in the register are
 // skipped.
-func (s *Session) ImportIncidents(ctx context.Context, seat parley.Seat, r io.Reader, opt ImportOptions) (*ImportResult, error) {
+func (s *Session) ImportIncidents(ctx context.Context, seat Caller, r io.Reader, opt ImportOptions) (*ImportResult, error) {
 	var res *ImportResult
 	_, err := s.monitorDo(ctx, func(mon *monitor) ([]monitorLine, error) {
+		if seat.Guarantor != "" {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "guarantor %s reads the incident register; the parties' and the mediator's seats import incidents", seat.Guarantor)
+		}
 		by, err := s.actor(mon.accord, seat)
 		if err != nil {
 			return nil, err
@@ -270,8 +273,9 @@ type StepResult struct {
 // where it does not fit the case, ENOTFOUND for an unknown case or
 // incident; a step that cannot be recorded at all (a date before the last
 // step's, before the signature) is EINVALID and stores nothing. Only the
-// parties' and the mediator's seats act (EFORBIDDEN for others).
-func (s *Session) Step(ctx context.Context, seat parley.Seat, st *Step) (*StepResult, error) {
+// parties' and the mediator's seats act, and guarantors with a token of
+// their own (EFORBIDDEN for others): each as its seat of the accord.
+func (s *Session) Step(ctx context.Context, seat Caller, st *Step) (*StepResult, error) {
 	if err := st.check(); err != nil {
 		return nil, err
 	}
@@ -296,7 +300,7 @@ func (s *Session) Step(ctx context.Context, seat parley.Seat, st *Step) (*StepRe
 		evs, stepErr := mon.machine.Step(in)
 		mon.log = append(mon.log, evs...)
 		for i := range evs {
-			if s.audience(mon, evs[i].Audience).Includes(seat) {
+			if s.sees(mon, seat, &evs[i]) {
 				res.Events = append(res.Events, evs[i])
 			}
 		}
@@ -313,7 +317,7 @@ func (s *Session) Step(ctx context.Context, seat parley.Seat, st *Step) (*StepRe
 
 // report computes the compliance report as of a date ("" today, or the
 // last recorded day if later) as seat may read it.
-func (s *Session) report(mon *monitor, seat parley.Seat, asOf string) (*compliance.Report, string, error) {
+func (s *Session) report(mon *monitor, seat Caller, asOf string) (*compliance.Report, string, error) {
 	day, err := s.day(mon.accord, asOf)
 	if err != nil {
 		return nil, "", err
@@ -326,12 +330,12 @@ func (s *Session) report(mon *monitor, seat parley.Seat, asOf string) (*complian
 		return nil, "", err
 	}
 	as, _ := s.actor(mon.accord, seat)
-	if as == "" && seat.Role == parley.SeatPrincipal {
-		if i := findSeat(s.b.seats, parley.PartySeat(seat.Party).String()); i >= 0 {
+	if as == "" && seat.Guarantor == "" && seat.Seat.Role == parley.SeatPrincipal {
+		if i := findSeat(s.b.seats, parley.PartySeat(seat.Seat.Party).String()); i >= 0 {
 			as = s.b.seats[i].Name
 		}
 	}
-	r = r.Filter(func(ev *parley.CaseEvent) bool { return s.audience(mon, ev.Audience).Includes(seat) })
+	r = r.Filter(func(ev *parley.CaseEvent) bool { return s.sees(mon, seat, ev) })
 	return r, as, nil
 }
 
@@ -340,7 +344,7 @@ func (s *Session) report(mon *monitor, seat parley.Seat, asOf string) (*complian
 // met, missed, pending, disputed or suspended, the cases, incidents per
 // week by attribution, time to ruling, and the verification events the
 // seat may see (a finding it never saw shows as "(not disclosed)").
-func (s *Session) Report(ctx context.Context, seat parley.Seat, asOf string) (*compliance.Report, error) {
+func (s *Session) Report(ctx context.Context, seat Caller, asOf string) (*compliance.Report, error) {
 	var r *compliance.Report
 	err := s.withMonitor(ctx, func(mon *monitor) error {
 		var err error
@@ -353,7 +357,7 @@ func (s *Session) Report(ctx context.Context, seat parley.Seat, asOf string) (*c
 // ReportHTML writes the report as the self-contained monitoring page of
 // the agreement (report/monitoring): a timeline, the commitments, the
 // cases, incidents per week and the log, as seat may read them.
-func (s *Session) ReportHTML(ctx context.Context, seat parley.Seat, asOf string, w io.Writer) error {
+func (s *Session) ReportHTML(ctx context.Context, seat Caller, asOf string, w io.Writer) error {
 	var r *compliance.Report
 	var opt monitoring.HTMLOptions
 	err := s.withMonitor(ctx, func(mon *monitor) error {
@@ -393,7 +397,7 @@ var simulations = make(chan struct{}, 1)
 // MaxSimulateWork run-days in all (EINVALID beyond), one simulation at a
 // time in a process, and SimulateTimeout of wall clock (ELIMIT when it
 // runs out: ask for fewer runs). Any seat may.
-func (s *Session) Simulate(ctx context.Context, seat parley.Seat, req *SimulateRequest) ([]mechsim.Result, error) {
+func (s *Session) Simulate(ctx context.Context, seat Caller, req *SimulateRequest) ([]mechsim.Result, error) {
 	switch {
 	case req.Runs < 0 || req.Runs > MaxSimulateRuns:
 		return nil, parley.Errorf(parley.EINVALID, "runs: from 1 to %d (0: 2000)", MaxSimulateRuns)

@@ -33,6 +33,7 @@ type Session struct {
 	signed bool
 	mon    *monitor
 	subs   map[*Subscription]struct{}
+	told   *session.Move // the move the streams were last told (turn.go)
 	timer  *time.Timer
 	closed bool
 	// remotes are the connected remote agents, by seat index; changed is
@@ -149,6 +150,7 @@ func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parle
 		out = append(out, got...)
 		recs = recs[n:]
 	}
+	s.publishTurn()
 	return out, nil
 }
 
@@ -194,6 +196,7 @@ func (s *Session) ensure(ctx context.Context) error {
 		return err
 	}
 	s.arm()
+	s.publishTurn() // the move the record led to, if it moved while unloaded
 	return nil
 }
 

@@ -334,6 +334,7 @@ func (s *Session) advance(ctx context.Context, recs []parley.EventRecord) error 
 	last := recs[len(recs)-1]
 	s.setHead(parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash})
 	s.publish(recs)
+	s.publishTurn()
 	// What the built-in agents go on to do (a record the other writer
 	// left cut between two appends) is stored here.
 	more, err := s.b.driver.Run(ctx)

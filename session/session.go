@@ -104,6 +104,8 @@ type Driver struct {
 	record []protocol.Event // every event, unless Discard
 	forget bool             // no history is kept or handed (Config.Discard)
 	told   int              // events returned to the caller so far
+	// recorded counts the events drained, kept or not (Move.After).
+	recorded int
 	// restoring is set while Restore re-applies recorded events; matched
 	// counts the events checked against the record.
 	restoring bool
@@ -725,6 +727,7 @@ func (d *Driver) drain() {
 		}
 		d.v.add(ev)
 	}
+	d.recorded += len(evs)
 	if !d.cfg.Discard {
 		d.record = append(d.record, evs...)
 	}

@@ -109,7 +109,8 @@ type View struct {
 	// Text is the current single negotiating text (mediated protocols):
 	// it is public.
 	Text []parley.Clause
-	// Move is the seat whose move it is (public); ok false after the end.
+	// Move is the seat whose move it is, when the seat may know it (the
+	// audience of Driver.Move: everyone); Moving is false after the end.
 	Move   parley.Seat
 	Moving bool
 	// Round is the current round (0-based) and Time the relative time
@@ -133,7 +134,9 @@ func (d *Driver) View(seat parley.Seat) (*View, error) {
 	v := &View{View: *protocol.ViewOf(d.record, seat), Result: d.p.Result(), Brief: d.m.Scenario.Brief(seat)}
 	if t, ok := d.p.Next(); ok {
 		v.Text, v.Round, v.Time = t.Text, t.Round, t.Time
-		v.Move, v.Moving = parley.ActorSeat(t.Actor), true
+		if mv := d.Move(); mv.Seat != nil && mv.Audience.Includes(seat) {
+			v.Move, v.Moving = *mv.Seat, true
+		}
 	}
 	if t, ok := d.Turn(seat); ok {
 		v.Turn = &t

@@ -1,20 +1,25 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/audit"
+	"github.com/parleyhq/parley/jsonl"
 	"github.com/parleyhq/parley/protocol"
 )
 
 const auditUsage = `usage: parley audit verify --db FILE|URL [--session ID] [--json]
-       parley audit verify FILE.jsonl [--json]`
+       parley audit verify FILE.jsonl [--json]      (a transcript, or a monitoring register)`
 
 // AuditCommand checks hash chains: of the sessions in a database, or of a
 // transcript.
@@ -23,13 +28,19 @@ type AuditCommand struct {
 	DB      string
 	Session string
 	JSON    bool
+	// MaxInput bounds the bytes read from a register (--max-input-size).
+	MaxInput int64
 }
 
 // verdict is what audit verify finds for one chain (--json prints a list).
 type verdict struct {
 	File    string `json:"file,omitempty"`
 	Session string `json:"session"`
-	Holds   bool   `json:"holds"`
+	// Register: the file is a monitoring register (parley monitor), whose
+	// chain links records, not a session's events; Session is then the
+	// chain's name, "parley.monitor".
+	Register bool `json:"register,omitempty"`
+	Holds    bool `json:"holds"`
 	// Events counts the events that check out; Head is the chain head when
 	// the chain holds.
 	Events int64        `json:"events"`
@@ -48,6 +59,12 @@ func (v *verdict) String() string {
 		if v.Line > 0 {
 			where += fmt.Sprintf(":%d", v.Line)
 		}
+	}
+	if v.Register {
+		if v.Holds {
+			return fmt.Sprintf("%s: register chain holds: %d records, head %s", where, v.Events, v.Head)
+		}
+		return fmt.Sprintf("%s: register chain breaks at record %d: %s", where, *v.Break, v.Why)
 	}
 	if v.Holds {
 		return fmt.Sprintf("%s: chain holds: %d events, head %s", where, v.Events, v.Head)
@@ -97,7 +114,11 @@ func (c *AuditCommand) Run(ctx context.Context, args []string) error {
 		verdicts, err = c.verifyDB(ctx)
 	case c.DB == "" && len(pos) == 1 && c.Session == "":
 		var v *verdict
-		v, err = verifyTranscript(pos[0])
+		if isRegister(pos[0]) {
+			v, err = c.verifyRegister(pos[0])
+		} else {
+			v, err = verifyTranscript(pos[0])
+		}
 		verdicts = []*verdict{v}
 	default:
 		fmt.Fprintln(c.Stderr, auditUsage)
@@ -113,6 +134,7 @@ func (c *AuditCommand) verifyFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", "", "verify the sessions stored in this SQLite database `FILE` or PostgreSQL URL (postgres://USER@HOST:PORT/DB)")
 	fs.StringVar(&c.Session, "session", "", "with --db, verify only the session with this `ID`")
 	fs.BoolVar(&c.JSON, "json", false, "print the verdicts as JSON")
+	maxInputFlag(fs, &c.MaxInput)
 }
 
 func (c *AuditCommand) report(verdicts []*verdict) error {
@@ -171,6 +193,59 @@ func verifyTranscript(path string) (*verdict, error) {
 	v.File = path
 	return v, nil
 }
+
+// isRegister reports whether the file starts with a monitoring register's
+// header line ({"schema":"parley.monitor/N"}, short); anything else is
+// read as a transcript, which says what is wrong with it.
+func isRegister(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(io.LimitReader(f, 4096), 4096).ReadSlice('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	var h struct {
+		Schema string `json:"schema"`
+	}
+	return json.Unmarshal(bytes.TrimSpace(line), &h) == nil && strings.HasPrefix(h.Schema, "parley.monitor/")
+}
+
+// verifyRegister checks a monitoring register's chain as parley monitor
+// reads it (jsonl.Verify, read-only): a break is a verdict naming the
+// first broken record and its line; any other fault of the file, and a
+// register from before the chain, are errors.
+func (c *AuditCommand) verifyRegister(path string) (*verdict, error) {
+	head, warnings, err := jsonl.Verify(path, c.MaxInput)
+	for _, w := range warnings {
+		fmt.Fprintln(c.Stderr, "warning:", w)
+	}
+	var be *audit.BreakError
+	if errors.As(err, &be) {
+		v := verdictOf(registerChain, audit.Result{Fault: be.Fault, Seq: be.Seq, Found: be.Found, Events: be.Seq})
+		v.File, v.Register = path, true
+		var pe *parley.PosError
+		if errors.As(err, &pe) {
+			v.Line = pe.Line
+		}
+		return v, nil
+	}
+	if err != nil {
+		return nil, inputHint(err)
+	}
+	if head.Hash.IsZero() {
+		return nil, parley.Errorf(parley.EINVALID, "%s: a register of %s, from before records were hash-chained: there is no chain to verify", path, jsonl.SchemaV1)
+	}
+	v := verdictOf(registerChain, audit.Result{Events: head.Events, Head: head.Hash})
+	v.File, v.Register = path, true
+	return v, nil
+}
+
+// registerChain names a register's chain in verdicts (its genesis is
+// derived under this name).
+const registerChain = "parley.monitor"
 
 // verifyDB checks the sessions of a database (a SQLite file or a
 // PostgreSQL URL), opened read-only so that the audit changes nothing it

@@ -36,7 +36,7 @@ Usage:
                                          a step of the verification mechanism; VERB is allege, open, evidence,
                                          find, rule, dissent, apply, report, confirm, contest or tick
   parley monitor status [--as-of D] [--json]
-                                         commitments met, missed, pending, disputed; open cases
+                                         commitments met, missed, pending, disputed; open cases; the register's chain head
   parley monitor report [--as-of D] [--json | --html FILE] [--seat SEAT]
                                          the full compliance report (text, JSON or a self-contained page)
   parley monitor simulate [FILE.yaml] [--variant V] [--mechanism ISSUE=OPTION,...]... [--days N] [--runs N]
@@ -500,12 +500,35 @@ func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) e
 	if *asJSON {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		out := struct {
+			*compliance.Report
+			// RegisterHead is the register's chain head (absent for a
+			// register of version 1, which has none).
+			RegisterHead *parley.ChainHead `json:"register_head,omitempty"`
+		}{Report: r}
+		if h := l.store.Head(); !h.Hash.IsZero() {
+			out.RegisterHead = &h
+		}
+		return enc.Encode(out)
 	}
 	if full {
 		return monitoring.Text(c.Stdout, r, l.accord.Seats)
 	}
-	return monitoring.Status(c.Stdout, r)
+	if err := monitoring.Status(c.Stdout, r); err != nil {
+		return err
+	}
+	return c.printHead(*register, l.store.Head())
+}
+
+// printHead prints the register's chain head, to compare with a copy kept
+// elsewhere or with parley audit verify (a cut tail shows only so).
+func (c *MonitorCommand) printHead(path string, h parley.ChainHead) error {
+	if h.Hash.IsZero() {
+		_, err := fmt.Fprintf(c.Stdout, "\nRegister %s: %s, not hash-chained (nothing vouches for it)\n", path, jsonl.SchemaV1)
+		return err
+	}
+	_, err := fmt.Fprintf(c.Stdout, "\nRegister %s: %d records, chain head %s\n", path, h.Events, h.Hash)
+	return err
 }
 
 func contains(list []string, s string) bool {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -105,8 +107,18 @@ func TestMonitorWalkthrough(t *testing.T) {
 
 	status := mustRun(t, r("monitor", "status", "--as-of", "2025-12-10")...)
 	contains3(t, "status", status, "as of 2025-12-10 (day 37)", "? disputed  soil-not-used", "cast over Afghanistan",
-		"✓ met       dismantling-report", "✗ missed    mechanism-seated", "Incidents: 5 in the register (0 before signature), 1 alleged")
+		"✓ met       dismantling-report", "✗ missed    mechanism-seated", "Incidents: 5 in the register (0 before signature), 1 alleged", "chain head ")
+	// The head status prints is the one audit verify finds in the file.
+	statusHead := regexp.MustCompile(`(\d+) records, chain head ([0-9a-f]{64})`).FindStringSubmatch(status)
+	verified := mustRun(t, "audit", "verify", reg)
+	if statusHead == nil || !strings.Contains(verified, "register chain holds: "+statusHead[1]+" records, head "+statusHead[2]) {
+		t.Errorf("monitor status says\n%s\naudit verify says\n%s", status, verified)
+	}
 	var rep struct {
+		RegisterHead struct {
+			Events int64
+			Hash   string
+		} `json:"register_head"`
 		AsOf        string
 		Counts      map[string]int
 		Commitments []struct{ ID, Status string }
@@ -119,6 +131,9 @@ func TestMonitorWalkthrough(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(mustRun(t, r("monitor", "report", "--as-of", "2025-12-10", "--json")...)), &rep); err != nil {
 		t.Fatal(err)
+	}
+	if statusHead != nil && (fmt.Sprint(rep.RegisterHead.Events) != statusHead[1] || rep.RegisterHead.Hash != statusHead[2]) {
+		t.Errorf("report --json: register_head %+v; status says %v", rep.RegisterHead, statusHead[1:])
 	}
 	if len(rep.Cases) != 1 || rep.Cases[0].Ruling != "attributed" || rep.Cases[0].DaysToRuling != 10 || rep.TimeToRuling.N != 1 || rep.Counts["disputed"] != 1 {
 		t.Errorf("report JSON %+v", rep)
@@ -152,6 +167,35 @@ func TestMonitorWalkthrough(t *testing.T) {
 	}
 	if _, errs, code := run(t, r("monitor", "status")...); code != 2 || !strings.Contains(errs, "chain breaks at record") {
 		t.Errorf("tampered register: exit %d %s", code, errs)
+	}
+	// audit verify names the first broken record and its line: the
+	// tampered ruling.
+	lines, orig := strings.Split(tampered, "\n"), strings.Split(string(data), "\n")
+	bad := 0 // the index of the edited line: record bad−1 (line 0 is the header)
+	for bad < len(lines) && lines[bad] == orig[bad] {
+		bad++
+	}
+	out, _, code = run(t, "audit", "verify", reg)
+	if want := fmt.Sprintf("%s:%d: register chain breaks at record %d:", reg, bad+1, bad-1); code != 2 || !strings.Contains(out, want) {
+		t.Errorf("audit verify of the tampered register: exit %d\n%s\nwant %q", code, out, want)
+	}
+	var vs []struct {
+		Register bool
+		Break    *int64
+		Line     int
+	}
+	// A register from before the chain has nothing to verify; an empty
+	// file is no register.
+	v1 := filepath.Join(dir, "v1.jsonl")
+	if err := os.WriteFile(v1, []byte(`{"schema":"parley.monitor/1"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := run(t, "audit", "verify", v1); code != 2 || !strings.Contains(errs, "there is no chain to verify") {
+		t.Errorf("audit verify of a version 1 register: exit %d %s", code, errs)
+	}
+	jsonOut, _, _ := run(t, "audit", "verify", "--json", reg)
+	if err := json.Unmarshal([]byte(jsonOut), &vs); err != nil || len(vs) != 1 || !vs[0].Register || vs[0].Break == nil || *vs[0].Break != int64(bad-1) || vs[0].Line != bad+1 {
+		t.Errorf("audit verify --json of the tampered register: %v %s", err, jsonOut)
 	}
 }
 

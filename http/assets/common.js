@@ -67,12 +67,16 @@ function human(label) {
 
 // EventStream follows a seat's Server-Sent Events. It remembers the last
 // seq it saw and, when the connection drops, reconnects with ?after= so
-// that nothing is missed or seen twice. onEvent gets each event once, in
-// order; onState gets "live", "reconnecting" or "closed".
+// that nothing is missed or seen twice. onEvent gets each stored event
+// once, in order; onTurn each "turn" event (whose move it is: derived, not
+// stored, so without a seq; the server sends the current one on every
+// connection and a new one whenever the move changes); onState gets
+// "live", "reconnecting" or "closed". opens counts the connections made.
 class EventStream {
-  constructor(url, token, after, onEvent, onState) {
-    this.url = url; this.token = token; this.last = after;
-    this.onEvent = onEvent; this.onState = onState; this.delay = 500; this.stopped = false;
+  constructor(url, token, after, onEvent, onState, onTurn) {
+    this.url = url; this.token = token; this.last = after; this.opens = 0;
+    this.onEvent = onEvent; this.onState = onState; this.onTurn = onTurn || (() => {});
+    this.delay = 500; this.stopped = false;
     this.open();
   }
   static types = ["start", "action", "clause", "instruction", "agenda", "extend", "recall",
@@ -82,6 +86,7 @@ class EventStream {
     const u = this.url + "?token=" + encodeURIComponent(this.token) + "&after=" + this.last;
     const es = new EventSource(u);
     this.es = es;
+    this.opens++;
     es.onopen = () => { this.delay = 500; this.onState("live"); };
     const handle = (m) => {
       const seq = parseInt(m.lastEventId, 10);
@@ -92,6 +97,11 @@ class EventStream {
       this.onEvent(ev);
     };
     for (const t of EventStream.types) es.addEventListener(t, handle);
+    es.addEventListener("turn", (m) => {
+      let t;
+      try { t = JSON.parse(m.data); } catch (e) { return; }
+      this.onTurn(t);
+    });
     es.onmessage = handle;
     es.onerror = () => {
       // The browser's own retry would resend the first URL's ?after=;

@@ -131,18 +131,32 @@ async function load() {
   S.stream = new EventStream("/api/sessions/" + S.id + "/events", S.token, last, onEvent, (st) => {
     $("conn").textContent = st === "live" ? "live" : st === "reconnecting" ? "connection lost, reconnecting…" : "closed";
     $("conn").dataset.state = st;
-    if (st === "live") refresh(); // what changed while away
-  });
+    if (st === "live") refresh(); // what changed while away (the one re-read not driven by an event)
+  }, onTurn);
   setInterval(tick, 1000);
-  // Whose move it is changes on events a seat may not see (the other
-  // party's answer to a text is that party's and the mediator's only):
-  // read the view again every few seconds while the negotiation runs.
-  setInterval(() => { if (S.view.result.end === "running" && !document.hidden) refresh(); }, 2000);
 }
 
 function onEvent(ev) {
   S.events.push(ev);
   logEvent(ev);
+  refresh();
+}
+
+// onTurn takes a "turn" event. Whose move it is changes on events a seat
+// may not see (the other party's answer to a text is that party's and the
+// mediator's only); the server says so in a turn event, which the page
+// shows at once, then reads the view for what the move brings (this seat's
+// turn, the clock). No polling.
+function onTurn(t) {
+  S.turns = (S.turns || 0) + 1;
+  const v = S.view, mover = t.move || null;
+  const same = (v.move ? v.move.seat : null) === (mover ? mover.seat : null) && v.clock.round === t.round;
+  if (!same) {
+    v.move = mover;
+    if (!mover || mover.seat !== v.seat.seat) v.turn = null;
+    if (mover) v.clock.round = t.round;
+    render();
+  }
   refresh();
 }
 
@@ -154,6 +168,7 @@ async function refresh() {
   try {
     do {
       S.again = false;
+      S.reads = (S.reads || 0) + 1; // tests count the re-reads: every one follows an event or a connection
       const v = await api("GET", "/api/sessions/" + S.id + "?events=false&brief=false", S.token);
       v.events = S.events; v.brief = S.brief; v.fetched = Date.now();
       if (mediated() && !(v.text && v.text.length)) v.text = textFromEvents(S.view.text);
@@ -198,7 +213,7 @@ function render() {
   document.title = "parley — " + v.seat.name + " — " + (S.brief.title || v.scenario);
   $("title").textContent = S.brief.title || v.scenario;
   $("who").textContent = v.seat.name + " (" + v.seat.role + ")";
-  part("status", [v.result, v.move, v.deadline, v.clock.round, v.turn && v.turn.kind, v.turn && v.turn.round], statusBody);
+  part("status", [v.result, v.move, v.deadline, v.clock.round, v.turn && v.turn.kind, v.turn && v.turn.round, v.seats], statusBody);
   tick();
   if (mediated()) part("text", [v.text, v.turn, S.events.length], textBody);
   const role = seatRole();
@@ -224,8 +239,16 @@ function statusBody() {
     ["Session clock", h("span", { id: "clock" })],
     ["Turn ends", h("span", { id: "turn-left" }, "when the seat acts")],
     ["Deadline", h("span", { id: "deadline-left" }, "after round " + v.deadline)],
+    ["Seats", h("ul", { id: "seats", class: "seats" }, v.seats.filter((st) => st.role !== "observer").map(seatItem))],
   ];
   return h("dl", { class: "facts" }, items.map(([k, val]) => [h("dt", {}, k), h("dd", {}, val)]));
+}
+// seatItem says who plays a seat: a person, a built-in agent, or a remote
+// agent and whether it is connected now.
+function seatItem(st) {
+  const who = st.seat === S.view.seat.seat ? "you" : st.player === "human" ? "a person" : st.player === "remote" ?
+    "a remote agent, " + (st.connected ? "connected" : "not connected") : "a built-in agent";
+  return h("li", { "data-seat": st.seat }, st.name + ": " + who);
 }
 function tick() {
   const c = S.view && S.view.clock;
