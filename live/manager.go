@@ -50,6 +50,9 @@ type Manager struct {
 	// followLimit caps the events Watch reads in one query (0:
 	// parley.MaxFindEvents); tests lower it to see answers cut short.
 	followLimit int
+	// sweepEvery is how often Watch reads every session held (0:
+	// sweepEvery); tests shorten it.
+	sweepEvery time.Duration
 
 	mu       sync.Mutex
 	sessions map[string]*Session

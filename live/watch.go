@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/protocol"
@@ -88,12 +89,28 @@ func (f *follower) again(mvs []moved) {
 	f.poke()
 }
 
+// sweepEvery is how often Watch reads the new events of every session it
+// holds, whatever it heard: a store may tell of a commit only after it
+// (PostgreSQL's NOTIFY follows the commit in a transaction of its own),
+// and a server killed between the two leaves the others unaware of that
+// commit until the session's next one. One query per MaxEventCursors
+// sessions.
+const sweepEvery = 5 * time.Second
+
 func (f *follower) run(ctx context.Context) {
+	every := f.m.sweepEvery
+	if every <= 0 {
+		every = sweepEvery
+	}
+	sweep := time.NewTicker(every)
+	defer sweep.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-f.wake:
+		case <-sweep.C:
+			f.again(f.held())
 		}
 		ids, all := f.take()
 		if all {
@@ -113,6 +130,16 @@ type moved struct {
 	events int64
 }
 
+// held lists every session held, to be read from where it stands.
+func (f *follower) held() []moved {
+	list := f.m.list()
+	out := make([]moved, len(list))
+	for i, s := range list {
+		out[i] = moved{id: s.id}
+	}
+	return out
+}
+
 // take returns the sessions to check, and whether to check every one,
 // and clears the list.
 func (f *follower) take() ([]moved, bool) {
@@ -121,8 +148,8 @@ func (f *follower) take() ([]moved, bool) {
 	f.pending, f.all = map[string]int64{}, false
 	f.mu.Unlock()
 	if all {
-		for _, s := range f.m.list() {
-			pending[s.id] = max(pending[s.id], 0)
+		for _, mv := range f.held() {
+			pending[mv.id] = max(pending[mv.id], 0)
 		}
 	}
 	out := make([]moved, 0, len(pending))

@@ -28,9 +28,21 @@ type instance struct {
 	m  *live.Manager
 }
 
-func startInstance(t *testing.T, url string) *instance {
+// setup changes an instance's settings: the database's before Open, the
+// manager's before Watch.
+type setup struct {
+	db func(*postgres.DB)
+	m  func(*live.Manager)
+}
+
+func startInstance(t *testing.T, url string, opts ...setup) *instance {
 	t.Helper()
 	db := postgres.NewDB(url)
+	for _, o := range opts {
+		if o.db != nil {
+			o.db(db)
+		}
+	}
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +52,11 @@ func startInstance(t *testing.T, url string) *instance {
 	}{postgres.NewSessionStore(db), postgres.NewEventStore(db)}
 	m := live.NewManager(st, st)
 	m.Timers, m.Buffer = false, 1<<14
+	for _, o := range opts {
+		if o.m != nil {
+			o.m(m)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Watch(ctx, db) }()
@@ -349,4 +366,48 @@ func checkStream(t *testing.T, what string, es parley.EventStore, session string
 			return
 		}
 	}
+}
+
+// TestWatchSweep: a server that never hears of a commit (here a writer
+// whose batches send no NOTIFY; in life, one killed between its commit
+// and the NOTIFY after it) still passes it on, at its next sweep of the
+// sessions it holds.
+func TestWatchSweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a := startInstance(t, url)
+	b := startInstance(t, url, setup{m: func(m *live.Manager) { live.SetSweep(m, 100*time.Millisecond) }})
+	silent := startInstance(t, url, setup{db: func(db *postgres.DB) { db.NoNotify = true }})
+	c, err := a.m.Create(ctx, &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second server did not load the session created on the first", func() bool { return b.m.Loaded() == 1 })
+	sb, err := b.m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	med, _ := tokenOf(t, c, "mediator")
+	pak, _ := tokenOf(t, c, "Pakistan")
+	sub, err := sb.Subscribe(ctx, med)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(sub)
+	ss, err := silent.m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := ss.Act(ctx, pak, caucus(fmt.Sprint("unheard ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkStream(t, "the stream of the server that heard nothing", postgres.NewEventStore(a.db), c.ID, sub.From(), med, got)
+	head, err := ss.StoredHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second server's copy did not reach the stored head", func() bool { return sb.Head() == head })
 }
