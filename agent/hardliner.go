@@ -9,7 +9,12 @@ type Hardliner struct {
 	negotiator
 }
 
-var _ parley.Agent = (*Hardliner)(nil)
+var _ parley.HistoryFreeAgent = (*Hardliner)(nil)
+
+// HistoryFree implements parley.HistoryFreeAgent: it offers its best and
+// judges the standing offer alone, so a tournament or simulation with it
+// keeps no record of past actions.
+func (a *Hardliner) HistoryFree() {}
 
 // Init implements parley.Agent.
 func (a *Hardliner) Init(s *parley.Session) error { return a.init(s) }

@@ -10,6 +10,11 @@ package main
 // NegMAS reference. A second figure, startup, is the same command with
 // --rounds 1: a process that starts, loads the domain and answers.
 //
+// The binary is built as the README installs it, CGO_ENABLED=0 (parley
+// needs no C; without it the binary is static and starts without loading
+// the C library); a last line gives the figures of a plain 'go build',
+// which links the C library for the net package's resolver.
+//
 //	go run ./bench -cli            # only these cases
 //	go run ./bench -cli -cli-bin /tmp/parley-old  # time a binary built elsewhere
 
@@ -62,33 +67,74 @@ const (
 // runCLI prints the command-line table. geniusDir is the shared Genius
 // folder; the module root is found from the working directory.
 func runCLI(geniusDir string, minSec float64) error {
-	bin := *cliBin
+	bin, cgoBin, how := *cliBin, "", "given with -cli-bin"
 	if bin == "" {
 		tmp, err := os.MkdirTemp("", "parley-bench-")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		bin = filepath.Join(tmp, "parley")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/parley")
-		build.Dir = moduleRoot()
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("building ./cmd/parley: %w", err)
+		bin, cgoBin = filepath.Join(tmp, "parley"), filepath.Join(tmp, "parley-cgo")
+		if err := buildParley(bin, "CGO_ENABLED=0"); err != nil {
+			return err
 		}
+		if err := buildParley(cgoBin, ""); err != nil {
+			return err
+		}
+		how = "built as the README installs it, CGO_ENABLED=0"
 	}
 	st, err := os.Stat(bin)
 	if err != nil {
 		return err
 	}
+	dir := filepath.Join(geniusDir, "..", "negmas-tests")
 	fmt.Printf("\ncommand line: parley simulate --json --agents %s --rounds %d --genius DOMAIN PROFILE PROFILE\n", cliAgentsSpec, cliRounds)
-	fmt.Printf("binary %s (%.1f MB); %d processes per figure; wall-clock median (min), CPU = user+sys median\n\n", bin, float64(st.Size())/1e6, *cliRuns)
+	fmt.Printf("binary %s (%.1f MB, %s); %d processes per figure; wall-clock median (min), CPU = user+sys median\n\n", bin, float64(st.Size())/1e6, how, *cliRuns)
 	fmt.Printf("%-7s %6s %14s %22s %10s %18s %12s %s\n", "domain", "rounds", "in-process", "command", "CPU", "startup", "NegMAS", "goal")
 	for _, c := range cliCases {
-		if err := c.run(bin, filepath.Join(geniusDir, "..", "negmas-tests"), minSec); err != nil {
+		if err := c.run(bin, dir, minSec); err != nil {
 			fmt.Printf("%-7s error: %v\n", c.name, err)
 		}
 	}
+	if cgoBin != "" {
+		if err := cliCases[0].plain(cgoBin, dir); err != nil {
+			fmt.Printf("plain go build: error: %v\n", err)
+		}
+	}
+	return nil
+}
+
+// buildParley builds ./cmd/parley into bin, with env (e.g. CGO_ENABLED=0)
+// added to the environment.
+func buildParley(bin, env string) error {
+	build := exec.Command("go", "build", "-o", bin, "./cmd/parley")
+	build.Dir = moduleRoot()
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if env != "" {
+		build.Env = append(os.Environ(), env)
+	}
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building ./cmd/parley (%s): %w", env, err)
+	}
+	return nil
+}
+
+// plain prints the command and startup figures of c for a binary of a
+// plain 'go build' (cgo, dynamically linked where a C compiler is found).
+func (c cliCase) plain(bin, dir string) error {
+	files := []string{filepath.Join(dir, c.dir, c.domain), filepath.Join(dir, c.dir, c.p1), filepath.Join(dir, c.dir, c.p2)}
+	args := append([]string{"simulate", "--json", "--agents", cliAgentsSpec, "--rounds", fmt.Sprint(cliRounds), "--genius"}, files...)
+	wall, cpu, rounds, err := timeProcess(bin, args, *cliRuns)
+	if err != nil {
+		return err
+	}
+	args[5] = "1"
+	start, _, _, err := timeProcess(bin, args, *cliRuns)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nthe same binary from a plain 'go build' (cgo): %s %9.0f k/s (%4.0f k/s), CPU %.1f ms, startup %.1f ms (%.1f)\n",
+		c.name, float64(rounds)/median(wall)/1e3, float64(rounds)/slices.Min(wall)/1e3, median(cpu)*1e3, median(start)*1e3, slices.Min(start)*1e3)
 	return nil
 }
 

@@ -611,6 +611,8 @@ func TestForgetfulRunMatchesFullRun(t *testing.T) {
 		{small2(t), []string{"boulware", "hardheaded"}, 200},
 		{three, []string{"boulware", "conceder", "linear"}, 300},
 		{three, []string{"conceder", "boulware", "hardheaded"}, 300},
+		{small2(t), []string{"hardliner", "boulware"}, 300},
+		{three, []string{"conceder", "hardliner", "linear"}, 300},
 	} {
 		full, _ := runSAO(t, c.m, c.agents, c.rounds, false, -1)
 		forgetful, _ := runSAO(t, c.m, c.agents, c.rounds, true, -1)

@@ -1,61 +1,34 @@
 package tournament
 
 import (
+	"bufio"
 	"os"
 	"strconv"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/parquetfile"
 )
 
-// orderedGroup is a parquet.Group whose fields keep the order of the CSV
-// columns (a plain Group sorts them by name), so that "id" comes first.
-type orderedGroup struct {
-	parquet.Group
-	order []string
-}
-
-// Fields returns the group's fields in column order.
-func (g orderedGroup) Fields() []parquet.Field {
-	byName := map[string]parquet.Field{}
-	for _, f := range g.Group.Fields() {
-		byName[f.Name()] = f
-	}
-	out := make([]parquet.Field, len(g.order))
-	for i, n := range g.order {
-		out[i] = byName[n]
-	}
-	return out
-}
-
-// parquetSchema maps the columns to Parquet: strings as UTF-8 byte
+// parquetColumns maps the columns to Parquet: strings as UTF-8 byte
 // arrays, integers as INT64 (the seed as UINT64), floats as DOUBLE, and
 // booleans; optional columns are nullable.
-func parquetSchema(cols []column) *parquet.Schema {
-	g := parquet.Group{}
-	order := make([]string, len(cols))
+func parquetColumns(cols []column) []parquetfile.Column {
+	out := make([]parquetfile.Column, len(cols))
 	for i, c := range cols {
-		var n parquet.Node
+		k := parquetfile.String
 		switch c.kind {
-		case kString:
-			n = parquet.String()
 		case kInt:
-			n = parquet.Int(64)
+			k = parquetfile.Int64
 		case kUint:
-			n = parquet.Uint(64)
+			k = parquetfile.Uint64
 		case kFloat:
-			n = parquet.Leaf(parquet.DoubleType)
+			k = parquetfile.Double
 		case kBool:
-			n = parquet.Leaf(parquet.BooleanType)
+			k = parquetfile.Bool
 		}
-		if c.optional {
-			n = parquet.Optional(n)
-		}
-		g[c.name] = n
-		order[i] = c.name
+		out[i] = parquetfile.Column{Name: c.name, Kind: k, Optional: c.optional}
 	}
-	return parquet.NewSchema("results", orderedGroup{Group: g, order: order})
+	return out
 }
 
 // writeParquet converts a results CSV to Parquet (Snappy-compressed, row
@@ -75,70 +48,51 @@ func writeParquet(csvPath, parquetPath string, cols []column) error {
 		}
 		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing " + parquetPath, Err: err}
 	}
-	w := parquet.NewWriter(f, parquetSchema(cols), parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(1<<16))
-	batch := make([]parquet.Row, 0, 1024)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		_, err := w.WriteRows(batch)
-		batch = batch[:0]
-		return err
-	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	w := parquetfile.NewWriter(bw, "results", parquetColumns(cols), parquetfile.Options{RowGroupRows: 1 << 16})
 	err = scanCSV(csvPath, header(cols), func(line int, rec []string) error {
-		r := make(parquet.Row, len(cols))
 		for i, c := range cols {
 			s := rec[i]
 			if s == "" && c.optional {
-				r[i] = parquet.NullValue().Level(0, 0, i)
+				w.Null(i)
 				continue
 			}
-			var v parquet.Value
 			switch c.kind {
 			case kString:
-				v = parquet.ByteArrayValue([]byte(s))
+				w.String(i, s)
 			case kInt:
 				x, err := strconv.ParseInt(s, 10, 64)
 				if err != nil {
 					return parley.Errorf(parley.EINVALID, "tournament: %s:%d: %s: %v", csvPath, line, c.name, err)
 				}
-				v = parquet.Int64Value(x)
+				w.Int64(i, x)
 			case kUint:
 				x, err := strconv.ParseUint(s, 10, 64)
 				if err != nil {
 					return parley.Errorf(parley.EINVALID, "tournament: %s:%d: %s: %v", csvPath, line, c.name, err)
 				}
-				v = parquet.Int64Value(int64(x))
+				w.Uint64(i, x)
 			case kFloat:
 				x, err := strconv.ParseFloat(s, 64)
 				if err != nil {
 					return parley.Errorf(parley.EINVALID, "tournament: %s:%d: %s: %v", csvPath, line, c.name, err)
 				}
-				v = parquet.DoubleValue(x)
+				w.Double(i, x)
 			case kBool:
 				x, err := strconv.ParseBool(s)
 				if err != nil {
 					return parley.Errorf(parley.EINVALID, "tournament: %s:%d: %s: %v", csvPath, line, c.name, err)
 				}
-				v = parquet.BooleanValue(x)
+				w.Bool(i, x)
 			}
-			def := 0
-			if c.optional {
-				def = 1
-			}
-			r[i] = v.Level(0, def, i)
 		}
-		batch = append(batch, r)
-		if len(batch) == cap(batch) {
-			return flush()
-		}
-		return nil
+		return w.EndRow()
 	})
 	if err == nil {
-		err = flush()
+		err = w.Close()
 	}
 	if err == nil {
-		err = w.Close()
+		err = bw.Flush()
 	}
 	if err == nil {
 		err = f.Sync()

@@ -250,6 +250,9 @@ func recoverCSV(path string) (bool, error) {
 	return true, f.Sync()
 }
 
+// maxLine bounds a results file's line, in bytes.
+const maxLine = 1 << 20
+
 // scanCSV reads a results file record by record, checking its header
 // against want (when not nil). A partial last line (no final newline) is
 // ignored. fn gets the 2-based line number and the record, which it must
@@ -264,15 +267,28 @@ func scanCSV(path string, want []string, fn func(line int, rec []string) error) 
 		return &parley.Error{Code: code, Message: "tournament: opening " + path, Err: err}
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	var r *csv.Reader
+	// A row is a few hundred bytes: a line that does not fit maxLine is
+	// no row of ours, and must not grow without bound. A smaller file
+	// gets a buffer of its own size (a tournament's files are read two or
+	// three times at its end).
+	size := maxLine
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < maxLine {
+		size = int(fi.Size()) + 1
+	}
+	br := bufio.NewReaderSize(f, size)
+	// One CSV reader for all lines, each handed over in turn.
+	var cur bytes.Reader
+	r := csv.NewReader(&cur)
+	r.ReuseRecord = true
+	r.FieldsPerRecord = -1 // counted below, with a message of our own
 	line := 0
 	for {
-		// A row is a few hundred bytes: a line that does not fit the
-		// buffer is no row of ours, and must not grow without bound.
 		text, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			return parley.Errorf(parley.EINVALID, "tournament: %s:%d: a line longer than %d bytes: not a results file", path, line+1, br.Size())
+			if br.Size() < maxLine {
+				return parley.Errorf(parley.EINVALID, "tournament: %s:%d: the file grew while it was read", path, line+1)
+			}
+			return parley.Errorf(parley.EINVALID, "tournament: %s:%d: a line longer than %d bytes: not a results file", path, line+1, maxLine)
 		}
 		if len(text) == 0 || (err == io.EOF && text[len(text)-1] != '\n') {
 			return nil // end, or a partial last line
@@ -281,8 +297,7 @@ func scanCSV(path string, want []string, fn func(line int, rec []string) error) 
 			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: reading " + path, Err: err}
 		}
 		line++
-		r = csv.NewReader(bytes.NewReader(text))
-		r.ReuseRecord = true
+		cur.Reset(text)
 		rec, perr := r.Read()
 		if perr != nil {
 			return &parley.Error{Code: parley.EINVALID, Message: fmt.Sprintf("tournament: %s:%d", path, line), Err: perr}

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -261,6 +264,53 @@ func TestSeedZeroIsASeed(t *testing.T) {
 		var list parley.PosErrors
 		if !errors.As(err, &list) || list[0].Line != 2 || list[0].Column == 0 || parley.ErrorCode(err) != parley.EINVALID {
 			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// TestScanCSVLines: scanCSV hands over every record with its line number
+// (one CSV reader serves all lines), ignores a partial last line, and
+// names the line of a malformed record or a wrong field count.
+func TestScanCSVLines(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	want := []string{"a", "b", "c"}
+	write := func(text string) string {
+		p := filepath.Join(dir, "r.csv")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var got []string
+	err := scanCSV(write("a,b,c\n1,\"x,y\",3\n4,,6\n7,8"), want, func(line int, rec []string) error {
+		got = append(got, fmt.Sprint(line, rec))
+		return nil
+	})
+	if w := []string{"2 [1 x,y 3]", "3 [4  6]"}; err != nil || !slices.Equal(got, w) {
+		t.Errorf("records %q, %v; want %q", got, err, w)
+	}
+	for text, msg := range map[string]string{
+		"a,b,c\n1,2,3\n4,5\"x,6\n": "r.csv:3",
+		"a,b,c\n1,2,3\n4,5\n":      "r.csv:3: 2 fields, want 3",
+	} {
+		err := scanCSV(write(text), want, func(int, []string) error { return nil })
+		if parley.ErrorCode(err) != parley.EINVALID || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: %v, want EINVALID with %q", text, err, msg)
+		}
+	}
+}
+
+// TestDomainName: the Genius domain file names, as ^(.*)-domain\.xml$
+// matches them.
+func TestDomainName(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^(.*)-domain\.xml$`)
+	for _, name := range []string{"Laptop-A-domain.xml", "-domain.xml", "domain.xml", "a-domain.xml.bak", "a-Domain.xml", "x\ny-domain.xml", "a-domain.xml-domain.xml", "Laptop-A-prof1.xml"} {
+		x, ok := domainName(name)
+		m := re.FindStringSubmatch(name)
+		if ok != (m != nil) || ok && x != m[1] {
+			t.Errorf("%q: %q %v, the expression %q", name, x, ok, m)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -36,7 +35,13 @@ type Loaded struct {
 	Model *parley.Model
 }
 
-var domainRe = regexp.MustCompile(`^(.*)-domain\.xml$`)
+// domainName reports whether a file name is a Genius domain's, X-domain.xml,
+// and returns X (what ^(.*)-domain\.xml$ matches, without compiling a
+// regular expression at every start of the binary).
+func domainName(name string) (string, bool) {
+	x, ok := strings.CutSuffix(name, "-domain.xml")
+	return x, ok && !strings.Contains(x, "\n")
+}
 
 // Limits bound what loading a tournament's scenarios reads.
 type Limits struct {
@@ -194,14 +199,14 @@ func resolveFile(path string, max int64, add func(string, *parley.Scenario) erro
 // that read as profiles of it.
 func geniusProfiles(domain string, max int64) ([]string, error) {
 	dir := filepath.Dir(domain)
-	if m := domainRe.FindStringSubmatch(filepath.Base(domain)); m != nil {
+	if x, ok := domainName(filepath.Base(domain)); ok {
 		files, err := siblings(domain, ".xml")
 		if err != nil {
 			return nil, err
 		}
 		var out []string
 		for _, f := range files {
-			if strings.HasPrefix(filepath.Base(f), m[1]+"-") && !domainRe.MatchString(filepath.Base(f)) {
+			if _, isDomain := domainName(filepath.Base(f)); strings.HasPrefix(filepath.Base(f), x+"-") && !isDomain {
 				out = append(out, f)
 			}
 		}
@@ -284,7 +289,7 @@ func scanDir(root string, max int64, add func(string, *parley.Scenario) error) e
 				yamls = append(yamls, p)
 			case ".xml":
 				xmls = append(xmls, p)
-				if domainRe.MatchString(e.Name()) {
+				if _, ok := domainName(e.Name()); ok {
 					named = append(named, p)
 				}
 			case ".json":

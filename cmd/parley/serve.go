@@ -25,6 +25,9 @@ type ServeCommand struct {
 	Addr     string
 	DB       string
 	MaxBatch int
+	// DebugAddr, if set, is where GET /debug/heap answers the Go heap
+	// after a forced collection (parley loadtest's memory figures).
+	DebugAddr string
 	// AgentTimeout bounds a remote agent's reply to a turn (0: the agent
 	// protocol's default).
 	AgentTimeout time.Duration
@@ -47,6 +50,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen on this `HOST:PORT`")
 	fs.StringVar(&c.DB, "db", "parley.db", "the SQLite database `FILE` (created if absent), or a PostgreSQL database postgres://USER@HOST:PORT/DB")
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "appends per group commit (default 512; 1 turns group commit off, for benchmarks)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "also serve GET /debug/heap (the Go heap after a forced garbage collection) on this loopback `HOST:PORT`; off by default")
 	fs.DurationVar(&c.AgentTimeout, "agent-timeout", 0, "how long a connected remote agent has to answer a turn (default: the agent protocol's 10s, or the time left before a wall-clock deadline)")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to `FILE` at shutdown (go tool pprof reads it); off by default")
 	pos, err := parseInterspersed(fs, args)
@@ -87,6 +91,14 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	srv.Addr, srv.Log = c.Addr, log
 	if err := srv.Open(); err != nil {
 		return usagef("--addr %s: %v", c.Addr, err)
+	}
+	if c.DebugAddr != "" {
+		url, stop, err := serveDebug(c.DebugAddr)
+		if err != nil {
+			return usagef("--debug-addr %s: %v", c.DebugAddr, err)
+		}
+		defer stop()
+		fmt.Fprintf(c.Stdout, "parley serve: debug endpoint on %s/debug/heap\n", url)
 	}
 	fmt.Fprintf(c.Stdout, "parley serve: listening on %s (database %s, %d sessions restored)\n", srv.URL(), redactDB(c.DB), m.Loaded())
 	if c.Ready != nil {
