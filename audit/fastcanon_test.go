@@ -81,6 +81,15 @@ func TestCanonicalFastAgrees(t *testing.T) {
 			}
 		}
 	}
+	// Input encoding/json does not write: raw U+2028 and U+2029, invalid
+	// UTF-8, escapes it writes otherwise, white space, bad numbers.
+	for _, in := range []string{"\"a\u2028\"", "[\"\u2029\"]", "\"\xff\"", `"\/"`, `"\u0041"`, `"\b"`, `{"a": 1}`, `[1, 2]`, `01`, `1.`, `-`, `1e`, `{"a":1,"a":2}`, `{"a!":1,"a":2}`} {
+		got, ok := canonicalFast([]byte(in), nil)
+		want, err := canonicalSlow([]byte(in), nil)
+		if ok && (err != nil || !bytes.Equal(got, want)) {
+			t.Errorf("canonical form of %q: fast %s, general %s (%v)", in, got, want, err)
+		}
+	}
 	if fast < n/3 {
 		t.Fatalf("the fast path took %d of %d values", fast, n)
 	}
