@@ -94,6 +94,17 @@ func (c *compiler) errf(path, format string, args ...any) {
 	c.errs = append(c.errs, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// distinct checks that name, the what (such as "party name") at path, is
+// given and not in seen, and adds it to seen.
+func (c *compiler) distinct(path, what, name string, seen map[string]bool) {
+	if name == "" {
+		c.errf(path, "%s required", what)
+	} else if seen[name] {
+		c.errf(path, "duplicate %s %q", what, name)
+	}
+	seen[name] = true
+}
+
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 func (c *compiler) estimate(path string, e Estimate, lo, hi float64) {
@@ -153,26 +164,51 @@ func (c *compiler) compile() *Model {
 	seenSrc := map[string]bool{}
 	for i, src := range s.Sources {
 		p := fmt.Sprintf("sources[%d].id", i)
-		if src.ID == "" {
-			c.errf(p, "source id required")
-		} else if seenSrc[src.ID] {
-			c.errf(p, "duplicate source id %q", src.ID)
-		}
-		seenSrc[src.ID] = true
+		c.distinct(p, "source id", src.ID, seenSrc)
 	}
+	m.Sizes = c.issues()
+	if len(s.Parties) < 2 {
+		c.errf("parties", "at least two parties required, got %d", len(s.Parties))
+	}
+	seenParty := map[string]bool{}
+	for i := range s.Parties {
+		p := fmt.Sprintf("parties[%d]", i)
+		pt := &s.Parties[i]
+		c.distinct(p+".name", "party name", pt.Name, seenParty)
+		c.cites(p+".sources", pt.Sources)
+		pm := c.party(p, pt)
+		m.Parties = append(m.Parties, pm)
+	}
+	c.roles(m)
+	if s.Simulation != nil {
+		c.simulation(s.Simulation)
+	}
+	c.commitments()
+	seenVar := map[string]bool{}
+	for i, v := range s.Variants {
+		p := fmt.Sprintf("variants[%d].name", i)
+		c.distinct(p, "variant name", v.Name, seenVar)
+		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
+		if v.Prior != nil {
+			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
+		}
+	}
+	return m
+}
+
+// issues checks the issues (at least one; names and option labels given
+// and distinct; option values finite) and returns their sizes.
+func (c *compiler) issues() []int {
+	s := c.s
 	if len(s.Issues) == 0 {
 		c.errf("issues", "at least one issue required")
 	}
+	var sizes []int
 	seen := map[string]bool{}
 	for i := range s.Issues {
 		is := &s.Issues[i]
 		p := fmt.Sprintf("issues[%d]", i)
-		if is.Name == "" {
-			c.errf(p+".name", "issue name required")
-		} else if seen[is.Name] {
-			c.errf(p+".name", "duplicate issue name %q", is.Name)
-		}
-		seen[is.Name] = true
+		c.distinct(p+".name", "issue name", is.Name, seen)
 		if len(is.Options) == 0 {
 			c.errf(p+".options", "issue %q has no options", is.Name)
 		}
@@ -189,26 +225,15 @@ func (c *compiler) compile() *Model {
 				c.badValues = true
 			}
 		}
-		m.Sizes = append(m.Sizes, len(is.Options))
+		sizes = append(sizes, len(is.Options))
 	}
-	if len(s.Parties) < 2 {
-		c.errf("parties", "at least two parties required, got %d", len(s.Parties))
-	}
-	seenParty := map[string]bool{}
-	for i := range s.Parties {
-		p := fmt.Sprintf("parties[%d]", i)
-		pt := &s.Parties[i]
-		if pt.Name == "" {
-			c.errf(p+".name", "party name required")
-		} else if seenParty[pt.Name] {
-			c.errf(p+".name", "duplicate party name %q", pt.Name)
-		}
-		seenParty[pt.Name] = true
-		c.cites(p+".sources", pt.Sources)
-		pm := c.party(p, pt)
-		m.Parties = append(m.Parties, pm)
-	}
-	for i, r := range s.Roles {
+	return sizes
+}
+
+// roles checks the roles and adds to m's infeasible regions the outcomes
+// that need a role that does not consent, or whose consent is uncertain.
+func (c *compiler) roles(m *Model) {
+	for i, r := range c.s.Roles {
 		p := fmt.Sprintf("roles[%d]", i)
 		if r.Name == "" {
 			c.errf(p+".name", "role name required")
@@ -232,25 +257,6 @@ func (c *compiler) compile() *Model {
 			m.InfeasibleWhy = append(m.InfeasibleWhy, r.Name)
 		}
 	}
-	if s.Simulation != nil {
-		c.simulation(s.Simulation)
-	}
-	c.commitments()
-	seenVar := map[string]bool{}
-	for i, v := range s.Variants {
-		p := fmt.Sprintf("variants[%d].name", i)
-		if v.Name == "" {
-			c.errf(p, "variant name required")
-		} else if seenVar[v.Name] {
-			c.errf(p, "duplicate variant name %q", v.Name)
-		}
-		seenVar[v.Name] = true
-		c.cites(fmt.Sprintf("variants[%d].sources", i), v.Sources)
-		if v.Prior != nil {
-			c.estimate(fmt.Sprintf("variants[%d].prior", i), *v.Prior, 0, math.MaxFloat64)
-		}
-	}
-	return m
 }
 
 func (c *compiler) party(p string, pt *Party) PartyModel {
@@ -278,61 +284,8 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		c.errf(p+".delegation.factions", "a delegation needs at least one faction")
 		return pm
 	}
-	total := new(big.Rat)
-	ws := make([]*big.Rat, len(d.Factions))
-	var rfs []*ratFn
-	names := map[string]bool{}
-	for j := range d.Factions {
-		f := &d.Factions[j]
-		fp := fmt.Sprintf("%s.delegation.factions[%d]", p, j)
-		if f.Name == "" {
-			c.errf(fp+".name", "faction name required")
-		} else if names[f.Name] {
-			c.errf(fp+".name", "duplicate faction name %q", f.Name)
-		}
-		names[f.Name] = true
-		c.estimate(fp+".weight", f.Weight, 0, math.MaxFloat64)
-		c.cites(fp+".sources", f.Sources)
-		if ws[j] = Decimal(f.Weight.Value); ws[j] == nil || ws[j].Sign() < 0 {
-			ws[j] = new(big.Rat)
-		}
-		total.Add(total, ws[j])
-		pr, rf := c.principal(fp+".preferences", f.Name, &f.Preferences)
-		pm.Principals = append(pm.Principals, pr)
-		pm.Names = append(pm.Names, f.Name)
-		rfs = append(rfs, rf)
-	}
-	if total.Sign() <= 0 {
-		c.errf(p+".delegation.factions", "faction weights must have a positive sum")
-		total.SetInt64(1)
-	}
-	for j := range ws {
-		ws[j].Quo(ws[j], total)
-		w, _ := ws[j].Float64()
-		pm.Weights = append(pm.Weights, w)
-	}
-	rp := p + ".delegation.rule"
-	c.cites(rp+".sources", d.Rule.Sources)
-	switch d.Rule.Kind {
-	case Unanimity, Majority:
-	case WeightedQuota:
-		if !(d.Rule.Quota > 0 && d.Rule.Quota <= 1) {
-			c.errf(rp+".quota", "weighted quota must be in (0, 1], got %v", d.Rule.Quota)
-		} else {
-			pm.quota = exactQuota(ws, Decimal(d.Rule.Quota))
-		}
-	case LeaderVeto:
-		if !names[d.Rule.Leader] {
-			c.errf(rp+".leader", "leader %q is not a faction of %q", d.Rule.Leader, pt.Name)
-		}
-		for k, v := range d.Rule.Vetoes {
-			if !names[v] {
-				c.errf(fmt.Sprintf("%s.vetoes[%d]", rp, k), "veto holder %q is not a faction of %q", v, pt.Name)
-			}
-		}
-	default:
-		c.errf(rp+".kind", "unknown ratification rule %d", d.Rule.Kind)
-	}
+	ws, rfs, names := c.factions(p, d, &pm)
+	c.rule(p+".delegation.rule", pt.Name, &d.Rule, ws, names, &pm)
 	for _, rf := range rfs {
 		if rf == nil {
 			return pm // a faction has errors
@@ -355,6 +308,67 @@ func (c *compiler) party(p string, pt *Party) PartyModel {
 		}
 	}
 	return pm
+}
+
+// factions checks and compiles the factions of delegation d of the party
+// at path p into pm's principals, names and weights. It returns the
+// weights as exact shares of their sum, each faction's utility in
+// rationals (nil for one with errors) and the set of faction names.
+func (c *compiler) factions(p string, d *Delegation, pm *PartyModel) (ws []*big.Rat, rfs []*ratFn, names map[string]bool) {
+	total := new(big.Rat)
+	ws = make([]*big.Rat, len(d.Factions))
+	names = map[string]bool{}
+	for j := range d.Factions {
+		f := &d.Factions[j]
+		fp := fmt.Sprintf("%s.delegation.factions[%d]", p, j)
+		c.distinct(fp+".name", "faction name", f.Name, names)
+		c.estimate(fp+".weight", f.Weight, 0, math.MaxFloat64)
+		c.cites(fp+".sources", f.Sources)
+		if ws[j] = Decimal(f.Weight.Value); ws[j] == nil || ws[j].Sign() < 0 {
+			ws[j] = new(big.Rat)
+		}
+		total.Add(total, ws[j])
+		pr, rf := c.principal(fp+".preferences", f.Name, &f.Preferences)
+		pm.Principals = append(pm.Principals, pr)
+		pm.Names = append(pm.Names, f.Name)
+		rfs = append(rfs, rf)
+	}
+	if total.Sign() <= 0 {
+		c.errf(p+".delegation.factions", "faction weights must have a positive sum")
+		total.SetInt64(1)
+	}
+	for j := range ws {
+		ws[j].Quo(ws[j], total)
+		w, _ := ws[j].Float64()
+		pm.Weights = append(pm.Weights, w)
+	}
+	return ws, rfs, names
+}
+
+// rule checks the ratification rule of party at path rp against its
+// factions' names and sets pm's exact quota for a weighted quota.
+func (c *compiler) rule(rp, party string, r *Ratification, ws []*big.Rat, names map[string]bool, pm *PartyModel) {
+	c.cites(rp+".sources", r.Sources)
+	switch r.Kind {
+	case Unanimity, Majority:
+	case WeightedQuota:
+		if !(r.Quota > 0 && r.Quota <= 1) {
+			c.errf(rp+".quota", "weighted quota must be in (0, 1], got %v", r.Quota)
+		} else {
+			pm.quota = exactQuota(ws, Decimal(r.Quota))
+		}
+	case LeaderVeto:
+		if !names[r.Leader] {
+			c.errf(rp+".leader", "leader %q is not a faction of %q", r.Leader, party)
+		}
+		for k, v := range r.Vetoes {
+			if !names[v] {
+				c.errf(fmt.Sprintf("%s.vetoes[%d]", rp, k), "veto holder %q is not a faction of %q", v, party)
+			}
+		}
+	default:
+		c.errf(rp+".kind", "unknown ratification rule %d", r.Kind)
+	}
 }
 
 // meanRat returns Σ_j ws[j]·fs[j]: values, rects (in order) and reservation.
@@ -383,7 +397,6 @@ func meanRat(fs []*ratFn, ws []*big.Rat, rounded bool) *ratFn {
 // the compiled principal and its utility in rationals (nil when the
 // preferences have errors).
 func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn) {
-	s := c.s
 	out := Principal{Name: name}
 	nerr := len(c.errs)
 	c.estimate(p+".reservation", pr.Reservation, -math.MaxFloat64, math.MaxFloat64)
@@ -391,9 +404,47 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 		c.estimate(p+".discount", pr.Discount, 0, 1)
 		out.Discount = pr.Discount.Value
 	}
+	c.issuePrefs(p, pr.Issues)
+	scale := pr.Scale
+	if scale == 0 {
+		scale = 1
+	} else if !(scale > 0) || !finite(scale) {
+		c.errf(p+".scale", "scale must be a positive number, got %v", scale)
+		scale = 1
+	}
+	for j, r := range pr.Constraints {
+		rp := fmt.Sprintf("%s.constraints[%d]", p, j)
+		c.estimate(rp+".utility", r.Utility, -math.MaxFloat64, math.MaxFloat64)
+		reg := c.region(rp+".conditions", r.Conditions)
+		out.Utility.Rects = append(out.Utility.Rects, RectQ{Region: reg})
+	}
+	for j := range pr.RedLines {
+		rl := &pr.RedLines[j]
+		out.RedLines = append(out.RedLines, c.redLine(fmt.Sprintf("%s.red_lines[%d]", p, j), rl))
+		out.RedLineName = append(out.RedLineName, rl.Name)
+	}
+	if len(c.errs) > nerr || c.badValues {
+		return out, nil
+	}
+	rf := c.ratPrincipal(pr, scale)
+	if !c.inRange(p, pr, rf) {
+		return out, nil
+	}
+	regions := out.Utility.Rects
+	out.Utility, out.Reservation = rf.fix()
+	for j := range regions {
+		out.Utility.Rects[j].Region = regions[j].Region
+	}
+	return out, rf
+}
+
+// issuePrefs checks a principal's issue preferences (at path p): weights,
+// sources and scales, known issues each given once, value functions only
+// on numeric issues with sorted finite knots, values of known options.
+func (c *compiler) issuePrefs(p string, ips []IssuePref) {
 	seen := map[string]bool{}
-	for j := range pr.Issues {
-		ip := &pr.Issues[j]
+	for j := range ips {
+		ip := &ips[j]
 		jp := fmt.Sprintf("%s.issues[%d]", p, j)
 		c.estimate(jp+".weight", ip.Weight, 0, math.MaxFloat64)
 		c.cites(jp+".sources", ip.Sources)
@@ -409,7 +460,7 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 			c.errf(jp+".issue", "issue %q given twice", ip.Issue)
 		}
 		seen[ip.Issue] = true
-		is := &s.Issues[idx]
+		is := &c.s.Issues[idx]
 		if len(ip.Function) > 0 {
 			if is.Kind == Categorical {
 				c.errf(jp+".function", "a value function needs a numeric issue; %q is categorical", is.Name)
@@ -432,54 +483,29 @@ func (c *compiler) principal(p, name string, pr *Preferences) (Principal, *ratFn
 			}
 		}
 	}
-	scale := pr.Scale
-	if scale == 0 {
-		scale = 1
-	} else if !(scale > 0) || !finite(scale) {
-		c.errf(p+".scale", "scale must be a positive number, got %v", scale)
-		scale = 1
+}
+
+// redLine checks red line rl (at path rp): a name, at least one condition,
+// its sources and quote. It returns the red line's region.
+func (c *compiler) redLine(rp string, rl *RedLine) Region {
+	if rl.Name == "" {
+		c.errf(rp+".name", "red line name required")
 	}
-	for j, r := range pr.Constraints {
-		rp := fmt.Sprintf("%s.constraints[%d]", p, j)
-		c.estimate(rp+".utility", r.Utility, -math.MaxFloat64, math.MaxFloat64)
-		reg := c.region(rp+".conditions", r.Conditions)
-		out.Utility.Rects = append(out.Utility.Rects, RectQ{Region: reg})
+	if len(rl.Conditions) == 0 {
+		c.errf(rp+".conditions", "a red line needs at least one condition")
 	}
-	for j, rl := range pr.RedLines {
-		rp := fmt.Sprintf("%s.red_lines[%d]", p, j)
-		if rl.Name == "" {
-			c.errf(rp+".name", "red line name required")
+	c.cites(rp+".sources", rl.Sources)
+	if q := rl.Quote; q != nil {
+		if q.Source == "" {
+			c.errf(rp+".quote.source", "a quote needs the id of the source it comes from")
+		} else if len(c.s.Sources) > 0 && !c.hasSource(q.Source) {
+			c.errf(rp+".quote.source", "unknown source %q (declared: %s)", q.Source, c.sourceIDs())
 		}
-		if len(rl.Conditions) == 0 {
-			c.errf(rp+".conditions", "a red line needs at least one condition")
+		if q.Text == "" {
+			c.errf(rp+".quote.text", "a quote needs its text")
 		}
-		c.cites(rp+".sources", rl.Sources)
-		if q := rl.Quote; q != nil {
-			if q.Source == "" {
-				c.errf(rp+".quote.source", "a quote needs the id of the source it comes from")
-			} else if len(c.s.Sources) > 0 && !c.hasSource(q.Source) {
-				c.errf(rp+".quote.source", "unknown source %q (declared: %s)", q.Source, c.sourceIDs())
-			}
-			if q.Text == "" {
-				c.errf(rp+".quote.text", "a quote needs its text")
-			}
-		}
-		out.RedLines = append(out.RedLines, c.region(rp+".conditions", rl.Conditions))
-		out.RedLineName = append(out.RedLineName, rl.Name)
 	}
-	if len(c.errs) > nerr || c.badValues {
-		return out, nil
-	}
-	rf := c.ratPrincipal(pr, scale)
-	if !c.inRange(p, pr, rf) {
-		return out, nil
-	}
-	regions := out.Utility.Rects
-	out.Utility, out.Reservation = rf.fix()
-	for j := range regions {
-		out.Utility.Rects[j].Region = regions[j].Region
-	}
-	return out, rf
+	return c.region(rp+".conditions", rl.Conditions)
 }
 
 // ratPrincipal evaluates a principal's utility in rationals: weights

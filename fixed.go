@@ -152,14 +152,20 @@ func shortestOnGrid(q, s int64) float64 {
 	near := 0.5/fs + 4*(math.Nextafter(ax, math.Inf(1))-ax)
 	var buf [40]byte
 	try := func(n uint64, t int) (float64, bool) {
-		b := strconv.AppendUint(buf[:0], n, 10)
-		b = append(b, 'e')
-		b = strconv.AppendInt(b, int64(-t), 10)
-		x, err := strconv.ParseFloat(string(b), 64)
+		x, exact := decimalFloat(n, t)
+		if !exact {
+			b := strconv.AppendUint(buf[:0], n, 10)
+			b = append(b, 'e')
+			b = strconv.AppendInt(b, int64(-t), 10)
+			var err error
+			if x, err = strconv.ParseFloat(string(b), 64); err != nil {
+				return x, false
+			}
+		}
 		if neg {
 			x = -x
 		}
-		return x, err == nil && ok(x)
+		return x, ok(x)
 	}
 	for p := 1; p <= 17; p++ {
 		t := p - 1 - e
@@ -191,8 +197,42 @@ func shortestOnGrid(q, s int64) float64 {
 	return x0
 }
 
-// decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0.
+// decimalFloat returns the float nearest to n·10^-t when one rounding
+// gives it (Clinger's fast path: n and 10^|t| are exact floats for
+// n ≤ 2^53 and |t| ≤ 22, and one correctly rounded division or product is
+// the nearest float); exact is false otherwise, and the caller parses.
+func decimalFloat(n uint64, t int) (x float64, exact bool) {
+	if n > 1<<53 || t < -22 || t > 22 {
+		return 0, false
+	}
+	if t >= 0 {
+		return float64(n) / math.Pow10(t), true
+	}
+	return float64(n) * math.Pow10(-t), true
+}
+
+// decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0, as the
+// exponent of x's shortest decimal: the float nearest 10^e reads "1e<e>",
+// and shortest decimals grow with the float, so e is the largest with
+// math.Pow10(e) ≤ x. A logarithm gives it to within one. Pow10 is the
+// nearest float to 10^e for |e| ≤ 22 (one exact division or none); beyond
+// that the exponent comes from formatting.
 func decimalExponent(x float64) int {
+	e := int(math.Floor(math.Log10(x)))
+	if e < -21 || e > 21 {
+		return decimalExponentSlow(x)
+	}
+	for x < math.Pow10(e) {
+		e--
+	}
+	for x >= math.Pow10(e+1) {
+		e++
+	}
+	return e
+}
+
+// decimalExponentSlow is decimalExponent by formatting.
+func decimalExponentSlow(x float64) int {
 	var buf [32]byte
 	b := strconv.AppendFloat(buf[:0], x, 'e', -1, 64)
 	for i := len(b) - 1; i >= 0; i-- {

@@ -147,3 +147,45 @@ func TestQDecimal(t *testing.T) {
 		t.Errorf("a rounded function's QDecimal(0.55) = %d, want Q = %d", r.QDecimal(0.55), r.Q(0.55))
 	}
 }
+
+// TestDecimalExponent: the exponent from logarithms and powers of ten is
+// the one of the float's shortest decimal, also next to powers of ten.
+func TestDecimalExponent(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	var xs []float64
+	for e := -300; e <= 300; e++ {
+		p := math.Pow10(e)
+		xs = append(xs, p, math.Nextafter(p, 0), math.Nextafter(p, math.Inf(1)), 9.999999999999999*p, 5*p)
+	}
+	for range 20_000 {
+		xs = append(xs, math.Ldexp(r.Float64()+0.5, r.IntN(200)-100))
+	}
+	for _, x := range xs {
+		if got, want := decimalExponent(x), decimalExponentSlow(x); got != want {
+			t.Fatalf("decimalExponent(%v) = %d, want %d", x, got, want)
+		}
+	}
+}
+
+// TestDecimalFloat: where the fast path answers, it is the float that
+// parsing the decimal gives; past its range it declines.
+func TestDecimalFloat(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200_000; i++ {
+		n := r.Uint64() >> uint(r.IntN(64))
+		tt := r.IntN(61) - 30
+		got, exact := decimalFloat(n, tt)
+		want, err := strconv.ParseFloat(strconv.FormatUint(n, 10)+"e"+strconv.Itoa(-tt), 64)
+		if err != nil && !exact {
+			continue
+		}
+		if inRange := n <= 1<<53 && tt >= -22 && tt <= 22; exact != inRange {
+			t.Fatalf("decimalFloat(%d, %d): exact = %v, want %v", n, tt, exact, inRange)
+		}
+		if exact && got != want {
+			t.Fatalf("decimalFloat(%d, %d) = %v, parsing gives %v", n, tt, got, want)
+		}
+	}
+}

@@ -163,87 +163,101 @@ type Assumption struct {
 // label: no source says whether the role would sign), the simulation
 // set-up, and the variant applied.
 func (s *Scenario) Assumptions() []Assumption {
-	var out []Assumption
-	add := func(a Assumption) {
-		a.Reason = strings.TrimSpace(a.Reason)
-		out = append(out, a)
-	}
-	est := func(path, party, principal, name string, e *Estimate) {
-		if e.Assumption != "" {
-			add(Assumption{Kind: AssumedEstimate, Party: party, Principal: principal, Name: name, Path: path, Reason: e.Assumption})
-		}
-	}
+	var l assumptions
 	for i := range s.Parties {
 		p := &s.Parties[i]
 		if d := p.Delegation; d != nil && d.Rule.Assumption != "" {
-			add(Assumption{Kind: AssumedRule, Party: p.Name, Name: d.Rule.Kind.String(), Path: fmt.Sprintf("parties[%d].delegation.rule", i), Reason: d.Rule.Assumption})
+			l.add(Assumption{Kind: AssumedRule, Party: p.Name, Name: d.Rule.Kind.String(), Path: fmt.Sprintf("parties[%d].delegation.rule", i), Reason: d.Rule.Assumption})
 		}
 	}
 	s.walkPrincipals(func(i int, fp string, f *Faction) {
 		p := &s.Parties[i]
-		if p.Delegation != nil {
-			est(fp+".weight", p.Name, f.Name, "weight", &f.Weight)
-		}
-		pr := &f.Preferences
-		prp := fp + ".preferences"
-		est(prp+".reservation", p.Name, f.Name, "reservation", &pr.Reservation)
-		est(prp+".discount", p.Name, f.Name, "discount", &pr.Discount)
-		for k := range pr.Issues {
-			ip := &pr.Issues[k]
-			kp := fmt.Sprintf("%s.issues[%d]", prp, k)
-			est(kp+".weight", p.Name, f.Name, ip.Issue+" weight", &ip.Weight)
-			if ip.Assumption != "" {
-				add(Assumption{Kind: AssumedEstimate, Party: p.Name, Principal: f.Name, Name: ip.Issue + " values", Path: kp + ".values", Reason: ip.Assumption})
-			}
-			for l := range ip.Values {
-				est(fmt.Sprintf("%s.values[%d].value", kp, l), p.Name, f.Name, ip.Issue+"="+ip.Values[l].Option, &ip.Values[l].Value)
-			}
-		}
-		for k := range pr.Constraints {
-			est(fmt.Sprintf("%s.constraints[%d].utility", prp, k), p.Name, f.Name, "constraint", &pr.Constraints[k].Utility)
-		}
-		for k, rl := range pr.RedLines {
-			if rl.Assumption != "" {
-				add(Assumption{Kind: AssumedRedLine, Party: p.Name, Principal: f.Name, Name: rl.Name, Path: fmt.Sprintf("%s.red_lines[%d]", prp, k), Reason: rl.Assumption})
-			}
-		}
+		l.principal(p.Name, fp, f, p.Delegation != nil)
 	})
 	for i := range s.Roles {
 		r := &s.Roles[i]
 		rp := fmt.Sprintf("roles[%d]", i)
 		if r.Assumption != "" {
-			add(Assumption{Kind: AssumedRole, Name: r.Name, Path: rp, Reason: r.Assumption})
+			l.add(Assumption{Kind: AssumedRole, Name: r.Name, Path: rp, Reason: r.Assumption})
 		}
 		if r.ConsentUncertain() {
 			why := r.ConsentProbability.Assumption
 			if why == "" {
 				why = fmt.Sprintf("no source says whether %s would sign", r.Name)
 			}
-			add(Assumption{Kind: AssumedConsent, Name: r.Name, Path: rp + ".consents", Reason: why})
+			l.add(Assumption{Kind: AssumedConsent, Name: r.Name, Path: rp + ".consents", Reason: why})
 		}
 	}
 	if sp := s.Simulation; sp != nil {
 		if sp.Assumption != "" {
-			add(Assumption{Kind: AssumedSimulation, Path: "simulation", Reason: sp.Assumption})
+			l.add(Assumption{Kind: AssumedSimulation, Path: "simulation", Reason: sp.Assumption})
 		}
 		for i, a := range sp.Agents {
 			if a.Assumption != "" {
-				add(Assumption{Kind: AssumedSimulation, Party: a.Party, Name: a.Agent, Path: fmt.Sprintf("simulation.agents[%d]", i), Reason: a.Assumption})
+				l.add(Assumption{Kind: AssumedSimulation, Party: a.Party, Name: a.Agent, Path: fmt.Sprintf("simulation.agents[%d]", i), Reason: a.Assumption})
 			}
 		}
 		for i, a := range sp.Principals {
 			if a.Assumption != "" {
-				add(Assumption{Kind: AssumedSimulation, Party: a.Party, Principal: a.Faction, Name: a.Agent, Path: fmt.Sprintf("simulation.principals[%d]", i), Reason: a.Assumption})
+				l.add(Assumption{Kind: AssumedSimulation, Party: a.Party, Principal: a.Faction, Name: a.Agent, Path: fmt.Sprintf("simulation.principals[%d]", i), Reason: a.Assumption})
 			}
 		}
 	}
 	for i := range s.Variants {
 		v := &s.Variants[i]
 		if v.Name == s.Variant && v.Assumption != "" {
-			add(Assumption{Kind: AssumedVariant, Name: v.Name, Path: fmt.Sprintf("variants[%d]", i), Reason: v.Assumption})
+			l.add(Assumption{Kind: AssumedVariant, Name: v.Name, Path: fmt.Sprintf("variants[%d]", i), Reason: v.Assumption})
 		}
 	}
-	return out
+	return l
+}
+
+// assumptions collects Assumptions' list.
+type assumptions []Assumption
+
+// add lists a with its reason trimmed.
+func (l *assumptions) add(a Assumption) {
+	a.Reason = strings.TrimSpace(a.Reason)
+	*l = append(*l, a)
+}
+
+// est lists estimate e at path if it is labelled an assumption.
+func (l *assumptions) est(path, party, principal, name string, e *Estimate) {
+	if e.Assumption != "" {
+		l.add(Assumption{Kind: AssumedEstimate, Party: party, Principal: principal, Name: name, Path: path, Reason: e.Assumption})
+	}
+}
+
+// principal lists the assumptions of principal f of party at path fp: its
+// weight (in a delegation), reservation, discount, issue weights, value
+// functions and values, constraint utilities and red lines.
+func (l *assumptions) principal(party, fp string, f *Faction, delegation bool) {
+	if delegation {
+		l.est(fp+".weight", party, f.Name, "weight", &f.Weight)
+	}
+	pr := &f.Preferences
+	prp := fp + ".preferences"
+	l.est(prp+".reservation", party, f.Name, "reservation", &pr.Reservation)
+	l.est(prp+".discount", party, f.Name, "discount", &pr.Discount)
+	for k := range pr.Issues {
+		ip := &pr.Issues[k]
+		kp := fmt.Sprintf("%s.issues[%d]", prp, k)
+		l.est(kp+".weight", party, f.Name, ip.Issue+" weight", &ip.Weight)
+		if ip.Assumption != "" {
+			l.add(Assumption{Kind: AssumedEstimate, Party: party, Principal: f.Name, Name: ip.Issue + " values", Path: kp + ".values", Reason: ip.Assumption})
+		}
+		for v := range ip.Values {
+			l.est(fmt.Sprintf("%s.values[%d].value", kp, v), party, f.Name, ip.Issue+"="+ip.Values[v].Option, &ip.Values[v].Value)
+		}
+	}
+	for k := range pr.Constraints {
+		l.est(fmt.Sprintf("%s.constraints[%d].utility", prp, k), party, f.Name, "constraint", &pr.Constraints[k].Utility)
+	}
+	for k, rl := range pr.RedLines {
+		if rl.Assumption != "" {
+			l.add(Assumption{Kind: AssumedRedLine, Party: party, Principal: f.Name, Name: rl.Name, Path: fmt.Sprintf("%s.red_lines[%d]", prp, k), Reason: rl.Assumption})
+		}
+	}
 }
 
 // walkPrincipals calls fn for every principal with its party index and
@@ -275,109 +289,126 @@ func (s *Scenario) walkPrincipals(fn func(party int, path string, f *Faction)) {
 // and verification clauses of options with their estimates. A sourced
 // scenario should return none; `parley validate` warns about each.
 func (s *Scenario) Unsourced() []string {
-	var out []string
-	need := func(path string, based bool) {
-		if !based {
-			out = append(out, path)
-		}
-	}
-	est := func(path string, e *Estimate) { need(path, e.Based()) }
+	var l unsourced
 	s.walkPrincipals(func(i int, fp string, f *Faction) {
-		p := &s.Parties[i]
-		prp := fp + ".preferences"
-		if p.Delegation != nil {
-			est(fp+".weight", &f.Weight)
-		}
-		pr := &f.Preferences
-		est(prp+".reservation", &pr.Reservation)
-		if d := pr.Discount; d.Value != 0 || d.Ranged || d.Based() {
-			est(prp+".discount", &pr.Discount)
-		}
-		for k := range pr.Issues {
-			ip := &pr.Issues[k]
-			kp := fmt.Sprintf("%s.issues[%d]", prp, k)
-			est(kp+".weight", &ip.Weight)
-			fnBased := len(ip.Sources) > 0 || ip.Assumption != ""
-			if len(ip.Function) > 0 {
-				need(kp+".function", fnBased)
-			}
-			for l := range ip.Values {
-				need(fmt.Sprintf("%s.values[%d].value", kp, l), fnBased || ip.Values[l].Value.Based())
-			}
-		}
-		for k := range pr.Constraints {
-			est(fmt.Sprintf("%s.constraints[%d].utility", prp, k), &pr.Constraints[k].Utility)
-		}
-		for k, rl := range pr.RedLines {
-			need(fmt.Sprintf("%s.red_lines[%d]", prp, k), len(rl.Sources) > 0 || rl.Assumption != "")
-		}
+		l.principal(fp, f, s.Parties[i].Delegation != nil)
 	})
 	for i := range s.Parties {
 		if d := s.Parties[i].Delegation; d != nil {
-			need(fmt.Sprintf("parties[%d].delegation.rule", i), len(d.Rule.Sources) > 0 || d.Rule.Assumption != "")
+			l.need(fmt.Sprintf("parties[%d].delegation.rule", i), len(d.Rule.Sources) > 0 || d.Rule.Assumption != "")
 		}
 	}
-	// The commitments and verification clauses options put into an
-	// agreement, and the estimates they carry for the monitoring Monte
-	// Carlo.
-	for i := range s.Issues {
-		for k := range s.Issues[i].Options {
-			o := &s.Issues[i].Options[k]
-			op := fmt.Sprintf("issues[%d].options[%d]", i, k)
-			for j := range o.Commitments {
-				c := &o.Commitments[j]
-				cp := fmt.Sprintf("%s.commitments[%d]", op, j)
-				need(cp, len(c.Sources) > 0)
-				for _, x := range []struct {
-					name string
-					e    *Estimate
-				}{{"rate", c.Assume.Rate}, {"lookalike", c.Assume.Lookalike}, {"force", c.Assume.Force}, {"on_time", c.Assume.OnTime}} {
-					if x.e != nil {
-						est(cp+".assume."+x.name, x.e)
-					}
-				}
-			}
-			if v := o.Verification; v != nil {
-				vp := op + ".verification"
-				need(vp, len(v.Sources) > 0)
-				for _, x := range []struct {
-					name string
-					e    *Estimate
-				}{{"detection", v.Assume.Detection}, {"false_attribution", v.Assume.FalseAttribution}, {"dispute", v.Assume.Dispute}} {
-					if x.e != nil {
-						est(vp+".assume."+x.name, x.e)
-					}
-				}
-			}
-		}
-	}
+	l.options(s.Issues)
 	for i := range s.Roles {
 		r := &s.Roles[i]
 		rp := fmt.Sprintf("roles[%d]", i)
-		need(rp, len(r.Sources) > 0 || r.Assumption != "")
+		l.need(rp, len(r.Sources) > 0 || r.Assumption != "")
 		if r.ConsentProbability != nil {
-			est(rp+".consents", r.ConsentProbability)
+			l.est(rp+".consents", r.ConsentProbability)
 		}
 	}
 	if sp := s.Simulation; sp != nil {
-		need("simulation", len(sp.Sources) > 0 || sp.Assumption != "")
+		l.need("simulation", len(sp.Sources) > 0 || sp.Assumption != "")
 		if r := sp.Reported; r != nil {
-			need("simulation.reported", len(r.Sources) > 0 || r.Assumption != "")
+			l.need("simulation.reported", len(r.Sources) > 0 || r.Assumption != "")
 		}
 		for i, a := range sp.Agents {
-			need(fmt.Sprintf("simulation.agents[%d]", i), len(a.Sources) > 0 || a.Assumption != "")
+			l.need(fmt.Sprintf("simulation.agents[%d]", i), len(a.Sources) > 0 || a.Assumption != "")
 		}
 		for i, a := range sp.Principals {
-			need(fmt.Sprintf("simulation.principals[%d]", i), len(a.Sources) > 0 || a.Assumption != "")
+			l.need(fmt.Sprintf("simulation.principals[%d]", i), len(a.Sources) > 0 || a.Assumption != "")
 		}
 	}
 	for i := range s.Variants {
 		v := &s.Variants[i]
 		vp := fmt.Sprintf("variants[%d]", i)
-		need(vp, len(v.Sources) > 0 || v.Assumption != "")
+		l.need(vp, len(v.Sources) > 0 || v.Assumption != "")
 		if v.Prior != nil {
-			est(vp+".prior", v.Prior)
+			l.est(vp+".prior", v.Prior)
 		}
 	}
-	return out
+	return l
+}
+
+// unsourced collects Unsourced's field paths.
+type unsourced []string
+
+// need lists path unless it is based on a source or an assumption.
+func (l *unsourced) need(path string, based bool) {
+	if !based {
+		*l = append(*l, path)
+	}
+}
+
+func (l *unsourced) est(path string, e *Estimate) { l.need(path, e.Based()) }
+
+// principal lists the unsourced estimates of principal f at path fp: its
+// weight (in a delegation), reservation, discount (when set), issue
+// weights, value functions and values (an issue preference's sources cover
+// them), constraint utilities and red lines.
+func (l *unsourced) principal(fp string, f *Faction, delegation bool) {
+	prp := fp + ".preferences"
+	if delegation {
+		l.est(fp+".weight", &f.Weight)
+	}
+	pr := &f.Preferences
+	l.est(prp+".reservation", &pr.Reservation)
+	if d := pr.Discount; d.Value != 0 || d.Ranged || d.Based() {
+		l.est(prp+".discount", &pr.Discount)
+	}
+	for k := range pr.Issues {
+		ip := &pr.Issues[k]
+		kp := fmt.Sprintf("%s.issues[%d]", prp, k)
+		l.est(kp+".weight", &ip.Weight)
+		fnBased := len(ip.Sources) > 0 || ip.Assumption != ""
+		if len(ip.Function) > 0 {
+			l.need(kp+".function", fnBased)
+		}
+		for v := range ip.Values {
+			l.need(fmt.Sprintf("%s.values[%d].value", kp, v), fnBased || ip.Values[v].Value.Based())
+		}
+	}
+	for k := range pr.Constraints {
+		l.est(fmt.Sprintf("%s.constraints[%d].utility", prp, k), &pr.Constraints[k].Utility)
+	}
+	for k, rl := range pr.RedLines {
+		l.need(fmt.Sprintf("%s.red_lines[%d]", prp, k), len(rl.Sources) > 0 || rl.Assumption != "")
+	}
+}
+
+// options lists the unsourced commitments and verification clauses options
+// put into an agreement, and the estimates they carry for the monitoring
+// Monte Carlo.
+func (l *unsourced) options(issues []Issue) {
+	for i := range issues {
+		for k := range issues[i].Options {
+			o := &issues[i].Options[k]
+			op := fmt.Sprintf("issues[%d].options[%d]", i, k)
+			for j := range o.Commitments {
+				c := &o.Commitments[j]
+				cp := fmt.Sprintf("%s.commitments[%d]", op, j)
+				l.need(cp, len(c.Sources) > 0)
+				for _, x := range []struct {
+					name string
+					e    *Estimate
+				}{{"rate", c.Assume.Rate}, {"lookalike", c.Assume.Lookalike}, {"force", c.Assume.Force}, {"on_time", c.Assume.OnTime}} {
+					if x.e != nil {
+						l.est(cp+".assume."+x.name, x.e)
+					}
+				}
+			}
+			if v := o.Verification; v != nil {
+				vp := op + ".verification"
+				l.need(vp, len(v.Sources) > 0)
+				for _, x := range []struct {
+					name string
+					e    *Estimate
+				}{{"detection", v.Assume.Detection}, {"false_attribution", v.Assume.FalseAttribution}, {"dispute", v.Assume.Dispute}} {
+					if x.e != nil {
+						l.est(vp+".assume."+x.name, x.e)
+					}
+				}
+			}
+		}
+	}
 }

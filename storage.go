@@ -23,6 +23,7 @@ const (
 	MaxFindEvents    = 10000    // events one FindEvents call returns at most
 	DefaultFindLimit = 1000     // events FindEvents returns when the limit is 0
 	MaxFindSessions  = 1000     // sessions one FindSessions call returns at most
+	MaxEventCursors  = 1000     // sessions one FindEventsOf call reads at most
 )
 
 // Hash is a SHA-256 digest: the hash of an event in the audit chain, a chain
@@ -126,6 +127,13 @@ type ChainHead struct {
 	Hash    Hash   `json:"hash"`
 }
 
+// EventCursor says where FindEventsOf reads a session's events from: the
+// events of Session from seq From on.
+type EventCursor struct {
+	Session string
+	From    int64
+}
+
 // SessionFilter selects sessions for FindSessions.
 type SessionFilter struct {
 	// After, if set, starts the listing after this ID (sessions are listed
@@ -184,6 +192,20 @@ type EventStore interface {
 	// Returns EINVALID for a negative from or a limit out of range;
 	// ENOTFOUND if there is no such session.
 	FindEvents(ctx context.Context, session string, from int64, limit int) ([]EventRecord, error)
+
+	// FindEventsOf returns the events of several sessions at once, each
+	// from its cursor's From on, as one read of the store: the first
+	// cursor's session's events in seq order, then the second's, and so
+	// on, at most limit in all (0 means DefaultFindLimit; at most
+	// MaxFindEvents). When it returns limit events, the last session's may
+	// be cut short and the sessions after it are not read: read them again
+	// from where the answer ends. A cursor past its session's end, or of a
+	// session that does not exist, adds no events. It is what a server
+	// reads when it hears that many sessions moved (HeadWatcher): one
+	// query where FindEvents would take one per session.
+	// Returns EINVALID for more than MaxEventCursors cursors, a negative
+	// From, a session named twice, or a limit out of range.
+	FindEventsOf(ctx context.Context, cursors []EventCursor, limit int) ([]EventRecord, error)
 
 	// ChainHead returns the head of session's audit chain.
 	// Returns ENOTFOUND if there is no such session.
@@ -295,6 +317,26 @@ func FindLimit(from int64, limit int) (int, error) {
 		return DefaultFindLimit, nil
 	}
 	return limit, nil
+}
+
+// FindOfLimit checks the arguments of a FindEventsOf call, as every
+// EventStore does before reading, and resolves its limit (0 means
+// DefaultFindLimit). Errors have code EINVALID.
+func FindOfLimit(cursors []EventCursor, limit int) (int, error) {
+	if len(cursors) > MaxEventCursors {
+		return 0, Errorf(EINVALID, "find events of %d sessions: at most %d at once", len(cursors), MaxEventCursors)
+	}
+	seen := make(map[string]int, len(cursors))
+	for i, c := range cursors {
+		if c.From < 0 {
+			return 0, Errorf(EINVALID, "find events: cursor %d from seq %d: sequence numbers start at 0", i, c.From)
+		}
+		if j, ok := seen[c.Session]; ok {
+			return 0, Errorf(EINVALID, "find events: cursors %d and %d name the same session", j, i)
+		}
+		seen[c.Session] = i
+	}
+	return FindLimit(0, limit)
 }
 
 func printable(s string) bool {

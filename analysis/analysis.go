@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"math/big"
 	"math/bits"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bargain"
@@ -304,9 +306,7 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 		return nil, fmt.Errorf("analysis: pareto frontier: %w", err)
 	}
 	r.ParetoExact, r.ParetoMethod = exact, method.name
-	for _, p := range front {
-		r.Pareto = append(r.Pareto, solution(m, p.U, p.Outcome, p.Count))
-	}
+	r.Pareto = paretoSolutions(m, front)
 	if !exact {
 		if method.gap >= 0 {
 			r.ParetoGap = &method.gap
@@ -383,7 +383,7 @@ type frontierMethod struct {
 // outcomes (zoneOnly false) or over the zone.
 func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoint, bool, frontierMethod, error) {
 	if !zoneOnly && m.Additive() {
-		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints, Stop: opt.stop})
+		res, err := pareto.Frontier(m, pareto.Options{MaxPoints: opt.MaxPoints, Stop: opt.stop, Parallel: parallel})
 		if err == nil {
 			return res.Points, true, frontierMethod{name: res.Method}, nil
 		}
@@ -472,19 +472,99 @@ func solution(m *parley.Model, u []int64, o parley.Outcome, count *big.Int) Solu
 	return s
 }
 
+// parallelSolutions is the frontier size from which paretoSolutions
+// spreads its work over the CPUs.
+const parallelSolutions = 2048
+
+// paretoSolutions returns the frontier as solutions, each with its own
+// Utilities and Outcome, in a few large allocations; a large frontier is
+// split among up to GOMAXPROCS goroutines (formatting a utility as its
+// shortest decimal, UtilityFn.F, is most of the work).
+func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Solution {
+	out := make([]Solution, len(front))
+	if len(front) == 0 {
+		return out
+	}
+	n, k := len(m.Parties), len(front[0].Outcome)
+	us := make([]float64, len(front)*n)
+	os := make([]int, len(front)*k)
+	vals := boxedValues(m)
+	fill := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p := &front[i]
+			u := us[i*n : i*n+n : i*n+n]
+			for j, x := range p.U {
+				u[j] = m.Parties[j].Utility.F(x)
+			}
+			o := parley.Outcome(os[i*k : i*k+k : i*k+k])
+			copy(o, p.Outcome)
+			vs := make(map[string]any, k)
+			for j, c := range o {
+				vs[m.Scenario.Issues[j].Name] = vals[j][c]
+			}
+			out[i] = Solution{Utilities: u, Outcome: vs, Count: p.Count, outcome: o}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(front)/parallelSolutions)
+	if workers <= 1 {
+		fill(0, len(front))
+		return out
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fill(w*len(front)/workers, (w+1)*len(front)/workers) })
+	}
+	wg.Wait()
+	return out
+}
+
+// parallel runs fs at the same time when there is more than one CPU to
+// run them on, for pareto.Options.Parallel.
+func parallel(fs ...func()) {
+	if runtime.GOMAXPROCS(0) == 1 {
+		for _, f := range fs {
+			f()
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, f := range fs {
+		wg.Go(f)
+	}
+	wg.Wait()
+}
+
+// boxedValues returns every option's value as Values writes it, by issue
+// and option.
+func boxedValues(m *parley.Model) [][]any {
+	vals := make([][]any, len(m.Scenario.Issues))
+	for i := range vals {
+		is := &m.Scenario.Issues[i]
+		vals[i] = make([]any, len(is.Options))
+		for k := range is.Options {
+			vals[i][k] = value(is, k)
+		}
+	}
+	return vals
+}
+
+// value returns option k of issue is as Values writes it.
+func value(is *parley.Issue, k int) any {
+	opt := is.Options[k]
+	if is.Kind == parley.Categorical || opt.NotAddressed {
+		return opt.Label
+	} else if is.Kind == parley.Integer {
+		return int64(opt.Value)
+	}
+	return opt.Value
+}
+
 // Values writes an outcome as issue name → value as in the scenario file.
 func Values(m *parley.Model, o parley.Outcome) map[string]any {
 	out := make(map[string]any, len(o))
 	for i, k := range o {
 		is := &m.Scenario.Issues[i]
-		opt := is.Options[k]
-		if is.Kind == parley.Categorical || opt.NotAddressed {
-			out[is.Name] = opt.Label
-		} else if is.Kind == parley.Integer {
-			out[is.Name] = int64(opt.Value)
-		} else {
-			out[is.Name] = opt.Value
-		}
+		out[is.Name] = value(is, k)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -396,6 +397,36 @@ func TestAnalyzeCancel(t *testing.T) {
 		c := &pollCtx{Context: context.Background(), after: after}
 		if _, err := Analyze(c, m, Options{}); !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled after %d of %d polls: %v, want context.Canceled", after, full.polls, err)
+		}
+	}
+}
+
+// TestParetoSolutionsMatchSolution checks the batched (and, for many
+// points, parallel) conversion of a frontier against solution, point by
+// point.
+func TestParetoSolutionsMatchSolution(t *testing.T) {
+	for seed := uint64(0); seed < 4; seed++ {
+		r := rand.New(rand.NewPCG(seed, 5))
+		m, err := randscen.New(r, randscen.Options{Decimals: seed%2 == 0}).Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs := all(m)
+		size := []int{0, 1, 3 * parallelSolutions, 5*parallelSolutions + 7}[seed]
+		front := make([]parley.FrontierPoint, size)
+		for i := range front {
+			o := outs[r.IntN(len(outs))]
+			front[i] = parley.FrontierPoint{U: m.Eval(o), Outcome: o, Count: big.NewInt(int64(1 + r.IntN(9)))}
+		}
+		got := paretoSolutions(m, front)
+		if got == nil || len(got) != size {
+			t.Fatalf("seed %d: %d solutions for %d points", seed, len(got), size)
+		}
+		for i, p := range front {
+			want := solution(m, p.U, p.Outcome, p.Count)
+			if !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("seed %d point %d: %+v, want %+v", seed, i, got[i], want)
+			}
 		}
 	}
 }

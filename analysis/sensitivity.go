@@ -401,19 +401,8 @@ func Sensitize(ctx context.Context, s *parley.Scenario, opt SensitivityOptions) 
 	params := Params(s, step)
 
 	// One at a time: every estimate at both ends.
-	singles := make([]Effect, 2*len(params))
-	if err := run(each, len(singles), func(i int) (err error) {
-		p := params[i/2]
-		v := p.Low
-		if i%2 == 1 {
-			v = p.High
-		}
-		singles[i], err = Evaluate(ctx, WithParam(s, p, v), opt.Options)
-		if err != nil {
-			return fmt.Errorf("analysis: sensitivity: %s at %v: %w", p.Path, v, err)
-		}
-		return nil
-	}); err != nil {
+	singles, err := probeSingles(ctx, s, params, each, opt.Options)
+	if err != nil {
 		return nil, err
 	}
 	res.Probes = 1 + len(singles)
@@ -436,54 +425,103 @@ func Sensitize(ctx context.Context, s *parley.Scenario, opt SensitivityOptions) 
 		top = DefaultSensitivityPairs
 	}
 	top = min(max(top, 0), len(rows))
-	type job struct{ a, b, ca, cb int }
-	var jobs []job
-	for a := 0; a < top; a++ {
-		for b := a + 1; b < top; b++ {
-			for c := 0; c < 4; c++ {
-				jobs = append(jobs, job{a, b, c / 2, c % 2})
-			}
-		}
-	}
-	corners := make([]Effect, len(jobs))
-	if err := run(each, len(jobs), func(i int) (err error) {
-		j := jobs[i]
-		pa, pb := rows[j.a].Param, rows[j.b].Param
-		c := WithParam(WithParam(s, pa, end(pa, j.ca)), pb, end(pb, j.cb))
-		corners[i], err = Evaluate(ctx, c, opt.Options)
-		if err != nil {
-			return fmt.Errorf("analysis: sensitivity: %s and %s at %s/%s: %w", pa.Path, pb.Path, endName(j.ca), endName(j.cb), err)
-		}
-		return nil
-	}); err != nil {
+	jobs := pairJobs(top)
+	corners, err := probePairs(ctx, s, rows, jobs, each, opt.Options)
+	if err != nil {
 		return nil, err
 	}
 	res.Probes += len(jobs)
 	for i := 0; i < len(jobs); i += 4 {
-		ra, rb := &rows[jobs[i].a], &rows[jobs[i].b]
-		pr := SensitivityPair{A: ra.Path, B: rb.Path}
-		for c := 0; c < 4; c++ {
-			j := jobs[i+c]
-			e := corners[i+c]
-			pr.Corners = append(pr.Corners, PairCorner{A: endName(j.ca), B: endName(j.cb), Effect: e})
-			ea, eb := ra.AtLow, rb.AtLow
-			if j.ca == 1 {
-				ea = ra.AtHigh
-			}
-			if j.cb == 1 {
-				eb = rb.AtHigh
-			}
-			if e.ZoneEmpty != base.ZoneEmpty && ea.ZoneEmpty == base.ZoneEmpty && eb.ZoneEmpty == base.ZoneEmpty {
-				pr.JointFlip = true
-			}
-			add := new(big.Int).Sub(new(big.Int).Add(ea.ZoneSize, eb.ZoneSize), base.ZoneSize)
-			if add.Cmp(e.ZoneSize) != 0 {
-				pr.NonAdditive = true
-			}
-		}
-		res.Pairs = append(res.Pairs, pr)
+		res.Pairs = append(res.Pairs, pairOf(rows, jobs[i:i+4], corners[i:i+4], base))
 	}
 	return res, nil
+}
+
+// probeSingles evaluates s with each parameter at its low end (even
+// indices) and its high end (odd ones).
+func probeSingles(ctx context.Context, s *parley.Scenario, params []Param, each func(int, func(int)), opt Options) ([]Effect, error) {
+	singles := make([]Effect, 2*len(params))
+	err := run(each, len(singles), func(i int) (err error) {
+		p := params[i/2]
+		v := p.Low
+		if i%2 == 1 {
+			v = p.High
+		}
+		singles[i], err = Evaluate(ctx, WithParam(s, p, v), opt)
+		if err != nil {
+			return fmt.Errorf("analysis: sensitivity: %s at %v: %w", p.Path, v, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return singles, nil
+}
+
+// pairJob is one corner of a pair of rows: rows a and b at ends ca and cb
+// (0 low, 1 high).
+type pairJob struct{ a, b, ca, cb int }
+
+// pairJobs lists, for every pair of the top rows, its four corners in
+// order low/low, low/high, high/low, high/high.
+func pairJobs(top int) []pairJob {
+	var jobs []pairJob
+	for a := 0; a < top; a++ {
+		for b := a + 1; b < top; b++ {
+			for c := 0; c < 4; c++ {
+				jobs = append(jobs, pairJob{a, b, c / 2, c % 2})
+			}
+		}
+	}
+	return jobs
+}
+
+// probePairs evaluates s at each job's corner.
+func probePairs(ctx context.Context, s *parley.Scenario, rows []SensitivityRow, jobs []pairJob, each func(int, func(int)), opt Options) ([]Effect, error) {
+	corners := make([]Effect, len(jobs))
+	err := run(each, len(jobs), func(i int) (err error) {
+		j := jobs[i]
+		pa, pb := rows[j.a].Param, rows[j.b].Param
+		c := WithParam(WithParam(s, pa, end(pa, j.ca)), pb, end(pb, j.cb))
+		corners[i], err = Evaluate(ctx, c, opt)
+		if err != nil {
+			return fmt.Errorf("analysis: sensitivity: %s and %s at %s/%s: %w", pa.Path, pb.Path, endName(j.ca), endName(j.cb), err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return corners, nil
+}
+
+// pairOf is the pair of rows of jobs (its four corners) with their effects:
+// a joint flip when a corner turns the zone empty (or not) where neither
+// estimate alone does, non-additive when a corner's zone size is not the
+// sum of the single changes.
+func pairOf(rows []SensitivityRow, jobs []pairJob, corners []Effect, base Effect) SensitivityPair {
+	ra, rb := &rows[jobs[0].a], &rows[jobs[0].b]
+	pr := SensitivityPair{A: ra.Path, B: rb.Path}
+	for c, j := range jobs {
+		e := corners[c]
+		pr.Corners = append(pr.Corners, PairCorner{A: endName(j.ca), B: endName(j.cb), Effect: e})
+		ea, eb := ra.AtLow, rb.AtLow
+		if j.ca == 1 {
+			ea = ra.AtHigh
+		}
+		if j.cb == 1 {
+			eb = rb.AtHigh
+		}
+		if e.ZoneEmpty != base.ZoneEmpty && ea.ZoneEmpty == base.ZoneEmpty && eb.ZoneEmpty == base.ZoneEmpty {
+			pr.JointFlip = true
+		}
+		add := new(big.Int).Sub(new(big.Int).Add(ea.ZoneSize, eb.ZoneSize), base.ZoneSize)
+		if add.Cmp(e.ZoneSize) != 0 {
+			pr.NonAdditive = true
+		}
+	}
+	return pr
 }
 
 func end(p Param, c int) float64 {

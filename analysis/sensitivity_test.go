@@ -208,7 +208,7 @@ func addRanges(r *rand.Rand, s *parley.Scenario) {
 // and every corner of every pair. A concurrent run gives the same result.
 func TestSensitivityMatchesRecomputation(t *testing.T) {
 	t.Parallel()
-	rows, pairs, none := 0, 0, 0
+	rows, pairs, none, flips, nonAdd := 0, 0, 0, 0, 0
 	for seed := uint64(0); seed < 16; seed++ {
 		r := rand.New(rand.NewPCG(seed, 31))
 		s := randscen.New(r, randscen.Options{Rects: seed%4 == 3})
@@ -263,6 +263,7 @@ func TestSensitivityMatchesRecomputation(t *testing.T) {
 			}
 		}
 		for _, pr := range res.Pairs {
+			jointFlip, nonAdditive := false, false
 			for _, c := range pr.Corners {
 				pa, pb := byPath[pr.A].Param, byPath[pr.B].Param
 				va, vb := pa.Low, pb.Low
@@ -276,7 +277,25 @@ func TestSensitivityMatchesRecomputation(t *testing.T) {
 				if !sameConclusion(c.Effect, want) {
 					t.Fatalf("seed %d: pair %s %s at %s/%s: %+v, recomputed %+v", seed, pr.A, pr.B, c.A, c.B, c.Effect, want)
 				}
+				// The pair's flags, from the recomputed corner and singles.
+				ea := reference(t, setByPath(t, s, pa.Path, va))
+				eb := reference(t, setByPath(t, s, pb.Path, vb))
+				if want.ZoneEmpty != base.ZoneEmpty && ea.ZoneEmpty == base.ZoneEmpty && eb.ZoneEmpty == base.ZoneEmpty {
+					jointFlip = true
+				}
+				if new(big.Int).Sub(new(big.Int).Add(ea.ZoneSize, eb.ZoneSize), base.ZoneSize).Cmp(want.ZoneSize) != 0 {
+					nonAdditive = true
+				}
 				pairs++
+			}
+			if pr.JointFlip != jointFlip || pr.NonAdditive != nonAdditive {
+				t.Fatalf("seed %d: pair %s %s: joint flip %v, non-additive %v; recomputed %v, %v", seed, pr.A, pr.B, pr.JointFlip, pr.NonAdditive, jointFlip, nonAdditive)
+			}
+			if jointFlip {
+				flips++
+			}
+			if nonAdditive {
+				nonAdd++
 			}
 		}
 		// Spread over goroutines, the result is the same.
@@ -301,7 +320,7 @@ func TestSensitivityMatchesRecomputation(t *testing.T) {
 	if rows == 0 || pairs == 0 || none == 0 {
 		t.Fatalf("property not exercised: %d rows, %d pair corners, %d estimates without effect", rows, pairs, none)
 	}
-	t.Logf("%d rows, %d pair corners and %d estimates without effect checked", rows, pairs, none)
+	t.Logf("%d rows, %d pair corners (%d pairs flip jointly, %d are not additive) and %d estimates without effect checked", rows, pairs, flips, nonAdd, none)
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -168,9 +169,23 @@ func load(g, domain string, profiles ...string) *parley.Model {
 	return m
 }
 
-func front(m *parley.Model) func() (string, error) {
+func front(m *parley.Model) func() (string, error) { return frontWith(m, pareto.Options{}) }
+
+// frontAll is front with the large steps split over the CPUs, as the
+// analysis runs it (pareto.Options.Parallel).
+func frontAll(m *parley.Model) func() (string, error) {
+	return frontWith(m, pareto.Options{Parallel: func(fs ...func()) {
+		var wg sync.WaitGroup
+		for _, f := range fs {
+			wg.Go(f)
+		}
+		wg.Wait()
+	}})
+}
+
+func frontWith(m *parley.Model, opt pareto.Options) func() (string, error) {
 	return func() (string, error) {
-		res, err := pareto.Frontier(m, pareto.Options{})
+		res, err := pareto.Frontier(m, opt)
 		if err != nil {
 			return "", err
 		}
@@ -209,10 +224,12 @@ func analysisCases(g string) []benchCase {
 		{"7issues frontier (10^7 outcomes, 2 parties)", refSeven, 300, false, 0, front(seven)},
 		{"7issues full analysis", refSeven, 300, false, 0, analyze(seven)},
 		{"KillerRobot frontier (240,000 outcomes, 5 parties)", refRobot, 1000, false, 0, front(robot)},
+		{"KillerRobot frontier, steps split over the CPUs", refRobot, 1000, false, 0, frontAll(robot)},
 		{"KillerRobot full analysis", refRobot, 1000, false, 0, analyze(robot)},
 		{"AgentHp2 frontier (5.8·10^6 outcomes, 3 parties)", refHp2, 300, false, 0, front(hp2)},
 		{"AgentHp2 full analysis", refHp2, 300, false, 0, analyze(hp2)},
 		{"5 parties × 10 issues × 10 options frontier (10^10)", reference{}, 0, false, 0, front(random(5, 10, 10, 4))},
+		{"5 parties × 10 issues × 10 options frontier, split over the CPUs", reference{}, 0, false, 0, frontAll(random(5, 10, 10, 4))},
 		{"60 issues × 10 options frontier (10^60, 2 parties)", reference{}, 1, false, 0, front(random(2, 60, 10, 60))},
 		{"istanbul-2025 full analysis with blocking", reference{}, 1, false, 0, analyze(im)},
 	}

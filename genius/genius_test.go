@@ -355,3 +355,53 @@ func TestRanges(t *testing.T) {
 		t.Errorf("evaluation 1e300: %v", err)
 	}
 }
+
+// TestXMLSyntax checks the reader's syntax errors (line and column of the
+// fault) and the element paths it records.
+func TestXMLSyntax(t *testing.T) {
+	cases := []struct {
+		name, xml string
+		line, col int
+		msg       string
+	}{
+		{"runaway value", "<a x=\"1>\n<b/>\n</a>\"/>", 1, 6, `value of attribute "x" in <a> runs across lines and past '>': missing closing quote?`},
+		{"unterminated value", `<a x="1`, 1, 6, `unterminated value of attribute "x" in <a>`},
+		{"empty unquoted value", `<a x= >`, 1, 7, `attribute "x" of <a> has an empty unquoted value`},
+		{"unterminated tag", "\n  <a x=", 2, 3, "unterminated tag <a>"},
+		{"glued attribute", `<a x="1"y="2" z>`, 1, 16, `attribute "z" of <a> has no value`},
+		{"closing without open", "<a/>\n</b>", 0, 0, ""},
+		{"malformed closing", "<a>\n</a x>", 2, 5, "malformed closing tag </a>: expected '>'"},
+		{"mismatch", "<a>\n  </b>", 2, 3, "closing tag </b> does not match <a> opened at line 1"},
+		{"comment only", "<!-- x -->\n", 2, 1, "no root element: the file is empty or holds only comments"},
+	}
+	for _, c := range cases {
+		root, _, err := parseXML("x.xml", []byte(c.xml))
+		if c.msg == "" {
+			// Genius stops reading when the root element closes.
+			if err != nil || root == nil || root.name != "a" {
+				t.Errorf("%s: root %v, err %v; want <a> and no error", c.name, root, err)
+			}
+			continue
+		}
+		var pe *parley.PosError
+		if !errors.As(err, &pe) || pe.Line != c.line || pe.Column != c.col || !strings.Contains(err.Error(), c.msg) || parley.ErrorCode(err) != parley.EINVALID {
+			t.Errorf("%s: err = %v, want %d:%d and %q", c.name, err, c.line, c.col, c.msg)
+		}
+	}
+	root, _, err := parseXML("x.xml", []byte(`<a><b/><c/><b><c/><c k='v'/></b></a>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	var walk func(e *element)
+	walk = func(e *element) {
+		paths = append(paths, e.path)
+		for _, k := range e.children {
+			walk(k)
+		}
+	}
+	walk(root)
+	if got, want := strings.Join(paths, " "), "a a.b[0] a.c[0] a.b[1] a.b[1].c[0] a.b[1].c[1]"; got != want {
+		t.Errorf("paths %q, want %q", got, want)
+	}
+}

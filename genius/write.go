@@ -53,47 +53,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 	}
 	warnings = lossy.Features(s)
 	pus := partyUtils(s, m)
-	n := len(s.Issues)
-	intRange := make([]bool, n)
-	allInt := true
-	for i := range s.Issues {
-		intRange[i] = exactIntRange(&s.Issues[i])
-		allInt = allInt && intRange[i]
-	}
-	nonlinear := make([]bool, len(pus))
-	for p := range pus {
-		nonlinear[p] = len(pus[p].rects) > 0 && allInt
-	}
-	// Issue types: integer when a range and every additive party is
-	// linear and non-negative on it.
-	isInt := func() []bool {
-		out := make([]bool, n)
-		for i := range s.Issues {
-			out[i] = intRange[i]
-			for p := range pus {
-				if !nonlinear[p] && out[i] && !linearNonNeg(&s.Issues[i], pus[p].c[i]) {
-					out[i] = false
-				}
-			}
-		}
-		return out
-	}
-	types := isInt()
-	allTyped := true
-	for i := range types {
-		allTyped = allTyped && types[i]
-	}
-	if !allTyped {
-		changed := false
-		for p := range nonlinear {
-			if nonlinear[p] {
-				nonlinear[p], changed = false, true
-			}
-		}
-		if changed {
-			types = isInt()
-		}
-	}
+	types, intRange, nonlinear := issueTypes(s, pus)
 	for p := range pus {
 		if len(pus[p].rects) > 0 && !nonlinear[p] {
 			warnings = append(warnings, fmt.Sprintf("party %q: %d hyper-rectangle constraints are not exported: Genius nonlinear profiles need every issue to be an integer range (and every other party linear on them); its utility loses them", pus[p].name, len(pus[p].rects)))
@@ -116,16 +76,7 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 		files = append(files, fn)
 		return nil
 	}
-	var b bytes.Buffer
-	b.WriteString("<negotiation_template>\n")
-	fmt.Fprintf(&b, "<utility_space number_of_issues=\"%d\">\n", n)
-	b.WriteString("<objective index=\"0\" name=\"root\" type=\"objective\" etype=\"objective\" description=\"\">\n")
-	for i := range s.Issues {
-		issueXML(&b, &s.Issues[i], i, types[i], nil, 0)
-		b.WriteString("</issue>\n")
-	}
-	b.WriteString("</objective>\n</utility_space>\n</negotiation_template>\n")
-	if err := write(s.ID+"-domain", b.Bytes()); err != nil {
+	if err := write(s.ID+"-domain", domainXML(s, types)); err != nil {
 		return files, warnings, err
 	}
 	for p := range pus {
@@ -147,6 +98,69 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 		}
 	}
 	return files, warnings, nil
+}
+
+// issueTypes decides how each issue and party is written. An issue that is
+// an exact integer range (intRange) is written as an integer issue (types)
+// when every additive party is linear and non-negative on it. A party with
+// rects is written as a nonlinear profile when every issue is an integer
+// range and typed so; otherwise every party is additive and loses its rects.
+func issueTypes(s *parley.Scenario, pus []partyUtil) (types, intRange, nonlinear []bool) {
+	n := len(s.Issues)
+	intRange = make([]bool, n)
+	allInt := true
+	for i := range s.Issues {
+		intRange[i] = exactIntRange(&s.Issues[i])
+		allInt = allInt && intRange[i]
+	}
+	nonlinear = make([]bool, len(pus))
+	for p := range pus {
+		nonlinear[p] = len(pus[p].rects) > 0 && allInt
+	}
+	isInt := func() []bool {
+		out := make([]bool, n)
+		for i := range s.Issues {
+			out[i] = intRange[i]
+			for p := range pus {
+				if !nonlinear[p] && out[i] && !linearNonNeg(&s.Issues[i], pus[p].c[i]) {
+					out[i] = false
+				}
+			}
+		}
+		return out
+	}
+	types = isInt()
+	allTyped := true
+	for i := range types {
+		allTyped = allTyped && types[i]
+	}
+	if !allTyped {
+		changed := false
+		for p := range nonlinear {
+			if nonlinear[p] {
+				nonlinear[p], changed = false, true
+			}
+		}
+		if changed {
+			types = isInt()
+		}
+	}
+	return types, intRange, nonlinear
+}
+
+// domainXML returns the domain file: one objective holding the issues,
+// typed as types says.
+func domainXML(s *parley.Scenario, types []bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("<negotiation_template>\n")
+	fmt.Fprintf(&b, "<utility_space number_of_issues=\"%d\">\n", len(s.Issues))
+	b.WriteString("<objective index=\"0\" name=\"root\" type=\"objective\" etype=\"objective\" description=\"\">\n")
+	for i := range s.Issues {
+		issueXML(&b, &s.Issues[i], i, types[i], nil, 0)
+		b.WriteString("</issue>\n")
+	}
+	b.WriteString("</objective>\n</utility_space>\n</negotiation_template>\n")
+	return b.Bytes()
 }
 
 func whyDiscrete(is *parley.Issue, intRange bool) string {

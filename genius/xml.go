@@ -182,23 +182,8 @@ func (p *parser) skipMarkup() (bool, error) {
 }
 
 func (p *parser) document() (*element, error) {
-	// Prolog: whitespace, comments (also before the XML declaration, as
-	// some ANAC files have), the declaration, a DOCTYPE.
-	for {
-		p.skipSpace()
-		if p.eof() {
-			return nil, p.errf("no root element: the file is empty or holds only comments")
-		}
-		if p.src[p.pos] != '<' {
-			return nil, p.errf("not an XML document: expected '<' but found %q", p.peekRune())
-		}
-		ok, err := p.skipMarkup()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
+	if err := p.prolog(); err != nil {
+		return nil, err
 	}
 	var stack []*element
 	var root *element
@@ -228,20 +213,8 @@ func (p *parser) document() (*element, error) {
 			continue
 		}
 		if p.has("</") {
-			line, col := p.line, p.col
-			p.advance(2)
-			name := p.name()
-			p.skipSpace()
-			if !p.has(">") {
-				return nil, p.errf("malformed closing tag </%s>: expected '>'", name)
-			}
-			p.advance(1)
-			if len(stack) == 0 {
-				return nil, p.errAt(line, col, "closing tag </%s> without an open element", name)
-			}
-			top := stack[len(stack)-1]
-			if name != top.name {
-				return nil, p.errAt(line, col, "closing tag </%s> does not match <%s> opened at line %d", name, top.name, top.line)
+			if err := p.endTag(stack); err != nil {
+				return nil, err
 			}
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
@@ -261,15 +234,7 @@ func (p *parser) document() (*element, error) {
 			root = el
 			el.path = el.name
 		} else {
-			parent := stack[len(stack)-1]
-			n := 0
-			for _, c := range parent.children {
-				if c.name == el.name {
-					n++
-				}
-			}
-			el.path = fmt.Sprintf("%s.%s[%d]", parent.path, el.name, n)
-			parent.children = append(parent.children, el)
+			attach(stack[len(stack)-1], el)
 		}
 		if selfClosing {
 			if len(stack) == 0 {
@@ -282,6 +247,62 @@ func (p *parser) document() (*element, error) {
 		}
 		stack = append(stack, el)
 	}
+}
+
+// prolog skips what comes before the root element: whitespace, comments
+// (also before the XML declaration, as some ANAC files have), the
+// declaration, a DOCTYPE.
+func (p *parser) prolog() error {
+	for {
+		p.skipSpace()
+		if p.eof() {
+			return p.errf("no root element: the file is empty or holds only comments")
+		}
+		if p.src[p.pos] != '<' {
+			return p.errf("not an XML document: expected '<' but found %q", p.peekRune())
+		}
+		ok, err := p.skipMarkup()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+	}
+}
+
+// endTag reads the closing tag at p.pos, which must close the element on
+// top of stack.
+func (p *parser) endTag(stack []*element) error {
+	line, col := p.line, p.col
+	p.advance(2)
+	name := p.name()
+	p.skipSpace()
+	if !p.has(">") {
+		return p.errf("malformed closing tag </%s>: expected '>'", name)
+	}
+	p.advance(1)
+	if len(stack) == 0 {
+		return p.errAt(line, col, "closing tag </%s> without an open element", name)
+	}
+	top := stack[len(stack)-1]
+	if name != top.name {
+		return p.errAt(line, col, "closing tag </%s> does not match <%s> opened at line %d", name, top.name, top.line)
+	}
+	return nil
+}
+
+// attach appends el to parent's children, with its path: the parent's,
+// then its name and its index among the parent's children of that name.
+func attach(parent, el *element) {
+	n := 0
+	for _, c := range parent.children {
+		if c.name == el.name {
+			n++
+		}
+	}
+	el.path = fmt.Sprintf("%s.%s[%d]", parent.path, el.name, n)
+	parent.children = append(parent.children, el)
 }
 
 func (p *parser) peekRune() rune {
@@ -356,36 +377,11 @@ func (p *parser) startTag() (*element, bool, error) {
 		}
 		p.advance(1)
 		p.skipSpace()
-		if p.eof() {
-			return nil, false, p.errAt(el.line, el.col, "unterminated tag <%s>", el.name)
+		raw, quoted, err := p.attrValue(el, a.name)
+		if err != nil {
+			return nil, false, err
 		}
-		var raw string
-		if q := p.src[p.pos]; q == '"' || q == '\'' {
-			vl, vc := p.line, p.col
-			end := strings.IndexByte(p.src[p.pos+1:], q)
-			if end < 0 {
-				return nil, false, p.errAt(vl, vc, "unterminated value of attribute %q in <%s>", a.name, el.name)
-			}
-			raw = p.src[p.pos+1 : p.pos+1+end]
-			if strings.ContainsRune(raw, '>') && strings.ContainsRune(raw, '\n') {
-				// A runaway value: most likely a missing closing quote.
-				return nil, false, p.errAt(vl, vc, "value of attribute %q in <%s> runs across lines and past '>': missing closing quote?", a.name, el.name)
-			}
-			p.advance(end + 2)
-			afterQuote = true
-		} else {
-			afterQuote = false
-			// Unquoted values, as Genius' parser accepts them.
-			i := p.pos
-			for i < len(p.src) && !isSpace(p.src[i]) && p.src[i] != '>' && !strings.HasPrefix(p.src[i:], "/>") {
-				i++
-			}
-			if i == p.pos {
-				return nil, false, p.errf("attribute %q of <%s> has an empty unquoted value", a.name, el.name)
-			}
-			raw = p.src[p.pos:i]
-			p.advance(i - p.pos)
-		}
+		afterQuote = quoted
 		a.value = unescape(raw)
 		for _, b := range el.attrs {
 			if b.name == a.name {
@@ -394,6 +390,39 @@ func (p *parser) startTag() (*element, bool, error) {
 		}
 		el.attrs = append(el.attrs, a)
 	}
+}
+
+// attrValue reads the raw value of attribute name of el at p.pos: quoted
+// (quoted is true) or, as Genius' parser accepts it, unquoted up to space,
+// '>' or "/>".
+func (p *parser) attrValue(el *element, name string) (raw string, quoted bool, err error) {
+	if p.eof() {
+		return "", false, p.errAt(el.line, el.col, "unterminated tag <%s>", el.name)
+	}
+	if q := p.src[p.pos]; q == '"' || q == '\'' {
+		vl, vc := p.line, p.col
+		end := strings.IndexByte(p.src[p.pos+1:], q)
+		if end < 0 {
+			return "", false, p.errAt(vl, vc, "unterminated value of attribute %q in <%s>", name, el.name)
+		}
+		raw = p.src[p.pos+1 : p.pos+1+end]
+		if strings.ContainsRune(raw, '>') && strings.ContainsRune(raw, '\n') {
+			// A runaway value: most likely a missing closing quote.
+			return "", false, p.errAt(vl, vc, "value of attribute %q in <%s> runs across lines and past '>': missing closing quote?", name, el.name)
+		}
+		p.advance(end + 2)
+		return raw, true, nil
+	}
+	i := p.pos
+	for i < len(p.src) && !isSpace(p.src[i]) && p.src[i] != '>' && !strings.HasPrefix(p.src[i:], "/>") {
+		i++
+	}
+	if i == p.pos {
+		return "", false, p.errf("attribute %q of <%s> has an empty unquoted value", name, el.name)
+	}
+	raw = p.src[p.pos:i]
+	p.advance(i - p.pos)
+	return raw, false, nil
 }
 
 // unescape replaces the predefined entities and character references. An

@@ -108,41 +108,9 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 	if p.Domain != nil && p.Domain != d && !sameDomain(p.Domain, d) {
 		return nil, r.errf(root, "LinearAdditiveUtilitySpace.domain", "the embedded domain %q differs from domain %s (other issues or values)", p.Domain.Name, d.File)
 	}
-	path := "LinearAdditiveUtilitySpace"
-	utils := make([]*IssueUtility, len(d.Issues))
-	for i := range p.Utilities {
-		u := &p.Utilities[i]
-		k := d.issueIndex(u.Issue)
-		if k < 0 {
-			return nil, r.errf(u.n, join(path, "issueUtilities."+u.Issue), "issue %q is not in domain %s", u.Issue, d.File)
-		}
-		if u.Kind != d.Issues[k].Kind {
-			want := "discreteutils"
-			if d.Issues[k].Kind == Number {
-				want = "numberutils"
-			}
-			return nil, r.errf(u.n, join(path, "issueUtilities."+u.Issue), "issue %q needs %s in domain %s", u.Issue, want, d.File)
-		}
-		utils[k] = u
-	}
-	weights := make([]*big.Rat, len(d.Issues))
-	sum := new(big.Rat)
-	for i := range p.Weights {
-		w := &p.Weights[i]
-		k := d.issueIndex(w.Issue)
-		if k < 0 {
-			return nil, r.errf(w.n, join(path, "issueWeights."+w.Issue), "issue %q is not in domain %s", w.Issue, d.File)
-		}
-		weights[k] = w.W
-		sum.Add(sum, w.W)
-	}
-	for i := range d.Issues {
-		if utils[i] == nil {
-			return nil, r.errf(root, join(path, "issueUtilities"), "issue %q of domain %s has no utilities", d.Issues[i].Name, d.File)
-		}
-		if weights[i] == nil {
-			return nil, r.errf(root, join(path, "issueWeights"), "issue %q of domain %s has no weight", d.Issues[i].Name, d.File)
-		}
+	utils, weights, sum, err := matchIssues(d, p, r)
+	if err != nil {
+		return nil, err
 	}
 	if sum.Cmp(big.NewRat(1, 1)) != 0 {
 		r.warnf(root, "issue weights sum to %s, not 1 (GeniusWeb rejects that); they are divided by their sum", sum.FloatString(12))
@@ -161,39 +129,15 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 	}
 	lo, hi := new(big.Rat), new(big.Rat) // bounds on the utility, for the reservation
 	for i := range d.Issues {
-		is, u := &d.Issues[i], utils[i]
+		is := &d.Issues[i]
 		w, _ := weights[i].Float64()
 		if huge {
 			w, _ = new(big.Rat).Quo(weights[i], sum).Float64()
 		}
 		ip := parley.IssuePref{Issue: is.Name, Weight: parley.Estimate{Value: w}}
+		labels, vals := issueValues(r, is, utils[i])
 		// The utilities exactly; as floats over the issue's Scale when they
 		// are not short decimals (number utilities interpolate).
-		var labels []string
-		var vals []*big.Rat
-		switch is.Kind {
-		case Discrete:
-			inDomain := set(is.Values)
-			for _, v := range u.Values {
-				if !inDomain[v] {
-					r.warnf(u.n, "value %q of issue %q is not in the domain; ignored", v, is.Name)
-				}
-			}
-			for _, v := range is.Values {
-				if _, ok := u.index[v]; !ok {
-					r.warnf(u.n, "value %q of issue %q has no utility; it is worth 0, as in GeniusWeb", v, is.Name)
-				}
-				labels, vals = append(labels, v), append(vals, u.discrete(v))
-			}
-		case Number:
-			if u.LowValue.Cmp(is.Low) != 0 || u.HighValue.Cmp(is.High) != 0 {
-				r.warnf(u.n, "issue %q: utilities are given on [%s, %s] but the range is [%s, %s] (GeniusWeb rejects that); values outside are worth 0", is.Name,
-					u.LowValue.RatString(), u.HighValue.RatString(), is.Low.RatString(), is.High.RatString())
-			}
-			for _, x := range is.Numbers {
-				labels, vals = append(labels, numberLabel(x)), append(vals, u.number(x))
-			}
-		}
 		fs, scale, _ := parley.DecimalValues(vals)
 		ip.Scale = scale
 		if len(vals) > 0 && sum.Sign() > 0 {
@@ -215,6 +159,91 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 		}
 		pr.Issues = append(pr.Issues, ip)
 	}
+	if err := reservation(d, p, r, pr, utils, weights, sum, lo, hi); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// matchIssues returns, by domain issue, the profile's utilities and weight,
+// and the sum of the weights. Every profile issue must be in the domain
+// with utilities of its kind, and every domain issue needs both.
+func matchIssues(d *Domain, p *Profile, r *reader) (utils []*IssueUtility, weights []*big.Rat, sum *big.Rat, err error) {
+	root := p.offs[""]
+	path := "LinearAdditiveUtilitySpace"
+	utils = make([]*IssueUtility, len(d.Issues))
+	for i := range p.Utilities {
+		u := &p.Utilities[i]
+		k := d.issueIndex(u.Issue)
+		if k < 0 {
+			return nil, nil, nil, r.errf(u.n, join(path, "issueUtilities."+u.Issue), "issue %q is not in domain %s", u.Issue, d.File)
+		}
+		if u.Kind != d.Issues[k].Kind {
+			want := "discreteutils"
+			if d.Issues[k].Kind == Number {
+				want = "numberutils"
+			}
+			return nil, nil, nil, r.errf(u.n, join(path, "issueUtilities."+u.Issue), "issue %q needs %s in domain %s", u.Issue, want, d.File)
+		}
+		utils[k] = u
+	}
+	weights = make([]*big.Rat, len(d.Issues))
+	sum = new(big.Rat)
+	for i := range p.Weights {
+		w := &p.Weights[i]
+		k := d.issueIndex(w.Issue)
+		if k < 0 {
+			return nil, nil, nil, r.errf(w.n, join(path, "issueWeights."+w.Issue), "issue %q is not in domain %s", w.Issue, d.File)
+		}
+		weights[k] = w.W
+		sum.Add(sum, w.W)
+	}
+	for i := range d.Issues {
+		if utils[i] == nil {
+			return nil, nil, nil, r.errf(root, join(path, "issueUtilities"), "issue %q of domain %s has no utilities", d.Issues[i].Name, d.File)
+		}
+		if weights[i] == nil {
+			return nil, nil, nil, r.errf(root, join(path, "issueWeights"), "issue %q of domain %s has no weight", d.Issues[i].Name, d.File)
+		}
+	}
+	return utils, weights, sum, nil
+}
+
+// issueValues returns the options of issue is, labelled, with their exact
+// utilities under u, warning of values the domain and the profile do not
+// share and of a number range that differs from the domain's.
+func issueValues(r *reader, is *Issue, u *IssueUtility) (labels []string, vals []*big.Rat) {
+	switch is.Kind {
+	case Discrete:
+		inDomain := set(is.Values)
+		for _, v := range u.Values {
+			if !inDomain[v] {
+				r.warnf(u.n, "value %q of issue %q is not in the domain; ignored", v, is.Name)
+			}
+		}
+		for _, v := range is.Values {
+			if _, ok := u.index[v]; !ok {
+				r.warnf(u.n, "value %q of issue %q has no utility; it is worth 0, as in GeniusWeb", v, is.Name)
+			}
+			labels, vals = append(labels, v), append(vals, u.discrete(v))
+		}
+	case Number:
+		if u.LowValue.Cmp(is.Low) != 0 || u.HighValue.Cmp(is.High) != 0 {
+			r.warnf(u.n, "issue %q: utilities are given on [%s, %s] but the range is [%s, %s] (GeniusWeb rejects that); values outside are worth 0", is.Name,
+				u.LowValue.RatString(), u.HighValue.RatString(), is.Low.RatString(), is.High.RatString())
+		}
+		for _, x := range is.Numbers {
+			labels, vals = append(labels, numberLabel(x)), append(vals, u.number(x))
+		}
+	}
+	return labels, vals
+}
+
+// reservation sets pr's reservation from the profile's reservationValue (an
+// out-of-range value is read as the utility bound lo or hi past which it
+// accepts the same outcomes) or from its reservationBid's utility (rounded
+// up, so that the bid itself stays unacceptable).
+func reservation(d *Domain, p *Profile, r *reader, pr *parley.Preferences, utils []*IssueUtility, weights []*big.Rat, sum, lo, hi *big.Rat) error {
 	switch {
 	case p.ReservationValue != nil:
 		pr.Reservation.Value = *p.ReservationValue
@@ -240,14 +269,14 @@ func preferences(d *Domain, p *Profile) (*parley.Preferences, error) {
 	case p.ReservationBid != nil:
 		u, err := bidUtility(d, p, utils, weights, sum)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		pr.Reservation.Value = ceilFloat(u)
 		if parley.Decimal(pr.Reservation.Value).Cmp(u) != 0 {
 			r.warnf(p.offs["reservationBid"], "the reservation bid's utility %s has no short decimal form; the reservation value is the float just above it, %v, so that the bid itself stays unacceptable", u.RatString(), pr.Reservation.Value)
 		}
 	}
-	return pr, nil
+	return nil
 }
 
 // ceilFloat returns the smallest float64 whose shortest decimal is at least

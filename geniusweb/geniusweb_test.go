@@ -110,6 +110,45 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestBuildIssueErrors checks that Build matches a profile's utilities and
+// weights to the domain's issues: every issue needs both, of its kind, and
+// none may be foreign to the domain.
+func TestBuildIssueErrors(t *testing.T) {
+	d, err := ReadDomain("d.json", []byte(`{"name": "d", "issuesValues": {"a": {"values": ["x"]}, "b": {"range": {"low": 0, "high": 2, "step": 1}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		ua = `"a": {"discreteutils": {"valueUtilities": {"x": 1}}}`
+		ub = `"b": {"numberutils": {"lowValue": 0, "lowUtility": 0, "highValue": 2, "highUtility": 1}}`
+	)
+	cases := []struct{ name, utils, weights, want string }{
+		{"ok", ua + ", " + ub, `"a": 0.5, "b": 0.5`, ""},
+		{"no weight", ua + ", " + ub, `"a": 1`, `p.json:1:32: LinearAdditiveUtilitySpace.issueWeights: issue "b" of domain d.json has no weight`},
+		{"no utilities", ua, `"a": 0.5, "b": 0.5`, `p.json:1:32: LinearAdditiveUtilitySpace.issueUtilities: issue "b" of domain d.json has no utilities`},
+		{"foreign utility", ua + ", " + ub + `, "c": {"discreteutils": {"valueUtilities": {}}}`, `"a": 0.5, "b": 0.5`, `LinearAdditiveUtilitySpace.issueUtilities.c: issue "c" is not in domain d.json`},
+		{"foreign weight", ua + ", " + ub, `"a": 0.5, "b": 0.5, "c": 0`, `LinearAdditiveUtilitySpace.issueWeights.c: issue "c" is not in domain d.json`},
+		{"wrong kind", ua + `, "b": {"discreteutils": {"valueUtilities": {}}}`, `"a": 0.5, "b": 0.5`, `LinearAdditiveUtilitySpace.issueUtilities.b: issue "b" needs numberutils in domain d.json`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := ReadProfile("p.json", []byte(`{"LinearAdditiveUtilitySpace": {"issueUtilities": {`+c.utils+`}, "issueWeights": {`+c.weights+`}}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Build(d, []*Profile{p, p}, []string{"a", "b"})
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Fatalf("got %v, want %q", err, c.want)
+			case c.want != "" && parley.ErrorCode(err) != parley.EINVALID:
+				t.Fatalf("code %s, want EINVALID", parley.ErrorCode(err))
+			}
+		})
+	}
+}
+
 // FuzzReadProfile checks that ReadProfile never panics and that every error
 // it returns is a positioned EINVALID error.
 func FuzzReadProfile(f *testing.F) {

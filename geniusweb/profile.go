@@ -84,23 +84,11 @@ func ReadProfile(name string, data []byte) (*Profile, error) {
 }
 
 func (r *reader) profile(root *node) (*Profile, error) {
-	if err := r.want(root, kObject, ""); err != nil {
+	n, err := r.profileSpace(root)
+	if err != nil {
 		return nil, err
-	}
-	if len(root.keys) != 1 {
-		if root.get("issuesValues") != nil {
-			return nil, r.errf(root, "", "this is a domain (issuesValues), not a profile")
-		}
-		return nil, r.errf(root, "", "expected an object with one key naming the profile type, such as LinearAdditiveUtilitySpace")
-	}
-	if root.keys[0] != "LinearAdditiveUtilitySpace" {
-		return nil, errAt(r.file, r.data, root.koff[0], root.keys[0], "profile type %q is not supported; only LinearAdditiveUtilitySpace is", root.keys[0])
 	}
 	const path = "LinearAdditiveUtilitySpace"
-	n := root.vals[0]
-	if err := r.want(n, kObject, path); err != nil {
-		return nil, err
-	}
 	if err := r.keys(n, path, "name", "domain", "issueUtilities", "issueWeights", "reservationBid", "reservationValue"); err != nil {
 		return nil, err
 	}
@@ -118,69 +106,15 @@ func (r *reader) profile(root *node) (*Profile, error) {
 		}
 		p.Domain = d
 	}
-	iu, err := r.req(n, path, "issueUtilities")
-	if err != nil {
+	if p.Utilities, err = r.issueUtilities(n, path); err != nil {
 		return nil, err
 	}
-	up := join(path, "issueUtilities")
-	if err := r.want(iu, kObject, up); err != nil {
+	if p.Weights, err = r.issueWeights(n, path); err != nil {
 		return nil, err
-	}
-	for i, k := range iu.keys {
-		u, err := r.issueUtility(k, iu.vals[i], join(up, k))
-		if err != nil {
-			return nil, err
-		}
-		p.Utilities = append(p.Utilities, u)
-	}
-	iw, err := r.req(n, path, "issueWeights")
-	if err != nil {
-		return nil, err
-	}
-	wp := join(path, "issueWeights")
-	if err := r.want(iw, kObject, wp); err != nil {
-		return nil, err
-	}
-	for i, k := range iw.keys {
-		v := iw.vals[i]
-		if err := r.want(v, kNumber, join(wp, k)); err != nil {
-			return nil, err
-		}
-		w := v.rat()
-		if w.Sign() < 0 {
-			return nil, r.errf(v, join(wp, k), "weight must not be negative, got %s", v.num)
-		}
-		p.Weights = append(p.Weights, Weight{Issue: k, W: w, n: v})
 	}
 	if v := n.get("reservationBid"); v != nil && v.kind != kNull {
-		bp := join(path, "reservationBid")
-		if err := r.want(v, kObject, bp); err != nil {
+		if p.ReservationBid, err = r.reservationBid(v, join(path, "reservationBid")); err != nil {
 			return nil, err
-		}
-		if err := r.keys(v, bp, "issuevalues"); err != nil {
-			return nil, err
-		}
-		ivs, err := r.req(v, bp, "issuevalues")
-		if err != nil {
-			return nil, err
-		}
-		bp = join(bp, "issuevalues")
-		if err := r.want(ivs, kObject, bp); err != nil {
-			return nil, err
-		}
-		p.ReservationBid = []BidValue{}
-		for i, k := range ivs.keys {
-			x := ivs.vals[i]
-			bv := BidValue{Issue: k, n: x}
-			switch x.kind {
-			case kString:
-				bv.Str = x.str
-			case kNumber:
-				bv.Num = x.rat()
-			default:
-				return nil, r.errf(x, join(bp, k), "expected a string or a number, got %s", x.kind)
-			}
-			p.ReservationBid = append(p.ReservationBid, bv)
 		}
 		p.offs["reservationBid"] = v
 	}
@@ -193,6 +127,109 @@ func (r *reader) profile(root *node) (*Profile, error) {
 		p.offs["reservationValue"] = v
 	}
 	return p, nil
+}
+
+// profileSpace returns the LinearAdditiveUtilitySpace object under root,
+// the one key of a profile file, rejecting domains and other profile types.
+func (r *reader) profileSpace(root *node) (*node, error) {
+	if err := r.want(root, kObject, ""); err != nil {
+		return nil, err
+	}
+	if len(root.keys) != 1 {
+		if root.get("issuesValues") != nil {
+			return nil, r.errf(root, "", "this is a domain (issuesValues), not a profile")
+		}
+		return nil, r.errf(root, "", "expected an object with one key naming the profile type, such as LinearAdditiveUtilitySpace")
+	}
+	if root.keys[0] != "LinearAdditiveUtilitySpace" {
+		return nil, errAt(r.file, r.data, root.koff[0], root.keys[0], "profile type %q is not supported; only LinearAdditiveUtilitySpace is", root.keys[0])
+	}
+	n := root.vals[0]
+	if err := r.want(n, kObject, "LinearAdditiveUtilitySpace"); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// issueUtilities reads the required issueUtilities object of n (at path).
+func (r *reader) issueUtilities(n *node, path string) ([]IssueUtility, error) {
+	iu, err := r.req(n, path, "issueUtilities")
+	if err != nil {
+		return nil, err
+	}
+	up := join(path, "issueUtilities")
+	if err := r.want(iu, kObject, up); err != nil {
+		return nil, err
+	}
+	var us []IssueUtility
+	for i, k := range iu.keys {
+		u, err := r.issueUtility(k, iu.vals[i], join(up, k))
+		if err != nil {
+			return nil, err
+		}
+		us = append(us, u)
+	}
+	return us, nil
+}
+
+// issueWeights reads the required issueWeights object of n (at path): a
+// number, not negative, per issue.
+func (r *reader) issueWeights(n *node, path string) ([]Weight, error) {
+	iw, err := r.req(n, path, "issueWeights")
+	if err != nil {
+		return nil, err
+	}
+	wp := join(path, "issueWeights")
+	if err := r.want(iw, kObject, wp); err != nil {
+		return nil, err
+	}
+	var ws []Weight
+	for i, k := range iw.keys {
+		v := iw.vals[i]
+		if err := r.want(v, kNumber, join(wp, k)); err != nil {
+			return nil, err
+		}
+		w := v.rat()
+		if w.Sign() < 0 {
+			return nil, r.errf(v, join(wp, k), "weight must not be negative, got %s", v.num)
+		}
+		ws = append(ws, Weight{Issue: k, W: w, n: v})
+	}
+	return ws, nil
+}
+
+// reservationBid reads a reservationBid object v (at bp): its issuevalues,
+// a string or a number per issue. The result is not nil.
+func (r *reader) reservationBid(v *node, bp string) ([]BidValue, error) {
+	if err := r.want(v, kObject, bp); err != nil {
+		return nil, err
+	}
+	if err := r.keys(v, bp, "issuevalues"); err != nil {
+		return nil, err
+	}
+	ivs, err := r.req(v, bp, "issuevalues")
+	if err != nil {
+		return nil, err
+	}
+	bp = join(bp, "issuevalues")
+	if err := r.want(ivs, kObject, bp); err != nil {
+		return nil, err
+	}
+	bid := []BidValue{}
+	for i, k := range ivs.keys {
+		x := ivs.vals[i]
+		bv := BidValue{Issue: k, n: x}
+		switch x.kind {
+		case kString:
+			bv.Str = x.str
+		case kNumber:
+			bv.Num = x.rat()
+		default:
+			return nil, r.errf(x, join(bp, k), "expected a string or a number, got %s", x.kind)
+		}
+		bid = append(bid, bv)
+	}
+	return bid, nil
 }
 
 func (r *reader) issueUtility(issue string, n *node, path string) (IssueUtility, error) {

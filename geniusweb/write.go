@@ -99,43 +99,55 @@ func Write(dir string, s *parley.Scenario) (files []string, warnings []string, e
 		if name != pu.name {
 			warnings = append(warnings, fmt.Sprintf("party %q is written as profile name %q (GeniusWeb names are letters and digits)", pu.name, name))
 		}
-		prof := &obj{}
-		prof.add("name", str(name))
-		prof.add("domain", dom)
-		iu := &obj{}
-		for i := range s.Issues {
-			iu.add(s.Issues[i].Name, issueUtilityJSON(&s.Issues[i], ranges[i], pu, i, &warnings))
-		}
-		prof.add("issueUtilities", iu)
-		prof.add("issueWeights", weightsJSON(s, pu))
-		var bid parley.Outcome
-		if m.Parties[pi].Reservation != 0 {
-			// Without a reservation bid the importer reads 0.
-			bid = reservationBid(m, pi, pu)
-		}
-		if bid == nil && m.Parties[pi].Reservation != 0 {
-			warnings = append(warnings, fmt.Sprintf("party %q: "+ReservationLost, pu.name, pu.res))
-		} else if bid != nil {
-			ivs := &obj{}
-			for i, k := range bid {
-				is := &s.Issues[i]
-				if ranges[i] != nil {
-					ivs.add(is.Name, raw(ranges[i].values[k]))
-				} else {
-					ivs.add(is.Name, str(is.Options[k].Label))
-				}
-			}
-			b := &obj{}
-			b.add("issuevalues", ivs)
-			prof.add("reservationBid", b)
-		}
-		root := &obj{}
-		root.add("LinearAdditiveUtilitySpace", prof)
-		if err := write(pu.name, root); err != nil {
+		if err := write(pu.name, profileJSON(s, m, pi, pu, name, dom, ranges, &warnings)); err != nil {
 			return files, warnings, err
 		}
 	}
 	return files, warnings, nil
+}
+
+// profileJSON returns the profile file of party pi, named name, over the
+// domain object dom: its issue utilities, weights and, when its reservation
+// is not 0, the reservation bid that carries it (or a warning that it is
+// lost).
+func profileJSON(s *parley.Scenario, m *parley.Model, pi int, pu partyUtil, name string, dom *obj, ranges []*rangeSpec, warnings *[]string) *obj {
+	prof := &obj{}
+	prof.add("name", str(name))
+	prof.add("domain", dom)
+	iu := &obj{}
+	for i := range s.Issues {
+		iu.add(s.Issues[i].Name, issueUtilityJSON(&s.Issues[i], ranges[i], pu, i, warnings))
+	}
+	prof.add("issueUtilities", iu)
+	prof.add("issueWeights", weightsJSON(s, pu))
+	if m.Parties[pi].Reservation != 0 {
+		// Without a reservation bid the importer reads 0.
+		if bid := reservationBid(m, pi, pu); bid != nil {
+			prof.add("reservationBid", bidJSON(s, ranges, bid))
+		} else {
+			*warnings = append(*warnings, fmt.Sprintf("party %q: "+ReservationLost, pu.name, pu.res))
+		}
+	}
+	root := &obj{}
+	root.add("LinearAdditiveUtilitySpace", prof)
+	return root
+}
+
+// bidJSON returns the bid object of outcome bid: a number for an issue
+// written as a range, the option label otherwise.
+func bidJSON(s *parley.Scenario, ranges []*rangeSpec, bid parley.Outcome) *obj {
+	ivs := &obj{}
+	for i, k := range bid {
+		is := &s.Issues[i]
+		if ranges[i] != nil {
+			ivs.add(is.Name, raw(ranges[i].values[k]))
+		} else {
+			ivs.add(is.Name, str(is.Options[k].Label))
+		}
+	}
+	b := &obj{}
+	b.add("issuevalues", ivs)
+	return b
 }
 
 // rangeSpec is a numeric issue written as a GeniusWeb range.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -92,18 +93,27 @@ func benchActions(b *testing.B, maxBatch, clients int) {
 }
 
 // BenchmarkIdleSession measures the memory an idle live session holds:
-// the heap after creating 1,000 istanbul-2025 sessions (every seat a
-// person, waiting for the mediator's first text), over the heap before,
-// per session.
+// the heap and goroutine stacks after creating 1,000 istanbul-2025
+// sessions (waiting for the mediator's first text), over those before,
+// per session — with every seat a person; with the seats `parley
+// loadtest` gives agents (the nash mediator, Afghanistan's delegate); with
+// the factions of s0s1-factions agents too; and with the loadtest's seats
+// and an event stream open on each session (the server's side of it: the
+// client is a bare TCP connection that sent its request and reads
+// nothing more).
 //
 //	go test -run '^$' -bench IdleSession -benchtime 1x ./http
 func BenchmarkIdleSession(b *testing.B) {
+	loadtest := live.Spec{Scenario: "istanbul-2025", Seats: map[string]string{"mediator": "nash", "Afghanistan": "delegate"}}
 	for _, spec := range []struct {
-		name string
-		spec live.Spec
+		name   string
+		spec   live.Spec
+		stream bool
 	}{
-		{"istanbul-2025", live.Spec{Scenario: "istanbul-2025"}},
-		{"istanbul-2025-agents", live.Spec{Scenario: "istanbul-2025", Variant: "s0s1-factions", Seats: map[string]string{"mediator": "nash", "Afghanistan/Kabul": "watchdog:recall=1", "Afghanistan/Kandahar": "loyal", "Afghanistan/Khost": "loyal"}}},
+		{"istanbul-2025", live.Spec{Scenario: "istanbul-2025"}, false},
+		{"istanbul-2025-loadtest-seats", loadtest, false},
+		{"istanbul-2025-agents", live.Spec{Scenario: "istanbul-2025", Variant: "s0s1-factions", Seats: map[string]string{"mediator": "nash", "Afghanistan/Kabul": "watchdog:recall=1", "Afghanistan/Kandahar": "loyal", "Afghanistan/Khost": "loyal"}}, false},
+		{"istanbul-2025-loadtest-seats-stream", loadtest, true},
 	} {
 		b.Run(spec.name, func(b *testing.B) {
 			const n = 1000
@@ -113,17 +123,44 @@ func BenchmarkIdleSession(b *testing.B) {
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
+				g0 := runtime.NumGoroutine()
+				var conns []net.Conn
 				for range n {
 					sp := spec.spec
-					if _, err := s.m.Create(ctx, &sp); err != nil {
+					c, err := s.m.Create(ctx, &sp)
+					if err != nil {
 						b.Fatal(err)
+					}
+					if spec.stream {
+						conns = append(conns, openStream(b, s.url, c))
 					}
 				}
 				runtime.GC()
 				runtime.ReadMemStats(&after)
-				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/session")
+				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-bytes/session")
+				b.ReportMetric(float64(int64(after.StackInuse)-int64(before.StackInuse))/n, "stack-bytes/session")
+				b.ReportMetric(float64(runtime.NumGoroutine()-g0)/n, "goroutines/session")
+				for _, c := range conns {
+					c.Close()
+				}
 				s.stop()
 			}
 		})
 	}
+}
+
+// openStream opens the mediator's event stream of session c on a bare
+// TCP connection and returns once the server has begun to answer.
+func openStream(b *testing.B, url string, c *live.Created) net.Conn {
+	b.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET /api/sessions/%s/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", c.ID, tokens(c)["mediator"])
+	buf := make([]byte, 512)
+	if _, err := io.ReadAtLeast(conn, buf, 12); err != nil || !strings.HasPrefix(string(buf), "HTTP/1.1 200") {
+		b.Fatalf("event stream of %s: %v %q", c.ID, err, buf)
+	}
+	return conn
 }

@@ -1,7 +1,7 @@
 package http
 
 import (
-	"bufio"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -48,7 +48,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	st := &stream{rc: http.NewResponseController(w), bw: bufio.NewWriter(w), timeout: s.writeTimeout()}
+	st := &stream{rc: http.NewResponseController(w), w: w, timeout: s.writeTimeout()}
 	st.comment("parley events of session " + sess.ID() + " for " + seat.Name)
 	if err := sub.Backfill(r.Context(), after, func(rec parley.EventRecord) error { return st.event(rec) }); err != nil {
 		if parley.ErrorCode(err) == parley.EINTERNAL {
@@ -70,21 +70,23 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-keep.C:
 			st.comment("keep-alive")
-		case rec, open := <-sub.C():
-			if !open {
-				return // dropped, or shutting down: the client resumes
-			}
-			if live.IsTurn(rec) {
-				if st.turn(rec) != nil {
+		case <-sub.Ready():
+			recs, open := sub.Take()
+			for _, rec := range recs {
+				var err error
+				switch {
+				case live.IsTurn(rec):
+					err = st.turn(rec)
+				case rec.Seq > after:
+					err = st.event(rec)
+				}
+				if err != nil {
 					return
 				}
-				break
 			}
-			if rec.Seq <= after {
-				continue
-			}
-			if st.event(rec) != nil {
-				return
+			if !open {
+				_ = st.flush()
+				return // dropped, or shutting down: the client resumes
 			}
 		}
 		if st.flush() != nil {
@@ -112,18 +114,21 @@ func lastSeen(r *http.Request) (int64, error) {
 }
 
 // stream writes Server-Sent Events, each write bounded by a deadline so
-// that a client that stops reading is let go.
+// that a client that stops reading is let go. It writes to the response
+// as it is (net/http buffers it) and flushes after each lot of events: a
+// buffer of its own would be 4 KB more held by every idle stream.
 type stream struct {
 	rc      *http.ResponseController
-	bw      *bufio.Writer
+	w       io.Writer
 	timeout time.Duration
 	err     error
 }
 
 func (st *stream) event(rec parley.EventRecord) error {
+	st.deadline()
 	st.write("id: " + strconv.FormatInt(rec.Seq, 10) + "\nevent: " + rec.Type + "\ndata: ")
 	if st.err == nil {
-		_, st.err = st.bw.Write(rec.Payload) // canonical JSON: one line
+		_, st.err = st.w.Write(rec.Payload) // canonical JSON: one line
 	}
 	st.write("\n\n")
 	return st.err
@@ -132,29 +137,37 @@ func (st *stream) event(rec parley.EventRecord) error {
 // turn writes a turn event: derived, not stored, so without an id (a
 // client's Last-Event-ID stays the seq of the last stored event).
 func (st *stream) turn(rec parley.EventRecord) error {
+	st.deadline()
 	st.write("event: " + rec.Type + "\ndata: ")
 	if st.err == nil {
-		_, st.err = st.bw.Write(rec.Payload)
+		_, st.err = st.w.Write(rec.Payload)
 	}
 	st.write("\n\n")
 	return st.err
 }
 
-func (st *stream) comment(text string) { st.write(": " + text + "\n\n") }
+func (st *stream) comment(text string) {
+	st.deadline()
+	st.write(": " + text + "\n\n")
+}
+
+// deadline bounds the writes that follow (those the buffer passes on).
+func (st *stream) deadline() {
+	if st.err == nil {
+		_ = st.rc.SetWriteDeadline(time.Now().Add(st.timeout))
+	}
+}
 
 func (st *stream) write(s string) {
 	if st.err == nil {
-		_ = st.rc.SetWriteDeadline(time.Now().Add(st.timeout))
-		_, st.err = st.bw.WriteString(s)
+		_, st.err = io.WriteString(st.w, s)
 	}
 }
 
 func (st *stream) flush() error {
+	st.deadline()
 	if st.err == nil {
-		_ = st.rc.SetWriteDeadline(time.Now().Add(st.timeout))
-		if st.err = st.bw.Flush(); st.err == nil {
-			st.err = st.rc.Flush()
-		}
+		st.err = st.rc.Flush()
 	}
 	return st.err
 }

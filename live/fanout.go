@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"sync"
 
 	"github.com/parleyhq/parley"
 )
@@ -17,18 +18,25 @@ func Visible(r parley.EventRecord, seat parley.Seat) bool {
 
 // Subscription is one seat's stream of a session's events as they are
 // stored: the events whose audience includes the seat, from seq From on,
-// on C. A subscriber that falls Buffer events behind is dropped — C is
-// closed — rather than hold up the session or other subscribers (the
-// shape of wtf's inmem event service); it resumes by subscribing again and
-// reading what it missed with Backfill.
+// taken with Take whenever Ready says there are some. A subscriber that
+// falls Buffer events behind is dropped — its stream ends — rather than
+// hold up the session or other subscribers (the shape of wtf's inmem
+// event service); it resumes by subscribing again and reading what it
+// missed with Backfill. An idle subscription holds no buffer: events wait
+// in a queue that exists only while they do.
 type Subscription struct {
 	s    *Session
 	seat parley.Seat
 	from int64
-	ch   chan parley.EventRecord
-	done bool
-	// turns: C carries the turn events too (SubscribeTurns).
+	max  int           // Buffer
+	done bool          // removed from the session; under the session's lock
+	wake chan struct{} // holds a token while there is something to Take
+	// turns: the stream carries the turn events too (SubscribeTurns).
 	turns bool
+
+	mu    sync.Mutex
+	queue []parley.EventRecord
+	ended bool // no more events after those queued
 }
 
 // Subscribe starts a stream of the events seat may see, from the next
@@ -49,7 +57,7 @@ func (s *Session) subscribe(seat parley.Seat) *Subscription {
 	if n <= 0 {
 		n = DefaultBuffer
 	}
-	sub := &Subscription{s: s, seat: seat, from: s.head.Events, ch: make(chan parley.EventRecord, n)}
+	sub := &Subscription{s: s, seat: seat, from: s.head.Events, max: n, wake: make(chan struct{}, 1)}
 	if s.subs == nil {
 		s.subs = map[*Subscription]struct{}{}
 	}
@@ -57,11 +65,20 @@ func (s *Session) subscribe(seat parley.Seat) *Subscription {
 	return sub
 }
 
-// C delivers the events; it is closed when the subscriber is dropped or
-// the server shuts down.
-func (sub *Subscription) C() <-chan parley.EventRecord { return sub.ch }
+// Ready receives when there are events to Take, or the stream has ended.
+func (sub *Subscription) Ready() <-chan struct{} { return sub.wake }
 
-// From is the seq of the first event C can carry.
+// Take returns the events queued since the last Take, in order, and
+// whether more may come: open is false once the subscriber was dropped
+// or the server shuts down (what was queued before is still returned).
+func (sub *Subscription) Take() (recs []parley.EventRecord, open bool) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	recs, sub.queue = sub.queue, nil
+	return recs, !sub.ended
+}
+
+// From is the seq of the first event the subscription can carry.
 func (sub *Subscription) From() int64 { return sub.from }
 
 // Backfill calls fn, in order, for the stored events after seq after and
@@ -83,20 +100,46 @@ func (sub *Subscription) Close() {
 	sub.drop()
 }
 
-// drop removes the subscriber and closes its channel; the session's lock
-// is held.
+// drop removes the subscriber and ends its stream; the session's lock is
+// held.
 func (sub *Subscription) drop() {
 	if sub.done {
 		return
 	}
 	sub.done = true
 	delete(sub.s.subs, sub)
-	close(sub.ch)
+	sub.mu.Lock()
+	sub.ended = true
+	sub.mu.Unlock()
+	sub.poke()
+}
+
+// poke tells the reader there is something to Take.
+func (sub *Subscription) poke() {
+	select {
+	case sub.wake <- struct{}{}:
+	default:
+	}
+}
+
+// offer queues events for the subscriber; it reports false, queuing
+// nothing, when they would put it more than max events behind.
+func (sub *Subscription) offer(recs []parley.EventRecord) bool {
+	sub.mu.Lock()
+	ok := len(sub.queue)+len(recs) <= sub.max
+	if ok {
+		sub.queue = append(sub.queue, recs...)
+	}
+	sub.mu.Unlock()
+	if ok {
+		sub.poke()
+	}
+	return ok
 }
 
 // publish hands stored events to every subscriber that may see them,
-// without waiting: a full subscriber is dropped. The session's lock is
-// held.
+// without waiting: a subscriber they would put more than Buffer behind
+// is dropped. The session's lock is held.
 func (s *Session) publish(recs []parley.EventRecord) {
 	if len(s.subs) == 0 {
 		return
@@ -107,18 +150,16 @@ func (s *Session) publish(recs []parley.EventRecord) {
 		a, err := parley.ParseAudiences(r.Audience)
 		auds[i], ok[i] = a, err == nil
 	}
+	var seen []parley.EventRecord
 	for sub := range s.subs {
+		seen = seen[:0]
 		for i, r := range recs {
-			if !ok[i] || !auds[i].Includes(sub.seat) {
-				continue
+			if ok[i] && auds[i].Includes(sub.seat) {
+				seen = append(seen, r)
 			}
-			select {
-			case sub.ch <- r:
-				continue
-			default:
-				sub.drop()
-			}
-			break
+		}
+		if len(seen) > 0 && !sub.offer(seen) {
+			sub.drop()
 		}
 	}
 }

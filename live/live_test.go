@@ -46,6 +46,10 @@ func (s *store) FindEvents(ctx context.Context, id string, from int64, limit int
 	return s.events.FindEvents(ctx, id, from, limit)
 }
 
+func (s *store) FindEventsOf(ctx context.Context, cursors []parley.EventCursor, limit int) ([]parley.EventRecord, error) {
+	return s.events.FindEventsOf(ctx, cursors, limit)
+}
+
 func (s *store) ChainHead(ctx context.Context, id string) (parley.ChainHead, error) {
 	return s.events.ChainHead(ctx, id)
 }
@@ -125,19 +129,24 @@ func TestSlowSubscriber(t *testing.T) {
 			t.Fatal(err)
 		}
 		select {
-		case r, ok := <-fast.C():
+		case <-fast.Ready():
+			recs, ok := fast.Take()
 			if !ok {
 				t.Fatalf("the reading subscriber was dropped after %d events", len(got))
 			}
-			got = append(got, r.Seq)
+			for _, r := range recs {
+				got = append(got, r.Seq)
+			}
 		default:
 			t.Fatalf("action %d answered before its event was published", i)
 		}
 	}
-	n := 0
-	for range slow.C() { // closed once dropped
-		n++
+	<-slow.Ready()
+	recs, open := slow.Take()
+	if open {
+		t.Fatalf("the subscriber that did not read is still on, %d events behind", len(recs))
 	}
+	n := len(recs)
 	if n != 4 || len(got) != 10 || got[0] != fast.From() || got[9] != fast.From()+9 {
 		t.Fatalf("slow subscriber got %d before being dropped (want 4); fast got %v", n, got)
 	}

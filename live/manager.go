@@ -47,6 +47,13 @@ type Manager struct {
 	models   modelCache
 	analyses analysisCache // the mediators' panels and the debriefs
 
+	// followLimit caps the events Watch reads in one query (0:
+	// parley.MaxFindEvents); tests lower it to see answers cut short.
+	followLimit int
+	// sweepEvery is how often Watch reads every session held (0:
+	// sweepEvery); tests shorten it.
+	sweepEvery time.Duration
+
 	mu       sync.Mutex
 	sessions map[string]*Session
 	closed   bool
@@ -146,6 +153,13 @@ func (m *Manager) held(id string) bool {
 	defer m.mu.Unlock()
 	_, ok := m.sessions[id]
 	return ok
+}
+
+// get returns session id if it is in memory, else nil.
+func (m *Manager) get(id string) *Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sessions[id]
 }
 
 // forget drops s from memory (a session that does not exist).

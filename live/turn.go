@@ -83,9 +83,7 @@ func (s *Session) publishTurn() {
 		if !sub.turns || !aud.Includes(sub.seat) {
 			continue
 		}
-		select {
-		case sub.ch <- rec:
-		default:
+		if !sub.offer([]parley.EventRecord{rec}) {
 			sub.drop()
 		}
 	}

@@ -28,9 +28,21 @@ type instance struct {
 	m  *live.Manager
 }
 
-func startInstance(t *testing.T, url string) *instance {
+// setup changes an instance's settings: the database's before Open, the
+// manager's before Watch.
+type setup struct {
+	db func(*postgres.DB)
+	m  func(*live.Manager)
+}
+
+func startInstance(t *testing.T, url string, opts ...setup) *instance {
 	t.Helper()
 	db := postgres.NewDB(url)
+	for _, o := range opts {
+		if o.db != nil {
+			o.db(db)
+		}
+	}
 	if err := db.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +52,11 @@ func startInstance(t *testing.T, url string) *instance {
 	}{postgres.NewSessionStore(db), postgres.NewEventStore(db)}
 	m := live.NewManager(st, st)
 	m.Timers, m.Buffer = false, 1<<14
+	for _, o := range opts {
+		if o.m != nil {
+			o.m(m)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Watch(ctx, db) }()
@@ -59,10 +76,14 @@ func collect(sub *live.Subscription) func() []parley.EventRecord {
 	var mu sync.Mutex
 	var got []parley.EventRecord
 	go func() {
-		for r := range sub.C() {
+		for range sub.Ready() {
+			recs, open := sub.Take()
 			mu.Lock()
-			got = append(got, r)
+			got = append(got, recs...)
 			mu.Unlock()
+			if !open {
+				return
+			}
 		}
 	}()
 	return func() []parley.EventRecord {
@@ -234,32 +255,161 @@ func TestWatchTwoServers(t *testing.T) {
 	}
 	// Every stored event the mediator may see, once, in order, on both
 	// streams.
-	stored, err := postgres.NewEventStore(a.db).FindEvents(ctx, c.ID, from, parley.MaxFindEvents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []parley.EventRecord
-	for _, r := range stored {
-		if live.Visible(r, med) {
-			want = append(want, r)
-		}
-	}
 	for name, got := range map[string]func() []parley.EventRecord{"first": gotA, "second": gotB} {
-		waitFor(t, "the "+name+" server's stream did not get every event", func() bool { return len(got()) >= len(want) })
-		recs := got()
-		if len(recs) != len(want) {
-			t.Errorf("the %s server's stream has %d events, want %d", name, len(recs), len(want))
-			continue
-		}
-		for i, r := range recs {
-			if r.Seq != want[i].Seq || r.Hash != want[i].Hash {
-				t.Errorf("the %s server's stream: event %d is seq %d, want %d of the stored chain", name, i, r.Seq, want[i].Seq)
-				break
-			}
-		}
+		checkStream(t, "the "+name+" server's stream", postgres.NewEventStore(a.db), c.ID, from, med, got)
 	}
 	if sb.Head() != head || sa.Head() != head {
 		t.Errorf("the servers hold %v and %v, the store %v", sa.Head(), sb.Head(), head)
 	}
 	t.Logf("%d events, %d acknowledged caucus messages from two servers", head.Events, len(messages))
+}
+
+// TestWatchManySessions has one server take actions on many sessions at
+// once, some of them also through a second server, while the second
+// streams them all: it hears of many heads per burst and reads their new
+// events together (FindEventsOf), here with answers cut short every few
+// events. Every stream of the second server carries every stored event
+// its seat may see, once and in order, and its copy of each session
+// holds the stored head.
+func TestWatchManySessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	// No sweep: what reaches the second server's streams here, it read
+	// because it heard of it.
+	a, b := startInstance(t, url), startInstance(t, url, setup{m: func(m *live.Manager) { live.SetSweep(m, time.Hour) }})
+	live.SetFollowLimit(b.m, 7)
+	const n, k = 24, 8
+	type followed struct {
+		c    *live.Created
+		sa   *live.Session
+		sb   *live.Session
+		from int64
+		got  func() []parley.EventRecord
+	}
+	var all []*followed
+	for range n {
+		c, err := a.m.Create(ctx, &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, &followed{c: c})
+	}
+	waitFor(t, "the second server did not load the sessions created on the first", func() bool { return b.m.Loaded() == n })
+	med, _ := tokenOf(t, all[0].c, "mediator")
+	pak, _ := tokenOf(t, all[0].c, "Pakistan")
+	for _, f := range all {
+		f.sa, _ = a.m.Session(ctx, f.c.ID)
+		sb, err := b.m.Session(ctx, f.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := sb.Subscribe(ctx, med)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.sb, f.from, f.got = sb, sub.From(), collect(sub)
+	}
+	var wg sync.WaitGroup
+	for i, f := range all {
+		writers := []*live.Session{f.sa}
+		if i%3 == 0 {
+			writers = append(writers, f.sb)
+		}
+		for w, s := range writers {
+			wg.Go(func() {
+				for j := range k {
+					if _, err := s.Act(ctx, pak, caucus(fmt.Sprintf("s%d-w%d-%d", i, w, j))); err != nil {
+						t.Errorf("session %d, writer %d: %v", i, w, err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	es := postgres.NewEventStore(a.db)
+	for i, f := range all {
+		checkStream(t, fmt.Sprintf("session %d: the second server's stream", i), es, f.c.ID, f.from, med, f.got)
+		head, err := es.ChainHead(ctx, f.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := f.sb.Head(); h != head {
+			t.Errorf("session %d: the second server holds %v, the store %v", i, h, head)
+		}
+	}
+}
+
+// checkStream waits for a stream (got) to carry every stored event of
+// session from seq from on that seat may see, and checks that it carries
+// each once, in order, as stored.
+func checkStream(t *testing.T, what string, es parley.EventStore, session string, from int64, seat parley.Seat, got func() []parley.EventRecord) {
+	t.Helper()
+	stored, err := es.FindEvents(context.Background(), session, from, parley.MaxFindEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []parley.EventRecord
+	for _, r := range stored {
+		if live.Visible(r, seat) {
+			want = append(want, r)
+		}
+	}
+	waitFor(t, what+" did not get every event", func() bool { return len(got()) >= len(want) })
+	recs := got()
+	if len(recs) != len(want) {
+		t.Errorf("%s has %d events, want %d", what, len(recs), len(want))
+		return
+	}
+	for i, r := range recs {
+		if r.Seq != want[i].Seq || r.Hash != want[i].Hash {
+			t.Errorf("%s: event %d is seq %d, want %d of the stored chain", what, i, r.Seq, want[i].Seq)
+			return
+		}
+	}
+}
+
+// TestWatchSweep: a server that never hears of a commit (here a writer
+// whose batches send no NOTIFY; in life, one killed between its commit
+// and the NOTIFY after it) still passes it on, at its next sweep of the
+// sessions it holds.
+func TestWatchSweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a := startInstance(t, url)
+	b := startInstance(t, url, setup{m: func(m *live.Manager) { live.SetSweep(m, 100*time.Millisecond) }})
+	silent := startInstance(t, url, setup{db: func(db *postgres.DB) { db.NoNotify = true }})
+	c, err := a.m.Create(ctx, &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second server did not load the session created on the first", func() bool { return b.m.Loaded() == 1 })
+	sb, err := b.m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	med, _ := tokenOf(t, c, "mediator")
+	pak, _ := tokenOf(t, c, "Pakistan")
+	sub, err := sb.Subscribe(ctx, med)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(sub)
+	ss, err := silent.m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := ss.Act(ctx, pak, caucus(fmt.Sprint("unheard ", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkStream(t, "the stream of the server that heard nothing", postgres.NewEventStore(a.db), c.ID, sub.From(), med, got)
+	head, err := ss.StoredHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second server's copy did not reach the stored head", func() bool { return sb.Head() == head })
 }

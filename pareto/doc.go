@@ -19,9 +19,11 @@
 // Memory grows with the intermediate frontiers (one back-pointer per point
 // and issue), not with the outcome space, so models with 10^60 outcomes are
 // fine as long as their frontiers are moderate. Two parties use a linear
-// merge of sorted staircases; three parties a sweep with a Fenwick tree;
-// four and more a sweep with a k-d tree that answers "is any kept point at
-// least as good for everyone?".
+// merge of sorted staircases; three parties a sweep with a staircase
+// index; four and more a sweep whose index answers "is any kept point at
+// least as good for everyone?" with bitsets over quantile levels of each
+// utility (fronts up to 2^18 points) or a k-d tree (beyond). With
+// Options.Parallel a large step is swept in two halves at once.
 //
 // Utilities are parley's fixed-point integers, so results are exact and ties
 // are well defined (exact ties of the scenario's numbers when every

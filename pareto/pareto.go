@@ -33,6 +33,11 @@ type Options struct {
 	// returns true Frontier returns ErrStopped. Callers use it to cancel
 	// (analysis passes its context's state).
 	Stop func() bool
+	// Parallel, when set, runs the functions it is given, possibly at the
+	// same time, and returns when all have returned. Frontier then splits
+	// its larger steps in two halves for it (the result is the same); it
+	// starts no goroutines itself.
+	Parallel func(fs ...func())
 }
 
 // ErrStopped is returned by Frontier when Options.Stop asked it to stop.
@@ -79,7 +84,7 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 	if slices.Contains(m.Sizes, 0) {
 		return res, nil
 	}
-	s := &solver{m: m, n: n, limit: limit}
+	s := &solver{m: m, n: n, limit: limit, parallel: opt.Parallel}
 	s.plan()
 	f := &front{u: make([]int64, n), c: []uint64{1}, rank: []int32{0}}
 	res.MaxIntermediate = 1
@@ -197,6 +202,17 @@ type solver struct {
 	gs      []*groups // by issue
 
 	pool [][]pt2 // free buffers of step2
+
+	// Buffers stepN reuses from step to step.
+	free     *front // a front no longer in use
+	bits     *bitIndex
+	bits2    *bitIndex // the lower half's index of a split step
+	parallel func(fs ...func())
+	by       []int64
+	hasBy    []bool
+	sample   []int64
+	par, opt []int32
+	keys     []uint64
 }
 
 // plan computes every issue's groups and the merge order. A step costs
@@ -301,9 +317,10 @@ func lexCmp(u []int64, n int, a, b int32) int {
 	return 0
 }
 
-// ranks returns the dense ranks of distinct keys below bound.
-func ranks(keys []uint64, bound uint64) []int32 {
-	r := make([]int32, len(keys))
+// ranks returns the dense ranks of distinct keys below bound, in dst's
+// memory when it is large enough.
+func ranks(dst []int32, keys []uint64, bound uint64) []int32 {
+	r := slices.Grow(dst[:0], len(keys))[:len(keys)]
 	words := bound/64 + 1
 	if words <= uint64(4*len(keys)+1024) {
 		bm := make([]uint64, words)
@@ -348,11 +365,12 @@ func (s *solver) finish(prev, f *front, l links, t int) {
 		return // the last front's ranks are never used
 	}
 	k := uint64(s.m.Sizes[s.order[t]])
-	keys := make([]uint64, len(l.par))
+	keys := slices.Grow(s.keys[:0], len(l.par))[:len(l.par)]
 	for i, p := range l.par {
 		keys[i] = s.key(t, prev.rank[p], len(prev.rank), l.opt[i])
 	}
-	f.rank = ranks(keys, uint64(len(prev.rank))*k)
+	s.keys = keys
+	f.rank = ranks(f.rank, keys, uint64(len(prev.rank))*k)
 }
 
 // points turns the final front into frontier points, following the links

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -198,7 +199,14 @@ func TestFrontierHugeCounts(t *testing.T) {
 	// Two parties, 40 issues, options 0,1 worth (1,0) and 2,3 worth (0,1):
 	// the vector (a, 40-a) has C(40,a)·2^40 outcomes, beyond 2^64 in the
 	// middle, reached through sums of counts that overflow uint64.
-	for _, n := range []int{2, 3} {
+	defer func(v int) { splitMin = v }(splitMin)
+	splitMin = 1 // with Parallel, 4 and 5 parties split every step in two
+	inTurn := func(fs ...func()) {
+		for _, f := range fs {
+			f()
+		}
+	}
+	for _, n := range []int{2, 3, 4, 5} {
 		const k = 40
 		m = &parley.Model{Sizes: make([]int, k)}
 		for i := range m.Sizes {
@@ -218,7 +226,7 @@ func TestFrontierHugeCounts(t *testing.T) {
 			}
 			m.Parties = append(m.Parties, parley.PartyModel{Utility: u})
 		}
-		res, err = Frontier(m, Options{})
+		res, err = Frontier(m, Options{Parallel: inTurn})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -406,12 +414,77 @@ func TestRanks(t *testing.T) {
 				keys = append(keys, k)
 			}
 		}
-		got := ranks(keys, bound)
+		got := ranks(nil, keys, bound)
 		sorted := slices.Clone(keys)
 		slices.Sort(sorted)
 		for i, k := range keys {
 			if want, _ := slices.BinarySearch(sorted, k); int(got[i]) != want {
 				t.Fatalf("bound %d: rank of %d = %d, want %d", bound, k, got[i], want)
+			}
+		}
+	}
+}
+
+// TestFrontierIndexesMatchNaive runs both dominance indexes of the sweep
+// (bitsets for moderate fronts, the k-d tree beyond) on random 3 to 6
+// party models built for ties: few values, options with equal vectors,
+// parties that copy or mirror another's utilities, and issues on which
+// everyone is indifferent.
+//
+// With Options.Parallel set, every step splits in two (splitMin is
+// lowered), run one after the other and at the same time.
+func TestFrontierIndexesMatchNaive(t *testing.T) {
+	defer func(v, w int) { bitIndexMax, splitMin = v, w }(bitIndexMax, splitMin)
+	splitMin = 1
+	inTurn := func(fs ...func()) {
+		for _, f := range fs {
+			f()
+		}
+	}
+	together := func(fs ...func()) {
+		var wg sync.WaitGroup
+		for _, f := range fs {
+			wg.Go(f)
+		}
+		wg.Wait()
+	}
+	for parties := 3; parties <= 6; parties++ {
+		r := rand.New(rand.NewPCG(uint64(parties), 77))
+		for trial := 0; trial < 60; trial++ {
+			vals := [][]int64{{0, 1, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, {-3, 0, 5, 1 << 40}}[trial%3]
+			m := randModel(r, parties, 2+r.IntN(5), 6, vals)
+			for i, k := range m.Sizes {
+				if k > 1 && r.IntN(2) == 0 { // option 1 repeats option 0
+					for p := range m.Parties {
+						m.Parties[p].Utility.Values[i][1] = m.Parties[p].Utility.Values[i][0]
+					}
+				}
+				if r.IntN(6) == 0 { // an issue nobody cares about
+					for p := range m.Parties {
+						clear(m.Parties[p].Utility.Values[i])
+					}
+				}
+			}
+			switch trial % 4 {
+			case 1: // a party copies another
+				m.Parties[parties-1].Utility = m.Parties[0].Utility
+			case 2: // a party mirrors another
+				for i, row := range m.Parties[0].Utility.Values {
+					for o, v := range row {
+						m.Parties[parties-1].Utility.Values[i][o] = -v
+					}
+				}
+			}
+			want := Naive(m)
+			for _, limit := range []int{1 << 14, 0} {
+				bitIndexMax = limit
+				for _, par := range []func(...func()){nil, inTurn, together} {
+					res, err := Frontier(m, Options{Parallel: par})
+					if err != nil {
+						t.Fatal(err)
+					}
+					sameFrontier(t, m, res.Points, want)
+				}
 			}
 		}
 	}

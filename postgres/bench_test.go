@@ -58,3 +58,31 @@ func BenchmarkAppendNoNotify(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendTwoServers is BenchmarkAppend's group commit with the
+// writers split between two DBs on one database, as two `parley serve`
+// instances are: each batch NOTIFYs its heads, and the batches of both
+// flush together (the NOTIFYs take turns in short transactions of their
+// own after them). appends/s counts the first DB's half.
+//
+//	go test ./postgres -run '^$' -bench AppendTwoServers -benchtime 4000x
+func BenchmarkAppendTwoServers(b *testing.B) {
+	pgtest.Durable(b)
+	for _, writers := range []int{64, 256} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			s, url := MustOpenDB(b)
+			s2, err := open(url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s2.Close()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				storetest.BenchAppend(&testing.B{N: b.N}, s2, writers/2)
+			}()
+			storetest.BenchAppend(b, s, writers/2)
+			<-done
+		})
+	}
+}

@@ -102,3 +102,46 @@ func (s *EventStore) ChainHead(ctx context.Context, session string) (parley.Chai
 	h.Hash = hashOf(b)
 	return h, nil
 }
+
+// sqlFindOf reads the events of many sessions, each from its own seq, in
+// one statement: the cursors travel as arrays and each is joined to its
+// session's range of the (session, seq) index.
+const sqlFindOf = `SELECT e.session, e.seq, e.type, e.audience, e.payload, e.prev, e.hash
+	FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c (session, from_seq, ord)
+	JOIN events e ON e.session = c.session COLLATE "C" AND e.seq >= c.from_seq
+	ORDER BY c.ord, e.seq LIMIT $3`
+
+// FindEventsOf implements parley.EventStore.
+func (s *EventStore) FindEventsOf(ctx context.Context, cursors []parley.EventCursor, limit int) ([]parley.EventRecord, error) {
+	limit, err := parley.FindOfLimit(cursors, limit)
+	if err != nil || len(cursors) == 0 {
+		return nil, err
+	}
+	pool, err := s.db.reader()
+	if err != nil {
+		return nil, err
+	}
+	ids, from := make([]string, len(cursors)), make([]int64, len(cursors))
+	for i, c := range cursors {
+		ids[i], from[i] = c.Session, c.From
+	}
+	rows, err := pool.Query(ctx, sqlFindOf, ids, from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find events of %d sessions: %w", len(cursors), err)
+	}
+	defer rows.Close()
+	var out []parley.EventRecord
+	for rows.Next() {
+		var e parley.EventRecord
+		var payload, prev, hash []byte
+		if err := rows.Scan(&e.Session, &e.Seq, &e.Type, &e.Audience, &payload, &prev, &hash); err != nil {
+			return nil, fmt.Errorf("postgres: find events of %d sessions: %w", len(cursors), err)
+		}
+		e.Payload, e.Prev, e.Hash = payload, hashOf(prev), hashOf(hash)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: find events of %d sessions: %w", len(cursors), err)
+	}
+	return out, nil
+}

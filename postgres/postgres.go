@@ -101,6 +101,7 @@ type DB struct {
 	pool    *pgxpool.Pool
 	channel string // of the NOTIFYs, named after the schema
 	q       *groupcommit.Queue
+	w       *writer // the committers'
 	closed  atomic.Bool
 }
 
@@ -163,6 +164,7 @@ func (db *DB) Open() (err error) {
 		if !db.NoNotify {
 			w.channel = db.channel
 		}
+		db.w = w
 		db.q = groupcommit.New(groupcommit.Config{
 			MaxBatch:   db.MaxBatch,
 			MaxEvents:  maxBatchEvents,

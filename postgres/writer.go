@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,7 +27,7 @@ type writer struct {
 // Statements of a batch. The events and heads of a whole batch travel as
 // arrays (unnest), and the statements are pipelined, so a batch of appends
 // is two round trips whatever its size: BEGIN with the locked heads, then
-// the writes, the NOTIFY and COMMIT.
+// the writes and COMMIT, followed by the NOTIFY's own short transaction.
 const (
 	sqlLockHeads = `SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE`
 	sqlInsert    = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
@@ -41,10 +42,8 @@ const (
 			WHERE h.session = u.session AND h.events = u.events - u.added
 			RETURNING 1)
 		SELECT 1 / (COUNT(*) = $5)::int FROM moved`
-	// NOTIFY is transactional: listeners hear of the heads when, and
-	// only if, the batch commits. (Transactions that NOTIFY take turns at
-	// COMMIT; a NOTIFY in a transaction of its own after the COMMIT
-	// showed no gain within the noise of the shared test machine.)
+	// The heads a batch moved, NOTIFYed in a transaction of their own
+	// after the batch's COMMIT (queueNotify).
 	sqlNotify = `SELECT pg_notify($1, u.session || ' ' || u.events || ' ' || encode(u.head, 'hex'))
 		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u (session, events, head)`
 )
@@ -64,6 +63,11 @@ func (w *writer) commit(batch []*groupcommit.Request) error {
 	err = w.tx(ctx, c, batch)
 	if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
 		_, _ = c.Exec(ctx, "ROLLBACK")
+	}
+	var ne *notifyError
+	if errors.As(err, &ne) {
+		w.renotify(ctx, ne.moved) // the batch itself is stored
+		return nil
 	}
 	return err
 }
@@ -96,18 +100,20 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 			return err
 		}
 	}
+	b.Queue("COMMIT")
+	data := b.Len() // the statements up to and including the batch's COMMIT
+	var moved headColumns
 	if w.channel != "" {
-		if moved := movedHeads(appends); len(moved.session) > 0 {
-			b.Queue(sqlNotify, w.channel, moved.session, moved.events, moved.head)
+		if moved = movedHeads(appends); len(moved.session) > 0 {
+			queueNotify(b, w.channel, moved)
 		}
 	}
-	b.Queue("COMMIT")
 	br := c.SendBatch(ctx, b)
 	defer br.Close()
 	// A failure the server reports (a PgError) means it skipped the
 	// COMMIT; any other failure (the connection cut) leaves unknown
 	// whether it committed.
-	for range b.Len() - 1 {
+	for range data - 1 {
 		if _, err := br.Exec(); err != nil {
 			return commitError(err)
 		}
@@ -119,7 +125,65 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 	case tag.String() != "COMMIT":
 		return fmt.Errorf("postgres: the batch rolled back (%s)", tag)
 	}
+	for range b.Len() - data {
+		if _, err := br.Exec(); err != nil {
+			return &notifyError{moved: moved, err: err}
+		}
+	}
 	return nil
+}
+
+// queueNotify queues the NOTIFY of the heads a batch moved, in a
+// transaction of its own after the batch's COMMIT, committed without
+// waiting for its WAL flush (synchronous_commit off). NOTIFY makes the
+// transactions that send it take turns at COMMIT, the flush included
+// (PostgreSQL takes a database-wide lock for it until the transaction
+// ends); sent with the batch, it made the batches of all servers on the
+// database flush one at a time. This way each batch flushes with the
+// others as PostgreSQL groups WAL flushes, and only the short NOTIFY
+// transactions take turns. A listener hears of a head after the batch
+// that moved it has committed, as before.
+func queueNotify(b *pgx.Batch, channel string, moved headColumns) {
+	b.Queue("BEGIN")
+	b.Queue("SET LOCAL synchronous_commit = off")
+	b.Queue(sqlNotify, channel, moved.session, moved.events, moved.head)
+	b.Queue("COMMIT")
+}
+
+// notifyError says a batch committed but its NOTIFY failed (the
+// connection broke between the two): commit sends it again on another
+// connection.
+type notifyError struct {
+	moved headColumns
+	err   error
+}
+
+func (e *notifyError) Error() string { return "postgres: notify: " + e.err.Error() }
+
+// renotify sends the NOTIFY of a committed batch whose own failed, on a
+// connection of the pool, a few times. If it still fails, the listeners
+// are unlikely to be connected either, and poll the heads when they are
+// again (WatchHeads).
+func (w *writer) renotify(ctx context.Context, moved headColumns) {
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 50 * time.Millisecond)
+		}
+		pc, err := w.pool.Acquire(ctx)
+		if err != nil {
+			continue
+		}
+		b := &pgx.Batch{}
+		queueNotify(b, w.channel, moved)
+		err = pc.Conn().SendBatch(ctx, b).Close()
+		if err != nil && !pc.Conn().IsClosed() && pc.Conn().PgConn().TxStatus() != 'I' {
+			_, _ = pc.Conn().Exec(ctx, "ROLLBACK")
+		}
+		pc.Release()
+		if err == nil {
+			return
+		}
+	}
 }
 
 // commitError classifies a failure of a pipeline that holds the COMMIT.

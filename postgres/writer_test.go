@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,4 +242,25 @@ func pgExec(t *testing.T, url string, dst any, sql string, args ...any) error {
 		return err
 	}
 	return conn.QueryRow(ctx, sql, args...).Scan(dst)
+}
+
+// TestNotifyFails: a batch's NOTIFY goes in a transaction of its own after
+// the batch's COMMIT. When it fails (here PostgreSQL refuses the channel's
+// name; in life, the connection breaks between the two), the appends are
+// still acknowledged — they are stored — and the connection goes back to
+// the pool clean, so the appends after them are too.
+func TestNotifyFails(t *testing.T) {
+	t.Parallel()
+	s, _ := MustOpenDB(t)
+	postgres.SetNotifyChannel(s.DB, strings.Repeat("x", 70)) // longer than an identifier may be
+	rec, _ := storetest.NewSession(t, s, 1)
+	ctx := context.Background()
+	for next := range int64(6) {
+		if _, err := s.AppendEvents(ctx, rec.ID, next, storetest.Events("n", 1)); err != nil {
+			t.Fatalf("append %d, whose NOTIFY fails: %v", next, err)
+		}
+	}
+	if all := storetest.Verify(t, s, rec.ID); len(all) != 6 {
+		t.Fatalf("%d events stored, want 6", len(all))
+	}
 }

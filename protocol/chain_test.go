@@ -187,6 +187,13 @@ func TestLegacyTranscripts(t *testing.T) {
 	if _, err := read(mixed, protocol.ReadOptions{Legacy: true}); err == nil || !strings.Contains(err.Error(), "have none") {
 		t.Errorf("chain fields halfway: %v", err)
 	}
+	// A trailer cannot vouch for events that carry no chain.
+	trailed := append(slices.Clone(legacy), lines[len(lines)-1])
+	_, err = read(trailed, protocol.ReadOptions{Legacy: true})
+	var pe *parley.PosError
+	if !errors.As(err, &pe) || pe.Line != len(trailed) || !strings.Contains(err.Error(), "a trailer after events without a hash chain") {
+		t.Errorf("legacy events with a trailer: %v", err)
+	}
 	// Legacy reading does not weaken a chained transcript's check.
 	if _, err := read(lines[:len(lines)-1], protocol.ReadOptions{Legacy: true}); err == nil {
 		t.Error("a chained transcript without its trailer passed legacy reading")

@@ -216,10 +216,9 @@ func ReadTranscript(r io.Reader) (Header, []Event, error) {
 // naming both versions. Blank lines are skipped; events must be numbered
 // 0, 1, 2, ... in order, and input events must carry their payload.
 func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
-	t := &Transcript{}
-	var v *audit.Verifier
+	d := &decoder{t: &Transcript{}, opt: opt}
 	br := bufio.NewReader(r)
-	line, chained, ended := 0, false, false
+	line := 0
 	for {
 		b, err := br.ReadBytes('\n')
 		if len(b) == 0 && err == io.EOF {
@@ -232,101 +231,144 @@ func DecodeTranscript(r io.Reader, opt ReadOptions) (*Transcript, error) {
 			if errors.As(err, &pathErr) {
 				err = pathErr.Err
 			}
-			return t, &parley.PosError{Line: line + 1, Err: fmt.Errorf("protocol: read transcript: %w", err)}
+			return d.t, &parley.PosError{Line: line + 1, Err: fmt.Errorf("protocol: read transcript: %w", err)}
 		}
 		line++
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		if v == nil {
-			if err := readHeader(b, &t.Header); err != nil {
-				return t, posErr(line, err)
-			}
-			canon, err := audit.Canonical(b)
-			if err != nil {
-				return t, posErr(line, err)
-			}
-			v = audit.NewVerifier(t.Header.Session, audit.Genesis(t.Header.Session, canon))
-			continue
+		if err := d.line(b); err != nil {
+			return d.t, posErr(line, err)
 		}
-		if ended {
-			return t, posErr(line, errors.New("content after the trailer"))
+	}
+	if err := d.finish(line); err != nil {
+		return d.t, err
+	}
+	return d.t, nil
+}
+
+// decoder is DecodeTranscript's state between lines.
+type decoder struct {
+	t   *Transcript
+	opt ReadOptions
+	v   *audit.Verifier // nil until the header is read
+	// chained: the events carry the hash chain; ended: the trailer is read.
+	chained, ended bool
+}
+
+// line reads one nonblank line: the header, the trailer, a monitoring
+// event or a negotiation event. Its error lacks the position.
+func (d *decoder) line(b []byte) error {
+	t := d.t
+	if d.v == nil {
+		if err := readHeader(b, &t.Header); err != nil {
+			return err
 		}
-		var f lineFields
-		if err := json.Unmarshal(b, &f); err != nil {
-			return t, posErr(line, err)
+		canon, err := audit.Canonical(b)
+		if err != nil {
+			return err
 		}
-		if f.Trailer != nil {
-			if len(t.Events) > 0 && !chained {
-				return t, posErr(line, errors.New("a trailer after events without a hash chain"))
-			}
-			res := v.End(&parley.ChainHead{Session: t.Header.Session, Events: f.Trailer.Events, Hash: f.Trailer.Head})
-			if !res.Holds() {
-				return t, posErr(line, res.Err())
-			}
-			chained, ended = true, true
-			continue
-		}
-		if MonitorType(f.Type) {
-			if !chained || f.Seq != int64(len(t.Events)+len(t.Monitor)) {
-				return t, posErr(line, fmt.Errorf("event %d: a %s event belongs after a chained negotiation, in sequence", f.Seq, f.Type))
-			}
-			rec, err := link(t.Header.Session, b, &f)
-			if err != nil {
-				return t, posErr(line, err)
-			}
-			if !v.Step(&rec) {
-				return t, posErr(line, v.Result().Err())
-			}
-			t.Monitor = append(t.Monitor, rec.Payload)
-			continue
-		}
-		if len(t.Monitor) > 0 {
-			return t, posErr(line, fmt.Errorf("a %s event after the monitoring events: the negotiation is over", f.Type))
-		}
-		var ev Event
-		if err := json.Unmarshal(b, &ev); err != nil {
-			return t, posErr(line, err)
-		}
-		if err := checkEvent(&ev); err != nil {
-			return t, posErr(line, err)
-		}
-		if len(t.Events) == 0 {
-			chained = f.Prev != nil || f.Hash != nil
-			if !chained && !opt.Legacy {
-				return t, posErr(line, fmt.Errorf("event %d has no hash: the transcript predates the hash chain or had it stripped (parley replay --legacy reads an old one without the integrity check)", ev.Seq))
-			}
-		}
-		if chained {
-			rec, err := link(t.Header.Session, b, &f)
-			if err != nil {
-				return t, posErr(line, err)
-			}
-			if !v.Step(&rec) {
-				return t, posErr(line, v.Result().Err())
-			}
-		} else if f.Prev != nil || f.Hash != nil {
-			return t, posErr(line, fmt.Errorf("event %d has a hash but the events before it have none", ev.Seq))
-		} else if ev.Seq != len(t.Events) {
-			return t, posErr(line, fmt.Errorf("event seq %d, want %d", ev.Seq, len(t.Events)))
-		}
-		t.Events = append(t.Events, ev)
+		d.v = audit.NewVerifier(t.Header.Session, audit.Genesis(t.Header.Session, canon))
+		return nil
+	}
+	if d.ended {
+		return errors.New("content after the trailer")
+	}
+	var f lineFields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
 	}
 	switch {
-	case v == nil:
-		return t, posErr(1, errors.New("empty transcript: no header"))
-	case !chained && opt.Legacy:
+	case f.Trailer != nil:
+		if len(t.Events) > 0 && !d.chained {
+			return errors.New("a trailer after events without a hash chain")
+		}
+		res := d.v.End(&parley.ChainHead{Session: t.Header.Session, Events: f.Trailer.Events, Hash: f.Trailer.Head})
+		if !res.Holds() {
+			return res.Err()
+		}
+		d.chained, d.ended = true, true
+		return nil
+	case MonitorType(f.Type):
+		if !d.chained || f.Seq != int64(len(t.Events)+len(t.Monitor)) {
+			return fmt.Errorf("event %d: a %s event belongs after a chained negotiation, in sequence", f.Seq, f.Type)
+		}
+		rec, err := d.step(b, &f)
+		if err != nil {
+			return err
+		}
+		t.Monitor = append(t.Monitor, rec.Payload)
+		return nil
+	case len(t.Monitor) > 0:
+		return fmt.Errorf("a %s event after the monitoring events: the negotiation is over", f.Type)
+	}
+	return d.event(b, &f)
+}
+
+// event reads a negotiation event. The first event decides whether the
+// transcript is chained (without a chain only ReadOptions.Legacy reads
+// it); a chained event must link, an unchained one must be next in seq.
+func (d *decoder) event(b []byte, f *lineFields) error {
+	t := d.t
+	var ev Event
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return err
+	}
+	if err := checkEvent(&ev); err != nil {
+		return err
+	}
+	if len(t.Events) == 0 {
+		d.chained = f.Prev != nil || f.Hash != nil
+		if !d.chained && !d.opt.Legacy {
+			return fmt.Errorf("event %d has no hash: the transcript predates the hash chain or had it stripped (parley replay --legacy reads an old one without the integrity check)", ev.Seq)
+		}
+	}
+	switch {
+	case d.chained:
+		if _, err := d.step(b, f); err != nil {
+			return err
+		}
+	case f.Prev != nil || f.Hash != nil:
+		return fmt.Errorf("event %d has a hash but the events before it have none", ev.Seq)
+	case ev.Seq != len(t.Events):
+		return fmt.Errorf("event seq %d, want %d", ev.Seq, len(t.Events))
+	}
+	t.Events = append(t.Events, ev)
+	return nil
+}
+
+// step links a chained line and steps the verifier with it.
+func (d *decoder) step(b []byte, f *lineFields) (parley.EventRecord, error) {
+	rec, err := link(d.t.Header.Session, b, f)
+	if err != nil {
+		return rec, err
+	}
+	if !d.v.Step(&rec) {
+		return rec, d.v.Result().Err()
+	}
+	return rec, nil
+}
+
+// finish checks the end of a transcript of lines lines: a header, and a
+// trailer unless it is a legacy one that ends with an end event; it sets
+// t.Legacy or t.Head. Its error carries the position.
+func (d *decoder) finish(lines int) error {
+	t := d.t
+	switch {
+	case d.v == nil:
+		return posErr(1, errors.New("empty transcript: no header"))
+	case !d.chained && d.opt.Legacy:
 		t.Legacy = true
 		if n := len(t.Events); n == 0 || t.Events[n-1].Type != EvEnd {
-			return t, posErr(line+1, fmt.Errorf("the transcript (without a hash chain) ends after %d events without an end event: cut short?", n))
+			return posErr(lines+1, fmt.Errorf("the transcript (without a hash chain) ends after %d events without an end event: cut short?", n))
 		}
-	case !ended:
-		return t, posErr(line+1, &audit.BreakError{Seq: int64(len(t.Events)), Fault: audit.NoEnd})
+	case !d.ended:
+		return posErr(lines+1, &audit.BreakError{Seq: int64(len(t.Events)), Fault: audit.NoEnd})
 	}
 	if !t.Legacy {
-		t.Head = parley.ChainHead{Session: t.Header.Session, Events: int64(len(t.Events) + len(t.Monitor)), Hash: v.Result().Head}
+		t.Head = parley.ChainHead{Session: t.Header.Session, Events: int64(len(t.Events) + len(t.Monitor)), Hash: d.v.Result().Head}
 	}
-	return t, nil
+	return nil
 }
 
 func readHeader(b []byte, h *Header) error {

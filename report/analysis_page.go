@@ -205,6 +205,21 @@ func buildAnalysis(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *anal
 		v.PartyNames = append(v.PartyNames, p.Name)
 	}
 	v.Parties = partyViews(rep, sc)
+	v.Roles = roleViews(rep)
+	v.Issues = issueViews(rep, sc)
+	v.Zone = buildZone(rep, m)
+	for _, b := range rep.Blocking {
+		v.Blocking = append(v.Blocking, buildBlock(b))
+	}
+	v.Solutions = solutionViews(rep, m)
+	v.Trades = tradeViews(rep)
+	outcomeSpace(v, rep, m, opt)
+	return v
+}
+
+// roleViews lists the roles with what is known of their consent.
+func roleViews(rep *analysis.Report) []roleView {
+	var out []roleView
 	for _, r := range rep.Roles {
 		rv := roleView{Name: r.Name, Kind: r.Kind, Consents: "—"}
 		if r.Consents != nil {
@@ -213,13 +228,15 @@ func buildAnalysis(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *anal
 		if r.ConsentProbability != nil {
 			rv.Consents = fmt.Sprintf("unknown (chance %s assumed)", num(*r.ConsentProbability))
 		}
-		v.Roles = append(v.Roles, rv)
+		out = append(out, rv)
 	}
-	v.Issues = issueViews(rep, sc)
-	v.Zone = buildZone(rep, m)
-	for _, b := range rep.Blocking {
-		v.Blocking = append(v.Blocking, buildBlock(b))
-	}
+	return out
+}
+
+// solutionViews lists every bargaining solution kind, its utilities and
+// clauses, or that it is missing.
+func solutionViews(rep *analysis.Report, m *parley.Model) []solutionView {
+	var out []solutionView
 	for _, k := range solutionKinds {
 		s := k.get(rep)
 		sv := solutionView{Name: k.name, Icon: markerIcon(k.marker, k.class)}
@@ -231,21 +248,27 @@ func buildAnalysis(rep *analysis.Report, m *parley.Model, opt HTMLOptions) *anal
 			}
 			sv.Clauses = solutionClauses(rep, m, s)
 		}
-		v.Solutions = append(v.Solutions, sv)
+		out = append(out, sv)
 	}
+	return out
+}
+
+// tradeViews lists the well-formed trade hints (two parties, two issues,
+// a 2×2 weight table).
+func tradeViews(rep *analysis.Report) []tradeView {
+	var out []tradeView
 	for _, t := range rep.TradeHints {
 		if len(t.Parties) < 2 || len(t.Issues) < 2 || len(t.Weight) < 2 || len(t.Weight[0]) < 2 || len(t.Weight[1]) < 2 {
 			continue
 		}
-		v.Trades = append(v.Trades, tradeView{
+		out = append(out, tradeView{
 			A: t.Parties[0], B: t.Parties[1], IssueA: t.Issues[0], IssueB: t.Issues[1],
 			WA: pct(t.Weight[0][0]), WBOt: pct(t.Weight[1][0]),
 			WB: pct(t.Weight[1][1]), WAOther: pct(t.Weight[0][1]),
 			Score: strconv.FormatFloat(t.Score, 'f', 3, 64),
 		})
 	}
-	outcomeSpace(v, rep, m, opt)
-	return v
+	return out
 }
 
 func partyViews(rep *analysis.Report, sc *parley.Scenario) []partyView {

@@ -241,7 +241,6 @@ func clauseTimeline(d *Debrief, R int, pos []float64, left float64) (*strip, []s
 	s := m.Scenario
 	ni := len(s.Issues)
 	ev := d.Events
-	const rowH, pitch = 18.0, 26.0
 	st := &strip{W: timeW, Left: left, Right: timeRight}
 	x := func(t float64) float64 { return st.Left + t/float64(R)*(st.Right-st.Left) }
 	st.LabelX = st.Left - 8
@@ -258,28 +257,7 @@ func clauseTimeline(d *Debrief, R int, pos []float64, left float64) (*strip, []s
 	}
 
 	facs := instructingFactions(ev)
-	facRow := map[faction]int{}
-	rows := make([]stripRow, ni, ni+len(facs))
-	y := st.Top + 8
-	for i := range s.Issues {
-		rows[i] = stripRow{Class: "strip", Issue: s.Issues[i].Name, Label: cut(s.Issues[i].Name, maxRowLabel), Full: s.Issues[i].Name, Y: y, H: rowH, TY: y + rowH/2 + 4}
-		y += pitch
-	}
-	if len(facs) > 0 {
-		y += 14
-		st.HeadX, st.HeadY = 4, y-4
-		y += 6
-	}
-	for k, f := range facs {
-		name := actorName(m, f.party)
-		if f.party >= 0 && f.party < len(m.Parties) && f.faction >= 0 && f.faction < len(m.Parties[f.party].Principals) {
-			name += "/" + m.Parties[f.party].Principals[f.faction].Name
-		}
-		facRow[f] = ni + k
-		rows = append(rows, stripRow{Class: "irow", Label: cut(name, maxRowLabel), Full: "instructions from " + name, Y: y, H: rowH, TY: y + rowH/2 + 4})
-		y += pitch
-	}
-	st.Bot = y + 4
+	rows, facRow := st.layoutRows(m, facs)
 	st.H = int(st.Bot + 48)
 	st.TickY = st.Bot + 16
 	// Room between tick labels and the title also for the larger text of
@@ -299,7 +277,7 @@ func clauseTimeline(d *Debrief, R int, pos []float64, left float64) (*strip, []s
 	segs, instr := clauseStates(d, rows, pos, facRow, x, R)
 	for i := range s.Issues {
 		var merged bool
-		rows[i].Segs, merged = segments(s, i, segs[i], rows[i].Y, rowH, x)
+		rows[i].Segs, merged = segments(s, i, segs[i], rows[i].Y, clauseRowH, x)
 		if merged {
 			notes = append(notes, fmt.Sprintf("Clause %s changed %d times; segments of the same state are merged.", s.Issues[i].Name, len(segs[i].raw)))
 		}
@@ -326,6 +304,40 @@ func clauseTimeline(d *Debrief, R int, pos []float64, left float64) (*strip, []s
 	return st, notes
 }
 
+// The clause timeline's row height and pitch.
+const clauseRowH, clauseRowPitch = 18.0, 26.0
+
+// layoutRows lays out the strip's rows below st.Top: one per clause, then,
+// under a heading, one per faction that sent instructions (facRow maps it
+// to its row). It sets st.Bot and the heading's position.
+func (st *strip) layoutRows(m *parley.Model, facs []faction) (rows []stripRow, facRow map[faction]int) {
+	s := m.Scenario
+	ni := len(s.Issues)
+	facRow = map[faction]int{}
+	rows = make([]stripRow, ni, ni+len(facs))
+	y := st.Top + 8
+	for i := range s.Issues {
+		rows[i] = stripRow{Class: "strip", Issue: s.Issues[i].Name, Label: cut(s.Issues[i].Name, maxRowLabel), Full: s.Issues[i].Name, Y: y, H: clauseRowH, TY: y + clauseRowH/2 + 4}
+		y += clauseRowPitch
+	}
+	if len(facs) > 0 {
+		y += 14
+		st.HeadX, st.HeadY = 4, y-4
+		y += 6
+	}
+	for k, f := range facs {
+		name := actorName(m, f.party)
+		if f.party >= 0 && f.party < len(m.Parties) && f.faction >= 0 && f.faction < len(m.Parties[f.party].Principals) {
+			name += "/" + m.Parties[f.party].Principals[f.faction].Name
+		}
+		facRow[f] = ni + k
+		rows = append(rows, stripRow{Class: "irow", Label: cut(name, maxRowLabel), Full: "instructions from " + name, Y: y, H: clauseRowH, TY: y + clauseRowH/2 + 4})
+		y += clauseRowPitch
+	}
+	st.Bot = y + 4
+	return rows, facRow
+}
+
 // clauseTrack is one clause's history: the spans of its states and
 // options, and whether it was ever on the agenda.
 type clauseTrack struct {
@@ -347,21 +359,18 @@ func clauseStates(d *Debrief, rows []stripRow, pos []float64, facRow map[faction
 	s := m.Scenario
 	ni := len(s.Issues)
 	off := initialAgenda(d.Header, ni)
-	tracks := make([]clauseTrack, ni)
-	state := make([]parley.ClauseState, ni)
-	option := make([]int, ni)
-	from := make([]float64, ni)
-	on := make([]bool, ni)
-	for i := range on {
-		on[i] = !off[i]
-		tracks[i].ever = on[i]
-		option[i] = -1
+	w := &clauseWalk{
+		m: m, rows: rows, x: x,
+		tracks: make([]clauseTrack, ni),
+		state:  make([]parley.ClauseState, ni),
+		option: make([]int, ni),
+		from:   make([]float64, ni),
+		on:     make([]bool, ni),
 	}
-	closeSeg := func(i int, to float64) {
-		if on[i] && to > from[i] {
-			tracks[i].raw = append(tracks[i].raw, rawSegment{from[i], to, state[i], option[i]})
-		}
-		from[i] = to
+	for i := range w.on {
+		w.on[i] = !off[i]
+		w.tracks[i].ever = w.on[i]
+		w.option[i] = -1
 	}
 	instr := map[int][]shape{}
 	lastPrecond := map[int]int{} // party → issue of its last add_precondition
@@ -369,47 +378,13 @@ func clauseStates(d *Debrief, rows []stripRow, pos []float64, facRow map[faction
 		px := pos[k]
 		switch e.Type {
 		case protocol.EvClause:
-			c := e.Clause
-			if c == nil || c.Issue < 0 || c.Issue >= ni {
-				continue
-			}
-			i := c.Issue
-			closeSeg(i, px)
-			on[i], tracks[i].ever = true, true
-			state[i], option[i] = c.To, c.Option
-			if c.To == parley.ClauseReopened {
-				xx, yy := x(px), rows[i].Y
-				rows[i].Marks = append(rows[i].Marks, shape{
-					D:     "M" + coord(xx-6) + " " + coord(yy-7) + "H" + coord(xx+6) + "L" + coord(xx) + " " + coord(yy+4) + "Z",
-					Class: "m-reopen",
-					Title: fmt.Sprintf("%s reopened by %s (%s): %s", s.Issues[i].Name, actorName(m, e.Actor), eventTime(e), c.Why),
-				})
-			}
+			w.clause(e, px)
 		case protocol.EvAgenda:
 			i := -1
 			if is, ok := lastPrecond[e.Actor]; ok {
 				i = is
 			}
-			for j := range s.Issues {
-				if strings.HasPrefix(e.Note, "issue "+s.Issues[j].Name+" put on the agenda") {
-					i = j
-					break
-				}
-			}
-			if i < 0 || i >= ni {
-				continue
-			}
-			if !on[i] {
-				from[i] = px
-				on[i], tracks[i].ever = true, true
-				state[i], option[i] = parley.ClauseOpen, -1
-			}
-			xx, yy := x(px), rows[i].Y+rows[i].H/2
-			rows[i].Marks = append(rows[i].Marks, shape{
-				D:     "M" + coord(xx) + " " + coord(yy-8) + "L" + coord(xx+7) + " " + coord(yy) + "L" + coord(xx) + " " + coord(yy+8) + "L" + coord(xx-7) + " " + coord(yy) + "Z",
-				Class: "m-agenda",
-				Title: fmt.Sprintf("put on the agenda (%s): %s", eventTime(e), e.Note),
-			})
+			w.agenda(e, px, i)
 		case protocol.EvInstruction:
 			in := e.Instruction
 			if in == nil {
@@ -427,9 +402,79 @@ func clauseStates(d *Debrief, rows []stripRow, pos []float64, facRow map[faction
 		}
 	}
 	for i := range s.Issues {
-		closeSeg(i, float64(R))
+		w.closeSeg(i, float64(R))
 	}
-	return tracks, instr
+	return w.tracks, instr
+}
+
+// clauseWalk is clauseStates' state: per clause, its track so far, whether
+// it is on the agenda, and its current state and option since from.
+type clauseWalk struct {
+	m      *parley.Model
+	rows   []stripRow
+	x      func(float64) float64
+	tracks []clauseTrack
+	state  []parley.ClauseState
+	option []int
+	from   []float64
+	on     []bool
+}
+
+// closeSeg ends clause i's current span at to.
+func (w *clauseWalk) closeSeg(i int, to float64) {
+	if w.on[i] && to > w.from[i] {
+		w.tracks[i].raw = append(w.tracks[i].raw, rawSegment{w.from[i], to, w.state[i], w.option[i]})
+	}
+	w.from[i] = to
+}
+
+// clause starts a span in the clause event's new state at px, marking a
+// reopening on the clause's row.
+func (w *clauseWalk) clause(e protocol.Event, px float64) {
+	c := e.Clause
+	if c == nil || c.Issue < 0 || c.Issue >= len(w.tracks) {
+		return
+	}
+	i := c.Issue
+	w.closeSeg(i, px)
+	w.on[i], w.tracks[i].ever = true, true
+	w.state[i], w.option[i] = c.To, c.Option
+	if c.To == parley.ClauseReopened {
+		s := w.m.Scenario
+		xx, yy := w.x(px), w.rows[i].Y
+		w.rows[i].Marks = append(w.rows[i].Marks, shape{
+			D:     "M" + coord(xx-6) + " " + coord(yy-7) + "H" + coord(xx+6) + "L" + coord(xx) + " " + coord(yy+4) + "Z",
+			Class: "m-reopen",
+			Title: fmt.Sprintf("%s reopened by %s (%s): %s", s.Issues[i].Name, actorName(w.m, e.Actor), eventTime(e), c.Why),
+		})
+	}
+}
+
+// agenda puts on the agenda at px the clause the event's note names (or
+// else clause i, the actor's last precondition), opening it if it was
+// off, and marks it on the clause's row.
+func (w *clauseWalk) agenda(e protocol.Event, px float64, i int) {
+	s := w.m.Scenario
+	for j := range s.Issues {
+		if strings.HasPrefix(e.Note, "issue "+s.Issues[j].Name+" put on the agenda") {
+			i = j
+			break
+		}
+	}
+	if i < 0 || i >= len(w.tracks) {
+		return
+	}
+	if !w.on[i] {
+		w.from[i] = px
+		w.on[i], w.tracks[i].ever = true, true
+		w.state[i], w.option[i] = parley.ClauseOpen, -1
+	}
+	xx, yy := w.x(px), w.rows[i].Y+w.rows[i].H/2
+	w.rows[i].Marks = append(w.rows[i].Marks, shape{
+		D:     "M" + coord(xx) + " " + coord(yy-8) + "L" + coord(xx+7) + " " + coord(yy) + "L" + coord(xx) + " " + coord(yy+8) + "L" + coord(xx-7) + " " + coord(yy) + "Z",
+		Class: "m-agenda",
+		Title: fmt.Sprintf("put on the agenda (%s): %s", eventTime(e), e.Note),
+	})
 }
 
 // instructionMark is the marker of an instruction at (x, y).

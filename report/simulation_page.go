@@ -205,74 +205,14 @@ func runOutcomes(d *Debrief, rep *analysis.Report) (*outcomesView, string) {
 	for p := range m.Parties {
 		op.names = append(op.names, m.Parties[p].Name)
 	}
-	// Proposals made during the run, by proposer, and the last one.
-	byActor := map[int]*dotLayer{}
-	var order []int
-	proposals := 0
-	var last parley.Outcome
-	for _, e := range d.Events {
-		if e.Type != protocol.EvAction || e.Action == nil || protocol.Invalid(e) {
-			continue
-		}
-		a := e.Action
-		if a.Kind != parley.ActOffer && a.Kind != parley.ActText {
-			continue
-		}
-		o := m.Complete(a.Outcome)
-		if o == nil {
-			continue
-		}
-		last = o
-		l := byActor[a.Actor]
-		if l == nil {
-			l = &dotLayer{class: "offers", n: np}
-			if a.Actor == parley.MediatorActor {
-				l.color, l.title = "#59636e", "mediator's text"
-			} else {
-				l.color, l.title = partyColor(a.Actor), "offer by "+actorName(m, a.Actor)
-			}
-			byActor[a.Actor] = l
-			order = append(order, a.Actor)
-		}
-		proposals++
-		l.u = append(l.u, utilitiesOf(m, o)...)
-	}
-	thinned := false
-	for _, a := range order {
-		l := byActor[a]
-		if k := l.size(); k > MaxSeriesDrawn {
-			th := make([]float64, 0, MaxSeriesDrawn*np)
-			for j := 0; j < MaxSeriesDrawn; j++ {
-				i := j * k / MaxSeriesDrawn
-				th = append(th, l.u[i*np:(i+1)*np]...)
-			}
-			l.u = th
-			thinned = true
-		}
-		op.layers = append(op.layers, l)
-	}
+	layers, proposals, last, thinned := proposalLayers(d)
+	op.layers = append(op.layers, layers...)
 	for p := range m.Parties {
 		op.res = append(op.res, reservationOf(m, p))
 	}
 	note := ""
 	if rep != nil {
-		var front [][]float64
-		for _, p := range rep.Pareto {
-			if len(p.Utilities) >= np {
-				front = append(front, p.Utilities)
-			}
-		}
-		if len(front) > MaxFrontierDrawn {
-			note = fmt.Sprintf("The Pareto frontier has %s points; %s evenly spaced ones are drawn. ", count(len(front)), count(MaxFrontierDrawn))
-			front = thinFrontier(front, MaxFrontierDrawn)
-		}
-		op.front = front
-		if len(rep.Reservations) >= np {
-			op.res = rep.Reservations
-		}
-		if rep.Nash != nil && len(rep.Nash.Utilities) >= np {
-			op.points = append(op.points, point{name: "Nash", long: "Nash solution", kind: "circle", class: "s-nash", r: 6, u: rep.Nash.Utilities})
-		}
+		note = op.addAnalysis(rep, np)
 	} else {
 		note = "No analysis was given: the frontier and the Nash point are not drawn. "
 	}
@@ -297,6 +237,79 @@ func runOutcomes(d *Debrief, rep *analysis.Report) (*outcomesView, string) {
 		note += fmt.Sprintf(" One panel per pair of the %d parties.", np)
 	}
 	return op.view(), strings.TrimSpace(note)
+}
+
+// proposalLayers returns the offers and texts proposed during the run as
+// one dot layer per proposer, in order of first proposal, each thinned to
+// MaxSeriesDrawn evenly spaced dots (thinned says whether any was), with
+// their number and the last one (completed with status-quo options).
+func proposalLayers(d *Debrief) (layers []*dotLayer, proposals int, last parley.Outcome, thinned bool) {
+	m := d.Model
+	np := len(m.Parties)
+	byActor := map[int]*dotLayer{}
+	for _, e := range d.Events {
+		if e.Type != protocol.EvAction || e.Action == nil || protocol.Invalid(e) {
+			continue
+		}
+		a := e.Action
+		if a.Kind != parley.ActOffer && a.Kind != parley.ActText {
+			continue
+		}
+		o := m.Complete(a.Outcome)
+		if o == nil {
+			continue
+		}
+		last = o
+		l := byActor[a.Actor]
+		if l == nil {
+			l = &dotLayer{class: "offers", n: np}
+			if a.Actor == parley.MediatorActor {
+				l.color, l.title = "#59636e", "mediator's text"
+			} else {
+				l.color, l.title = partyColor(a.Actor), "offer by "+actorName(m, a.Actor)
+			}
+			byActor[a.Actor] = l
+			layers = append(layers, l)
+		}
+		proposals++
+		l.u = append(l.u, utilitiesOf(m, o)...)
+	}
+	for _, l := range layers {
+		if k := l.size(); k > MaxSeriesDrawn {
+			th := make([]float64, 0, MaxSeriesDrawn*np)
+			for j := 0; j < MaxSeriesDrawn; j++ {
+				i := j * k / MaxSeriesDrawn
+				th = append(th, l.u[i*np:(i+1)*np]...)
+			}
+			l.u = th
+			thinned = true
+		}
+	}
+	return layers, proposals, last, thinned
+}
+
+// addAnalysis adds what the analysis rep knows to the plot of np parties:
+// the Pareto frontier (thinned to MaxFrontierDrawn points, which the
+// returned note says), the reservations and the Nash point.
+func (op *outcomePlot) addAnalysis(rep *analysis.Report, np int) (note string) {
+	var front [][]float64
+	for _, p := range rep.Pareto {
+		if len(p.Utilities) >= np {
+			front = append(front, p.Utilities)
+		}
+	}
+	if len(front) > MaxFrontierDrawn {
+		note = fmt.Sprintf("The Pareto frontier has %s points; %s evenly spaced ones are drawn. ", count(len(front)), count(MaxFrontierDrawn))
+		front = thinFrontier(front, MaxFrontierDrawn)
+	}
+	op.front = front
+	if len(rep.Reservations) >= np {
+		op.res = rep.Reservations
+	}
+	if rep.Nash != nil && len(rep.Nash.Utilities) >= np {
+		op.points = append(op.points, point{name: "Nash", long: "Nash solution", kind: "circle", class: "s-nash", r: 6, u: rep.Nash.Utilities})
+	}
+	return note
 }
 
 // ---------------------------------------------------------------------------

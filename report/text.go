@@ -23,6 +23,51 @@ type VariantRow struct {
 // non-empty it ends with a comparison across them.
 func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []VariantRow) error {
 	p := &printer{w: w}
+	p.header(rep)
+	p.parties(rep)
+	p.f("\nIssues\n")
+	for _, is := range rep.Issues {
+		p.f("  %-18s %s\n", is.Name, strings.Join(is.Options, " | "))
+	}
+	p.zone(rep, m)
+	exact := "exact"
+	if !rep.ParetoExact {
+		exact = "bounded, not exact"
+	}
+	p.f("\nPareto frontier: %d distinct utility vectors (%s; %s).\n", len(rep.Pareto), exact, rep.ParetoMethod)
+	p.discount(rep)
+	if len(rep.TradeHints) > 0 {
+		p.f("\nTrade hints (logrolling candidates)\n")
+		for _, t := range rep.TradeHints {
+			p.f("  %s cares relatively more about %s (%.0f%% vs %.0f%%), %s about %s (%.0f%% vs %.0f%%)\n",
+				t.Parties[0], t.Issues[0], 100*t.Weight[0][0], 100*t.Weight[1][0],
+				t.Parties[1], t.Issues[1], 100*t.Weight[1][1], 100*t.Weight[0][1])
+		}
+	}
+	if len(variants) > 0 {
+		p.variants(variants)
+	}
+	if len(rep.Assumptions) > 0 || rep.AssumedEstimates > 0 {
+		p.f("\nAssumptions no source states\n")
+		for _, a := range rep.Assumptions {
+			p.f("  - %s\n", Assumption(a))
+		}
+		if rep.AssumedEstimates > 0 {
+			p.f("  - %d estimates are labelled assumptions (parley analyze --sensitivity shows which ones matter).\n", rep.AssumedEstimates)
+		}
+	}
+	if notes := Notes(rep); len(notes) > 0 {
+		p.f("\nNotes\n")
+		for _, n := range notes {
+			p.f("  - %s\n", n)
+		}
+	}
+	return p.err
+}
+
+// header writes the underlined title, the account lines and the size of
+// the outcome space.
+func (p *printer) header(rep *analysis.Report) {
 	title := rep.Scenario
 	if rep.Title != "" && rep.Title != rep.Scenario {
 		title += " — " + rep.Title
@@ -35,7 +80,11 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 		p.f("%s\n", l)
 	}
 	p.f("%s outcomes over %d issues; %d parties.\n\n", group(rep.Outcomes.String()), len(rep.Issues), len(rep.Parties))
+}
 
+// parties writes each party (a delegation with its factions) and the other
+// roles with what is known of their consent.
+func (p *printer) parties(rep *analysis.Report) {
 	p.f("Parties\n")
 	for _, pt := range rep.Parties {
 		if len(pt.Factions) == 0 {
@@ -63,11 +112,11 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 		}
 		p.f("  Others: %s\n", strings.Join(parts, ", "))
 	}
-	p.f("\nIssues\n")
-	for _, is := range rep.Issues {
-		p.f("  %-18s %s\n", is.Name, strings.Join(is.Options, " | "))
-	}
+}
 
+// zone writes the zone of agreement: why it is empty and what blocks it,
+// or its size, the assumptions it rests on and the bargaining solutions.
+func (p *printer) zone(rep *analysis.Report, m *parley.Model) {
 	p.f("\nZone of agreement: ")
 	z := rep.Zone
 	if z.Empty {
@@ -76,84 +125,55 @@ func Text(w io.Writer, rep *analysis.Report, m *parley.Model, variants []Variant
 			p.f("  - %s\n", s)
 		}
 		p.blocking(rep, m)
-	} else {
-		approx := ""
-		if !z.Exact {
-			approx = fmt.Sprintf(" at least (estimate %.3g)", z.Estimate)
-		}
-		p.f("%s%s outcomes acceptable to every party.\n", group(z.Size.String()), approx)
-		for _, a := range z.RestsOn {
-			p.f("  (%s)\n", Assumption(a))
-		}
-		p.f("\nBargaining solutions (over the zone)\n")
-		p.solution("Nash", rep.Nash, rep, m, true)
-		p.solution("Kalai–Smorodinsky", rep.KalaiSmorodinsky, rep, m, !same(rep.KalaiSmorodinsky, rep.Nash))
-		p.solution("Max welfare", rep.MaxWelfare, rep, m, false)
-		p.solution("Egalitarian", rep.Egalitarian, rep, m, false)
+		return
 	}
+	approx := ""
+	if !z.Exact {
+		approx = fmt.Sprintf(" at least (estimate %.3g)", z.Estimate)
+	}
+	p.f("%s%s outcomes acceptable to every party.\n", group(z.Size.String()), approx)
+	for _, a := range z.RestsOn {
+		p.f("  (%s)\n", Assumption(a))
+	}
+	p.f("\nBargaining solutions (over the zone)\n")
+	p.solution("Nash", rep.Nash, rep, m, true)
+	p.solution("Kalai–Smorodinsky", rep.KalaiSmorodinsky, rep, m, !same(rep.KalaiSmorodinsky, rep.Nash))
+	p.solution("Max welfare", rep.MaxWelfare, rep, m, false)
+	p.solution("Egalitarian", rep.Egalitarian, rep, m, false)
+}
 
-	exact := "exact"
-	if !rep.ParetoExact {
-		exact = "bounded, not exact"
+// variants writes the comparison table of the variants (zone, Nash
+// utilities, what blocks or opens the zone), then each variant's kind,
+// sources and description.
+func (p *printer) variants(variants []VariantRow) {
+	p.f("\nVariants compared\n")
+	p.f("  %-20s %-16s %-22s %s\n", "variant", "zone", "Nash utilities", "what blocks / opens it")
+	for _, v := range variants {
+		r := v.Report
+		zone := "empty"
+		if !r.Zone.Empty {
+			zone = group(r.Zone.Size.String()) + " outcomes"
+		}
+		nash := "—"
+		if r.Nash != nil {
+			nash = utils(r.Nash.Utilities)
+		}
+		p.f("  %-20s %-16s %-22s %s\n", v.Name, zone, nash, blockers(r))
 	}
-	p.f("\nPareto frontier: %d distinct utility vectors (%s; %s).\n", len(rep.Pareto), exact, rep.ParetoMethod)
-	p.discount(rep)
-
-	if len(rep.TradeHints) > 0 {
-		p.f("\nTrade hints (logrolling candidates)\n")
-		for _, t := range rep.TradeHints {
-			p.f("  %s cares relatively more about %s (%.0f%% vs %.0f%%), %s about %s (%.0f%% vs %.0f%%)\n",
-				t.Parties[0], t.Issues[0], 100*t.Weight[0][0], 100*t.Weight[1][0],
-				t.Parties[1], t.Issues[1], 100*t.Weight[1][1], 100*t.Weight[0][1])
+	for _, v := range variants {
+		a := v.Report.Account
+		kind := "account"
+		if a.Assumption != "" {
+			kind = "what-if"
 		}
+		if a.Extends != "" {
+			kind += " within " + a.Extends
+		}
+		if a.Prior != nil {
+			kind += fmt.Sprintf(", prior %.2f", *a.Prior)
+		}
+		p.f("  %s (%s; %s): %s\n", v.Name, kind, Sources(a), oneLine(v.Description))
 	}
-
-	if len(variants) > 0 {
-		p.f("\nVariants compared\n")
-		p.f("  %-20s %-16s %-22s %s\n", "variant", "zone", "Nash utilities", "what blocks / opens it")
-		for _, v := range variants {
-			r := v.Report
-			zone := "empty"
-			if !r.Zone.Empty {
-				zone = group(r.Zone.Size.String()) + " outcomes"
-			}
-			nash := "—"
-			if r.Nash != nil {
-				nash = utils(r.Nash.Utilities)
-			}
-			p.f("  %-20s %-16s %-22s %s\n", v.Name, zone, nash, blockers(r))
-		}
-		for _, v := range variants {
-			a := v.Report.Account
-			kind := "account"
-			if a.Assumption != "" {
-				kind = "what-if"
-			}
-			if a.Extends != "" {
-				kind += " within " + a.Extends
-			}
-			if a.Prior != nil {
-				kind += fmt.Sprintf(", prior %.2f", *a.Prior)
-			}
-			p.f("  %s (%s; %s): %s\n", v.Name, kind, Sources(a), oneLine(v.Description))
-		}
-	}
-	if len(rep.Assumptions) > 0 || rep.AssumedEstimates > 0 {
-		p.f("\nAssumptions no source states\n")
-		for _, a := range rep.Assumptions {
-			p.f("  - %s\n", Assumption(a))
-		}
-		if rep.AssumedEstimates > 0 {
-			p.f("  - %d estimates are labelled assumptions (parley analyze --sensitivity shows which ones matter).\n", rep.AssumedEstimates)
-		}
-	}
-	if notes := Notes(rep); len(notes) > 0 {
-		p.f("\nNotes\n")
-		for _, n := range notes {
-			p.f("  - %s\n", n)
-		}
-	}
-	return p.err
 }
 
 type printer struct {

@@ -41,6 +41,35 @@ func Timeline(w io.Writer, d *Debrief) error {
 	}
 	p.f("Agents: %s\n", strings.Join(seats, "; "))
 	mediated := d.mediated()
+	p.timelineEvents(d, mediated)
+	r := d.Result
+	p.f("\nEnd: %s after %d rounds (%d steps, %d %s).", r.End, r.Rounds, r.Steps, r.Offers, map[bool]string{true: "texts", false: "offers"}[mediated])
+	if r.Why != "" {
+		p.f(" %s", r.Why)
+	}
+	p.f("\n")
+	if r.End == parley.Agreement {
+		p.agreement(d)
+	} else if len(d.Blocked) > 0 {
+		p.f("Who rejected the last proposal:\n")
+		for _, b := range Blockers(s, d.Blocked) {
+			p.f("  - %s\n", blockerLine(s, b))
+		}
+	}
+	if as := assumptionLines(s); len(as) > 0 {
+		p.f("Assumptions no source states:\n")
+		for _, a := range as {
+			p.f("  - %s\n", a)
+		}
+	}
+	return p.err
+}
+
+// timelineEvents writes one line per event worth describing: by day, hour
+// and round in a mediated run; by round in alternating offers, where only
+// the first 12 and the last offers are shown.
+func (p *printer) timelineEvents(d *Debrief, mediated bool) {
+	s := d.Model.Scenario
 	day := -1
 	shown := 0
 	for i, ev := range d.Events {
@@ -73,44 +102,30 @@ func Timeline(w io.Writer, d *Debrief) error {
 			p.f("  r%-4d %s\n", ev.Round+1, line)
 		}
 	}
-	r := d.Result
-	p.f("\nEnd: %s after %d rounds (%d steps, %d %s).", r.End, r.Rounds, r.Steps, r.Offers, map[bool]string{true: "texts", false: "offers"}[mediated])
-	if r.Why != "" {
-		p.f(" %s", r.Why)
+}
+
+// agreement writes the agreement's utilities (with the undiscounted ones
+// and the time when discounting changed them) and its clauses.
+func (p *printer) agreement(d *Debrief) {
+	s := d.Model.Scenario
+	var us []string
+	discounted := false
+	for i, u := range d.Utilities {
+		w := fmt.Sprintf("%s %.3f", s.Parties[i].Name, u)
+		if i < len(d.UtilitiesUndiscounted) && d.UtilitiesUndiscounted[i] != u {
+			w += fmt.Sprintf(" (%.3f undiscounted)", d.UtilitiesUndiscounted[i])
+			discounted = true
+		}
+		us = append(us, w)
 	}
-	p.f("\n")
-	if r.End == parley.Agreement {
-		var us []string
-		discounted := false
-		for i, u := range d.Utilities {
-			w := fmt.Sprintf("%s %.3f", s.Parties[i].Name, u)
-			if i < len(d.UtilitiesUndiscounted) && d.UtilitiesUndiscounted[i] != u {
-				w += fmt.Sprintf(" (%.3f undiscounted)", d.UtilitiesUndiscounted[i])
-				discounted = true
-			}
-			us = append(us, w)
-		}
-		at := ""
-		if discounted {
-			at = fmt.Sprintf(" at t = %.3g", d.Time)
-		}
-		p.f("Agreement%s (utilities %s):\n", at, strings.Join(us, ", "))
-		for _, c := range Clauses(m, r.Agreement) {
-			p.f("  • %s\n", c)
-		}
-	} else if len(d.Blocked) > 0 {
-		p.f("Who rejected the last proposal:\n")
-		for _, b := range Blockers(s, d.Blocked) {
-			p.f("  - %s\n", blockerLine(s, b))
-		}
+	at := ""
+	if discounted {
+		at = fmt.Sprintf(" at t = %.3g", d.Time)
 	}
-	if as := assumptionLines(s); len(as) > 0 {
-		p.f("Assumptions no source states:\n")
-		for _, a := range as {
-			p.f("  - %s\n", a)
-		}
+	p.f("Agreement%s (utilities %s):\n", at, strings.Join(us, ", "))
+	for _, c := range Clauses(d.Model, d.Result.Agreement) {
+		p.f("  • %s\n", c)
 	}
-	return p.err
 }
 
 func clock(h float64) string {

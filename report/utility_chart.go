@@ -199,15 +199,6 @@ func offerChart(d *Debrief) (*figure, string, []legendItem) {
 		pTop := top + float64(p)*(ph+gap)
 		pn := &panel{ClipID: fmt.Sprintf("util-clip%d", p), Left: left, Top: pTop, Right: timeRight, Bot: pTop + ph, YTitle: "utility"}
 		pn.YTitleX, pn.YTitleY = left-44, pTop+ph/2
-		res := reservationOf(m, p)
-		lo, hi := res, res
-		for _, ser := range [][]tpoint{s.own[p], s.recv[p]} {
-			for _, q := range ser {
-				lo, hi = math.Min(lo, q.u), math.Max(hi, q.u)
-			}
-		}
-		ay := utilityAxis(lo, hi, 4, pn.Bot-6, pn.Top+6)
-		pn.YTicks = axisTicks(ay)
 		for _, t := range xt {
 			pn.XTicks = append(pn.XTicks, tick{Pos: t.Pos})
 		}
@@ -217,22 +208,8 @@ func offerChart(d *Debrief) (*figure, string, []legendItem) {
 		}
 		name, col := m.Parties[p].Name, partyColor(p)
 		fig.Texts = append(fig.Texts, label{X: left, Y: pTop - 8, Anchor: "start", Class: "ptitle", Fill: col, Text: name})
-
-		ry := ay.px(res)
-		pn.Under = append(pn.Under, shape{Class: "sres", Stroke: col, D: "M" + coord(left) + " " + coord(ry) + "H" + coord(timeRight), Title: name + "'s reservation value " + num(res)})
-		ty := ry - 4
-		if ty < pn.Top+12 {
-			ty = ry + 13
-		}
-		pn.Texts = append(pn.Texts, label{X: timeRight - 4, Y: ty, Anchor: "end", Class: "srestext", Fill: col, Text: "reservation " + num(res)})
-
-		recv, b1 := seriesShapes(s.recv[p], 0, S, x, ay.px, false, "sdots recv", col, 4, fmt.Sprintf("%s: utility of the offers made to it (%s)", name, count(len(s.recv[p]))))
-		own, b2 := seriesShapes(s.own[p], 0, S, x, ay.px, true, "sline", col, 0, fmt.Sprintf("%s: utility of its own offers (%s)", name, count(len(s.own[p]))))
-		binnedAny = binnedAny || b1 || b2
-		pn.Under = append(append(pn.Under, recv...), own...)
-		if d.agreed() {
-			u := utilityOf(m, p, d.Result.Agreement)
-			pn.Over = append(pn.Over, shape{Class: "mark s-agree", D: marker("star", x(s.final), ay.px(u), 8), Title: fmt.Sprintf("agreement: %s %s", name, num(u))})
+		if offerPanel(pn, d, &s, p, x) {
+			binnedAny = true
 		}
 		desc = append(desc, fmt.Sprintf("%s made %s offers (%s) and received %s (%s)", name, count(len(s.own[p])), rangeOf(s.own[p]), count(len(s.recv[p])), rangeOf(s.recv[p])))
 		fig.Panels = append(fig.Panels, pn)
@@ -245,21 +222,62 @@ func offerChart(d *Debrief) (*figure, string, []legendItem) {
 	if binnedAny {
 		note += fmt.Sprintf(" Long series are shown in %d time bins: the shaded band is each bin's range, the line or dots its mean.", MaxBins)
 	}
-	// Gray icons of class "any" stand for a mark drawn in each party's
-	// colour.
+	return fig, note, offerLegend(binnedAny, d.agreed())
+}
+
+// offerPanel draws party p's panel pn (its frame and x ticks set) of the
+// offer chart, x mapping steps to pixels: the utility axis, the
+// reservation line, its own offers (line) and those made to it (dots), and
+// the agreement. It reports whether a series was shown in time bins.
+func offerPanel(pn *panel, d *Debrief, s *offerSeries, p int, x func(float64) float64) (binned bool) {
+	m := d.Model
+	left := pn.Left
+	S := float64(s.steps)
+	res := reservationOf(m, p)
+	lo, hi := res, res
+	for _, ser := range [][]tpoint{s.own[p], s.recv[p]} {
+		for _, q := range ser {
+			lo, hi = math.Min(lo, q.u), math.Max(hi, q.u)
+		}
+	}
+	ay := utilityAxis(lo, hi, 4, pn.Bot-6, pn.Top+6)
+	pn.YTicks = axisTicks(ay)
+	name, col := m.Parties[p].Name, partyColor(p)
+
+	ry := ay.px(res)
+	pn.Under = append(pn.Under, shape{Class: "sres", Stroke: col, D: "M" + coord(left) + " " + coord(ry) + "H" + coord(timeRight), Title: name + "'s reservation value " + num(res)})
+	ty := ry - 4
+	if ty < pn.Top+12 {
+		ty = ry + 13
+	}
+	pn.Texts = append(pn.Texts, label{X: timeRight - 4, Y: ty, Anchor: "end", Class: "srestext", Fill: col, Text: "reservation " + num(res)})
+
+	recv, b1 := seriesShapes(s.recv[p], 0, S, x, ay.px, false, "sdots recv", col, 4, fmt.Sprintf("%s: utility of the offers made to it (%s)", name, count(len(s.recv[p]))))
+	own, b2 := seriesShapes(s.own[p], 0, S, x, ay.px, true, "sline", col, 0, fmt.Sprintf("%s: utility of its own offers (%s)", name, count(len(s.own[p]))))
+	pn.Under = append(append(pn.Under, recv...), own...)
+	if d.agreed() {
+		u := utilityOf(m, p, d.Result.Agreement)
+		pn.Over = append(pn.Over, shape{Class: "mark s-agree", D: marker("star", x(s.final), ay.px(u), 8), Title: fmt.Sprintf("agreement: %s %s", name, num(u))})
+	}
+	return b1 || b2
+}
+
+// offerLegend is the offer chart's legend. Gray icons of class "any"
+// stand for a mark drawn in each party's colour.
+func offerLegend(binned, agreed bool) []legendItem {
 	gray := "#59636e"
 	legend := []legendItem{
 		{"utility of the party's own offers", icon(26, 16, `<path class="key any sline" stroke="`+gray+`" d="M1 12L9 6L17 5L25 4"/>`)},
 		{"utility of the offers made to it", dotIcon("any sdots recv", gray, 5)},
 	}
-	if binnedAny {
+	if binned {
 		legend = append(legend, legendItem{"range per time bin", icon(26, 16, `<path class="key any sband" fill="`+gray+`" d="M1 4H25V12H1Z"/>`)})
 	}
 	legend = append(legend, legendItem{"reservation value", icon(26, 16, `<path class="key any sres" stroke="`+gray+`" d="M1 8H25"/>`)})
-	if d.agreed() {
+	if agreed {
 		legend = append(legend, legendItem{"agreement", starIcon("s-agree")})
 	}
-	return fig, note, legend
+	return legend
 }
 
 // rangeOf words a series' first and last value.

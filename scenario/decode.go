@@ -465,23 +465,37 @@ func (d *decoder) issue(n *yaml.Node, path string) parley.Issue {
 		is.Kind = k
 	}
 	if is.Kind == parley.Categorical {
-		for _, k := range []string{"min", "max", "step", "not_addressed"} {
-			if v := o.opt(k); v != nil {
-				hint := ""
-				if k == "not_addressed" {
-					hint = "; in a categorical issue mark an option with not_addressed: true"
-				}
-				d.errorf(v, join(path, k), "%s applies to integer and real issues only, and %q is categorical%s", k, is.Name, hint)
-			}
-		}
-		if v := o.req("options", "the options of a categorical issue"); v != nil {
-			op := join(path, "options")
-			for j, it := range d.list(v, op) {
-				is.Options = append(is.Options, d.option(it, index(op, j)))
-			}
-		}
+		d.categorical(o, path, &is)
 		return is
 	}
+	d.numeric(o, path, &is)
+	return is
+}
+
+// categorical reads the options of categorical issue is (at path),
+// rejecting the keys of numeric issues.
+func (d *decoder) categorical(o *obj, path string, is *parley.Issue) {
+	for _, k := range []string{"min", "max", "step", "not_addressed"} {
+		if v := o.opt(k); v != nil {
+			hint := ""
+			if k == "not_addressed" {
+				hint = "; in a categorical issue mark an option with not_addressed: true"
+			}
+			d.errorf(v, join(path, k), "%s applies to integer and real issues only, and %q is categorical%s", k, is.Name, hint)
+		}
+	}
+	if v := o.req("options", "the options of a categorical issue"); v != nil {
+		op := join(path, "options")
+		for j, it := range d.list(v, op) {
+			is.Options = append(is.Options, d.option(it, index(op, j)))
+		}
+	}
+}
+
+// numeric reads the range of integer or real issue is (at path): min, max
+// and, for a real issue, step, from which its options are generated, and
+// the optional not_addressed option appended to them.
+func (d *decoder) numeric(o *obj, path string, is *parley.Issue) {
 	if v := o.opt("options"); v != nil {
 		d.errorf(v, join(path, "options"), "a %s issue's options are generated from min and max; remove options", is.Kind)
 	}
@@ -504,7 +518,7 @@ func (d *decoder) issue(n *yaml.Node, path string) parley.Issue {
 			is.Step, okStep = d.num(v, join(path, "step"))
 		}
 	}
-	if okMin && okMax && okStep && d.numericRange(o, &is) {
+	if okMin && okMax && okStep && d.numericRange(o, is) {
 		is.Options = parley.NumericOptions(is.Kind, is.Min, is.Max, is.Step)
 	}
 	if v := o.opt("not_addressed"); v != nil {
@@ -521,13 +535,12 @@ func (d *decoder) issue(n *yaml.Node, path string) parley.Issue {
 			}
 		default:
 			if !d.boolean(v, np) {
-				return is
+				return
 			}
 		}
 		d.at(index(join(path, "options"), len(is.Options)), v)
 		is.Options = append(is.Options, opt)
 	}
-	return is
 }
 
 // numericRange checks a numeric issue's min, max and step.
@@ -1038,16 +1051,7 @@ func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
 	if v := o.opt("agents"); v != nil {
 		ap := join(path, "agents")
 		for i, it := range d.list(v, ap) {
-			ip := index(ap, i)
-			if io := d.object(it, ip, agentSpecKeys); io != nil {
-				var a parley.AgentSpec
-				if v := io.req("party", "the party's name"); v != nil {
-					a.Party = d.str(v, join(ip, "party"))
-				}
-				if v := io.req("agent", "an agent spec such as boulware or delegate:concede=0.5"); v != nil {
-					a.Agent = d.str(v, join(ip, "agent"))
-				}
-				a.Sources, a.Assumption = io.basis()
+			if a, ok := d.agentSpec(it, index(ap, i)); ok {
 				sp.Agents = append(sp.Agents, a)
 			}
 		}
@@ -1055,38 +1059,73 @@ func (d *decoder) simulation(n *yaml.Node, path string) *parley.SimulationSpec {
 	if v := o.opt("principals"); v != nil {
 		pp := join(path, "principals")
 		for i, it := range d.list(v, pp) {
-			ip := index(pp, i)
-			if io := d.object(it, ip, principalKeys); io != nil {
-				var a parley.PrincipalSpec
-				if v := io.req("party", "the delegation's name"); v != nil {
-					a.Party = d.str(v, join(ip, "party"))
-				}
-				if v := io.req("faction", "the faction's name"); v != nil {
-					a.Faction = d.str(v, join(ip, "faction"))
-				}
-				if v := io.req("agent", "a principal agent spec such as watchdog"); v != nil {
-					a.Agent = d.str(v, join(ip, "agent"))
-				}
-				a.Sources, a.Assumption = io.basis()
+			if a, ok := d.principalSpec(it, index(pp, i)); ok {
 				sp.Principals = append(sp.Principals, a)
 			}
 		}
 	}
 	if v := o.opt("reported"); v != nil {
-		rp := join(path, "reported")
-		if ro := d.object(v, rp, reportedKeys); ro != nil {
-			r := &parley.ReportedEnd{}
-			if x := ro.req("end", "how the sources say the talks ended: agreement, deadline or walk_out"); x != nil {
-				e := d.str(x, join(rp, "end"))
-				if err := r.End.UnmarshalText([]byte(e)); err != nil && x.Kind == yaml.ScalarNode && x.Tag != "!!null" {
-					d.errorf(x, join(rp, "end"), "unknown end %q%s; expected one of agreement, deadline, walk_out", e, didYouMean(e, []string{"agreement", "deadline", "walk_out"}))
-				}
-			}
-			r.Description = ro.optStr("description")
-			r.Sources, r.Assumption = ro.basis()
-			sp.Reported = r
-		}
+		sp.Reported = d.reported(v, join(path, "reported"))
 	}
 	sp.Sources, sp.Assumption = o.basis()
 	return sp
+}
+
+// agentSpec reads one simulation agent (at ip): the party and its agent
+// spec. It reports false when n is not an object.
+func (d *decoder) agentSpec(n *yaml.Node, ip string) (parley.AgentSpec, bool) {
+	var a parley.AgentSpec
+	io := d.object(n, ip, agentSpecKeys)
+	if io == nil {
+		return a, false
+	}
+	if v := io.req("party", "the party's name"); v != nil {
+		a.Party = d.str(v, join(ip, "party"))
+	}
+	if v := io.req("agent", "an agent spec such as boulware or delegate:concede=0.5"); v != nil {
+		a.Agent = d.str(v, join(ip, "agent"))
+	}
+	a.Sources, a.Assumption = io.basis()
+	return a, true
+}
+
+// principalSpec reads one simulation principal (at ip): the delegation,
+// the faction and its agent spec. It reports false when n is not an
+// object.
+func (d *decoder) principalSpec(n *yaml.Node, ip string) (parley.PrincipalSpec, bool) {
+	var a parley.PrincipalSpec
+	io := d.object(n, ip, principalKeys)
+	if io == nil {
+		return a, false
+	}
+	if v := io.req("party", "the delegation's name"); v != nil {
+		a.Party = d.str(v, join(ip, "party"))
+	}
+	if v := io.req("faction", "the faction's name"); v != nil {
+		a.Faction = d.str(v, join(ip, "faction"))
+	}
+	if v := io.req("agent", "a principal agent spec such as watchdog"); v != nil {
+		a.Agent = d.str(v, join(ip, "agent"))
+	}
+	a.Sources, a.Assumption = io.basis()
+	return a, true
+}
+
+// reported reads how the sources say the talks ended (at rp); nil when n
+// is not an object.
+func (d *decoder) reported(n *yaml.Node, rp string) *parley.ReportedEnd {
+	ro := d.object(n, rp, reportedKeys)
+	if ro == nil {
+		return nil
+	}
+	r := &parley.ReportedEnd{}
+	if x := ro.req("end", "how the sources say the talks ended: agreement, deadline or walk_out"); x != nil {
+		e := d.str(x, join(rp, "end"))
+		if err := r.End.UnmarshalText([]byte(e)); err != nil && x.Kind == yaml.ScalarNode && x.Tag != "!!null" {
+			d.errorf(x, join(rp, "end"), "unknown end %q%s; expected one of agreement, deadline, walk_out", e, didYouMean(e, []string{"agreement", "deadline", "walk_out"}))
+		}
+	}
+	r.Description = ro.optStr("description")
+	r.Sources, r.Assumption = ro.basis()
+	return r
 }

@@ -580,76 +580,112 @@ func frontier2(m *parley.Model, fns []*parley.UtilityFn, seeds []parley.Outcome,
 	for _, o := range seeds {
 		add(o)
 	}
-	closed := map[[2]int64]bool{}
-	slack := map[[2]int64]float64{} // corner -> near-tie slack of its closing search (a gap, see cut)
-	tries := map[[2]int64]int{}     // searches of each corner that neither found nor closed
-	explored := map[[2]int64]bool{} // archive vectors whose neighbourhoods pls has seen
-	base := min(budget, baseEffort)
+	bk := &cornerBook{
+		closed:   map[[2]int64]bool{},
+		slack:    map[[2]int64]float64{},
+		tries:    map[[2]int64]int{},
+		explored: map[[2]int64]bool{},
+	}
 	cs.max = budget - budget/gapShare // the rest tightens the gaps
-	cs.pls(res, explored, budget/plsShare, add)
+	cs.pls(res, bk.explored, budget/plsShare, add)
+	cs.closeCorners(res, bk, min(budget, baseEffort), add)
+	res.exact = true
+	for _, c := range cornersOf(res.arch, cs.span) {
+		if !bk.closed[c.c] {
+			res.exact = false
+		}
+	}
+	// The reserve tightens the cut polygon.
+	cs.max, cs.stop, cs.aborted = budget, math.MaxInt64, false
+	cs.tightenCuts(res, bk)
+	res.work = cs.work
+	cs.max = math.MaxInt64 // the gaps below are cheap
+	for _, c := range cornersOf(res.arch, cs.span) {
+		if bk.closed[c.c] {
+			res.gaps = append(res.gaps, bk.slack[c.c])
+			continue
+		}
+		res.gaps = append(res.gaps, cs.gap(c))
+	}
+	return res
+}
+
+// cornerBook is frontier2's record of the archive's corners.
+type cornerBook struct {
+	closed   map[[2]int64]bool
+	slack    map[[2]int64]float64 // corner -> near-tie slack of its closing search (a gap, see cut)
+	tries    map[[2]int64]int     // searches of each corner that neither found nor closed
+	explored map[[2]int64]bool    // archive vectors whose neighbourhoods pls has seen
+}
+
+// closeCorners searches the open corners until cs.max is spent or every
+// corner is closed, the one with the largest gap estimate first (ties to
+// the least tried). base is the effort of a corner's first try.
+func (cs *cornerSearch) closeCorners(res *frontier2Result, bk *cornerBook, base int64, add func(parley.Outcome)) {
 	for cs.work < cs.max {
-		// The open corner with the largest gap estimate, ties to the
-		// least tried.
 		var next *corner
 		var best float64
 		for _, c := range cornersOf(res.arch, cs.span) {
-			if closed[c.c] {
+			if bk.closed[c.c] {
 				continue
 			}
-			g := cs.gapEstimate(c, res.arch) / float64(int64(1)<<min(tries[c.c], 30))
+			g := cs.gapEstimate(c, res.arch) / float64(int64(1)<<min(bk.tries[c.c], 30))
 			if next == nil || g > best {
 				next, best = &c, g
 			}
 		}
 		if next == nil {
-			break // every corner closed
+			return // every corner closed
 		}
-		// Each try: a short exact search (easy corners close here), local
-		// search, large neighbourhood search, then the exact search with
-		// the rest; the effort doubles with every failed try.
-		per := min(base<<min(tries[next.c], 30), cs.max-cs.work)
-		w0 := cs.work
-		j := cs.newJob(*next)
-		o, done, sl := cs.exact(j, per/8)
-		if o == nil && !done {
-			if cs.climb(next, res, per*3/4, add) {
-				cs.pls(res, explored, min(per, cs.max-cs.work), add)
-				continue
-			}
-			if o = cs.lns(j, cornerStarts(next, res), min(per/4, cs.max-cs.work)); o == nil {
-				o, done, sl = cs.exact(j, per/4)
-			}
+		cs.tryCorner(next, res, bk, base, add)
+	}
+}
+
+// tryCorner makes one try at corner next: a short exact search (easy
+// corners close here), local search, large neighbourhood search, then the
+// exact search with the rest; the effort doubles with every failed try. An
+// outcome found beyond the corner joins the archive; a finished search
+// closes the corner.
+func (cs *cornerSearch) tryCorner(next *corner, res *frontier2Result, bk *cornerBook, base int64, add func(parley.Outcome)) {
+	per := min(base<<min(bk.tries[next.c], 30), cs.max-cs.work)
+	w0 := cs.work
+	j := cs.newJob(*next)
+	o, done, sl := cs.exact(j, per/8)
+	if o == nil && !done {
+		if cs.climb(next, res, per*3/4, add) {
+			cs.pls(res, bk.explored, min(per, cs.max-cs.work), add)
+			return
 		}
-		switch {
-		case o != nil:
-			add(o)
-			cs.pls(res, explored, min(per, cs.max-cs.work), add)
-		case done:
-			closed[next.c] = true
-			if sl > 0 {
-				slack[next.c] = sl
-			}
-		case cs.stop >= cs.max || cs.work == w0:
-			cs.work = cs.max // the budget is spent
-		default:
-			tries[next.c]++
+		if o = cs.lns(j, cornerStarts(next, res), min(per/4, cs.max-cs.work)); o == nil {
+			o, done, sl = cs.exact(j, per/4)
 		}
 	}
-	res.exact = true
-	for _, c := range cornersOf(res.arch, cs.span) {
-		if !closed[c.c] {
-			res.exact = false
+	switch {
+	case o != nil:
+		add(o)
+		cs.pls(res, bk.explored, min(per, cs.max-cs.work), add)
+	case done:
+		bk.closed[next.c] = true
+		if sl > 0 {
+			bk.slack[next.c] = sl
 		}
+	case cs.stop >= cs.max || cs.work == w0:
+		cs.work = cs.max // the budget is spent
+	default:
+		bk.tries[next.c]++
 	}
-	// Tighten the cut polygon where it is loosest: a cut in the direction
-	// of the open corner with the largest gap, until the reserve is spent.
-	cs.max, cs.stop, cs.aborted = budget, math.MaxInt64, false
+}
+
+// tightenCuts tightens the cut polygon where it is loosest: a cut in the
+// direction of the open corner with the largest gap, until cs.max is spent
+// or no open corner is left without its cut.
+func (cs *cornerSearch) tightenCuts(res *frontier2Result, bk *cornerBook) {
 	cutFor := map[[2]float64]bool{}
 	for !res.exact && cs.work < cs.max {
 		var worst *corner
 		var g float64
 		for _, c := range cornersOf(res.arch, cs.span) {
-			if closed[c.c] || cutFor[c.w] {
+			if bk.closed[c.c] || cutFor[c.w] {
 				continue
 			}
 			if e := cs.gapEstimate(c, res.arch); worst == nil || e > g {
@@ -657,25 +693,15 @@ func frontier2(m *parley.Model, fns []*parley.UtilityFn, seeds []parley.Outcome,
 			}
 		}
 		if worst == nil {
-			break
+			return
 		}
 		cutFor[worst.w] = true
 		w0 := cs.work
 		cs.rootCut(worst.w, res.arch)
 		if cs.work == w0 {
-			break
+			return
 		}
 	}
-	res.work = cs.work
-	cs.max = math.MaxInt64 // the gaps below are cheap
-	for _, c := range cornersOf(res.arch, cs.span) {
-		if closed[c.c] {
-			res.gaps = append(res.gaps, slack[c.c])
-			continue
-		}
-		res.gaps = append(res.gaps, cs.gap(c))
-	}
-	return res
 }
 
 // climb runs a local search for outcomes beyond corner c from the

@@ -234,14 +234,38 @@ type rawRegion struct {
 
 // newEngine prepares a search over m for the target utility functions
 // (returned as fn indices) and, when zone is set, the principals' utilities
-// and red lines.
+// and red lines. The steps: gather the distinct functions and the regions
+// (rects and red lines), order the issues by influence, merge each region's
+// conditions per issue, group each issue's options into classes, lay the
+// functions and regions out by depth, then allocate the search state.
 func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Options) (*engine, []int, error) {
 	if err := validate(m); err != nil {
 		return nil, nil, err
 	}
 	n := len(m.Sizes)
 	e := &engine{m: m, n: n, zone: zone, max: opt.budget(), stop: opt.Stop}
-	var ufs []*parley.UtilityFn
+	ufs, tix, raws := e.gather(targets)
+	e.order = influenceOrder(n, ufs, raws)
+	depthOf := make([]int, n)
+	for d, i := range e.order {
+		depthOf[i] = d
+	}
+	merged := mergeConds(raws)
+	e.classify(ufs, merged)
+	e.layoutFns(ufs)
+	e.layoutRegions(raws, merged, depthOf)
+	e.allocState()
+	e.sizeProducts()
+	e.allocEvals()
+	return e, tix, nil
+}
+
+// gather lists the distinct utility functions the search tracks (the
+// targets, then, when e.zone is set, the principals'), returns the fn index
+// of each target, and collects the regions: the principals' red lines (zone
+// only) and every function's rects of nonzero utility. It fills e.parties
+// and e.princs.
+func (e *engine) gather(targets []*parley.UtilityFn) (ufs []*parley.UtilityFn, tix []int, raws []rawRegion) {
 	idx := func(u *parley.UtilityFn) int {
 		for i, v := range ufs {
 			if sameFn(v, u) {
@@ -251,14 +275,13 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 		ufs = append(ufs, u)
 		return len(ufs) - 1
 	}
-	tix := make([]int, len(targets))
+	tix = make([]int, len(targets))
 	for i, u := range targets {
 		tix[i] = idx(u)
 	}
-	var raws []rawRegion
-	if zone {
-		for p := range m.Parties {
-			pm := &m.Parties[p]
+	if e.zone {
+		for p := range e.m.Parties {
+			pm := &e.m.Parties[p]
 			e.parties = append(e.parties, partyInfo{pm: pm, first: len(e.princs), n: len(pm.Principals)})
 			for j := range pm.Principals {
 				pr := &pm.Principals[j]
@@ -276,8 +299,14 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 			}
 		}
 	}
+	return ufs, tix, raws
+}
 
-	// Issue order: most influential first.
+// influenceOrder returns the issues most influential first: each function
+// scores an issue by its share of the function's spread (value range plus
+// rect utilities spread over the rects' issues), and each red line adds one,
+// spread over its issues. Ties keep index order.
+func influenceOrder(n int, ufs []*parley.UtilityFn, raws []rawRegion) []int {
 	score := make([]float64, n)
 	for f, u := range ufs {
 		var mass float64
@@ -321,17 +350,17 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 			}
 		}
 	}
-	e.order = make([]int, n)
-	for i := range e.order {
-		e.order[i] = i
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
 	}
-	sort.SliceStable(e.order, func(a, b int) bool { return score[e.order[a]] > score[e.order[b]] })
-	depthOf := make([]int, n)
-	for d, i := range e.order {
-		depthOf[i] = d
-	}
+	sort.SliceStable(order, func(a, b int) bool { return score[order[a]] > score[order[b]] })
+	return order
+}
 
-	// Merge each region's conditions per issue.
+// mergeConds returns, per region, its conditions merged per issue (the
+// intersection of the option sets that name the same issue).
+func mergeConds(raws []rawRegion) []map[int][]bool {
 	merged := make([]map[int][]bool, len(raws))
 	for k, r := range raws {
 		mm := map[int][]bool{}
@@ -348,21 +377,24 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 		}
 		merged[k] = mm
 	}
+	return merged
+}
 
-	// Classes per issue and the option -> class map.
-	e.cls = make([][]class, n)
-	classOf := make([][]int, n)
+// classify fills e.cls: at each depth, the options of its issue that have
+// the same value under every function and the same membership in every
+// region's condition form one class, represented by its smallest option.
+func (e *engine) classify(ufs []*parley.UtilityFn, merged []map[int][]bool) {
+	e.cls = make([][]class, e.n)
+	var sb strings.Builder
 	for d, i := range e.order {
-		sz := m.Sizes[i]
+		sz := e.m.Sizes[i]
 		var touching [][]bool
-		for k := range raws {
+		for k := range merged {
 			if in, ok := merged[k][i]; ok {
 				touching = append(touching, in)
 			}
 		}
 		seen := map[string]int{}
-		classOf[d] = make([]int, sz)
-		var sb strings.Builder
 		for o := 0; o < sz; o++ {
 			sb.Reset()
 			for _, u := range ufs {
@@ -386,11 +418,14 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 				e.cls[d] = append(e.cls[d], class{rep: o})
 			}
 			e.cls[d][c].size++
-			classOf[d][o] = c
 		}
 	}
+}
 
-	// Functions by depth.
+// layoutFns fills e.fns: each function's values per depth and class, with
+// the per-depth extremes and their suffix sums.
+func (e *engine) layoutFns(ufs []*parley.UtilityFn) {
+	n := e.n
 	e.fns = make([]fnData, len(ufs))
 	for f, u := range ufs {
 		fd := &e.fns[f]
@@ -416,9 +451,13 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 			fd.sufMin[d] = fd.sufMin[d+1] + fd.minV[d]
 		}
 	}
+}
 
-	// Regions by depth.
-	e.touch = make([][]int, n)
+// layoutRegions fills e.regs and e.touch: each region's conditions by depth
+// and class, sorted by depth. A rect without conditions is always earned and
+// goes into its function's konst instead.
+func (e *engine) layoutRegions(raws []rawRegion, merged []map[int][]bool, depthOf []int) {
+	e.touch = make([][]int, e.n)
 	for k, r := range raws {
 		if len(merged[k]) == 0 {
 			if !r.red {
@@ -442,9 +481,11 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 			e.touch[c.depth] = append(e.touch[c.depth], ri)
 		}
 	}
+}
 
-	// State and scratch.
-	F := len(e.fns)
+// allocState allocates the assignment state and the evaluation scratch.
+func (e *engine) allocState() {
+	n, F := e.n, len(e.fns)
 	e.asg = make([]int, n)
 	e.fixed = make([]int64, F)
 	e.dead = make([]int32, len(e.regs))
@@ -470,7 +511,13 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 	e.und = make([]bool, len(e.princs))
 	e.acc = make([]bool, len(e.princs))
 	e.accU = make([]bool, len(e.princs))
+}
 
+// sizeProducts fills the outcome-count products: e.pathMul's base, the
+// suffix products of issue sizes in uint64 and big.Int, and e.fits, which
+// says whether the uint64 products did not overflow.
+func (e *engine) sizeProducts() {
+	n := e.n
 	e.pathMul = make([]uint64, n+1)
 	e.pathMul[0] = 1
 	e.sufProd = make([]uint64, n+1)
@@ -479,7 +526,7 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 	e.sufBig[n] = big.NewInt(1)
 	e.fits = true
 	for d := n - 1; d >= 0; d-- {
-		sz := uint64(m.Sizes[e.order[d]])
+		sz := uint64(e.m.Sizes[e.order[d]])
 		hi, lo := bits.Mul64(e.sufProd[d+1], sz)
 		if hi != 0 {
 			e.fits = false
@@ -487,7 +534,12 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 		e.sufProd[d] = lo
 		e.sufBig[d] = new(big.Int).Mul(e.sufBig[d+1], new(big.Int).SetUint64(sz))
 	}
+}
 
+// allocEvals allocates the per-depth children evaluations, orders and keys
+// (one child at depth n, the leaf).
+func (e *engine) allocEvals() {
+	n := e.n
 	e.evs = make([][]eval, n+1)
 	e.ords = make([][]int, n+1)
 	e.keys = make([][]int64, n+1)
@@ -503,7 +555,6 @@ func newEngine(m *parley.Model, targets []*parley.UtilityFn, zone bool, opt Opti
 		e.ords[d] = make([]int, k)
 		e.keys[d] = make([]int64, k)
 	}
-	return e, tix, nil
 }
 
 func (e *engine) newEval() *eval {
@@ -545,7 +596,10 @@ func (e *engine) unassign(d, c int) {
 }
 
 // evaluate bounds the subtree where depths < d are assigned. It counts one
-// node and reports false when the budget is exhausted.
+// node and reports false when the budget is exhausted. The steps: each
+// function's bounds from the assigned values and the unassigned extremes,
+// the regions' contributions (settled ones exactly, undecided rects through
+// per-depth buckets), then, when zone is set, the parties' verdict.
 func (e *engine) evaluate(d int, ev *eval) bool {
 	if e.nodes >= e.max || e.nodes&4095 == 0 && e.stopped() {
 		e.aborted = true
@@ -557,6 +611,21 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		ev.lo[f] = e.fixed[f] + fd.konst + fd.sufMin[d]
 		ev.hi[f] = e.fixed[f] + fd.konst + fd.sufMax[d]
 	}
+	e.scanRegions(ev)
+	e.settleBuckets(ev)
+	ev.zone, ev.nacc = 1, 0
+	if e.zone {
+		e.judgeZone(ev)
+	}
+	return true
+}
+
+// scanRegions adds the utility of each satisfied rect to ev's bounds, marks
+// the principals whose red line is surely hit (e.hit) or undecided (e.und),
+// counts the undecided regions in ev.pending, and adds each undecided rect's
+// utility to the bucket of its next condition's depth (e.pos or e.neg by
+// sign), listing the touched buckets in e.tl.
+func (e *engine) scanRegions(ev *eval) {
 	for j := range e.princs {
 		e.hit[j], e.und[j] = false, false
 	}
@@ -584,30 +653,32 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		}
 		cd := &g.conds[s]
 		f := g.owner
+		var row []int64
 		if g.util > 0 {
-			row := e.pos[f][cd.depth]
+			row = e.pos[f][cd.depth]
 			if !e.posT[f][cd.depth] {
 				e.posT[f][cd.depth] = true
 				e.tl = append(e.tl, touched{f, cd.depth, false})
 			}
-			for c, in := range cd.in {
-				if in {
-					row[c] += g.util
-				}
-			}
 		} else {
-			row := e.neg[f][cd.depth]
+			row = e.neg[f][cd.depth]
 			if !e.negT[f][cd.depth] {
 				e.negT[f][cd.depth] = true
 				e.tl = append(e.tl, touched{f, cd.depth, true})
 			}
-			for c, in := range cd.in {
-				if in {
-					row[c] += g.util
-				}
+		}
+		for c, in := range cd.in {
+			if in {
+				row[c] += g.util
 			}
 		}
 	}
+}
+
+// settleBuckets tightens ev's bounds with the buckets scanRegions touched:
+// a positive bucket raises the depth's best value (hi), a negative one
+// lowers its worst (lo). It clears the buckets for the next evaluation.
+func (e *engine) settleBuckets(ev *eval) {
 	for _, t := range e.tl {
 		vals := e.fns[t.f].vals[t.e]
 		if !t.neg {
@@ -630,10 +701,12 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 			e.negT[t.f][t.e] = false
 		}
 	}
-	ev.zone, ev.nacc = 1, 0
-	if !e.zone {
-		return true
-	}
+}
+
+// judgeZone sets ev.hit, ev.nacc and ev.zone from ev's bounds and the red
+// lines scanRegions marked: +1 when every party surely ratifies, -1 when
+// some party surely does not, 0 otherwise.
+func (e *engine) judgeZone(ev *eval) {
 	copy(ev.hit, e.hit)
 	for j, p := range e.princs {
 		switch {
@@ -653,11 +726,10 @@ func (e *engine) evaluate(d int, ev *eval) bool {
 		}
 		if !pt.pm.Ratifies(e.accU[pt.first : pt.first+pt.n]) {
 			ev.zone = -1
-			return true
+			return
 		}
 		ev.zone = 0
 	}
-	return true
 }
 
 // outcome writes into o a representative of the subtree at depth d: the

@@ -125,33 +125,9 @@ func AccountSeed(seed uint64, i int) uint64 { return RunSeed(seed^0xa5a5a5a5a5a5
 // they finish. When ctx is cancelled the study stops and returns ctx's
 // error.
 func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsResult, error) {
-	if mc.Runs <= 0 {
-		return nil, parley.Errorf(parley.EINVALID, "simulate: runs must be positive, got %d", mc.Runs)
-	}
-	if mc.Runs > MaxRuns {
-		return nil, parley.Errorf(parley.EINVALID, "simulate: %d runs is more than a study can count exactly (at most %d, 2^53)", mc.Runs, int64(MaxRuns))
-	}
-	if mc.Workers < 0 {
-		return nil, parley.Errorf(parley.EINVALID, "simulate: workers must not be negative, got %d", mc.Workers)
-	}
-	if len(accounts) == 0 {
-		return nil, parley.Errorf(parley.EINVALID, "simulate: no accounts to sample")
-	}
-	var total float64
-	for _, a := range accounts {
-		if !(a.Weight >= 0) || math.IsInf(a.Weight, 0) {
-			return nil, parley.Errorf(parley.EINVALID, "simulate: account %s has weight %v; weights must be finite and not negative", a.Name, a.Weight)
-		}
-		total += a.Weight
-	}
-	if !(total > 0) {
-		return nil, parley.Errorf(parley.EINVALID, "simulate: the accounts' weights sum to %v; at least one must be positive", total)
-	}
-	cum := make([]float64, len(accounts))
-	acc := 0.0
-	for i, a := range accounts {
-		acc += a.Weight / total
-		cum[i] = acc
+	total, cum, err := accountDraw(accounts, mc)
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -166,7 +142,7 @@ func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsRe
 		each[k] = &accountAcc{mcAcc: newMCAcc(len(a.Scenario.Parties))}
 	}
 	start := time.Now()
-	err := parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
+	err = parallel.For(ctx, mc.Runs, mc.Workers, func(i int) {
 		k, r, zoneEmpty, err := oneAccount(ctx, accounts, cum, mc.Seed, i)
 		mu.Lock()
 		defer mu.Unlock()
@@ -206,6 +182,40 @@ func Accounts(ctx context.Context, accounts []Account, mc MCConfig) (*AccountsRe
 		res.RunsPerSecond = float64(mc.Runs) / res.Elapsed
 	}
 	return res, nil
+}
+
+// accountDraw checks the study's settings and the accounts' weights and
+// returns the weights' total and their cumulative shares, by which each
+// run draws its account.
+func accountDraw(accounts []Account, mc MCConfig) (total float64, cum []float64, err error) {
+	if mc.Runs <= 0 {
+		return 0, nil, parley.Errorf(parley.EINVALID, "simulate: runs must be positive, got %d", mc.Runs)
+	}
+	if mc.Runs > MaxRuns {
+		return 0, nil, parley.Errorf(parley.EINVALID, "simulate: %d runs is more than a study can count exactly (at most %d, 2^53)", mc.Runs, int64(MaxRuns))
+	}
+	if mc.Workers < 0 {
+		return 0, nil, parley.Errorf(parley.EINVALID, "simulate: workers must not be negative, got %d", mc.Workers)
+	}
+	if len(accounts) == 0 {
+		return 0, nil, parley.Errorf(parley.EINVALID, "simulate: no accounts to sample")
+	}
+	for _, a := range accounts {
+		if !(a.Weight >= 0) || math.IsInf(a.Weight, 0) {
+			return 0, nil, parley.Errorf(parley.EINVALID, "simulate: account %s has weight %v; weights must be finite and not negative", a.Name, a.Weight)
+		}
+		total += a.Weight
+	}
+	if !(total > 0) {
+		return 0, nil, parley.Errorf(parley.EINVALID, "simulate: the accounts' weights sum to %v; at least one must be positive", total)
+	}
+	cum = make([]float64, len(accounts))
+	acc := 0.0
+	for i, a := range accounts {
+		acc += a.Weight / total
+		cum[i] = acc
+	}
+	return total, cum, nil
 }
 
 // oneAccount plays run i: it draws the account, its numbers, and

@@ -48,34 +48,20 @@ func (s *EventStore) FindEvents(ctx context.Context, session string, from int64,
 	if err != nil {
 		return nil, err
 	}
-	if s.db.read == nil {
-		return nil, ErrClosed
-	}
 	// One read transaction: the session check and the events come from
 	// one snapshot.
-	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: find events: %w", err)
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	rows, err := tx.QueryContext(ctx, `SELECT seq, type, audience, payload, prev, hash FROM events
-		WHERE session = ? AND seq >= ? ORDER BY seq LIMIT ?`, session, from, limit)
+	rows, err := tx.QueryContext(ctx, sqlFind, session, from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find events: %w", err)
 	}
-	var out []parley.EventRecord
-	for rows.Next() {
-		e := parley.EventRecord{Session: session}
-		var payload, prev, hash []byte
-		if err := rows.Scan(&e.Seq, &e.Type, &e.Audience, &payload, &prev, &hash); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: find events: %w", err)
-		}
-		e.Payload, e.Prev, e.Hash = payload, hashOf(prev), hashOf(hash)
-		out = append(out, e)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, fmt.Errorf("sqlite: find events: %w", err)
+	out, err := scanEvents(rows, nil, session)
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		if _, err := head(ctx, tx, session); err != nil {
@@ -107,4 +93,73 @@ func head(ctx context.Context, q interface {
 	}
 	h.Hash = hashOf(b)
 	return h, nil
+}
+
+// FindEventsOf implements parley.EventStore: one read transaction, so that
+// the sessions' events come from one snapshot, and a statement per
+// cursor, which costs no round trip in an embedded database.
+func (s *EventStore) FindEventsOf(ctx context.Context, cursors []parley.EventCursor, limit int) ([]parley.EventRecord, error) {
+	limit, err := parley.FindOfLimit(cursors, limit)
+	if err != nil || len(cursors) == 0 {
+		return nil, err
+	}
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	stmt, err := tx.PrepareContext(ctx, sqlFind)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find events: %w", err)
+	}
+	defer stmt.Close()
+	var out []parley.EventRecord
+	for _, c := range cursors {
+		if len(out) == limit {
+			break
+		}
+		rows, err := stmt.QueryContext(ctx, c.Session, c.From, limit-len(out))
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: find events: %w", err)
+		}
+		if out, err = scanEvents(rows, out, c.Session); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readTx begins a read-only transaction.
+func (s *EventStore) readTx(ctx context.Context) (*sql.Tx, error) {
+	if s.db.read == nil {
+		return nil, ErrClosed
+	}
+	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find events: %w", err)
+	}
+	return tx, nil
+}
+
+// sqlFind reads a session's events from a seq on.
+const sqlFind = `SELECT seq, type, audience, payload, prev, hash FROM events
+	WHERE session = ? AND seq >= ? ORDER BY seq LIMIT ?`
+
+// scanEvents appends the events of session that rows (of sqlFind) hold
+// to out, and closes rows.
+func scanEvents(rows *sql.Rows, out []parley.EventRecord, session string) ([]parley.EventRecord, error) {
+	for rows.Next() {
+		e := parley.EventRecord{Session: session}
+		var payload, prev, hash []byte
+		if err := rows.Scan(&e.Seq, &e.Type, &e.Audience, &payload, &prev, &hash); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlite: find events: %w", err)
+		}
+		e.Payload, e.Prev, e.Hash = payload, hashOf(prev), hashOf(hash)
+		out = append(out, e)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("sqlite: find events: %w", err)
+	}
+	return out, nil
 }

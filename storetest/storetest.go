@@ -53,6 +53,7 @@ func Run(t *testing.T, newDB func(t *testing.T) Opener) {
 		{"Append", testAppend},
 		{"AppendErrors", testAppendErrors},
 		{"FindEvents", testFindEvents},
+		{"FindEventsOf", testFindEventsOf},
 		{"Payloads", testPayloads},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Durable", testDurable},
@@ -379,6 +380,91 @@ func testFindEvents(t *testing.T, open Opener) {
 	wantCode(t, "limit too large", err, parley.EINVALID)
 	_, err = s.ChainHead(ctx, "no-such-session")
 	wantCode(t, "head of unknown session", err, parley.ENOTFOUND)
+}
+
+// testFindEventsOf reads several sessions' events at once: each from its
+// cursor, in the cursors' order, cut at the limit, exactly as FindEvents
+// has them.
+func testFindEventsOf(t *testing.T, open Opener) {
+	s := MustOpen(t, open)
+	ctx := context.Background()
+	sizes := []int{5, 0, 7, parley.DefaultFindLimit + 30}
+	var recs []*parley.SessionRecord
+	var all [][]parley.EventRecord
+	for i, n := range sizes {
+		rec, _ := NewSession(t, s, 1)
+		for next := 0; next < n; next += parley.MaxAppendEvents {
+			if _, err := s.AppendEvents(ctx, rec.ID, int64(next), Events(fmt.Sprint("of", i), min(parley.MaxAppendEvents, n-next))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recs = append(recs, rec)
+		all = append(all, All(t, s, rec.ID))
+	}
+	a, b, c, d := recs[0].ID, recs[1].ID, recs[2].ID, recs[3].ID
+	// want is the events of session i from seq from on, as FindEvents has them.
+	want := func(i int, from int64) []parley.EventRecord { return all[i][min(from, int64(len(all[i]))):] }
+	check := func(what string, got, want []parley.EventRecord) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: %d events %v, want %d", what, len(got), seqs(got), len(want))
+			return
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if g.Session != w.Session || g.Seq != w.Seq || g.Type != w.Type || g.Audience != w.Audience ||
+				!bytes.Equal(g.Payload, w.Payload) || g.Prev != w.Prev || g.Hash != w.Hash {
+				t.Errorf("%s: event %d is %s/%d, want %s/%d as FindEvents has it", what, i, g.Session, g.Seq, w.Session, w.Seq)
+				return
+			}
+		}
+	}
+	cursors := []parley.EventCursor{{Session: c, From: 2}, {Session: "no-such-session"}, {Session: a}, {Session: b}, {Session: a + "x", From: 3}}
+	got, err := s.FindEventsOf(ctx, cursors, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("c from 2, a missing session, a, b (none)", got, append(want(2, 2), want(0, 0)...))
+	got, err = s.FindEventsOf(ctx, cursors, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("the same, cut at 7", got, append(want(2, 2), want(0, 0)[:2]...))
+	got, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: a, From: 3}, {Session: c, From: 6}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a from 3, then c from 6 (the cursors' order, whatever the IDs')", got, append(want(0, 3), want(2, 6)...))
+	got, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: a, From: 5}, {Session: c, From: 6}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a past its end, the last of c", got, want(2, 6))
+	got, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: d, From: 10}, {Session: a, From: 4}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("the default limit", got, want(3, 10)[:parley.DefaultFindLimit])
+	got, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: d, From: 10}, {Session: a, From: 4}}, parley.MaxFindEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("d from 10 and a from 4", got, append(want(3, 10), want(0, 4)...))
+	if got, err := s.FindEventsOf(ctx, nil, 0); err != nil || len(got) != 0 {
+		t.Errorf("no cursors: %v, %v", seqs(got), err)
+	}
+	_, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: a, From: -1}}, 0)
+	wantCode(t, "negative seq", err, parley.EINVALID)
+	_, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: a}, {Session: c}, {Session: a, From: 3}}, 0)
+	wantCode(t, "a session twice", err, parley.EINVALID)
+	_, err = s.FindEventsOf(ctx, []parley.EventCursor{{Session: a}}, parley.MaxFindEvents+1)
+	wantCode(t, "limit too large", err, parley.EINVALID)
+	many := make([]parley.EventCursor, parley.MaxEventCursors+1)
+	for i := range many {
+		many[i].Session = fmt.Sprint("s", i)
+	}
+	_, err = s.FindEventsOf(ctx, many, 0)
+	wantCode(t, "too many cursors", err, parley.EINVALID)
 }
 
 func seqs(evs []parley.EventRecord) []int64 {

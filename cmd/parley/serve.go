@@ -31,6 +31,8 @@ type ServeCommand struct {
 	// AgentTimeout bounds a remote agent's reply to a turn (0: the agent
 	// protocol's default).
 	AgentTimeout time.Duration
+	// CPUProfile, if set, is where to write a CPU profile of the run.
+	CPUProfile string
 	// Ready, if set, is called with the server's URL once it listens
 	// (tests).
 	Ready func(url string)
@@ -50,6 +52,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.MaxBatch, "max-batch", 0, "appends per group commit (default 512; 1 turns group commit off, for benchmarks)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "also serve GET /debug/heap (the Go heap after a forced garbage collection) on this loopback `HOST:PORT`; off by default")
 	fs.DurationVar(&c.AgentTimeout, "agent-timeout", 0, "how long a connected remote agent has to answer a turn (default: the agent protocol's 10s, or the time left before a wall-clock deadline)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to `FILE` at shutdown (go tool pprof reads it); off by default")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -66,6 +69,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(c.Stderr, nil))
+	profiling, err := startCPUProfile(c.CPUProfile, log)
+	if err != nil {
+		return err
+	}
+	defer profiling()
 	db, err := openStore(c.DB, storeOptions{MaxBatch: c.MaxBatch})
 	if err != nil {
 		return fmt.Errorf("--db %s: %w", redactDB(c.DB), err)

@@ -1,0 +1,11 @@
+package live
+
+import "time"
+
+// SetFollowLimit caps the events m's Watch reads in one query, so that
+// tests see answers cut short.
+func SetFollowLimit(m *Manager, n int) { m.followLimit = n }
+
+// SetSweep sets how often m's Watch reads the new events of every session
+// it holds, whatever it heard.
+func SetSweep(m *Manager, every time.Duration) { m.sweepEvery = every }
