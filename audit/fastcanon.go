@@ -198,7 +198,7 @@ func (p *fastCanon) object(out []byte, depth int, omit []string) ([]byte, bool) 
 	}
 	// Rewrite the members in key order, with their commas.
 	body := bytes.Clone(out[open+1:])
-	keyOf := func(m member) []byte { return body[m.start-open:m.keyEnd-open-1] }
+	keyOf := func(m member) []byte { return body[m.start-open : m.keyEnd-open-1] }
 	slices.SortFunc(ms, func(a, b member) int { return bytes.Compare(keyOf(a), keyOf(b)) })
 	out = out[:open+1]
 	for k, m := range ms {

@@ -120,6 +120,9 @@ func TestDefinitionCached(t *testing.T) {
 				}
 				defs = append(defs, def)
 			}
+			if !bytes.Equal(defs[0], defs[1]) {
+				t.Fatal("the same spec defined twice, filling the cache and reading it, differs")
+			}
 			if len(c.canon) != 1 || len(c.specs) != 1 {
 				t.Fatalf("after one spec twice the cache holds %d scenarios, %d specs", len(c.canon), len(c.specs))
 			}
