@@ -19,6 +19,14 @@ import (
 // them as the same value with the same number literals, so a reformatted
 // line keeps its hash and an edited one does not.
 func Canonical(b []byte, omit ...string) ([]byte, error) {
+	if out, ok := canonicalFast(b, omit); ok {
+		return out, nil
+	}
+	return canonicalSlow(b, omit)
+}
+
+// canonicalSlow is Canonical by decoding b to values and encoding them.
+func canonicalSlow(b []byte, omit []string) ([]byte, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any

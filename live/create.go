@@ -29,16 +29,21 @@ func (m *Manager) Create(ctx context.Context, sp *Spec) (*Created, error) {
 		return nil, ErrClosed
 	}
 	id := parley.NewSessionID()
-	h, err := define(ctx, sp, id, m.now())
+	h, e, err := define(ctx, sp, id, m.now(), &m.models)
 	if err != nil {
 		return nil, err
 	}
-	def, err := protocol.Definition(h)
+	def, bare, err := definition(h, e)
 	if err != nil {
 		return nil, err
 	}
-	// Built from the stored form, as a restore will be.
-	b, err := build(def, m.now, &m.models)
+	// Built from the stored form, as a restore will be (the scenario
+	// decoded from its canonical JSON, which def embeds).
+	sh, err := decodeDefinition(bare)
+	if err != nil {
+		return nil, err
+	}
+	b, err := sh.build(e, m.now)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -51,63 +52,89 @@ type seatDef struct {
 	Player string      `json:"player"`
 }
 
-// define turns a spec into a session's transcript header; it checks every
-// setting. Errors have code EINVALID.
-func define(ctx context.Context, sp *Spec, id string, now time.Time) (protocol.Header, error) {
-	s, err := sp.load()
+// define turns a spec into a session's transcript header and its
+// scenario (from models: shared, read-only); it checks every setting.
+// Errors have code EINVALID.
+func define(ctx context.Context, sp *Spec, id string, now time.Time, models *modelCache) (protocol.Header, *scenarioEntry, error) {
+	e, err := models.load(sp)
 	if err != nil {
-		return protocol.Header{}, err
+		return protocol.Header{}, nil, err
 	}
-	cfg, err := simulate.FromScenario(s, sp.Protocol)
+	cfg, err := simulate.FromScenario(e.scenario, sp.Protocol)
 	if err != nil {
-		return protocol.Header{}, parley.Errorf(parley.EINVALID, "protocol: %s", parley.ErrorMessage(err))
+		return protocol.Header{}, nil, parley.Errorf(parley.EINVALID, "protocol: %s", parley.ErrorMessage(err))
 	}
 	if sp.Deadline.Rounds > 0 {
 		cfg.Rounds = sp.Deadline.Rounds
 	}
 	if cfg.Rounds > MaxRounds {
-		return protocol.Header{}, parley.Errorf(parley.EINVALID, "deadline: %d rounds; a live session has at most %d", cfg.Rounds, MaxRounds)
+		return protocol.Header{}, nil, parley.Errorf(parley.EINVALID, "deadline: %d rounds; a live session has at most %d", cfg.Rounds, MaxRounds)
 	}
 	pc, err := cfg.ProtocolConfig()
 	if err != nil {
-		return protocol.Header{}, err
+		return protocol.Header{}, nil, err
 	}
 	if h := time.Duration(sp.Hour); h != 0 {
 		day, hour := protocol.Calendar(pc, 1) // when the second round starts
 		if round := time.Duration((24*float64(day) + hour) * float64(h)); round < MinRound {
-			return protocol.Header{}, parley.Errorf(parley.EINVALID, "hour: at %s an hour, a round lasts %s on the wall clock; it must last at least %s", h, round, MinRound)
+			return protocol.Header{}, nil, parley.Errorf(parley.EINVALID, "hour: at %s an hour, a round lasts %s on the wall clock; it must last at least %s", h, round, MinRound)
 		}
 	}
-	m, err := s.Compile()
-	if err != nil {
-		return protocol.Header{}, err
-	}
+	m := e.model
 	if _, err := pc.New(m); err != nil { // the configuration, checked now
-		return protocol.Header{}, err
+		return protocol.Header{}, nil, err
 	}
 	info, _ := protocol.Lookup(pc.Name())
 	seats := seatsOf(m, info.Mediated)
 	if err := assign(seats, sp.Seats, pc.Name()); err != nil {
-		return protocol.Header{}, err
+		return protocol.Header{}, nil, err
 	}
 	st := settings{Start: now.UTC(), Deadline: sp.Deadline.Duration, Hour: sp.Hour}
 	for _, x := range seats {
 		st.Seats = append(st.Seats, seatDef{Seat: x.Seat, Player: x.Player})
 		if x.Seat.Role == parley.SeatMediator && x.Player != Human && x.Player != Remote {
-			st.Target = simulate.MediatorTarget(ctx, m)
+			st.Target = e.mediatorTarget(ctx)
 		}
 	}
 	seed := randomSeed()
 	if sp.Seed != nil {
 		seed = *sp.Seed
 	}
-	h, err := protocol.NewHeader(s, pc, seed)
+	h, err := protocol.NewHeader(e.scenario, pc, seed)
 	if err != nil {
-		return protocol.Header{}, err
+		return protocol.Header{}, nil, err
 	}
 	h.Session, h.Agents = id, agentInfo(m, seats)
 	h.Meta = map[string]any{metaKey: st}
-	return h, nil
+	return h, e, nil
+}
+
+// scenarioNull is the scenario in the canonical form of a header without
+// its scenario.
+var scenarioNull = []byte(`"scenario":null`)
+
+// definition is protocol.Definition(h), h's scenario being e's, without
+// encoding the scenario again: the canonical form of an object is its
+// members' canonical forms in key order, so the header's is that of the
+// header without its scenario (bare, also returned), e's canonical JSON
+// in the scenario's place.
+func definition(h protocol.Header, e *scenarioEntry) (def, bare []byte, err error) {
+	h.Scenario = nil
+	if bare, err = protocol.Definition(h); err != nil {
+		return nil, nil, err
+	}
+	// Only a member can hold `"scenario":null` (a string holds no bare
+	// quote), and only the header's is named so; if another ever is, the
+	// header is encoded whole.
+	if i := bytes.Index(bare, scenarioNull); i >= 0 && bytes.LastIndex(bare, scenarioNull) == i {
+		def = make([]byte, 0, len(bare)+len(e.canon))
+		def = append(def, bare[:i+len(scenarioNull)-len("null")]...)
+		def = append(def, e.canon...)
+		return append(def, bare[i+len(scenarioNull):]...), bare, nil
+	}
+	h.Scenario = e.scenario
+	def, err = protocol.Definition(h)
+	return def, bare, err
 }
 
 func randomSeed() uint64 {
@@ -135,25 +162,52 @@ type built struct {
 	seed     uint64
 }
 
-// build makes a session from its stored definition, with a fresh driver.
-// A definition this server cannot use is an error (EINVALID).
-func build(def []byte, clock func() time.Time, models *modelCache) (*built, error) {
-	var h protocol.Header
+// storedHeader is a stored definition as build reads it: the scenario
+// and the server's settings left encoded.
+type storedHeader struct {
+	protocol.Header
+	Scenario json.RawMessage            `json:"scenario"`
+	Meta     map[string]json.RawMessage `json:"meta,omitempty"`
+	settings settings
+}
+
+// decodeDefinition reads a stored definition, or one without its
+// scenario. Errors have code EINVALID.
+func decodeDefinition(def []byte) (*storedHeader, error) {
+	var h storedHeader
 	if err := json.Unmarshal(def, &h); err != nil {
 		return nil, parley.Errorf(parley.EINVALID, "live: session definition: %v", err)
 	}
-	var st settings
-	raw, err := json.Marshal(h.Meta[metaKey])
-	if err == nil {
-		err = json.Unmarshal(raw, &st)
-	}
-	if err != nil || h.Scenario == nil {
+	if err := json.Unmarshal(h.Meta[metaKey], &h.settings); err != nil {
 		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
 	}
-	b := built{protocol: h.Protocol, scenario: h.Scenario.ID, variant: h.Scenario.Variant, deadline: time.Duration(st.Deadline), seed: h.Seed}
-	if b.model, err = models.compile(h.Scenario); err != nil {
+	return &h, nil
+}
+
+// build makes a session from its stored definition, with a fresh driver;
+// the scenario and its model come from models. A definition this server
+// cannot use is an error (EINVALID).
+func build(def []byte, clock func() time.Time, models *modelCache) (*built, error) {
+	h, err := decodeDefinition(def)
+	if err != nil {
 		return nil, err
 	}
+	if len(h.Scenario) == 0 || string(h.Scenario) == "null" {
+		return nil, parley.Errorf(parley.EINVALID, "live: session definition without its settings or scenario")
+	}
+	e, err := models.scenario(h.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	return h.build(e, clock)
+}
+
+// build makes the session h defines on e's scenario (h's own scenario, if
+// it has one, is not read).
+func (h *storedHeader) build(e *scenarioEntry, clock func() time.Time) (*built, error) {
+	st := &h.settings
+	b := built{protocol: h.Protocol, scenario: e.scenario.ID, variant: e.scenario.Variant, model: e.model,
+		deadline: time.Duration(st.Deadline), seed: h.Seed}
 	pc, err := h.ProtocolConfig()
 	if err != nil {
 		return nil, err

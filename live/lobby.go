@@ -108,14 +108,11 @@ type PreviewParty struct {
 // Preview checks a spec as Create does and returns the session it would
 // create; nothing is stored. Errors are Create's.
 func (m *Manager) Preview(ctx context.Context, sp *Spec) (*Preview, error) {
-	h, err := define(ctx, sp, "preview", m.now())
+	h, e, err := define(ctx, sp, "preview", m.now(), &m.models)
 	if err != nil {
 		return nil, err
 	}
-	model, err := m.models.compile(h.Scenario)
-	if err != nil {
-		return nil, err
-	}
+	model := e.model
 	pc, err := h.ProtocolConfig()
 	if err != nil {
 		return nil, err
