@@ -61,6 +61,8 @@ func (r *configReader) errorf(n *yaml.Node, key, format string, args ...any) {
 }
 
 // parseConfig decodes a tournament file; defaults fill the keys it leaves out.
+// Its steps: decode the YAML tree, find the top mapping, and set each key
+// in turn, gathering every error with its position.
 func parseConfig(file string, data []byte) (c *Config, err error) {
 	defer func() { // the YAML library panics on some malformed input
 		if p := recover(); p != nil {
@@ -68,6 +70,34 @@ func parseConfig(file string, data []byte) (c *Config, err error) {
 		}
 	}()
 	r := &configReader{file: file}
+	root, err := r.decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if root.Kind != yaml.MappingNode {
+		r.errorf(root, "", "expected a mapping with agents, scenarios and out, got %s", kindOf(root))
+		return nil, r.errs
+	}
+	c = &Config{Definition: Definition{Reps: DefaultReps, Rounds: DefaultRounds, Seed: DefaultSeed}}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if prev := seen[k.Value]; prev != nil {
+			r.errorf(k, k.Value, "duplicate key %q (first given at line %d)", k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		r.set(c, k, v)
+	}
+	if len(r.errs) > 0 {
+		return nil, r.errs
+	}
+	return c, nil
+}
+
+// decode parses data into a YAML tree and returns its top node; a syntax
+// error comes back with its line.
+func (r *configReader) decode(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -83,75 +113,62 @@ func parseConfig(file string, data []byte) (c *Config, err error) {
 				msg = tail
 			}
 		}
-		return nil, parley.PosErrors{{File: file, Line: line, Err: parley.Errorf(parley.EINVALID, "YAML syntax: %s", msg)}}
+		return nil, parley.PosErrors{{File: r.file, Line: line, Err: parley.Errorf(parley.EINVALID, "YAML syntax: %s", msg)}}
 	}
-	c = &Config{Definition: Definition{Reps: DefaultReps, Rounds: DefaultRounds, Seed: DefaultSeed}}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	if root.Kind != yaml.MappingNode {
-		r.errorf(root, "", "expected a mapping with agents, scenarios and out, got %s", kindOf(root))
-		return nil, r.errs
-	}
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		if prev := seen[k.Value]; prev != nil {
-			r.errorf(k, k.Value, "duplicate key %q (first given at line %d)", k.Value, prev.Line)
-			continue
+	return root, nil
+}
+
+// set sets in c the key k to the value v, or records why it cannot.
+func (r *configReader) set(c *Config, k, v *yaml.Node) {
+	switch k.Value {
+	case "agents":
+		c.Agents = r.list(v, k.Value)
+	case "scenarios":
+		c.Scenarios = r.list(v, k.Value)
+	case "reps":
+		c.Reps = r.count(v, k.Value)
+	case "rounds":
+		c.Rounds = r.count(v, k.Value)
+	case "time-limit":
+		var d Duration
+		if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
+			r.errorf(v, k.Value, "expected a duration such as 2s or 500ms, got %s", kindOf(v))
+		} else if err := d.UnmarshalText([]byte(v.Value)); err != nil || d <= 0 {
+			r.errorf(v, k.Value, "expected a positive duration such as 2s or 500ms, got %q; leave the key out for none", v.Value)
+		} else {
+			c.TimeLimit = d
 		}
-		seen[k.Value] = k
-		switch k.Value {
-		case "agents":
-			c.Agents = r.list(v, k.Value)
-		case "scenarios":
-			c.Scenarios = r.list(v, k.Value)
-		case "reps":
-			c.Reps = r.count(v, k.Value)
-		case "rounds":
-			c.Rounds = r.count(v, k.Value)
-		case "time-limit":
-			var d Duration
-			if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
-				r.errorf(v, k.Value, "expected a duration such as 2s or 500ms, got %s", kindOf(v))
-			} else if err := d.UnmarshalText([]byte(v.Value)); err != nil || d <= 0 {
-				r.errorf(v, k.Value, "expected a positive duration such as 2s or 500ms, got %q; leave the key out for none", v.Value)
-			} else {
-				c.TimeLimit = d
-			}
-		case "workers":
-			c.Workers = r.count(v, k.Value)
-		case "seed":
-			c.Seed = r.seed(v, k.Value)
-		case "self-play":
-			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
-				r.errorf(v, k.Value, "expected true or false, got %s", kindOf(v))
-			} else {
-				c.SelfPlay = v.Value == "true"
-			}
-		case "out", "shard":
-			if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
-				r.errorf(v, k.Value, "expected text, got %s", kindOf(v))
-			} else if k.Value == "out" {
-				c.Out = v.Value
-			} else if _, err := ParseShard(v.Value); err != nil {
-				r.errorf(v, k.Value, "%s", strings.TrimPrefix(parley.ErrorMessage(err), "tournament: "))
-			} else {
-				c.Shard = v.Value
-			}
-		default:
-			hint := ""
-			if s := naming.Closest(k.Value, configKeys); s != "" {
-				hint = fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			r.errorf(k, k.Value, "unknown key %q%s; expected one of %s", k.Value, hint, strings.Join(configKeys, ", "))
+	case "workers":
+		c.Workers = r.count(v, k.Value)
+	case "seed":
+		c.Seed = r.seed(v, k.Value)
+	case "self-play":
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
+			r.errorf(v, k.Value, "expected true or false, got %s", kindOf(v))
+		} else {
+			c.SelfPlay = v.Value == "true"
 		}
+	case "out", "shard":
+		if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
+			r.errorf(v, k.Value, "expected text, got %s", kindOf(v))
+		} else if k.Value == "out" {
+			c.Out = v.Value
+		} else if _, err := ParseShard(v.Value); err != nil {
+			r.errorf(v, k.Value, "%s", strings.TrimPrefix(parley.ErrorMessage(err), "tournament: "))
+		} else {
+			c.Shard = v.Value
+		}
+	default:
+		hint := ""
+		if s := naming.Closest(k.Value, configKeys); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		r.errorf(k, k.Value, "unknown key %q%s; expected one of %s", k.Value, hint, strings.Join(configKeys, ", "))
 	}
-	if len(r.errs) > 0 {
-		return nil, r.errs
-	}
-	return c, nil
 }
 
 // list reads a list of text items, or one comma-separated text (as the

@@ -260,118 +260,120 @@ func (pr *Prepared) resume(path string, sh Shard) (doneSet, int64, error) {
 
 // play runs the shard's negotiations not yet done with opt.Workers
 // goroutines and appends their rows through w. It returns how many it ran.
+// Its steps: produce the indexes to run, work them into rows on
+// opt.Workers goroutines, and record the rows through a resultWriter.
 func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSet, resumed, inShard int64, w *csv.Writer, f *os.File) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan int64, 64*opt.Workers)
 	rows := make(chan *row, 256*opt.Workers)
-	go func() { // producer: the shard's indexes in order, skipping done ones
-		defer close(jobs)
-		for idx := int64(sh.I); idx < pr.plan.total; idx += int64(sh.N) {
-			if done.get(idx) {
-				continue
-			}
-			select {
-			case jobs <- idx:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	cache := pr.cache
-	def := pr.Manifest.Definition
+	go pr.produce(ctx, sh, done, jobs)
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var seats []int
-			for idx := range jobs {
-				s, a, rep := pr.plan.locate(idx)
-				seats = pr.plan.seats(s, a, seats)
-				r := &row{index: idx, id: pr.plan.id(s, seats, rep), scenario: pr.domains[s], rep: rep}
-				r.seed = Seed(def.Seed, r.id)
-				for _, x := range seats {
-					r.agents = append(r.agents, def.Agents[x])
-				}
-				if err := r.scenario.prepare(ctx); err != nil {
-					cancel(err)
-					return
-				}
-				out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, time.Duration(def.TimeLimit), r.seed, cache)
-				if err != nil {
-					cancel(fmt.Errorf("tournament: negotiation %s: %w", r.id, err))
-					return
-				}
-				r.out, r.m = out, r.scenario.measure(out.utilities)
-				r.om, r.out.models = r.scenario.opponentModels(out.models), nil
-				select {
-				case rows <- r:
-				case <-ctx.Done():
-					return
-				}
-			}
+			pr.work(ctx, cancel, jobs, rows)
 		}()
 	}
 	go func() { wg.Wait(); close(rows) }()
+	rw := newResultWriter(w, f, cancel)
+	defer rw.close()
+	return pr.record(ctx, cancel, opt, rows, rw, resumed, inShard)
+}
 
-	var ran, unsynced int64
+// produce sends the shard's indexes in order, skipping done ones, and
+// closes jobs when they are all sent or ctx is done.
+func (pr *Prepared) produce(ctx context.Context, sh Shard, done doneSet, jobs chan<- int64) {
+	defer close(jobs)
+	for idx := int64(sh.I); idx < pr.plan.total; idx += int64(sh.N) {
+		if done.get(idx) {
+			continue
+		}
+		select {
+		case jobs <- idx:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// work plays the negotiations whose indexes come on jobs and sends their
+// rows. A failure cancels ctx with its cause and ends the worker.
+func (pr *Prepared) work(ctx context.Context, cancel context.CancelCauseFunc, jobs <-chan int64, rows chan<- *row) {
+	var seats []int
+	for idx := range jobs {
+		var r *row
+		var err error
+		r, seats, err = pr.playOne(ctx, idx, seats)
+		if err != nil {
+			cancel(err)
+			return
+		}
+		select {
+		case rows <- r:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// playOne plays negotiation idx and measures it. seats is scratch space,
+// returned for reuse.
+func (pr *Prepared) playOne(ctx context.Context, idx int64, seats []int) (*row, []int, error) {
+	def := &pr.Manifest.Definition
+	s, a, rep := pr.plan.locate(idx)
+	seats = pr.plan.seats(s, a, seats)
+	r := &row{index: idx, id: pr.plan.id(s, seats, rep), scenario: pr.domains[s], rep: rep}
+	r.seed = Seed(def.Seed, r.id)
+	for _, x := range seats {
+		r.agents = append(r.agents, def.Agents[x])
+	}
+	if err := r.scenario.prepare(ctx); err != nil {
+		return nil, seats, err
+	}
+	out, err := negotiate(ctx, r.scenario.Model, r.agents, def.Rounds, time.Duration(def.TimeLimit), r.seed, pr.cache)
+	if err != nil {
+		return nil, seats, fmt.Errorf("tournament: negotiation %s: %w", r.id, err)
+	}
+	r.out, r.m = out, r.scenario.measure(out.utilities)
+	r.om, r.out.models = r.scenario.opponentModels(out.models), nil
+	return r, seats, nil
+}
+
+// record writes the rows as they come, syncing every opt.SyncRows rows and
+// every opt.SyncInterval, and reports progress. It returns how many rows it
+// wrote once rows is closed: the cause of ctx's end if any, else the last
+// sync's error.
+func (pr *Prepared) record(ctx context.Context, cancel context.CancelCauseFunc, opt Options, rows <-chan *row, rw *resultWriter, resumed, inShard int64) (int64, error) {
+	var ran int64
 	count := resumed
 	if opt.OnProgress != nil {
 		opt.OnProgress(count, inShard)
 	}
 	tick := time.NewTicker(opt.SyncInterval)
 	defer tick.Stop()
-	// fsync runs in its own goroutine: the writer hands the rows to the
-	// kernel (a write) and asks for a sync, and keeps writing while the disk
-	// catches up; requests made during a sync coalesce into the next one.
-	syncReq := make(chan struct{}, 1)
-	var syncErr error
-	var syncWG sync.WaitGroup
-	syncWG.Add(1)
-	go func() {
-		defer syncWG.Done()
-		for range syncReq {
-			if err := f.Sync(); err != nil && syncErr == nil {
-				syncErr = err
-				cancel(&parley.Error{Code: parley.EINTERNAL, Message: "tournament: syncing results", Err: err})
-			}
-		}
-	}()
-	defer func() { close(syncReq); syncWG.Wait() }()
-	sync := func() error {
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing results", Err: err}
-		}
-		select {
-		case syncReq <- struct{}{}:
-		default: // a sync is pending; it will cover these rows
-		}
-		unsynced = 0
-		return nil
-	}
 	rec := make([]string, 0, len(pr.cols))
 	for {
 		select {
 		case r, ok := <-rows:
 			if !ok {
-				serr := sync()
+				serr := rw.sync()
 				if err := context.Cause(ctx); err != nil {
 					return ran, err
 				}
 				return ran, serr
 			}
 			rec = r.record(pr.Manifest.Seats, pr.Manifest.Hash, rec)
-			if err := w.Write(rec); err != nil {
+			if err := rw.w.Write(rec); err != nil {
 				cancel(err)
 				continue
 			}
 			ran++
 			count++
-			unsynced++
-			if unsynced >= int64(opt.SyncRows) {
-				if err := sync(); err != nil {
+			rw.unsynced++
+			if rw.unsynced >= int64(opt.SyncRows) {
+				if err := rw.sync(); err != nil {
 					cancel(err)
 				}
 			}
@@ -379,13 +381,61 @@ func (pr *Prepared) play(ctx context.Context, opt Options, sh Shard, done doneSe
 				opt.OnProgress(count, inShard)
 			}
 		case <-tick.C:
-			if unsynced > 0 {
-				if err := sync(); err != nil {
+			if rw.unsynced > 0 {
+				if err := rw.sync(); err != nil {
 					cancel(err)
 				}
 			}
 		}
 	}
+}
+
+// resultWriter writes rows through w and fsyncs f in its own goroutine:
+// the writer hands the rows to the kernel (a write) and asks for a sync,
+// and keeps writing while the disk catches up; requests made during a
+// sync coalesce into the next one. A failed fsync cancels the run.
+type resultWriter struct {
+	w        *csv.Writer
+	unsynced int64 // rows written since the last sync request
+	req      chan struct{}
+	err      error // the first fsync error; owned by the sync goroutine
+	wg       sync.WaitGroup
+}
+
+// newResultWriter starts the sync goroutine; close stops it.
+func newResultWriter(w *csv.Writer, f *os.File, cancel context.CancelCauseFunc) *resultWriter {
+	rw := &resultWriter{w: w, req: make(chan struct{}, 1)}
+	rw.wg.Add(1)
+	go func() {
+		defer rw.wg.Done()
+		for range rw.req {
+			if err := f.Sync(); err != nil && rw.err == nil {
+				rw.err = err
+				cancel(&parley.Error{Code: parley.EINTERNAL, Message: "tournament: syncing results", Err: err})
+			}
+		}
+	}()
+	return rw
+}
+
+// sync flushes the written rows to the file and asks for an fsync.
+func (rw *resultWriter) sync() error {
+	rw.w.Flush()
+	if err := rw.w.Error(); err != nil {
+		return &parley.Error{Code: parley.EINTERNAL, Message: "tournament: writing results", Err: err}
+	}
+	select {
+	case rw.req <- struct{}{}:
+	default: // a sync is pending; it will cover these rows
+	}
+	rw.unsynced = 0
+	return nil
+}
+
+// close waits for the pending fsync and stops the sync goroutine.
+func (rw *resultWriter) close() {
+	close(rw.req)
+	rw.wg.Wait()
 }
 
 // checkManifest checks that DIR/tournament.json, if it exists, describes

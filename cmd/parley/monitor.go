@@ -435,69 +435,107 @@ func hasIncident(ins []parley.Incident, key string) bool {
 	return false
 }
 
+// status writes the compliance report of 'monitor status' or, full,
+// 'monitor report'. Its steps: parse the flags, open the register, compute
+// the report as of the day asked, and write it as text, JSON or HTML.
 func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) error {
-	name := "status"
-	if full {
-		name = "report"
-	}
-	fs := c.flags(name)
-	register := fs.String("register", DefaultRegister, "the register `FILE`")
-	var maxInput int64
-	maxInputFlag(fs, &maxInput)
-	asOf := fs.String("as-of", "", "report as of this date, YYYY-MM-DD (default today, or the last recorded day if later)")
-	asJSON := fs.Bool("json", false, "write the report as JSON")
-	var html, seat *string
-	if full {
-		html = fs.String("html", "", "write a self-contained HTML page to `FILE`")
-		seat = fs.String("seat", "", "show only what this seat may see")
-	}
-	pos, err := parseInterspersed(fs, args)
+	o, err := c.statusFlags(args, full)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("monitor %s takes no arguments, got %q", name, pos[0])
-	}
-	l, err := c.open(ctx, *register, maxInput, false, true)
+	l, err := c.open(ctx, o.register, o.maxInput, false, true)
 	if err != nil {
 		return err
 	}
 	defer l.store.Close()
-	t, err := c.date("as-of", *asOf)
+	r, err := c.statusReport(l, o)
 	if err != nil {
 		return err
+	}
+	return c.writeStatus(l, r, o)
+}
+
+// statusOptions are the flags of 'monitor status' and 'monitor report';
+// html and seat belong to report alone and stay empty for status.
+type statusOptions struct {
+	full                       bool
+	register, asOf, html, seat string
+	maxInput                   int64
+	json                       bool
+}
+
+// statusFlags parses the flags of 'monitor status' or, full, 'monitor
+// report'.
+func (c *MonitorCommand) statusFlags(args []string, full bool) (*statusOptions, error) {
+	name := "status"
+	if full {
+		name = "report"
+	}
+	o := &statusOptions{full: full}
+	fs := c.flags(name)
+	fs.StringVar(&o.register, "register", DefaultRegister, "the register `FILE`")
+	maxInputFlag(fs, &o.maxInput)
+	fs.StringVar(&o.asOf, "as-of", "", "report as of this date, YYYY-MM-DD (default today, or the last recorded day if later)")
+	fs.BoolVar(&o.json, "json", false, "write the report as JSON")
+	if full {
+		fs.StringVar(&o.html, "html", "", "write a self-contained HTML page to `FILE`")
+		fs.StringVar(&o.seat, "seat", "", "show only what this seat may see")
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) > 0 {
+		return nil, usagef("monitor %s takes no arguments, got %q", name, pos[0])
+	}
+	return o, nil
+}
+
+// statusReport computes the compliance report as of --as-of (default:
+// today, or the last recorded day if later), cut to --seat's view if given.
+func (c *MonitorCommand) statusReport(l *ledger, o *statusOptions) (*compliance.Report, error) {
+	t, err := c.date("as-of", o.asOf)
+	if err != nil {
+		return nil, err
 	}
 	day, err := l.accord.Day(t)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if *asOf == "" {
+	if o.asOf == "" {
 		day = max(day, l.machine.Day()) // today, or the last recorded day if later
 	}
 	if day < 0 {
-		return usagef("--as-of is before the signature (%s)", l.accord.Signed)
+		return nil, usagef("--as-of is before the signature (%s)", l.accord.Signed)
 	}
 	r, err := compliance.Compute(l.accord, l.incidents, l.events, day)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if full && *seat != "" {
-		if !contains(l.accord.Seats, *seat) {
-			return usagef("--seat: %q is not a seat of the agreement (%s)", *seat, strings.Join(l.accord.Seats, ", "))
+	if o.seat != "" {
+		if !contains(l.accord.Seats, o.seat) {
+			return nil, usagef("--seat: %q is not a seat of the agreement (%s)", o.seat, strings.Join(l.accord.Seats, ", "))
 		}
-		r = r.ForSeat(*seat)
+		r = r.ForSeat(o.seat)
 	}
-	if full && *html != "" {
-		opt := monitoring.HTMLOptions{Seat: *seat, Incidents: l.incidents, Seats: l.accord.Seats}
-		if err := writeFile(*html, func(f *os.File) error { return monitoring.HTML(f, r, opt) }); err != nil {
+	return r, nil
+}
+
+// writeStatus writes r: the HTML page to --html (saying so on stdout
+// unless --json), then JSON with the register's chain head, the full text
+// report, or the status text ending with the chain head.
+func (c *MonitorCommand) writeStatus(l *ledger, r *compliance.Report, o *statusOptions) error {
+	if o.html != "" {
+		opt := monitoring.HTMLOptions{Seat: o.seat, Incidents: l.incidents, Seats: l.accord.Seats}
+		if err := writeFile(o.html, func(f *os.File) error { return monitoring.HTML(f, r, opt) }); err != nil {
 			return err
 		}
-		if !*asJSON {
-			fmt.Fprintf(c.Stdout, "wrote %s\n", *html)
+		if !o.json {
+			fmt.Fprintf(c.Stdout, "wrote %s\n", o.html)
 			return nil
 		}
 	}
-	if *asJSON {
+	if o.json {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
 		out := struct {
@@ -511,13 +549,13 @@ func (c *MonitorCommand) status(ctx context.Context, args []string, full bool) e
 		}
 		return enc.Encode(out)
 	}
-	if full {
+	if o.full {
 		return monitoring.Text(c.Stdout, r, l.accord.Seats)
 	}
 	if err := monitoring.Status(c.Stdout, r); err != nil {
 		return err
 	}
-	return c.printHead(*register, l.store.Head())
+	return c.printHead(o.register, l.store.Head())
 }
 
 // printHead prints the register's chain head, to compare with a copy kept

@@ -50,38 +50,16 @@ type SimulateCommand struct {
 	Accounts   bool
 }
 
-// Run parses flags, loads the scenario, and runs one negotiation (printing
-// its timeline) or, with --runs, a Monte Carlo study.
+// Run runs the simulation. Its steps: parse the flags, check them, load
+// the scenario and check its settings, configure the run, and then run a
+// Monte Carlo study (with or without accounts) or one negotiation.
 func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
-	fs := c.flagSet("parley simulate", "[FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...] [flags]", simulateAbout)
-	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
-	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
-	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
-	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
-	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation besides --rounds, e.g. 2s: agents see the nearer of the two in their time t, and what parties get is discounted at it (0 or left out: none)")
-	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
-	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
-	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
-	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
-	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges (default: one run, with its timeline)")
-	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores; at most 8 per core)")
-	fs.BoolVar(&c.Accounts, "accounts", false, "with --runs: each run first draws whose account it plays (the variants with a prior, in proportion to it), then its numbers")
-	c.input.flags(fs)
-	pos, err := parseInterspersed(fs, args)
+	pos, err := c.parseFlags(args)
 	if err != nil {
 		return err
 	}
-	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
-		return usagef("--rounds, --runs and --workers must not be negative")
-	}
-	if c.TimeLimit < 0 {
-		return usagef("--time-limit must not be negative, got %s", c.TimeLimit)
-	}
-	if c.Accounts && c.Runs == 0 {
-		return usagef("--accounts samples accounts over a Monte Carlo study: give --runs N")
-	}
-	if c.Accounts && c.Variant != "" {
-		return usagef("--accounts samples the accounts itself; it does not go with --variant")
+	if err := c.checkFlags(); err != nil {
+		return err
 	}
 	file, s, err := c.input.load(pos)
 	if err != nil {
@@ -96,19 +74,59 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.Runs == 0 { // checkFlags: --accounts comes with --runs
+		return c.once(ctx, s, cfg)
+	}
+	if c.Transcript != "" || c.HTML != "" {
+		return usagef("--transcript and --html describe one run; they do not go with --runs")
+	}
 	if c.Accounts {
-		if c.Transcript != "" || c.HTML != "" {
-			return usagef("--transcript and --html describe one run; they do not go with --runs")
-		}
 		return c.accounts(ctx, file)
 	}
+	return c.monteCarlo(ctx, s, cfg)
+}
 
-	if c.Runs > 0 {
-		if c.Transcript != "" || c.HTML != "" {
-			return usagef("--transcript and --html describe one run; they do not go with --runs")
-		}
-		return c.monteCarlo(ctx, s, cfg)
+// parseFlags defines the flags and parses args into c, returning the
+// positional arguments.
+func (c *SimulateCommand) parseFlags(args []string) ([]string, error) {
+	fs := c.flagSet("parley simulate", "[FILE.yaml | --genius DOMAIN.xml PROFILE.xml ... | --geniusweb [DOMAIN.json] PROFILE.json ...] [flags]", simulateAbout)
+	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the agents' random sources (and of the Monte Carlo draws)")
+	fs.StringVar(&c.Protocol, "protocol", "", protocolHelp()+"; default: the scenario's, else "+string(parley.ProtocolSAO))
+	fs.StringVar(&c.Agents, "agents", "", "comma-separated agent specs, one per party in order (see 'parley agents'), e.g. boulware,conceder")
+	fs.StringVar(&c.Mediator, "mediator", "", "the mediator's agent spec (mediated protocol)")
+	fs.DurationVar(&c.TimeLimit, "time-limit", 0, "wall-clock deadline of a negotiation besides --rounds, e.g. 2s: agents see the nearer of the two in their time t, and what parties get is discounted at it (0 or left out: none)")
+	fs.IntVar(&c.Rounds, "rounds", 0, fmt.Sprintf("deadline in rounds (default: the scenario's, else %d, or %d with a mediator)", simulate.DefaultRounds, simulate.DefaultMediatedRound))
+	fs.StringVar(&c.Transcript, "transcript", "", "write the transcript as JSON Lines to this `FILE`")
+	fs.BoolVar(&c.JSON, "json", false, "write the result as JSON")
+	fs.StringVar(&c.HTML, "html", "", "write a self-contained HTML report of the run to this `FILE`")
+	fs.IntVar(&c.Runs, "runs", 0, "Monte Carlo: run N times over the scenario's uncertainty ranges (default: one run, with its timeline)")
+	fs.IntVar(&c.Workers, "workers", 0, "Monte Carlo worker goroutines (default: all cores; at most 8 per core)")
+	fs.BoolVar(&c.Accounts, "accounts", false, "with --runs: each run first draws whose account it plays (the variants with a prior, in proportion to it), then its numbers")
+	c.input.flags(fs)
+	return parseInterspersed(fs, args)
+}
+
+// checkFlags rejects flag values that are out of range or do not go
+// together, before any file is read.
+func (c *SimulateCommand) checkFlags() error {
+	if c.Rounds < 0 || c.Runs < 0 || c.Workers < 0 {
+		return usagef("--rounds, --runs and --workers must not be negative")
 	}
+	if c.TimeLimit < 0 {
+		return usagef("--time-limit must not be negative, got %s", c.TimeLimit)
+	}
+	if c.Accounts && c.Runs == 0 {
+		return usagef("--accounts samples accounts over a Monte Carlo study: give --runs N")
+	}
+	if c.Accounts && c.Variant != "" {
+		return usagef("--accounts samples the accounts itself; it does not go with --variant")
+	}
+	return nil
+}
+
+// once runs one negotiation of s and writes what the flags ask: the
+// transcript, the JSON result, the HTML report, or the text timeline.
+func (c *SimulateCommand) once(ctx context.Context, s *parley.Scenario, cfg simulate.Config) error {
 	m, err := s.Compile()
 	if err != nil {
 		return err
@@ -131,6 +149,12 @@ func (c *SimulateCommand) Run(ctx context.Context, args []string) error {
 	if c.JSON && c.HTML == "" {
 		return c.writeJSON(m, cfg, run)
 	}
+	return c.debrief(ctx, s, m, cfg, run)
+}
+
+// debrief renders the run's record: the HTML report when asked, then the
+// JSON result or the text timeline.
+func (c *SimulateCommand) debrief(ctx context.Context, s *parley.Scenario, m *parley.Model, cfg simulate.Config, run *simulate.Run) error {
 	// The page and the timeline are rendered from the run's record, as
 	// 'parley report' renders them from the transcript file: the same
 	// bytes either way.

@@ -47,7 +47,44 @@ func (c *TournamentCommand) Run(ctx context.Context, args []string) error {
 	return c.run(ctx, args, false)
 }
 
+// run runs a tournament from flags, or from a YAML file (fromFile) that
+// the flags given override. Its steps: define the flags, parse them,
+// build the Config, validate it, prepare the tournament and play it.
 func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile bool) error {
+	tf := c.flags(fromFile)
+	pos, err := parseInterspersed(tf.fs, args)
+	if err != nil {
+		return err
+	}
+	cfg, err := tf.config(pos, fromFile)
+	if err != nil {
+		return err
+	}
+	sh, err := validateTournament(cfg)
+	if err != nil {
+		return err
+	}
+	pr, err := tournament.Prepare(cfg.Definition, tournament.Limits{MaxFileSize: tf.maxInput})
+	if err != nil {
+		return inputHint(err)
+	}
+	return c.play(ctx, pr, cfg, sh)
+}
+
+// tournamentFlags holds the flags of 'parley tournament' and 'parley
+// tournament run'.
+type tournamentFlags struct {
+	fs                            *flag.FlagSet
+	agents, scenarios, out, shard *string
+	reps, rounds, workers         *int
+	timeLimit                     *time.Duration
+	seed                          *uint64
+	selfPlay                      *bool
+	maxInput                      int64
+}
+
+// flags defines the flags on a new flag set.
+func (c *TournamentCommand) flags(fromFile bool) *tournamentFlags {
 	name := "parley tournament"
 	if fromFile {
 		name += " run"
@@ -55,91 +92,108 @@ func (c *TournamentCommand) run(ctx context.Context, args []string, fromFile boo
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.Stdout)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), tournamentUsage); printDefaults(fs) }
-	agents := fs.String("agents", "", "comma-separated agent specs (see 'parley agents'), e.g. boulware,linear,conceder")
-	scenarios := fs.String("scenarios", "", "comma-separated scenarios: built-in names, files or folders")
-	reps := fs.Int("reps", tournament.DefaultReps, "repetitions of every pairing")
-	rounds := fs.Int("rounds", tournament.DefaultRounds, "deadline of every negotiation in rounds")
-	timeLimit := fs.Duration("time-limit", 0, "wall-clock deadline of every negotiation besides --rounds, e.g. 2s; agents see the nearer in their time t (0: none)")
-	seed := fs.Uint64("seed", tournament.DefaultSeed, "tournament seed; each negotiation's seed derives from it and the negotiation's id")
-	selfPlay := fs.Bool("self-play", false, "let agents meet themselves (all k^n seat assignments)")
-	workers := fs.Int("workers", 0, "worker goroutines (default: all cores; at most 8 per core)")
-	out := fs.String("out", "", "output `DIR` (results.csv, results.parquet, summary.csv, tournament.json)")
-	shard := fs.String("shard", "", "run only shard `i/N`: negotiations whose index ≡ i mod N (0-based i)")
-	var maxInput int64
-	maxInputFlag(fs, &maxInput)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
+	tf := &tournamentFlags{fs: fs}
+	tf.agents = fs.String("agents", "", "comma-separated agent specs (see 'parley agents'), e.g. boulware,linear,conceder")
+	tf.scenarios = fs.String("scenarios", "", "comma-separated scenarios: built-in names, files or folders")
+	tf.reps = fs.Int("reps", tournament.DefaultReps, "repetitions of every pairing")
+	tf.rounds = fs.Int("rounds", tournament.DefaultRounds, "deadline of every negotiation in rounds")
+	tf.timeLimit = fs.Duration("time-limit", 0, "wall-clock deadline of every negotiation besides --rounds, e.g. 2s; agents see the nearer in their time t (0: none)")
+	tf.seed = fs.Uint64("seed", tournament.DefaultSeed, "tournament seed; each negotiation's seed derives from it and the negotiation's id")
+	tf.selfPlay = fs.Bool("self-play", false, "let agents meet themselves (all k^n seat assignments)")
+	tf.workers = fs.Int("workers", 0, "worker goroutines (default: all cores; at most 8 per core)")
+	tf.out = fs.String("out", "", "output `DIR` (results.csv, results.parquet, summary.csv, tournament.json)")
+	tf.shard = fs.String("shard", "", "run only shard `i/N`: negotiations whose index ≡ i mod N (0-based i)")
+	maxInputFlag(fs, &tf.maxInput)
+	return tf
+}
+
+// config builds the Config: read from the file pos[0] when fromFile, else
+// from the flags' defaults, then overridden by the flags given.
+func (tf *tournamentFlags) config(pos []string, fromFile bool) (tournament.Config, error) {
 	var cfg tournament.Config
 	switch {
 	case fromFile && len(pos) != 1:
-		return usagef("tournament run: give one FILE.yaml")
+		return cfg, usagef("tournament run: give one FILE.yaml")
 	case fromFile:
 		f, err := tournament.ReadConfig(pos[0])
 		if err != nil {
-			return inputHint(err)
+			return cfg, inputHint(err)
 		}
 		cfg = *f
-	case len(pos) > 0 && *scenarios == "":
-		return usagef("tournament: unexpected argument %q (scenarios go in --scenarios)", pos[0])
+	case len(pos) > 0 && *tf.scenarios == "":
+		return cfg, usagef("tournament: unexpected argument %q (scenarios go in --scenarios)", pos[0])
 	default:
-		cfg.Reps, cfg.Rounds, cfg.Seed = *reps, *rounds, *seed
+		cfg.Reps, cfg.Rounds, cfg.Seed = *tf.reps, *tf.rounds, *tf.seed
 	}
-	// Flags given on the command line override the file.
+	err := tf.override(&cfg, pos, fromFile)
+	return cfg, err
+}
+
+// override sets in cfg the flags given on the command line; without a
+// file, the flags with no file key to fall back on are set either way.
+func (tf *tournamentFlags) override(cfg *tournament.Config, pos []string, fromFile bool) error {
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	tf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["agents"] || !fromFile {
-		cfg.Agents = tournament.ParseAgents(*agents)
+		cfg.Agents = tournament.ParseAgents(*tf.agents)
 	}
 	if set["scenarios"] || !fromFile {
 		// "--scenarios A B C": the paths after the flag's value are
 		// scenarios too, as a shell glob gives them.
-		cfg.Scenarios = append(tournament.SplitList(*scenarios), pos...)
+		cfg.Scenarios = append(tournament.SplitList(*tf.scenarios), pos...)
 	}
 	if set["reps"] {
-		cfg.Reps = *reps
+		cfg.Reps = *tf.reps
 	}
 	if set["rounds"] {
-		cfg.Rounds = *rounds
+		cfg.Rounds = *tf.rounds
 	}
 	if set["time-limit"] {
-		if *timeLimit <= 0 {
-			return usagef("--time-limit must be positive, got %s; leave it out for none", *timeLimit)
+		if *tf.timeLimit <= 0 {
+			return usagef("--time-limit must be positive, got %s; leave it out for none", *tf.timeLimit)
 		}
-		cfg.TimeLimit = tournament.Duration(*timeLimit)
+		cfg.TimeLimit = tournament.Duration(*tf.timeLimit)
 	}
 	if set["seed"] {
-		cfg.Seed = *seed
+		cfg.Seed = *tf.seed
 	}
 	if set["self-play"] || !fromFile {
-		cfg.SelfPlay = *selfPlay
+		cfg.SelfPlay = *tf.selfPlay
 	}
 	if set["workers"] || !fromFile {
-		cfg.Workers = *workers
+		cfg.Workers = *tf.workers
 	}
 	if set["out"] || !fromFile {
-		cfg.Out = *out
+		cfg.Out = *tf.out
 	}
 	if set["shard"] || !fromFile {
-		cfg.Shard = *shard
+		cfg.Shard = *tf.shard
 	}
+	return nil
+}
+
+// validateTournament checks what the command itself needs of cfg and
+// parses its shard.
+func validateTournament(cfg tournament.Config) (tournament.Shard, error) {
+	var sh tournament.Shard
 	if cfg.Out == "" {
-		return usagef("tournament: --out DIR required")
+		return sh, usagef("tournament: --out DIR required")
 	}
 	if cfg.Workers < 0 || cfg.Reps < 0 || cfg.Rounds < 0 {
-		return usagef("tournament: --workers, --reps and --rounds must not be negative")
+		return sh, usagef("tournament: --workers, --reps and --rounds must not be negative")
 	}
-	var sh tournament.Shard
 	if cfg.Shard != "" {
+		var err error
 		if sh, err = tournament.ParseShard(cfg.Shard); err != nil {
-			return usagef("--shard: %v", err)
+			return sh, usagef("--shard: %v", err)
 		}
 	}
-	pr, err := tournament.Prepare(cfg.Definition, tournament.Limits{MaxFileSize: maxInput})
-	if err != nil {
-		return inputHint(err)
-	}
+	return sh, nil
+}
+
+// play runs the prepared tournament with progress on stderr and reports
+// the figures on stdout.
+func (c *TournamentCommand) play(ctx context.Context, pr *tournament.Prepared, cfg tournament.Config, sh tournament.Shard) error {
 	noteWorkers(c.Stderr, cfg.Workers)
 	opt := tournament.Options{Out: cfg.Out, Workers: cfg.Workers, Shard: sh}
 	finish := c.progress(&opt)
