@@ -41,6 +41,9 @@ type Session struct {
 	// look again.
 	remotes map[int]*AgentConn
 	changed chan struct{}
+	// used is when a call last needed the session in memory (ensure);
+	// RetireEnded unloads ended sessions left alone for a while.
+	used time.Time
 }
 
 // ID returns the session's ID.
@@ -163,6 +166,7 @@ func (s *Session) ensure(ctx context.Context) error {
 	if s.closed {
 		return ErrClosed
 	}
+	s.used = s.m.now()
 	if s.b != nil {
 		return nil
 	}

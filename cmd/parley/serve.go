@@ -87,6 +87,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	watching := watchStore(ctx, m, db, log)
 	defer watching()
+	defer retireEnded(ctx, m, retireIdle)()
 	srv := phttp.NewServer(m)
 	srv.Addr, srv.Log = c.Addr, log
 	if err := srv.Open(); err != nil {
@@ -112,4 +113,30 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// retireIdle is how long an ended session stays in memory after its last
+// use (it is loaded again from the database when asked for).
+const retireIdle = time.Minute
+
+// retireEnded unloads ended sessions idle for idle, every idle, until ctx
+// ends or the returned stop is called, so that a long-running server
+// holds the sessions in play, not every session it ever ran.
+func retireEnded(ctx context.Context, m *live.Manager, idle time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(idle)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				m.RetireEnded(idle)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
