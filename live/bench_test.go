@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/cputime"
 	"github.com/parleyhq/parley/live"
 )
 
@@ -127,16 +128,16 @@ type cpuClock struct {
 
 func startCPU(b *testing.B) *cpuClock {
 	b.ResetTimer()
-	return &cpuClock{b: b, start: processCPU()}
+	return &cpuClock{b: b, start: cputime.Process()}
 }
 
 func (c *cpuClock) pause() {
 	c.b.StopTimer()
-	c.total += processCPU() - c.start
+	c.total += cputime.Process() - c.start
 }
 
 func (c *cpuClock) resume() {
-	c.start = processCPU()
+	c.start = cputime.Process()
 	c.b.StartTimer()
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/parleyhq/parley/internal/cputime"
 	"github.com/parleyhq/parley/internal/shared"
 )
 
@@ -19,12 +20,12 @@ func BenchmarkTournamentSmall(b *testing.B) {
 		Scenarios: []string{filepath.Join(y, "Laptop", "Laptop-A-domain.xml"), filepath.Join(y, "Camera", "Camera-A-domain.xml")},
 		Reps:      2, Rounds: 1000, Seed: 1,
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if _, err := Run(context.Background(), def, Options{Out: b.TempDir(), Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	// CPU time beside the wall clock, which a busy machine inflates.
-	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	b.ReportMetric((cputime.Process()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 }
