@@ -11,21 +11,14 @@ import (
 	"github.com/parleyhq/parley/analysis"
 	"github.com/parleyhq/parley/live"
 	"github.com/parleyhq/parley/protocol"
-	"github.com/parleyhq/parley/scenario"
+	"github.com/parleyhq/parley/verify/verifytest"
 )
 
 // nashText returns the Nash point of a built-in scenario's variant as a
 // mediator's text, by issue and option name.
 func nashText(t *testing.T, name, variant string) map[string]string {
 	t.Helper()
-	f, err := scenario.Builtin(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := f.Scenario(variant)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := verifytest.Scenario(t, name, variant)
 	m, err := s.Compile()
 	if err != nil {
 		t.Fatal(err)
