@@ -1,0 +1,187 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/sqlite"
+	"github.com/parleyhq/parley/storetest"
+)
+
+// walSize is the size of the database's write-ahead log file (0 when
+// there is none).
+func walSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path + "-wal")
+	if os.IsNotExist(err) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// appendMany has writers goroutines append n events of about 2 KB each,
+// one per append, to sessions of their own while a reader reads one event
+// after another, and
+// returns the largest log file seen after an append and the sessions.
+func appendMany(t *testing.T, s *store, writers, n int) (int64, []string) {
+	t.Helper()
+	ids := make([]string, writers)
+	for i := range ids {
+		rec, _ := storetest.NewSession(t, s, 1)
+		ids[i] = rec.ID
+	}
+	payload := fmt.Sprintf(`{"note":%q}`, strings.Repeat("x", 2000))
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	readers.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := s.FindEvents(context.Background(), ids[i%len(ids)], int64(i%8), 1); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	var mu sync.Mutex
+	var most int64
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			for next := range int64(n / writers) {
+				ev := []parley.EventRecord{{Type: "note", Audience: "everyone", Payload: []byte(payload)}}
+				if _, err := s.AppendEvents(context.Background(), id, next, ev); err != nil {
+					t.Error(err)
+					return
+				}
+				size := walSize(t, s.Path)
+				mu.Lock()
+				most = max(most, size)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	return most, ids
+}
+
+// With automatic checkpoints off on the writer's connection, the
+// background checkpointer and the writer's catch-ups keep the log
+// starting over: it stays a fraction of what was written, and nothing
+// written is lost, also across a close and a reopen.
+func TestCheckpointKeepsWALBounded(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "parley.db")
+	const frames = 16
+	s, err := open(path, func(db *sqlite.DB) {
+		// The test writes faster than a server: check as often.
+		db.CheckpointFrames, db.CheckpointInterval = frames, time.Millisecond
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, n = 8, 1200
+	most, ids := appendMany(t, s, writers, n)
+	written := int64(n) * (4096 + 24) // each commit logs a page at least
+	st := s.WALStats()
+	t.Logf("log file at most %d bytes after %d bytes of log; %+v", most, written, st)
+	if st.Background == 0 || st.CatchUps == 0 {
+		t.Errorf("checkpoints %+v: want background checkpoints and the writer's catch-ups", st)
+	}
+	// Without checkpoints the log holds every page written. With them it
+	// starts over every few dozen pages, or is cut back past 8 × 16 pages
+	// (half a megabyte).
+	if most > written/4 {
+		t.Errorf("the log grew to %d bytes of %d written: it does not start over", most, written)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, id := range ids {
+		if got := storetest.Verify(t, s, id); len(got) != n/writers {
+			t.Errorf("session %s: %d events after reopening, want %d", id, len(got), n/writers)
+		}
+	}
+}
+
+// A reader that holds a snapshot keeps the log from starting over, so it
+// grows past its bound; once the reader lets go, the checkpoints bring the
+// log file back under it (a TRUNCATE checkpoint, or a restart and the size
+// limit), while commits go on.
+func TestCheckpointRecoversFromPinnedLog(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "parley.db")
+	const frames = 8
+	s, err := open(path, func(db *sqlite.DB) { db.CheckpointFrames = frames })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rec, _ := storetest.NewSession(t, s, 1)
+	// Pin a snapshot: a read transaction that has read something.
+	raw, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	tx, err := raw.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	payload := []byte(fmt.Sprintf(`{"note":%q}`, strings.Repeat("y", 5000)))
+	next := int64(0)
+	appendOne := func() {
+		t.Helper()
+		ev := []parley.EventRecord{{Type: "note", Audience: "everyone", Payload: payload}}
+		if _, err := s.AppendEvents(context.Background(), rec.ID, next, ev); err != nil {
+			t.Fatal(err)
+		}
+		next++
+	}
+	// Each append logs at least two pages (5 KB).
+	const bound = 8 * frames * (4096 + 24)
+	for walSize(t, path) <= bound {
+		appendOne()
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	// The checkpoints run after commits: append until the log file is
+	// back under the bound, which must come within a bounded number of
+	// appends now that no reader holds it.
+	for i := 0; walSize(t, path) > 2*frames*(4096+24); i++ {
+		if i == 2000 {
+			t.Fatalf("the log file is still %d bytes after %d appends with no reader: %+v", walSize(t, path), i, s.WALStats())
+		}
+		appendOne()
+	}
+	t.Logf("%d appends; %+v", next, s.WALStats())
+	if got := storetest.Verify(t, s, rec.ID); int64(len(got)) != next {
+		t.Errorf("%d events stored, want %d", len(got), next)
+	}
+}
