@@ -21,7 +21,8 @@ import (
 //
 // Here the writer's connection has automatic checkpoints off, and a
 // goroutine with a connection of its own (checkpointer) copies the log in
-// the background: PASSIVE, so that it never blocks the writer or a reader.
+// the background (PASSIVE, so that it never blocks the writer or a
+// reader), after commits, at most every CheckpointInterval.
 // A background checkpoint cannot copy the pages of a commit that lands
 // while it runs, so under steady load the log is never wholly copied and
 // would never start over. Once the log is past restartFrames, the
@@ -50,9 +51,13 @@ const (
 	maxFramesFactor         = 8    // TRUNCATE past 8 × CheckpointFrames
 	truncateWaitMillis      = 50   // how long a TRUNCATE waits for readers
 	// DefaultCheckpointInterval is the least time between two background
-	// checkpoints: each copies the pages logged since the last, the
-	// pages written often (the chain heads, the ends of the tables) once.
-	DefaultCheckpointInterval = 50 * time.Millisecond
+	// checkpoints. Each copies the pages logged since the last, a page
+	// written again and again (the chain heads, the ends of the tables and
+	// indexes) once, and costs two fsyncs: at 5,000 appends/s (about
+	// 6,500 log pages) 200 ms copies a few percent fewer pages than
+	// SQLite's checkpoint every 1,000 pages, where 50 ms would copy a
+	// third more and sync four times as often.
+	DefaultCheckpointInterval = 200 * time.Millisecond
 )
 
 // WALStats counts the checkpoints since Open.
