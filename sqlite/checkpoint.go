@@ -31,14 +31,14 @@ import (
 // started (a few batches' pages, not a thousand), so that its next
 // transaction starts the log over. A reader in the middle of a read can
 // keep that from happening (it holds a snapshot that needs the log); should
-// the log still grow past maxFramesFactor × restartFrames, the checkpointer
-// runs a TRUNCATE checkpoint, which takes the write lock, waits up to
-// truncateWaitMillis for the readers to move on, and empties the log; if
-// a reader holds on longer, it gives up and tries again later, so a
-// long read (an export, an audit of the whole file) holds up commits for
-// at most that long now and then, and the log grows until it ends. When the
-// log starts over, a file that grew past twice restartFrames is cut back
-// to that (journal_size_limit).
+// the log still grow past maxFramesFactor × restartFrames, the writer runs
+// a TRUNCATE checkpoint instead, which waits up to truncateWaitMillis for
+// the readers of old snapshots to finish (new ones read the database file)
+// and empties the log; if a reader holds on longer, it gives up and tries
+// again later, so that a long read (an export, an audit of the whole
+// file) holds up commits for at most that long now and then, and the log
+// grows until it ends. When the log starts over, a file that grew past
+// twice restartFrames is cut back to that (journal_size_limit).
 //
 // None of this touches durability: a commit is acknowledged once the log
 // holds it and is synced (synchronous=FULL), whoever copies it later, and
