@@ -35,9 +35,10 @@ import (
 // a TRUNCATE checkpoint instead, which waits up to truncateWaitMillis for
 // the readers of old snapshots to finish (new ones read the database file)
 // and empties the log; if a reader holds on longer, it gives up and tries
-// again later, so that a long read (an export, an audit of the whole
-// file) holds up commits for at most that long now and then, and the log
-// grows until it ends. When the log starts over, a file that grew past
+// again later (after 100 ms, then twice as long each time up to 5 s), so
+// that a long read (an export, an audit of the whole file) holds up
+// commits for at most that long now and then, and the log grows until it
+// ends. When the log starts over, a file that grew past
 // twice restartFrames is cut back to that (journal_size_limit).
 //
 // None of this touches durability: a commit is acknowledged once the log
@@ -50,6 +51,8 @@ const (
 	DefaultCheckpointFrames = 4096 // start the log over past 16 MiB
 	maxFramesFactor         = 8    // TRUNCATE past 8 × CheckpointFrames
 	truncateWaitMillis      = 50   // how long a TRUNCATE waits for readers
+	truncateBackoffMin      = 100 * time.Millisecond
+	truncateBackoffMax      = 5 * time.Second
 	// DefaultCheckpointInterval is the least time between two background
 	// checkpoints. Each copies the pages logged since the last, a page
 	// written again and again (the chain heads, the ends of the tables and
@@ -96,6 +99,11 @@ type checkpointer struct {
 	wg       sync.WaitGroup
 	catchUp  atomic.Bool // the writer should checkpoint before its next batch
 	truncate atomic.Bool // and empty the log: it is past its bound
+
+	// The writer's alone: when a TRUNCATE that found readers holding on
+	// may be tried again, and how long it waited for that.
+	truncateNext    time.Time
+	truncateBackoff time.Duration
 
 	background, catchUps, truncates, busy, lastLog atomic.Int64
 }
@@ -198,12 +206,17 @@ func (c *checkpointer) writerCheckpoint(db *sql.DB) {
 		return
 	}
 	ctx := context.Background()
-	if c.truncate.Load() {
-		c.truncate.Store(false)
+	if c.truncate.Swap(false) && !time.Now().Before(c.truncateNext) {
 		if c.truncateOn(ctx, db) {
+			c.truncateBackoff = 0
 			c.catchUp.Store(false)
 			return
 		}
+		// A reader held on past the wait (a long read): try again only
+		// after a while, twice as long each time, so that a long read
+		// holds up commits now and then, not every few batches.
+		c.truncateBackoff = min(max(2*c.truncateBackoff, truncateBackoffMin), truncateBackoffMax)
+		c.truncateNext = time.Now().Add(c.truncateBackoff)
 	}
 	if log, _, err := c.checkpoint(ctx, db, "PASSIVE"); err != nil || log < 0 {
 		return
