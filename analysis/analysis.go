@@ -300,55 +300,73 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 		}
 	}
 
-	// The Pareto frontier over all outcomes.
-	front, exact, method, err := frontier(m, false, opt)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: pareto frontier: %w", err)
+	// The Pareto frontier over all outcomes and the zone of agreement,
+	// which does not need it, at the same time.
+	var (
+		front      []parley.FrontierPoint
+		exact      bool
+		method     frontierMethod
+		z          *search.ZoneResult
+		ferr, zerr error
+	)
+	parallel(func() { front, exact, method, ferr = frontier(m, false, opt) },
+		func() { z, zerr = search.Zone(m, opt.search(zoneNodes)) })
+	if ferr != nil {
+		return nil, fmt.Errorf("analysis: pareto frontier: %w", ferr)
 	}
 	r.ParetoExact, r.ParetoMethod = exact, method.name
-	r.Pareto = paretoSolutions(m, front)
 	if !exact {
 		if method.gap >= 0 {
 			r.ParetoGap = &method.gap
 		}
 		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatParetoBounded, Budget: opt.MaxNodes, Detail: method.note})
 	}
-
-	// The zone of agreement.
-	z, err := search.Zone(m, opt.search(zoneNodes))
+	if zerr != nil {
+		return nil, fmt.Errorf("analysis: zone of agreement: %w", zerr)
+	}
+	// The frontier's points are written while the rest is worked out.
+	var err error
+	parallel(func() { r.Pareto = paretoSolutions(m, front) },
+		func() { err = zoneAnalysis(m, r, z, front, exact, as, opt, zoneNodes) })
 	if err != nil {
-		return nil, fmt.Errorf("analysis: zone of agreement: %w", err)
-	}
-	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact, RestsOn: as.zone(m)}
-	if !z.Exact {
-		r.Zone.Estimate = z.Estimate
-		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneSampled, Budget: zoneNodes, Detail: z.Note})
-	}
-	if !z.Empty {
-		w := solution(m, m.Eval(z.Witness), z.Witness, nil)
-		r.Zone.Witness = &w
-		zf, zexact, err := zoneFrontier(m, front, exact, opt)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: zone frontier: %w", err)
-		}
-		if !zexact {
-			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
-		}
-		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
-		r.Discount = discount(m, zf, zexact)
-	} else {
-		r.Discount = discount(m, nil, z.Exact)
-		if !opt.NoBlocking {
-			if err := blocking(m, r, opt); err != nil {
-				return nil, err
-			}
-		}
+		return nil, err
 	}
 	r.TradeHints = trades(m, 5)
 	if ranged(s) {
 		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatRangedEstimates})
 	}
 	return r, nil
+}
+
+// zoneAnalysis fills in what the analysis knows from the zone of
+// agreement z: the zone, and the bargaining solutions over its frontier
+// (cut from the global frontier front, or searched) or, when it is empty,
+// the blocking analysis.
+func zoneAnalysis(m *parley.Model, r *Report, z *search.ZoneResult, front []parley.FrontierPoint, exact bool, as assumed, opt Options, zoneNodes int64) error {
+	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact, RestsOn: as.zone(m)}
+	if !z.Exact {
+		r.Zone.Estimate = z.Estimate
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneSampled, Budget: zoneNodes, Detail: z.Note})
+	}
+	if z.Empty {
+		r.Discount = discount(m, nil, z.Exact)
+		if !opt.NoBlocking {
+			return blocking(m, r, opt)
+		}
+		return nil
+	}
+	w := solution(m, m.Eval(z.Witness), z.Witness, nil)
+	r.Zone.Witness = &w
+	zf, zexact, err := zoneFrontier(m, front, exact, opt)
+	if err != nil {
+		return fmt.Errorf("analysis: zone frontier: %w", err)
+	}
+	if !zexact {
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
+	}
+	r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
+	r.Discount = discount(m, zf, zexact)
+	return nil
 }
 
 // budgets fills in the default budgets and returns the node budget for

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -364,15 +365,15 @@ func TestSharedRedLine(t *testing.T) {
 
 // pollCtx is a context whose Err starts saying Canceled after a number of
 // polls, so that a test can cancel in the middle of an analysis without
-// a clock.
+// a clock. Like any context, it may be polled from several goroutines.
 type pollCtx struct {
 	context.Context
-	after, polls int
+	after int64
+	polls atomic.Int64
 }
 
 func (c *pollCtx) Err() error {
-	c.polls++
-	if c.polls > c.after {
+	if c.polls.Add(1) > c.after {
 		return context.Canceled
 	}
 	return nil
@@ -394,13 +395,14 @@ func TestAnalyzeCancel(t *testing.T) {
 	if _, err := Analyze(full, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if full.polls < 4 {
-		t.Fatalf("a full analysis polled its context %d times: the searches do not look at it", full.polls)
+	polls := full.polls.Load()
+	if polls < 4 {
+		t.Fatalf("a full analysis polled its context %d times: the searches do not look at it", polls)
 	}
-	for _, after := range []int{0, 1, 2, full.polls / 2, full.polls - 2} {
+	for _, after := range []int64{0, 1, 2, polls / 2, polls - 2} {
 		c := &pollCtx{Context: context.Background(), after: after}
 		if _, err := Analyze(c, m, Options{}); !errors.Is(err, context.Canceled) {
-			t.Errorf("cancelled after %d of %d polls: %v, want context.Canceled", after, full.polls, err)
+			t.Errorf("cancelled after %d of %d polls: %v, want context.Canceled", after, polls, err)
 		}
 	}
 }
