@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/parleyhq/parley/sqlite"
 	"github.com/parleyhq/parley/storetest"
 )
 
@@ -14,7 +16,8 @@ import (
 // acknowledged is stored, exactly once, and that every chain verifies.
 // The child (this test binary re-executed as TestCrashChild) acknowledges
 // an append by a line on its stdout after the append returned
-// (storetest.Appender).
+// (storetest.Appender). Every other child checkpoints the log and starts
+// it over every few pages, so that some kills land in checkpoints.
 func TestCrash(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "parley.db")
@@ -41,5 +44,14 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("run by TestCrash")
 	}
-	storetest.Appender(func() (storetest.Store, error) { return open(path) }, storetest.AppenderConfig{Tag: "run " + os.Getenv("PARLEY_CRASH_RUN")})
+	run, _ := strconv.Atoi(os.Getenv("PARLEY_CRASH_RUN"))
+	storetest.Appender(func() (storetest.Store, error) {
+		return open(path, func(db *sqlite.DB) {
+			if run%2 == 1 {
+				// Checkpoints and restarts of the log all the time, so
+				// that kills land in them too.
+				db.CheckpointFrames, db.CheckpointInterval = 4, time.Millisecond
+			}
+		})
+	}, storetest.AppenderConfig{Tag: "run " + os.Getenv("PARLEY_CRASH_RUN")})
 }

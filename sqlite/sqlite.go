@@ -68,9 +68,18 @@ type DB struct {
 	Queue int
 	// Now is the clock for SessionRecord.Created (default time.Now).
 	Now func() time.Time
+	// CheckpointFrames is the size of the write-ahead log, in pages, past
+	// which the writer lets it start over (default DefaultCheckpointFrames;
+	// checkpoint.go). Checkpoints run in the background, never inside a
+	// commit.
+	CheckpointFrames int
+	// CheckpointInterval is the least time between two background
+	// checkpoints (default DefaultCheckpointInterval).
+	CheckpointInterval time.Duration
 
 	read  *sql.DB // readers: WAL lets them run beside the writer
 	write *sql.DB // one connection, BEGIN IMMEDIATE, used by the writer alone
+	ckpt  *sql.DB // one connection, for the background checkpoints
 	w     *writer
 }
 
@@ -95,6 +104,12 @@ func (db *DB) dsn(write bool) string {
 	// power cut could lose acknowledged appends.
 	q.Set("_synchronous", "FULL")
 	if write {
+		// Checkpoints run in the background (checkpoint.go), not in the
+		// COMMIT that takes the log past 1,000 pages.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// A log that grew while readers kept it from starting over is cut
+		// back to this size when it does.
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit(db.CheckpointFrames)))
 		// Take the write lock when the transaction starts, so that the
 		// heads a batch reads cannot change under it.
 		q.Set("_txlock", "immediate")
@@ -150,7 +165,11 @@ func (db *DB) Open() (err error) {
 		}
 		return fmt.Errorf("sqlite: %s: %w", db.Path, err)
 	}
-	db.w, err = newWriter(db.write, db.MaxBatch, db.Queue)
+	if db.ckpt, err = sql.Open("sqlite", db.dsn(false)); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", db.Path, err)
+	}
+	db.ckpt.SetMaxOpenConns(1)
+	db.w, err = newWriter(db.write, newCheckpointer(db.ckpt, db.CheckpointFrames, db.CheckpointInterval), db.MaxBatch, db.Queue)
 	return err
 }
 
@@ -165,7 +184,7 @@ func (db *DB) Close() error {
 
 func (db *DB) closeDBs() error {
 	var errs []error
-	for _, d := range []*sql.DB{db.write, db.read} {
+	for _, d := range []*sql.DB{db.write, db.ckpt, db.read} {
 		if d != nil {
 			errs = append(errs, d.Close())
 		}
@@ -184,6 +203,14 @@ func (db *DB) Stats() Stats {
 		return Stats{}
 	}
 	return db.w.q.Stats()
+}
+
+// WALStats returns the checkpoint counters (zero for a read-only DB).
+func (db *DB) WALStats() WALStats {
+	if db.w == nil {
+		return WALStats{}
+	}
+	return db.w.ck.stats()
 }
 
 // FormatError translates a driver error into a parley error where one

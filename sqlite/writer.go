@@ -23,6 +23,7 @@ import (
 // what is on disk.
 type writer struct {
 	db    *sql.DB
+	ck    *checkpointer
 	q     *groupcommit.Queue
 	stmts [numStmts]*sql.Stmt
 	heads map[string]audit.Chain // used by the one committer alone
@@ -56,12 +57,13 @@ const maxCachedHeads = 1 << 16
 // expected: someone else wrote to the database.
 var errStale = errors.New("sqlite: the chain head changed outside this writer")
 
-func newWriter(db *sql.DB, maxBatch, queue int) (*writer, error) {
-	w := &writer{db: db, heads: map[string]audit.Chain{}}
+func newWriter(db *sql.DB, ck *checkpointer, maxBatch, queue int) (*writer, error) {
+	w := &writer{db: db, ck: ck, heads: map[string]audit.Chain{}}
 	for i, q := range stmtSQL {
 		st, err := db.Prepare(q)
 		if err != nil {
 			w.closeStmts()
+			ck.close()
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
 		}
 		w.stmts[i] = st
@@ -95,21 +97,24 @@ func (w *writer) submit(ctx context.Context, r *groupcommit.Request) error {
 	return err
 }
 
-// close lets the queue commit what is waiting, then releases the
-// statements.
+// close lets the queue commit what is waiting, then stops the
+// checkpointer and releases the statements.
 func (w *writer) close() {
 	w.q.Close()
+	w.ck.close()
 	w.closeStmts()
 }
 
 // commit is the queue's CommitFunc: one transaction, and the head cache
 // kept in step with what committed.
 func (w *writer) commit(batch []*groupcommit.Request) error {
+	w.ck.writerCheckpoint(w.db)
 	chains, err := w.tx(batch)
 	if err != nil {
 		clear(w.heads) // it may hold heads of the failed transaction
 		return err
 	}
+	w.ck.committed()
 	if len(w.heads)+len(chains) > maxCachedHeads {
 		clear(w.heads)
 	}

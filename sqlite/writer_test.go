@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,5 +147,56 @@ func TestReadOnly(t *testing.T) {
 	}
 	if _, err := open(filepath.Join(t.TempDir(), "absent.db"), func(db *sqlite.DB) { db.ReadOnly = true }); parley.ErrorCode(err) != parley.ENOTFOUND {
 		t.Errorf("read-only open of a missing file: %v", err)
+	}
+}
+
+// A batch of appends of many sizes, one of them long, stores every event
+// once, in order, with the chains holding.
+func TestBatchInsertsEveryEvent(t *testing.T) {
+	t.Parallel()
+	s := MustOpenDB(t)
+	const n = 48
+	sessions := make([]*parley.SessionRecord, n)
+	for i := range sessions {
+		sessions[i], _ = storetest.NewSession(t, s, 1)
+	}
+	// Session i gets i%7+1 events in one append, the last one 300, all
+	// in one batch behind the lock.
+	count := func(i int) int {
+		if i == n-1 {
+			return 300
+		}
+		return i%7 + 1
+	}
+	before := s.Stats()
+	release := blockWriter(t, s.Path)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i, rec := range sessions {
+		wg.Go(func() {
+			_, errs[i] = s.AppendEvents(context.Background(), rec.ID, 0, storetest.Events(rec.ID, count(i)))
+		})
+	}
+	time.Sleep(200 * time.Millisecond)
+	release()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	if b := s.Stats().Batches - before.Batches; b > 3 {
+		t.Errorf("%d batches; the appends should have shared a few", b)
+	}
+	for i, rec := range sessions {
+		got := storetest.Verify(t, s, rec.ID)
+		if len(got) != count(i) {
+			t.Fatalf("session %d: %d events stored, want %d", i, len(got), count(i))
+		}
+		for k, r := range got {
+			if want := fmt.Sprintf(`{"tag":%q,"i":%d}`, rec.ID, k); string(r.Payload) != want {
+				t.Fatalf("session %d event %d: %s, want %s", i, k, r.Payload, want)
+			}
+		}
 	}
 }
