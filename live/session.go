@@ -122,12 +122,9 @@ func (s *Session) commit(ctx context.Context, evs []protocol.Event) ([]parley.Ev
 	if int64(evs[0].Seq) != s.head.Events {
 		return nil, fmt.Errorf("live: session %s: the driver's event %d does not follow the %d stored", s.id, evs[0].Seq, s.head.Events)
 	}
-	recs := make([]parley.EventRecord, len(evs))
-	for i, ev := range evs {
-		var err error
-		if recs[i], err = protocol.Record(ev); err != nil {
-			return nil, err
-		}
+	recs, err := protocol.Records(evs)
+	if err != nil {
+		return nil, err
 	}
 	return s.store(ctx, recs)
 }

@@ -98,6 +98,44 @@ func withChain(line []byte, prev, hash parley.Hash) []byte {
 // session stored this way, with Definition as its definition, has the
 // chain its transcript has: the same hashes and the same head.
 func Record(ev Event) (parley.EventRecord, error) {
+	recs, err := Records([]Event{ev})
+	if err != nil {
+		return parley.EventRecord{}, err
+	}
+	return recs[0], nil
+}
+
+// Records returns Record of each event, their payloads written straight
+// from the events in their canonical form (appendCanonical) into one
+// buffer: no encoding by reflection, no decoding of it again, one
+// allocation for all. An event the direct writer does not know how to
+// write takes the general path, recordSlow.
+func Records(evs []Event) ([]parley.EventRecord, error) {
+	recs := make([]parley.EventRecord, len(evs))
+	buf := make([]byte, 0, 320*len(evs))
+	for i := range evs {
+		ev := &evs[i]
+		start := len(buf)
+		b, ok := appendCanonical(buf, ev)
+		if !ok {
+			r, err := recordSlow(*ev)
+			if err != nil {
+				return nil, err
+			}
+			recs[i] = r
+			continue
+		}
+		buf = b // if it grew, the payloads before keep the array they are in
+		recs[i] = parley.EventRecord{Seq: int64(ev.Seq), Type: string(ev.Type), Audience: ev.Audience.String(),
+			Payload: buf[start:len(buf):len(buf)]}
+	}
+	return recs, nil
+}
+
+// recordSlow is Record by encoding/json: the event encoded, its chain
+// fields read back and the line put in canonical form by package audit.
+// It is the reference the direct writer is held to.
+func recordSlow(ev Event) (parley.EventRecord, error) {
 	b, err := marshalLine(ev)
 	if err != nil {
 		return parley.EventRecord{}, fmt.Errorf("protocol: encode event %d: %w", ev.Seq, err)
