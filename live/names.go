@@ -24,6 +24,48 @@ type Ref struct {
 func (r *Ref) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	*r = Ref{}
+	if refPlain(b) { // most refs: a plain name or a small index, read without encoding/json
+		if b[0] == '"' {
+			r.Name, r.Set = string(b[1:len(b)-1]), true
+			return nil
+		}
+		r.Index, _ = strconv.Atoi(string(b))
+		r.Set, r.byIdx = true, true
+		return nil
+	}
+	return r.unmarshalJSON(b)
+}
+
+// refPlain reports whether b is a JSON string of printable ASCII without
+// escapes, or an integer of at most 9 digits without a leading zero:
+// what encoding/json reads as the text between the quotes, or as the
+// number written.
+func refPlain(b []byte) bool {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		for _, c := range b[1 : len(b)-1] {
+			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 9 || digits[0] == '0' && len(digits) > 1 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// unmarshalJSON is UnmarshalJSON by encoding/json, for any input.
+func (r *Ref) unmarshalJSON(b []byte) error {
 	switch {
 	case string(b) == "null":
 		return nil
