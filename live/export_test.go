@@ -20,3 +20,6 @@ func RefSlow(b []byte) (Ref, error) {
 	err := r.unmarshalJSON(bytes.TrimSpace(b))
 	return r, err
 }
+
+// TurnJSON is the payload a turn event's record carries.
+func TurnJSON(t *Turn) []byte { return t.json() }

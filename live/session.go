@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,7 +148,11 @@ func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parle
 		s.setHead(parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash})
 		s.publish(got)
 		s.notify()
-		out = append(out, got...)
+		if out == nil {
+			out = got // one append, the usual case: no copy
+		} else {
+			out = append(slices.Clip(out), got...)
+		}
 		recs = recs[n:]
 	}
 	s.publishTurn()
