@@ -98,7 +98,8 @@ type Driver struct {
 	principals []principal // principal seats with a built-in agent
 	external   map[parley.Seat]bool
 
-	v views
+	v    views
+	seen map[parley.Seat]*seatView // the views View has shown, by seat
 
 	turn   parley.Turn      // the turn handed to agents, reused: agents must not keep it
 	record []protocol.Event // every event, unless Discard
