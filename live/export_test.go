@@ -23,3 +23,6 @@ func RefSlow(b []byte) (Ref, error) {
 
 // TurnJSON is the payload a turn event's record carries.
 func TurnJSON(t *Turn) []byte { return t.json() }
+
+// PlainList reads a list of refs without encoding/json, if it can.
+func PlainList(raw []byte) ([]Ref, bool) { return plainList(raw, 4) }

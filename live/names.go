@@ -200,9 +200,11 @@ func (n namer) perIssue(raw json.RawMessage, field string) ([]Ref, error) {
 	case len(raw) == 0 || string(raw) == "null":
 		return nil, parley.Errorf(parley.EINVALID, "%s required", field)
 	case raw[0] == '[':
-		var list []Ref
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, parley.Errorf(parley.EINVALID, "%s: %s", field, jsonMessage(err))
+		list, ok := plainList(raw, len(issues))
+		if !ok {
+			if err := json.Unmarshal(raw, &list); err != nil {
+				return nil, parley.Errorf(parley.EINVALID, "%s: %s", field, jsonMessage(err))
+			}
 		}
 		if len(list) != len(issues) {
 			return nil, parley.Errorf(parley.EINVALID, "%s: %d entries for %d issues (%s)", field, len(list), len(issues), n.issueNames())
@@ -223,6 +225,67 @@ func (n namer) perIssue(raw json.RawMessage, field string) ([]Ref, error) {
 		return refs, nil
 	}
 	return nil, parley.Errorf(parley.EINVALID, "%s: want an object of issue names or a list, one entry per issue", field)
+}
+
+// plainList reads a JSON list of refs as encoding/json would when every
+// entry is null or plain (refPlain), the list as clients send it; it
+// reports false, for encoding/json to read it, on anything else. n is
+// the number of entries to expect.
+func plainList(raw []byte, n int) ([]Ref, bool) {
+	list := make([]Ref, 0, n)
+	i := 1 // past '['
+	ws := func() {
+		for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+			i++
+		}
+	}
+	ws()
+	if i < len(raw) && raw[i] == ']' {
+		return list, i == len(raw)-1
+	}
+	for {
+		ws()
+		start := i
+		switch {
+		case i < len(raw) && raw[i] == '"':
+			i++
+			for i < len(raw) && raw[i] != '"' && raw[i] != '\\' {
+				i++
+			}
+			if i >= len(raw) || raw[i] != '"' {
+				return nil, false
+			}
+			i++
+		default:
+			for i < len(raw) && (raw[i] == '-' || raw[i] >= '0' && raw[i] <= '9' || raw[i] >= 'a' && raw[i] <= 'z') {
+				i++
+			}
+		}
+		tok := raw[start:i]
+		var r Ref
+		switch {
+		case string(tok) == "null":
+		case refPlain(tok):
+			if r.UnmarshalJSON(tok) != nil {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		list = append(list, r)
+		ws()
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i++
+		case ']':
+			return list, i == len(raw)-1
+		default:
+			return nil, false
+		}
+	}
 }
 
 // instruction resolves a principal's instruction.

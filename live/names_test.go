@@ -1,8 +1,11 @@
 package live_test
 
 import (
+	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/live"
@@ -45,5 +48,49 @@ func TestRefReadsAsEncodingJSON(t *testing.T) {
 	}
 	if plain < len(cases)/10 {
 		t.Errorf("only %d of %d inputs read: the cases prove little", plain, len(cases))
+	}
+}
+
+// A list of refs (an outcome's or answers' list form) is read without
+// encoding/json when its entries are plain; whatever it is given, what it
+// reads is what encoding/json reads, and what it leaves is left to it.
+func TestRefListReadsAsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	cases := []string{`[]`, `[ ]`, `["accept","reject"]`, `[ "a" , 1 ,null, -2 ]`, "[\n\"a\"\t]", `[1,]`, `[,1]`, `["a"`, `["a"]x`,
+		`[nul]`, `[nulll]`, `[true]`, `[01]`, `[1.5]`, `["a\"b"]`, `["\u0041"]`, `[[1]]`, `[{}]`, `["a" "b"]`, `[1 2]`, `[-]`, `[ null ]`}
+	r := rand.New(rand.NewPCG(9, 9))
+	pieces := []string{`"accept"`, `"reject"`, `"none"`, `null`, `0`, `3`, `-1`, `12`, `"é"`, `"a b"`, `"\n"`, `""`, `1e2`, `"x\\y"`,
+		`true`, `01`, ` `, `,`, `]`, `[`, `"`, `nul`, "\t"}
+	for range 20000 {
+		var b strings.Builder
+		b.WriteString("[")
+		n := r.IntN(6)
+		for k := range n {
+			if k > 0 {
+				b.WriteString([]string{",", ", ", " ,", ",,", ""}[r.IntN(5)*r.IntN(2)])
+			}
+			b.WriteString(pieces[r.IntN(len(pieces))*r.IntN(2)])
+			if r.IntN(4) == 0 {
+				b.WriteString(pieces[r.IntN(len(pieces))])
+			}
+		}
+		b.WriteString("]")
+		cases = append(cases, b.String())
+	}
+	direct := 0
+	for _, c := range cases {
+		var want []live.Ref
+		werr := json.Unmarshal([]byte(c), &want)
+		got, ok := live.PlainList([]byte(c))
+		if !ok {
+			continue
+		}
+		direct++
+		if werr != nil || !slices.Equal(got, want) {
+			t.Fatalf("%s: read as %+v; encoding/json reads %+v, %v", c, got, want, werr)
+		}
+	}
+	if direct < len(cases)/10 {
+		t.Errorf("only %d of %d lists read directly", direct, len(cases))
 	}
 }
