@@ -356,7 +356,7 @@ func (d *Driver) Events() []protocol.Event { return d.record }
 // from outside whose turn it is. ok is false when the negotiation has
 // ended or a built-in agent is to move (call Run).
 func (d *Driver) Awaiting() (seat parley.Seat, ok bool) {
-	t, ok := d.p.Next()
+	t, ok := protocol.Peek(d.p)
 	if !ok {
 		return parley.Seat{}, false
 	}
@@ -414,7 +414,7 @@ func (d *Driver) Submit(ctx context.Context, seat parley.Seat, a parley.Action) 
 	if err := d.checkExternal(seat); err != nil {
 		return d.news(), err
 	}
-	t, ok := d.p.Next()
+	t, ok := protocol.Peek(d.p)
 	if !ok {
 		return d.news(), ended()
 	}
@@ -575,16 +575,17 @@ func (d *Driver) loop(ctx context.Context) error {
 		if d.pastDeadline() {
 			return d.timeout()
 		}
-		t, ok := d.p.Next()
+		t, ok := protocol.Peek(d.p) // the text is copied below if an agent is handed it
 		if !ok {
 			return nil
 		}
 		if len(d.principals) > 0 && d.asked != d.steps {
 			d.asked = d.steps
+			t.Text = append([]parley.Clause(nil), t.Text...) // principals are handed the turn
 			if err := d.instruct(ctx, &t); err != nil {
 				return err
 			}
-			if t, ok = d.p.Next(); !ok {
+			if t, ok = protocol.Peek(d.p); !ok {
 				return nil
 			}
 		}
@@ -606,6 +607,7 @@ func (d *Driver) loop(ctx context.Context) error {
 			return nil // its recorded action is an input
 		}
 		d.turn = t
+		d.turn.Text = append([]parley.Clause(nil), t.Text...) // the agent's own, as Next gives it
 		d.timed(&d.turn)
 		d.fill(&d.turn)
 		ca, outside := pl.Agent.(parley.ContextAgent)

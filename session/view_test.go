@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/protocol"
+	"github.com/parleyhq/parley/session"
 )
 
 // Driver.View keeps each seat's view between calls and folds in only the
@@ -73,5 +74,55 @@ func TestViewCatchesUp(t *testing.T) {
 	}
 	if instructed == 0 || caucused == 0 {
 		t.Errorf("%d instructions, %d caucus messages: the views were not tested on them", instructed, caucused)
+	}
+}
+
+// scribbler wraps an agent and writes over the text of every turn it is
+// handed, after acting on it: what an agent does with its turn must not
+// reach the protocol, whose turns the driver reads without copying them.
+type scribbler struct{ parley.Agent }
+
+func (s scribbler) Act(t *parley.Turn) parley.Action {
+	a := s.Agent.Act(t)
+	for i := range t.Text {
+		t.Text[i] = parley.Clause{Issue: 99, Option: 99, State: parley.ClauseFinal}
+	}
+	return a
+}
+
+// The Istanbul negotiation comes out event for event the same when its
+// agents scribble on the turns they are handed.
+func TestAgentsCannotWriteIntoTheText(t *testing.T) {
+	t.Parallel()
+	m, cfg := istanbul(t)
+	run := func(scribble bool) []protocol.Event {
+		pc, err := cfg.ProtocolConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := session.Config{Protocol: pc, Seed: cfg.Seed, Target: cfg.Target, Principals: principals(t, m, cfg, -1)}
+		for _, spec := range cfg.Agents {
+			p := mustAgent(t, spec)
+			if scribble {
+				p.Agent = scribbler{p.Agent}
+			}
+			sc.Parties = append(sc.Parties, p)
+		}
+		sc.Mediator = mustAgent(t, cfg.Mediator)
+		if scribble {
+			sc.Mediator.Agent = scribbler{sc.Mediator.Agent}
+		}
+		d, err := session.New(m, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return d.Events()
+	}
+	clean, scribbled := run(false), run(true)
+	if len(clean) < 20 || !reflect.DeepEqual(clean, scribbled) {
+		t.Fatalf("%d events, %d with scribbling agents: want the same", len(clean), len(scribbled))
 	}
 }
