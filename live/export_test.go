@@ -2,7 +2,11 @@ package live
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"time"
+
+	"github.com/parleyhq/parley"
 )
 
 // SetFollowLimit caps the events m's Watch reads in one query, so that
@@ -26,3 +30,12 @@ func TurnJSON(t *Turn) []byte { return t.json() }
 
 // PlainList reads a list of refs without encoding/json, if it can.
 func PlainList(raw []byte) ([]Ref, bool) { return plainList(raw, 4) }
+
+// Records returns the records s.records gives for [from, to), and those
+// the store holds for it.
+func Records(ctx context.Context, s *Session, from, to int64) (got, stored []parley.EventRecord, err error) {
+	err = errors.Join(
+		s.records(ctx, from, to, func(r parley.EventRecord) error { got = append(got, r); return nil }),
+		s.readRecords(ctx, from, to, func(r parley.EventRecord) error { stored = append(stored, r); return nil }))
+	return got, stored, err
+}
