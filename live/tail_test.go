@@ -16,8 +16,7 @@ func TestRecordsFromMemoryAreTheStored(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	m := newManager(t, openStore(t))
-	c, err := m.Create(ctx, &live.Spec{Scenario: "istanbul-2025", Protocol: "mediated",
-		Seats: map[string]string{"mediator": "nash", "Afghanistan": "delegate"}})
+	c, err := m.Create(ctx, loadSpec()) // the nash mediator and Afghanistan's delegate
 	if err != nil {
 		t.Fatal(err)
 	}
