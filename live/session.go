@@ -318,6 +318,7 @@ func (s *Session) install(rec *parley.SessionRecord, b *built, head parley.Chain
 // call rebuilds it from the stores.
 func (s *Session) unload() {
 	s.b, s.hashes, s.byHash, s.mon, s.signed = nil, nil, nil, nil, false
+	s.tail.Store(nil)
 	s.stopTimer()
 }
 
