@@ -119,7 +119,7 @@ func (d *Delegate) Init(s *parley.Session) error {
 	if d.u == nil {
 		d.u, d.res = &d.pm.Utility, d.pm.Reservation
 	}
-	d.best = bestUtility(d.m, d.u)
+	d.best = cachedBest(d.m, d.u)
 	d.disc = NewDiscount(s.Discount)
 	d.offset = d.u.QDecimal(d.FloorOffset)
 	d.shift = 0

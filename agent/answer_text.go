@@ -1,6 +1,12 @@
 package agent
 
-import "github.com/parleyhq/parley"
+import (
+	"runtime"
+	"sync"
+	"weak"
+
+	"github.com/parleyhq/parley"
+)
 
 // Helpers shared by the agents of the mediated single-text protocol: reading
 // a text, completing its blanks, and pricing its clauses.
@@ -130,6 +136,47 @@ func blocking(pm *parley.PartyModel, o parley.Outcome) []int {
 		return req
 	}
 	return all
+}
+
+// bestCache keeps bestUtility per model and utility function: it is pure,
+// and a server starting sessions of one scenario would otherwise
+// enumerate the outcome space for every delegate it seats. Its keys are
+// weak, as IndexCache's: an entry goes when its utility function is
+// collected, and it holds no model alive.
+var bestCache = struct {
+	mu sync.Mutex
+	m  map[bestKey]int64
+}{m: map[bestKey]int64{}}
+
+type bestKey struct {
+	m weak.Pointer[parley.Model]
+	u weak.Pointer[parley.UtilityFn]
+}
+
+// cachedBest is bestUtility(m, u), computed once per m and u (neither
+// may change once used, as for IndexCache).
+func cachedBest(m *parley.Model, u *parley.UtilityFn) int64 {
+	key := bestKey{m: weak.Make(m), u: weak.Make(u)}
+	bestCache.mu.Lock()
+	v, ok := bestCache.m[key]
+	bestCache.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = bestUtility(m, u)
+	bestCache.mu.Lock()
+	if _, ok := bestCache.m[key]; !ok {
+		bestCache.m[key] = v
+		runtime.AddCleanup(u, dropBest, key)
+	}
+	bestCache.mu.Unlock()
+	return v
+}
+
+func dropBest(key bestKey) {
+	bestCache.mu.Lock()
+	delete(bestCache.m, key)
+	bestCache.mu.Unlock()
 }
 
 // bestUtility returns the largest utility u reaches on a feasible outcome.

@@ -17,12 +17,20 @@ const (
 // Genesis returns the hash a session's chain starts from: the SHA-256 of
 // the session ID and its definition. Editing the stored definition thus
 // breaks the chain at seq 0.
+//
+// The definition (tens of kilobytes: it holds the scenario) is hashed
+// where it lies, not copied behind the prefix first.
 func Genesis(session string, definition []byte) parley.Hash {
-	b := make([]byte, 0, len(genesisPrefix)+2*binary.MaxVarintLen64+len(session)+len(definition))
-	b = append(b, genesisPrefix...)
+	var buf [128]byte
+	b := append(buf[:0], genesisPrefix...)
 	b = appendBytes(b, session)
-	b = appendBytes(b, definition)
-	return sha256.Sum256(b)
+	b = binary.AppendUvarint(b, uint64(len(definition)))
+	h := sha256.New()
+	h.Write(b)
+	h.Write(definition)
+	var out parley.Hash
+	h.Sum(out[:0])
+	return out
 }
 
 // Encode appends the canonical encoding of e to dst and returns it: the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -386,4 +387,31 @@ func FuzzCanonical(f *testing.F) {
 			t.Fatalf("not a fixed point: %s -> %s (%v)", c, c2, err)
 		}
 	})
+}
+
+// Genesis is the SHA-256 of the genesis prefix, the length-prefixed
+// session and the length-prefixed definition: pinned by a known answer
+// (every stored chain starts from it), and equal to the hash of those
+// bytes laid end to end for random sessions and definitions of every
+// size, as it hashes the definition where it lies.
+func TestGenesisKnownAnswer(t *testing.T) {
+	t.Parallel()
+	if got := audit.Genesis("S42", []byte(`{"scenario":"istanbul-2025"}`)).String(); got != "d005ad0c1f65667d79a1e3c007b51cef1194cecf160f96fbfab91165bd7551ed" {
+		t.Fatalf("genesis %s: the encoding changed, and with it every stored chain", got)
+	}
+	src := rand.NewChaCha8([32]byte{4})
+	r := rand.New(src)
+	for range 200 {
+		session := strings.Repeat("s", r.IntN(300))
+		def := make([]byte, r.IntN(70000)*r.IntN(2)+r.IntN(300))
+		_, _ = src.Read(def)
+		b := []byte("parley.audit/1 genesis\n")
+		b = binary.AppendUvarint(b, uint64(len(session)))
+		b = append(b, session...)
+		b = binary.AppendUvarint(b, uint64(len(def)))
+		b = append(b, def...)
+		if got, want := audit.Genesis(session, def), parley.Hash(sha256.Sum256(b)); got != want {
+			t.Fatalf("session of %d bytes, definition of %d: genesis %s, want %s", len(session), len(def), got, want)
+		}
+	}
 }

@@ -3,10 +3,16 @@ package live_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/audit"
 	"github.com/parleyhq/parley/internal/cputime"
 	"github.com/parleyhq/parley/live"
 )
@@ -60,9 +66,29 @@ func BenchmarkCreate(b *testing.B) {
 // before Act returns. A session that ends is replaced, off the clock.
 //
 //	go test -run '^$' -bench Move -benchmem ./live
-func BenchmarkMove(b *testing.B) {
+func BenchmarkMove(b *testing.B) { benchMove(b, openStore(b), false) }
+
+// BenchmarkMoveView is BenchmarkMove with Pakistan's view read after
+// every move, on the clock, as a page that follows the event stream
+// refreshes it.
+func BenchmarkMoveView(b *testing.B) { benchMove(b, openStore(b), true) }
+
+// BenchmarkMoveSession is BenchmarkMove on a store that keeps the events
+// in memory (memEvents): the session's own CPU per move — the driver and
+// agents, the events' canonical JSON and hash chain, the streams' turn
+// event — without SQLite's commit, which the benchmark would make one per
+// move where the server batches them.
+func BenchmarkMoveSession(b *testing.B) { benchMove(b, &memEvents{store: openStore(b)}, false) }
+
+func benchMove(b *testing.B, st interface {
+	parley.SessionStore
+	parley.EventStore
+}, view bool) {
 	ctx := context.Background()
-	m := newManager(b, openStore(b))
+	m := live.NewManager(st, st)
+	m.Timers = false
+	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	b.Cleanup(func() { _ = m.Close() })
 	var (
 		s    *live.Session
 		pak  parley.Seat
@@ -103,10 +129,15 @@ func BenchmarkMove(b *testing.B) {
 		if _, err := s.Act(ctx, pak, &live.Action{Kind: "answer", Answers: raw}); err != nil {
 			b.Fatal(err)
 		}
-		cpu.pause()
+		if !view {
+			cpu.pause()
+		}
 		v, err := s.View(ctx, pak)
 		if err != nil {
 			b.Fatal(err)
+		}
+		if view {
+			cpu.pause()
 		}
 		if v.Turn == nil {
 			next()
@@ -116,6 +147,80 @@ func BenchmarkMove(b *testing.B) {
 		cpu.resume()
 	}
 	cpu.report(b)
+}
+
+// memEvents keeps events in memory, chained as a store chains them
+// (audit.Chain from the genesis of the stored definition), and sessions
+// in the SQLite store under it.
+type memEvents struct {
+	*store
+	mu     sync.Mutex
+	chains map[string]*memChain
+}
+
+type memChain struct {
+	c    audit.Chain
+	recs []parley.EventRecord
+}
+
+func (s *memEvents) chain(ctx context.Context, id string) (*memChain, error) {
+	if c := s.chains[id]; c != nil {
+		return c, nil
+	}
+	rec, err := s.FindSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.chains == nil {
+		s.chains = map[string]*memChain{}
+	}
+	c := &memChain{c: audit.NewChain(id, audit.Genesis(id, rec.Definition))}
+	s.chains[id] = c
+	return c, nil
+}
+
+func (s *memEvents) AppendEvents(ctx context.Context, id string, next int64, evs []parley.EventRecord) ([]parley.EventRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.chain(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if next != c.c.Next {
+		return nil, parley.Errorf(parley.ECONFLICT, "append at %d, the next is %d", next, c.c.Next)
+	}
+	out := make([]parley.EventRecord, len(evs))
+	for i, e := range evs {
+		c.c.Link(&e)
+		out[i] = e
+	}
+	c.recs = append(c.recs, out...)
+	return out, nil
+}
+
+func (s *memEvents) FindEvents(ctx context.Context, id string, from int64, limit int) ([]parley.EventRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.chain(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	from = min(from, int64(len(c.recs)))
+	return slices.Clone(c.recs[from:min(from+int64(limit), int64(len(c.recs)))]), nil
+}
+
+func (s *memEvents) FindEventsOf(context.Context, []parley.EventCursor, int) ([]parley.EventRecord, error) {
+	return nil, errors.New("memEvents: no FindEventsOf")
+}
+
+func (s *memEvents) ChainHead(ctx context.Context, id string) (parley.ChainHead, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.chain(ctx, id)
+	if err != nil {
+		return parley.ChainHead{}, err
+	}
+	return c.c.ChainHead(), nil
 }
 
 // cpuClock measures the process's CPU time over a benchmark's loop, the

@@ -154,6 +154,7 @@ type built struct {
 	variant  string
 	model    *parley.Model
 	seats    []SeatInfo
+	public   []SeatInfo // publicSeats(seats), made when first needed
 	driver   *session.Driver
 	// What a remote agent's settings say: the deadline in rounds and on
 	// the wall clock, and the session's seed (each seat draws its own).

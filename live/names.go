@@ -24,6 +24,48 @@ type Ref struct {
 func (r *Ref) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	*r = Ref{}
+	if refPlain(b) { // most refs: a plain name or a small index, read without encoding/json
+		if b[0] == '"' {
+			r.Name, r.Set = string(b[1:len(b)-1]), true
+			return nil
+		}
+		r.Index, _ = strconv.Atoi(string(b))
+		r.Set, r.byIdx = true, true
+		return nil
+	}
+	return r.unmarshalJSON(b)
+}
+
+// refPlain reports whether b is a JSON string of printable ASCII without
+// escapes, or an integer of at most 9 digits without a leading zero:
+// what encoding/json reads as the text between the quotes, or as the
+// number written.
+func refPlain(b []byte) bool {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		for _, c := range b[1 : len(b)-1] {
+			if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 9 || digits[0] == '0' && len(digits) > 1 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// unmarshalJSON is UnmarshalJSON by encoding/json, for any input.
+func (r *Ref) unmarshalJSON(b []byte) error {
 	switch {
 	case string(b) == "null":
 		return nil
@@ -158,9 +200,11 @@ func (n namer) perIssue(raw json.RawMessage, field string) ([]Ref, error) {
 	case len(raw) == 0 || string(raw) == "null":
 		return nil, parley.Errorf(parley.EINVALID, "%s required", field)
 	case raw[0] == '[':
-		var list []Ref
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, parley.Errorf(parley.EINVALID, "%s: %s", field, jsonMessage(err))
+		list, ok := plainList(raw, len(issues))
+		if !ok {
+			if err := json.Unmarshal(raw, &list); err != nil {
+				return nil, parley.Errorf(parley.EINVALID, "%s: %s", field, jsonMessage(err))
+			}
 		}
 		if len(list) != len(issues) {
 			return nil, parley.Errorf(parley.EINVALID, "%s: %d entries for %d issues (%s)", field, len(list), len(issues), n.issueNames())
@@ -181,6 +225,67 @@ func (n namer) perIssue(raw json.RawMessage, field string) ([]Ref, error) {
 		return refs, nil
 	}
 	return nil, parley.Errorf(parley.EINVALID, "%s: want an object of issue names or a list, one entry per issue", field)
+}
+
+// plainList reads a JSON list of refs as encoding/json would when every
+// entry is null or plain (refPlain), the list as clients send it; it
+// reports false, for encoding/json to read it, on anything else. n is
+// the number of entries to expect.
+func plainList(raw []byte, n int) ([]Ref, bool) {
+	list := make([]Ref, 0, n)
+	i := 1 // past '['
+	ws := func() {
+		for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+			i++
+		}
+	}
+	ws()
+	if i < len(raw) && raw[i] == ']' {
+		return list, i == len(raw)-1
+	}
+	for {
+		ws()
+		start := i
+		switch {
+		case i < len(raw) && raw[i] == '"':
+			i++
+			for i < len(raw) && raw[i] != '"' && raw[i] != '\\' {
+				i++
+			}
+			if i >= len(raw) || raw[i] != '"' {
+				return nil, false
+			}
+			i++
+		default:
+			for i < len(raw) && (raw[i] == '-' || raw[i] >= '0' && raw[i] <= '9' || raw[i] >= 'a' && raw[i] <= 'z') {
+				i++
+			}
+		}
+		tok := raw[start:i]
+		var r Ref
+		switch {
+		case string(tok) == "null":
+		case refPlain(tok):
+			if r.UnmarshalJSON(tok) != nil {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+		list = append(list, r)
+		ws()
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i++
+		case ']':
+			return list, i == len(raw)-1
+		default:
+			return nil, false
+		}
+	}
 }
 
 // instruction resolves a principal's instruction.

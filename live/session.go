@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,10 +24,11 @@ type Session struct {
 	m  *Manager
 
 	mu     sync.Mutex
-	b      *built              // nil: not loaded (or unloaded after a failed append)
-	hashes []parley.Hash       // the seats' token hashes, by seat
-	head   parley.ChainHead    // of what is stored, which is what b has
-	known  atomic.Int64        // head.Events, read without the lock (Watch)
+	b      *built           // nil: not loaded (or unloaded after a failed append)
+	hashes []parley.Hash    // the seats' token hashes, by seat
+	head   parley.ChainHead // of what is stored, which is what b has
+	known  atomic.Int64     // head.Events, read without the lock (Watch)
+	tail   atomic.Pointer[storedTail]
 	byHash map[parley.Hash]int // seat by token hash
 	// signed: the session ended in an agreement and its accord is stored
 	// (monitor.go); mon is the monitoring state, nil until used.
@@ -122,12 +124,9 @@ func (s *Session) commit(ctx context.Context, evs []protocol.Event) ([]parley.Ev
 	if int64(evs[0].Seq) != s.head.Events {
 		return nil, fmt.Errorf("live: session %s: the driver's event %d does not follow the %d stored", s.id, evs[0].Seq, s.head.Events)
 	}
-	recs := make([]parley.EventRecord, len(evs))
-	for i, ev := range evs {
-		var err error
-		if recs[i], err = protocol.Record(ev); err != nil {
-			return nil, err
-		}
+	recs, err := protocol.Records(evs)
+	if err != nil {
+		return nil, err
 	}
 	return s.store(ctx, recs)
 }
@@ -150,12 +149,23 @@ func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parle
 		s.setHead(parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash})
 		s.publish(got)
 		s.notify()
-		out = append(out, got...)
+		if out == nil {
+			out = got // one append, the usual case: no copy
+		} else {
+			out = append(slices.Clip(out), got...)
+		}
 		recs = recs[n:]
 	}
 	s.publishTurn()
+	if len(out) > 0 {
+		s.tail.Store(&storedTail{recs: out})
+	}
 	return out, nil
 }
+
+// storedTail holds the records of a session's last append, as the store
+// returned them (records).
+type storedTail struct{ recs []parley.EventRecord }
 
 // ensure loads the session from the stores unless it is in memory: the
 // definition, a fresh driver, and the stored events replayed into it
@@ -246,8 +256,32 @@ func (s *Session) decoded(ctx context.Context, from, to int64, fn func(parley.Ev
 }
 
 // records calls fn for the stored events from seq from up to (not
-// including) to, reading them page by page.
+// including) to, reading them page by page; those the session's last
+// append stored (its tail) are taken from memory instead, as the store
+// returned them: a stream opened on a session just created, or one that
+// reconnects near the head, reads nothing from the store.
 func (s *Session) records(ctx context.Context, from, to int64, fn func(parley.EventRecord) error) error {
+	if t := s.tail.Load(); t != nil && len(t.recs) > 0 {
+		first := t.recs[0].Seq
+		if end := first + int64(len(t.recs)); from >= first && from < to && to <= end {
+			for _, r := range t.recs[from-first : to-first] {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		} else if from < first && to > first && to <= end {
+			if err := s.readRecords(ctx, from, first, fn); err != nil {
+				return err
+			}
+			return s.records(ctx, first, to, fn)
+		}
+	}
+	return s.readRecords(ctx, from, to, fn)
+}
+
+// readRecords is records from the store.
+func (s *Session) readRecords(ctx context.Context, from, to int64, fn func(parley.EventRecord) error) error {
 	for from < to {
 		page, err := s.m.Events.FindEvents(ctx, s.id, from, int(min(to-from, parley.MaxFindEvents)))
 		if err != nil {
@@ -284,6 +318,7 @@ func (s *Session) install(rec *parley.SessionRecord, b *built, head parley.Chain
 // call rebuilds it from the stores.
 func (s *Session) unload() {
 	s.b, s.hashes, s.byHash, s.mon, s.signed = nil, nil, nil, nil, false
+	s.tail.Store(nil)
 	s.stopTimer()
 }
 

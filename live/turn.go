@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/session"
@@ -50,16 +51,83 @@ func (s *Session) turnRecord() (parley.EventRecord, session.Move) {
 	mv := s.b.driver.Move()
 	t := Turn{Move: mv}
 	if mv.Seat != nil {
-		seats := publicSeats(s.b.seats)
-		if i := findSeat(seats, mv.Seat.String()); i >= 0 {
-			t.Mover = &seats[i]
+		seats := s.b.publicSeats()
+		for i := range seats {
+			if seats[i].Seat == *mv.Seat {
+				t.Mover = &seats[i]
+				break
+			}
 		}
 	}
-	payload, err := json.Marshal(t)
-	if err != nil {
-		panic(err) // plain fields: cannot fail
+	return parley.EventRecord{Session: s.id, Seq: int64(mv.After), Type: string(mv.Type), Audience: mv.Audience.String(), Payload: t.json()}, mv
+}
+
+// json returns what json.Marshal writes for t, written directly when
+// every string in it is plain ASCII that needs no escape (the names of
+// the built-in scenarios' seats), else by json.Marshal.
+func (t *Turn) json() []byte {
+	b := make([]byte, 0, 256)
+	ok := true
+	str := func(s string) {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				ok = false
+			}
+		}
+		b = append(append(append(b, '"'), s...), '"')
 	}
-	return parley.EventRecord{Session: s.id, Seq: int64(mv.After), Type: string(mv.Type), Audience: mv.Audience.String(), Payload: payload}, mv
+	b = append(b, `{"type":`...)
+	str(string(t.Type))
+	b = append(b, `,"audience":`...)
+	str(t.Audience.String())
+	b = append(b, `,"after":`...)
+	b = strconv.AppendInt(b, int64(t.After), 10)
+	b = append(b, `,"round":`...)
+	b = strconv.AppendInt(b, int64(t.Round), 10)
+	if t.Day != 0 {
+		b = append(b, `,"day":`...)
+		b = strconv.AppendInt(b, int64(t.Day), 10)
+	}
+	if t.Hour != 0 {
+		ok = false // floats are left to encoding/json
+	}
+	b = append(b, `,"actor":`...)
+	b = strconv.AppendInt(b, int64(t.Actor), 10)
+	b = append(b, `,"seat":`...)
+	if t.Seat == nil {
+		b = append(b, "null"...)
+	} else {
+		str(t.Seat.String())
+	}
+	b = append(b, `,"move":`...)
+	if m := t.Mover; m == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"seat":`...)
+		str(m.Seat.String())
+		b = append(b, `,"role":`...)
+		str(m.Role)
+		b = append(b, `,"name":`...)
+		str(m.Name)
+		b = append(b, `,"player":`...)
+		str(m.Player)
+		if m.Token != "" {
+			b = append(b, `,"token":`...)
+			str(m.Token)
+		}
+		if m.Connected {
+			b = append(b, `,"connected":true`...)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, '}')
+	if !ok {
+		var err error
+		if b, err = json.Marshal(t); err != nil {
+			panic(err) // plain fields: cannot fail
+		}
+	}
+	return b
 }
 
 // publishTurn hands the turn subscribers the move when it is not the one

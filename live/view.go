@@ -145,6 +145,15 @@ func (s *Session) clock(round int, t float64) Clock {
 	return out
 }
 
+// publicSeats returns publicSeats(b.seats), made once; callers must not
+// modify it.
+func (b *built) publicSeats() []SeatInfo {
+	if b.public == nil {
+		b.public = publicSeats(b.seats)
+	}
+	return b.public
+}
+
 // publicSeats lists the seats as every seat may know them: an agent's spec
 // is shown as "agent".
 func publicSeats(seats []SeatInfo) []SeatInfo {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/audit"
@@ -98,6 +99,63 @@ func withChain(line []byte, prev, hash parley.Hash) []byte {
 // session stored this way, with Definition as its definition, has the
 // chain its transcript has: the same hashes and the same head.
 func Record(ev Event) (parley.EventRecord, error) {
+	recs, err := Records([]Event{ev})
+	if err != nil {
+		return parley.EventRecord{}, err
+	}
+	return recs[0], nil
+}
+
+// Records returns Record of each event, their payloads written straight
+// from the events in their canonical form (appendCanonical): no encoding
+// by reflection, no decoding of it again. They are written into a scratch
+// buffer and copied into one allocation of their exact size, which the
+// payloads share (each capped at its end). An event the direct writer
+// does not know how to write takes the general path, recordSlow.
+func Records(evs []Event) ([]parley.EventRecord, error) {
+	recs := make([]parley.EventRecord, len(evs))
+	sp := scratch.Get().(*[]byte)
+	defer scratch.Put(sp)
+	buf := (*sp)[:0]
+	ends := make([]int, len(evs)) // where each event's payload ends in buf; 0: its own
+	for i := range evs {
+		ev := &evs[i]
+		b, ok := appendCanonical(buf, ev)
+		if !ok {
+			r, err := recordSlow(*ev)
+			if err != nil {
+				return nil, err
+			}
+			recs[i] = r
+			continue
+		}
+		buf = b
+		ends[i] = len(buf)
+		recs[i] = parley.EventRecord{Seq: int64(ev.Seq), Type: string(ev.Type), Audience: ev.Audience.String()}
+	}
+	if cap(buf) <= maxScratch {
+		*sp = buf
+	}
+	out := append([]byte(nil), buf...)
+	start := 0
+	for i, end := range ends {
+		if end > 0 {
+			recs[i].Payload = out[start:end:end]
+			start = end
+		}
+	}
+	return recs, nil
+}
+
+// scratch holds the buffers Records writes in, up to maxScratch bytes.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxScratch = 64 << 10
+
+// recordSlow is Record by encoding/json: the event encoded, its chain
+// fields read back and the line put in canonical form by package audit.
+// It is the reference the direct writer is held to.
+func recordSlow(ev Event) (parley.EventRecord, error) {
 	b, err := marshalLine(ev)
 	if err != nil {
 		return parley.EventRecord{}, fmt.Errorf("protocol: encode event %d: %w", ev.Seq, err)

@@ -209,6 +209,13 @@ func (p *mediated) agenda() string {
 
 // Next implements Protocol.
 func (p *mediated) Next() (parley.Turn, bool) {
+	t, ok := p.Peek()
+	t.Text = append([]parley.Clause(nil), t.Text...)
+	return t, ok
+}
+
+// Peek implements Peeker: Next with the text shared, not copied.
+func (p *mediated) Peek() (parley.Turn, bool) {
 	if p.ended() {
 		return parley.Turn{}, false
 	}
@@ -217,7 +224,7 @@ func (p *mediated) Next() (parley.Turn, bool) {
 		Kind:  parley.TurnText,
 		Round: p.round,
 		Time:  float64(p.round) / float64(p.deadline),
-		Text:  append([]parley.Clause(nil), p.text...),
+		Text:  p.text[:len(p.text):len(p.text)],
 	}
 	if p.answering {
 		t.Kind = parley.TurnAnswer

@@ -227,6 +227,24 @@ type ClauseChange struct {
 	Why    string `json:"why,omitempty"`
 }
 
+// Peeker is implemented by a protocol whose Next copies part of the turn
+// (the mediated protocol's text) for the caller to keep: Peek returns the
+// turn Next would, that part shared with the protocol, for callers that
+// only look (whose move, the round, the time) and keep nothing.
+type Peeker interface {
+	Peek() (t parley.Turn, ok bool)
+}
+
+// Peek returns p's next turn as Next does, without copying what the turn
+// shows when p is a Peeker: the caller must neither modify nor keep the
+// turn's Text or Offer.
+func Peek(p Protocol) (parley.Turn, bool) {
+	if pk, ok := p.(Peeker); ok {
+		return pk.Peek()
+	}
+	return p.Next()
+}
+
 // Config is a protocol's configuration: SAOConfig or MediatedConfig.
 type Config interface {
 	// Name is the protocol's name in transcripts.

@@ -115,14 +115,11 @@ func (w *Writer) Write(events ...Event) error {
 		if err != nil {
 			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
 		}
-		var f lineFields
-		if err := json.Unmarshal(b, &f); err != nil {
-			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
-		}
-		rec, err := link(w.chain.Session, b, &f)
+		rec, err := Record(ev) // the line's canonical form, without parsing it again
 		if err != nil {
 			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)
 		}
+		rec.Session = w.chain.Session
 		w.chain.Link(&rec)
 		if _, err := w.w.Write(append(withChain(b, rec.Prev, rec.Hash), '\n')); err != nil {
 			return fmt.Errorf("protocol: write event %d: %w", ev.Seq, err)

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -75,3 +76,44 @@ const invalidNote = "invalid: "
 // Invalid reports whether ev records an action the protocol refused (which
 // ended the negotiation as broken).
 func Invalid(ev Event) bool { return ev.Type == EvAction && strings.HasPrefix(ev.Note, invalidNote) }
+
+// Catchup keeps one seat's view over a record that only grows, bringing
+// it up to date from where it left off: a server that shows a seat its
+// view after every move folds in the new events only, instead of all of
+// them every time (ViewOf). What it returns is what ViewOf returns for the
+// same record and seat.
+type Catchup struct {
+	v    View    // without its events
+	idx  []int32 // the index in the record of each event the seat may see
+	upto int     // the events of the record folded in
+}
+
+// NewCatchup returns an empty view of seat s to catch up.
+func NewCatchup(s parley.Seat) *Catchup { return &Catchup{v: View{Seat: s}} }
+
+// View folds the events of record it has not seen into the seat's view
+// and returns the view, as ViewOf(record, seat) would. record must begin
+// with the events of the record given before (it only grows). The view's
+// Events are its own; History, Instructions and Caucus are shared with
+// the Catchup (clipped, so that appending to them copies): callers must
+// not modify their elements.
+func (c *Catchup) View(record []Event) *View {
+	if len(record) < c.upto {
+		panic("protocol: Catchup: the record shrank") // a caller's bug: records only grow
+	}
+	for i := c.upto; i < len(record); i++ {
+		if c.v.Add(record[i]) {
+			c.idx = append(c.idx, int32(i))
+		}
+	}
+	c.upto = len(record)
+	v := &View{Seat: c.v.Seat, keep: true, History: slices.Clip(c.v.History),
+		Instructions: slices.Clip(c.v.Instructions), Caucus: slices.Clip(c.v.Caucus)}
+	if len(c.idx) > 0 {
+		v.Events = make([]Event, len(c.idx))
+		for k, i := range c.idx {
+			v.Events[k] = record[i]
+		}
+	}
+	return v
+}

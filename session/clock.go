@@ -27,7 +27,7 @@ type Clock struct {
 // calendar. After the end only Start is set.
 func (d *Driver) Clock() Clock {
 	c := Clock{Start: d.start}
-	t, ok := d.p.Next()
+	t, ok := protocol.Peek(d.p)
 	if !ok {
 		return c
 	}

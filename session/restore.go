@@ -111,7 +111,7 @@ func (d *Driver) apply(recorded []protocol.Event, i int) error {
 			return parley.Errorf(parley.ECONFLICT, "session: restore: event %d: an action event without an action", ev.Seq)
 		}
 		at := 1.0
-		if t, ok := d.p.Next(); ok {
+		if t, ok := protocol.Peek(d.p); ok {
 			at = d.timeOf(t.Time)
 		}
 		d.step(protocol.SubmittedAction(recorded, i), at)

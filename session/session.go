@@ -98,7 +98,8 @@ type Driver struct {
 	principals []principal // principal seats with a built-in agent
 	external   map[parley.Seat]bool
 
-	v views
+	v    views
+	seen map[parley.Seat]*seatView // the views View has shown, by seat
 
 	turn   parley.Turn      // the turn handed to agents, reused: agents must not keep it
 	record []protocol.Event // every event, unless Discard
@@ -355,7 +356,7 @@ func (d *Driver) Events() []protocol.Event { return d.record }
 // from outside whose turn it is. ok is false when the negotiation has
 // ended or a built-in agent is to move (call Run).
 func (d *Driver) Awaiting() (seat parley.Seat, ok bool) {
-	t, ok := d.p.Next()
+	t, ok := protocol.Peek(d.p)
 	if !ok {
 		return parley.Seat{}, false
 	}
@@ -413,7 +414,7 @@ func (d *Driver) Submit(ctx context.Context, seat parley.Seat, a parley.Action) 
 	if err := d.checkExternal(seat); err != nil {
 		return d.news(), err
 	}
-	t, ok := d.p.Next()
+	t, ok := protocol.Peek(d.p)
 	if !ok {
 		return d.news(), ended()
 	}
@@ -574,16 +575,17 @@ func (d *Driver) loop(ctx context.Context) error {
 		if d.pastDeadline() {
 			return d.timeout()
 		}
-		t, ok := d.p.Next()
+		t, ok := protocol.Peek(d.p) // the text is copied below if an agent is handed it
 		if !ok {
 			return nil
 		}
 		if len(d.principals) > 0 && d.asked != d.steps {
 			d.asked = d.steps
+			t.Text = append([]parley.Clause(nil), t.Text...) // principals are handed the turn
 			if err := d.instruct(ctx, &t); err != nil {
 				return err
 			}
-			if t, ok = d.p.Next(); !ok {
+			if t, ok = protocol.Peek(d.p); !ok {
 				return nil
 			}
 		}
@@ -605,6 +607,7 @@ func (d *Driver) loop(ctx context.Context) error {
 			return nil // its recorded action is an input
 		}
 		d.turn = t
+		d.turn.Text = append([]parley.Clause(nil), t.Text...) // the agent's own, as Next gives it
 		d.timed(&d.turn)
 		d.fill(&d.turn)
 		ca, outside := pl.Agent.(parley.ContextAgent)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/protocol"
 )
 
 // This file holds the driver's time: the relative time t that agents see
@@ -73,7 +74,7 @@ func (d *Driver) Time() float64 {
 	if d.settled {
 		return d.endT
 	}
-	t, ok := d.p.Next()
+	t, ok := protocol.Peek(d.p)
 	if !ok {
 		return d.endT
 	}

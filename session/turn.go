@@ -51,7 +51,7 @@ func (m Move) Same(o Move) bool { return m.Actor == o.Actor && m.Round == o.Roun
 // Move returns whose move it is now (see Move).
 func (d *Driver) Move() Move {
 	mv := Move{Type: EvTurn, Audience: parley.ToEveryone(), After: d.recorded - 1, Actor: protocol.NoActor}
-	if t, ok := d.p.Next(); ok {
+	if t, ok := protocol.Peek(d.p); ok {
 		s := parley.ActorSeat(t.Actor)
 		mv.Round, mv.Actor, mv.Seat = t.Round, t.Actor, &s
 	} else {

@@ -125,13 +125,32 @@ type View struct {
 	Brief *parley.Scenario
 }
 
-// View computes seat's view from the events whose audience includes it.
-// It needs the events: with Config.Discard it returns EINVALID.
+// seatView is what View keeps of a seat's view between calls: the view,
+// brought up to date with the events since (protocol.Catchup), and the
+// seat's brief, which never changes.
+type seatView struct {
+	c     *protocol.Catchup
+	brief *parley.Scenario
+}
+
+// View computes seat's view from the events whose audience includes it,
+// folding in only those recorded since its last call for the seat
+// (protocol.Catchup: the same view as protocol.ViewOf over every event).
+// It needs the events: with Config.Discard it returns EINVALID. Callers
+// must not modify what the view holds but its Events.
 func (d *Driver) View(seat parley.Seat) (*View, error) {
 	if d.cfg.Discard {
 		return nil, parley.Errorf(parley.EINVALID, "session: events are discarded, so there are no views to show")
 	}
-	v := &View{View: *protocol.ViewOf(d.record, seat), Result: d.p.Result(), Brief: d.m.Scenario.Brief(seat)}
+	sv := d.seen[seat]
+	if sv == nil {
+		if d.seen == nil {
+			d.seen = map[parley.Seat]*seatView{}
+		}
+		sv = &seatView{c: protocol.NewCatchup(seat), brief: d.m.Scenario.Brief(seat)}
+		d.seen[seat] = sv
+	}
+	v := &View{View: *sv.c.View(d.record), Result: d.p.Result(), Brief: sv.brief}
 	if t, ok := d.p.Next(); ok {
 		v.Text, v.Round, v.Time = t.Text, t.Round, t.Time
 		if mv := d.Move(); mv.Seat != nil && mv.Audience.Includes(seat) {

@@ -1,0 +1,50 @@
+package live_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/live"
+	"github.com/parleyhq/parley/session"
+)
+
+// A turn event's payload is written directly for plain names; over random
+// turns it is what json.Marshal writes, byte for byte.
+func TestTurnPayloadIsJSONMarshal(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	names := []string{"Pakistan", "Afghanistan/Kabul", "mediator", "", "a<b", "x&y", `q"`, `b\s`, "é", "\u2028", "\xff", "tab\t", "~"}
+	seats := []parley.Seat{parley.MediatorSeat(), parley.PartySeat(0), parley.PartySeat(3), parley.PrincipalSeat(1, 2), parley.ObserverSeat()}
+	auds := []parley.Audience{parley.ToEveryone(), parley.ToCaucus(1), parley.ToSeat(parley.MediatorSeat())}
+	direct := 0
+	for range 5000 {
+		mv := session.Move{Type: session.EvTurn, Audience: auds[r.IntN(len(auds))], After: r.IntN(50) - 1, Round: r.IntN(30),
+			Day: r.IntN(3) * r.IntN(2), Actor: r.IntN(4) - 2}
+		if r.IntN(4) == 0 {
+			mv.Hour = float64(r.IntN(100)) / 8
+		}
+		tu := live.Turn{Move: mv}
+		if r.IntN(3) > 0 {
+			s := seats[r.IntN(len(seats))]
+			tu.Seat = &s
+			tu.Mover = &live.SeatInfo{Seat: s, Role: names[r.IntN(len(names))], Name: names[r.IntN(len(names))],
+				Player: names[r.IntN(len(names))], Token: names[r.IntN(len(names))] + names[r.IntN(len(names))], Connected: r.IntN(2) == 0}
+		}
+		want, err := json.Marshal(tu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := live.TurnJSON(&tu); !bytes.Equal(got, want) {
+			t.Fatalf("turn %+v:\n got %s\nwant %s", tu, got, want)
+		}
+		if !bytes.ContainsAny(want, `\<>&`) && mv.Hour == 0 {
+			direct++
+		}
+	}
+	if direct < 500 {
+		t.Errorf("only %d turns with plain names: the direct path is barely tested", direct)
+	}
+}
