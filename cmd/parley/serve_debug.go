@@ -22,6 +22,16 @@ type DebugHeap struct {
 	// Sys is the memory the Go runtime holds from the system.
 	Sys        uint64 `json:"sys"`
 	Goroutines int    `json:"goroutines"`
+	// GCPercent is the collector's target the server runs with (GOGC;
+	// -1: off).
+	GCPercent int `json:"gc_percent"`
+}
+
+// gcPercent reads the collector's target (setting it back at once).
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }
 
 // serveDebug serves /debug/heap on addr (a loopback address: it forces a
@@ -39,7 +49,7 @@ func serveDebug(addr string) (string, func(), error) {
 		runtime.ReadMemStats(&ms)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(DebugHeap{HeapAlloc: ms.HeapAlloc, HeapInuse: ms.HeapInuse,
-			HeapObjects: ms.HeapObjects, Sys: ms.Sys, Goroutines: runtime.NumGoroutine()})
+			HeapObjects: ms.HeapObjects, Sys: ms.Sys, Goroutines: runtime.NumGoroutine(), GCPercent: gcPercent()})
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
