@@ -160,7 +160,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.channel = channelOf(db.channel)
 	if !db.ReadOnly {
-		w := &writer{pool: db.pool}
+		w := &writer{pool: db.pool, heads: newHeadCache()}
 		if !db.NoNotify {
 			w.channel = db.channel
 		}

@@ -74,6 +74,9 @@ func (db *DB) listen(ctx context.Context, cfg *pgx.ConnConfig, moved func(parley
 			return err
 		}
 		if h, ok := parseHead(n.Payload); ok {
+			if db.w != nil {
+				db.w.heads.heard(h) // the next batch to extend it need not read it
+			}
 			moved(h)
 		}
 	}
