@@ -190,7 +190,10 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	fmt.Fprintln(c.Stdout, c.mode())
 	var pg *pgCluster
 	if isPostgresURL(c.DB) {
-		pg = findPGCluster(ctx, c.DB)
+		var err error
+		if pg, err = findPGCluster(ctx, c.DB); err != nil {
+			fmt.Fprintf(c.Stdout, "cpu: PostgreSQL's CPU is not measured: %v\n", err)
+		}
 	}
 	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)

@@ -18,29 +18,29 @@ type pgCluster struct {
 }
 
 // findPGCluster finds the postmaster of the PostgreSQL server at url from
-// the process of a connection to it; nil when that process is not on this
-// machine (or /proc cannot tell).
-func findPGCluster(ctx context.Context, url string) *pgCluster {
+// the process of a connection to it, or says why it cannot: that process
+// is not on this machine, or /proc cannot tell.
+func findPGCluster(ctx context.Context, url string) (*pgCluster, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer conn.Close(context.Background())
 	var backend int
 	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
-		return nil
+		return nil, err
 	}
 	f := procStat(backend)
-	if len(f) < 2 || !strings.Contains(procComm(backend), "postgres") {
-		return nil
+	if comm := procComm(backend); len(f) < 2 || !strings.Contains(comm, "postgres") {
+		return nil, fmt.Errorf("its process %d is not on this machine (/proc/%d: %q)", backend, backend, comm)
 	}
 	pm, err := strconv.Atoi(f[1]) // the backend's parent
 	if err != nil || pm <= 1 {
-		return nil
+		return nil, fmt.Errorf("its process %d has no postmaster (parent %q)", backend, f[1])
 	}
-	return &pgCluster{postmaster: pm}
+	return &pgCluster{postmaster: pm}, nil
 }
 
 // cpu returns the CPU time of the whole cluster: the postmaster, the
