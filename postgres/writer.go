@@ -62,10 +62,9 @@ const (
 			RETURNING 1)
 		SELECT 1 / (COUNT(*) = $5)::int FROM moved`
 	// The heads a batch moved, NOTIFYed in a transaction of their own
-	// after the batch's COMMIT (queueNotify).
-	sqlNotify = `SELECT pg_notify($1, u.session || ' ' || u.events || ' ' || encode(u.head, 'hex'))
-		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u (session, events, head)`
-)
+	// after the batch's COMMIT (queueNotify), many to a payload
+	// (notifyPayloads).
+	sqlNotify = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`)
 
 // errHeadMoved says a head a batch linked to from the cache had moved
 // (another server appended): the batch rolled back and is linked again
@@ -306,8 +305,34 @@ func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin
 func queueNotify(b *pgx.Batch, channel string, moved headColumns) {
 	b.Queue("BEGIN")
 	b.Queue("SET LOCAL synchronous_commit = off")
-	b.Queue(sqlNotify, channel, moved.session, moved.events, moved.head)
+	b.Queue(sqlNotify, channel, notifyPayloads(moved))
 	b.Queue("COMMIT")
+}
+
+// maxNotifyPayload bounds a NOTIFY payload, under PostgreSQL's 8000 bytes.
+const maxNotifyPayload = 7900
+
+// notifyPayloads writes the heads a batch moved as NOTIFY payloads: a line
+// "SESSION EVENTS HEXHASH" a head, as many lines to a payload as fit, so
+// that a batch costs its listeners one notification, or a few, however
+// many sessions it moved.
+func notifyPayloads(moved headColumns) []string {
+	var out []string
+	var p []byte
+	for i, id := range moved.session {
+		line := fmt.Appendf(nil, "%s %d %x", id, moved.events[i], moved.head[i])
+		if len(p) > 0 && len(p)+1+len(line) > maxNotifyPayload {
+			out, p = append(out, string(p)), p[:0]
+		}
+		if len(p) > 0 {
+			p = append(p, '\n')
+		}
+		p = append(p, line...)
+	}
+	if len(p) > 0 {
+		out = append(out, string(p))
+	}
+	return out
 }
 
 // renotify sends the NOTIFY of a committed batch whose own failed, on a
