@@ -64,7 +64,8 @@ const (
 	// The heads a batch moved, NOTIFYed in a transaction of their own
 	// after the batch's COMMIT (queueNotify), many to a payload
 	// (notifyPayloads).
-	sqlNotify = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`)
+	sqlNotify = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`
+)
 
 // errHeadMoved says a head a batch linked to from the cache had moved
 // (another server appended): the batch rolled back and is linked again
