@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/live"
@@ -558,5 +560,89 @@ func TestWatchTurnsTwoServers(t *testing.T) {
 				t.Errorf("%s: turn event %d is %d %s on the first server, %d %s on the second", who, i, fromA[i].Seq, fromA[i].Payload, fromB[i].Seq, fromB[i].Payload)
 			}
 		}
+	}
+}
+
+// TestWatchSweepSkipsBusySessions: the sweep leaves alone a session of
+// which it read nothing new, even while an action of this server holds it
+// (here its commit waits for a lock another connection holds on its head),
+// so that the events other servers append to other sessions reach this
+// server's streams meanwhile, instead of waiting behind that action.
+func TestWatchSweepSkipsBusySessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a := startInstance(t, url, setup{m: func(m *live.Manager) { live.SetSweep(m, 20*time.Millisecond) }})
+	b := startInstance(t, url)
+	spec := &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}}
+	busy, err := a.m.Create(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moving, err := a.m.Create(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sBusy, _ := a.m.Session(ctx, busy.ID)
+	sMoving, _ := a.m.Session(ctx, moving.ID)
+	med, _ := tokenOf(t, moving, "mediator")
+	sub, err := sMoving.Subscribe(ctx, med)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(sub)
+
+	// Hold the busy session's head, so that its next commit waits.
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT * FROM heads WHERE session = $1 FOR UPDATE`, busy.ID); err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			if err := tx.Commit(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer release()
+	pakBusy, _ := tokenOf(t, busy, "Pakistan")
+	acted := make(chan error, 1)
+	go func() {
+		_, err := sBusy.Act(ctx, pakBusy, caucus("waits for the lock"))
+		acted <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // several sweeps, with the action waiting
+
+	sb, err := b.m.Session(ctx, moving.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pak, _ := tokenOf(t, moving, "Pakistan")
+	out, err := sb.Act(ctx, pak, caucus("through the other server"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "an event another server appended waited behind an action of this server on another session", func() bool {
+		recs := got()
+		return len(recs) > 0 && recs[len(recs)-1].Seq == out.Head.Events-1
+	})
+	select {
+	case err := <-acted:
+		t.Fatalf("the action on the busy session did not wait for its head's lock: %v", err)
+	default:
+	}
+	release()
+	if err := <-acted; err != nil {
+		t.Fatal(err)
 	}
 }
