@@ -160,16 +160,8 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 			s.stop()
 		}
 	}()
-	for i := range c.Instances {
-		profile := c.CPUProfile
-		if profile != "" && i > 0 {
-			profile = fmt.Sprintf("%s.%d", profile, i+1)
-		}
-		s, err := startLoadServer(c.DB, c.MaxBatch, profile)
-		if err != nil {
-			return fmt.Errorf("loadtest: %w", err)
-		}
-		servers = append(servers, s)
+	if err := c.startServers(&servers); err != nil {
+		return err
 	}
 	run := c.Duration.String()
 	if c.Idle {
@@ -188,13 +180,7 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		return err
 	}
 	fmt.Fprintln(c.Stdout, c.mode())
-	var pg *pgCluster
-	if isPostgresURL(c.DB) {
-		var err error
-		if pg, err = findPGCluster(ctx, c.DB); err != nil {
-			fmt.Fprintf(c.Stdout, "cpu: PostgreSQL's CPU is not measured: %v\n", err)
-		}
-	}
+	pg := c.pgCluster(ctx)
 	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
 	cpu1, self1, pg1 := cpuAll(servers), selfCPU(), pg.cpu()
@@ -238,6 +224,36 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		return fmt.Errorf("loadtest: %s", faults)
 	}
 	return nil
+}
+
+// startServers starts the instances, adding each to servers as it
+// starts (so that the caller stops those that did if one fails).
+func (c *LoadtestCommand) startServers(servers *[]*loadServer) error {
+	for i := range c.Instances {
+		profile := c.CPUProfile
+		if profile != "" && i > 0 {
+			profile = fmt.Sprintf("%s.%d", profile, i+1)
+		}
+		s, err := startLoadServer(c.DB, c.MaxBatch, profile)
+		if err != nil {
+			return fmt.Errorf("loadtest: %w", err)
+		}
+		*servers = append(*servers, s)
+	}
+	return nil
+}
+
+// pgCluster finds the PostgreSQL server of a postgres:// --db on this
+// machine, to count its CPU, or says why it cannot (nil).
+func (c *LoadtestCommand) pgCluster(ctx context.Context) *pgCluster {
+	if !isPostgresURL(c.DB) {
+		return nil
+	}
+	pg, err := findPGCluster(ctx, c.DB)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL's CPU is not measured: %v\n", err)
+	}
+	return pg
 }
 
 // mode says how the clients were paced.
