@@ -131,70 +131,173 @@ func shiftDiv(a uint64, k int, b uint64) (quo, rem uint64) {
 // shortestOnGrid returns the float of the shortest decimal x that rounds to
 // q on the grid of step 1/s (s a power of two): round(x·s) = q.
 //
-// q stands for the reals of [(q−½)/s, (q+½)/s]; for p = 1, 2, … it looks
-// for a decimal of p significant digits inside, in integers: the smallest
-// n with n·10^-t above the lower end, t = p−1−e for x's decimal exponent e.
+// q stands for the reals of [(q−½)/s, (q+½)/s]; for p significant digits
+// it looks for a decimal inside, in integers: the smallest n with n·10^-t
+// above the lower end, t = p−1−e for x's decimal exponent e (gridDecimal).
+// Whether p digits suffice is monotone in p (a decimal of p digits is one
+// of p+1), so instead of trying p = 1, 2, … it starts where the grid's
+// spacing says the answer lies: one or two tries rather than a dozen (see
+// gridDecimal.walk for where that argument holds; elsewhere it tries every
+// p).
 func shortestOnGrid(q, s int64) float64 {
 	x0 := ratFloat(q, s)
 	if q == 0 || q < -1<<52 || q > 1<<52 {
 		return x0 // beyond 2^52 the grid is finer than a float
 	}
-	fs, fq := float64(s), float64(q)
-	ok := func(x float64) bool { return math.Round(x*fs) == fq } // x·s is exact: s is a power of two
-	neg := q < 0
+	var g gridDecimal
+	g.init(q, s, x0)
+	if x, ok := g.walk(); ok {
+		return x
+	}
+	return g.scan()
+}
+
+// gridDecimal looks for the shortest decimal that rounds to q on the grid
+// of step 1/s (shortestOnGrid).
+type gridDecimal struct {
+	q, s   int64
+	x0, ax float64 // q/s and its absolute value
+	fs, fq float64
+	neg    bool
+	lo, hi uint64 // the ends of q's interval, over 2^m
+	m      uint
+	e      int     // x0's decimal exponent
+	near   float64 // how far outside the interval a decimal may still read as a float inside
+	buf    [40]byte
+}
+
+// init sets g up for q on the grid of step 1/s; x0 is q/s.
+func (g *gridDecimal) init(q, s int64, x0 float64) {
 	aq := absU(q)
-	m := uint(bits.TrailingZeros64(uint64(s))) + 1
-	lo, hi := 2*aq-1, 2*aq+1 // the ends, over 2^m
-	e := decimalExponent(math.Abs(x0))
-	ax := math.Abs(x0)
+	g.q, g.s, g.x0, g.ax, g.fs, g.fq, g.neg = q, s, x0, math.Abs(x0), float64(s), float64(q), q < 0
+	g.lo, g.hi, g.m = 2*aq-1, 2*aq+1, uint(bits.TrailingZeros64(uint64(s)))+1
+	g.e = decimalExponent(g.ax)
 	// A decimal within a few ulps outside the interval may still read as
 	// a float that rounds to q: such near misses are tried too.
-	near := 0.5/fs + 4*(math.Nextafter(ax, math.Inf(1))-ax)
-	var buf [40]byte
-	try := func(n uint64, t int) (float64, bool) {
-		x, exact := decimalFloat(n, t)
-		if !exact {
-			b := strconv.AppendUint(buf[:0], n, 10)
-			b = append(b, 'e')
-			b = strconv.AppendInt(b, int64(-t), 10)
-			var err error
-			if x, err = strconv.ParseFloat(string(b), 64); err != nil {
-				return x, false
-			}
+	g.near = 0.5/g.fs + 4*(math.Nextafter(g.ax, math.Inf(1))-g.ax)
+}
+
+// ok reports whether float x rounds to q (x·s is exact: s is a power of
+// two).
+func (g *gridDecimal) ok(x float64) bool { return math.Round(x*g.fs) == g.fq }
+
+// try returns the float of n·10^-t, signed as q, and whether it rounds to q.
+func (g *gridDecimal) try(n uint64, t int) (float64, bool) {
+	x, exact := decimalFloat(n, t)
+	if !exact {
+		b := strconv.AppendUint(g.buf[:0], n, 10)
+		b = append(b, 'e')
+		b = strconv.AppendInt(b, int64(-t), 10)
+		var err error
+		if x, err = strconv.ParseFloat(string(b), 64); err != nil {
+			return x, false
 		}
-		if neg {
-			x = -x
-		}
-		return x, ok(x)
 	}
+	if g.neg {
+		x = -x
+	}
+	return x, g.ok(x)
+}
+
+// at looks for a decimal of p significant digits that rounds to q: the two
+// multiples of 10^-t around the interval's lower end, the smaller first.
+// done is false when p is out of the integer method's range.
+func (g *gridDecimal) at(p int) (x float64, found, done bool) {
+	t := p - 1 - g.e
+	n, in, done := decimalAbove(g.lo, g.hi, g.m, t)
+	if !done {
+		return 0, false, false
+	}
+	scale := math.Pow10(-t)
+	if n > 1 && g.ax-float64(n-1)*scale < g.near {
+		if x, good := g.try(n-1, t); good {
+			return x, true, true
+		}
+	}
+	if in || float64(n)*scale-g.ax < g.near {
+		if x, good := g.try(n, t); good {
+			return x, true, true
+		}
+	}
+	return 0, false, true
+}
+
+// scan is the search by trying every p from 1: the integer method while
+// it is in range, then the float one.
+func (g *gridDecimal) scan() float64 {
 	for p := 1; p <= 17; p++ {
-		t := p - 1 - e
-		n, in, done := decimalAbove(lo, hi, m, t)
+		x, found, done := g.at(p)
 		if !done {
 			break // out of the integer method's range: the float scan below
 		}
-		scale := math.Pow10(-t)
-		if n > 1 && ax-float64(n-1)*scale < near {
-			if x, good := try(n-1, t); good {
-				return x
-			}
-		}
-		if in || float64(n)*scale-ax < near {
-			if x, good := try(n, t); good {
-				return x
-			}
+		if found {
+			return x
 		}
 	}
 	// The general case: the decimal of p significant digits nearest to x0,
 	// for growing p, until one rounds to q. (The test is not monotone in
 	// p near the ends of q's interval, so no binary search.)
 	for p := 1; p < 17; p++ {
-		b := strconv.AppendFloat(buf[:0], x0, 'e', p-1, 64)
-		if x, err := strconv.ParseFloat(string(b), 64); err == nil && ok(x) {
+		b := strconv.AppendFloat(g.buf[:0], g.x0, 'e', p-1, 64)
+		if x, err := strconv.ParseFloat(string(b), 64); err == nil && g.ok(x) {
 			return x
 		}
 	}
-	return x0
+	return g.x0
+}
+
+// walkMaxQ bounds |q| for walk: below it an ulp of x0 is under 1/64 of
+// the interval's width.
+const walkMaxQ = 1 << 46
+
+// walk finds scan's answer in one or two tries, or says it cannot (ok
+// false).
+//
+// A decimal of p digits that rounds to q exists if and only if the set I
+// of reals whose nearest float rounds to q — an interval, at most an ulp
+// of x0 wider than q's, whose width is w = 1/s — holds a multiple of
+// 10^-t (t = p−1−e). at finds every such multiple when 10^-t is well
+// above an ulp (those further below the interval's lower end lie outside
+// I), so "at(p) finds one" is monotone in p: a multiple of 10^-t is one of
+// 10^-(t+1). scan's answer is the smallest such multiple at the smallest p
+// where at finds one.
+//
+// walk tries p with t = tw−1, where 10^-tw is the largest power of ten
+// below w; 10^-t ≥ w > w/10 > 6 ulps, since |q| < 2^46, so the argument
+// holds. If at finds x there, x is I's only multiple of 10^-t: for
+// s = 2^k with k ≥ 1, 10^-t/w = 2^k/10^⌊k·log10 2⌋ ≥ 1.024 (at k = 10),
+// while I is less than w·(1+1/64) wide. A coarser decimal in I would be a
+// multiple of 10^-t too, so it is x: scan returns the same number, maybe
+// at a smaller p. (For s = 1, t = 0 means p = 1, where scan starts.) If at
+// finds none, none is coarser either, and walk tries one step finer, where
+// 10^-t < w; when that finds none too (ulps at the ends), it declines.
+//
+// scan's integer method runs from p = 1 and stops at the first p out of
+// its range; from p = 1 it is in range exactly when x0 < 10 (e ≤ 0) and,
+// as t only grows, stays so up to any p at which it is. walk declines
+// when x0 ≥ 10 or when it meets a p out of range.
+func (g *gridDecimal) walk() (float64, bool) {
+	if g.e > 0 || g.q < -walkMaxQ || g.q > walkMaxQ {
+		return 0, false
+	}
+	// tw is the smallest t with 10^-t < w = 2^-(m-1): ⌊(m−1)·log10 2⌋+1
+	// (as in decimalExponent).
+	tw := (int(g.m-1)*78913)>>18 + 1
+	p := tw + g.e // t = tw−1
+	if p < 1 || p > 16 {
+		return 0, false // not for |q| < 2^46; for safety
+	}
+	for range 2 {
+		x, found, done := g.at(p)
+		if !done {
+			return 0, false
+		}
+		if found {
+			return x, true
+		}
+		p++
+	}
+	return 0, false
 }
 
 // decimalFloat returns the float nearest to n·10^-t when one rounding
@@ -214,11 +317,14 @@ func decimalFloat(n uint64, t int) (x float64, exact bool) {
 // decimalExponent returns e with 10^e ≤ x < 10^(e+1), for x > 0, as the
 // exponent of x's shortest decimal: the float nearest 10^e reads "1e<e>",
 // and shortest decimals grow with the float, so e is the largest with
-// math.Pow10(e) ≤ x. A logarithm gives it to within one. Pow10 is the
-// nearest float to 10^e for |e| ≤ 22 (one exact division or none); beyond
-// that the exponent comes from formatting.
+// math.Pow10(e) ≤ x. The binary exponent gives it to within one:
+// 2^(b−1) ≤ x < 2^b, and ⌊(b−1)·log10 2⌋ (78913/2^18 is log10 2 to six
+// digits, exact in this range) is e or e−1. Pow10 is the nearest float to
+// 10^e for |e| ≤ 22 (one exact division or none); beyond that the
+// exponent comes from formatting.
 func decimalExponent(x float64) int {
-	e := int(math.Floor(math.Log10(x)))
+	_, b := math.Frexp(x)
+	e := ((b - 1) * 78913) >> 18
 	if e < -21 || e > 21 {
 		return decimalExponentSlow(x)
 	}

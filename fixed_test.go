@@ -3,10 +3,13 @@ package parley
 import (
 	"math"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parleyhq/parley/internal/cputime"
 )
 
 // TestRatFloatNearest checks ratFloat against math/big's correctly rounded
@@ -187,5 +190,131 @@ func TestDecimalFloat(t *testing.T) {
 		if exact && got != want {
 			t.Fatalf("decimalFloat(%d, %d) = %v, parsing gives %v", n, tt, got, want)
 		}
+	}
+}
+
+// TestShortestOnGridWalk: shortestOnGrid, which starts from the digit count
+// the grid's spacing gives and walks, answers exactly as the naive search
+// that tries every digit count from one, over random values on random
+// grids, values next to powers of ten and the ends of walk's range.
+func TestShortestOnGridWalk(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(11, 12))
+	check := func(q, s int64) {
+		t.Helper()
+		if got, want := shortestOnGrid(q, s), shortestOnGridNaive(q, s); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("shortestOnGrid(%d, 2^%d) = %v, the naive search gives %v", q, bits.TrailingZeros64(uint64(s)), got, want)
+		}
+	}
+	for i := 0; i < 300_000; i++ {
+		s := int64(1) << r.IntN(63)
+		q := int64(r.Uint64() >> uint(11+r.IntN(53)))
+		switch i % 4 {
+		case 1: // a value near a power of ten
+			e := r.IntN(30) - 20
+			q = int64(math.Round(math.Pow10(e)*float64(s))) + int64(r.IntN(5)) - 2
+		case 2: // near the ends of walk's range
+			q = walkMaxQ + int64(r.IntN(9)) - 4
+		case 3: // the 2^-40 grid of compiled rounded utilities, values in [0, 2)
+			s = Quantum
+			q = int64(r.Uint64() >> 23)
+		}
+		if r.IntN(2) == 0 {
+			q = -q
+		}
+		check(q, s)
+	}
+}
+
+// shortestOnGridNaive is shortestOnGrid as it was before walk: it tries
+// every p from 1. It returns the float of the shortest decimal x that rounds to
+// q on the grid of step 1/s (s a power of two): round(x·s) = q.
+//
+// q stands for the reals of [(q−½)/s, (q+½)/s]; for p = 1, 2, … it looks
+// for a decimal of p significant digits inside, in integers: the smallest
+// n with n·10^-t above the lower end, t = p−1−e for x's decimal exponent e.
+func shortestOnGridNaive(q, s int64) float64 {
+	x0 := ratFloat(q, s)
+	if q == 0 || q < -1<<52 || q > 1<<52 {
+		return x0 // beyond 2^52 the grid is finer than a float
+	}
+	fs, fq := float64(s), float64(q)
+	ok := func(x float64) bool { return math.Round(x*fs) == fq } // x·s is exact: s is a power of two
+	neg := q < 0
+	aq := absU(q)
+	m := uint(bits.TrailingZeros64(uint64(s))) + 1
+	lo, hi := 2*aq-1, 2*aq+1 // the ends, over 2^m
+	e := decimalExponent(math.Abs(x0))
+	ax := math.Abs(x0)
+	// A decimal within a few ulps outside the interval may still read as
+	// a float that rounds to q: such near misses are tried too.
+	near := 0.5/fs + 4*(math.Nextafter(ax, math.Inf(1))-ax)
+	var buf [40]byte
+	try := func(n uint64, t int) (float64, bool) {
+		x, exact := decimalFloat(n, t)
+		if !exact {
+			b := strconv.AppendUint(buf[:0], n, 10)
+			b = append(b, 'e')
+			b = strconv.AppendInt(b, int64(-t), 10)
+			var err error
+			if x, err = strconv.ParseFloat(string(b), 64); err != nil {
+				return x, false
+			}
+		}
+		if neg {
+			x = -x
+		}
+		return x, ok(x)
+	}
+	for p := 1; p <= 17; p++ {
+		t := p - 1 - e
+		n, in, done := decimalAbove(lo, hi, m, t)
+		if !done {
+			break // out of the integer method's range: the float scan below
+		}
+		scale := math.Pow10(-t)
+		if n > 1 && ax-float64(n-1)*scale < near {
+			if x, good := try(n-1, t); good {
+				return x
+			}
+		}
+		if in || float64(n)*scale-ax < near {
+			if x, good := try(n, t); good {
+				return x
+			}
+		}
+	}
+	// The general case: the decimal of p significant digits nearest to x0,
+	// for growing p, until one rounds to q. (The test is not monotone in
+	// p near the ends of q's interval, so no binary search.)
+	for p := 1; p < 17; p++ {
+		b := strconv.AppendFloat(buf[:0], x0, 'e', p-1, 64)
+		if x, err := strconv.ParseFloat(string(b), 64); err == nil && ok(x) {
+			return x
+		}
+	}
+	return x0
+}
+
+// BenchmarkShortestOnGrid: formatting utilities of [0, 1) on the 2^-40 grid
+// of rounded functions, as the analysis writes frontier points; naive is
+// the search that tries every digit count.
+func BenchmarkShortestOnGrid(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	qs := make([]int64, 4096)
+	for i := range qs {
+		qs[i] = int64(r.Uint64() >> 24)
+	}
+	for _, c := range []struct {
+		name string
+		f    func(q, s int64) float64
+	}{{"walk", shortestOnGrid}, {"naive", shortestOnGridNaive}} {
+		b.Run(c.name, func(b *testing.B) {
+			cpu0 := cputime.Process()
+			for i := 0; b.Loop(); i++ {
+				c.f(qs[i%len(qs)], Quantum)
+			}
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
 	}
 }

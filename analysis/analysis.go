@@ -83,9 +83,9 @@ type Report struct {
 	// Pareto is the Pareto frontier over all outcomes, one point per
 	// distinct utility vector, sorted by the first party's utility
 	// descending.
-	Pareto       []Solution `json:"pareto"`
-	ParetoExact  bool       `json:"pareto_exact"`
-	ParetoMethod string     `json:"pareto_method"`
+	Pareto       []Point `json:"pareto"`
+	ParetoExact  bool    `json:"pareto_exact"`
+	ParetoMethod string  `json:"pareto_method"`
 	// ParetoGap, for a bounded frontier, bounds how far the true frontier
 	// lies beyond Pareto, as a utility: every outcome has a point of Pareto
 	// it beats by at most ParetoGap in every party's utility. Nil when the
@@ -289,7 +289,7 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 	r := &Report{
 		Scenario: s.ID, Title: s.Title, Variant: s.Variant,
 		Account: s.Account(), Assumptions: as.structural(), AssumedEstimates: as.estimates(),
-		Outcomes: m.Size(), Blocking: []Block{}, TradeHints: []Trade{}, Pareto: []Solution{},
+		Outcomes: m.Size(), Blocking: []Block{}, TradeHints: []Trade{}, Pareto: []Point{},
 	}
 	describe(m, r)
 	r.UtilitiesExact = true
@@ -300,55 +300,73 @@ func analyze(m *parley.Model, opt Options) (*Report, error) {
 		}
 	}
 
-	// The Pareto frontier over all outcomes.
-	front, exact, method, err := frontier(m, false, opt)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: pareto frontier: %w", err)
+	// The Pareto frontier over all outcomes and the zone of agreement,
+	// which does not need it, at the same time.
+	var (
+		front      []parley.FrontierPoint
+		exact      bool
+		method     frontierMethod
+		z          *search.ZoneResult
+		ferr, zerr error
+	)
+	parallel(func() { front, exact, method, ferr = frontier(m, false, opt) },
+		func() { z, zerr = search.Zone(m, opt.search(zoneNodes)) })
+	if ferr != nil {
+		return nil, fmt.Errorf("analysis: pareto frontier: %w", ferr)
 	}
 	r.ParetoExact, r.ParetoMethod = exact, method.name
-	r.Pareto = paretoSolutions(m, front)
 	if !exact {
 		if method.gap >= 0 {
 			r.ParetoGap = &method.gap
 		}
 		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatParetoBounded, Budget: opt.MaxNodes, Detail: method.note})
 	}
-
-	// The zone of agreement.
-	z, err := search.Zone(m, opt.search(zoneNodes))
+	if zerr != nil {
+		return nil, fmt.Errorf("analysis: zone of agreement: %w", zerr)
+	}
+	// The frontier's points are written while the rest is worked out.
+	var err error
+	parallel(func() { r.Pareto = paretoSolutions(m, front) },
+		func() { err = zoneAnalysis(m, r, z, front, exact, as, opt, zoneNodes) })
 	if err != nil {
-		return nil, fmt.Errorf("analysis: zone of agreement: %w", err)
-	}
-	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact, RestsOn: as.zone(m)}
-	if !z.Exact {
-		r.Zone.Estimate = z.Estimate
-		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneSampled, Budget: zoneNodes, Detail: z.Note})
-	}
-	if !z.Empty {
-		w := solution(m, m.Eval(z.Witness), z.Witness, nil)
-		r.Zone.Witness = &w
-		zf, zexact, err := zoneFrontier(m, front, exact, opt)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: zone frontier: %w", err)
-		}
-		if !zexact {
-			r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
-		}
-		r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
-		r.Discount = discount(m, zf, zexact)
-	} else {
-		r.Discount = discount(m, nil, z.Exact)
-		if !opt.NoBlocking {
-			if err := blocking(m, r, opt); err != nil {
-				return nil, err
-			}
-		}
+		return nil, err
 	}
 	r.TradeHints = trades(m, 5)
 	if ranged(s) {
 		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatRangedEstimates})
 	}
 	return r, nil
+}
+
+// zoneAnalysis fills in what the analysis knows from the zone of
+// agreement z: the zone, and the bargaining solutions over its frontier
+// (cut from the global frontier front, or searched) or, when it is empty,
+// the blocking analysis.
+func zoneAnalysis(m *parley.Model, r *Report, z *search.ZoneResult, front []parley.FrontierPoint, exact bool, as assumed, opt Options, zoneNodes int64) error {
+	r.Zone = Zone{Empty: z.Empty, Size: z.Size, Exact: z.Exact, RestsOn: as.zone(m)}
+	if !z.Exact {
+		r.Zone.Estimate = z.Estimate
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneSampled, Budget: zoneNodes, Detail: z.Note})
+	}
+	if z.Empty {
+		r.Discount = discount(m, nil, z.Exact)
+		if !opt.NoBlocking {
+			return blocking(m, r, opt)
+		}
+		return nil
+	}
+	w := solution(m, m.Eval(z.Witness), z.Witness, nil)
+	r.Zone.Witness = &w
+	zf, zexact, err := zoneFrontier(m, front, exact, opt)
+	if err != nil {
+		return fmt.Errorf("analysis: zone frontier: %w", err)
+	}
+	if !zexact {
+		r.Caveats = append(r.Caveats, Caveat{Kind: CaveatZoneFrontierBounded, Budget: opt.MaxNodes})
+	}
+	r.Nash, r.KalaiSmorodinsky, r.MaxWelfare, r.Egalitarian = solutions(m, zf)
+	r.Discount = discount(m, zf, zexact)
+	return nil
 }
 
 // budgets fills in the default budgets and returns the node budget for
@@ -411,17 +429,29 @@ func frontier(m *parley.Model, zoneOnly bool, opt Options) ([]parley.FrontierPoi
 func zoneFrontier(m *parley.Model, global []parley.FrontierPoint, globalExact bool, opt Options) ([]parley.FrontierPoint, bool, error) {
 	if global != nil && simple(m) {
 		d := m.Reservations()
-		var out []parley.FrontierPoint
-		for _, p := range global {
-			ok := true
+		in := func(p *parley.FrontierPoint) bool {
 			for i := range d {
 				if p.U[i] <= d[i] {
-					ok = false
-					break
+					return false
 				}
 			}
-			if ok {
-				out = append(out, p)
+			return true
+		}
+		// Count first: the cut is often all of the frontier (then it is
+		// shared, not copied) or a small part of it.
+		n := 0
+		for i := range global {
+			if in(&global[i]) {
+				n++
+			}
+		}
+		if n == len(global) {
+			return global, globalExact, nil
+		}
+		out := make([]parley.FrontierPoint, 0, n)
+		for i := range global {
+			if in(&global[i]) {
+				out = append(out, global[i])
 			}
 		}
 		return out, globalExact, nil
@@ -476,19 +506,20 @@ func solution(m *parley.Model, u []int64, o parley.Outcome, count *big.Int) Solu
 // spreads its work over the CPUs.
 const parallelSolutions = 2048
 
-// paretoSolutions returns the frontier as solutions, each with its own
-// Utilities and Outcome, in a few large allocations; a large frontier is
-// split among up to GOMAXPROCS goroutines (formatting a utility as its
-// shortest decimal, UtilityFn.F, is most of the work).
-func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Solution {
-	out := make([]Solution, len(front))
+// paretoSolutions returns the frontier as points, each with its own
+// Utilities and outcome, in a few large allocations (the outcomes are
+// Clauses over one table, not a map each); a large frontier is split among
+// up to GOMAXPROCS goroutines (formatting a utility as its shortest
+// decimal, UtilityFn.F, is most of the work).
+func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Point {
+	out := make([]Point, len(front))
 	if len(front) == 0 {
 		return out
 	}
 	n, k := len(m.Parties), len(front[0].Outcome)
 	us := make([]float64, len(front)*n)
 	os := make([]int, len(front)*k)
-	vals := boxedValues(m)
+	t := newClauseTable(m)
 	fill := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			p := &front[i]
@@ -498,11 +529,7 @@ func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Solution {
 			}
 			o := parley.Outcome(os[i*k : i*k+k : i*k+k])
 			copy(o, p.Outcome)
-			vs := make(map[string]any, k)
-			for j, c := range o {
-				vs[m.Scenario.Issues[j].Name] = vals[j][c]
-			}
-			out[i] = Solution{Utilities: u, Outcome: vs, Count: p.Count, outcome: o}
+			out[i] = Point{Utilities: u, Outcome: Clauses{t: t, o: o}, Count: p.Count}
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(front)/parallelSolutions)

@@ -2,11 +2,16 @@ package analysis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -360,15 +365,15 @@ func TestSharedRedLine(t *testing.T) {
 
 // pollCtx is a context whose Err starts saying Canceled after a number of
 // polls, so that a test can cancel in the middle of an analysis without
-// a clock.
+// a clock. Like any context, it may be polled from several goroutines.
 type pollCtx struct {
 	context.Context
-	after, polls int
+	after int64
+	polls atomic.Int64
 }
 
 func (c *pollCtx) Err() error {
-	c.polls++
-	if c.polls > c.after {
+	if c.polls.Add(1) > c.after {
 		return context.Canceled
 	}
 	return nil
@@ -390,29 +395,50 @@ func TestAnalyzeCancel(t *testing.T) {
 	if _, err := Analyze(full, m, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if full.polls < 4 {
-		t.Fatalf("a full analysis polled its context %d times: the searches do not look at it", full.polls)
+	polls := full.polls.Load()
+	if polls < 4 {
+		t.Fatalf("a full analysis polled its context %d times: the searches do not look at it", polls)
 	}
-	for _, after := range []int{0, 1, 2, full.polls / 2, full.polls - 2} {
+	for _, after := range []int64{0, 1, 2, polls / 2, polls - 2} {
 		c := &pollCtx{Context: context.Background(), after: after}
 		if _, err := Analyze(c, m, Options{}); !errors.Is(err, context.Canceled) {
-			t.Errorf("cancelled after %d of %d polls: %v, want context.Canceled", after, full.polls, err)
+			t.Errorf("cancelled after %d of %d polls: %v, want context.Canceled", after, polls, err)
 		}
 	}
 }
 
 // TestParetoSolutionsMatchSolution checks the batched (and, for many
 // points, parallel) conversion of a frontier against solution, point by
-// point.
+// point: the same utilities, count and outcome, and the same JSON bytes,
+// with and without HTML escapes and indented, also for issue names and
+// labels that need escapes, a name two issues share and real values.
 func TestParetoSolutionsMatchSolution(t *testing.T) {
-	for seed := uint64(0); seed < 4; seed++ {
+	names := []string{"a<b", "x&y", "q\"uote", "line\u2028sep", "é", "Z", "a<b", "", "tab\t", "<script>"}
+	for seed := uint64(0); seed < 8; seed++ {
 		r := rand.New(rand.NewPCG(seed, 5))
 		m, err := randscen.New(r, randscen.Options{Decimals: seed%2 == 0}).Compile()
 		if err != nil {
 			t.Fatal(err)
 		}
+		if seed >= 4 { // names and values that test the encoding
+			for i := range m.Scenario.Issues {
+				is := &m.Scenario.Issues[i]
+				is.Name = names[r.IntN(len(names))]
+				for k := range is.Options {
+					is.Options[k].Label = names[r.IntN(len(names))] + strconv.Itoa(k)
+					if is.Kind != parley.Categorical {
+						is.Kind = []parley.IssueKind{parley.Integer, parley.Real}[r.IntN(2)]
+						is.Options[k].Value = []float64{float64(k), 1e21 + float64(k), 0.1 * float64(k), -1e-7 * float64(k)}[r.IntN(4)]
+					}
+					is.Options[k].NotAddressed = r.IntN(8) == 0
+				}
+			}
+		}
 		outs := all(m)
-		size := []int{0, 1, 3 * parallelSolutions, 5*parallelSolutions + 7}[seed]
+		size := []int{0, 1, 3 * parallelSolutions, 5*parallelSolutions + 7}[seed%4]
+		if seed >= 4 {
+			size = 300
+		}
 		front := make([]parley.FrontierPoint, size)
 		for i := range front {
 			o := outs[r.IntN(len(outs))]
@@ -424,9 +450,67 @@ func TestParetoSolutionsMatchSolution(t *testing.T) {
 		}
 		for i, p := range front {
 			want := solution(m, p.U, p.Outcome, p.Count)
-			if !reflect.DeepEqual(got[i], want) {
-				t.Fatalf("seed %d point %d: %+v, want %+v", seed, i, got[i], want)
+			g := &got[i]
+			if !reflect.DeepEqual(g.Utilities, want.Utilities) || g.Count.Cmp(want.Count) != 0 || !slices.Equal(g.Raw(), want.Raw()) {
+				t.Fatalf("seed %d point %d: %+v, want %+v", seed, i, *g, want)
+			}
+			if !reflect.DeepEqual(g.Outcome.Map(), want.Outcome) || g.Outcome.Len() != len(want.Outcome) {
+				t.Fatalf("seed %d point %d: outcome %v, want %v", seed, i, g.Outcome.Map(), want.Outcome)
+			}
+			for name, v := range want.Outcome {
+				if gv, ok := g.Outcome.Get(name); !ok || gv != v {
+					t.Fatalf("seed %d point %d: %q is %v, want %v", seed, i, name, gv, v)
+				}
+			}
+			if _, ok := g.Outcome.Get("no such issue"); ok {
+				t.Fatalf("seed %d point %d: an issue that is not there", seed, i)
+			}
+			for _, enc := range jsonEncodings {
+				if gj, wj := enc(t, g), enc(t, &want); gj != wj {
+					t.Fatalf("seed %d point %d: JSON\n%s\nwant\n%s", seed, i, gj, wj)
+				}
+			}
+			// Decoded, a point reads back as the solution does.
+			var dp Point
+			var ds Solution
+			if err := json.Unmarshal([]byte(jsonEncodings[0](t, g)), &dp); err != nil {
+				t.Fatal(err)
+			}
+			_ = json.Unmarshal([]byte(jsonEncodings[0](t, &want)), &ds)
+			if !reflect.DeepEqual(dp.Outcome.Map(), ds.Outcome) || jsonEncodings[0](t, &dp) != jsonEncodings[0](t, &ds) {
+				t.Fatalf("seed %d point %d: decoded %v, want %v", seed, i, dp.Outcome.Map(), ds.Outcome)
 			}
 		}
 	}
+	if b, err := json.Marshal(Point{}); err != nil || string(b) != `{"utilities":null,"outcome":null}` {
+		t.Errorf("the zero point: %s, %v", b, err)
+	}
+}
+
+// jsonEncodings are the ways parley writes JSON: json.Marshal (HTML
+// escapes), an encoder without them, and indented.
+var jsonEncodings = []func(t *testing.T, v any) string{
+	func(t *testing.T, v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	},
+	func(t *testing.T, v any) string {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	},
+	func(t *testing.T, v any) string {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	},
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analysis"
+	"github.com/parleyhq/parley/internal/cputime"
 	"github.com/parleyhq/parley/internal/sharedgenius"
 	"github.com/parleyhq/parley/pareto"
 )
@@ -28,20 +30,31 @@ func killerRobot(tb testing.TB) *parley.Model {
 func BenchmarkAnalyzeKillerRobot(b *testing.B) {
 	m := killerRobot(b)
 	b.ReportAllocs()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if _, err := analysis.Analyze(context.Background(), m, analysis.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
 }
 
 // BenchmarkFrontierKillerRobot: KillerRobot's exact Pareto frontier alone.
 func BenchmarkFrontierKillerRobot(b *testing.B) {
 	m := killerRobot(b)
 	b.ReportAllocs()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if _, err := pareto.Frontier(m, pareto.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU reports the process's CPU time per run since cpu0 (all
+// goroutines, the garbage collector's too): on a busy machine a steadier
+// figure than the wall-clock ns/op.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(cputime.Process()-cpu0)/1e6/float64(b.N), "cpu-ms/op")
 }

@@ -29,13 +29,29 @@ import (
 // Nash returns the index of the point that maximises the product of gains
 // Π(u_i − d_i) among points where every gain is strictly positive, or −1 if
 // there is none. scale gives each party's fixed-point scale (nil: equal).
+//
+// The products are compared exactly in math/big, but only for the points
+// whose product in floats comes close to the best's: a float product of n
+// gains is within a relative error of about 2n·2^-53 of the true one, so
+// one that falls below the best's by more than twice that bound cannot be
+// the best, and is skipped.
 func Nash(pts [][]int64, d []int64, scale []int64) int {
 	w := newWelfare(scale)
 	best := -1
 	var bestProd *big.Int
+	var bestF float64 // bestProd in floats
+	// eps bounds the relative error of a float product, with a margin.
+	eps := float64(2*len(d)+2) * 0x1p-52
 	prod, g := new(big.Int), new(big.Int)
 	for k, u := range pts {
 		if !allGain(u, d) {
+			continue
+		}
+		f := 1.0 // gains are ≥ 1: no underflow; an overflow is +Inf and never skips
+		for i := range u {
+			f *= float64(gain(u[i], d[i]))
+		}
+		if best >= 0 && f*(1+eps) < bestF*(1-eps) {
 			continue
 		}
 		prod.SetInt64(1)
@@ -43,7 +59,7 @@ func Nash(pts [][]int64, d []int64, scale []int64) int {
 			prod.Mul(prod, g.SetUint64(gain(u[i], d[i])))
 		}
 		if best < 0 || prod.Cmp(bestProd) > 0 || (prod.Cmp(bestProd) == 0 && w.better(u, pts[best])) {
-			best = k
+			best, bestF = k, f
 			bestProd = new(big.Int).Set(prod)
 		}
 	}

@@ -35,12 +35,18 @@ type bitIndex struct {
 	own         []int64  // the index's own buffer for pts
 	n           int      // number of points
 	cap         int      // words per bitset
-	sets        []uint64 // T_j[b] at [(j·bitLevels + b)·cap, … + cap)
-	lv          []int    // the levels of the last query find saw
-	lq          []int64  // that query
-	lvOf        int      // the number of points when find set lv, or -1
-	last        int      // index of the point that covered the last query, or -1
-	col         []int64  // scratch of reset
+	sets        []uint64 // T_j[b] at [(j·bitLevels + b)·cap, … + cap), but for the last word
+	// pend holds word n/64 of every T_j[b] (at j·bitLevels + b), the one
+	// points are being added to: an insertion sets up to bitLevels bits
+	// per coordinate, which in sets lie a bitset apart each (a cache line
+	// each) and here in one small block. The word goes to sets when it is
+	// full.
+	pend []uint64
+	lv   []int   // the levels of the last query find saw
+	lq   []int64 // that query
+	lvOf int     // the number of points when find set lv, or -1
+	last int     // index of the point that covered the last query, or -1
+	col  []int64 // scratch of reset
 }
 
 // reset empties x for points of dimension d >= 3 whose values are
@@ -48,6 +54,8 @@ type bitIndex struct {
 // points (it grows past that). It reuses x's memory.
 func (x *bitIndex) reset(d int, sample []int64, size int) {
 	x.d, x.n, x.last, x.lvOf = d, 0, -1, -1
+	x.pend = slices.Grow(x.pend[:0], d*bitLevels)[:d*bitLevels]
+	clear(x.pend)
 	x.own, x.stride, x.off, x.shared = x.own[:0], d, 0, false
 	x.pts = x.own
 	x.thr = slices.Grow(x.thr[:0], d)[:d]
@@ -188,9 +196,9 @@ func (x *bitIndex) add(q []int64) {
 		}
 	}
 	for j := range q {
-		o := j*bitLevels*x.cap + w
-		for b := x.lv[j]; b >= 0; b-- {
-			x.sets[o+b*x.cap] |= bit
+		p := x.pend[j*bitLevels : j*bitLevels+x.lv[j]+1]
+		for b := range p {
+			p[b] |= bit
 		}
 	}
 	if !x.shared {
@@ -198,6 +206,12 @@ func (x *bitIndex) add(q []int64) {
 		x.own = x.pts
 	}
 	x.n++
+	if x.n%64 == 0 { // word w is full
+		for s := range x.d * bitLevels {
+			x.sets[s*x.cap+w] = x.pend[s]
+		}
+		clear(x.pend)
+	}
 }
 
 // share makes the caller keep the points: before adding point i it sets
@@ -244,7 +258,17 @@ func (x *bitIndex) search(q []int64, lv []int) int {
 	for j, v := range q {
 		lv[j] = x.level(j, v)
 	}
-	words := (x.n + 63) / 64
+	// The newest points first: those of the word being filled, in pend.
+	words := x.n / 64
+	if x.n%64 != 0 {
+		m := x.pend[lv[0]] & x.pend[bitLevels+lv[1]] & x.pend[2*bitLevels+lv[2]]
+		for j := 3; j < x.d && m != 0; j++ {
+			m &= x.pend[j*bitLevels+lv[j]]
+		}
+		if i := x.check(words, m, q); i >= 0 {
+			return i
+		}
+	}
 	if words == 0 {
 		return -1
 	}

@@ -373,6 +373,10 @@ func (s *solver) finish(prev, f *front, l links, t int) {
 	f.rank = ranks(f.rank, keys, uint64(len(prev.rank))*k)
 }
 
+// parallelPoints is the frontier size from which points splits its work
+// in two halves for Options.Parallel. A variable for tests.
+var parallelPoints = 4096
+
 // points turns the final front into frontier points, following the links
 // back to each point's outcome.
 func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
@@ -386,23 +390,30 @@ func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
 	// backing array (capacity 1, so growing a count never touches another).
 	bs := make([]big.Int, size)
 	ws := make([]big.Word, size)
-	for i := range pts {
-		o := parley.Outcome(os[i*m : i*m+m : i*m+m])
-		j := int32(i)
-		for t := m - 1; t >= 0; t-- {
-			o[s.order[t]] = int(trail[t].opt[j])
-			j = trail[t].par[j]
+	fill := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o := parley.Outcome(os[i*m : i*m+m : i*m+m])
+			j := int32(i)
+			for t := m - 1; t >= 0; t-- {
+				o[s.order[t]] = int(trail[t].opt[j])
+				j = trail[t].par[j]
+			}
+			switch c := f.c[i]; {
+			case c&bigBit != 0:
+				bs[i].Set(s.tally.val(c))
+			case bits.UintSize == 64:
+				ws[i] = big.Word(c)
+				bs[i].SetBits(ws[i : i+1 : i+1])
+			default:
+				bs[i].SetUint64(c)
+			}
+			pts[i] = parley.FrontierPoint{U: us[i*n : i*n+n : i*n+n], Outcome: o, Count: &bs[i]}
 		}
-		switch c := f.c[i]; {
-		case c&bigBit != 0:
-			bs[i].Set(s.tally.val(c))
-		case bits.UintSize == 64:
-			ws[i] = big.Word(c)
-			bs[i].SetBits(ws[i : i+1 : i+1])
-		default:
-			bs[i].SetUint64(c)
-		}
-		pts[i] = parley.FrontierPoint{U: us[i*n : i*n+n : i*n+n], Outcome: o, Count: &bs[i]}
 	}
+	if s.parallel == nil || size < parallelPoints {
+		fill(0, size)
+		return pts
+	}
+	s.parallel(func() { fill(0, size/2) }, func() { fill(size/2, size) })
 	return pts
 }

@@ -431,11 +431,12 @@ func TestRanks(t *testing.T) {
 // parties that copy or mirror another's utilities, and issues on which
 // everyone is indifferent.
 //
-// With Options.Parallel set, every step splits in two (splitMin is
-// lowered), run one after the other and at the same time.
+// With Options.Parallel set, every step and the final points split in two
+// (splitMin and parallelPoints are lowered), run one after the other and
+// at the same time.
 func TestFrontierIndexesMatchNaive(t *testing.T) {
-	defer func(v, w int) { bitIndexMax, splitMin = v, w }(bitIndexMax, splitMin)
-	splitMin = 1
+	defer func(v, w, p int) { bitIndexMax, splitMin, parallelPoints = v, w, p }(bitIndexMax, splitMin, parallelPoints)
+	splitMin, parallelPoints = 1, 1
 	inTurn := func(fs ...func()) {
 		for _, f := range fs {
 			f()

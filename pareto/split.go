@@ -35,12 +35,17 @@ func (s *solver) split(w *sweep, upper *bitIndex) error {
 		s.bits2 = &bitIndex{}
 	}
 	s.bits2.resetLike(upper, size*2)
+	// Room for the lower half's survivors, about half the new front (its
+	// sweep also keeps points the upper half will drop), which seldom
+	// grows by more than 2.5 times the old.
+	room := size + size/4
 	low := &sweep{
 		f: f, g: g, t: w.t, mg: newMerge(f, g, n, mid, hi), x: s.bits2,
 		// The front's big counts, to read; new ones go to a copy of the
 		// table (the upper half appends to the original meanwhile).
 		tally: &tally{bigs: slices.Clip(s.tally.bigs)},
-		nf:    &front{u: make([]int64, 0, len(w.nf.u)), c: make([]uint64, 0, cap(w.nf.c))},
+		nf:    &front{u: make([]int64, 0, room*n), c: make([]uint64, 0, room)},
+		l:     links{par: make([]int32, 0, room), opt: make([]int32, 0, room)},
 		by:    make([]int64, size*d),
 		hasBy: make([]bool, size),
 	}

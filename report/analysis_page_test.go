@@ -342,7 +342,7 @@ func TestHTMLLargeSpace(t *testing.T) {
 	const n = 50000
 	for i := 0; i < n; i++ {
 		x := float64(i) / (n - 1)
-		rep.Pareto = append(rep.Pareto, analysis.Solution{Utilities: []float64{1 - x, 1 - x*x}})
+		rep.Pareto = append(rep.Pareto, analysis.Point{Utilities: []float64{1 - x, 1 - x*x}})
 	}
 	labels := map[string]any{}
 	for _, is := range s.Issues {

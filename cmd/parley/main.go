@@ -35,6 +35,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/naming"
+	_ "github.com/parleyhq/parley/internal/prefault" // map start-up pages in bulk: first, before the packages it serves
 )
 
 func main() {
