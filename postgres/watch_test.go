@@ -50,12 +50,7 @@ func next(t *testing.T, ch <-chan parley.ChainHead, session string) parley.Chain
 // another DB of the same database (another server), and to its own.
 func TestWatchHeads(t *testing.T) {
 	t.Parallel()
-	a, url := MustOpenDB(t)
-	b, err := open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, url := MustOpenTwo(t)
 	other, _ := MustOpenDB(t) // another schema
 	quiet, err := open(url, func(db *postgres.DB) { db.NoNotify = true })
 	if err != nil {
@@ -159,12 +154,7 @@ func TestWatchHeadsReconnects(t *testing.T) {
 // at the count its last append left.
 func TestWatchHeadsOfABurst(t *testing.T) {
 	t.Parallel()
-	a, url := MustOpenDB(t)
-	b, err := open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, _ := MustOpenTwo(t)
 	ch := watch(t, b.DB)
 	<-ch // the first poll
 	const n = 400

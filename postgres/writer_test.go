@@ -24,12 +24,7 @@ import (
 // cause, and each such batch would be retried append by append).
 func TestTwoWritersTakeTurns(t *testing.T) {
 	t.Parallel()
-	a, url := MustOpenDB(t)
-	b, err := open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, _ := MustOpenTwo(t)
 	rec, _ := storetest.NewSession(t, a, 1)
 	const goroutines, each = 8, 15
 	var wg sync.WaitGroup
@@ -274,12 +269,7 @@ func TestNotifyFails(t *testing.T) {
 // the stored head's seq are acknowledged at it, the chain whole.
 func TestCachedHeads(t *testing.T) {
 	t.Parallel()
-	a, url := MustOpenDB(t)
-	b, err := open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, _ := MustOpenTwo(t)
 	ctx := context.Background()
 	rec, _ := storetest.NewSession(t, a, 1)
 	for next := range int64(4) {
