@@ -227,6 +227,12 @@ func (f *follower) read(ctx context.Context, mvs []moved, cursors []parley.Event
 		mvs = slices.Clone(mvs[:cut+1])
 		mvs[cut].events = 0
 	}
+	// A session checked for want of word (the sweep, or a reconnection:
+	// events 0) of which nothing new was read holds all there is: it is
+	// left alone, not even locked — its lock may be held for a commit of
+	// its own, and waiting for each such one would hold up the sessions
+	// that did move.
+	mvs = slices.DeleteFunc(mvs, func(mv moved) bool { return mv.events == 0 && len(got[mv.id]) == 0 })
 	parallel(mvs, func(mv moved) { f.catchUp(ctx, mv, got[mv.id], true) })
 }
 

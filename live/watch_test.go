@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/live"
@@ -412,4 +414,235 @@ func TestWatchSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the second server's copy did not reach the stored head", func() bool { return sb.Head() == head })
+}
+
+// TestWatchTurnsTwoServers plays a mediated session of people through
+// one server, one action at a time, while the other streams it with turn
+// events (the streams of GET /api/sessions/{id}/events): the second server
+// derives them from what it follows, not from what it took, so each must
+// say whose move it is exactly where that changes — after the stored events that moved it, a
+// party's answer seen by its caucus only included — naming the first
+// server's view of the move, nowhere else (a caucus message moves
+// nothing), and byte for byte as the first server's own turn stream
+// says it.
+func TestWatchTurnsTwoServers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a, b := startInstance(t, url), startInstance(t, url)
+	c, err := a.m.Create(ctx, &live.Spec{Scenario: "istanbul-2025"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := a.m.Session(ctx, c.ID)
+	sb, err := b.m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type stream struct {
+		first parley.EventRecord // the move at From
+		got   func() []parley.EventRecord
+	}
+	followers := []string{"observer", "Afghanistan"}
+	subscribe := func(s *live.Session, who string) stream {
+		seat, _ := tokenOf(t, c, who)
+		sub, first, err := s.SubscribeTurns(ctx, seat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sub.Close)
+		return stream{first, collect(sub)}
+	}
+	onA, onB := map[string]stream{}, map[string]stream{}
+	for _, who := range followers {
+		onA[who], onB[who] = subscribe(sa, who), subscribe(sb, who)
+	}
+	observer, _ := tokenOf(t, c, "observer")
+	// moveOf names the move of the first server's view, and the stored
+	// event it follows.
+	moveOf := func() (string, int64) {
+		v, err := sa.View(ctx, observer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Move == nil {
+			return "nobody", v.Head.Events - 1
+		}
+		return fmt.Sprintf("%s in round %d", v.Move.Name, v.Clock.Round), v.Head.Events - 1
+	}
+	m, after := moveOf()
+	moves, wants := []string{m}, []string{fmt.Sprint(m, " after ", after)}
+	steps := []struct {
+		seat string
+		a    string
+	}{
+		{"Pakistan", `{"kind":"caucus","message":"nothing moves"}`},
+		{"mediator", `{"kind":"text","outcome":{"ceasefire":"open_ended","monitoring":"bilateral_cell"}}`},
+		{"Pakistan", `{"kind":"answer","answers":{"ceasefire":"accept","monitoring":"reject"}}`},
+		{"mediator", `{"kind":"caucus","party":"Afghanistan","message":"still nothing"}`},
+		{"Afghanistan", `{"kind":"answer","answers":{"ceasefire":"accept"}}`},
+		{"mediator", `{"kind":"text","outcome":{"ceasefire":"open_ended","monitoring":"mediated_mechanism"}}`},
+		{"Pakistan", `{"kind":"answer","answers":{"monitoring":"accept"}}`},
+		{"Afghanistan", `{"kind":"answer","answers":{"monitoring":"reject"}}`},
+		{"mediator", `{"kind":"end","reason":"enough for today"}`},
+	}
+	for _, st := range steps {
+		var act live.Action
+		if err := json.Unmarshal([]byte(st.a), &act); err != nil {
+			t.Fatal(err)
+		}
+		seat, _ := tokenOf(t, c, st.seat)
+		out, err := sa.Act(ctx, seat, &act)
+		if err != nil {
+			t.Fatalf("%s: %s: %v", st.seat, st.a, err)
+		}
+		// One action at a time, as people take them: the second server
+		// follows each before the next (it tells the move where a burst
+		// of actions it reads at once leaves it, not each move between).
+		waitFor(t, "the second server did not follow "+st.seat+"'s action", func() bool { return sb.Head() == out.Head })
+		if m, after := moveOf(); m != moves[len(moves)-1] {
+			moves, wants = append(moves, m), append(wants, fmt.Sprint(m, " after ", after))
+		}
+	}
+	if len(wants) != 8 || moves[7] != "nobody" {
+		t.Fatalf("the moves were %q; the script wants 8 (the first and seven changes, the last to nobody)", wants)
+	}
+	// turns lists a stream's turn events, each checked against the stored
+	// events around it, once its last says the negotiation has ended.
+	turns := func(where, who string, st stream) []parley.EventRecord {
+		waitFor(t, where+": "+who+"'s stream did not say the negotiation ended", func() bool {
+			recs := st.got()
+			return len(recs) > 0 && live.IsTurn(recs[len(recs)-1]) && bytes.Contains(recs[len(recs)-1].Payload, []byte(`"move":null`))
+		})
+		out := []parley.EventRecord{st.first}
+		last := st.first.Seq // the last stored seq seen (the turn at From follows it)
+		for _, r := range st.got() {
+			if !live.IsTurn(r) {
+				if r.Seq <= out[len(out)-1].Seq {
+					t.Errorf("%s: %s: event %d after the turn event that follows event %d", where, who, r.Seq, out[len(out)-1].Seq)
+				}
+				last = r.Seq
+				continue
+			}
+			if r.Seq < last || r.Audience != "everyone" || r.Prev != (parley.Hash{}) || r.Hash != (parley.Hash{}) {
+				t.Errorf("%s: %s: turn event %+v after stored event %d", where, who, r, last)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	for _, who := range followers {
+		fromA, fromB := turns("the first server", who, onA[who]), turns("the second server", who, onB[who])
+		var named []string
+		for _, r := range fromB {
+			var tr live.Turn
+			if err := json.Unmarshal(r.Payload, &tr); err != nil {
+				t.Fatalf("%s's turn event %s: %v", who, r.Payload, err)
+			}
+			m := fmt.Sprint("nobody after ", r.Seq)
+			if tr.Mover != nil {
+				m = fmt.Sprintf("%s in round %d after %d", tr.Mover.Name, tr.Round, r.Seq)
+				if tr.Seat == nil || *tr.Seat != tr.Mover.Seat {
+					t.Errorf("%s: a turn event whose seat %v is not its mover's %v", who, tr.Seat, tr.Mover.Seat)
+				}
+			}
+			named = append(named, m)
+		}
+		if fmt.Sprint(named) != fmt.Sprint(wants) {
+			t.Errorf("%s's stream on the second server has the turn events\n%q\nwant (from the first server's views)\n%q", who, named, wants)
+		}
+		if len(fromA) != len(fromB) {
+			t.Errorf("%s: %d turn events on the first server's stream, %d on the second's", who, len(fromA), len(fromB))
+			continue
+		}
+		for i := range fromA {
+			if fromA[i].Seq != fromB[i].Seq || !bytes.Equal(fromA[i].Payload, fromB[i].Payload) {
+				t.Errorf("%s: turn event %d is %d %s on the first server, %d %s on the second", who, i, fromA[i].Seq, fromA[i].Payload, fromB[i].Seq, fromB[i].Payload)
+			}
+		}
+	}
+}
+
+// TestWatchSweepSkipsBusySessions: the sweep leaves alone a session of
+// which it read nothing new, even while an action of this server holds it
+// (here its commit waits for a lock another connection holds on its head),
+// so that the events other servers append to other sessions reach this
+// server's streams meanwhile, instead of waiting behind that action.
+func TestWatchSweepSkipsBusySessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a := startInstance(t, url, setup{m: func(m *live.Manager) { live.SetSweep(m, 20*time.Millisecond) }})
+	b := startInstance(t, url)
+	spec := &live.Spec{Scenario: "istanbul-2025", Deadline: live.Deadline{Rounds: 5000}}
+	busy, err := a.m.Create(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moving, err := a.m.Create(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sBusy, _ := a.m.Session(ctx, busy.ID)
+	sMoving, _ := a.m.Session(ctx, moving.ID)
+	med, _ := tokenOf(t, moving, "mediator")
+	sub, err := sMoving.Subscribe(ctx, med)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(sub)
+
+	// Hold the busy session's head, so that its next commit waits.
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT * FROM heads WHERE session = $1 FOR UPDATE`, busy.ID); err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			if err := tx.Commit(ctx); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer release()
+	pakBusy, _ := tokenOf(t, busy, "Pakistan")
+	acted := make(chan error, 1)
+	go func() {
+		_, err := sBusy.Act(ctx, pakBusy, caucus("waits for the lock"))
+		acted <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // several sweeps, with the action waiting
+
+	sb, err := b.m.Session(ctx, moving.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pak, _ := tokenOf(t, moving, "Pakistan")
+	out, err := sb.Act(ctx, pak, caucus("through the other server"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "an event another server appended waited behind an action of this server on another session", func() bool {
+		recs := got()
+		return len(recs) > 0 && recs[len(recs)-1].Seq == out.Head.Events-1
+	})
+	select {
+	case err := <-acted:
+		t.Fatalf("the action on the busy session did not wait for its head's lock: %v", err)
+	default:
+	}
+	release()
+	if err := <-acted; err != nil {
+		t.Fatal(err)
+	}
 }

@@ -19,7 +19,12 @@
 // touching one session take turns, and the second sees the head the first
 // committed: an append whose next seq is no longer the session's count gets
 // ECONFLICT, as the contract says, and its caller reloads and retries. The
-// UNIQUE (session, seq) constraint stands behind the lock.
+// UNIQUE (session, seq) constraint stands behind the lock. A batch whose
+// heads this process committed or heard of (headCache) links its events to
+// them first and checks them as it locks them, in the same round trip as
+// its writes and COMMIT; if another process moved one, the check fails,
+// the batch rolls back and is linked again from the heads read under the
+// lock. Either way each event links to the head the lock holds.
 package postgres
 
 import (
@@ -160,7 +165,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.channel = channelOf(db.channel)
 	if !db.ReadOnly {
-		w := &writer{pool: db.pool}
+		w := &writer{pool: db.pool, heads: newHeadCache()}
 		if !db.NoNotify {
 			w.channel = db.channel
 		}

@@ -44,6 +44,19 @@ func MustOpenDB(tb testing.TB, configure ...func(*postgres.DB)) (*store, string)
 	return s, url
 }
 
+// MustOpenTwo opens a new database twice, as two servers on it do (each
+// its own pool and committers), and closes both when the test ends.
+func MustOpenTwo(tb testing.TB) (a, b *store, url string) {
+	tb.Helper()
+	a, url = MustOpenDB(tb)
+	b, err := open(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = b.Close() })
+	return a, b, url
+}
+
 func TestContract(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []struct {

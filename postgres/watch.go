@@ -73,13 +73,19 @@ func (db *DB) listen(ctx context.Context, cfg *pgx.ConnConfig, moved func(parley
 		if err != nil {
 			return err
 		}
-		if h, ok := parseHead(n.Payload); ok {
-			moved(h)
+		for line := range strings.Lines(n.Payload) {
+			if h, ok := parseHead(line); ok {
+				if db.w != nil {
+					db.w.heads.heard(h) // the next batch to extend it need not read it
+				}
+				moved(h)
+			}
 		}
 	}
 }
 
-// parseHead reads a NOTIFY payload: "SESSION EVENTS HEXHASH".
+// parseHead reads a line of a NOTIFY payload: "SESSION EVENTS HEXHASH"
+// (notifyPayloads).
 func parseHead(p string) (parley.ChainHead, bool) {
 	f := strings.Fields(p)
 	if len(f) != 3 {

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,12 +50,7 @@ func next(t *testing.T, ch <-chan parley.ChainHead, session string) parley.Chain
 // another DB of the same database (another server), and to its own.
 func TestWatchHeads(t *testing.T) {
 	t.Parallel()
-	a, url := MustOpenDB(t)
-	b, err := open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, url := MustOpenTwo(t)
 	other, _ := MustOpenDB(t) // another schema
 	quiet, err := open(url, func(db *postgres.DB) { db.NoNotify = true })
 	if err != nil {
@@ -151,4 +147,58 @@ func TestWatchHeadsReconnects(t *testing.T) {
 		}
 	}
 	t.Fatal("appends not heard after the listener was cut off and came back")
+}
+
+// A burst of appends to many sessions — batches of hundreds, whose heads
+// take several NOTIFY payloads — is heard session by session, every head
+// at the count its last append left.
+func TestWatchHeadsOfABurst(t *testing.T) {
+	t.Parallel()
+	a, b, _ := MustOpenTwo(t)
+	ch := watch(t, b.DB)
+	<-ch // the first poll
+	const n = 400
+	ids := make([]string, n)
+	for i := range ids {
+		rec, _ := storetest.NewSession(t, a, 1)
+		ids[i] = rec.ID
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			for next := range int64(2) {
+				if _, err := a.AppendEvents(context.Background(), id, next, storetest.Events("burst", 1)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	heard := map[string]int64{}
+	timeout := time.After(10 * time.Second) // a bound against a hang
+	for len(heard) < n || !all(heard, 2) {
+		select {
+		case h := <-ch:
+			if h.Session != "" {
+				heard[h.Session] = max(heard[h.Session], h.Events)
+			}
+		case <-timeout:
+			t.Fatalf("after 10 s, heard %d of %d sessions, %d of them at 2 events", len(heard), n, count(heard, 2))
+		}
+	}
+	if st := a.Stats(); st.Batches >= 2*n {
+		t.Logf("%d appends in %d batches: no batch moved several heads", st.Appends, st.Batches)
+	}
+}
+
+func all(m map[string]int64, v int64) bool { return count(m, v) == len(m) }
+
+func count(m map[string]int64, v int64) int {
+	k := 0
+	for _, x := range m {
+		if x == v {
+			k++
+		}
+	}
+	return k
 }

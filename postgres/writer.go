@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,21 +18,38 @@ import (
 	"github.com/parleyhq/parley/internal/groupcommit"
 )
 
-// writer commits the batches of the group-commit queue. Unlike the SQLite
-// writer it keeps no heads in memory: other processes append to the same
-// sessions, so each batch reads the heads it extends under a row lock.
+// writer commits the batches of the group-commit queue. Other processes
+// append to the same sessions, so what it keeps of the heads (heads) is
+// only a guess, checked under the heads' row locks by each batch.
 type writer struct {
 	pool    *pgxpool.Pool
 	channel string // NOTIFY the heads moved on this channel, unless ""
+	heads   *headCache
+	// Batches linked to cached heads, and those of them whose heads had
+	// moved (each then linked again from the heads read under lock).
+	cached, moved atomic.Int64
 }
 
 // Statements of a batch. The events and heads of a whole batch travel as
-// arrays (unnest), and the statements are pipelined, so a batch of appends
-// is two round trips whatever its size: BEGIN with the locked heads, then
-// the writes and COMMIT, followed by the NOTIFY's own short transaction.
+// arrays (unnest), and the statements are pipelined: a batch whose heads
+// are cached is one round trip (BEGIN, sqlCheckHeads, the writes and
+// COMMIT); one whose heads are not is two (BEGIN with sqlLockHeads, then
+// the writes and COMMIT). The NOTIFY's own short transaction follows the
+// COMMIT in the same pipeline, and the appends are answered without
+// waiting for it.
 const (
 	sqlLockHeads = `SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE`
-	sqlInsert    = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
+	// sqlCheckHeads locks the heads a batch extends as sqlLockHeads does
+	// (in session order, so that batches cannot deadlock), and fails with
+	// a division by zero unless each is still the one the batch linked
+	// its events to; the statements pipelined behind it are then skipped.
+	// A head another transaction holds is waited for and checked as that
+	// one left it (the lock returns the row's latest version).
+	sqlCheckHeads = `SELECT 1 / (COUNT(*) = $4)::int
+		FROM (SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE) AS h
+		JOIN unnest($1::text[], $2::bigint[], $3::bytea[]) AS u (session, events, head)
+			ON h.session = u.session AND h.events = u.events AND h.head = u.head`
+	sqlInsert = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])`
 	// Each head moves from the count the batch read under its lock; if
 	// one did not, the lock did not hold (a broken invariant), and the
@@ -43,10 +62,15 @@ const (
 			RETURNING 1)
 		SELECT 1 / (COUNT(*) = $5)::int FROM moved`
 	// The heads a batch moved, NOTIFYed in a transaction of their own
-	// after the batch's COMMIT (queueNotify).
-	sqlNotify = `SELECT pg_notify($1, u.session || ' ' || u.events || ' ' || encode(u.head, 'hex'))
-		FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u (session, events, head)`
+	// after the batch's COMMIT (queueNotify), many to a payload
+	// (notifyPayloads).
+	sqlNotify = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`
 )
+
+// errHeadMoved says a head a batch linked to from the cache had moved
+// (another server appended): the batch rolled back and is linked again
+// from the heads read under their locks.
+var errHeadMoved = errors.New("postgres: a cached chain head moved")
 
 // commit is the queue's CommitFunc: one transaction for the batch, on a
 // connection of the pool, begun and ended by hand so that BEGIN and COMMIT
@@ -57,22 +81,86 @@ func (w *writer) commit(batch []*groupcommit.Request) error {
 	if err != nil {
 		return err
 	}
-	// The pool closes a connection released inside a transaction.
-	defer pc.Release()
 	c := pc.Conn()
-	err = w.tx(ctx, c, batch)
-	if err != nil && !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
-		_, _ = c.Exec(ctx, "ROLLBACK")
+	n, err := w.tx(ctx, c, batch, true)
+	if errors.Is(err, errHeadMoved) {
+		w.moved.Add(1)
+		rollback(ctx, c)
+		w.heads.forget(sessionsOf(batch))
+		for _, r := range batch {
+			r.Out, r.Err = nil, nil
+		}
+		n, err = w.tx(ctx, c, batch, false)
 	}
-	var ne *notifyError
-	if errors.As(err, &ne) {
-		w.renotify(ctx, ne.moved) // the batch itself is stored
+	if err != nil {
+		rollback(ctx, c)
+		// The pool closes a connection released inside a transaction.
+		pc.Release()
+		w.heads.forget(sessionsOf(batch))
+		return err
+	}
+	if n == nil {
+		pc.Release()
 		return nil
 	}
-	return err
+	// The batch is stored: its appends are answered now, while the
+	// NOTIFY's transaction pipelined behind the COMMIT completes.
+	go func() {
+		err := n.wait()
+		if err != nil {
+			rollback(ctx, c)
+		}
+		pc.Release()
+		if err != nil {
+			w.renotify(ctx, n.moved) // the batch itself is stored
+		}
+	}()
+	return nil
 }
 
-func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request) error {
+// rollback ends the transaction a failure left open on c, if any.
+func rollback(ctx context.Context, c *pgx.Conn) {
+	if !c.IsClosed() && c.PgConn().TxStatus() != 'I' {
+		_, _ = c.Exec(ctx, "ROLLBACK")
+	}
+}
+
+// sessionsOf returns the sessions of batch's requests.
+func sessionsOf(batch []*groupcommit.Request) []string {
+	ids := make([]string, 0, len(batch))
+	for _, r := range batch {
+		if r.Create != nil {
+			ids = append(ids, r.Create.ID)
+		} else {
+			ids = append(ids, r.Session)
+		}
+	}
+	return ids
+}
+
+// pendingNotify is the NOTIFY transaction of a committed batch, whose
+// results are still to be read.
+type pendingNotify struct {
+	br    pgx.BatchResults
+	n     int
+	moved headColumns
+}
+
+// wait reads the NOTIFY's results.
+func (p *pendingNotify) wait() error {
+	for range p.n {
+		if _, err := p.br.Exec(); err != nil {
+			p.br.Close()
+			return err
+		}
+	}
+	return p.br.Close()
+}
+
+// tx writes batch in one transaction (linking its appends to the cached
+// heads when cached is set, and every one is there) and returns once the
+// COMMIT has succeeded, with the NOTIFY still to be read, if any.
+func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request, cached bool) (*pendingNotify, error) {
 	var appends, creates []*groupcommit.Request
 	for _, r := range batch {
 		if r.Create != nil {
@@ -85,19 +173,29 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 	// ID or token undoes only its session.
 	if len(creates) > 0 {
 		if _, err := c.Exec(ctx, "BEGIN"); err != nil {
-			return err
+			return nil, err
 		}
 		for _, r := range creates {
 			if err := createSession(ctx, c, r); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	b := &pgx.Batch{}
+	check := -1 // the statement of b that checks the cached heads
+	var chains map[string]*audit.Chain
 	if len(appends) > 0 {
 		var err error
-		if b, err = appendEvents(ctx, c, appends, len(creates) == 0); err != nil {
-			return err
+		if cached {
+			if chains, check = w.queueCached(b, appends, len(creates) == 0); chains != nil {
+				w.cached.Add(1)
+			}
+		}
+		if chains == nil {
+			if chains, err = lockHeads(ctx, c, appends, len(creates) == 0); err != nil {
+				return nil, err
+			}
+			queueAppends(b, appends, chains)
 		}
 	}
 	b.Queue("COMMIT")
@@ -109,12 +207,28 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 		}
 	}
 	br := c.SendBatch(ctx, b)
-	defer br.Close()
-	// A failure the server reports (a PgError) means it skipped the
-	// COMMIT; any other failure (the connection cut) leaves unknown
-	// whether it committed.
-	for range data - 1 {
+	if err := readCommit(br, data, check); err != nil {
+		br.Close()
+		return nil, err
+	}
+	w.cache(creates, chains)
+	if b.Len() == data {
+		return nil, br.Close()
+	}
+	return &pendingNotify{br: br, n: b.Len() - data, moved: moved}, nil
+}
+
+// readCommit reads the results of a batch's statements up to its COMMIT
+// (data of them). A failure the server reports (a PgError) means it
+// skipped the COMMIT; any other failure (the connection cut) leaves
+// unknown whether it committed. The failure of statement check says a
+// cached head had moved.
+func readCommit(br pgx.BatchResults, data, check int) error {
+	for i := range data - 1 {
 		if _, err := br.Exec(); err != nil {
+			if i == check && isDivisionByZero(err) {
+				return fmt.Errorf("%w: %w", errHeadMoved, err)
+			}
 			return commitError(err)
 		}
 	}
@@ -125,12 +239,58 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 	case tag.String() != "COMMIT":
 		return fmt.Errorf("postgres: the batch rolled back (%s)", tag)
 	}
-	for range b.Len() - data {
-		if _, err := br.Exec(); err != nil {
-			return &notifyError{moved: moved, err: err}
+	return nil
+}
+
+// cache keeps the heads a committed batch left: the genesis of the
+// sessions it created, and the chains its appends were linked to (which
+// linking advanced to the new heads).
+func (w *writer) cache(creates []*groupcommit.Request, chains map[string]*audit.Chain) {
+	for _, r := range creates {
+		if r.Err == nil {
+			w.heads.put(audit.NewChain(r.Create.ID, audit.Genesis(r.Create.ID, r.Create.Definition)))
 		}
 	}
-	return nil
+	for _, c := range chains {
+		w.heads.put(*c)
+	}
+}
+
+// queueCached links appends to the cached heads of their sessions and
+// queues, after BEGIN when begin is set, the check of those heads and the
+// writes; it returns the chains and the check's place in b, or nil (and
+// queues nothing) when a head is not cached or an append is not at its
+// session's cached next seq.
+func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin bool) (map[string]*audit.Chain, int) {
+	ids := sortedSessions(appends)
+	chains := w.heads.chains(ids)
+	if chains == nil {
+		return nil, -1
+	}
+	var want headColumns
+	for _, id := range ids {
+		c := chains[id]
+		want.session = append(want.session, id)
+		want.events = append(want.events, c.Next)
+		want.head = append(want.head, bytes.Clone(c.Head[:])) // linking moves c.Head
+	}
+	next := make(map[string]int64, len(ids))
+	for id, c := range chains {
+		next[id] = c.Next
+	}
+	for _, r := range appends {
+		if r.Next != next[r.Session] {
+			return nil, -1 // the caller's or the cache's: the lock will say
+		}
+		next[r.Session] += int64(len(r.Events))
+	}
+	if begin {
+		b.Queue("BEGIN")
+	}
+	check := b.Len()
+	b.Queue(sqlCheckHeads, want.session, want.events, want.head, int64(len(ids)))
+	queueAppends(b, appends, chains)
+	return chains, check
 }
 
 // queueNotify queues the NOTIFY of the heads a batch moved, in a
@@ -146,19 +306,35 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 func queueNotify(b *pgx.Batch, channel string, moved headColumns) {
 	b.Queue("BEGIN")
 	b.Queue("SET LOCAL synchronous_commit = off")
-	b.Queue(sqlNotify, channel, moved.session, moved.events, moved.head)
+	b.Queue(sqlNotify, channel, notifyPayloads(moved))
 	b.Queue("COMMIT")
 }
 
-// notifyError says a batch committed but its NOTIFY failed (the
-// connection broke between the two): commit sends it again on another
-// connection.
-type notifyError struct {
-	moved headColumns
-	err   error
-}
+// maxNotifyPayload bounds a NOTIFY payload, under PostgreSQL's 8000 bytes.
+const maxNotifyPayload = 7900
 
-func (e *notifyError) Error() string { return "postgres: notify: " + e.err.Error() }
+// notifyPayloads writes the heads a batch moved as NOTIFY payloads: a line
+// "SESSION EVENTS HEXHASH" a head, as many lines to a payload as fit, so
+// that a batch costs its listeners one notification, or a few, however
+// many sessions it moved.
+func notifyPayloads(moved headColumns) []string {
+	var out []string
+	var p []byte
+	for i, id := range moved.session {
+		line := fmt.Appendf(nil, "%s %d %x", id, moved.events[i], moved.head[i])
+		if len(p) > 0 && len(p)+1+len(line) > maxNotifyPayload {
+			out, p = append(out, string(p)), p[:0]
+		}
+		if len(p) > 0 {
+			p = append(p, '\n')
+		}
+		p = append(p, line...)
+	}
+	if len(p) > 0 {
+		out = append(out, string(p))
+	}
+	return out
+}
 
 // renotify sends the NOTIFY of a committed batch whose own failed, on a
 // connection of the pool, a few times. If it still fails, the listeners
@@ -190,7 +366,7 @@ func (w *writer) renotify(ctx context.Context, moved headColumns) {
 func commitError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		if pe.Code == "22012" { // the division of sqlMoveHeads
+		if isDivisionByZero(err) { // the division of sqlMoveHeads
 			return fmt.Errorf("%w: %w", errStale, err)
 		}
 		return err
@@ -198,24 +374,28 @@ func commitError(err error) error {
 	return fmt.Errorf("%w: %w", groupcommit.ErrCommit, err)
 }
 
-// appendEvents locks the heads of the batch's sessions (after BEGIN, when
-// begin is set, in the same round trip), links each append's events to its
-// session's chain, and returns the pipeline that writes events and heads.
-// An append to a missing session or at a seq that is not the session's
-// count gets its own error; the others go on.
-func appendEvents(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request, begin bool) (*pgx.Batch, error) {
-	ids := make([]string, 0, len(batch))
-	for _, r := range batch {
+func isDivisionByZero(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "22012"
+}
+
+// sortedSessions returns the sessions of appends, sorted, each once.
+func sortedSessions(appends []*groupcommit.Request) []string {
+	ids := make([]string, 0, len(appends))
+	for _, r := range appends {
 		ids = append(ids, r.Session)
 	}
 	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	chains, err := lockHeads(ctx, c, ids, begin)
-	if err != nil {
-		return nil, err
-	}
+	return slices.Compact(ids)
+}
+
+// queueAppends links each append's events to its session's chain and
+// queues the writes of events and heads. An append to a missing session
+// or at a seq that is not the session's count gets its own error; the
+// others go on.
+func queueAppends(b *pgx.Batch, appends []*groupcommit.Request, chains map[string]*audit.Chain) {
 	var ev eventColumns
-	for _, r := range batch {
+	for _, r := range appends {
 		c := chains[r.Session]
 		switch {
 		case c == nil:
@@ -233,18 +413,18 @@ func appendEvents(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Request
 			ev.add(out)
 		}
 	}
-	b := &pgx.Batch{}
-	if heads := movedHeads(batch); len(heads.session) > 0 {
+	if heads := movedHeads(appends); len(heads.session) > 0 {
 		b.Queue(sqlInsert, ev.session, ev.seq, ev.typ, ev.audience, ev.payload, ev.prev, ev.hash)
 		b.Queue(sqlMoveHeads, heads.session, heads.events, heads.head, heads.added, int64(len(heads.session)))
 	}
-	return b, nil
 }
 
-// lockHeads locks and reads the heads rows of the sessions ids (sorted,
-// so that two batches lock in one order and cannot deadlock). A session
+// lockHeads locks and reads the heads rows of the sessions of appends (in
+// session order, so that two batches lock in one order and cannot
+// deadlock), after BEGIN when begin is set, in one round trip. A session
 // with no row is missing from the map.
-func lockHeads(ctx context.Context, c *pgx.Conn, ids []string, begin bool) (map[string]*audit.Chain, error) {
+func lockHeads(ctx context.Context, c *pgx.Conn, appends []*groupcommit.Request, begin bool) (map[string]*audit.Chain, error) {
+	ids := sortedSessions(appends)
 	b := &pgx.Batch{}
 	if begin {
 		b.Queue("BEGIN")

@@ -24,12 +24,7 @@ import (
 // cause, and each such batch would be retried append by append).
 func TestTwoWritersTakeTurns(t *testing.T) {
 	t.Parallel()
-	a, url := MustOpenDB(t)
-	b, err := open(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b, _ := MustOpenTwo(t)
 	rec, _ := storetest.NewSession(t, a, 1)
 	const goroutines, each = 8, 15
 	var wg sync.WaitGroup
@@ -262,5 +257,54 @@ func TestNotifyFails(t *testing.T) {
 	}
 	if all := storetest.Verify(t, s, rec.ID); len(all) != 6 {
 		t.Fatalf("%d events stored, want 6", len(all))
+	}
+}
+
+// TestCachedHeads: a batch whose heads this DB committed (or created)
+// links its events to them without reading them first, and the lock
+// checks them: once another server has appended, the first one's cached
+// head is stale, its next batch finds that under the lock and is linked
+// again from the stored head, so that an append at the seq it thought
+// next gets ECONFLICT as it would without the cache, and the appends at
+// the stored head's seq are acknowledged at it, the chain whole.
+func TestCachedHeads(t *testing.T) {
+	t.Parallel()
+	a, b, _ := MustOpenTwo(t)
+	ctx := context.Background()
+	rec, _ := storetest.NewSession(t, a, 1)
+	for next := range int64(4) {
+		if _, err := a.AppendEvents(ctx, rec.ID, next, storetest.Events("a", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cached, moved := postgres.HeadStats(a.DB); cached != 4 || moved != 0 {
+		t.Fatalf("%d batches linked to cached heads, %d found them moved; want 4 (the head its create cached, then its own) and 0", cached, moved)
+	}
+	if _, err := b.AppendEvents(ctx, rec.ID, 4, storetest.Events("b", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AppendEvents(ctx, rec.ID, 4, storetest.Events("a", 1)); parley.ErrorCode(err) != parley.ECONFLICT {
+		t.Fatalf("an append at seq 4 after the other server's: %v, want ECONFLICT", err)
+	}
+	if cached, moved := postgres.HeadStats(a.DB); cached != 5 || moved != 1 {
+		t.Errorf("%d batches linked to cached heads, %d found them moved; want 5 and 1 (the append at seq 4)", cached, moved)
+	}
+	// The head read under the lock is cached: the appends that follow use
+	// it, and it holds.
+	for next := int64(6); next < 8; next++ {
+		out, err := a.AppendEvents(ctx, rec.ID, next, storetest.Events("a", 1))
+		if err != nil || out[0].Seq != next {
+			t.Fatalf("an append at seq %d after the other server's: %v %+v", next, err, out)
+		}
+	}
+	if cached, moved := postgres.HeadStats(a.DB); cached != 7 || moved != 1 {
+		t.Errorf("%d batches linked to cached heads, %d found them moved; want 7 and 1", cached, moved)
+	}
+	all := storetest.Verify(t, a, rec.ID)
+	if len(all) != 8 || all[6].Prev != all[5].Hash {
+		t.Fatalf("%d events stored, want 8, one chain", len(all))
+	}
+	if a.Stats().Failed != 0 {
+		t.Errorf("%d transactions failed as a whole; a moved head should send the batch down the reading path instead", a.Stats().Failed)
 	}
 }

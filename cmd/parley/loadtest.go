@@ -54,6 +54,10 @@ type LoadtestCommand struct {
 	Arrivals  string
 	Idle      bool
 	Turn      string
+	// CPUProfile, if set, has each server write a CPU profile of its
+	// whole run (serve --cpuprofile): the first to the file, the others
+	// to FILE.2, FILE.3...
+	CPUProfile string
 }
 
 // Run starts the servers, loads them and prints the figures.
@@ -71,6 +75,7 @@ func (c *LoadtestCommand) Run(ctx context.Context, args []string) error {
 	fs.Float64Var(&c.Rate, "rate", 0, "actions/s offered in all, spread over the sessions (open loop); 0: each client posts as soon as its last action is answered (closed loop)")
 	fs.StringVar(&c.Arrivals, "arrivals", "poisson", "open loop: when each session's actions are due: poisson (random, independent) or uniform (evenly spaced, staggered)")
 	fs.StringVar(&c.Turn, "turn", "answer", "how a client learns it is its move again: answer (from the events in the answer to its action, where the built-in agents' moves are) or stream (it waits until its event stream has delivered them, as a page following the stream does)")
+	fs.StringVar(&c.CPUProfile, "server-cpuprofile", "", "have each server write a CPU profile of its run (serve --cpuprofile) to `FILE` (the first instance; the others to FILE.2, FILE.3...)")
 	fs.BoolVar(&c.Idle, "idle", false, "only measure the memory of --sessions idle sessions (no client traffic, no streams), then stop")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -155,12 +160,8 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 			s.stop()
 		}
 	}()
-	for range c.Instances {
-		s, err := startLoadServer(c.DB, c.MaxBatch)
-		if err != nil {
-			return fmt.Errorf("loadtest: %w", err)
-		}
-		servers = append(servers, s)
+	if err := c.startServers(&servers); err != nil {
+		return err
 	}
 	run := c.Duration.String()
 	if c.Idle {
@@ -179,9 +180,10 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		return err
 	}
 	fmt.Fprintln(c.Stdout, c.mode())
-	cpu0, self0 := cpuAll(servers), selfCPU()
+	pg := c.pgCluster(ctx)
+	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
-	cpu1, self1 := cpuAll(servers), selfCPU()
+	cpu1, self1, pg1 := cpuAll(servers), selfCPU(), pg.cpu()
 	waited := lt.settle(5*time.Second, time.Minute)
 	st := lt.streamStats()
 	c.report(res, st, waited)
@@ -198,6 +200,11 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		used := cpu1[i] - cpu0[i]
 		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
 			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
+	}
+	if pg != nil {
+		used := pg1 - pg0
+		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL (postmaster %d and its processes, on this machine) used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action\n",
+			pg.postmaster, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
 	}
 	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine)\n", 100*(self1-self0).Seconds()/res.elapsed.Seconds())
 	for _, s := range servers {
@@ -217,6 +224,36 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		return fmt.Errorf("loadtest: %s", faults)
 	}
 	return nil
+}
+
+// startServers starts the instances, adding each to servers as it
+// starts (so that the caller stops those that did if one fails).
+func (c *LoadtestCommand) startServers(servers *[]*loadServer) error {
+	for i := range c.Instances {
+		profile := c.CPUProfile
+		if profile != "" && i > 0 {
+			profile = fmt.Sprintf("%s.%d", profile, i+1)
+		}
+		s, err := startLoadServer(c.DB, c.MaxBatch, profile)
+		if err != nil {
+			return fmt.Errorf("loadtest: %w", err)
+		}
+		*servers = append(*servers, s)
+	}
+	return nil
+}
+
+// pgCluster finds the PostgreSQL server of a postgres:// --db on this
+// machine, to count its CPU, or says why it cannot (nil).
+func (c *LoadtestCommand) pgCluster(ctx context.Context) *pgCluster {
+	if !isPostgresURL(c.DB) {
+		return nil
+	}
+	pg, err := findPGCluster(ctx, c.DB)
+	if err != nil {
+		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL's CPU is not measured: %v\n", err)
+	}
+	return pg
 }
 
 // mode says how the clients were paced.

@@ -23,7 +23,7 @@ type loadServer struct {
 	stderr bytes.Buffer
 }
 
-func startLoadServer(db string, maxBatch int) (*loadServer, error) {
+func startLoadServer(db string, maxBatch int, cpuprofile string) (*loadServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -31,6 +31,9 @@ func startLoadServer(db string, maxBatch int) (*loadServer, error) {
 	args := []string{"--db", db, "--debug-addr", "127.0.0.1:0"}
 	if maxBatch > 0 {
 		args = append(args, "--max-batch", strconv.Itoa(maxBatch))
+	}
+	if cpuprofile != "" {
+		args = append(args, "--cpuprofile", cpuprofile)
 	}
 	return startServeProcess(exe, nil, args...)
 }
@@ -132,20 +135,11 @@ func (s *loadServer) heap(ctx context.Context, client *http.Client) *DebugHeap {
 // cpu returns the user and system CPU time the server has used (0 where
 // /proc cannot tell).
 func (s *loadServer) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command's name (in parentheses, which may hold
-	// spaces): utime and stime are the 12th and 13th, in clock ticks.
-	_, rest, _ := strings.Cut(string(b), ") ")
-	f := strings.Fields(rest)
+	f := procStat(s.cmd.Process.Pid)
 	if len(f) < 13 {
 		return 0
 	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * time.Second / 100 // USER_HZ is 100 on Linux
+	return ticks(f[11:13]) // utime, stime
 }
 
 func cpuAll(servers []*loadServer) []time.Duration {
