@@ -141,19 +141,7 @@ func TestCheckpointRecoversFromPinnedLog(t *testing.T) {
 	defer s.Close()
 	rec, _ := storetest.NewSession(t, s, 1)
 	// Pin a snapshot: a read transaction that has read something.
-	raw, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	tx, err := raw.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := tx.QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	tx := pinSnapshot(t, path, "events")
 	payload := []byte(fmt.Sprintf(`{"note":%q}`, strings.Repeat("y", 5000)))
 	next := int64(0)
 	appendOne := func() {
@@ -289,19 +277,7 @@ func TestCheckpointBacksOffFromLongReader(t *testing.T) {
 	}
 	defer s.Close()
 	rec, _ := storetest.NewSession(t, s, 1)
-	raw, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	tx, err := raw.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := tx.QueryRow(`SELECT count(*) FROM heads`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	tx := pinSnapshot(t, path, "heads")
 	payload := []byte(fmt.Sprintf(`{"note":%q}`, strings.Repeat("w", 3000)))
 	var next int64
 	for end := time.Now().Add(1500 * time.Millisecond); time.Now().Before(end); next++ {
@@ -322,4 +298,26 @@ func TestCheckpointBacksOffFromLongReader(t *testing.T) {
 	if got := storetest.Verify(t, s, rec.ID); int64(len(got)) != next {
 		t.Errorf("%d events stored, want %d", len(got), next)
 	}
+}
+
+// pinSnapshot opens a connection of its own to the database at path and
+// starts a read transaction that has read table, so that it holds a
+// snapshot (and the log it needs) until the test rolls it back or ends.
+func pinSnapshot(t *testing.T, path, table string) *sql.Tx {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	tx, err := raw.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	var n int
+	if err := tx.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return tx
 }
