@@ -32,7 +32,9 @@ func TestMain(m *testing.M) {
 			os.Exit(3)
 		}
 		mm := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
-		if err := mm.Run(context.Background(), os.Args[1:]); err != nil {
+		ctx, stop := interruptible(context.Background(), interruptAfter)
+		defer stop()
+		if err := mm.Run(ctx, os.Args[1:]); err != nil {
 			if msg := errorText(err); msg != "" {
 				fmt.Fprintln(os.Stderr, msg)
 			}
