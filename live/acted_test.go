@@ -102,3 +102,33 @@ func TestActedJSONIsEncodingJSON(t *testing.T) {
 		check(out)
 	}
 }
+
+// A new session's head, which Create derives from the genesis instead of
+// reading it back, is the store's: with no built-in agent (no event yet),
+// with agents that move at once, and as the session holds it afterwards.
+func TestCreateHeadIsStored(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := openStore(t)
+	m := newManager(t, st)
+	for _, sp := range []*live.Spec{{Scenario: "istanbul-2025"}, loadSpec(), {Scenario: "istanbul-2025", Protocol: "sao"}} {
+		c, err := m.Create(ctx, sp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := st.ChainHead(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Head != stored {
+			t.Errorf("%+v: created with head %+v, the store has %+v", sp.Seats, c.Head, stored)
+		}
+		s, err := m.Session(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := s.Head(); h != stored {
+			t.Errorf("%+v: the session holds head %+v, the store has %+v", sp.Seats, h, stored)
+		}
+	}
+}
