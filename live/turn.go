@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
 
 	"github.com/parleyhq/parley"
@@ -89,7 +90,14 @@ func (t *Turn) json() []byte {
 		b = strconv.AppendInt(b, int64(t.Day), 10)
 	}
 	if t.Hour != 0 {
-		ok = false // floats are left to encoding/json
+		// encoding/json writes a float64 from 1e-6 to 1e21 as 'f' does;
+		// others (exponents, NaN) are left to it.
+		if a := math.Abs(t.Hour); a >= 1e-6 && a < 1e21 {
+			b = append(b, `,"hour":`...)
+			b = strconv.AppendFloat(b, t.Hour, 'f', -1, 64)
+		} else {
+			ok = false
+		}
 	}
 	b = append(b, `,"actor":`...)
 	b = strconv.AppendInt(b, int64(t.Actor), 10)

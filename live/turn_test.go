@@ -3,6 +3,7 @@ package live_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -23,8 +24,13 @@ func TestTurnPayloadIsJSONMarshal(t *testing.T) {
 	for range 5000 {
 		mv := session.Move{Type: session.EvTurn, Audience: auds[r.IntN(len(auds))], After: r.IntN(50) - 1, Round: r.IntN(30),
 			Day: r.IntN(3) * r.IntN(2), Actor: r.IntN(4) - 2}
-		if r.IntN(4) == 0 {
+		switch r.IntN(8) {
+		case 0, 1:
 			mv.Hour = float64(r.IntN(100)) / 8
+		case 2:
+			mv.Hour = r.NormFloat64() * 24
+		case 3:
+			mv.Hour = []float64{1e-6, 9.99e-7, 1e21, 9.99e20, -1e-6, 1e-7, 3e25, 0.1 + 0.2}[r.IntN(8)]
 		}
 		tu := live.Turn{Move: mv}
 		if r.IntN(3) > 0 {
@@ -40,11 +46,11 @@ func TestTurnPayloadIsJSONMarshal(t *testing.T) {
 		if got := live.TurnJSON(&tu); !bytes.Equal(got, want) {
 			t.Fatalf("turn %+v:\n got %s\nwant %s", tu, got, want)
 		}
-		if !bytes.ContainsAny(want, `\<>&`) && mv.Hour == 0 {
-			direct++
+		if a := math.Abs(mv.Hour); !bytes.ContainsAny(want, `\<>&`) && a >= 1e-6 && a < 1e21 {
+			direct++ // with an hour, written directly
 		}
 	}
 	if direct < 500 {
-		t.Errorf("only %d turns with plain names: the direct path is barely tested", direct)
+		t.Errorf("only %d turns with plain names and an hour: the direct path is barely tested", direct)
 	}
 }
