@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -52,5 +53,64 @@ func TestTurnPayloadIsJSONMarshal(t *testing.T) {
 	}
 	if direct < 500 {
 		t.Errorf("only %d turns with plain names and an hour: the direct path is barely tested", direct)
+	}
+}
+
+// A move's events and the turn event after them reach a turn stream in
+// one hand-over (one wake of the stream, one write), the turn last; a
+// stream without turns gets the events alone.
+func TestTurnHandedWithEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newManager(t, openStore(t))
+	c, err := m.Create(ctx, loadSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pak, _ := tokenOf(t, c, "Pakistan")
+	sub, _, err := s.SubscribeTurns(ctx, pak)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := s.Subscribe(ctx, pak)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		v, err := s.View(ctx, pak)
+		if err != nil || v.Turn == nil {
+			t.Fatalf("no turn for Pakistan: %v", err)
+		}
+		answers := make([]string, len(v.Turn.Text))
+		for k, cl := range v.Turn.Text {
+			answers[k] = "none"
+			if cl.State == parley.ClauseProposed {
+				answers[k] = "reject"
+			}
+		}
+		raw, _ := json.Marshal(answers)
+		out, err := s.Act(ctx, pak, &live.Action{Kind: "answer", Answers: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := live.Lots(sub); got != i+1 {
+			t.Fatalf("move %d: the turn stream was handed events %d times, want %d", i, got, i+1)
+		}
+		recs, _ := sub.Take()
+		if len(recs) != len(out.Events)+1 || !live.IsTurn(recs[len(recs)-1]) {
+			t.Fatalf("move %d: the turn stream got %d records (the last a turn: %v), want the %d events and the turn", i, len(recs), len(recs) > 0 && live.IsTurn(recs[len(recs)-1]), len(out.Events))
+		}
+		for k, r := range recs[:len(recs)-1] {
+			if !bytes.Equal(r.Payload, out.Events[k]) || live.IsTurn(r) {
+				t.Fatalf("move %d: record %d is %s, want %s", i, k, r.Payload, out.Events[k])
+			}
+		}
+		if got, _ := plain.Take(); len(got) != len(out.Events) {
+			t.Fatalf("move %d: the stream without turns got %d records, want the %d events", i, len(got), len(out.Events))
+		}
 	}
 }
