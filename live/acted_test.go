@@ -46,15 +46,7 @@ func TestActedJSONIsEncodingJSON(t *testing.T) {
 	}
 	moves, events := 0, 0
 	for game := range 3 {
-		c, err := m.Create(ctx, loadSpec())
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := m.Session(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pak, _ := tokenOf(t, c, "Pakistan")
+		s, _, pak := created(t, m, loadSpec())
 		for i := 0; ; i++ {
 			v, err := s.View(ctx, pak)
 			if err != nil {
@@ -112,20 +104,13 @@ func TestCreateHeadIsStored(t *testing.T) {
 	st := openStore(t)
 	m := newManager(t, st)
 	for _, sp := range []*live.Spec{{Scenario: "istanbul-2025"}, loadSpec(), {Scenario: "istanbul-2025", Protocol: "sao"}} {
-		c, err := m.Create(ctx, sp)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, c, _ := created(t, m, sp)
 		stored, err := st.ChainHead(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.Head != stored {
 			t.Errorf("%+v: created with head %+v, the store has %+v", sp.Seats, c.Head, stored)
-		}
-		s, err := m.Session(ctx, c.ID)
-		if err != nil {
-			t.Fatal(err)
 		}
 		if h := s.Head(); h != stored {
 			t.Errorf("%+v: the session holds head %+v, the store has %+v", sp.Seats, h, stored)

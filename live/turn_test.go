@@ -63,15 +63,7 @@ func TestTurnHandedWithEvents(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	m := newManager(t, openStore(t))
-	c, err := m.Create(ctx, loadSpec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := m.Session(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pak, _ := tokenOf(t, c, "Pakistan")
+	s, _, pak := created(t, m, loadSpec())
 	sub, _, err := s.SubscribeTurns(ctx, pak)
 	if err != nil {
 		t.Fatal(err)
