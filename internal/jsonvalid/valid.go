@@ -107,20 +107,11 @@ func key(b []byte, i int) (int, bool) {
 	return space(b, i+1), true
 }
 
-// plain marks the bytes a string holds as they are: not a quote, a
-// backslash or a control character.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // str reads a string at i (b[i] is its opening quote).
 func str(b []byte, i int) (int, bool) {
 	i++
 	for {
-		for i < len(b) && plain[b[i]] {
+		for i < len(b) && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\' { // as it is
 			i++
 		}
 		if i >= len(b) {
