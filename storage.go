@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parleyhq/parley/internal/jsonvalid"
 )
 
 // Limits of what a store accepts. They bound the memory one request can
@@ -242,7 +244,7 @@ func (s *SessionRecord) Validate() error {
 	if len(s.Definition) > MaxDefinition {
 		return Errorf(EINVALID, "session definition of %d bytes exceeds the limit of %d", len(s.Definition), MaxDefinition)
 	}
-	if !json.Valid(s.Definition) {
+	if !jsonvalid.Valid(s.Definition) {
 		return Errorf(EINVALID, "session definition is not valid JSON")
 	}
 	if len(s.Seats) > MaxSeats {
@@ -279,7 +281,7 @@ func (e *EventRecord) Validate() error {
 		return Errorf(EINVALID, "event audience must be at most %d bytes of UTF-8", MaxAudience)
 	case len(e.Payload) > MaxEventPayload:
 		return Errorf(EINVALID, "event payload of %d bytes exceeds the limit of %d", len(e.Payload), MaxEventPayload)
-	case !json.Valid(e.Payload):
+	case !jsonvalid.Valid(e.Payload):
 		return Errorf(EINVALID, "event payload is not valid JSON")
 	}
 	return nil

@@ -256,12 +256,23 @@ func clientMessage(err error) string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
+	jsonHeaders(w, status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // the client went away: nothing to tell it
+}
+
+// writeRawJSON is writeJSON of a value already encoded (b, with its
+// newline).
+func writeRawJSON(w http.ResponseWriter, status int, b []byte) {
+	jsonHeaders(w, status)
+	_, _ = w.Write(b) // the client went away: nothing to tell it
+}
+
+func jsonHeaders(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
 }
 
 func clipPath(p string) string {

@@ -209,7 +209,12 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	b, err := out.AppendJSON(make([]byte, 0, 2048))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeRawJSON(w, http.StatusOK, append(b, '\n'))
 }
 
 // handleTranscript answers GET /api/sessions/{id}/transcript (mediator and

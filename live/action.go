@@ -1,9 +1,12 @@
 package live
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -69,6 +72,62 @@ var fields = map[string][]string{
 type Acted struct {
 	Events []json.RawMessage `json:"events"`
 	Head   parley.ChainHead  `json:"head"`
+}
+
+// AppendJSON appends a's JSON to dst, as encoding/json writes it without
+// HTML escaping (and without the Encoder's newline). The events are
+// stored payloads, which the server writes as canonical JSON on one line
+// (protocol.Records), as its event streams send them: they are copied as
+// they are instead of checked and compacted once more. A payload that is
+// not a JSON object, or a session ID that JSON would escape, takes
+// encoding/json's path.
+func (a *Acted) AppendJSON(dst []byte) ([]byte, error) {
+	if !plainString(a.Head.Session) || !objects(a.Events) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(a); err != nil {
+			return dst, err
+		}
+		return append(dst, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
+	}
+	dst = append(dst, `{"events":[`...)
+	for i, p := range a.Events {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, p...)
+	}
+	dst = append(dst, `],"head":{"session":"`...)
+	dst = append(dst, a.Head.Session...)
+	dst = append(dst, `","events":`...)
+	dst = strconv.AppendInt(dst, a.Head.Events, 10)
+	dst = append(dst, `,"hash":"`...)
+	dst = hex.AppendEncode(dst, a.Head.Hash[:])
+	return append(dst, `"}}`...), nil
+}
+
+// plainString reports whether JSON writes s as it is between quotes:
+// printable ASCII without a quote or a backslash.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// objects reports whether every payload starts with '{' and ends with
+// '}', as an event's canonical JSON does: a cheap look, not a validation
+// (the store validated each payload before storing it).
+func objects(ps []json.RawMessage) bool {
+	for _, p := range ps {
+		if len(p) < 2 || p[0] != '{' || p[len(p)-1] != '}' {
+			return false
+		}
+	}
+	return true
 }
 
 // Act applies a seat's action: it is checked by the protocol state

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/audit"
 	"github.com/parleyhq/parley/protocol"
 	"github.com/parleyhq/parley/session"
 )
@@ -58,10 +59,10 @@ func (m *Manager) Create(ctx context.Context, sp *Spec) (*Created, error) {
 	if err := m.Sessions.CreateSession(ctx, rec); err != nil {
 		return nil, err
 	}
-	head, err := m.Events.ChainHead(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	// A new session's chain is its genesis, which every store derives
+	// from the ID and the definition (parley.SessionRecord): no need to
+	// read it back.
+	head := parley.ChainHead{Session: id, Hash: audit.Genesis(id, def)}
 	s := &Session{id: id, m: m}
 	s.mu.Lock()
 	s.install(rec, b, head)

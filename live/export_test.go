@@ -39,3 +39,11 @@ func Records(ctx context.Context, s *Session, from, to int64) (got, stored []par
 		s.readRecords(ctx, from, to, func(r parley.EventRecord) error { stored = append(stored, r); return nil }))
 	return got, stored, err
 }
+
+// Lots is how many times events were handed to sub (each wakes its
+// reader).
+func Lots(sub *Subscription) int {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.lots
+}

@@ -37,6 +37,7 @@ type Subscription struct {
 	mu    sync.Mutex
 	queue []parley.EventRecord
 	ended bool // no more events after those queued
+	lots  int  // hand-overs (offer) so far, each a wake of the reader
 }
 
 // Subscribe starts a stream of the events seat may see, from the next
@@ -129,6 +130,7 @@ func (sub *Subscription) offer(recs []parley.EventRecord) bool {
 	ok := len(sub.queue)+len(recs) <= sub.max
 	if ok {
 		sub.queue = append(sub.queue, recs...)
+		sub.lots++
 	}
 	sub.mu.Unlock()
 	if ok {
@@ -140,15 +142,21 @@ func (sub *Subscription) offer(recs []parley.EventRecord) bool {
 // publish hands stored events to every subscriber that may see them,
 // without waiting: a subscriber they would put more than Buffer behind
 // is dropped. The session's lock is held.
-func (s *Session) publish(recs []parley.EventRecord) {
+func (s *Session) publish(recs []parley.EventRecord) { s.publishWith(recs, nil) }
+
+// publishWith is publish with the turn event that follows the events
+// (nil: none) handed over with them to the turn subscribers that may see
+// it, so that a stream wakes and writes once for both.
+func (s *Session) publishWith(recs []parley.EventRecord, turn *turnNews) {
 	if len(s.subs) == 0 {
 		return
 	}
-	auds := make([]parley.Audiences, len(recs))
-	ok := make([]bool, len(recs))
-	for i, r := range recs {
+	var buf [8]parley.Audiences
+	var okBuf [8]bool
+	auds, ok := buf[:0], okBuf[:0]
+	for _, r := range recs {
 		a, err := parley.ParseAudiences(r.Audience)
-		auds[i], ok[i] = a, err == nil
+		auds, ok = append(auds, a), append(ok, err == nil)
 	}
 	var seen []parley.EventRecord
 	for sub := range s.subs {
@@ -157,6 +165,9 @@ func (s *Session) publish(recs []parley.EventRecord) {
 			if ok[i] && auds[i].Includes(sub.seat) {
 				seen = append(seen, r)
 			}
+		}
+		if turn != nil && sub.turns && turn.aud.Includes(sub.seat) {
+			seen = append(seen, turn.rec)
 		}
 		if len(seen) > 0 && !sub.offer(seen) {
 			sub.drop()

@@ -90,6 +90,23 @@ func tokenOf(t testing.TB, c *live.Created, name string) (parley.Seat, string) {
 	return parley.Seat{}, ""
 }
 
+// created creates a session of sp on m and returns it, with Pakistan's
+// seat.
+func created(t testing.TB, m *live.Manager, sp *live.Spec) (*live.Session, *live.Created, parley.Seat) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := m.Create(ctx, sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Session(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pak, _ := tokenOf(t, c, "Pakistan")
+	return s, c, pak
+}
+
 func caucus(msg string) *live.Action {
 	return &live.Action{Kind: "caucus", Message: msg}
 }
@@ -103,15 +120,7 @@ func TestSlowSubscriber(t *testing.T) {
 	st := openStore(t)
 	m := newManager(t, st)
 	m.Buffer = 4
-	c, err := m.Create(ctx, &live.Spec{Scenario: "istanbul-2025"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := m.Session(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pak, _ := tokenOf(t, c, "Pakistan")
+	s, _, pak := created(t, m, &live.Spec{Scenario: "istanbul-2025"})
 	slow, err := s.Subscribe(ctx, pak)
 	if err != nil {
 		t.Fatal(err)

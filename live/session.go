@@ -147,16 +147,19 @@ func (s *Session) store(ctx context.Context, recs []parley.EventRecord) ([]parle
 		}
 		last := got[len(got)-1]
 		s.setHead(parley.ChainHead{Session: s.id, Events: last.Seq + 1, Hash: last.Hash})
-		s.publish(got)
+		recs = recs[n:]
+		var turn *turnNews
+		if len(recs) == 0 {
+			turn = s.nextTurn() // handed over with the last events
+		}
+		s.publishWith(got, turn)
 		s.notify()
 		if out == nil {
 			out = got // one append, the usual case: no copy
 		} else {
 			out = append(slices.Clip(out), got...)
 		}
-		recs = recs[n:]
 	}
-	s.publishTurn()
 	if len(out) > 0 {
 		s.tail.Store(&storedTail{recs: out})
 	}

@@ -16,15 +16,7 @@ func TestRecordsFromMemoryAreTheStored(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	m := newManager(t, openStore(t))
-	c, err := m.Create(ctx, loadSpec()) // the nash mediator and Afghanistan's delegate
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := m.Session(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pak, _ := tokenOf(t, c, "Pakistan")
+	s, _, pak := created(t, m, loadSpec()) // the nash mediator and Afghanistan's delegate
 	check := func(step int) {
 		t.Helper()
 		head := s.Head().Events

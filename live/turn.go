@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
 
 	"github.com/parleyhq/parley"
@@ -89,7 +90,14 @@ func (t *Turn) json() []byte {
 		b = strconv.AppendInt(b, int64(t.Day), 10)
 	}
 	if t.Hour != 0 {
-		ok = false // floats are left to encoding/json
+		// encoding/json writes a float64 from 1e-6 to 1e21 as 'f' does;
+		// others (exponents, NaN) are left to it.
+		if a := math.Abs(t.Hour); a >= 1e-6 && a < 1e21 {
+			b = append(b, `,"hour":`...)
+			b = strconv.AppendFloat(b, t.Hour, 'f', -1, 64)
+		} else {
+			ok = false
+		}
 	}
 	b = append(b, `,"actor":`...)
 	b = strconv.AppendInt(b, int64(t.Actor), 10)
@@ -134,25 +142,32 @@ func (t *Turn) json() []byte {
 // they were last told, once the events that moved it are stored and
 // published. The lock is held.
 func (s *Session) publishTurn() {
+	if t := s.nextTurn(); t != nil {
+		s.publishWith(nil, t)
+	}
+}
+
+// turnNews is a turn event to hand the streams, and who may see it.
+type turnNews struct {
+	rec parley.EventRecord
+	aud parley.Audience
+}
+
+// nextTurn returns the turn event the streams are to be told, nil when
+// the move is the one they were last told or nobody listens; it counts
+// it as told. The lock is held.
+func (s *Session) nextTurn() *turnNews {
 	if s.b == nil {
-		return
+		return nil
 	}
 	mv := s.b.driver.Move()
 	if s.told != nil && s.told.Same(mv) {
-		return
+		return nil
 	}
 	s.told = &mv
 	if len(s.subs) == 0 {
-		return
+		return nil
 	}
 	rec, _ := s.turnRecord()
-	aud := mv.Audience
-	for sub := range s.subs {
-		if !sub.turns || !aud.Includes(sub.seat) {
-			continue
-		}
-		if !sub.offer([]parley.EventRecord{rec}) {
-			sub.drop()
-		}
-	}
+	return &turnNews{rec: rec, aud: mv.Audience}
 }
