@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"os"
@@ -58,6 +60,9 @@ type LoadtestCommand struct {
 	// whole run (serve --cpuprofile): the first to the file, the others
 	// to FILE.2, FILE.3...
 	CPUProfile string
+	// SelfProfile, if set, is where the load generator writes a CPU
+	// profile of itself during the run (the servers not included).
+	SelfProfile string
 }
 
 // Run starts the servers, loads them and prints the figures.
@@ -76,6 +81,7 @@ func (c *LoadtestCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Arrivals, "arrivals", "poisson", "open loop: when each session's actions are due: poisson (random, independent) or uniform (evenly spaced, staggered)")
 	fs.StringVar(&c.Turn, "turn", "answer", "how a client learns it is its move again: answer (from the events in the answer to its action, where the built-in agents' moves are) or stream (it waits until its event stream has delivered them, as a page following the stream does)")
 	fs.StringVar(&c.CPUProfile, "server-cpuprofile", "", "have each server write a CPU profile of its run (serve --cpuprofile) to `FILE` (the first instance; the others to FILE.2, FILE.3...)")
+	fs.StringVar(&c.SelfProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (not the servers) while the clients act to `FILE` (go tool pprof reads it)")
 	fs.BoolVar(&c.Idle, "idle", false, "only measure the memory of --sessions idle sessions (no client traffic, no streams), then stop")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -181,9 +187,14 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	}
 	fmt.Fprintln(c.Stdout, c.mode())
 	pg := c.pgCluster(ctx)
+	profiling, err := startCPUProfile(c.SelfProfile, slog.New(slog.NewTextHandler(c.Stderr, nil)))
+	if err != nil {
+		return err
+	}
 	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
 	cpu1, self1, pg1 := cpuAll(servers), selfCPU(), pg.cpu()
+	profiling()
 	waited := lt.settle(5*time.Second, time.Minute)
 	st := lt.streamStats()
 	c.report(res, st, waited)
@@ -206,7 +217,8 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL (postmaster %d and its processes, on this machine) used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action\n",
 			pg.postmaster, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
 	}
-	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine)\n", 100*(self1-self0).Seconds()/res.elapsed.Seconds())
+	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine): %.0f µs of CPU per acknowledged action\n",
+		100*(self1-self0).Seconds()/res.elapsed.Seconds(), float64((self1-self0).Microseconds())/acked)
 	for _, s := range servers {
 		s.stop()
 	}
@@ -373,12 +385,13 @@ func pct(ds []time.Duration, p int) string {
 // load is the clients of a run: a session each, with its event stream.
 type load struct {
 	servers []*loadServer
-	// client sends requests, each answered within requestTimeout or
-	// failed; streams (no timeout: they last) reads the event streams.
-	client, streams *http.Client
-	tr              *http.Transport
-	body            []byte // the spec of a new session
-	mix             float64
+	// client sends the requests of setting up, each answered within
+	// requestTimeout or failed (the clients' own go on h1Conns, and the
+	// event streams each on one of its own).
+	client *http.Client
+	tr     *http.Transport
+	body   []byte // the spec of a new session
+	mix    float64
 	// turnStream: a client waits for its stream to deliver the answer's
 	// events before it moves again.
 	turnStream bool
@@ -400,13 +413,13 @@ type loadSession struct {
 	play             play   // the client's own
 
 	mu         sync.Mutex
-	acked      map[int64]ackedEvent // seq → the event acknowledged
-	delivered  map[int64]time.Time  // seq → when on the stream
-	lastSeq    int64                // the last seq on the stream (−1: none)
-	endSeq     int64                // the seq of the session's end (−1: not ended)
-	posted     int                  // the client's actions acknowledged
-	unknown    int                  // the client's actions without an answer (stored or not)
-	doubled    int                  // events the stream delivered again
+	acked      []ackedEvent     // the events acknowledged, by seq (ackedEvents)
+	delivered  []deliveredEvent // the events on the stream, by seq (each after lastSeq)
+	lastSeq    int64            // the last seq on the stream (−1: none)
+	endSeq     int64            // the seq of the session's end (−1: not ended)
+	posted     int              // the client's actions acknowledged
+	unknown    int              // the client's actions without an answer (stored or not)
+	doubled    int              // events the stream delivered again
 	reconnects int
 	streamErr  string
 	stopStream context.CancelFunc
@@ -419,9 +432,51 @@ type loadSession struct {
 
 // ackedEvent is an event in the answer to an action.
 type ackedEvent struct {
+	seq   int64
 	typ   protocol.EventType
 	actor int
 	at    time.Time
+}
+
+// deliveredEvent is a stored event on a stream, and when it came.
+type deliveredEvent struct {
+	seq int64
+	at  time.Time
+}
+
+// ack records an event acknowledged to s's client (s.mu held), keeping
+// s.acked in seq order; an event acknowledged again replaces the first.
+// Answers come in seq order, so this appends.
+func (s *loadSession) ack(a ackedEvent) {
+	n := len(s.acked)
+	if n == 0 || s.acked[n-1].seq < a.seq {
+		s.acked = append(s.acked, a)
+		return
+	}
+	i, found := slices.BinarySearchFunc(s.acked, a.seq, func(e ackedEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	if found {
+		s.acked[i] = a
+		return
+	}
+	s.acked = slices.Insert(s.acked, i, a)
+}
+
+// ackedAt returns the event acknowledged at seq (s.mu held).
+func (s *loadSession) ackedAt(seq int64) (ackedEvent, bool) {
+	i, found := slices.BinarySearchFunc(s.acked, seq, func(e ackedEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	if !found {
+		return ackedEvent{}, false
+	}
+	return s.acked[i], true
+}
+
+// deliveredAt returns when the stream delivered seq (s.mu held).
+func (s *loadSession) deliveredAt(seq int64) (time.Time, bool) {
+	i, found := slices.BinarySearchFunc(s.delivered, seq, func(e deliveredEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	if !found {
+		return time.Time{}, false
+	}
+	return s.delivered[i].at, true
 }
 
 // requestTimeout bounds a request of the load test: a server that does
@@ -432,7 +487,7 @@ func newLoad(n int, servers []*loadServer, seats map[string]string, proto string
 	tr := &http.Transport{MaxIdleConnsPerHost: 2*n + 16, DisableCompression: true, IdleConnTimeout: time.Minute}
 	body, _ := json.Marshal(map[string]any{"scenario": "istanbul-2025", "protocol": proto, "deadline": deadline, "seats": seats})
 	return &load{servers: servers, tr: tr, body: body, mix: mix,
-		client: &http.Client{Transport: tr, Timeout: requestTimeout}, streams: &http.Client{Transport: tr}}
+		client: &http.Client{Transport: tr, Timeout: requestTimeout}}
 }
 
 // create makes n sessions, spread over the servers, 16 at a time; keep
@@ -447,7 +502,7 @@ func (l *load) create(ctx context.Context, n int, keep bool) ([]*loadSession, er
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				s, err := l.createOne(ctx, i, keep)
+				s, err := l.createOne(ctx, l.do, i, keep)
 				out[i] = s
 				errs <- err
 			}
@@ -469,13 +524,13 @@ func (l *load) create(ctx context.Context, n int, keep bool) ([]*loadSession, er
 
 // createOne creates a session on the next server in turn, its stream on
 // the one after.
-func (l *load) createOne(ctx context.Context, i int, keep bool) (*loadSession, error) {
+func (l *load) createOne(ctx context.Context, do doFunc, i int, keep bool) (*loadSession, error) {
 	l.mu.Lock()
 	k := l.next
 	l.next++
 	l.mu.Unlock()
 	srv := l.servers[k%len(l.servers)]
-	b, status, err := l.do(ctx, "POST", srv.url+"/api/sessions", "", l.body)
+	b, status, err := do(ctx, "POST", srv.url+"/api/sessions", "", l.body)
 	if err != nil || status != http.StatusCreated {
 		return nil, fmt.Errorf("loadtest: creating session %d: %d %v %s", i, status, err, b)
 	}
@@ -484,7 +539,7 @@ func (l *load) createOne(ctx context.Context, i int, keep bool) (*loadSession, e
 		return nil, fmt.Errorf("loadtest: creating session %d: %w", i, err)
 	}
 	s := &loadSession{id: cr.ID, post: srv.url, stream: l.servers[(k+1)%len(l.servers)].url,
-		acked: map[int64]ackedEvent{}, delivered: map[int64]time.Time{}, lastSeq: -1, endSeq: -1, turnActor: -2, turnAfter: -1, moved: make(chan struct{}, 1)}
+		lastSeq: -1, endSeq: -1, turnActor: -2, turnAfter: -1, moved: make(chan struct{}, 1)}
 	for _, st := range cr.Seats {
 		switch {
 		case st.Name == "Pakistan":
@@ -517,7 +572,7 @@ func (l *load) start(ctx context.Context, sessions []*loadSession) error {
 	sem := make(chan struct{}, 16)
 	for _, s := range sessions {
 		sem <- struct{}{}
-		go func() { errs <- l.view(ctx, s); <-sem }()
+		go func() { errs <- l.view(ctx, l.do, s); <-sem }()
 	}
 	for range sessions {
 		if err := <-errs; err != nil {
@@ -538,6 +593,10 @@ func (l *load) memory(ctx context.Context) ([]int64, []*DebugHeap) {
 	time.Sleep(200 * time.Millisecond)
 	return rssAll(l.servers), heaps
 }
+
+// doFunc sends a request and returns the answer's body and status: l.do
+// (net/http, for setting up) or a client slot's h1Client.do.
+type doFunc func(ctx context.Context, method, url, token string, body []byte) ([]byte, int, error)
 
 func (l *load) do(ctx context.Context, method, url, token string, body []byte) ([]byte, int, error) {
 	return request(ctx, l.client, method, url, token, body)

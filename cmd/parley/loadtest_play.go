@@ -129,8 +129,27 @@ func (p *play) fromView(v *live.View) {
 	}
 }
 
+// answerEvent is what a client reads of each event in the answer to its
+// action: the fields of a protocol.Event that its play and the run's
+// checks need (decoding whole events, their audiences and messages,
+// was a tenth of the load generator's CPU).
+type answerEvent struct {
+	Seq    int                `json:"seq"`
+	Round  int                `json:"round"`
+	Type   protocol.EventType `json:"type"`
+	Actor  int                `json:"actor"`
+	Action *struct {
+		Kind    parley.ActionKind `json:"kind"`
+		Outcome parley.Outcome    `json:"outcome"`
+	} `json:"action"`
+	Clause *protocol.ClauseChange `json:"clause"`
+	Result *struct {
+		End parley.EndState `json:"end"`
+	} `json:"result"`
+}
+
 // step follows one event the seat sees.
-func (p *play) step(ev *protocol.Event) {
+func (p *play) step(ev *answerEvent) {
 	p.round = max(p.round, ev.Round)
 	switch ev.Type {
 	case protocol.EvEnd:
