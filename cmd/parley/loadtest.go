@@ -191,9 +191,11 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	if err != nil {
 		return err
 	}
+	rt0 := runtimeAll(ctx, servers, lt.client)
 	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
 	cpu1, self1, pg1 := cpuAll(servers), selfCPU(), pg.cpu()
+	rt1 := runtimeAll(ctx, servers, lt.client)
 	profiling()
 	waited := lt.settle(5*time.Second, time.Minute)
 	st := lt.streamStats()
@@ -211,6 +213,11 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		used := cpu1[i] - cpu0[i]
 		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
 			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
+	}
+	for i := range servers {
+		if line := runtimeLine(i, rt0[i], rt1[i], acked, res.elapsed); line != "" {
+			fmt.Fprintln(c.Stdout, line)
+		}
 	}
 	if pg != nil {
 		used := pg1 - pg0
@@ -341,7 +348,9 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.D
 	if c.Rate > 0 {
 		from = "from the due time"
 	}
+	secondly := res.secondly()
 	fmt.Fprintf(c.Stdout, "latency (%s): p50 %s, p90 %s, p99 %s, max %s\n", from, pct(res.latency, 50), pct(res.latency, 90), pct(res.latency, 99), pct(res.latency, 100))
+	fmt.Fprintf(c.Stdout, "latency by second: p99 of each second %s\n", secondlyLine(secondly))
 	if c.Rate > 0 {
 		fmt.Fprintf(c.Stdout, "generator: of the %d actions due while their client was idle, each went out late by p50 %s, p99 %s, max %s (the load generator's own lateness, counted in the latency)\n",
 			len(res.sendLag), pct(res.sendLag, 50), pct(res.sendLag, 99), pct(res.sendLag, 100))
@@ -362,6 +371,25 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.D
 		sumEnds(res.ends), strings.Join(ends, ", "), res.created, pct(res.create, 50), pct(res.create, 99), res.resyncs)
 	fmt.Fprintf(c.Stdout, "streams: %d event streams: %d acknowledged events delivered exactly once, %d missing %s after the run, %d delivered again; %d reconnects; delivery after the acknowledgement p50 %s, p99 %s, max %s\n",
 		st.streams, st.delivered, st.missing, waited.Round(100*time.Millisecond), st.doubled, st.reconnects, pct(st.lat, 50), pct(st.lat, 99), pct(st.lat, 100))
+}
+
+// secondlyLine lists the p99 of each second of a run, in milliseconds.
+func secondlyLine(ps []time.Duration) string {
+	if len(ps) == 0 {
+		return "-"
+	}
+	var b strings.Builder
+	over := 0
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%.0f", float64(p)/float64(time.Millisecond))
+		if p > 50*time.Millisecond {
+			over++
+		}
+	}
+	return fmt.Sprintf("(ms): %s; %d of %d seconds over 50 ms", b.String(), over, len(ps))
 }
 
 func sumEnds(m map[parley.EndState]int) int {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +23,9 @@ type loadResult struct {
 	// open loop, from its sending in the closed loop; service from its
 	// sending in both; create of each session created during the run.
 	latency, service, create []time.Duration
+	// second is, for each latency, the second of the run (from its
+	// start) the action was due in (sent in, in the closed loop).
+	second []int32
 	// turnWait is, with --turn stream, how long each client waited after
 	// an answer for its stream to deliver the answer's events.
 	turnWait []time.Duration
@@ -57,6 +62,7 @@ func (r *loadResult) setupFail(err error) {
 
 func (r *loadResult) add(o *loadResult) {
 	r.latency = append(r.latency, o.latency...)
+	r.second = append(r.second, o.second...)
 	r.service = append(r.service, o.service...)
 	r.create = append(r.create, o.create...)
 	r.turnWait = append(r.turnWait, o.turnWait...)
@@ -127,7 +133,7 @@ func (l *load) drive(ctx context.Context, sessions []*loadSession, d time.Durati
 		go func() {
 			defer wg.Done()
 			r := &loadResult{ends: map[parley.EndState]int{}}
-			l.client1(ctx, i, s, p, rng, mix, r)
+			l.client1(ctx, i, s, p, start, rng, mix, r)
 			mu.Lock()
 			res.add(r)
 			mu.Unlock()
@@ -140,7 +146,7 @@ func (l *load) drive(ctx context.Context, sessions []*loadSession, d time.Durati
 
 // client1 is the client of one slot: a session, then the one replacing
 // it when it ends, and so on.
-func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, rng *rand.Rand, mix float64, r *loadResult) {
+func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, start time.Time, rng *rand.Rand, mix float64, r *loadResult) {
 	hc := h1Client{}
 	defer hc.close()
 	free := false // in the open loop: the client was idle when the action fell due
@@ -196,6 +202,7 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 			due = t0
 		}
 		r.latency = append(r.latency, now.Sub(due))
+		r.second = append(r.second, int32(due.Sub(start)/time.Second))
 		if s.play.ended() {
 			r.ends[s.play.end]++
 			s = l.ready(ctx, hc.do, slot, nil, r) // at once: not in the next action's time
@@ -307,4 +314,20 @@ func (l *load) act(ctx context.Context, do doFunc, s *loadSession, body []byte) 
 	}
 	s.mu.Unlock()
 	return out.Events[0].Type, int64(out.Events[len(out.Events)-1].Seq), nil
+}
+
+// secondly returns the p99 latency of the actions due in each second of
+// the run, in order (seconds without any left out).
+func (r *loadResult) secondly() []time.Duration {
+	by := map[int32][]time.Duration{}
+	for i, l := range r.latency {
+		by[r.second[i]] = append(by[r.second[i]], l)
+	}
+	var out []time.Duration
+	for _, sec := range slices.Sorted(maps.Keys(by)) {
+		ds := by[sec]
+		slices.Sort(ds)
+		out = append(out, ds[min(len(ds)-1, (len(ds)*99+99)/100-1)])
+	}
+	return out
 }
