@@ -60,6 +60,9 @@ type LoadtestCommand struct {
 	// whole run (serve --cpuprofile): the first to the file, the others
 	// to FILE.2, FILE.3...
 	CPUProfile string
+	// ServerEnv are VAR=VALUE settings added to the servers' environment
+	// (GOGC, GOMAXPROCS, GODEBUG...), not the load generator's.
+	ServerEnv string
 	// SelfProfile, if set, is where the load generator writes a CPU
 	// profile of itself during the run (the servers not included).
 	SelfProfile string
@@ -81,6 +84,7 @@ func (c *LoadtestCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Arrivals, "arrivals", "poisson", "open loop: when each session's actions are due: poisson (random, independent) or uniform (evenly spaced, staggered)")
 	fs.StringVar(&c.Turn, "turn", "answer", "how a client learns it is its move again: answer (from the events in the answer to its action, where the built-in agents' moves are) or stream (it waits until its event stream has delivered them, as a page following the stream does)")
 	fs.StringVar(&c.CPUProfile, "server-cpuprofile", "", "have each server write a CPU profile of its run (serve --cpuprofile) to `FILE` (the first instance; the others to FILE.2, FILE.3...)")
+	fs.StringVar(&c.ServerEnv, "server-env", "", "add `VAR=VALUE,...` to the servers' environment only (e.g. GOMAXPROCS=2,GOGC=200), to measure the Go runtime's settings")
 	fs.StringVar(&c.SelfProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (not the servers) while the clients act to `FILE` (go tool pprof reads it)")
 	fs.BoolVar(&c.Idle, "idle", false, "only measure the memory of --sessions idle sessions (no client traffic, no streams), then stop")
 	pos, err := parseInterspersed(fs, args)
@@ -139,6 +143,11 @@ func (c *LoadtestCommand) check(pos []string) error {
 		return usagef("--turn must be answer or stream, got %q", c.Turn)
 	case c.Arrivals != "poisson" && c.Arrivals != "uniform":
 		return usagef("--arrivals must be poisson or uniform, got %q", c.Arrivals)
+	}
+	for _, kv := range strings.Split(c.ServerEnv, ",") {
+		if k, _, ok := strings.Cut(kv, "="); c.ServerEnv != "" && (!ok || k == "" || strings.ContainsAny(k, " \t")) {
+			return usagef("--server-env: %q is not VAR=VALUE", kv)
+		}
 	}
 	return nil
 }
@@ -253,13 +262,22 @@ func (c *LoadtestCommand) startServers(servers *[]*loadServer) error {
 		if profile != "" && i > 0 {
 			profile = fmt.Sprintf("%s.%d", profile, i+1)
 		}
-		s, err := startLoadServer(c.DB, c.MaxBatch, profile)
+		s, err := startLoadServer(c.DB, c.MaxBatch, profile, c.serverEnv())
 		if err != nil {
 			return fmt.Errorf("loadtest: %w", err)
 		}
 		*servers = append(*servers, s)
 	}
 	return nil
+}
+
+// serverEnv is the servers' environment: this process's with --server-env
+// added (nil: this process's as it is).
+func (c *LoadtestCommand) serverEnv() []string {
+	if c.ServerEnv == "" {
+		return nil
+	}
+	return append(os.Environ(), strings.Split(c.ServerEnv, ",")...)
 }
 
 // pgCluster finds the PostgreSQL server of a postgres:// --db on this

@@ -23,7 +23,7 @@ type loadServer struct {
 	stderr bytes.Buffer
 }
 
-func startLoadServer(db string, maxBatch int, cpuprofile string) (*loadServer, error) {
+func startLoadServer(db string, maxBatch int, cpuprofile string, env []string) (*loadServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func startLoadServer(db string, maxBatch int, cpuprofile string) (*loadServer, e
 	if cpuprofile != "" {
 		args = append(args, "--cpuprofile", cpuprofile)
 	}
-	return startServeProcess(exe, nil, args...)
+	return startServeProcess(exe, env, args...)
 }
 
 // startServeProcess runs exe as 'parley serve' on a free port of

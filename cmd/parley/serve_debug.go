@@ -68,8 +68,8 @@ func serveDebug(addr string) (string, func(), error) {
 // difference over its run.
 type DebugRuntime struct {
 	// GCCycles counts the collections; GCCPU and CPU are the CPU time of
-	// the collector and of the whole process as the runtime counts it
-	// (seconds).
+	// the collector and of the whole process as the runtime estimates it
+	// (seconds, brought up to date at the end of each collection).
 	GCCycles uint64  `json:"gc_cycles"`
 	GCCPU    float64 `json:"gc_cpu_seconds"`
 	CPU      float64 `json:"cpu_seconds"`
