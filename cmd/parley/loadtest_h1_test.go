@@ -176,3 +176,28 @@ func TestAnswerEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestStrategyAnswer holds that the answer a client posts, written by
+// hand, is the JSON of an answer action: each clause's answer in order.
+func TestStrategyAnswer(t *testing.T) {
+	st := &strategy{values: [][]float64{{0, 1}, {0, 1}, {0, 1}, {0, 1}}, lo: []float64{0, 0, 0, 0}, hi: []float64{1, 1, 1, 1}}
+	text := []parley.Clause{
+		{OnAgenda: true, State: parley.ClauseAgreed, Option: 0},
+		{OnAgenda: true, State: parley.ClauseProposed, Option: 1},
+		{OnAgenda: true, State: parley.ClauseProposed, Option: 0},
+		{OnAgenda: false, State: parley.ClauseProposed, Option: 1},
+	}
+	var got struct {
+		Kind    string   `json:"kind"`
+		Answers []string `json:"answers"`
+	}
+	if err := json.Unmarshal(st.answer(text, 0), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"accept", "accept", "reject", "none"}; got.Kind != "answer" || !reflect.DeepEqual(got.Answers, want) {
+		t.Errorf("answer: %+v, want kind answer and %v", got, want)
+	}
+	if err := json.Unmarshal(st.answer(nil, 0), &got); err != nil || len(got.Answers) != 0 {
+		t.Errorf("answer to an empty text: %+v, %v", got, err)
+	}
+}

@@ -200,21 +200,24 @@ func (st *strategy) move(p *play) []byte {
 }
 
 func (st *strategy) answer(text []parley.Clause, t float64) []byte {
-	answers := make([]string, len(text))
+	b := append(make([]byte, 0, 32+10*len(text)), `{"kind":"answer","answers":[`...)
 	for i, c := range text {
-		answers[i] = "none"
+		answer := "none"
 		switch {
 		case !c.OnAgenda || i >= len(st.values) || c.Option < 0 || c.Option >= len(st.values[i]):
 		case c.State == parley.ClauseAgreed:
-			answers[i] = "accept"
+			answer = "accept"
 		case c.State == parley.ClauseProposed:
-			answers[i] = "reject"
+			answer = "reject"
 			span := st.hi[i] - st.lo[i]
 			if span <= 0 || (st.values[i][c.Option]-st.lo[i])/span >= 1-t-1e-9 || math.IsNaN(span) {
-				answers[i] = "accept"
+				answer = "accept"
 			}
 		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), answer...), '"')
 	}
-	b, _ := json.Marshal(map[string]any{"kind": "answer", "answers": answers})
-	return b
+	return append(b, "]}"...)
 }
