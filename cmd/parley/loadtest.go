@@ -200,41 +200,15 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	if err != nil {
 		return err
 	}
-	rt0 := runtimeAll(ctx, servers, lt.client)
-	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
+	u0 := readUsage(ctx, servers, lt, pg)
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
-	cpu1, self1, pg1 := cpuAll(servers), selfCPU(), pg.cpu()
-	rt1 := runtimeAll(ctx, servers, lt.client)
+	u1 := readUsage(ctx, servers, lt, pg)
 	profiling()
 	waited := lt.settle(5*time.Second, time.Minute)
 	st := lt.streamStats()
 	c.report(res, st, waited)
-	rss, heaps := lt.memory(ctx)
-	for i, r := range rss {
-		line := fmt.Sprintf("memory: instance %d RSS %.1f MB after the run", i+1, mb(r))
-		if h := heaps[i]; h != nil {
-			line += fmt.Sprintf(", Go heap %.1f MB (after a forced garbage collection), with %d sessions created", mb(int64(h.HeapAlloc)), len(lt.allSessions())+c.Instances)
-		}
-		fmt.Fprintln(c.Stdout, line)
-	}
-	acked := float64(max(res.moves+res.caucus, 1))
-	for i := range servers {
-		used := cpu1[i] - cpu0[i]
-		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
-			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
-	}
-	for i := range servers {
-		if line := runtimeLine(i, rt0[i], rt1[i], acked, res.elapsed); line != "" {
-			fmt.Fprintln(c.Stdout, line)
-		}
-	}
-	if pg != nil {
-		used := pg1 - pg0
-		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL (postmaster %d and its processes, on this machine) used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action\n",
-			pg.postmaster, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
-	}
-	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine): %.0f µs of CPU per acknowledged action\n",
-		100*(self1-self0).Seconds()/res.elapsed.Seconds(), float64((self1-self0).Microseconds())/acked)
+	c.printMemory(ctx, lt)
+	c.printUsage(res, u0, u1, pg)
 	for _, s := range servers {
 		s.stop()
 	}
@@ -252,6 +226,57 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 		return fmt.Errorf("loadtest: %s", faults)
 	}
 	return nil
+}
+
+// runUsage is a reading of the CPU the servers, the load generator and a
+// PostgreSQL on this machine have used, and of the servers' Go runtimes.
+type runUsage struct {
+	servers  []time.Duration
+	self, pg time.Duration
+	rt       []*DebugRuntime
+}
+
+func readUsage(ctx context.Context, servers []*loadServer, lt *load, pg *pgCluster) runUsage {
+	u := runUsage{servers: cpuAll(servers), self: selfCPU(), pg: pg.cpu()}
+	u.rt = runtimeAll(ctx, servers, lt.client)
+	return u
+}
+
+// printMemory prints each server's resident set and Go heap after the
+// run.
+func (c *LoadtestCommand) printMemory(ctx context.Context, lt *load) {
+	rss, heaps := lt.memory(ctx)
+	for i, r := range rss {
+		line := fmt.Sprintf("memory: instance %d RSS %.1f MB after the run", i+1, mb(r))
+		if h := heaps[i]; h != nil {
+			line += fmt.Sprintf(", Go heap %.1f MB (after a forced garbage collection), with %d sessions created", mb(int64(h.HeapAlloc)), len(lt.allSessions())+c.Instances)
+		}
+		fmt.Fprintln(c.Stdout, line)
+	}
+}
+
+// printUsage prints what the servers, their Go runtimes, PostgreSQL and
+// the load generator used between u0 and u1, per acknowledged action.
+func (c *LoadtestCommand) printUsage(res *loadResult, u0, u1 runUsage, pg *pgCluster) {
+	acked := float64(max(res.moves+res.caucus, 1))
+	for i := range u1.servers {
+		used := u1.servers[i] - u0.servers[i]
+		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
+			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
+	}
+	for i := range u1.rt {
+		if line := runtimeLine(i, u0.rt[i], u1.rt[i], acked, res.elapsed); line != "" {
+			fmt.Fprintln(c.Stdout, line)
+		}
+	}
+	if pg != nil {
+		used := u1.pg - u0.pg
+		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL (postmaster %d and its processes, on this machine) used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action\n",
+			pg.postmaster, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
+	}
+	self := u1.self - u0.self
+	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine): %.0f µs of CPU per acknowledged action\n",
+		100*self.Seconds()/res.elapsed.Seconds(), float64(self.Microseconds())/acked)
 }
 
 // startServers starts the instances, adding each to servers as it
