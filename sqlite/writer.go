@@ -137,17 +137,16 @@ func (w *writer) tx(batch []*groupcommit.Request) (map[string]*audit.Chain, erro
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	var st [numStmts]*sql.Stmt
-	for i, s := range w.stmts {
-		st[i] = tx.StmtContext(ctx, s)
-	}
-	chains := make(map[string]*audit.Chain) // this batch's view; nil: no such session
-	var moved []*audit.Chain                // heads to write, in batch order
-	from := make(map[*audit.Chain]audit.Chain)
+	st := &txStmts{tx: tx, all: &w.stmts}
+	// Sized for the batch: grown entry by entry they were a tenth of the
+	// writer's allocation.
+	chains := make(map[string]*audit.Chain, len(batch)) // this batch's view; nil: no such session
+	moved := make([]*audit.Chain, 0, len(batch))        // heads to write, in batch order
+	from := make(map[*audit.Chain]audit.Chain, len(batch))
 	for _, r := range batch {
 		r.Out, r.Err = nil, nil
 		if r.Create != nil {
-			c, err := createSession(ctx, tx, &st, r)
+			c, err := createSession(ctx, tx, st, r)
 			if err != nil {
 				return nil, err
 			}
@@ -156,7 +155,7 @@ func (w *writer) tx(batch []*groupcommit.Request) (map[string]*audit.Chain, erro
 			}
 			continue
 		}
-		c, err := w.chain(ctx, st[stmtSelectHead], chains, r.Session)
+		c, err := w.chain(ctx, st, chains, r.Session)
 		if err != nil {
 			return nil, err
 		}
@@ -177,14 +176,14 @@ func (w *writer) tx(batch []*groupcommit.Request) (map[string]*audit.Chain, erro
 			out := &r.Out[i]
 			out.Type, out.Audience, out.Payload = e.Type, e.Audience, e.Payload
 			c.Link(out)
-			if _, err := st[stmtInsertEvent].ExecContext(ctx, out.Session, out.Seq, out.Type, out.Audience, []byte(out.Payload), out.Prev[:], out.Hash[:]); err != nil {
+			if _, err := st.get(ctx, stmtInsertEvent).ExecContext(ctx, out.Session, out.Seq, out.Type, out.Audience, []byte(out.Payload), out.Prev[:], out.Hash[:]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, c := range moved {
 		old := from[c]
-		res, err := st[stmtUpdateHead].ExecContext(ctx, c.Next, c.Head[:], c.Session, old.Next, old.Head[:])
+		res, err := st.get(ctx, stmtUpdateHead).ExecContext(ctx, c.Next, c.Head[:], c.Session, old.Next, old.Head[:])
 		if err != nil {
 			return nil, err
 		}
@@ -198,9 +197,25 @@ func (w *writer) tx(batch []*groupcommit.Request) (map[string]*audit.Chain, erro
 	return chains, nil
 }
 
+// txStmts are the writer's prepared statements bound to one transaction,
+// each on its first use: a batch of appends uses two of the six, and
+// binding them all was a twentieth of the writer's allocation.
+type txStmts struct {
+	tx  *sql.Tx
+	all *[numStmts]*sql.Stmt
+	on  [numStmts]*sql.Stmt
+}
+
+func (t *txStmts) get(ctx context.Context, i int) *sql.Stmt {
+	if t.on[i] == nil {
+		t.on[i] = t.tx.StmtContext(ctx, t.all[i])
+	}
+	return t.on[i]
+}
+
 // chain returns the session's chain as this transaction sees it: from the
 // batch, else the cache, else the heads row. nil means no such session.
-func (w *writer) chain(ctx context.Context, sel *sql.Stmt, chains map[string]*audit.Chain, session string) (*audit.Chain, error) {
+func (w *writer) chain(ctx context.Context, st *txStmts, chains map[string]*audit.Chain, session string) (*audit.Chain, error) {
 	if c, ok := chains[session]; ok {
 		return c, nil
 	}
@@ -210,7 +225,7 @@ func (w *writer) chain(ctx context.Context, sel *sql.Stmt, chains map[string]*au
 	}
 	var events int64
 	var head []byte
-	err := sel.QueryRowContext(ctx, session).Scan(&events, &head)
+	err := st.get(ctx, stmtSelectHead).QueryRowContext(ctx, session).Scan(&events, &head)
 	if errors.Is(err, sql.ErrNoRows) {
 		chains[session] = nil
 		return nil, nil
@@ -227,21 +242,21 @@ func (w *writer) chain(ctx context.Context, sel *sql.Stmt, chains map[string]*au
 // a taken ID or token undoes only this session (SQLite keeps the
 // transaction open after a failed statement). It returns the new chain, or
 // nil with r.Err set.
-func createSession(ctx context.Context, tx *sql.Tx, st *[numStmts]*sql.Stmt, r *groupcommit.Request) (*audit.Chain, error) {
+func createSession(ctx context.Context, tx *sql.Tx, st *txStmts, r *groupcommit.Request) (*audit.Chain, error) {
 	rec := r.Create
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT create_session`); err != nil {
 		return nil, err
 	}
 	genesis := audit.Genesis(rec.ID, rec.Definition)
 	err := func() error {
-		if _, err := st[stmtInsertSession].ExecContext(ctx, rec.ID, []byte(rec.Definition), rec.Created.UnixNano()); err != nil {
+		if _, err := st.get(ctx, stmtInsertSession).ExecContext(ctx, rec.ID, []byte(rec.Definition), rec.Created.UnixNano()); err != nil {
 			return err
 		}
-		if _, err := st[stmtInsertHead].ExecContext(ctx, rec.ID, genesis[:]); err != nil {
+		if _, err := st.get(ctx, stmtInsertHead).ExecContext(ctx, rec.ID, genesis[:]); err != nil {
 			return err
 		}
 		for _, s := range rec.Seats {
-			if _, err := st[stmtInsertSeat].ExecContext(ctx, rec.ID, s.Seat, s.Role, s.Name, s.TokenHash[:]); err != nil {
+			if _, err := st.get(ctx, stmtInsertSeat).ExecContext(ctx, rec.ID, s.Seat, s.Role, s.Name, s.TokenHash[:]); err != nil {
 				return err
 			}
 		}

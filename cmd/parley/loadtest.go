@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"os"
@@ -58,6 +60,12 @@ type LoadtestCommand struct {
 	// whole run (serve --cpuprofile): the first to the file, the others
 	// to FILE.2, FILE.3...
 	CPUProfile string
+	// ServerEnv are VAR=VALUE settings added to the servers' environment
+	// (GOGC, GOMAXPROCS, GODEBUG...), not the load generator's.
+	ServerEnv string
+	// SelfProfile, if set, is where the load generator writes a CPU
+	// profile of itself during the run (the servers not included).
+	SelfProfile string
 }
 
 // Run starts the servers, loads them and prints the figures.
@@ -76,6 +84,8 @@ func (c *LoadtestCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Arrivals, "arrivals", "poisson", "open loop: when each session's actions are due: poisson (random, independent) or uniform (evenly spaced, staggered)")
 	fs.StringVar(&c.Turn, "turn", "answer", "how a client learns it is its move again: answer (from the events in the answer to its action, where the built-in agents' moves are) or stream (it waits until its event stream has delivered them, as a page following the stream does)")
 	fs.StringVar(&c.CPUProfile, "server-cpuprofile", "", "have each server write a CPU profile of its run (serve --cpuprofile) to `FILE` (the first instance; the others to FILE.2, FILE.3...)")
+	fs.StringVar(&c.ServerEnv, "server-env", "", "add `VAR=VALUE,...` to the servers' environment only (e.g. GOMAXPROCS=2,GOGC=200), to measure the Go runtime's settings")
+	fs.StringVar(&c.SelfProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (not the servers) while the clients act to `FILE` (go tool pprof reads it)")
 	fs.BoolVar(&c.Idle, "idle", false, "only measure the memory of --sessions idle sessions (no client traffic, no streams), then stop")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -134,6 +144,11 @@ func (c *LoadtestCommand) check(pos []string) error {
 	case c.Arrivals != "poisson" && c.Arrivals != "uniform":
 		return usagef("--arrivals must be poisson or uniform, got %q", c.Arrivals)
 	}
+	for _, kv := range strings.Split(c.ServerEnv, ",") {
+		if k, _, ok := strings.Cut(kv, "="); c.ServerEnv != "" && (!ok || k == "" || strings.ContainsAny(k, " \t")) {
+			return usagef("--server-env: %q is not VAR=VALUE", kv)
+		}
+	}
 	return nil
 }
 
@@ -181,32 +196,19 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	}
 	fmt.Fprintln(c.Stdout, c.mode())
 	pg := c.pgCluster(ctx)
-	cpu0, self0, pg0 := cpuAll(servers), selfCPU(), pg.cpu()
+	profiling, err := startCPUProfile(c.SelfProfile, slog.New(slog.NewTextHandler(c.Stderr, nil)))
+	if err != nil {
+		return err
+	}
+	u0 := readUsage(ctx, servers, lt, pg)
 	res := lt.drive(ctx, initial, c.Duration, c.Rate, c.Arrivals == "poisson", c.Mix)
-	cpu1, self1, pg1 := cpuAll(servers), selfCPU(), pg.cpu()
+	u1 := readUsage(ctx, servers, lt, pg)
+	profiling()
 	waited := lt.settle(5*time.Second, time.Minute)
 	st := lt.streamStats()
 	c.report(res, st, waited)
-	rss, heaps := lt.memory(ctx)
-	for i, r := range rss {
-		line := fmt.Sprintf("memory: instance %d RSS %.1f MB after the run", i+1, mb(r))
-		if h := heaps[i]; h != nil {
-			line += fmt.Sprintf(", Go heap %.1f MB (after a forced garbage collection), with %d sessions created", mb(int64(h.HeapAlloc)), len(lt.allSessions())+c.Instances)
-		}
-		fmt.Fprintln(c.Stdout, line)
-	}
-	acked := float64(max(res.moves+res.caucus, 1))
-	for i := range servers {
-		used := cpu1[i] - cpu0[i]
-		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
-			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
-	}
-	if pg != nil {
-		used := pg1 - pg0
-		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL (postmaster %d and its processes, on this machine) used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action\n",
-			pg.postmaster, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
-	}
-	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine)\n", 100*(self1-self0).Seconds()/res.elapsed.Seconds())
+	c.printMemory(ctx, lt)
+	c.printUsage(res, u0, u1, pg)
 	for _, s := range servers {
 		s.stop()
 	}
@@ -226,6 +228,57 @@ func (c *LoadtestCommand) run(ctx context.Context, seats map[string]string) erro
 	return nil
 }
 
+// runUsage is a reading of the CPU the servers, the load generator and a
+// PostgreSQL on this machine have used, and of the servers' Go runtimes.
+type runUsage struct {
+	servers  []time.Duration
+	self, pg time.Duration
+	rt       []*DebugRuntime
+}
+
+func readUsage(ctx context.Context, servers []*loadServer, lt *load, pg *pgCluster) runUsage {
+	u := runUsage{servers: cpuAll(servers), self: selfCPU(), pg: pg.cpu()}
+	u.rt = runtimeAll(ctx, servers, lt.client)
+	return u
+}
+
+// printMemory prints each server's resident set and Go heap after the
+// run.
+func (c *LoadtestCommand) printMemory(ctx context.Context, lt *load) {
+	rss, heaps := lt.memory(ctx)
+	for i, r := range rss {
+		line := fmt.Sprintf("memory: instance %d RSS %.1f MB after the run", i+1, mb(r))
+		if h := heaps[i]; h != nil {
+			line += fmt.Sprintf(", Go heap %.1f MB (after a forced garbage collection), with %d sessions created", mb(int64(h.HeapAlloc)), len(lt.allSessions())+c.Instances)
+		}
+		fmt.Fprintln(c.Stdout, line)
+	}
+}
+
+// printUsage prints what the servers, their Go runtimes, PostgreSQL and
+// the load generator used between u0 and u1, per acknowledged action.
+func (c *LoadtestCommand) printUsage(res *loadResult, u0, u1 runUsage, pg *pgCluster) {
+	acked := float64(max(res.moves+res.caucus, 1))
+	for i := range u1.servers {
+		used := u1.servers[i] - u0.servers[i]
+		fmt.Fprintf(c.Stdout, "cpu: instance %d used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action (sessions started included)\n",
+			i+1, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
+	}
+	for i := range u1.rt {
+		if line := runtimeLine(i, u0.rt[i], u1.rt[i], acked, res.elapsed); line != "" {
+			fmt.Fprintln(c.Stdout, line)
+		}
+	}
+	if pg != nil {
+		used := u1.pg - u0.pg
+		fmt.Fprintf(c.Stdout, "cpu: PostgreSQL (postmaster %d and its processes, on this machine) used %.0f%% of a core during the run: %.0f µs of CPU per acknowledged action\n",
+			pg.postmaster, 100*used.Seconds()/res.elapsed.Seconds(), float64(used.Microseconds())/acked)
+	}
+	self := u1.self - u0.self
+	fmt.Fprintf(c.Stdout, "cpu: the load generator used %.0f%% of a core (on the same machine): %.0f µs of CPU per acknowledged action\n",
+		100*self.Seconds()/res.elapsed.Seconds(), float64(self.Microseconds())/acked)
+}
+
 // startServers starts the instances, adding each to servers as it
 // starts (so that the caller stops those that did if one fails).
 func (c *LoadtestCommand) startServers(servers *[]*loadServer) error {
@@ -234,13 +287,22 @@ func (c *LoadtestCommand) startServers(servers *[]*loadServer) error {
 		if profile != "" && i > 0 {
 			profile = fmt.Sprintf("%s.%d", profile, i+1)
 		}
-		s, err := startLoadServer(c.DB, c.MaxBatch, profile)
+		s, err := startLoadServer(c.DB, c.MaxBatch, profile, c.serverEnv())
 		if err != nil {
 			return fmt.Errorf("loadtest: %w", err)
 		}
 		*servers = append(*servers, s)
 	}
 	return nil
+}
+
+// serverEnv is the servers' environment: this process's with --server-env
+// added (nil: this process's as it is).
+func (c *LoadtestCommand) serverEnv() []string {
+	if c.ServerEnv == "" {
+		return nil
+	}
+	return append(os.Environ(), strings.Split(c.ServerEnv, ",")...)
 }
 
 // pgCluster finds the PostgreSQL server of a postgres:// --db on this
@@ -329,7 +391,9 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.D
 	if c.Rate > 0 {
 		from = "from the due time"
 	}
+	secondly := res.secondly()
 	fmt.Fprintf(c.Stdout, "latency (%s): p50 %s, p90 %s, p99 %s, max %s\n", from, pct(res.latency, 50), pct(res.latency, 90), pct(res.latency, 99), pct(res.latency, 100))
+	fmt.Fprintf(c.Stdout, "latency by second: p99 of each second %s\n", secondlyLine(secondly))
 	if c.Rate > 0 {
 		fmt.Fprintf(c.Stdout, "generator: of the %d actions due while their client was idle, each went out late by p50 %s, p99 %s, max %s (the load generator's own lateness, counted in the latency)\n",
 			len(res.sendLag), pct(res.sendLag, 50), pct(res.sendLag, 99), pct(res.sendLag, 100))
@@ -350,6 +414,25 @@ func (c *LoadtestCommand) report(res *loadResult, st streamCounts, waited time.D
 		sumEnds(res.ends), strings.Join(ends, ", "), res.created, pct(res.create, 50), pct(res.create, 99), res.resyncs)
 	fmt.Fprintf(c.Stdout, "streams: %d event streams: %d acknowledged events delivered exactly once, %d missing %s after the run, %d delivered again; %d reconnects; delivery after the acknowledgement p50 %s, p99 %s, max %s\n",
 		st.streams, st.delivered, st.missing, waited.Round(100*time.Millisecond), st.doubled, st.reconnects, pct(st.lat, 50), pct(st.lat, 99), pct(st.lat, 100))
+}
+
+// secondlyLine lists the p99 of each second of a run, in milliseconds.
+func secondlyLine(ps []time.Duration) string {
+	if len(ps) == 0 {
+		return "-"
+	}
+	var b strings.Builder
+	over := 0
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%.0f", float64(p)/float64(time.Millisecond))
+		if p > 50*time.Millisecond {
+			over++
+		}
+	}
+	return fmt.Sprintf("(ms): %s; %d of %d seconds over 50 ms", b.String(), over, len(ps))
 }
 
 func sumEnds(m map[parley.EndState]int) int {
@@ -373,12 +456,13 @@ func pct(ds []time.Duration, p int) string {
 // load is the clients of a run: a session each, with its event stream.
 type load struct {
 	servers []*loadServer
-	// client sends requests, each answered within requestTimeout or
-	// failed; streams (no timeout: they last) reads the event streams.
-	client, streams *http.Client
-	tr              *http.Transport
-	body            []byte // the spec of a new session
-	mix             float64
+	// client sends the requests of setting up, each answered within
+	// requestTimeout or failed (the clients' own go on h1Conns, and the
+	// event streams each on one of its own).
+	client *http.Client
+	tr     *http.Transport
+	body   []byte // the spec of a new session
+	mix    float64
 	// turnStream: a client waits for its stream to deliver the answer's
 	// events before it moves again.
 	turnStream bool
@@ -400,13 +484,13 @@ type loadSession struct {
 	play             play   // the client's own
 
 	mu         sync.Mutex
-	acked      map[int64]ackedEvent // seq → the event acknowledged
-	delivered  map[int64]time.Time  // seq → when on the stream
-	lastSeq    int64                // the last seq on the stream (−1: none)
-	endSeq     int64                // the seq of the session's end (−1: not ended)
-	posted     int                  // the client's actions acknowledged
-	unknown    int                  // the client's actions without an answer (stored or not)
-	doubled    int                  // events the stream delivered again
+	acked      []ackedEvent     // the events acknowledged, by seq (ackedEvents)
+	delivered  []deliveredEvent // the events on the stream, by seq (each after lastSeq)
+	lastSeq    int64            // the last seq on the stream (−1: none)
+	endSeq     int64            // the seq of the session's end (−1: not ended)
+	posted     int              // the client's actions acknowledged
+	unknown    int              // the client's actions without an answer (stored or not)
+	doubled    int              // events the stream delivered again
 	reconnects int
 	streamErr  string
 	stopStream context.CancelFunc
@@ -419,9 +503,51 @@ type loadSession struct {
 
 // ackedEvent is an event in the answer to an action.
 type ackedEvent struct {
+	seq   int64
 	typ   protocol.EventType
 	actor int
 	at    time.Time
+}
+
+// deliveredEvent is a stored event on a stream, and when it came.
+type deliveredEvent struct {
+	seq int64
+	at  time.Time
+}
+
+// ack records an event acknowledged to s's client (s.mu held), keeping
+// s.acked in seq order; an event acknowledged again replaces the first.
+// Answers come in seq order, so this appends.
+func (s *loadSession) ack(a ackedEvent) {
+	n := len(s.acked)
+	if n == 0 || s.acked[n-1].seq < a.seq {
+		s.acked = append(s.acked, a)
+		return
+	}
+	i, found := slices.BinarySearchFunc(s.acked, a.seq, func(e ackedEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	if found {
+		s.acked[i] = a
+		return
+	}
+	s.acked = slices.Insert(s.acked, i, a)
+}
+
+// ackedAt returns the event acknowledged at seq (s.mu held).
+func (s *loadSession) ackedAt(seq int64) (ackedEvent, bool) {
+	i, found := slices.BinarySearchFunc(s.acked, seq, func(e ackedEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	if !found {
+		return ackedEvent{}, false
+	}
+	return s.acked[i], true
+}
+
+// deliveredAt returns when the stream delivered seq (s.mu held).
+func (s *loadSession) deliveredAt(seq int64) (time.Time, bool) {
+	i, found := slices.BinarySearchFunc(s.delivered, seq, func(e deliveredEvent, seq int64) int { return cmp.Compare(e.seq, seq) })
+	if !found {
+		return time.Time{}, false
+	}
+	return s.delivered[i].at, true
 }
 
 // requestTimeout bounds a request of the load test: a server that does
@@ -432,7 +558,7 @@ func newLoad(n int, servers []*loadServer, seats map[string]string, proto string
 	tr := &http.Transport{MaxIdleConnsPerHost: 2*n + 16, DisableCompression: true, IdleConnTimeout: time.Minute}
 	body, _ := json.Marshal(map[string]any{"scenario": "istanbul-2025", "protocol": proto, "deadline": deadline, "seats": seats})
 	return &load{servers: servers, tr: tr, body: body, mix: mix,
-		client: &http.Client{Transport: tr, Timeout: requestTimeout}, streams: &http.Client{Transport: tr}}
+		client: &http.Client{Transport: tr, Timeout: requestTimeout}}
 }
 
 // create makes n sessions, spread over the servers, 16 at a time; keep
@@ -447,7 +573,7 @@ func (l *load) create(ctx context.Context, n int, keep bool) ([]*loadSession, er
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				s, err := l.createOne(ctx, i, keep)
+				s, err := l.createOne(ctx, l.do, i, keep)
 				out[i] = s
 				errs <- err
 			}
@@ -469,13 +595,13 @@ func (l *load) create(ctx context.Context, n int, keep bool) ([]*loadSession, er
 
 // createOne creates a session on the next server in turn, its stream on
 // the one after.
-func (l *load) createOne(ctx context.Context, i int, keep bool) (*loadSession, error) {
+func (l *load) createOne(ctx context.Context, do doFunc, i int, keep bool) (*loadSession, error) {
 	l.mu.Lock()
 	k := l.next
 	l.next++
 	l.mu.Unlock()
 	srv := l.servers[k%len(l.servers)]
-	b, status, err := l.do(ctx, "POST", srv.url+"/api/sessions", "", l.body)
+	b, status, err := do(ctx, "POST", srv.url+"/api/sessions", "", l.body)
 	if err != nil || status != http.StatusCreated {
 		return nil, fmt.Errorf("loadtest: creating session %d: %d %v %s", i, status, err, b)
 	}
@@ -484,7 +610,7 @@ func (l *load) createOne(ctx context.Context, i int, keep bool) (*loadSession, e
 		return nil, fmt.Errorf("loadtest: creating session %d: %w", i, err)
 	}
 	s := &loadSession{id: cr.ID, post: srv.url, stream: l.servers[(k+1)%len(l.servers)].url,
-		acked: map[int64]ackedEvent{}, delivered: map[int64]time.Time{}, lastSeq: -1, endSeq: -1, turnActor: -2, turnAfter: -1, moved: make(chan struct{}, 1)}
+		lastSeq: -1, endSeq: -1, turnActor: -2, turnAfter: -1, moved: make(chan struct{}, 1)}
 	for _, st := range cr.Seats {
 		switch {
 		case st.Name == "Pakistan":
@@ -517,7 +643,7 @@ func (l *load) start(ctx context.Context, sessions []*loadSession) error {
 	sem := make(chan struct{}, 16)
 	for _, s := range sessions {
 		sem <- struct{}{}
-		go func() { errs <- l.view(ctx, s); <-sem }()
+		go func() { errs <- l.view(ctx, l.do, s); <-sem }()
 	}
 	for range sessions {
 		if err := <-errs; err != nil {
@@ -538,6 +664,10 @@ func (l *load) memory(ctx context.Context) ([]int64, []*DebugHeap) {
 	time.Sleep(200 * time.Millisecond)
 	return rssAll(l.servers), heaps
 }
+
+// doFunc sends a request and returns the answer's body and status: l.do
+// (net/http, for setting up) or a client slot's h1Client.do.
+type doFunc func(ctx context.Context, method, url, token string, body []byte) ([]byte, int, error)
 
 func (l *load) do(ctx context.Context, method, url, token string, body []byte) ([]byte, int, error) {
 	return request(ctx, l.client, method, url, token, body)

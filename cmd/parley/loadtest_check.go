@@ -88,7 +88,7 @@ func checkStored(ctx context.Context, es parley.EventStore, s *loadSession, sc *
 			if err := json.Unmarshal(rec.Payload, &ev); err != nil {
 				return fmt.Errorf("event %d: %w", rec.Seq, err)
 			}
-			if _, ok := s.acked[rec.Seq]; ok {
+			if _, ok := s.ackedAt(rec.Seq); ok {
 				stored[rec.Seq] = ev
 			}
 			if ev.Actor == s.play.party && (ev.Type == protocol.EvAction || ev.Type == protocol.EvCaucus) {
@@ -97,7 +97,8 @@ func checkStored(ctx context.Context, es parley.EventStore, s *loadSession, sc *
 		}
 		from = page[len(page)-1].Seq + 1
 	}
-	for seq, a := range s.acked {
+	for _, a := range s.acked {
+		seq := a.seq
 		ev, ok := stored[seq]
 		if !ok || ev.Type != a.typ || ev.Actor != a.actor {
 			if sc.lost++; sc.firstLost == "" {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +23,9 @@ type loadResult struct {
 	// open loop, from its sending in the closed loop; service from its
 	// sending in both; create of each session created during the run.
 	latency, service, create []time.Duration
+	// second is, for each latency, the second of the run (from its
+	// start) the action was due in (sent in, in the closed loop).
+	second []int32
 	// turnWait is, with --turn stream, how long each client waited after
 	// an answer for its stream to deliver the answer's events.
 	turnWait []time.Duration
@@ -57,6 +62,7 @@ func (r *loadResult) setupFail(err error) {
 
 func (r *loadResult) add(o *loadResult) {
 	r.latency = append(r.latency, o.latency...)
+	r.second = append(r.second, o.second...)
 	r.service = append(r.service, o.service...)
 	r.create = append(r.create, o.create...)
 	r.turnWait = append(r.turnWait, o.turnWait...)
@@ -127,7 +133,7 @@ func (l *load) drive(ctx context.Context, sessions []*loadSession, d time.Durati
 		go func() {
 			defer wg.Done()
 			r := &loadResult{ends: map[parley.EndState]int{}}
-			l.client1(ctx, i, s, p, rng, mix, r)
+			l.client1(ctx, i, s, p, start, rng, mix, r)
 			mu.Lock()
 			res.add(r)
 			mu.Unlock()
@@ -140,7 +146,9 @@ func (l *load) drive(ctx context.Context, sessions []*loadSession, d time.Durati
 
 // client1 is the client of one slot: a session, then the one replacing
 // it when it ends, and so on.
-func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, rng *rand.Rand, mix float64, r *loadResult) {
+func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, start time.Time, rng *rand.Rand, mix float64, r *loadResult) {
+	hc := h1Client{}
+	defer hc.close()
 	free := false // in the open loop: the client was idle when the action fell due
 	for k := 0; ; k++ {
 		due, ok := p.due()
@@ -157,7 +165,7 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 			time.Sleep(time.Until(due))
 		}
 		if s == nil || s.play.resync {
-			if s = l.ready(ctx, slot, s, r); s == nil {
+			if s = l.ready(ctx, hc.do, slot, s, r); s == nil {
 				r.failed++ // no session to act in
 				continue
 			}
@@ -172,7 +180,7 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 		if free {
 			r.sendLag = append(r.sendLag, t0.Sub(due))
 		}
-		kind, last, err := l.act(ctx, s, body)
+		kind, last, err := l.act(ctx, hc.do, s, body)
 		now := time.Now()
 		if err == nil && l.turnStream {
 			if err = s.awaitStream(ctx, last, kind == protocol.EvCaucus); err == nil {
@@ -194,9 +202,10 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 			due = t0
 		}
 		r.latency = append(r.latency, now.Sub(due))
+		r.second = append(r.second, int32(due.Sub(start)/time.Second))
 		if s.play.ended() {
 			r.ends[s.play.end]++
-			s = l.ready(ctx, slot, nil, r) // at once: not in the next action's time
+			s = l.ready(ctx, hc.do, slot, nil, r) // at once: not in the next action's time
 		}
 	}
 }
@@ -204,10 +213,10 @@ func (l *load) client1(ctx context.Context, slot int, s *loadSession, p *pace, r
 // ready returns a session for the slot to act in: s itself, read again
 // from its view after a surprise, or a new one when s has ended. nil (and
 // a failure counted) when it cannot.
-func (l *load) ready(ctx context.Context, slot int, s *loadSession, r *loadResult) *loadSession {
+func (l *load) ready(ctx context.Context, do doFunc, slot int, s *loadSession, r *loadResult) *loadSession {
 	if s != nil && !s.play.ended() {
 		r.resyncs++
-		if err := l.view(ctx, s); err != nil {
+		if err := l.view(ctx, do, s); err != nil {
 			r.setupFail(err)
 			return nil
 		}
@@ -216,9 +225,9 @@ func (l *load) ready(ctx context.Context, slot int, s *loadSession, r *loadResul
 		}
 	}
 	t0 := time.Now()
-	n, err := l.createOne(ctx, slot, true)
+	n, err := l.createOne(ctx, do, slot, true)
 	if err == nil {
-		err = l.view(ctx, n)
+		err = l.view(ctx, do, n)
 	}
 	if err == nil {
 		err = l.openStream(ctx, n)
@@ -235,8 +244,8 @@ func (l *load) ready(ctx context.Context, slot int, s *loadSession, r *loadResul
 // view reads s's client seat's view and sets where s stands from it; the
 // first view also sets the clients' strategy (every session of a run is
 // the same scenario from the same seat).
-func (l *load) view(ctx context.Context, s *loadSession) error {
-	b, status, err := l.do(ctx, "GET", s.post+"/api/sessions/"+s.id+"?events=false&brief=false", s.token, nil)
+func (l *load) view(ctx context.Context, do doFunc, s *loadSession) error {
+	b, status, err := do(ctx, "GET", s.post+"/api/sessions/"+s.id+"?events=false&brief=false", s.token, nil)
 	if err == nil && status != http.StatusOK {
 		err = fmt.Errorf("%d %s", status, b)
 	}
@@ -269,8 +278,8 @@ func seatName(s *live.SeatInfo) string {
 // answer: it records each as acknowledged (to find on the event stream
 // and in the store) and moves s's play on. It returns the type of the
 // action's own event.
-func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.EventType, int64, error) {
-	b, status, err := l.do(ctx, "POST", s.post+"/api/sessions/"+s.id+"/actions", s.token, body)
+func (l *load) act(ctx context.Context, do doFunc, s *loadSession, body []byte) (protocol.EventType, int64, error) {
+	b, status, err := do(ctx, "POST", s.post+"/api/sessions/"+s.id+"/actions", s.token, body)
 	if err != nil {
 		s.mu.Lock()
 		s.unknown++ // no answer: it may be stored, or not
@@ -281,7 +290,7 @@ func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.E
 		return "", 0, fmt.Errorf("refused: %d %s", status, b) // a refused action changes nothing
 	}
 	var out struct {
-		Events []protocol.Event `json:"events"`
+		Events []answerEvent `json:"events"`
 	}
 	if err := json.Unmarshal(b, &out); err != nil {
 		return "", 0, fmt.Errorf("the answer: %w", err)
@@ -294,7 +303,7 @@ func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.E
 	s.posted++
 	for i := range out.Events {
 		ev := &out.Events[i]
-		s.acked[int64(ev.Seq)] = ackedEvent{typ: ev.Type, actor: ev.Actor, at: now}
+		s.ack(ackedEvent{seq: int64(ev.Seq), typ: ev.Type, actor: ev.Actor, at: now})
 		s.play.step(ev)
 		if ev.Type == protocol.EvEnd {
 			s.endSeq = int64(ev.Seq)
@@ -305,4 +314,20 @@ func (l *load) act(ctx context.Context, s *loadSession, body []byte) (protocol.E
 	}
 	s.mu.Unlock()
 	return out.Events[0].Type, int64(out.Events[len(out.Events)-1].Seq), nil
+}
+
+// secondly returns the p99 latency of the actions due in each second of
+// the run, in order (seconds without any left out).
+func (r *loadResult) secondly() []time.Duration {
+	by := map[int32][]time.Duration{}
+	for i, l := range r.latency {
+		by[r.second[i]] = append(by[r.second[i]], l)
+	}
+	var out []time.Duration
+	for _, sec := range slices.Sorted(maps.Keys(by)) {
+		ds := by[sec]
+		slices.Sort(ds)
+		out = append(out, ds[min(len(ds)-1, (len(ds)*99+99)/100-1)])
+	}
+	return out
 }

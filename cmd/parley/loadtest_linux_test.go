@@ -35,6 +35,8 @@ func TestLoadtest(t *testing.T) {
 		{[]string{"--seats", "mediator=nash", "--duration", "1s"}, "--seats: seat Afghanistan is a person's"},
 		{[]string{"--turn", "poll"}, `--turn must be answer or stream, got "poll"`},
 		{[]string{"x"}, "loadtest takes no arguments"},
+		{[]string{"--server-env", "GOGC"}, `--server-env: "GOGC" is not VAR=VALUE`},
+		{[]string{"--server-env", "GOGC=200,=3"}, `--server-env: "=3" is not VAR=VALUE`},
 	} {
 		_, errs, code := run(t, append([]string{"loadtest"}, tc.args...)...)
 		if code != 2 || !strings.Contains(errs, tc.want) {

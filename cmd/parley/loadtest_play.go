@@ -129,8 +129,27 @@ func (p *play) fromView(v *live.View) {
 	}
 }
 
+// answerEvent is what a client reads of each event in the answer to its
+// action: the fields of a protocol.Event that its play and the run's
+// checks need (decoding whole events, their audiences and messages,
+// was a tenth of the load generator's CPU).
+type answerEvent struct {
+	Seq    int                `json:"seq"`
+	Round  int                `json:"round"`
+	Type   protocol.EventType `json:"type"`
+	Actor  int                `json:"actor"`
+	Action *struct {
+		Kind    parley.ActionKind `json:"kind"`
+		Outcome parley.Outcome    `json:"outcome"`
+	} `json:"action"`
+	Clause *protocol.ClauseChange `json:"clause"`
+	Result *struct {
+		End parley.EndState `json:"end"`
+	} `json:"result"`
+}
+
 // step follows one event the seat sees.
-func (p *play) step(ev *protocol.Event) {
+func (p *play) step(ev *answerEvent) {
 	p.round = max(p.round, ev.Round)
 	switch ev.Type {
 	case protocol.EvEnd:
@@ -181,21 +200,24 @@ func (st *strategy) move(p *play) []byte {
 }
 
 func (st *strategy) answer(text []parley.Clause, t float64) []byte {
-	answers := make([]string, len(text))
+	b := append(make([]byte, 0, 32+10*len(text)), `{"kind":"answer","answers":[`...)
 	for i, c := range text {
-		answers[i] = "none"
+		answer := "none"
 		switch {
 		case !c.OnAgenda || i >= len(st.values) || c.Option < 0 || c.Option >= len(st.values[i]):
 		case c.State == parley.ClauseAgreed:
-			answers[i] = "accept"
+			answer = "accept"
 		case c.State == parley.ClauseProposed:
-			answers[i] = "reject"
+			answer = "reject"
 			span := st.hi[i] - st.lo[i]
 			if span <= 0 || (st.values[i][c.Option]-st.lo[i])/span >= 1-t-1e-9 || math.IsNaN(span) {
-				answers[i] = "accept"
+				answer = "accept"
 			}
 		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), answer...), '"')
 	}
-	b, _ := json.Marshal(map[string]any{"kind": "answer", "answers": answers})
-	return b
+	return append(b, "]}"...)
 }

@@ -23,7 +23,7 @@ type loadServer struct {
 	stderr bytes.Buffer
 }
 
-func startLoadServer(db string, maxBatch int, cpuprofile string) (*loadServer, error) {
+func startLoadServer(db string, maxBatch int, cpuprofile string, env []string) (*loadServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func startLoadServer(db string, maxBatch int, cpuprofile string) (*loadServer, e
 	if cpuprofile != "" {
 		args = append(args, "--cpuprofile", cpuprofile)
 	}
-	return startServeProcess(exe, nil, args...)
+	return startServeProcess(exe, env, args...)
 }
 
 // startServeProcess runs exe as 'parley serve' on a free port of
@@ -156,4 +156,50 @@ func rssAll(servers []*loadServer) []int64 {
 		out[i] = s.rss()
 	}
 	return out
+}
+
+// runtime reads the server's Go runtime counters (GET /debug/runtime, no
+// collection); nil when it serves no debug endpoint or it fails.
+func (s *loadServer) runtime(ctx context.Context, client *http.Client) *DebugRuntime {
+	if s.debug == "" {
+		return nil
+	}
+	b, status, err := request(ctx, client, "GET", strings.TrimSuffix(s.debug, "/heap")+"/runtime", "", nil)
+	var r DebugRuntime
+	if err != nil || status != http.StatusOK || json.Unmarshal(b, &r) != nil {
+		return nil
+	}
+	return &r
+}
+
+func runtimeAll(ctx context.Context, servers []*loadServer, client *http.Client) []*DebugRuntime {
+	out := make([]*DebugRuntime, len(servers))
+	for i, s := range servers {
+		out[i] = s.runtime(ctx, client)
+	}
+	return out
+}
+
+// runtimeLine says what a server's Go runtime did between two readings,
+// over acked actions: its collections, allocations and waits to run.
+func runtimeLine(i int, r0, r1 *DebugRuntime, acked float64, elapsed time.Duration) string {
+	if r0 == nil || r1 == nil {
+		return ""
+	}
+	gcs := r1.GCCycles - r0.GCCycles
+	every := "-"
+	if gcs > 0 {
+		every = (elapsed / time.Duration(gcs)).Round(time.Millisecond).String()
+	}
+	share := 0.0
+	if cpu := r1.CPU - r0.CPU; cpu > 0 {
+		share = 100 * (r1.GCCPU - r0.GCCPU) / cpu
+	}
+	secs := func(s float64) string {
+		return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
+	}
+	run := r1.Runnable.since(r0.Runnable)
+	return fmt.Sprintf("runtime: instance %d: %d garbage collections (one every %s), %.0f%% of its CPU by the runtime's count; %.1f KB in %.0f objects allocated per action; stop-the-world pauses max %s; goroutines waited to run p50 %s, p99 %s, p99.9 %s",
+		i+1, gcs, every, share, float64(r1.AllocBytes-r0.AllocBytes)/1024/acked, float64(r1.AllocObjects-r0.AllocObjects)/acked,
+		secs(r1.Pauses.since(r0.Pauses).quantile(1)), secs(run.quantile(0.5)), secs(run.quantile(0.99)), secs(run.quantile(0.999)))
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"io"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -36,7 +36,7 @@ func (l *load) openStream(ctx context.Context, s *loadSession) error {
 	s.mu.Lock()
 	s.stopStream = cancel
 	s.mu.Unlock()
-	res, err := l.connect(sctx, s, -1)
+	body, err := l.connect(sctx, s, -1)
 	if err != nil {
 		cancel()
 		return err
@@ -44,7 +44,7 @@ func (l *load) openStream(ctx context.Context, s *loadSession) error {
 	go func() {
 		defer cancel()
 		for {
-			l.read(s, res)
+			l.read(s, body)
 			if sctx.Err() != nil || s.streamDone() {
 				return
 			}
@@ -52,7 +52,7 @@ func (l *load) openStream(ctx context.Context, s *loadSession) error {
 			last := s.lastSeq
 			s.reconnects++
 			s.mu.Unlock()
-			if res, err = l.connect(sctx, s, last); err != nil {
+			if body, err = l.connect(sctx, s, last); err != nil {
 				s.mu.Lock()
 				s.streamErr = err.Error()
 				s.mu.Unlock()
@@ -64,50 +64,39 @@ func (l *load) openStream(ctx context.Context, s *loadSession) error {
 }
 
 // connect asks for s's event stream after the seq last (−1: from the
-// start).
-func (l *load) connect(ctx context.Context, s *loadSession, last int64) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", s.stream+"/api/sessions/"+s.id+"/events", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	if last >= 0 {
-		req.Header.Set("Last-Event-ID", strconv.FormatInt(last, 10))
-	}
-	res, err := l.streams.Do(req)
+// start), on a connection of its own that ends with ctx.
+func (l *load) connect(ctx context.Context, s *loadSession, last int64) (io.ReadCloser, error) {
+	base, path := splitURL(s.stream + "/api/sessions/" + s.id + "/events")
+	body, err := h1Stream(ctx, base, path, s.token, last)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: event stream of %s: %w", s.id, err)
 	}
-	if res.StatusCode != http.StatusOK {
-		res.Body.Close()
-		return nil, fmt.Errorf("loadtest: event stream of %s: %s", s.id, res.Status)
-	}
-	return res, nil
+	return body, nil
 }
 
 // read records the seq of each stored event on the stream, and the last
 // turn event, until the stream ends or s is done with it; a seq delivered
 // again (or out of order) is counted as doubled.
-func (l *load) read(s *loadSession, res *http.Response) {
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+func (l *load) read(s *loadSession, body io.ReadCloser) {
+	defer body.Close()
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 0, 4<<10), 1<<20)
 	turn := false // the frame is a turn event (it has no id)
 	for sc.Scan() {
-		line := sc.Text()
-		if line == "event: turn" || line == "" {
-			turn = line != ""
+		line := sc.Bytes()
+		if len(line) == 0 || string(line) == "event: turn" {
+			turn = len(line) != 0
 			continue
 		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok && turn {
-			s.turned([]byte(data))
+		if data, ok := bytes.CutPrefix(line, []byte("data: ")); ok && turn {
+			s.turned(data)
 			continue
 		}
-		v, ok := strings.CutPrefix(line, "id: ")
+		v, ok := bytes.CutPrefix(line, []byte("id: "))
 		if !ok {
 			continue
 		}
-		if seq, err := strconv.ParseInt(v, 10, 64); err == nil && s.delivered1(seq) {
+		if seq, err := strconv.ParseInt(string(v), 10, 64); err == nil && s.delivered1(seq) {
 			return
 		}
 	}
@@ -118,10 +107,10 @@ func (l *load) read(s *loadSession, res *http.Response) {
 func (s *loadSession) delivered1(seq int64) bool {
 	now := time.Now()
 	s.mu.Lock()
-	if _, seen := s.delivered[seq]; seen || seq <= s.lastSeq {
+	if seq <= s.lastSeq { // delivered before (or out of order)
 		s.doubled++
 	} else {
-		s.delivered[seq] = now
+		s.delivered = append(s.delivered, deliveredEvent{seq: seq, at: now})
 		s.lastSeq = seq
 	}
 	done := s.endSeq >= 0 && s.lastSeq >= s.endSeq
@@ -202,8 +191,8 @@ func (l *load) streamStats() streamCounts {
 		if s.stopStream != nil {
 			st.streams++
 		}
-		for seq, a := range s.acked {
-			got, ok := s.delivered[seq]
+		for _, a := range s.acked {
+			got, ok := s.deliveredAt(a.seq)
 			if !ok {
 				st.missing++
 				continue
