@@ -105,9 +105,11 @@ type DB struct {
 
 	pool    *pgxpool.Pool
 	channel string // of the NOTIFYs, named after the schema
-	q       *groupcommit.Queue
-	w       *writer // the committers'
-	closed  atomic.Bool
+	// listening are the backends of WatchHeads's connections.
+	listening listeners
+	q         *groupcommit.Queue
+	w         *writer // the committers'
+	closed    atomic.Bool
 }
 
 // NewDB returns a DB for the database at url; call Open before use.
@@ -165,7 +167,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.channel = channelOf(db.channel)
 	if !db.ReadOnly {
-		w := &writer{pool: db.pool, heads: newHeadCache()}
+		w := &writer{pool: db.pool, heads: newHeadCache(), listening: &db.listening}
 		if !db.NoNotify {
 			w.channel = db.channel
 		}

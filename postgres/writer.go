@@ -23,7 +23,10 @@ import (
 type writer struct {
 	pool    *pgxpool.Pool
 	channel string // NOTIFY the heads moved on this channel, unless ""
-	heads   *headCache
+	// listening are the backends of the DB's own listeners, which a
+	// NOTIFY is not sent for.
+	listening *listeners
+	heads     *headCache
 	// Batches linked to cached heads, and those of them whose heads had
 	// moved (each then linked again from the heads read under lock).
 	cached, moved atomic.Int64
@@ -53,10 +56,6 @@ const (
 	sqlMoveHeads = `SELECT parley_move_heads($1::text[], $2::bigint[], $3::bytea[], $4::bigint[], $5::bytea[])`
 	sqlInsert    = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])`
-	// The heads a batch moved, NOTIFYed in a transaction of their own
-	// after the batch's COMMIT (queueNotify), many to a payload
-	// (notifyPayloads).
-	sqlNotify = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`
 )
 
 // errHeadMoved says a head a batch linked to from the cache had moved
@@ -195,7 +194,7 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 	var moved headColumns
 	if w.channel != "" {
 		if moved = movedHeads(appends); len(moved.session) > 0 {
-			queueNotify(b, w.channel, moved)
+			queueNotify(b, w.channel, moved, w.listening.list())
 		}
 	}
 	br := c.SendBatch(ctx, b)
@@ -274,9 +273,10 @@ func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin
 	return chains, queueAppends(b, appends, chains)
 }
 
-// queueNotify queues the NOTIFY of the heads a batch moved, in a
-// transaction of its own after the batch's COMMIT, committed without
-// waiting for its WAL flush (synchronous_commit off). NOTIFY makes the
+// queueNotify queues the NOTIFY of the heads a batch moved, sent only if
+// another server listens (listeners.go), in a transaction of its own after
+// the batch's COMMIT, committed without waiting for its WAL flush
+// (synchronous_commit off). NOTIFY makes the
 // transactions that send it take turns at COMMIT, the flush included
 // (PostgreSQL takes a database-wide lock for it until the transaction
 // ends); sent with the batch, it made the batches of all servers on the
@@ -284,11 +284,8 @@ func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin
 // others as PostgreSQL groups WAL flushes, and only the short NOTIFY
 // transactions take turns. A listener hears of a head after the batch
 // that moved it has committed, as before.
-func queueNotify(b *pgx.Batch, channel string, moved headColumns) {
-	b.Queue("BEGIN")
-	b.Queue("SET LOCAL synchronous_commit = off")
-	b.Queue(sqlNotify, channel, notifyPayloads(moved))
-	b.Queue("COMMIT")
+func queueNotify(b *pgx.Batch, channel string, moved headColumns, own []int32) {
+	b.Queue(sqlNotify, channel, notifyPayloads(moved), own)
 }
 
 // maxNotifyPayload bounds a NOTIFY payload, under PostgreSQL's 8000 bytes.
@@ -331,7 +328,7 @@ func (w *writer) renotify(ctx context.Context, moved headColumns) {
 			continue
 		}
 		b := &pgx.Batch{}
-		queueNotify(b, w.channel, moved)
+		queueNotify(b, w.channel, moved, w.listening.list())
 		err = pc.Conn().SendBatch(ctx, b).Close()
 		if err != nil && !pc.Conn().IsClosed() && pc.Conn().PgConn().TxStatus() != 'I' {
 			_, _ = pc.Conn().Exec(ctx, "ROLLBACK")
