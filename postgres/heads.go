@@ -14,9 +14,9 @@ const maxCachedHeads = 1 << 16
 // headCache holds the chain heads that this process's batches committed
 // or that it heard other servers commit (NOTIFY), so that a batch can link
 // its events to them without first reading the heads from the database:
-// it sends BEGIN, a statement that locks those heads and fails unless each
-// is still the one cached (sqlCheckHeads), the writes and COMMIT in one
-// round trip. A cached head is only ever a guess checked under the lock:
+// it sends BEGIN, the statement that locks those heads, fails unless each
+// is still the one cached and moves them (sqlMoveHeads), the insert of the
+// events and COMMIT in one round trip. A cached head is only ever a guess checked under the lock:
 // when another server moved it meanwhile, the batch rolls back and takes
 // the reading path, so the chain is the same either way.
 type headCache struct {

@@ -21,8 +21,8 @@
 // ECONFLICT, as the contract says, and its caller reloads and retries. The
 // UNIQUE (session, seq) constraint stands behind the lock. A batch whose
 // heads this process committed or heard of (headCache) links its events to
-// them first and checks them as it locks them, in the same round trip as
-// its writes and COMMIT; if another process moved one, the check fails,
+// them first and checks them as it locks and moves them, in the same round
+// trip as the insert of its events and COMMIT; if another process moved one, the check fails,
 // the batch rolls back and is linked again from the heads read under the
 // lock. Either way each event links to the head the lock holds.
 package postgres
@@ -105,9 +105,11 @@ type DB struct {
 
 	pool    *pgxpool.Pool
 	channel string // of the NOTIFYs, named after the schema
-	q       *groupcommit.Queue
-	w       *writer // the committers'
-	closed  atomic.Bool
+	// listening are the backends of WatchHeads's connections.
+	listening listeners
+	q         *groupcommit.Queue
+	w         *writer // the committers'
+	closed    atomic.Bool
 }
 
 // NewDB returns a DB for the database at url; call Open before use.
@@ -165,7 +167,7 @@ func (db *DB) Open() (err error) {
 	}
 	db.channel = channelOf(db.channel)
 	if !db.ReadOnly {
-		w := &writer{pool: db.pool, heads: newHeadCache()}
+		w := &writer{pool: db.pool, heads: newHeadCache(), listening: &db.listening}
 		if !db.NoNotify {
 			w.channel = db.channel
 		}

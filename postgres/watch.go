@@ -27,11 +27,14 @@ func channelOf(schema string) string {
 }
 
 // WatchHeads implements parley.HeadWatcher with LISTEN on a connection of
-// its own: every batch that moves heads NOTIFYs them in its transaction
-// (unless NoNotify), so a listener hears of each head when, and only if,
-// its batch commits. When the connection fails, WatchHeads calls moved
-// with the zero ChainHead every PollInterval until it listens again, and
-// once more when it does, so that the caller polls for what it missed.
+// its own: every batch that moves heads NOTIFYs them right after its
+// COMMIT (unless NoNotify), so a listener hears of each head when, and
+// only if, its batch commits — if another DB (another server) listens:
+// a DB's batches are not sent to its own listeners alone (listeners.go),
+// whose server made them. When the connection fails, WatchHeads calls
+// moved with the zero ChainHead every PollInterval until it listens
+// again, and once more when it does, so that the caller polls for what it
+// missed.
 func (db *DB) WatchHeads(ctx context.Context, moved func(parley.ChainHead)) error {
 	if db.pool == nil || db.closed.Load() {
 		return ErrClosed
@@ -63,6 +66,14 @@ func (db *DB) listen(ctx context.Context, cfg *pgx.ConnConfig, moved func(parley
 		return err
 	}
 	defer conn.Close(context.Background())
+	// The lock first: a batch that sees it NOTIFYs while the LISTEN is
+	// still to come, which the poll below makes up for.
+	var pid int32
+	if err := conn.QueryRow(ctx, sqlListening, db.channel).Scan(&pid, nil); err != nil {
+		return err
+	}
+	db.listening.add(pid)
+	defer db.listening.remove(pid)
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{db.channel}.Sanitize()); err != nil {
 		return err
 	}

@@ -202,3 +202,66 @@ func count(m map[string]int64, v int64) int {
 	}
 	return k
 }
+
+// A server alone on its database does not NOTIFY its own listener of its
+// own appends (its server made them); once another server listens, both
+// hear every append, and when that one stops, the first is alone again.
+func TestNotifyOnlyWhenAnotherListens(t *testing.T) {
+	t.Parallel()
+	a, b, url := MustOpenTwo(t)
+	ha := watch(t, a.DB)
+	if h := <-ha; h != (parley.ChainHead{}) {
+		t.Fatalf("first report %v, want the zero head", h)
+	}
+	rec, _ := storetest.NewSession(t, a, 1)
+	seq := int64(0)
+	appendOne := func() parley.ChainHead {
+		t.Helper()
+		out, err := a.AppendEvents(context.Background(), rec.ID, seq, storetest.Events("n", 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq++
+		return parley.ChainHead{Session: rec.ID, Events: seq, Hash: out[0].Hash}
+	}
+	quiet := func(what string) {
+		t.Helper()
+		appendOne()
+		select {
+		case h := <-ha:
+			t.Fatalf("%s: the appending server's own listener heard %v", what, h)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	quiet("alone")
+	ctx, cancel := context.WithCancel(context.Background())
+	hb := make(chan parley.ChainHead, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = b.WatchHeads(ctx, func(h parley.ChainHead) { hb <- h })
+	}()
+	if h := <-hb; h != (parley.ChainHead{}) {
+		t.Fatalf("the second listener's first report %v, want the zero head", h)
+	}
+	for range 3 {
+		want := appendOne()
+		if h := next(t, hb, rec.ID); h != want {
+			t.Fatalf("the other server heard %v, want %v", h, want)
+		}
+		if h := next(t, ha, rec.ID); h != want {
+			t.Fatalf("with another server listening, the appending one heard %v, want %v", h, want)
+		}
+	}
+	cancel()
+	<-done
+	// Its connection is closed; its backend ends (and its lock goes)
+	// a moment later.
+	for n, tries := 2, 0; n != 1; tries++ {
+		if err := pgExec(t, url, &n, `SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' || current_schema() || '%'`); err != nil || tries == 100 {
+			t.Fatalf("%d listeners 5 s after the other server stopped: %v", n, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	quiet("after the other server stopped listening")
+}

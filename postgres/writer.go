@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,47 +23,39 @@ import (
 type writer struct {
 	pool    *pgxpool.Pool
 	channel string // NOTIFY the heads moved on this channel, unless ""
-	heads   *headCache
+	// listening are the backends of the DB's own listeners, which a
+	// NOTIFY is not sent for.
+	listening *listeners
+	heads     *headCache
 	// Batches linked to cached heads, and those of them whose heads had
 	// moved (each then linked again from the heads read under lock).
 	cached, moved atomic.Int64
 }
 
 // Statements of a batch. The events and heads of a whole batch travel as
-// arrays (unnest), and the statements are pipelined: a batch whose heads
-// are cached is one round trip (BEGIN, sqlCheckHeads, the writes and
-// COMMIT); one whose heads are not is two (BEGIN with sqlLockHeads, then
-// the writes and COMMIT). The NOTIFY's own short transaction follows the
-// COMMIT in the same pipeline, and the appends are answered without
-// waiting for it.
+// arrays, and the statements are pipelined: a batch whose heads are cached
+// is one round trip (BEGIN, sqlMoveHeads, which locks, checks and moves
+// the heads, sqlInsert and COMMIT); one whose heads are not is two (BEGIN
+// with sqlLockHeads, then the same writes and COMMIT). The NOTIFY's own
+// short transaction follows the COMMIT in the same pipeline, and the
+// appends are answered without waiting for it.
 const (
-	sqlLockHeads = `SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE`
-	// sqlCheckHeads locks the heads a batch extends as sqlLockHeads does
-	// (in session order, so that batches cannot deadlock), and fails with
-	// a division by zero unless each is still the one the batch linked
-	// its events to; the statements pipelined behind it are then skipped.
-	// A head another transaction holds is waited for and checked as that
-	// one left it (the lock returns the row's latest version).
-	sqlCheckHeads = `SELECT 1 / (COUNT(*) = $4)::int
-		FROM (SELECT session, events, head FROM heads WHERE session = ANY($1::text[]) ORDER BY session FOR UPDATE) AS h
-		JOIN unnest($1::text[], $2::bigint[], $3::bytea[]) AS u (session, events, head)
-			ON h.session = u.session AND h.events = u.events AND h.head = u.head`
-	sqlInsert = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
+	// sqlLockHeads locks and reads heads rows, each by the primary key's
+	// index, in the order of $1 (sorted by the caller, so that batches
+	// cannot deadlock): FOR UPDATE keeps the subquery from being merged
+	// into the join, so each row is looked up for its session in turn.
+	// (WHERE session = ANY($1) read the whole table for a few rows.)
+	sqlLockHeads = `SELECT u.session, h.events, h.head FROM unnest($1::text[]) AS u (session),
+		LATERAL (SELECT events, head FROM heads WHERE session = u.session FOR UPDATE) AS h`
+	// sqlMoveHeads moves each head from where the batch found it (under
+	// its lock, or in the cache) to where its events leave it, locking it
+	// first if the batch has not, in the order given (migrations/002); if
+	// one is not where the batch found it, it fails with SQLSTATE PH001,
+	// and the statements pipelined behind it, the COMMIT included, are
+	// skipped.
+	sqlMoveHeads = `SELECT parley_move_heads($1::text[], $2::bigint[], $3::bytea[], $4::bigint[], $5::bytea[])`
+	sqlInsert    = `INSERT INTO events (session, seq, type, audience, payload, prev, hash)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[])`
-	// Each head moves from the count the batch read under its lock; if
-	// one did not, the lock did not hold (a broken invariant), and the
-	// division by zero fails the statement, so that the COMMIT pipelined
-	// behind it rolls back instead.
-	sqlMoveHeads = `WITH moved AS (
-			UPDATE heads AS h SET events = u.events, head = u.head
-			FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::bigint[]) AS u (session, events, head, added)
-			WHERE h.session = u.session AND h.events = u.events - u.added
-			RETURNING 1)
-		SELECT 1 / (COUNT(*) = $5)::int FROM moved`
-	// The heads a batch moved, NOTIFYed in a transaction of their own
-	// after the batch's COMMIT (queueNotify), many to a payload
-	// (notifyPayloads).
-	sqlNotify = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`
 )
 
 // errHeadMoved says a head a batch linked to from the cache had moved
@@ -182,7 +173,7 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 		}
 	}
 	b := &pgx.Batch{}
-	check := -1 // the statement of b that checks the cached heads
+	check := -1 // the statement of b that locks and checks the cached heads
 	var chains map[string]*audit.Chain
 	if len(appends) > 0 {
 		var err error
@@ -203,7 +194,7 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 	var moved headColumns
 	if w.channel != "" {
 		if moved = movedHeads(appends); len(moved.session) > 0 {
-			queueNotify(b, w.channel, moved)
+			queueNotify(b, w.channel, moved, w.listening.list())
 		}
 	}
 	br := c.SendBatch(ctx, b)
@@ -226,7 +217,7 @@ func (w *writer) tx(ctx context.Context, c *pgx.Conn, batch []*groupcommit.Reque
 func readCommit(br pgx.BatchResults, data, check int) error {
 	for i := range data - 1 {
 		if _, err := br.Exec(); err != nil {
-			if i == check && isDivisionByZero(err) {
+			if i == check && isHeadMoved(err) {
 				return fmt.Errorf("%w: %w", errHeadMoved, err)
 			}
 			return commitError(err)
@@ -257,24 +248,16 @@ func (w *writer) cache(creates []*groupcommit.Request, chains map[string]*audit.
 }
 
 // queueCached links appends to the cached heads of their sessions and
-// queues, after BEGIN when begin is set, the check of those heads and the
-// writes; it returns the chains and the check's place in b, or nil (and
-// queues nothing) when a head is not cached or an append is not at its
-// session's cached next seq.
+// queues, after BEGIN when begin is set, the writes, whose first statement
+// locks and checks those heads; it returns the chains and that statement's
+// place in b, or nil (and queues nothing) when a head is not cached or an
+// append is not at its session's cached next seq.
 func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin bool) (map[string]*audit.Chain, int) {
-	ids := sortedSessions(appends)
-	chains := w.heads.chains(ids)
+	chains := w.heads.chains(sortedSessions(appends))
 	if chains == nil {
 		return nil, -1
 	}
-	var want headColumns
-	for _, id := range ids {
-		c := chains[id]
-		want.session = append(want.session, id)
-		want.events = append(want.events, c.Next)
-		want.head = append(want.head, bytes.Clone(c.Head[:])) // linking moves c.Head
-	}
-	next := make(map[string]int64, len(ids))
+	next := make(map[string]int64, len(chains))
 	for id, c := range chains {
 		next[id] = c.Next
 	}
@@ -287,15 +270,13 @@ func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin
 	if begin {
 		b.Queue("BEGIN")
 	}
-	check := b.Len()
-	b.Queue(sqlCheckHeads, want.session, want.events, want.head, int64(len(ids)))
-	queueAppends(b, appends, chains)
-	return chains, check
+	return chains, queueAppends(b, appends, chains)
 }
 
-// queueNotify queues the NOTIFY of the heads a batch moved, in a
-// transaction of its own after the batch's COMMIT, committed without
-// waiting for its WAL flush (synchronous_commit off). NOTIFY makes the
+// queueNotify queues the NOTIFY of the heads a batch moved, sent only if
+// another server listens (listeners.go), in a transaction of its own after
+// the batch's COMMIT, committed without waiting for its WAL flush
+// (synchronous_commit off). NOTIFY makes the
 // transactions that send it take turns at COMMIT, the flush included
 // (PostgreSQL takes a database-wide lock for it until the transaction
 // ends); sent with the batch, it made the batches of all servers on the
@@ -303,11 +284,8 @@ func (w *writer) queueCached(b *pgx.Batch, appends []*groupcommit.Request, begin
 // others as PostgreSQL groups WAL flushes, and only the short NOTIFY
 // transactions take turns. A listener hears of a head after the batch
 // that moved it has committed, as before.
-func queueNotify(b *pgx.Batch, channel string, moved headColumns) {
-	b.Queue("BEGIN")
-	b.Queue("SET LOCAL synchronous_commit = off")
-	b.Queue(sqlNotify, channel, notifyPayloads(moved))
-	b.Queue("COMMIT")
+func queueNotify(b *pgx.Batch, channel string, moved headColumns, own []int32) {
+	b.Queue(sqlNotify, channel, notifyPayloads(moved), own)
 }
 
 // maxNotifyPayload bounds a NOTIFY payload, under PostgreSQL's 8000 bytes.
@@ -350,7 +328,7 @@ func (w *writer) renotify(ctx context.Context, moved headColumns) {
 			continue
 		}
 		b := &pgx.Batch{}
-		queueNotify(b, w.channel, moved)
+		queueNotify(b, w.channel, moved, w.listening.list())
 		err = pc.Conn().SendBatch(ctx, b).Close()
 		if err != nil && !pc.Conn().IsClosed() && pc.Conn().PgConn().TxStatus() != 'I' {
 			_, _ = pc.Conn().Exec(ctx, "ROLLBACK")
@@ -366,7 +344,7 @@ func (w *writer) renotify(ctx context.Context, moved headColumns) {
 func commitError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		if isDivisionByZero(err) { // the division of sqlMoveHeads
+		if isHeadMoved(err) { // heads locked by the batch itself
 			return fmt.Errorf("%w: %w", errStale, err)
 		}
 		return err
@@ -374,9 +352,11 @@ func commitError(err error) error {
 	return fmt.Errorf("%w: %w", groupcommit.ErrCommit, err)
 }
 
-func isDivisionByZero(err error) bool {
+// isHeadMoved says whether err is sqlMoveHeads finding a head not where
+// its batch found it.
+func isHeadMoved(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "22012"
+	return errors.As(err, &pe) && pe.Code == "PH001"
 }
 
 // sortedSessions returns the sessions of appends, sorted, each once.
@@ -390,11 +370,13 @@ func sortedSessions(appends []*groupcommit.Request) []string {
 }
 
 // queueAppends links each append's events to its session's chain and
-// queues the writes of events and heads. An append to a missing session
-// or at a seq that is not the session's count gets its own error; the
-// others go on.
-func queueAppends(b *pgx.Batch, appends []*groupcommit.Request, chains map[string]*audit.Chain) {
+// queues the writes of heads and events, and returns the place in b of the
+// first (sqlMoveHeads), or -1 if nothing is written. An append to a missing
+// session or at a seq that is not the session's count gets its own error;
+// the others go on.
+func queueAppends(b *pgx.Batch, appends []*groupcommit.Request, chains map[string]*audit.Chain) int {
 	var ev eventColumns
+	found := make(map[string]audit.Chain, len(chains)) // each head as the batch found it
 	for _, r := range appends {
 		c := chains[r.Session]
 		switch {
@@ -405,6 +387,9 @@ func queueAppends(b *pgx.Batch, appends []*groupcommit.Request, chains map[strin
 			r.Err = parley.Errorf(parley.ECONFLICT, "session %s: append at seq %d, but the next seq is %d", r.Session, r.Next, c.Next)
 			continue
 		}
+		if _, ok := found[r.Session]; !ok {
+			found[r.Session] = *c
+		}
 		r.Out = make([]parley.EventRecord, len(r.Events))
 		for i, e := range r.Events {
 			out := &r.Out[i]
@@ -413,10 +398,20 @@ func queueAppends(b *pgx.Batch, appends []*groupcommit.Request, chains map[strin
 			ev.add(out)
 		}
 	}
-	if heads := movedHeads(appends); len(heads.session) > 0 {
-		b.Queue(sqlInsert, ev.session, ev.seq, ev.typ, ev.audience, ev.payload, ev.prev, ev.hash)
-		b.Queue(sqlMoveHeads, heads.session, heads.events, heads.head, heads.added, int64(len(heads.session)))
+	to := movedHeads(appends)
+	if len(to.session) == 0 {
+		return -1
 	}
+	var from headColumns
+	for _, id := range to.session {
+		f := found[id]
+		from.events = append(from.events, f.Next)
+		from.head = append(from.head, f.Head[:])
+	}
+	move := b.Len()
+	b.Queue(sqlMoveHeads, to.session, from.events, from.head, to.events, to.head)
+	b.Queue(sqlInsert, ev.session, ev.seq, ev.typ, ev.audience, ev.payload, ev.prev, ev.hash)
+	return move
 }
 
 // lockHeads locks and reads the heads rows of the sessions of appends (in
@@ -459,17 +454,15 @@ func lockHeads(ctx context.Context, c *pgx.Conn, appends []*groupcommit.Request,
 	return chains, br.Close()
 }
 
-// movedHeads returns the heads the successful appends of batch move, each
-// with how many events it gained, in session order.
+// movedHeads returns the heads the successful appends of batch move, in
+// session order.
 func movedHeads(batch []*groupcommit.Request) headColumns {
 	last := map[string]parley.EventRecord{}
-	added := map[string]int64{}
 	for _, r := range batch {
 		if r.Err != nil || len(r.Out) == 0 {
 			continue
 		}
 		last[r.Session] = r.Out[len(r.Out)-1]
-		added[r.Session] += int64(len(r.Out))
 	}
 	ids := make([]string, 0, len(last))
 	for id := range last {
@@ -482,7 +475,6 @@ func movedHeads(batch []*groupcommit.Request) headColumns {
 		h.session = append(h.session, id)
 		h.events = append(h.events, e.Seq+1)
 		h.head = append(h.head, e.Hash[:])
-		h.added = append(h.added, added[id])
 	}
 	return h
 }
@@ -507,13 +499,11 @@ func (c *eventColumns) add(e *parley.EventRecord) {
 	c.hash = append(c.hash, e.Hash[:])
 }
 
-// headColumns are the heads a batch moves, with how many events each
-// gained.
+// headColumns are heads as sqlMoveHeads and notifyPayloads take them.
 type headColumns struct {
 	session []string
 	events  []int64
 	head    [][]byte
-	added   []int64
 }
 
 // createSession inserts a session, its head and its seats under a

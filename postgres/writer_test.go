@@ -246,10 +246,21 @@ func pgExec(t *testing.T, url string, dst any, sql string, args ...any) error {
 // the pool clean, so the appends after them are too.
 func TestNotifyFails(t *testing.T) {
 	t.Parallel()
-	s, _ := MustOpenDB(t)
-	postgres.SetNotifyChannel(s.DB, strings.Repeat("x", 70)) // longer than an identifier may be
-	rec, _ := storetest.NewSession(t, s, 1)
+	s, url := MustOpenDB(t)
+	channel := strings.Repeat("x", 70) // longer than an identifier may be
+	postgres.SetNotifyChannel(s.DB, channel)
 	ctx := context.Background()
+	// Another server listens on it (it holds the listeners' lock), or no
+	// NOTIFY would be sent at all.
+	other, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	if _, err := other.Exec(ctx, `SELECT pg_advisory_lock_shared(1886548333, hashtext($1))`, channel); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := storetest.NewSession(t, s, 1)
 	for next := range int64(6) {
 		if _, err := s.AppendEvents(ctx, rec.ID, next, storetest.Events("n", 1)); err != nil {
 			t.Fatalf("append %d, whose NOTIFY fails: %v", next, err)
