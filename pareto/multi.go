@@ -94,8 +94,11 @@ func (s *solver) run(w *sweep) {
 	for mg.len() > 0 {
 		gi, i := mg.top()
 		copy(cur, mg.head(gi))
-		rep, rk := gi, key(gi, i)
-		par := i
+		rep, par := gi, i
+		var rk uint64
+		if !s.anyOrder {
+			rk = key(gi, i)
+		}
 		sum := w.tally.mul(f.c[i], g.c[gi])
 		mg.advance()
 		for mg.len() > 0 {
@@ -104,7 +107,11 @@ func (s *solver) run(w *sweep) {
 				break
 			}
 			sum = w.tally.add(sum, w.tally.mul(f.c[j], g.c[gj]))
-			if kj := key(gj, j); kj < rk {
+			if s.anyOrder {
+				if s.repLess(w, gj, j, rep, par) {
+					rep, par = gj, j
+				}
+			} else if kj := key(gj, j); kj < rk {
 				rep, rk, par = gj, kj, j
 			}
 			mg.advance()
