@@ -39,12 +39,11 @@ func (s *solver) planFree() bool {
 		return false
 	}
 	pairs := make([]int, m*m) // P(i,j), symmetric
-	var buf []int64
-	var idx []int32
+	pf := &pairFront{n: s.n, x: newDomIndex(s.n - 1).(emptier)}
 	for i := range m {
 		for j := i + 1; j < m; j++ {
-			buf, idx = s.pairFront(s.gs[i], s.gs[j], buf, idx)
-			pairs[i*m+j], pairs[j*m+i] = len(idx), len(idx)
+			p := pf.size(s.gs[i], s.gs[j])
+			pairs[i*m+j], pairs[j*m+i] = p, p
 		}
 	}
 	first := 0
@@ -81,30 +80,51 @@ func (s *solver) planFree() bool {
 	return true
 }
 
-// pairFront returns the indices of the frontier of the sums of a's and
-// b's vectors (one per distinct non-dominated sum), with buf and idx as
-// scratch.
-func (s *solver) pairFront(a, b *groups, buf []int64, idx []int32) ([]int64, []int32) {
-	n := s.n
-	buf = buf[:0]
+// An emptier is a domIndex that can be emptied for reuse (stair2 and
+// kdDyn, the indexes of two and more dimensions).
+type emptier interface {
+	domIndex
+	empty()
+}
+
+// pairFront measures the frontiers of pairs of issues, reusing its
+// buffers and index from pair to pair.
+type pairFront struct {
+	n    int
+	x    emptier
+	sums []int64
+	idx  []int32
+}
+
+// size returns the number of points of the frontier of the sums of a's
+// and b's vectors (distinct non-dominated sums).
+func (pf *pairFront) size(a, b *groups) int {
+	n := pf.n
+	sums := pf.sums[:0]
 	for i := range a.len() {
 		for j := range b.len() {
 			for p := range n {
-				buf = append(buf, a.x[i*n+p]+b.x[j*n+p])
+				sums = append(sums, a.x[i*n+p]+b.x[j*n+p])
 			}
 		}
 	}
-	k := len(buf) / n
-	idx = idx[:0]
+	k := len(sums) / n
+	idx := pf.idx[:0]
 	for i := range k {
 		idx = append(idx, int32(i))
 	}
-	slices.SortFunc(idx, func(x, y int32) int { return lexCmp(buf, n, x, y) })
-	sorted := make([]int64, 0, len(buf))
+	slices.SortFunc(idx, func(x, y int32) int { return lexCmp(sums, n, x, y) })
+	pf.sums, pf.idx = sums, idx
+	// A sweep in lexicographically descending order, as nondominated's.
+	pf.x.empty()
+	kept := 0
 	for _, i := range idx {
-		sorted = append(sorted, buf[int(i)*n:int(i)*n+n]...)
+		if q := sums[int(i)*n+1 : int(i)*n+n]; !pf.x.cover(q, nil) {
+			pf.x.add(q)
+			kept++
+		}
 	}
-	return buf, nondominated(sorted, n, k)
+	return kept
 }
 
 // repLess reports whether the representative outcome of candidate (ga,

@@ -214,6 +214,9 @@ type solver struct {
 
 	pool [][]pt2 // free buffers of step2
 
+	// The candidates of stepN's last step and the points it kept (expect).
+	lastCands, lastKept int
+
 	// Buffers stepN reuses from step to step.
 	free     *front // a front no longer in use
 	bits     *bitIndex
