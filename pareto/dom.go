@@ -99,9 +99,6 @@ func sort2(cs []stairChunkT, v int64) int {
 	return lo
 }
 
-// empty removes every point.
-func (x *stair2) empty() { x.chunks = x.chunks[:0] }
-
 func (x *stair2) cover(q, dst []int64) bool {
 	c, i := x.find(q[0])
 	if c == len(x.chunks) || x.chunks[c].b[i] < q[1] {

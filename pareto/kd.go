@@ -69,14 +69,6 @@ func newKDDyn(d int) *kdDyn {
 	return x
 }
 
-// empty removes every point, keeping the memory.
-func (x *kdDyn) empty() {
-	x.nodes, x.box, x.pool = x.nodes[:0], x.box[:0], x.pool[:0]
-	x.free, x.slots = x.free[:0], x.slots[:0]
-	x.haveLast = false
-	x.build(x.newNode(), nil)
-}
-
 func coord(p []blk, j int) int64 { return p[j>>2][j&3] }
 
 // load pads q into x.q.

@@ -39,7 +39,7 @@ func (s *solver) planFree() bool {
 		return false
 	}
 	pairs := make([]int, m*m) // P(i,j), symmetric
-	pf := &pairFront{n: s.n, x: newDomIndex(s.n - 1).(emptier)}
+	pf := &pairFront{n: s.n}
 	for i := range m {
 		for j := i + 1; j < m; j++ {
 			p := pf.size(s.gs[i], s.gs[j])
@@ -80,20 +80,13 @@ func (s *solver) planFree() bool {
 	return true
 }
 
-// An emptier is a domIndex that can be emptied for reuse (stair2 and
-// kdDyn, the indexes of two and more dimensions).
-type emptier interface {
-	domIndex
-	empty()
-}
-
 // pairFront measures the frontiers of pairs of issues, reusing its
-// buffers and index from pair to pair.
+// buffers from pair to pair.
 type pairFront struct {
 	n    int
-	x    emptier
 	sums []int64
 	idx  []int32
+	kept []int64 // coordinates 1..n-1 of the kept sums
 }
 
 // size returns the number of points of the frontier of the sums of a's
@@ -115,16 +108,30 @@ func (pf *pairFront) size(a, b *groups) int {
 	}
 	slices.SortFunc(idx, func(x, y int32) int { return lexCmp(sums, n, x, y) })
 	pf.sums, pf.idx = sums, idx
-	// A sweep in lexicographically descending order, as nondominated's.
-	pf.x.empty()
-	kept := 0
+	// A sweep in lexicographically descending order, as nondominated's,
+	// against the kept points in a list (pair fronts are small): a sum is
+	// dominated or equal to a kept one when it is covered in coordinates
+	// 1..n-1. The kept point that covered the last sum is tried first.
+	kept := pf.kept[:0]
+	last := -1
 	for _, i := range idx {
-		if q := sums[int(i)*n+1 : int(i)*n+n]; !pf.x.cover(q, nil) {
-			pf.x.add(q)
-			kept++
+		q := sums[int(i)*n+1 : int(i)*n+n]
+		if last >= 0 && geq(kept[last*(n-1):last*(n-1)+n-1], q) {
+			continue
+		}
+		last = -1
+		for k := len(kept)/(n-1) - 1; k >= 0; k-- {
+			if geq(kept[k*(n-1):k*(n-1)+n-1], q) {
+				last = k
+				break
+			}
+		}
+		if last < 0 {
+			kept = append(kept, q...)
 		}
 	}
-	return kept
+	pf.kept = kept
+	return len(kept) / (n - 1)
 }
 
 // repLess reports whether the representative outcome of candidate (ga,
