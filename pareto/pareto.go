@@ -400,8 +400,7 @@ func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
 	size := len(f.c)
 	n, m := s.n, len(trail)
 	pts := make([]parley.FrontierPoint, size)
-	us := make([]int64, size*n)
-	copy(us, f.u)
+	us := f.u // the last front is the result's: its rows become the points' U
 	os := make([]int, size*m)
 	// One allocation for all counts: small ones use a word of ws as their
 	// backing array (capacity 1, so growing a count never touches another).
