@@ -29,17 +29,19 @@ var freeOrder = true
 // would cost more than pairBudget sums.
 func (s *solver) planFree() bool {
 	m := len(s.gs)
-	var sums int
+	var sums, most int
 	for i := range m {
 		for j := i + 1; j < m; j++ {
 			sums += s.gs[i].len() * s.gs[j].len()
+			most = max(most, s.gs[i].len()*s.gs[j].len())
 		}
 	}
 	if sums > pairBudget {
 		return false
 	}
 	pairs := make([]int, m*m) // P(i,j), symmetric
-	pf := &pairFront{n: s.n}
+	n := s.n
+	pf := &pairFront{n: n, sums: make([]int64, 0, most*n), idx: make([]int32, 0, most), kept: make([]int64, 0, most*(n-1))}
 	for i := range m {
 		for j := i + 1; j < m; j++ {
 			p := pf.size(s.gs[i], s.gs[j])
@@ -106,7 +108,16 @@ func (pf *pairFront) size(a, b *groups) int {
 	for i := range k {
 		idx = append(idx, int32(i))
 	}
-	slices.SortFunc(idx, func(x, y int32) int { return lexCmp(sums, n, x, y) })
+	slices.SortFunc(idx, func(x, y int32) int {
+		// The first coordinates decide most comparisons.
+		if a, b := sums[int(x)*n], sums[int(y)*n]; a != b {
+			if a > b {
+				return -1
+			}
+			return 1
+		}
+		return lexCmp(sums, n, x, y)
+	})
 	pf.sums, pf.idx = sums, idx
 	// A sweep in lexicographically descending order, as nondominated's,
 	// against the kept points in a list (pair fronts are small): a sum is
