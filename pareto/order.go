@@ -7,6 +7,10 @@ import "slices"
 // counts); past it, Frontier keeps the contiguous order of plan.
 const pairBudget = 1 << 15
 
+// parallelPairs is the number of pair sums from which planFree measures
+// the pairs in two halves for Options.Parallel. A variable for tests.
+var parallelPairs = 1024
+
 // freeOrder enables planFree; a variable for tests, which compare the two
 // orders.
 var freeOrder = true
@@ -41,12 +45,24 @@ func (s *solver) planFree() bool {
 	}
 	pairs := make([]int, m*m) // P(i,j), symmetric
 	n := s.n
-	pf := &pairFront{n: n, sums: make([]int64, 0, most*n), idx: make([]int32, 0, most), kept: make([]int64, 0, most*(n-1))}
-	for i := range m {
-		for j := i + 1; j < m; j++ {
-			p := pf.size(s.gs[i], s.gs[j])
-			pairs[i*m+j], pairs[j*m+i] = p, p
+	// measure does the pairs (i, j), i < j, whose rank in row order is
+	// ≡ half (mod 2), or all of them for half < 0.
+	measure := func(half int) {
+		pf := &pairFront{n: n, sums: make([]int64, 0, most*n), idx: make([]int32, 0, most), kept: make([]int64, 0, most*(n-1))}
+		r := 0
+		for i := range m {
+			for j := i + 1; j < m; j++ {
+				if r++; half < 0 || r%2 == half {
+					p := pf.size(s.gs[i], s.gs[j])
+					pairs[i*m+j], pairs[j*m+i] = p, p
+				}
+			}
 		}
+	}
+	if s.parallel != nil && sums >= parallelPairs {
+		s.parallel(func() { measure(0) }, func() { measure(1) })
+	} else {
+		measure(-1)
 	}
 	first := 0
 	for i, g := range s.gs {

@@ -2,6 +2,7 @@ package pareto
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -75,4 +76,27 @@ func TestPlanFreeLinearPair(t *testing.T) {
 		t.Errorf("planFree's order examines %d candidates, the contiguous one %d", free.Candidates, fixed.Candidates)
 	}
 	t.Logf("candidates: %d in planFree's order, %d in the contiguous one; %d points", free.Candidates, fixed.Candidates, len(free.Points))
+}
+
+// TestPlanFreeParallel: measuring the pairs in two halves gives the order
+// of measuring them in one pass.
+func TestPlanFreeParallel(t *testing.T) {
+	defer func(p int) { parallelPairs = p }(parallelPairs)
+	parallelPairs = 1
+	inTurn := func(fs ...func()) {
+		for _, f := range fs {
+			f()
+		}
+	}
+	r := rand.New(rand.NewPCG(8, 8))
+	for trial := 0; trial < 50; trial++ {
+		m := randModel(r, 3+r.IntN(3), 2+r.IntN(7), 9, []int64{0, 1, 2, 3, 5, 8, 13})
+		one := &solver{m: m, n: len(m.Parties), limit: DefaultMaxPoints}
+		one.plan()
+		two := &solver{m: m, n: len(m.Parties), limit: DefaultMaxPoints, parallel: inTurn}
+		two.plan()
+		if !slices.Equal(one.order, two.order) {
+			t.Fatalf("trial %d: order %v measured in one pass, %v in two halves", trial, one.order, two.order)
+		}
+	}
 }
