@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/parleyhq/parley"
 )
 
 // withFreeOrder runs f with planFree on or off.
@@ -13,6 +15,23 @@ func withFreeOrder(t testing.TB, on bool, f func()) {
 	freeOrder = on
 	defer func() { freeOrder = old }()
 	f()
+}
+
+// bothOrders computes m's frontier with planFree's order and with the
+// contiguous one, and checks that they agree.
+func bothOrders(t *testing.T, m *parley.Model) (free, fixed *Result) {
+	t.Helper()
+	var err error
+	withFreeOrder(t, true, func() { free, err = Frontier(m, Options{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	withFreeOrder(t, false, func() { fixed, err = Frontier(m, Options{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFrontier(t, m, free.Points, fixed.Points)
+	return free, fixed
 }
 
 // TestFrontierOrderIndependent: the frontier, its counts and its
@@ -25,17 +44,7 @@ func TestFrontierOrderIndependent(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(parties), 99))
 		for trial := 0; trial < 40; trial++ {
 			m := randModel(r, parties, 3+r.IntN(6), 9, vals)
-			var free, fixed *Result
-			var err error
-			withFreeOrder(t, true, func() { free, err = Frontier(m, Options{}) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			withFreeOrder(t, false, func() { fixed, err = Frontier(m, Options{}) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameFrontier(t, m, free.Points, fixed.Points)
+			bothOrders(t, m)
 		}
 	}
 }
@@ -61,17 +70,7 @@ func TestPlanFreeLinearPair(t *testing.T) {
 	if !s.anyOrder || s.order[0] != 5 || s.order[1] != 2 {
 		t.Fatalf("order %v (any %v), want the two linear issues 5, 2 first", s.order, s.anyOrder)
 	}
-	var free, fixed *Result
-	var err error
-	withFreeOrder(t, true, func() { free, err = Frontier(m, Options{}) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	withFreeOrder(t, false, func() { fixed, err = Frontier(m, Options{}) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameFrontier(t, m, free.Points, fixed.Points)
+	free, fixed := bothOrders(t, m)
 	if free.Candidates >= fixed.Candidates {
 		t.Errorf("planFree's order examines %d candidates, the contiguous one %d", free.Candidates, fixed.Candidates)
 	}
