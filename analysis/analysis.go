@@ -507,8 +507,10 @@ func solution(m *parley.Model, u []int64, o parley.Outcome, count *big.Int) Solu
 const parallelSolutions = 2048
 
 // paretoSolutions returns the frontier as points, each with its own
-// Utilities and outcome, in a few large allocations (the outcomes are
-// Clauses over one table, not a map each); a large frontier is split among
+// Utilities, in a few large allocations; the outcomes are Clauses over one
+// table (not a map each) and the frontier's outcomes, not copies (the
+// frontier is the analysis' own: only the report keeps them). A large
+// frontier is split among
 // up to GOMAXPROCS goroutines (formatting a utility as its shortest
 // decimal, UtilityFn.F, is most of the work).
 func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Point {
@@ -516,9 +518,8 @@ func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Point {
 	if len(front) == 0 {
 		return out
 	}
-	n, k := len(m.Parties), len(front[0].Outcome)
+	n := len(m.Parties)
 	us := make([]float64, len(front)*n)
-	os := make([]int, len(front)*k)
 	t := newClauseTable(m)
 	fill := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -527,9 +528,7 @@ func paretoSolutions(m *parley.Model, front []parley.FrontierPoint) []Point {
 			for j, x := range p.U {
 				u[j] = m.Parties[j].Utility.F(x)
 			}
-			o := parley.Outcome(os[i*k : i*k+k : i*k+k])
-			copy(o, p.Outcome)
-			out[i] = Point{Utilities: u, Outcome: Clauses{t: t, o: o}, Count: p.Count}
+			out[i] = Point{Utilities: u, Outcome: Clauses{t: t, o: p.Outcome}, Count: p.Count}
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(front)/parallelSolutions)

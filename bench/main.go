@@ -189,7 +189,7 @@ func frontWith(m *parley.Model, opt pareto.Options) func() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d frontier points, largest intermediate frontier %d", len(res.Points), res.MaxIntermediate), nil
+		return fmt.Sprintf("%d frontier points, largest intermediate frontier %d, %d candidates merged", len(res.Points), res.MaxIntermediate, res.Candidates), nil
 	}
 }
 

@@ -140,27 +140,15 @@ func (x *bitIndex) level(j int, v int64) int {
 	return int(lt.tab[(uint64(v)-uint64(lt.lo))>>lt.shift])
 }
 
-// exactLevel returns the largest b with thr[j][b] <= v.
+// exactLevel returns the largest b with thr[j][b] <= v (a binary search;
+// levelTable spares the queries it).
 func (x *bitIndex) exactLevel(j int, v int64) int {
 	t := &x.thr[j]
 	b := 0
-	if t[b+32] <= v {
-		b += 32
-	}
-	if t[b+16] <= v {
-		b += 16
-	}
-	if t[b+8] <= v {
-		b += 8
-	}
-	if t[b+4] <= v {
-		b += 4
-	}
-	if t[b+2] <= v {
-		b += 2
-	}
-	if t[b+1] <= v {
-		b++
+	for step := bitLevels / 2; step > 0; step /= 2 {
+		if t[b+step] <= v {
+			b += step
+		}
 	}
 	return b
 }

@@ -31,15 +31,15 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 			t+1, len(s.m.Sizes), total, size, k, candidateFactor, s.limit)
 	}
 	d := max(n-1, 0)
-	// Fronts seldom grow more than 2.5 times in a step.
-	w := &sweep{f: f, g: g, t: t, tally: &s.tally, nf: s.spare(n, min(size*k, size*5/2+64))}
+	room := s.expect(size, k)
+	w := &sweep{f: f, g: g, t: t, tally: &s.tally, nf: s.spare(n, room)}
 	w.l = links{par: s.par[:0], opt: s.opt[:0]}
-	w.x = s.index(f, g, d)
+	w.x = s.index(f, g, d, room)
 	s.by = slices.Grow(s.by[:0], size*d)[:size*d]
 	s.hasBy = slices.Grow(s.hasBy[:0], size)[:size]
 	w.by, w.hasBy = s.by, s.hasBy
 	if bi, ok := w.x.(*bitIndex); ok && s.parallel != nil && size*k >= splitMin {
-		if err := s.split(w, bi); err != nil {
+		if err := s.split(w, bi, room); err != nil {
 			return nil, links{}, err
 		}
 	} else {
@@ -50,6 +50,7 @@ func (s *solver) stepN(f *front, g *groups, t int) (*front, links, error) {
 		return nil, links{}, w.err
 	}
 	nf, l := w.nf, w.l
+	s.lastCands, s.lastKept = size*k, len(nf.c)
 	// The links outlive the step: keep exact copies, reuse the buffers.
 	s.par, s.opt = l.par, l.opt
 	l = links{par: slices.Clone(l.par), opt: slices.Clone(l.opt)}
@@ -94,8 +95,11 @@ func (s *solver) run(w *sweep) {
 	for mg.len() > 0 {
 		gi, i := mg.top()
 		copy(cur, mg.head(gi))
-		rep, rk := gi, key(gi, i)
-		par := i
+		rep, par := gi, i
+		var rk uint64
+		if !s.anyOrder {
+			rk = key(gi, i)
+		}
 		sum := w.tally.mul(f.c[i], g.c[gi])
 		mg.advance()
 		for mg.len() > 0 {
@@ -104,7 +108,11 @@ func (s *solver) run(w *sweep) {
 				break
 			}
 			sum = w.tally.add(sum, w.tally.mul(f.c[j], g.c[gj]))
-			if kj := key(gj, j); kj < rk {
+			if s.anyOrder {
+				if s.repLess(w, gj, j, rep, par) {
+					rep, par = gj, j
+				}
+			} else if kj := key(gj, j); kj < rk {
 				rep, rk, par = gj, kj, j
 			}
 			mg.advance()
@@ -133,6 +141,21 @@ func (s *solver) overLimit(t int) error {
 	return parley.Errorf(parley.ELIMIT,
 		"pareto: intermediate frontier after %d of %d issues has more than %d points, the budget",
 		t+1, len(s.m.Sizes), s.limit)
+}
+
+// expect estimates the size of the front a step makes from a front of
+// size points and k groups, for the room of its buffers: the share of its
+// candidates the previous step kept, an eighth more, at least size and at
+// most all the candidates. (Growing past it costs copies; room never
+// used costs memory that must be cleared and faulted in.) The first step
+// guesses 2.5 times size.
+func (s *solver) expect(size, k int) int {
+	cands := size * k
+	if s.lastCands == 0 {
+		return min(cands, size*5/2+64)
+	}
+	e := int(float64(cands)*float64(s.lastKept)/float64(s.lastCands)*1.125) + 64
+	return min(cands, max(e, size))
 }
 
 // spare returns an empty front for n parties, reusing a recycled one.
@@ -166,11 +189,11 @@ const sampleSize = 512
 // than half the tree's CPU time.) A variable for tests.
 var bitIndexMax = 1 << 18
 
-// index returns the dominance index for the sweep that merges front f and
-// groups g: for three or more dimensions and moderate fronts a bitIndex
+// index returns the dominance index, with room for about room points, for
+// the sweep that merges front f and groups g: for three or more dimensions and moderate fronts a bitIndex
 // whose levels follow a sample of the candidates (the front shifted by
 // each group), reused from step to step.
-func (s *solver) index(f *front, g *groups, d int) domIndex {
+func (s *solver) index(f *front, g *groups, d, room int) domIndex {
 	n, size, k := s.n, len(f.c), g.len()
 	if d < 3 || size > bitIndexMax {
 		return newDomIndex(d)
@@ -190,7 +213,7 @@ func (s *solver) index(f *front, g *groups, d int) domIndex {
 	if s.bits == nil {
 		s.bits = &bitIndex{}
 	}
-	s.bits.reset(d, sample, size*2)
+	s.bits.reset(d, sample, room)
 	return s.bits
 }
 

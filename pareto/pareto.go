@@ -55,6 +55,11 @@ type Result struct {
 	Method string
 	// MaxIntermediate is the size of the largest intermediate frontier.
 	MaxIntermediate int
+	// Candidates is the number of candidate points the merge examined:
+	// the sum over issues of the front before the issue times the
+	// issue's distinct non-dominated option vectors. The merge order
+	// changes it, not the result.
+	Candidates int64
 }
 
 // Frontier returns the exact Pareto frontier of the parties' utilities
@@ -89,11 +94,13 @@ func Frontier(m *parley.Model, opt Options) (*Result, error) {
 	f := &front{u: make([]int64, n), c: []uint64{1}, rank: []int32{0}}
 	res.MaxIntermediate = 1
 	trail := make([]links, len(m.Sizes))
+	s.trail = trail
 	for t := range s.order {
 		if opt.Stop != nil && opt.Stop() {
 			return nil, ErrStopped
 		}
 		g := s.gs[s.order[t]]
+		res.Candidates += int64(len(f.c)) * int64(g.len())
 		var err error
 		if n == 2 {
 			f, trail[t], err = s.step2(f, g, t)
@@ -192,16 +199,23 @@ type solver struct {
 	limit int
 	tally tally
 
-	// The issues are merged in the order order: each step adds the issue
-	// just before (prepend) or just after the ones merged so far, so that
-	// the merged issues are always a contiguous range and a point's
-	// representative outcome can be ranked from its parent's rank and the
-	// new option (see key).
-	order   []int
-	prepend []bool
-	gs      []*groups // by issue
+	// The issues are merged in the order order. Unless free, each step
+	// adds the issue just before (prepend) or just after the ones merged
+	// so far, so that the merged issues are always a contiguous range and
+	// a point's representative outcome can be ranked from its parent's
+	// rank and the new option (see key). Otherwise (three or more
+	// parties, see planFree) the order is any (anyOrder), and representatives are
+	// compared by walking their back-pointers (repLess).
+	order    []int
+	prepend  []bool
+	anyOrder bool
+	trail    []links   // the links of the steps done so far, by step
+	gs       []*groups // by issue
 
 	pool [][]pt2 // free buffers of step2
+
+	// The candidates of stepN's last step and the points it kept (expect).
+	lastCands, lastKept int
 
 	// Buffers stepN reuses from step to step.
 	free     *front // a front no longer in use
@@ -227,6 +241,9 @@ func (s *solver) plan() {
 		s.gs[i] = s.groups(i)
 	}
 	if m == 0 {
+		return
+	}
+	if s.n >= 3 && freeOrder && s.planFree() {
 		return
 	}
 	lo := 0
@@ -361,8 +378,8 @@ func ranks(dst []int32, keys []uint64, bound uint64) []int32 {
 // from its links.
 func (s *solver) finish(prev, f *front, l links, t int) {
 	s.tally.compact(f.c)
-	if t == len(s.m.Sizes)-1 {
-		return // the last front's ranks are never used
+	if t == len(s.m.Sizes)-1 || s.anyOrder {
+		return // the last front's ranks are never used, nor any in any order
 	}
 	k := uint64(s.m.Sizes[s.order[t]])
 	keys := slices.Grow(s.keys[:0], len(l.par))[:len(l.par)]
@@ -383,8 +400,7 @@ func (s *solver) points(f *front, trail []links) []parley.FrontierPoint {
 	size := len(f.c)
 	n, m := s.n, len(trail)
 	pts := make([]parley.FrontierPoint, size)
-	us := make([]int64, size*n)
-	copy(us, f.u)
+	us := f.u // the last front is the result's: its rows become the points' U
 	os := make([]int, size*m)
 	// One allocation for all counts: small ones use a word of ws as their
 	// backing array (capacity 1, so growing a count never touches another).

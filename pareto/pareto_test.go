@@ -431,12 +431,14 @@ func TestRanks(t *testing.T) {
 // parties that copy or mirror another's utilities, and issues on which
 // everyone is indifferent.
 //
-// With Options.Parallel set, every step and the final points split in two
-// (splitMin and parallelPoints are lowered), run one after the other and
-// at the same time.
+// With Options.Parallel set, every step, the final points and planFree's
+// pairs split in two (splitMin, parallelPoints and parallelPairs are
+// lowered), run one after the other and at the same time.
 func TestFrontierIndexesMatchNaive(t *testing.T) {
-	defer func(v, w, p int) { bitIndexMax, splitMin, parallelPoints = v, w, p }(bitIndexMax, splitMin, parallelPoints)
-	splitMin, parallelPoints = 1, 1
+	defer func(v, w, p, q int) {
+		bitIndexMax, splitMin, parallelPoints, parallelPairs = v, w, p, q
+	}(bitIndexMax, splitMin, parallelPoints, parallelPairs)
+	splitMin, parallelPoints, parallelPairs = 1, 1, 1
 	inTurn := func(fs ...func()) {
 		for _, f := range fs {
 			f()

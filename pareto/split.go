@@ -18,7 +18,8 @@ var splitMin = 8192 // a variable for tests
 // half's index (no point of the upper half dominates them: a candidate
 // dominated by any candidate is dominated by a kept one), in two parts at
 // the same time, and appended to w. The result is the serial sweep's.
-func (s *solver) split(w *sweep, upper *bitIndex) error {
+// expect is the expected size of the new front.
+func (s *solver) split(w *sweep, upper *bitIndex, expect int) error {
 	f, g, n := w.f, w.g, s.n
 	size, k := len(f.c), g.len()
 	d := n - 1
@@ -34,11 +35,10 @@ func (s *solver) split(w *sweep, upper *bitIndex) error {
 	if s.bits2 == nil {
 		s.bits2 = &bitIndex{}
 	}
-	s.bits2.resetLike(upper, size*2)
-	// Room for the lower half's survivors, about half the new front (its
-	// sweep also keeps points the upper half will drop), which seldom
-	// grows by more than 2.5 times the old.
-	room := size + size/4
+	// Room for the lower half's survivors, about half the expected new
+	// front (its sweep also keeps points the upper half will drop).
+	room := expect*5/8 + 64
+	s.bits2.resetLike(upper, room)
 	low := &sweep{
 		f: f, g: g, t: w.t, mg: newMerge(f, g, n, mid, hi), x: s.bits2,
 		// The front's big counts, to read; new ones go to a copy of the
