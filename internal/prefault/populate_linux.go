@@ -16,8 +16,16 @@ const (
 // ones can be large buffers nobody may touch (crypto's 32-MB DRBG memory).
 const ZeroBytes = 512 << 10
 
-// sections returns the linker's bounds of the program's sections.
-func sections() (text, etext, rodata, erodata, data, edata, bss, enoptrbss uintptr)
+// HeadBytes is how much of the start of .noptrdata is mapped for writing;
+// the rest is mapped for reading. The linker lays it out smallest symbol
+// first too: the small variables packages set at init come first, and the
+// tables they only read (Unicode, text, sqlite's) fill the rest.
+const HeadBytes = 64 << 10
+
+// sections returns the linker's bounds of the program's sections: data is
+// where the initialised data starts (.noptrdata, the data without
+// pointers), ptrdata where .data (the data with pointers) starts.
+func sections() (text, etext, rodata, erodata, data, ptrdata, edata, bss, enoptrbss uintptr)
 
 // madvise is the raw system call; it returns the error number (0: none).
 func madvise(addr, n, advice uintptr) (errno uintptr)
@@ -26,14 +34,24 @@ func madvise(addr, n, advice uintptr) (errno uintptr)
 var anchor *[16]byte
 
 func populate() []Range {
-	text, etext, rodata, erodata, data, edata, bss, enoptrbss := sections()
+	text, etext, rodata, erodata, data, ptrdata, edata, bss, enoptrbss := sections()
+	head := min(ptrdata, data+HeadBytes)
 	anchor = new([16]byte)
 	heap := uintptr(unsafe.Pointer(anchor)) &^ (pageSize - 1)
 	heapEnd := min((heap+chunkBytes)&^(chunkBytes-1), heap+HeapBytes)
 	rs := []Range{
 		{Name: "text", Start: text, End: etext},
 		{Name: "rodata", Start: rodata, End: erodata},
-		{Name: "data", Start: data, End: edata, Write: true},
+		// A page of initialised data mapped for writing is a private copy
+		// of the file's page: a copy and, where an early read has mapped
+		// the shared page already, a TLB flush on every CPU the process
+		// ran on (slow when the host is busy). Only the data a short
+		// command writes is mapped so (.data: about half its pages are
+		// written; the head of .noptrdata); the rest of .noptrdata, read
+		// far more than written, is mapped shared for reading.
+		{Name: "data", Start: ptrdata, End: edata, Write: true},
+		{Name: "noptrdata-head", Start: data, End: head, Write: true},
+		{Name: "noptrdata", Start: head, End: ptrdata},
 		{Name: "bss", Start: bss, End: min(enoptrbss, bss+ZeroBytes), Write: true},
 		{Name: "heap", Start: heap, End: heapEnd, Write: true},
 	}

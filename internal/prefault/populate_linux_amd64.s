@@ -1,7 +1,7 @@
 #include "textflag.h"
 
-// func sections() (text, etext, rodata, erodata, data, edata, bss, enoptrbss uintptr)
-TEXT ·sections(SB), NOSPLIT, $0-64
+// func sections() (text, etext, rodata, erodata, data, ptrdata, edata, bss, enoptrbss uintptr)
+TEXT ·sections(SB), NOSPLIT, $0-72
 	MOVQ $runtime·text(SB), AX
 	MOVQ AX, text+0(FP)
 	MOVQ $runtime·etext(SB), AX
@@ -12,12 +12,14 @@ TEXT ·sections(SB), NOSPLIT, $0-64
 	MOVQ AX, erodata+24(FP)
 	MOVQ $runtime·noptrdata(SB), AX
 	MOVQ AX, data+32(FP)
+	MOVQ $runtime·data(SB), AX
+	MOVQ AX, ptrdata+40(FP)
 	MOVQ $runtime·edata(SB), AX
-	MOVQ AX, edata+40(FP)
+	MOVQ AX, edata+48(FP)
 	MOVQ $runtime·bss(SB), AX
-	MOVQ AX, bss+48(FP)
+	MOVQ AX, bss+56(FP)
 	MOVQ $runtime·enoptrbss(SB), AX
-	MOVQ AX, enoptrbss+56(FP)
+	MOVQ AX, enoptrbss+64(FP)
 	RET
 
 // func madvise(addr, n, advice uintptr) (errno uintptr)

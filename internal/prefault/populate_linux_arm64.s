@@ -1,7 +1,7 @@
 #include "textflag.h"
 
-// func sections() (text, etext, rodata, erodata, data, edata, bss, enoptrbss uintptr)
-TEXT ·sections(SB), NOSPLIT, $0-64
+// func sections() (text, etext, rodata, erodata, data, ptrdata, edata, bss, enoptrbss uintptr)
+TEXT ·sections(SB), NOSPLIT, $0-72
 	MOVD $runtime·text(SB), R0
 	MOVD R0, text+0(FP)
 	MOVD $runtime·etext(SB), R0
@@ -12,12 +12,14 @@ TEXT ·sections(SB), NOSPLIT, $0-64
 	MOVD R0, erodata+24(FP)
 	MOVD $runtime·noptrdata(SB), R0
 	MOVD R0, data+32(FP)
+	MOVD $runtime·data(SB), R0
+	MOVD R0, ptrdata+40(FP)
 	MOVD $runtime·edata(SB), R0
-	MOVD R0, edata+40(FP)
+	MOVD R0, edata+48(FP)
 	MOVD $runtime·bss(SB), R0
-	MOVD R0, bss+48(FP)
+	MOVD R0, bss+56(FP)
 	MOVD $runtime·enoptrbss(SB), R0
-	MOVD R0, enoptrbss+56(FP)
+	MOVD R0, enoptrbss+64(FP)
 	RET
 
 // func madvise(addr, n, advice uintptr) (errno uintptr)

@@ -67,7 +67,7 @@ func smaps(t *testing.T) []mapping {
 // the check fails when a region is not mapped in.
 func TestPopulated(t *testing.T) {
 	rs := Report()
-	names := []string{"text", "rodata", "data", "bss", "heap"}
+	names := []string{"text", "rodata", "data", "noptrdata-head", "noptrdata", "bss", "heap"}
 	if len(rs) != len(names) {
 		t.Fatalf("report has %d regions, want %d: %+v", len(rs), len(names), rs)
 	}
@@ -135,4 +135,29 @@ func TestHeapRegion(t *testing.T) {
 		return
 	}
 	t.Fatal("no heap region in the report")
+}
+
+// TestDataSplit checks the initialised data is asked for whole and once:
+// the head of .noptrdata (at most HeadBytes) for writing, its rest for
+// reading, then .data for writing, each region starting where the one
+// before it ends.
+func TestDataSplit(t *testing.T) {
+	byName := map[string]Range{}
+	for _, r := range Report() {
+		byName[r.Name] = r
+	}
+	head, rest, data := byName["noptrdata-head"], byName["noptrdata"], byName["data"]
+	if !head.Write || rest.Write || !data.Write {
+		t.Errorf("write flags: head %v, rest %v, data %v; want true, false, true", head.Write, rest.Write, data.Write)
+	}
+	if head.End-head.Start > HeadBytes || head.End <= head.Start {
+		t.Errorf("noptrdata head is %d bytes, want 1..%d", head.End-head.Start, HeadBytes)
+	}
+	if head.End != rest.Start || rest.End != data.Start {
+		t.Errorf("regions do not tile the data: head %#x-%#x, rest %#x-%#x, data %#x-%#x",
+			head.Start, head.End, rest.Start, rest.End, data.Start, data.End)
+	}
+	if data.End <= data.Start {
+		t.Errorf("empty .data region %#x-%#x", data.Start, data.End)
+	}
 }
