@@ -13,12 +13,13 @@
 //     are the executable's own pages in the page cache, shared and clean
 //     (not the 8-MB pclntab, read a page here and there: mapping it all
 //     costs more than its faults);
-//   - the initialised data with pointers (.data) and the first 64 KB of
-//     the one without (.noptrdata), which hold the variables packages set
-//     as they start, write; the rest of .noptrdata, tables read far more
-//     than written, read (mapped for writing, each page is a private copy
-//     and often a TLB flush on every CPU the process ran on: the whole
-//     800 KB took 0.5–4.4 ms, for some 50 pages a short command writes);
+//   - the initialised data with pointers (.data) and the first 320 KB of
+//     the one without (.noptrdata), which hold the variables and small
+//     tables packages set as they start, write; the rest of .noptrdata,
+//     big tables only read, read (mapped for writing, each page is a
+//     private copy and often a TLB flush on every CPU the process ran on:
+//     the whole 800 KB took 0.5–4.4 ms, for some 50 pages a short command
+//     writes);
 //   - the small zeroed data (.bss), write;
 //   - the rest of the heap's first 4-MB chunk after the first object
 //     allocated, up to HeapBytes, write.

@@ -84,7 +84,12 @@ func TestPopulated(t *testing.T) {
 			continue
 		}
 		if r.End <= r.Start {
-			t.Errorf("%s: empty region %#x-%#x", r.Name, r.Start, r.End)
+			// The rest of .noptrdata is empty when the head is all of
+			// it (a small binary, such as this test's); TestDataSplit
+			// checks the head and the rest tile it.
+			if r.Name != "noptrdata" || r.End != r.Start {
+				t.Errorf("%s: empty region %#x-%#x", r.Name, r.Start, r.End)
+			}
 			continue
 		}
 		resident(t, ms, r)
