@@ -46,12 +46,12 @@ func populate() []Range {
 		{Name: "text", Start: text, End: etext},
 		{Name: "rodata", Start: rodata, End: erodata},
 		// A page of initialised data mapped for writing is a private copy
-		// of the file's page: a copy and, where an early read has mapped
-		// the shared page already, a TLB flush on every CPU the process
-		// ran on (slow when the host is busy). Only the data a short
-		// command writes is mapped so (.data: about half its pages are
-		// written; the head of .noptrdata); the rest of .noptrdata, read
-		// far more than written, is mapped shared for reading.
+		// of the file's page: a page copied and, where an early read has
+		// mapped the shared page already, a TLB flush (a hypercall on a
+		// virtual machine): 7-40 µs of CPU a page here. Only the data a
+		// short command writes is mapped so (.data: about half its pages
+		// are written; the head of .noptrdata); the rest of .noptrdata,
+		// read far more than written, is mapped shared for reading.
 		{Name: "data", Start: ptrdata, End: edata, Write: true},
 		{Name: "noptrdata-head", Start: data, End: head, Write: true},
 		{Name: "noptrdata", Start: head, End: ptrdata},
