@@ -47,3 +47,18 @@ func Lots(sub *Subscription) int {
 	defer sub.mu.Unlock()
 	return sub.lots
 }
+
+// SweepRead runs the read Watch does for s, from seq from, as the sweep
+// does (told of no head): the new events read are handed to s, and a
+// session that holds them already is left alone.
+func SweepRead(ctx context.Context, m *Manager, s *Session, from int64) {
+	f := &follower{m: m, pending: map[string]int64{}, wake: make(chan struct{}, 1)}
+	f.read(ctx, []moved{{id: s.id}}, []parley.EventCursor{{Session: s.id, From: from}})
+}
+
+// Lock takes s's lock, as an action does while its commit waits, and
+// returns its release.
+func Lock(s *Session) (unlock func()) {
+	s.mu.Lock()
+	return s.mu.Unlock
+}

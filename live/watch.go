@@ -227,13 +227,27 @@ func (f *follower) read(ctx context.Context, mvs []moved, cursors []parley.Event
 		mvs = slices.Clone(mvs[:cut+1])
 		mvs[cut].events = 0
 	}
-	// A session checked for want of word (the sweep, or a reconnection:
-	// events 0) of which nothing new was read holds all there is: it is
-	// left alone, not even locked — its lock may be held for a commit of
-	// its own, and waiting for each such one would hold up the sessions
-	// that did move.
-	mvs = slices.DeleteFunc(mvs, func(mv moved) bool { return mv.events == 0 && len(got[mv.id]) == 0 })
+	// A session of which nothing was read past what it holds now, and that
+	// was not said to hold more, is left alone, not even locked — its lock
+	// may be held for a commit of its own, and waiting for each such one
+	// would hold up the sessions that did move.
+	mvs = slices.DeleteFunc(mvs, func(mv moved) bool { return f.holdsAll(mv, got[mv.id]) })
 	parallel(mvs, func(mv moved) { f.catchUp(ctx, mv, got[mv.id], true) })
+}
+
+// holdsAll reports whether the session mv already holds every event recs
+// (read of it from the seq it held when the query began) and every event
+// it was said to have. Its own appends count: the read may catch the
+// events of a commit of its own that it stored meanwhile (the sweep
+// checks a session with events 0, from what it held before that commit),
+// and those are no reason to take its lock.
+func (f *follower) holdsAll(mv moved, recs []parley.EventRecord) bool {
+	s := f.m.get(mv.id)
+	if s == nil {
+		return false // catchUp says nothing of a session gone
+	}
+	known := s.known.Load()
+	return mv.events <= known && (len(recs) == 0 || recs[len(recs)-1].Seq < known)
 }
 
 // catchUp hands one session what was read of it (read: recs are its

@@ -646,3 +646,33 @@ func TestWatchSweepSkipsBusySessions(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSweepLeavesAloneWhatASessionHolds: a sweep whose read began before a
+// session's own commit reads that commit's events, which the session holds
+// already; it must not take the session's lock for them (an action may
+// hold it while its next commit waits), or every other session's events
+// wait behind that action. Seen under load, where the sweep's read of a
+// session just created caught its start event.
+func TestSweepLeavesAloneWhatASessionHolds(t *testing.T) {
+	t.Parallel()
+	m := newManager(t, openStore(t))
+	s, _, _ := created(t, m, &live.Spec{Scenario: "istanbul-2025"})
+	ctx := context.Background()
+	if s.Head().Events == 0 {
+		t.Fatal("the session stored no event at its start")
+	}
+	unlock := live.Lock(s)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		live.SweepRead(ctx, m, s, 0) // reads events 0..h.Events-1, all held
+	}()
+	select {
+	case <-done:
+		unlock()
+	case <-time.After(10 * time.Second):
+		unlock()
+		<-done
+		t.Fatal("after 10 s: the sweep waited for the lock of a session that held every event it read")
+	}
+}
