@@ -8,13 +8,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/cputime"
 	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/postgres"
 )
@@ -98,11 +98,11 @@ func benchCommitCPU(b *testing.B, servers, writers, sessions int) {
 	}
 	run(2 * sessions) // every head committed once (cached), plans settled
 	stats0 := statsOf(dbs)
-	pg0, self0 := cpuOf(pm), selfCPU()
+	pg0, self0 := cpuOf(pm), cputime.Process()
 	b.ResetTimer()
 	run(b.N)
 	b.StopTimer()
-	pg, self := cpuOf(pm)-pg0, selfCPU()-self0
+	pg, self := cpuOf(pm)-pg0, cputime.Process()-self0
 	st := statsOf(dbs)
 	commits := float64(st.Batches - stats0.Batches)
 	n := float64(b.N)
@@ -137,7 +137,7 @@ func postmaster(b *testing.B, url string) int {
 	if err := conn.QueryRow(context.Background(), `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
 		b.Fatal(err)
 	}
-	f := procStat(backend)
+	f := cputime.ProcStat(backend)
 	if len(f) < 2 {
 		b.Skipf("PostgreSQL's backend %d is not on this machine: its CPU cannot be measured", backend)
 	}
@@ -151,16 +151,16 @@ func postmaster(b *testing.B, url string) int {
 // cpuOf returns the CPU time of the postmaster pm, of the processes it
 // reaped and of those it runs.
 func cpuOf(pm int) time.Duration {
-	f := procStat(pm)
+	f := cputime.ProcStat(pm)
 	if len(f) < 15 {
 		return 0
 	}
-	total := ticks(f[11:15]) // utime, stime, cutime, cstime
+	total := cputime.Ticks(f[11:15]) // utime, stime, cutime, cstime
 	ents, _ := os.ReadDir("/proc")
 	parent := strconv.Itoa(pm)
 	for _, e := range ents {
-		if c := procStat(atoi(e.Name())); len(c) >= 13 && c[1] == parent {
-			total += ticks(c[11:13])
+		if c := cputime.ProcStat(atoi(e.Name())); len(c) >= 13 && c[1] == parent {
+			total += cputime.Ticks(c[11:13])
 		}
 	}
 	return total
@@ -172,37 +172,4 @@ func atoi(s string) int {
 		return -1
 	}
 	return n
-}
-
-// procStat returns the fields of /proc/PID/stat after the command's name.
-func procStat(pid int) []string {
-	if pid <= 0 {
-		return nil
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(string(b[i+1:]))
-}
-
-// ticks adds up clock-tick counts (USER_HZ, 100 on Linux).
-func ticks(f []string) time.Duration {
-	var n int64
-	for _, v := range f {
-		t, _ := strconv.ParseInt(v, 10, 64)
-		n += t
-	}
-	return time.Duration(n) * time.Second / 100
-}
-
-// selfCPU returns this process's CPU time, user and system.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/parleyhq/parley/internal/cputime"
 )
 
 // pgCluster is the PostgreSQL server a load test's instances share, when
@@ -32,7 +34,7 @@ func findPGCluster(ctx context.Context, url string) (*pgCluster, error) {
 	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
 		return nil, err
 	}
-	f := procStat(backend)
+	f := cputime.ProcStat(backend)
 	if comm := procComm(backend); len(f) < 2 || !strings.Contains(comm, "postgres") {
 		return nil, fmt.Errorf("its process %d is not on this machine (/proc/%d: %q)", backend, backend, comm)
 	}
@@ -50,11 +52,11 @@ func (p *pgCluster) cpu() time.Duration {
 	if p == nil {
 		return 0
 	}
-	f := procStat(p.postmaster)
+	f := cputime.ProcStat(p.postmaster)
 	if len(f) < 15 {
 		return 0
 	}
-	total := ticks(f[11:15]) // utime, stime, cutime, cstime
+	total := cputime.Ticks(f[11:15]) // utime, stime, cutime, cstime
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0
@@ -65,39 +67,14 @@ func (p *pgCluster) cpu() time.Duration {
 		if err != nil {
 			continue
 		}
-		if c := procStat(pid); len(c) >= 13 && c[1] == parent {
-			total += ticks(c[11:13])
+		if c := cputime.ProcStat(pid); len(c) >= 13 && c[1] == parent {
+			total += cputime.Ticks(c[11:13])
 		}
 	}
 	return total
 }
 
-// procStat returns the fields of /proc/PID/stat after the command's name
-// (in parentheses, which may hold spaces): state, ppid, ... utime (11),
-// stime (12), cutime (13), cstime (14); nil if it cannot be read.
-func procStat(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(string(b[i+1:]))
-}
-
 func procComm(pid int) string {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	return strings.TrimSpace(string(b))
-}
-
-// ticks adds up clock-tick counts (USER_HZ, 100 on Linux) as a duration.
-func ticks(f []string) time.Duration {
-	var n int64
-	for _, v := range f {
-		t, _ := strconv.ParseInt(v, 10, 64)
-		n += t
-	}
-	return time.Duration(n) * time.Second / 100
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/parleyhq/parley/internal/cputime"
 )
 
 // loadServer is a 'parley serve' subprocess.
@@ -135,11 +137,11 @@ func (s *loadServer) heap(ctx context.Context, client *http.Client) *DebugHeap {
 // cpu returns the user and system CPU time the server has used (0 where
 // /proc cannot tell).
 func (s *loadServer) cpu() time.Duration {
-	f := procStat(s.cmd.Process.Pid)
+	f := cputime.ProcStat(s.cmd.Process.Pid)
 	if len(f) < 13 {
 		return 0
 	}
-	return ticks(f[11:13]) // utime, stime
+	return cputime.Ticks(f[11:13]) // utime, stime
 }
 
 func cpuAll(servers []*loadServer) []time.Duration {
